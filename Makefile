@@ -1,0 +1,96 @@
+# ha-appliance: vrrpd + lbd.  See README.md.
+#
+#   make            build daemons and tools into build/ (gcc)
+#   make CC=clang   same with clang, into build/clang/
+#   make SAN=1      ASan+UBSan build, into build/san-<cc>/
+#   make fuzz       libFuzzer targets (clang), into build/fuzz/
+#   make deps       install every Debian package the build, tests and benches need
+#   make check      everything CI runs; ends with "N passed, N failed"
+#
+# Each module folder has a module.mk that adds its programs; sources are found
+# by wildcard, so adding a .c file needs no Makefile change.
+
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+CCNAME := $(notdir $(firstword $(CC)))
+
+ifneq ($(FUZZ),)
+CC := clang
+CCNAME := clang
+B := build/fuzz
+else ifneq ($(SAN),)
+B := build/san-$(CCNAME)
+else ifeq ($(CCNAME),gcc)
+B := build
+else
+B := build/$(CCNAME)
+endif
+
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+PKG_LIBS := libnl-route-3.0 libnl-3.0 libmnl openssl libbpf libcap
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null)
+PKG_LDLIBS := $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+OPT := -O2 -g
+ifneq ($(SAN),)
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+endif
+ifneq ($(FUZZ),)
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -DFUZZING
+endif
+CFLAGS := $(OPT) $(WARN) -std=gnu11 -D_GNU_SOURCE -DVERSION='"$(VERSION)"' \
+	-I. -Icommon -I$(B) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+LDFLAGS := $(OPT) -Wl,--as-needed $(EXTRA_LDFLAGS)
+LDLIBS := $(PKG_LDLIBS) -lev -lpthread -lm
+
+BINS :=
+TEST_BINS :=
+LIBS :=
+
+all: bins
+
+COMMON_SRCS := $(wildcard common/*.c)
+COMMON_OBJS := $(COMMON_SRCS:%.c=$(B)/obj/%.o)
+$(B)/libcommon.a: $(COMMON_OBJS)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+include bpf/module.mk
+include vrrpd/module.mk
+include lbd/module.mk
+include tests/module.mk
+
+bins: $(BINS)
+
+$(B)/obj/%.o: %.c | $(BPF_SKELS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# ---- packages ---------------------------------------------------------------
+DEPS_PKGS := $(shell cat packaging/deps.txt 2>/dev/null | sed 's/\#.*//')
+deps:
+	@missing=$$(for p in $(DEPS_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "make deps: installing $$missing"; \
+		if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root (apt-get)" >&2; exit 1; fi; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	fi
+
+# ---- checks -----------------------------------------------------------------
+CPPCHECK_FLAGS := --enable=warning,performance,portability --error-exitcode=1 --quiet \
+	--inline-suppr --std=c11 -D__GNUC__ -I common --suppress=missingIncludeSystem
+
+cppcheck:
+	cppcheck $(CPPCHECK_FLAGS) common vrrpd lbd tests/unit tests/fuzz
+
+check: deps
+	tests/run.sh
+
+clean:
+	rm -rf build
+
+.PHONY: all bins deps check cppcheck clean fuzz unit-bins

@@ -1,0 +1,37 @@
+/* addr: socket addresses parsed from and printed for people.
+ *   "192.0.2.1:80"  "[2001:db8::1]:80"  "*:4318" (IPv4 any)  "[::]:4318"
+ * Plain addresses (no port) and prefixes ("198.51.100.100/24") too. */
+#ifndef COMMON_ADDR_H
+#define COMMON_ADDR_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+
+enum {
+	ADDR_PORT_REQUIRED = 1 << 0, /* "host:port" */
+	ADDR_PORT_NONE = 1 << 1,     /* plain address, no port */
+	ADDR_WILDCARD = 1 << 2,      /* accept "*" for the IPv4 any address */
+};
+
+struct addr {
+	struct sockaddr_storage ss;
+	socklen_t len;
+};
+
+/* 0 or -EINVAL with a reason in err ("expected an address like 192.0.2.1:80"). */
+int addr_parse(const char *s, int flags, struct addr *out, char *err, size_t errlen);
+/* "198.51.100.100/24" or "2001:db8::100/64"; no prefix means /32 or /128. */
+int addr_parse_prefix(const char *s, struct addr *out, int *prefixlen, char *err, size_t errlen);
+
+/* Print "192.0.2.1:80" / "[2001:db8::1]:80", or without port (addr_format_ip). */
+#define ADDR_STRLEN 64
+const char *addr_format(const struct addr *a, char *out, size_t outlen);
+const char *addr_format_ip(const struct addr *a, char *out, size_t outlen);
+
+int addr_family(const struct addr *a);
+int addr_port(const struct addr *a);
+void addr_set_port(struct addr *a, int port);
+int addr_equal_ip(const struct addr *a, const struct addr *b); /* same family and IP */
+int addr_cmp_ip(const struct addr *a, const struct addr *b);   /* memcmp order of IPs */
+
+#endif

@@ -1,0 +1,10 @@
+/* json: helpers for writing JSON text into a buf (no parser: replies only). */
+#ifndef COMMON_JSON_H
+#define COMMON_JSON_H
+
+#include "buf.h"
+
+int json_string(struct buf *b, const char *s);           /* "quoted, escaped" */
+int json_string_n(struct buf *b, const char *s, size_t n);
+
+#endif

@@ -1,0 +1,25 @@
+# Unit tests (cmocka) and fuzz targets (libFuzzer).  Each tests/unit/test_X.c is one
+# program linked against every daemon library; each tests/fuzz/fuzz_X.c one target.
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
+TEST_LIBS := $(LIBS) $(B)/libcommon.a
+
+$(B)/tests/%: $(B)/obj/tests/unit/%.o $(TEST_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) $< $(TEST_LIBS) -o $@ $(LDLIBS) -lcmocka
+
+unit-bins: $(UNIT_BINS)
+
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzzers/%)
+
+$(B)/fuzzers/%: $(B)/obj/tests/fuzz/%.o $(TEST_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer $< $(TEST_LIBS) -o $@ $(LDLIBS)
+
+fuzz-bins: $(FUZZ_BINS)
+
+fuzz:
+	$(MAKE) --no-print-directory FUZZ=1 fuzz-bins
+
+.PHONY: fuzz-bins

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# The whole suite: builds (gcc, clang, ASan+UBSan, fuzzers), cppcheck, cmocka
+# unit tests in the gcc and sanitizer builds, one namespace test per file in
+# tests/net/ (against the sanitizer build), and a short run of each fuzzer.
+# Ends with one line "N passed, N failed".
+#
+#   tests/run.sh                 everything (what `make check` runs)
+#   TESTS=vrrp tests/run.sh      only net tests and fuzzers whose name contains "vrrp"
+#   SKIP_BUILD=1 ...             use what is already built
+#   NET_BIN=build ...            run net tests against another build
+#   FUZZ_SECONDS=N               time per fuzzer (default 15)
+set -u
+cd "$(dirname "$0")/.."
+REPO=$PWD
+LOGS=$REPO/build/test-logs
+mkdir -p "$LOGS"
+PASSED=0 FAILED=0 SKIPPED=0
+FAILED_NAMES=()
+FILTER=${TESTS:-}
+SAN_BIN=build/san-clang
+export NET_BIN=${NET_BIN:-$SAN_BIN}
+
+record() { # name status(0 pass, 77 skip, else fail) [log]
+	local name=$1 st=$2 log=${3:-}
+	if [ "$st" = 0 ]; then
+		PASSED=$((PASSED + 1)); printf 'PASS  %s\n' "$name"
+	elif [ "$st" = 77 ] && [ "${CI:-}" != true ]; then
+		SKIPPED=$((SKIPPED + 1)); printf 'SKIP  %s\n' "$name"
+	else
+		FAILED=$((FAILED + 1)); FAILED_NAMES+=("$name"); printf 'FAIL  %s (exit %s)\n' "$name" "$st"
+		[ -n "$log" ] && [ -f "$log" ] && tail -n 30 "$log" | sed 's/^/      | /'
+	fi
+}
+
+run_logged() { # name log cmd...
+	local name=$1 log=$2; shift 2
+	"$@" >"$log" 2>&1
+	record "$name" $? "$log"
+}
+
+matches() { [ -z "$FILTER" ] || [[ "$1" == *"$FILTER"* ]]; }
+
+if [ -z "${SKIP_BUILD:-}" ]; then
+	run_logged "build gcc" "$LOGS/build-gcc.log" make -j2 bins unit-bins
+	run_logged "build clang" "$LOGS/build-clang.log" make -j2 CC=clang bins unit-bins
+	run_logged "build clang asan+ubsan" "$LOGS/build-san.log" make -j2 CC=clang SAN=1 bins unit-bins
+	run_logged "build fuzzers" "$LOGS/build-fuzz.log" make -j2 fuzz
+	run_logged "cppcheck" "$LOGS/cppcheck.log" make cppcheck
+fi
+
+# cmocka: each test case counts once per build.
+run_unit() { # label bin
+	local label=$1 bin=$2 name log out runs oks
+	name=$(basename "$bin")
+	log="$LOGS/unit-$label-$name.log"
+	"$bin" >"$log" 2>&1
+	local st=$?
+	runs=$(grep -c '^\[ RUN      \]' "$log")
+	oks=$(grep -c '^\[       OK \]' "$log")
+	while read -r t; do record "unit/$label/$name/$t" 0; done < <(sed -n 's/^\[       OK \] //p' "$log")
+	if [ "$runs" -ne "$oks" ] || [ "$st" -ne 0 ]; then
+		record "unit/$label/$name ($((runs - oks)) of $runs cases failed)" 1 "$log"
+	fi
+}
+if [ -z "$FILTER" ] || [ "$FILTER" = unit ]; then
+	GCC_B=build; [ -n "${SAN:-}" ] && GCC_B=build/san-gcc
+	for b in $GCC_B/tests/test_*; do [ -x "$b" ] && run_unit gcc "$b"; done
+	for b in $SAN_BIN/tests/test_*; do [ -x "$b" ] && run_unit san "$b"; done
+fi
+
+# Namespace tests: one scenario per file; exit 0 pass, 77 cannot run (a failure under CI=true).
+for t in tests/net/test_*.sh; do
+	[ -f "$t" ] || continue
+	name=$(basename "$t" .sh)
+	matches "$name" || continue
+	log="$LOGS/net-$name.log"
+	timeout -k 10 600 bash "$t" >"$log" 2>&1
+	record "net/$name" $? "$log"
+done
+
+# Fuzzers: a short run from the seed corpus; a crash fails.
+for f in build/fuzz/fuzzers/fuzz_*; do
+	[ -x "$f" ] || continue
+	name=$(basename "$f")
+	matches "$name" || continue
+	corpus=$(mktemp -d)
+	[ -d "tests/fuzz/corpus/${name#fuzz_}" ] && cp -r "tests/fuzz/corpus/${name#fuzz_}/." "$corpus/"
+	log="$LOGS/$name.log"
+	"$f" -max_total_time="${FUZZ_SECONDS:-15}" -timeout=10 -rss_limit_mb=2048 \
+		-artifact_prefix="$LOGS/$name-" "$corpus" >"$log" 2>&1
+	record "fuzz/$name" $? "$log"
+	rm -rf "$corpus"
+done
+
+if [ ${#FAILED_NAMES[@]} -gt 0 ]; then
+	echo "failed:"; printf '  %s\n' "${FAILED_NAMES[@]}"
+fi
+if [ "$SKIPPED" -gt 0 ]; then
+	echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
+else
+	echo "$PASSED passed, $FAILED failed"
+fi
+[ "$FAILED" -eq 0 ]

@@ -1,0 +1,197 @@
+/* Unit tests of the shared config grammar (common/conf.c): every error path
+ * with its exact message. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "conf.h"
+
+static struct conf_tree *parse_ok(const char *text)
+{
+	struct conf_tree *t = NULL;
+	char err[256] = "";
+	int rc = conf_parse_string("t.conf", text, strlen(text), &t, err, sizeof(err));
+	if (rc)
+		fail_msg("unexpected error: %s", err);
+	return t;
+}
+
+static void expect_parse_error(const char *text, const char *msg)
+{
+	struct conf_tree *t = NULL;
+	char err[256] = "";
+	assert_int_equal(conf_parse_string("t.conf", text, strlen(text), &t, err, sizeof(err)), -22);
+	assert_null(t);
+	assert_string_equal(err, msg);
+}
+
+static void test_statements_and_blocks(void **state)
+{
+	(void)state;
+	struct conf_tree *t = parse_ok("# top\nglobal { workers 2; stats *:8404; }\n"
+				       "backend \"thanos q\" {\n  server a 192.0.2.1:80;\n}\n");
+	assert_int_equal(t->root.nchildren, 2);
+	const struct conf_node *g = &t->root.children[0];
+	assert_string_equal(g->args[0], "global");
+	assert_true(g->has_block);
+	assert_int_equal(g->nchildren, 2);
+	assert_string_equal(g->children[1].args[1], "*:8404");
+	assert_int_equal(g->children[1].pos[1].line, 2);
+	assert_int_equal(g->children[1].pos[1].col, 27);
+	const struct conf_node *b = &t->root.children[1];
+	assert_string_equal(b->args[1], "thanos q");
+	assert_int_equal(b->children[0].pos[0].line, 4);
+	assert_int_equal(b->children[0].pos[0].col, 3);
+	conf_free(t);
+}
+
+static void test_quoted_escapes(void **state)
+{
+	(void)state;
+	struct conf_tree *t = parse_ok("a \"x\\\"y\\\\z\\n\";");
+	assert_string_equal(t->root.children[0].args[1], "x\"y\\z\n");
+	conf_free(t);
+}
+
+static void test_parse_errors(void **state)
+{
+	(void)state;
+	expect_parse_error("a b", "t.conf:1:4: expected ';' or '{' after 'b', got end of file");
+	expect_parse_error("a {\n b;\n", "t.conf:3:1: expected '}' to close the block opened at line 1");
+	expect_parse_error("}", "t.conf:1:1: expected a keyword, got '}' with no block open");
+	expect_parse_error(";", "t.conf:1:1: expected a keyword, got ';'");
+	expect_parse_error("{", "t.conf:1:1: expected a keyword, got '{'");
+	expect_parse_error("a \"open\n", "t.conf:1:3: expected '\"' to close the quoted string");
+	expect_parse_error("a \"x\\q\";", "t.conf:1:5: expected one of \\\" \\\\ \\n \\t in a quoted string");
+	expect_parse_error("a \x01;", "t.conf:1:3: expected a keyword, a value or one of ; { }, got byte 0x01");
+	expect_parse_error("a b }", "t.conf:1:5: expected ';' or '{' after 'b', got '}'");
+	expect_parse_error("include x;", "t.conf:1:1: include is not allowed here");
+}
+
+static int seen_server;
+static int h_server(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct addr a;
+	(void)ctx;
+	seen_server++;
+	return conf_get_addr(n, 2, ADDR_PORT_REQUIRED, &a, err, errlen);
+}
+
+static const struct conf_keyword backend_kw[] = {
+	{ "server", "server NAME ADDRESS", 2, 2, CONF_NO_BLOCK, CONF_UNIQUE_NAME, h_server },
+	{ "retries", "retries N", 1, 1, CONF_NO_BLOCK, 0, NULL },
+	{ NULL, NULL, 0, 0, CONF_NO_BLOCK, 0, NULL },
+};
+
+static int h_backend(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	return conf_dispatch(n, backend_kw, ctx, err, errlen);
+}
+
+static const struct conf_keyword top_kw[] = {
+	{ "backend", "backend NAME { ... }", 1, 1, CONF_BLOCK, CONF_UNIQUE_NAME, h_backend },
+	{ NULL, NULL, 0, 0, CONF_NO_BLOCK, 0, NULL },
+};
+
+static void expect_dispatch_error(const char *text, const char *msg)
+{
+	struct conf_tree *t = parse_ok(text);
+	char err[256] = "";
+	assert_int_equal(conf_dispatch(&t->root, top_kw, NULL, err, sizeof(err)), -22);
+	assert_string_equal(err, msg);
+	conf_free(t);
+}
+
+static void test_dispatch(void **state)
+{
+	(void)state;
+	struct conf_tree *t = parse_ok("backend a { server x 192.0.2.1:80; server y [2001:db8::1]:80; }\n"
+				       "backend b { retries 3; }");
+	char err[256] = "";
+	seen_server = 0;
+	assert_int_equal(conf_dispatch(&t->root, top_kw, NULL, err, sizeof(err)), 0);
+	assert_int_equal(seen_server, 2);
+	conf_free(t);
+
+	expect_dispatch_error("frontend x { }",
+			      "t.conf:1:1: unknown keyword 'frontend', expected one of: backend");
+	expect_dispatch_error("backend a { }\nbackend a { }",
+			      "t.conf:2:9: duplicate backend 'a' (first at t.conf:1), expected a unique name");
+	expect_dispatch_error("backend a { retries 1; retries 2; }",
+			      "t.conf:1:24: duplicate 'retries' (first at t.conf:1), expected it once per block");
+	expect_dispatch_error("backend a;", "t.conf:1:9: expected '{' after 'backend NAME { ... }'");
+	expect_dispatch_error("backend { }", "t.conf:1:1: expected 'backend NAME { ... }'");
+	expect_dispatch_error("backend a { server x; }", "t.conf:1:13: expected 'server NAME ADDRESS'");
+	expect_dispatch_error("backend a { server x y z; }", "t.conf:1:24: expected 'server NAME ADDRESS'");
+	expect_dispatch_error("backend a { retries 1 { } }",
+			      "t.conf:1:21: expected ';' after 'retries N' (it takes no block)");
+	expect_dispatch_error("backend a { server x 192.0.2.1; }",
+			      "t.conf:1:22: expected an address like 192.0.2.1:80 or [2001:db8::1]:80, got '192.0.2.1'");
+}
+
+static void test_values(void **state)
+{
+	(void)state;
+	uint64_t v;
+	assert_int_equal(conf_parse_duration_ms("250ms", &v), 0);
+	assert_int_equal(v, 250);
+	assert_int_equal(conf_parse_duration_ms("2s", &v), 0);
+	assert_int_equal(v, 2000);
+	assert_int_equal(conf_parse_duration_ms("1.5s", &v), 0);
+	assert_int_equal(v, 1500);
+	assert_int_equal(conf_parse_duration_ms("0.01s", &v), 0);
+	assert_int_equal(v, 10);
+	assert_int_equal(conf_parse_duration_ms("1m", &v), 0);
+	assert_int_equal(v, 60000);
+	assert_int_not_equal(conf_parse_duration_ms("2", &v), 0);
+	assert_int_not_equal(conf_parse_duration_ms("s", &v), 0);
+	assert_int_not_equal(conf_parse_duration_ms("1.5ms", &v), 0);
+	assert_int_not_equal(conf_parse_duration_ms("-1s", &v), 0);
+	assert_int_equal(conf_parse_size("16k", &v), 0);
+	assert_int_equal(v, 16384);
+	assert_int_equal(conf_parse_size("1g", &v), 0);
+	assert_int_equal(v, 1u << 30);
+	assert_int_equal(conf_parse_size("512", &v), 0);
+	assert_int_equal(v, 512);
+	assert_int_not_equal(conf_parse_size("1kb", &v), 0);
+	assert_int_not_equal(conf_parse_size("k", &v), 0);
+}
+
+static void test_value_errors(void **state)
+{
+	(void)state;
+	struct conf_tree *t = parse_ok("x 2 on maybe 99 10x;");
+	const struct conf_node *n = &t->root.children[0];
+	char err[256];
+	uint64_t ms;
+	unsigned long u;
+	int b;
+	assert_int_equal(conf_get_duration_ms(n, 1, &ms, err, sizeof(err)), -22);
+	assert_string_equal(err, "t.conf:1:3: expected a duration like 250ms, 2s, 1.5s or 1m, got '2'");
+	assert_int_equal(conf_get_bool(n, 2, &b, err, sizeof(err)), 0);
+	assert_int_equal(b, 1);
+	assert_int_equal(conf_get_bool(n, 3, &b, err, sizeof(err)), -22);
+	assert_string_equal(err, "t.conf:1:8: expected one of off, on, no, yes, false, true, got 'maybe'");
+	assert_int_equal(conf_get_uint(n, 4, 1, 10, &u, err, sizeof(err)), -22);
+	assert_string_equal(err, "t.conf:1:14: expected a whole number from 1 to 10, got '99'");
+	assert_int_equal(conf_get_size(n, 5, &ms, err, sizeof(err)), -22);
+	assert_string_equal(err, "t.conf:1:17: expected a size like 512, 16k, 1m or 1g, got '10x'");
+	conf_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_statements_and_blocks),
+		cmocka_unit_test(test_quoted_escapes),
+		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_dispatch),
+		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_value_errors),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
