@@ -62,7 +62,7 @@ include vrrpd/module.mk
 include lbd/module.mk
 include tests/module.mk
 
-bins: $(BINS)
+bins: $(BPF_SKELS) $(BINS)
 
 $(B)/obj/%.o: %.c | $(BPF_SKELS)
 	@mkdir -p $(@D)
