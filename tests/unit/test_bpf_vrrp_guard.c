@@ -18,10 +18,13 @@
 #include "bpf/vrrp_guard.h"
 #include "bpf/vrrp_guard.skel.h"
 
+/* bytes starts 2 bytes into an aligned struct so that the IP header after
+ * the 14-byte Ethernet header is 4-byte aligned, as in a real NIC buffer. */
 struct frame {
-	uint8_t bytes[128];
+	uint8_t pad[2];
+	uint8_t bytes[126];
 	uint32_t len;
-};
+} __attribute__((aligned(4)));
 
 static struct frame frame4(uint8_t proto, uint8_t ttl, uint8_t ver_type, uint8_t vrid, const char *src)
 {
@@ -69,8 +72,14 @@ static struct frame frame6(uint8_t hop, uint8_t vrid)
 static int run(struct vrrp_guard *skel, struct frame f)
 {
 	uint8_t out[256];
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f.bytes, .data_size_in = f.len,
-		    .data_out = out, .data_size_out = sizeof(out), .repeat = 1);
+	struct bpf_test_run_opts opts = {
+		.sz = sizeof(opts),
+		.data_in = f.bytes,
+		.data_size_in = f.len,
+		.data_out = out,
+		.data_size_out = sizeof(out),
+		.repeat = 1,
+	};
 	int rc = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.vrrp_guard), &opts);
 	assert_int_equal(rc, 0);
 	return (int)opts.retval;
