@@ -219,7 +219,7 @@ static int do_include(struct parser *ps, struct lexer *lx, struct conf_node *stm
 		int dirlen = slash ? (int)(slash - lx->file) : 1;
 		snprintf(pattern, sizeof(pattern), "%.*s/%s", dirlen, slash ? lx->file : ".", arg);
 	}
-	int grc = glob(pattern, GLOB_ERR, NULL, &g);
+	int grc = glob(pattern, 0, NULL, &g);
 	if (grc == GLOB_NOMATCH) {
 		/* A literal path must exist; an empty pattern match is fine. */
 		if (!strpbrk(arg, "*?["))
@@ -236,22 +236,24 @@ static int do_include(struct parser *ps, struct lexer *lx, struct conf_node *stm
 	return rc;
 }
 
-/* Parses statements into parent until '}' (depth > 0) or end of file (depth 0). */
+/* Parses statements into parent until end of file (file_top: the top of a
+ * file, which may be included inside a block) or the '}' of a block opened
+ * at open_pos.  depth counts nesting across includes. */
 static int parse_block(struct parser *ps, struct lexer *lx, struct conf_node *parent,
-		       int depth, struct conf_pos open_pos)
+		       int depth, struct conf_pos open_pos, int file_top)
 {
 	int rc;
 	for (;;) {
 		if ((rc = lex_next(lx, ps)))
 			return rc;
 		if (lx->kind == TOK_EOF) {
-			if (depth > 0)
+			if (!file_top)
 				return lex_error(lx, ps, lx->pos, "expected '}' to close the block opened at line %d",
 						 open_pos.line);
 			return 0;
 		}
 		if (lx->kind == TOK_CLOSE) {
-			if (depth == 0)
+			if (file_top)
 				return lex_error(lx, ps, lx->pos, "expected a keyword, got '}' with no block open");
 			return 0;
 		}
@@ -279,12 +281,12 @@ static int parse_block(struct parser *ps, struct lexer *lx, struct conf_node *pa
 					rc = lex_error(lx, ps, lx->pos, "expected ';' after 'include FILE'");
 					goto bad;
 				}
-				if (depth + 1 >= CONF_MAX_DEPTH) {
+				if (depth + 1 > CONF_MAX_DEPTH) {
 					rc = lex_error(lx, ps, lx->pos, "expected at most %d nested blocks", CONF_MAX_DEPTH);
 					goto bad;
 				}
 				stmt.has_block = 1;
-				if ((rc = parse_block(ps, lx, &stmt, depth + 1, lx->pos)))
+				if ((rc = parse_block(ps, lx, &stmt, depth + 1, lx->pos, 0)))
 					goto bad;
 				break;
 			} else {
@@ -341,7 +343,7 @@ static int parse_text(struct parser *ps, const char *name, const char *text, siz
 		return -ENOMEM;
 	}
 	struct lexer lx = { .file = file, .p = text, .end = text + len, .line = 1, .col = 1 };
-	int rc = parse_block(ps, &lx, parent, depth, (struct conf_pos){ 1, 1 });
+	int rc = parse_block(ps, &lx, parent, depth, (struct conf_pos){ 1, 1 }, 1);
 	free(lx.text);
 	return rc;
 }

@@ -8,6 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "conf.h"
 
 static struct conf_tree *parse_ok(const char *text)
@@ -183,6 +187,129 @@ static void test_value_errors(void **state)
 	conf_free(t);
 }
 
+
+static void test_limits(void **state)
+{
+	(void)state;
+	char text[CONF_MAX_TOKEN + 16];
+	memset(text, 'w', sizeof(text));
+	text[sizeof(text) - 1] = '\0';
+	expect_parse_error(text, "t.conf:1:1: expected a word of at most 4096 bytes");
+	text[0] = '"';
+	expect_parse_error(text, "t.conf:1:1: expected a string of at most 4096 bytes");
+	expect_parse_error("a \"x\x02\";", "t.conf:1:5: expected a printable character in a quoted string");
+
+	char many[CONF_MAX_ARGS * 2 + 8];
+	size_t n = 0;
+	for (int i = 0; i <= CONF_MAX_ARGS; i++) {
+		many[n++] = 'a';
+		many[n++] = ' ';
+	}
+	many[n++] = ';';
+	many[n] = '\0';
+	expect_parse_error(many, "t.conf:1:129: expected at most 64 words in a statement");
+
+	char deep[CONF_MAX_DEPTH * 4 + 8];
+	n = 0;
+	for (int i = 0; i <= CONF_MAX_DEPTH; i++) {
+		memcpy(deep + n, "a { ", 4);
+		n += 4;
+	}
+	deep[n] = '\0';
+	expect_parse_error(deep, "t.conf:1:67: expected at most 16 nested blocks");
+}
+
+/* Files: include (glob, relative path, nesting), open errors. */
+static char dir[64];
+
+static void write_file(const char *name, const char *text)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void expect_load_error(const char *name, const char *msg_after_dir)
+{
+	char path[128], want[256], err[256] = "";
+	struct conf_tree *t = NULL;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(want, sizeof(want), msg_after_dir, dir, dir, dir);
+	assert_true(conf_load(path, &t, err, sizeof(err)) < 0);
+	assert_null(t);
+	assert_string_equal(err, want);
+}
+
+static void test_files(void **state)
+{
+	(void)state;
+	char path[128], err[256] = "";
+	struct conf_tree *t = NULL;
+
+	snprintf(dir, sizeof(dir), "/tmp/test-conf.%d", (int)getpid());
+	assert_int_equal(mkdir(dir, 0700), 0);
+	snprintf(path, sizeof(path), "%s/conf.d", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	write_file("main.conf", "a 1;\ninclude \"conf.d/*.conf\";\nb { include part.inc; }\n");
+	write_file("conf.d/1.conf", "c 1;\n");
+	write_file("conf.d/2.conf", "d 2;\n");
+	write_file("part.inc", "e 3;\n");
+	snprintf(path, sizeof(path), "%s/main.conf", dir);
+	if (conf_load(path, &t, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(t->root.nchildren, 4);
+	assert_string_equal(t->root.children[1].args[0], "c");
+	assert_string_equal(t->root.children[2].args[0], "d");
+	assert_non_null(strstr(t->root.children[2].file, "conf.d/2.conf"));
+	assert_string_equal(t->root.children[3].children[0].args[0], "e");
+	conf_free(t);
+
+	write_file("bad.conf", "a 1;\ninclude nothere.conf;\n");
+	expect_load_error("bad.conf", "%s/bad.conf:2:9: expected an existing file, '%s/nothere.conf' not found");
+	write_file("noglob.conf", "include \"none/*.conf\";\n");
+	snprintf(path, sizeof(path), "%s/noglob.conf", dir);
+	assert_int_equal(conf_load(path, &t, err, sizeof(err)), 0); /* an empty glob is fine */
+	conf_free(t);
+	write_file("loop.conf", "include loop.conf;\n");
+	expect_load_error("loop.conf", "%s/loop.conf:1:1: include nested deeper than 8 files (a loop?)");
+	write_file("form.conf", "include a b;\n");
+	expect_load_error("form.conf", "%s/form.conf:1:1: expected 'include FILE;'");
+	write_file("blk.conf", "include a { }\n");
+	expect_load_error("blk.conf", "%s/blk.conf:1:11: expected ';' after 'include FILE'");
+	write_file("inner.conf", "include \"conf.d/3.conf\";\n");
+	write_file("conf.d/3.conf", "x {\n");
+	expect_load_error("inner.conf", "%s/conf.d/3.conf:2:1: expected '}' to close the block opened at line 1");
+	expect_load_error("missing.conf", "%s/missing.conf: cannot open: No such file or directory");
+	expect_load_error("conf.d", "%s/conf.d: expected a regular file of at most 16777216 bytes");
+
+	char cmd[160];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void test_prefix_and_enum(void **state)
+{
+	(void)state;
+	struct conf_tree *t = parse_ok("v 198.51.100.100/24 2001:db8::/129 udp;");
+	const struct conf_node *n = &t->root.children[0];
+	static const char *const protos[] = { "tcp", "http", NULL };
+	char err[256];
+	struct addr a;
+	int plen;
+	assert_int_equal(conf_get_prefix(n, 1, &a, &plen, err, sizeof(err)), 0);
+	assert_int_equal(plen, 24);
+	assert_int_equal(conf_get_prefix(n, 2, &a, &plen, err, sizeof(err)), -22);
+	assert_string_equal(err, "t.conf:1:21: expected an address with an optional prefix like 198.51.100.100/24, got '2001:db8::/129'");
+	assert_int_equal(conf_get_enum(n, 3, protos, err, sizeof(err)), -22);
+	assert_string_equal(err, "t.conf:1:36: expected one of tcp, http, got 'udp'");
+	assert_int_equal(conf_get_addr(n, 5, ADDR_PORT_REQUIRED, &a, err, sizeof(err)), -22);
+	assert_string_equal(err, "t.conf:1:36: expected an address");
+	conf_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +319,9 @@ int main(void)
 		cmocka_unit_test(test_dispatch),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_value_errors),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_files),
+		cmocka_unit_test(test_prefix_and_enum),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
