@@ -41,8 +41,8 @@ run_logged() { # name log cmd...
 matches() { [ -z "$FILTER" ] || [[ "$1" == *"$FILTER"* ]]; }
 
 if [ -z "${SKIP_BUILD:-}" ]; then
-	run_logged "build gcc" "$LOGS/build-gcc.log" make -j2 bins unit-bins
-	run_logged "build clang" "$LOGS/build-clang.log" make -j2 CC=clang bins unit-bins
+	run_logged "build gcc${SAN:+ asan+ubsan}" "$LOGS/build-gcc.log" make -j2 bins unit-bins
+	run_logged "build clang${SAN:+ asan+ubsan}" "$LOGS/build-clang.log" make -j2 CC=clang bins unit-bins
 	run_logged "build clang asan+ubsan" "$LOGS/build-san.log" make -j2 CC=clang SAN=1 bins unit-bins
 	run_logged "build fuzzers" "$LOGS/build-fuzz.log" make -j2 fuzz
 	run_logged "cppcheck" "$LOGS/cppcheck.log" make cppcheck
