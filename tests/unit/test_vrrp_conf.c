@@ -1,0 +1,213 @@
+/* Unit tests of vrrpd's configuration (vrrpd/vconf.c): defaults, every
+ * keyword, and the exact file:line:col message of each refusal. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "vrrpd/vconf.h"
+
+static struct vconf *load_ok(const char *text)
+{
+	struct vconf *c = NULL;
+	char err[512] = "";
+	if (vconf_parse_string("t.conf", text, strlen(text), &c, err, sizeof(err)))
+		fail_msg("unexpected error: %s", err);
+	return c;
+}
+
+static void expect_error(const char *text, const char *msg)
+{
+	struct vconf *c = NULL;
+	char err[512] = "";
+	assert_int_equal(vconf_parse_string("t.conf", text, strlen(text), &c, err, sizeof(err)), -22);
+	assert_null(c);
+	assert_string_equal(err, msg);
+}
+
+#define MIN_INST "instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24; }\n"
+
+static void test_defaults(void **state)
+{
+	(void)state;
+	struct vconf *c = load_ok(MIN_INST);
+	assert_int_equal(c->ninst, 1);
+	const struct vconf_instance *in = &c->inst[0];
+	assert_string_equal(in->name, "a");
+	assert_string_equal(in->ifname, "eth0");
+	assert_int_equal(in->family, AF_INET);
+	assert_int_equal(in->vrid, 51);
+	assert_int_equal(in->priority, 100);
+	assert_int_equal(in->advert_cs, 100);
+	assert_int_equal(in->preempt, 1);
+	assert_int_equal(in->accept, 0);
+	assert_int_equal(in->checksum, VCONF_CSUM_RFC5798);
+	assert_int_equal(in->garp.count, 5);
+	assert_int_equal(in->garp.repeat_ms, 5000);
+	assert_int_equal(in->npeers, 0);
+	assert_int_equal(in->nvips, 1);
+	assert_int_equal(in->vips[0].prefixlen, 24);
+	assert_string_equal(c->global.control, VCONF_DEFAULT_CONTROL);
+	assert_int_equal(c->global.mlock, 1);
+	assert_int_equal(c->global.rt_priority, 0);
+	assert_int_equal(vconf_find_instance(c, "a"), 0);
+	assert_int_equal(vconf_find_instance(c, "b"), -1);
+	vconf_free(c);
+}
+
+static void test_full(void **state)
+{
+	(void)state;
+	struct vconf *c = load_ok(
+		"global { control /tmp/v.sock; realtime-priority 10; mlock off; notify \"/bin/n x\"; }\n"
+		"instance VI_51 {\n"
+		"  interface vrrp0; vrid 51; priority 90; advert 100ms;\n"
+		"  virtual-address 198.51.100.100/24 label vrrp0:vip;\n"
+		"  virtual-address 198.51.100.101;\n"
+		"  unicast-source 198.51.100.12; unicast-peer 198.51.100.11; unicast-peer 198.51.100.13;\n"
+		"  preempt; preempt-delay 2s; accept on; checksum rfc9568;\n"
+		"  garp { count 3; interval 10ms; repeat 0s; refresh 60s; }\n"
+		"  track lbd weight -20; track up fault; notify /bin/true;\n"
+		"}\n"
+		"track lbd { http 127.0.0.1:8404 /healthz; status 200; interval 500ms; timeout 200ms; rise 3; fall 1; }\n"
+		"track up { interface vrrp0; }\n"
+		"instance six { interface vrrp0; vrid 51; virtual-address 2001:db8::100/64; advert 40.95s; }\n");
+	assert_string_equal(c->global.control, "/tmp/v.sock");
+	assert_int_equal(c->global.rt_priority, 10);
+	assert_int_equal(c->global.mlock, 0);
+	assert_string_equal(c->global.notify, "/bin/n x");
+	const struct vconf_instance *in = &c->inst[0];
+	assert_int_equal(in->priority, 90);
+	assert_int_equal(in->advert_cs, 10);
+	assert_int_equal(in->nvips, 2);
+	assert_string_equal(in->vips[0].label, "vrrp0:vip");
+	assert_int_equal(in->vips[1].prefixlen, 32);
+	assert_int_equal(in->unicast_src.ss.ss_family, AF_INET);
+	assert_int_equal(in->npeers, 2);
+	assert_int_equal(in->preempt_delay_ms, 2000);
+	assert_int_equal(in->accept, 1);
+	assert_int_equal(in->checksum, VCONF_CSUM_RFC9568);
+	assert_int_equal(in->garp.count, 3);
+	assert_int_equal(in->garp.interval_ms, 10);
+	assert_int_equal(in->garp.repeat_ms, 0);
+	assert_int_equal(in->garp.refresh_ms, 60000);
+	assert_int_equal(in->ntracks, 2);
+	assert_int_equal(in->tracks[0].track, 0);
+	assert_int_equal(in->tracks[0].weight, -20);
+	assert_int_equal(in->tracks[1].track, 1);
+	assert_int_equal(in->tracks[1].weight, 0);
+	assert_string_equal(in->notify, "/bin/true");
+	assert_int_equal(c->ntracks, 2);
+	assert_int_equal(c->tracks[0].kind, VCONF_TRACK_HTTP);
+	assert_string_equal(c->tracks[0].http_path, "/healthz");
+	assert_int_equal(c->tracks[0].http_status, 200);
+	assert_int_equal(c->tracks[0].interval_ms, 500);
+	assert_int_equal(c->tracks[0].rise, 3);
+	assert_int_equal(c->tracks[1].kind, VCONF_TRACK_INTERFACE);
+	assert_int_equal(c->inst[1].family, AF_INET6);
+	assert_int_equal(c->inst[1].advert_cs, 4095);
+	vconf_free(c);
+}
+
+static void test_examples_load(void **state)
+{
+	(void)state;
+	const char *files[] = { "configs/examples/vrrpd-node1.conf", "configs/examples/vrrpd-node2.conf" };
+	for (size_t i = 0; i < 2; i++) {
+		struct vconf *c = NULL;
+		char err[512] = "";
+		if (vconf_load(files[i], &c, err, sizeof(err)))
+			fail_msg("%s", err);
+		assert_int_equal(c->inst[0].vrid, 51);
+		assert_int_equal(c->inst[0].priority, i == 0 ? 100 : 90);
+		assert_int_equal(c->inst[0].advert_cs, 100);
+		vconf_free(c);
+	}
+}
+
+static void test_errors(void **state)
+{
+	(void)state;
+	expect_error("", "t.conf:1:1: expected at least one 'instance NAME { ... }' block");
+	expect_error("instance a { vrid 51; virtual-address 198.51.100.1; }",
+		     "t.conf:1:1: expected 'interface NAME' in instance 'a'");
+	expect_error("instance a { interface e; virtual-address 198.51.100.1; }",
+		     "t.conf:1:1: expected 'vrid 1-255' in instance 'a'");
+	expect_error("instance a { interface e; vrid 1; }",
+		     "t.conf:1:1: expected at least one 'virtual-address' in instance 'a'");
+	expect_error("instance a { interface e; vrid 256; }",
+		     "t.conf:1:32: expected a whole number from 1 to 255, got '256'");
+	expect_error("instance a { priority 0; }",
+		     "t.conf:1:23: expected a whole number from 1 to 255, got '0'");
+	expect_error("instance a { advert 5ms; }",
+		     "t.conf:1:21: expected a duration from 10ms to 40950ms, got '5ms'");
+	expect_error("instance a { advert 41s; }",
+		     "t.conf:1:21: expected a duration from 10ms to 40950ms, got '41s'");
+	expect_error("instance a { advert 15ms; }",
+		     "t.conf:1:21: expected a whole number of centiseconds (VRRPv3 unit), got '15ms'");
+	expect_error("instance a { advert 1; }",
+		     "t.conf:1:21: expected a duration like 250ms, 2s, 1.5s or 1m, got '1'");
+	expect_error("instance a { virtual-address 198.51.100.1/24; virtual-address 2001:db8::1; }",
+		     "t.conf:1:63: expected an IPv4 address like the others of this instance (one family per instance)");
+	expect_error("instance a { virtual-address 198.51.100.1 lable x; }",
+		     "t.conf:1:43: expected 'virtual-address PREFIX [label NAME]'");
+	expect_error("instance a { virtual-address 2001:db8::1 label x; }",
+		     "t.conf:1:42: expected no label on an IPv6 address (labels are IPv4 only)");
+	expect_error("instance a { virtual-address 198.51.100.1; virtual-address 198.51.100.1/24; }",
+		     "t.conf:1:60: expected each virtual address once, '198.51.100.1/24' repeats");
+	expect_error("instance a { checksum rfc1234; }",
+		     "t.conf:1:23: expected one of rfc5798, rfc9568, got 'rfc1234'");
+	expect_error("instance a { unicast-peer 198.51.100.1:80; }",
+		     "t.conf:1:27: expected an IP address, got '198.51.100.1:80'");
+	expect_error("instance a { interface e; vrid 1; virtual-address 198.51.100.1; unicast-source 198.51.100.2; }",
+		     "t.conf:1:1: expected 'unicast-peer' in instance 'a' (unicast-source is set)");
+	expect_error("instance a { interface e; vrid 1; virtual-address 198.51.100.1; preempt off; preempt-delay 1s; }",
+		     "t.conf:1:1: expected no preempt-delay in instance 'a' (preempt is off)");
+	expect_error("instance a { track x weight 0; }",
+		     "t.conf:1:29: expected a weight from -254 to 254 other than 0 (use 'fault'), got '0'");
+	expect_error("instance a { track x heavy; }",
+		     "t.conf:1:22: expected 'track NAME [weight N | fault]'");
+	expect_error(MIN_INST "instance b { interface eth0; vrid 51; virtual-address 198.51.100.1; }",
+		     "t.conf:2:10: expected a unique (interface, vrid, family): instance 'a' already uses vrid 51 on eth0");
+	expect_error(MIN_INST "instance a { }",
+		     "t.conf:2:10: duplicate instance 'a' (first at t.conf:1), expected a unique name");
+	expect_error("instance a { interface e; vrid 1; virtual-address 198.51.100.1; track nope; }",
+		     "t.conf:1:71: expected the name of a 'track NAME { }' block, 'nope' is not defined");
+	expect_error("track t { interval 1s; }",
+		     "t.conf:1:1: expected one of http, script, file or interface in track 't'");
+	expect_error("track t { file /a; script /b; }",
+		     "t.conf:1:20: expected one check per track block (http, script, file or interface)");
+	expect_error("track t { http 127.0.0.1:80 healthz; }",
+		     "t.conf:1:29: expected a path starting with '/', got 'healthz'");
+	expect_error("track t { http 127.0.0.1; }",
+		     "t.conf:1:16: expected an address like 192.0.2.1:80 or [2001:db8::1]:80, got '127.0.0.1'");
+	expect_error("track t { file /a; status 200; }", "t.conf:1:1: expected 'status' only in an http track");
+	expect_error("track t { file /a; interval 1s; timeout 2s; }",
+		     "t.conf:1:1: expected timeout (2000ms) at most interval (1000ms)");
+	expect_error("global { control run/x.sock; }",
+		     "t.conf:1:18: expected an absolute path for the control socket");
+	expect_error("global { realtime-priority 100; }",
+		     "t.conf:1:28: expected a whole number from 0 to 99, got '100'");
+	expect_error("global { bogus 1; }",
+		     "t.conf:1:10: unknown keyword 'bogus', expected one of: control, realtime-priority, mlock, notify");
+	expect_error("instance a { garp { count 1000; } }",
+		     "t.conf:1:27: expected a whole number from 0 to 100, got '1000'");
+	expect_error("instance a { garp { refresh 10ms; } }",
+		     "t.conf:1:29: expected 0 (off) or at least 1s, got '10ms'");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_examples_load),
+		cmocka_unit_test(test_errors),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

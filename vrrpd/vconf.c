@@ -1,0 +1,614 @@
+#include "vconf.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "conf.h"
+
+/* What the handlers fill while walking the tree. Track references are
+ * resolved after the walk, so a track block may follow the instance using it. */
+struct vconf_ctx {
+	struct vconf *c;
+	struct vconf_instance *in;
+	struct vconf_track *tr;
+	int have_kind;
+};
+
+static int copy_word(const struct conf_node *n, int i, char *dst, size_t cap, const char *what,
+		     char *err, size_t errlen)
+{
+	size_t len = strlen(n->args[i]);
+	if (len == 0 || len >= cap)
+		return conf_error(err, errlen, n, i, "expected %s of 1 to %zu characters", what, cap - 1);
+	memcpy(dst, n->args[i], len + 1);
+	return 0;
+}
+
+static int get_ms(const struct conf_node *n, int i, uint64_t min, uint64_t max, uint32_t *out,
+		  char *err, size_t errlen)
+{
+	uint64_t ms = 0;
+	int rc = conf_get_duration_ms(n, i, &ms, err, errlen);
+	if (rc)
+		return rc;
+	if (ms < min || ms > max)
+		return conf_error(err, errlen, n, i, "expected a duration from %llums to %llums, got '%s'",
+				  (unsigned long long)min, (unsigned long long)max, n->args[i]);
+	*out = (uint32_t)ms;
+	return 0;
+}
+
+static int get_unsigned(const struct conf_node *n, int i, unsigned long min, unsigned long max,
+			unsigned *out, char *err, size_t errlen)
+{
+	unsigned long v = 0;
+	int rc = conf_get_uint(n, i, min, max, &v, err, errlen);
+	if (!rc)
+		*out = (unsigned)v;
+	return rc;
+}
+
+/* ---- global { } ---------------------------------------------------------- */
+
+static int g_control(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	if (n->args[1][0] != '/')
+		return conf_error(err, errlen, n, 1, "expected an absolute path for the control socket");
+	return copy_word(n, 1, x->c->global.control, sizeof(x->c->global.control), "a socket path",
+			 err, errlen);
+}
+
+static int g_realtime(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	unsigned v = 0;
+	int rc = get_unsigned(n, 1, 0, 99, &v, err, errlen);
+	x->c->global.rt_priority = (int)v;
+	return rc;
+}
+
+static int g_mlock(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	return conf_get_bool(n, 1, &x->c->global.mlock, err, errlen);
+}
+
+static int g_notify(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	return copy_word(n, 1, x->c->global.notify, sizeof(x->c->global.notify), "a command", err,
+			 errlen);
+}
+
+static const struct conf_keyword global_kw[] = {
+	{ "control", "control PATH", 1, 1, CONF_NO_BLOCK, 0, g_control },
+	{ "realtime-priority", "realtime-priority 0-99", 1, 1, CONF_NO_BLOCK, 0, g_realtime },
+	{ "mlock", "mlock on|off", 1, 1, CONF_NO_BLOCK, 0, g_mlock },
+	{ "notify", "notify COMMAND", 1, 1, CONF_NO_BLOCK, 0, g_notify },
+	{ NULL, NULL, 0, 0, CONF_NO_BLOCK, 0, NULL },
+};
+
+/* ---- track NAME { } ------------------------------------------------------ */
+
+static int t_kind(struct vconf_ctx *x, const struct conf_node *n, enum vconf_track_kind k,
+		  char *err, size_t errlen)
+{
+	if (x->have_kind)
+		return conf_error(err, errlen, n, 0,
+				  "expected one check per track block (http, script, file or interface)");
+	x->have_kind = 1;
+	x->tr->kind = k;
+	return 0;
+}
+
+static int t_http(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	int rc = t_kind(x, n, VCONF_TRACK_HTTP, err, errlen);
+	if (rc || (rc = conf_get_addr(n, 1, ADDR_PORT_REQUIRED, &x->tr->http_addr, err, errlen)))
+		return rc;
+	if (n->nargs < 3) {
+		strcpy(x->tr->http_path, "/healthz");
+		return 0;
+	}
+	if (n->args[2][0] != '/' || strpbrk(n->args[2], " \r\n"))
+		return conf_error(err, errlen, n, 2, "expected a path starting with '/', got '%s'",
+				  n->args[2]);
+	return copy_word(n, 2, x->tr->http_path, sizeof(x->tr->http_path), "a path", err, errlen);
+}
+
+static int t_status(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	return get_unsigned(n, 1, 100, 599, &x->tr->http_status, err, errlen);
+}
+
+static int t_script(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	int rc = t_kind(x, n, VCONF_TRACK_SCRIPT, err, errlen);
+	return rc ? rc : copy_word(n, 1, x->tr->script, sizeof(x->tr->script), "a command", err, errlen);
+}
+
+static int t_file(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	int rc = t_kind(x, n, VCONF_TRACK_FILE, err, errlen);
+	return rc ? rc : copy_word(n, 1, x->tr->path, sizeof(x->tr->path), "a path", err, errlen);
+}
+
+static int t_interface(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	int rc = t_kind(x, n, VCONF_TRACK_INTERFACE, err, errlen);
+	return rc ? rc : copy_word(n, 1, x->tr->ifname, sizeof(x->tr->ifname), "an interface name",
+				   err, errlen);
+}
+
+static int t_interval(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	return get_ms(n, 1, 10, 3600000, &x->tr->interval_ms, err, errlen);
+}
+
+static int t_timeout(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	return get_ms(n, 1, 10, 3600000, &x->tr->timeout_ms, err, errlen);
+}
+
+static int t_rise(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	return get_unsigned(n, 1, 1, 100, &x->tr->rise, err, errlen);
+}
+
+static int t_fall(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	return get_unsigned(n, 1, 1, 100, &x->tr->fall, err, errlen);
+}
+
+static const struct conf_keyword track_kw[] = {
+	{ "http", "http ADDRESS:PORT [PATH]", 1, 2, CONF_NO_BLOCK, 0, t_http },
+	{ "status", "status CODE", 1, 1, CONF_NO_BLOCK, 0, t_status },
+	{ "script", "script COMMAND", 1, 1, CONF_NO_BLOCK, 0, t_script },
+	{ "file", "file PATH", 1, 1, CONF_NO_BLOCK, 0, t_file },
+	{ "interface", "interface NAME", 1, 1, CONF_NO_BLOCK, 0, t_interface },
+	{ "interval", "interval DURATION", 1, 1, CONF_NO_BLOCK, 0, t_interval },
+	{ "timeout", "timeout DURATION", 1, 1, CONF_NO_BLOCK, 0, t_timeout },
+	{ "rise", "rise N", 1, 1, CONF_NO_BLOCK, 0, t_rise },
+	{ "fall", "fall N", 1, 1, CONF_NO_BLOCK, 0, t_fall },
+	{ NULL, NULL, 0, 0, CONF_NO_BLOCK, 0, NULL },
+};
+
+static int top_track(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	struct vconf *c = x->c;
+	struct vconf_track *t = realloc(c->tracks, sizeof(*t) * (size_t)(c->ntracks + 1));
+	int rc;
+
+	if (!t)
+		return conf_error(err, errlen, n, 0, "out of memory");
+	c->tracks = t;
+	t = &c->tracks[c->ntracks];
+	memset(t, 0, sizeof(*t));
+	if ((rc = copy_word(n, 1, t->name, sizeof(t->name), "a track name", err, errlen)))
+		return rc;
+	t->interval_ms = 2000;
+	t->timeout_ms = 1000;
+	t->rise = 2;
+	t->fall = 2;
+	x->tr = t;
+	x->have_kind = 0;
+	if ((rc = conf_dispatch(n, track_kw, x, err, errlen)))
+		return rc;
+	if (!x->have_kind)
+		return conf_error(err, errlen, n, 0,
+				  "expected one of http, script, file or interface in track '%s'", t->name);
+	if (t->http_status && t->kind != VCONF_TRACK_HTTP)
+		return conf_error(err, errlen, n, 0, "expected 'status' only in an http track");
+	if (t->timeout_ms > t->interval_ms)
+		return conf_error(err, errlen, n, 0, "expected timeout (%ums) at most interval (%ums)",
+				  t->timeout_ms, t->interval_ms);
+	c->ntracks++;
+	return 0;
+}
+
+/* ---- instance NAME { } --------------------------------------------------- */
+
+static int i_interface(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	return copy_word(n, 1, x->in->ifname, sizeof(x->in->ifname), "an interface name", err, errlen);
+}
+
+static int i_vrid(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	return get_unsigned(n, 1, 1, 255, &x->in->vrid, err, errlen);
+}
+
+static int i_priority(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	return get_unsigned(n, 1, 1, 255, &x->in->priority, err, errlen);
+}
+
+static int i_advert(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	uint32_t ms = 0;
+	int rc = get_ms(n, 1, 10, 40950, &ms, err, errlen);
+	if (rc)
+		return rc;
+	if (ms % 10)
+		return conf_error(err, errlen, n, 1,
+				  "expected a whole number of centiseconds (VRRPv3 unit), got '%s'",
+				  n->args[1]);
+	x->in->advert_cs = ms / 10;
+	return 0;
+}
+
+/* The family of an instance is that of its first address; all must agree. */
+static int i_family(struct vconf_ctx *x, const struct conf_node *n, int i, const struct addr *a,
+		    char *err, size_t errlen)
+{
+	int f = addr_family(a);
+	if (!x->in->family)
+		x->in->family = f;
+	if (x->in->family != f)
+		return conf_error(err, errlen, n, i,
+				  "expected an %s address like the others of this instance (one family per instance)",
+				  x->in->family == AF_INET ? "IPv4" : "IPv6");
+	return 0;
+}
+
+static int i_vip(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	struct vconf_instance *in = x->in;
+	struct vconf_vip *v;
+	int rc;
+
+	if (in->nvips >= VCONF_MAX_VIPS)
+		return conf_error(err, errlen, n, 0, "expected at most %d virtual addresses", VCONF_MAX_VIPS);
+	v = &in->vips[in->nvips];
+	memset(v, 0, sizeof(*v));
+	if ((rc = conf_get_prefix(n, 1, &v->addr, &v->prefixlen, err, errlen)) ||
+	    (rc = i_family(x, n, 1, &v->addr, err, errlen)))
+		return rc;
+	if (n->nargs == 3 || (n->nargs == 4 && strcmp(n->args[2], "label") != 0))
+		return conf_error(err, errlen, n, 2, "expected 'virtual-address PREFIX [label NAME]'");
+	if (n->nargs == 4) {
+		if (v->addr.ss.ss_family != AF_INET)
+			return conf_error(err, errlen, n, 2, "expected no label on an IPv6 address (labels are IPv4 only)");
+		if ((rc = copy_word(n, 3, v->label, sizeof(v->label), "a label", err, errlen)))
+			return rc;
+	}
+	for (int i = 0; i < in->nvips; i++)
+		if (addr_equal_ip(&in->vips[i].addr, &v->addr))
+			return conf_error(err, errlen, n, 1, "expected each virtual address once, '%s' repeats",
+					  n->args[1]);
+	in->nvips++;
+	return 0;
+}
+
+static int i_unicast_src(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	int rc = conf_get_addr(n, 1, ADDR_PORT_NONE, &x->in->unicast_src, err, errlen);
+	return rc ? rc : i_family(x, n, 1, &x->in->unicast_src, err, errlen);
+}
+
+static int i_peer(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	struct vconf_instance *in = x->in;
+	int rc;
+
+	if (in->npeers >= VCONF_MAX_PEERS)
+		return conf_error(err, errlen, n, 0, "expected at most %d unicast peers", VCONF_MAX_PEERS);
+	if ((rc = conf_get_addr(n, 1, ADDR_PORT_NONE, &in->peers[in->npeers], err, errlen)) ||
+	    (rc = i_family(x, n, 1, &in->peers[in->npeers], err, errlen)))
+		return rc;
+	in->npeers++;
+	return 0;
+}
+
+static int i_preempt(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	if (n->nargs == 1) {
+		x->in->preempt = 1;
+		return 0;
+	}
+	return conf_get_bool(n, 1, &x->in->preempt, err, errlen);
+}
+
+static int i_preempt_delay(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	return get_ms(n, 1, 0, 3600000, &x->in->preempt_delay_ms, err, errlen);
+}
+
+static int i_accept(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	if (n->nargs == 1) {
+		x->in->accept = 1;
+		return 0;
+	}
+	return conf_get_bool(n, 1, &x->in->accept, err, errlen);
+}
+
+static int i_checksum(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	static const char *const words[] = { "rfc5798", "rfc9568", NULL };
+	struct vconf_ctx *x = ctx;
+	int k = conf_get_enum(n, 1, words, err, errlen);
+	if (k < 0)
+		return k;
+	x->in->checksum = (enum vconf_checksum)k;
+	return 0;
+}
+
+static int gr_count(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	return get_unsigned(n, 1, 0, 100, &x->in->garp.count, err, errlen);
+}
+
+static int gr_interval(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	return get_ms(n, 1, 0, 10000, &x->in->garp.interval_ms, err, errlen);
+}
+
+static int gr_repeat(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	return get_ms(n, 1, 0, 3600000, &x->in->garp.repeat_ms, err, errlen);
+}
+
+static int gr_refresh(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	int rc = get_ms(n, 1, 0, 86400000, &x->in->garp.refresh_ms, err, errlen);
+	if (!rc && x->in->garp.refresh_ms && x->in->garp.refresh_ms < 1000)
+		return conf_error(err, errlen, n, 1, "expected 0 (off) or at least 1s, got '%s'", n->args[1]);
+	return rc;
+}
+
+static const struct conf_keyword garp_kw[] = {
+	{ "count", "count N", 1, 1, CONF_NO_BLOCK, 0, gr_count },
+	{ "interval", "interval DURATION", 1, 1, CONF_NO_BLOCK, 0, gr_interval },
+	{ "repeat", "repeat DURATION", 1, 1, CONF_NO_BLOCK, 0, gr_repeat },
+	{ "refresh", "refresh DURATION", 1, 1, CONF_NO_BLOCK, 0, gr_refresh },
+	{ NULL, NULL, 0, 0, CONF_NO_BLOCK, 0, NULL },
+};
+
+static int i_garp(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	return conf_dispatch(n, garp_kw, ctx, err, errlen);
+}
+
+static int i_track(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	struct vconf_instance *in = x->in;
+	struct vconf_track_ref *r;
+
+	if (in->ntracks >= VCONF_MAX_TRACKS)
+		return conf_error(err, errlen, n, 0, "expected at most %d track lines", VCONF_MAX_TRACKS);
+	r = &in->tracks[in->ntracks];
+	r->track = -1;
+	r->weight = 0;
+	if (n->nargs == 3 && strcmp(n->args[2], "fault") == 0) {
+		r->weight = 0;
+	} else if (n->nargs == 4 && strcmp(n->args[2], "weight") == 0) {
+		char *end;
+		long w = strtol(n->args[3], &end, 10);
+		if (*end || end == n->args[3] || w < -254 || w > 254 || w == 0)
+			return conf_error(err, errlen, n, 3,
+					  "expected a weight from -254 to 254 other than 0 (use 'fault'), got '%s'",
+					  n->args[3]);
+		r->weight = (int)w;
+	} else if (n->nargs != 2) {
+		return conf_error(err, errlen, n, 2, "expected 'track NAME [weight N | fault]'");
+	}
+	in->ntracks++;
+	return 0;
+}
+
+static int i_notify(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	return copy_word(n, 1, x->in->notify, sizeof(x->in->notify), "a command", err, errlen);
+}
+
+static const struct conf_keyword instance_kw[] = {
+	{ "interface", "interface NAME", 1, 1, CONF_NO_BLOCK, 0, i_interface },
+	{ "vrid", "vrid 1-255", 1, 1, CONF_NO_BLOCK, 0, i_vrid },
+	{ "priority", "priority 1-255", 1, 1, CONF_NO_BLOCK, 0, i_priority },
+	{ "advert", "advert DURATION", 1, 1, CONF_NO_BLOCK, 0, i_advert },
+	{ "virtual-address", "virtual-address PREFIX [label NAME]", 1, 3, CONF_NO_BLOCK, CONF_MULTI, i_vip },
+	{ "unicast-source", "unicast-source ADDRESS", 1, 1, CONF_NO_BLOCK, 0, i_unicast_src },
+	{ "unicast-peer", "unicast-peer ADDRESS", 1, 1, CONF_NO_BLOCK, CONF_MULTI, i_peer },
+	{ "preempt", "preempt [on|off]", 0, 1, CONF_NO_BLOCK, 0, i_preempt },
+	{ "preempt-delay", "preempt-delay DURATION", 1, 1, CONF_NO_BLOCK, 0, i_preempt_delay },
+	{ "accept", "accept [on|off]", 0, 1, CONF_NO_BLOCK, 0, i_accept },
+	{ "checksum", "checksum rfc5798|rfc9568", 1, 1, CONF_NO_BLOCK, 0, i_checksum },
+	{ "garp", "garp { ... }", 0, 0, CONF_BLOCK, 0, i_garp },
+	{ "track", "track NAME [weight N | fault]", 1, 3, CONF_NO_BLOCK, CONF_UNIQUE_NAME, i_track },
+	{ "notify", "notify COMMAND", 1, 1, CONF_NO_BLOCK, 0, i_notify },
+	{ NULL, NULL, 0, 0, CONF_NO_BLOCK, 0, NULL },
+};
+
+static int instance_check(struct vconf_ctx *x, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_instance *in = x->in;
+
+	if (!in->ifname[0])
+		return conf_error(err, errlen, n, 0, "expected 'interface NAME' in instance '%s'", in->name);
+	if (!in->vrid)
+		return conf_error(err, errlen, n, 0, "expected 'vrid 1-255' in instance '%s'", in->name);
+	if (!in->nvips)
+		return conf_error(err, errlen, n, 0, "expected at least one 'virtual-address' in instance '%s'",
+				  in->name);
+	if (in->unicast_src.ss.ss_family && !in->npeers)
+		return conf_error(err, errlen, n, 0,
+				  "expected 'unicast-peer' in instance '%s' (unicast-source is set)", in->name);
+	if (in->preempt_delay_ms && !in->preempt)
+		return conf_error(err, errlen, n, 0,
+				  "expected no preempt-delay in instance '%s' (preempt is off)", in->name);
+	return 0;
+}
+
+static int top_instance(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	struct vconf *c = x->c;
+	struct vconf_instance *in = realloc(c->inst, sizeof(*in) * (size_t)(c->ninst + 1));
+	int rc;
+
+	if (!in)
+		return conf_error(err, errlen, n, 0, "out of memory");
+	c->inst = in;
+	in = &c->inst[c->ninst];
+	memset(in, 0, sizeof(*in));
+	if ((rc = copy_word(n, 1, in->name, sizeof(in->name), "an instance name", err, errlen)))
+		return rc;
+	snprintf(in->where, sizeof(in->where), "%s:%d", n->file, n->pos[0].line);
+	in->priority = 100;
+	in->advert_cs = 100;
+	in->preempt = 1;
+	in->garp.count = 5;
+	in->garp.interval_ms = 0;
+	in->garp.repeat_ms = 5000;
+	x->in = in;
+	if ((rc = conf_dispatch(n, instance_kw, x, err, errlen)) || (rc = instance_check(x, n, err, errlen)))
+		return rc;
+	for (int i = 0; i < c->ninst; i++)
+		if (c->inst[i].vrid == in->vrid && c->inst[i].family == in->family &&
+		    strcmp(c->inst[i].ifname, in->ifname) == 0)
+			return conf_error(err, errlen, n, 1,
+					  "expected a unique (interface, vrid, family): instance '%s' already uses vrid %u on %s",
+					  c->inst[i].name, in->vrid, in->ifname);
+	c->ninst++;
+	return 0;
+}
+
+static int top_global(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	return conf_dispatch(n, global_kw, ctx, err, errlen);
+}
+
+static const struct conf_keyword top_kw[] = {
+	{ "global", "global { ... }", 0, 0, CONF_BLOCK, 0, top_global },
+	{ "track", "track NAME { ... }", 1, 1, CONF_BLOCK, CONF_UNIQUE_NAME, top_track },
+	{ "instance", "instance NAME { ... }", 1, 1, CONF_BLOCK, CONF_UNIQUE_NAME, top_instance },
+	{ NULL, NULL, 0, 0, CONF_NO_BLOCK, 0, NULL },
+};
+
+/* Track references name blocks anywhere in the file: resolve them in a
+ * second walk over the instance blocks, once every track is known. */
+static int resolve_tracks(struct vconf *c, const struct conf_node *root, char *err, size_t errlen)
+{
+	int k = 0;
+	for (int i = 0; i < root->nchildren; i++) {
+		const struct conf_node *b = &root->children[i];
+		if (strcmp(b->args[0], "instance") != 0)
+			continue;
+		struct vconf_instance *in = &c->inst[k++];
+		int t = 0;
+		for (int j = 0; j < b->nchildren; j++) {
+			const struct conf_node *r = &b->children[j];
+			if (strcmp(r->args[0], "track") != 0)
+				continue;
+			int found = -1;
+			for (int m = 0; m < c->ntracks; m++)
+				if (strcmp(c->tracks[m].name, r->args[1]) == 0)
+					found = m;
+			if (found < 0)
+				return conf_error(err, errlen, r, 1,
+						  "expected the name of a 'track NAME { }' block, '%s' is not defined",
+						  r->args[1]);
+			in->tracks[t++].track = found;
+		}
+	}
+	return 0;
+}
+
+static int vconf_from_tree(const struct conf_tree *t, struct vconf **out, char *err, size_t errlen)
+{
+	struct vconf *c = calloc(1, sizeof(*c));
+	struct vconf_ctx x = { .c = c };
+	int rc;
+
+	if (!c)
+		return -ENOMEM;
+	snprintf(c->global.control, sizeof(c->global.control), "%s", VCONF_DEFAULT_CONTROL);
+	c->global.mlock = 1;
+	if ((rc = conf_dispatch(&t->root, top_kw, &x, err, errlen)))
+		goto bad;
+	if ((rc = resolve_tracks(c, &t->root, err, errlen)))
+		goto bad;
+	if (!c->ninst) {
+		snprintf(err, errlen, "%s:1:1: expected at least one 'instance NAME { ... }' block",
+			 t->root.file ? t->root.file : "?");
+		rc = -EINVAL;
+		goto bad;
+	}
+	*out = c;
+	return 0;
+bad:
+	vconf_free(c);
+	return rc;
+}
+
+int vconf_load(const char *path, struct vconf **out, char *err, size_t errlen)
+{
+	struct conf_tree *t;
+	int rc = conf_load(path, &t, err, errlen);
+	if (rc)
+		return rc;
+	rc = vconf_from_tree(t, out, err, errlen);
+	conf_free(t);
+	return rc;
+}
+
+int vconf_parse_string(const char *name, const char *text, size_t len, struct vconf **out,
+		       char *err, size_t errlen)
+{
+	struct conf_tree *t;
+	int rc = conf_parse_string(name, text, len, &t, err, errlen);
+	if (rc)
+		return rc;
+	rc = vconf_from_tree(t, out, err, errlen);
+	conf_free(t);
+	return rc;
+}
+
+void vconf_free(struct vconf *c)
+{
+	if (!c)
+		return;
+	free(c->inst);
+	free(c->tracks);
+	free(c);
+}
+
+int vconf_find_instance(const struct vconf *c, const char *name)
+{
+	for (int i = 0; i < c->ninst; i++)
+		if (strcmp(c->inst[i].name, name) == 0)
+			return i;
+	return -1;
+}
