@@ -1,42 +1,49 @@
-/* lbd: placeholder main until the proxy lands (issue 4).
- * It validates the global block so that -t works end to end. */
+/* lbd: HTTP/1.1 reverse proxy.  main only wires the modules together. */
 #include <stdio.h>
+#include <stdlib.h>
 
-#include "conf.h"
+#include "config.h"
 #include "daemon.h"
+#include "lbd.h"
+#include "log.h"
+#include "model.h"
 
-static int global_control(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+/* Services that run beside the data path (issue 5 adds its health checker
+ * and stats page here with lbd_service_add(), and its commands with
+ * lbd_ctl_register() from their start()). */
+static int add_services(struct lbd *l)
 {
-	(void)ctx; (void)n; (void)err; (void)errlen;
+	(void)l;
 	return 0;
 }
-
-static const struct conf_keyword global_kw[] = {
-	{ "control", "control PATH", 1, 1, CONF_NO_BLOCK, 0, global_control },
-	{ NULL, NULL, 0, 0, CONF_NO_BLOCK, 0, NULL },
-};
-
-static int top_global(void *ctx, const struct conf_node *n, char *err, size_t errlen)
-{
-	return conf_dispatch(n, global_kw, ctx, err, errlen);
-}
-
-static const struct conf_keyword top_kw[] = {
-	{ "global", "global { ... }", 0, 0, CONF_BLOCK, 0, top_global },
-	{ NULL, NULL, 0, 0, CONF_NO_BLOCK, 0, NULL },
-};
 
 int main(int argc, char **argv)
 {
 	struct daemon_args a;
-	struct conf_tree *t;
-	char err[512];
+	char err[1024];
 
 	daemon_args_parse(argc, argv, "lbd", "/etc/lbd/lbd.conf", 0, &a);
-	if (conf_load(a.conf, &t, err, sizeof(err)) || conf_dispatch(&t->root, top_kw, NULL, err, sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
+	if (a.test) {
+		struct lbd_config *c;
+		if (config_load(a.conf, &c, err, sizeof(err))) {
+			fprintf(stderr, "%s\n", err);
+			return 1;
+		}
+		printf("%s: configuration valid (%d frontends, %d backends)\n", a.conf, c->nfrontends, c->nbackends);
+		model_config_unref(c);
+		return 0;
+	}
+	log_init("lbd", a.foreground, a.debug ? LOG_DEBUG : LOG_INFO);
+	struct lbd *l = lbd_new(a.conf, a.foreground);
+	if (!l) {
+		log_err("out of memory");
 		return 1;
 	}
-	conf_free(t);
-	return 0;
+	int rc = add_services(l);
+	if (!rc)
+		rc = lbd_run(l, err, sizeof(err));
+	if (rc)
+		log_err("%s", err);
+	lbd_free(l);
+	return rc ? 1 : 0;
 }

@@ -1,0 +1,312 @@
+/* lbd: the process object (see lbd.h). */
+#include "lbd.h"
+
+#include <errno.h>
+#include <ev.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "config.h"
+#include "ctl.h"
+#include "daemon.h"
+#include "json.h"
+#include "log.h"
+#include "model.h"
+#include "mtime.h"
+#include "worker.h"
+
+#define LBD_MAX_SERVICES 8
+#define LBD_MAX_CMDS 32
+
+struct lbd_cmd {
+	const char *name, *help;
+	lbd_ctl_fn fn;
+	void *arg;
+};
+
+struct lbd {
+	char *conf_path;
+	int foreground;
+	struct ev_loop *loop;
+	pthread_mutex_t cfg_lock;     /* only for taking a reference to `cfg` */
+	struct lbd_config *cfg;
+	struct workers *workers;
+	struct ctl_server *ctl;
+	const struct lbd_service *svc[LBD_MAX_SERVICES];
+	int nsvc, svc_started;
+	struct lbd_cmd cmds[LBD_MAX_CMDS];
+	int ncmds;
+	ev_signal sighup, sigterm, sigint;
+	ev_timer grace;
+	int stopping;
+	uint64_t generation;
+	uint64_t started_ms, reloaded_ms;
+	uint64_t reloads_ok, reloads_failed;
+};
+
+struct lbd *lbd_new(const char *conf_path, int foreground)
+{
+	struct lbd *l = calloc(1, sizeof(*l));
+	if (!l)
+		return NULL;
+	l->conf_path = strdup(conf_path);
+	l->foreground = foreground;
+	l->loop = ev_default_loop(EVBACKEND_EPOLL);
+	if (!l->conf_path || !l->loop) {
+		free(l->conf_path);
+		free(l);
+		return NULL;
+	}
+	pthread_mutex_init(&l->cfg_lock, NULL);
+	return l;
+}
+
+void lbd_free(struct lbd *l)
+{
+	if (!l)
+		return;
+	model_config_unref(l->cfg);
+	l->cfg = NULL;
+	pthread_mutex_destroy(&l->cfg_lock);
+	free(l->conf_path);
+	free(l);
+}
+
+int lbd_service_add(struct lbd *l, const struct lbd_service *svc)
+{
+	if (l->nsvc == LBD_MAX_SERVICES)
+		return -ENOSPC;
+	l->svc[l->nsvc++] = svc;
+	return 0;
+}
+
+int lbd_ctl_register(struct lbd *l, const char *cmd, const char *help, lbd_ctl_fn fn, void *arg)
+{
+	if (l->ncmds == LBD_MAX_CMDS)
+		return -ENOSPC;
+	l->cmds[l->ncmds++] = (struct lbd_cmd){ cmd, help, fn, arg };
+	return 0;
+}
+
+struct lbd_config *lbd_config_get(struct lbd *l)
+{
+	pthread_mutex_lock(&l->cfg_lock);
+	struct lbd_config *c = l->cfg;
+	if (c)
+		model_config_ref(c);
+	pthread_mutex_unlock(&l->cfg_lock);
+	return c;
+}
+
+struct ev_loop *lbd_main_loop(struct lbd *l)
+{
+	return l->loop;
+}
+
+int lbd_alive(struct lbd *l, uint64_t max_age_ms)
+{
+	return !l->stopping && workers_alive(l->workers, max_age_ms);
+}
+
+/* ---- configuration ------------------------------------------------------------------- */
+
+static int load(struct lbd *l, struct lbd_config **out, char *err, size_t errlen)
+{
+	struct lbd_config *c;
+	int rc = config_load(l->conf_path, &c, err, errlen);
+	if (rc)
+		return rc;
+	rc = model_config_adopt_state(c, l->cfg);
+	if (rc) {
+		snprintf(err, errlen, "out of memory");
+		model_config_unref(c);
+		return rc;
+	}
+	c->generation = ++l->generation;
+	*out = c;
+	return 0;
+}
+
+static void set_current(struct lbd *l, struct lbd_config *c)
+{
+	pthread_mutex_lock(&l->cfg_lock);
+	l->cfg = c;
+	pthread_mutex_unlock(&l->cfg_lock);
+}
+
+int lbd_reload(struct lbd *l, char *err, size_t errlen)
+{
+	struct lbd_config *c, *old = l->cfg;
+	if (l->stopping) {
+		snprintf(err, errlen, "stopping");
+		return -ESHUTDOWN;
+	}
+	daemon_notify("RELOADING=1");
+	int rc = load(l, &c, err, errlen);
+	if (!rc)
+		rc = workers_prepare(l->workers, c, err, errlen);
+	if (rc) {
+		l->reloads_failed++;
+		log_err("reload refused, keeping configuration %llu: %s", (unsigned long long)old->generation, err);
+		daemon_notify("READY=1");
+		return rc;
+	}
+	set_current(l, c);
+	workers_switch(l->workers, c);
+	for (int i = 0; i < l->svc_started; i++)
+		if (l->svc[i]->reload)
+			l->svc[i]->reload(l, c, old);
+	model_config_unref(old);
+	l->reloads_ok++;
+	l->reloaded_ms = mtime_wall_ms();
+	log_notice("configuration %llu loaded from %s", (unsigned long long)c->generation, l->conf_path);
+	daemon_notify("READY=1");
+	return 0;
+}
+
+/* ---- control socket -------------------------------------------------------------------- */
+
+static int cmd_status(struct lbd *l, void *arg, int argc, char **argv, struct buf *r)
+{
+	(void)arg; (void)argc; (void)argv;
+	struct lbd_config *c = l->cfg;
+	buf_printf(r, "{\"ok\":true,\"daemon\":\"lbd\",\"version\":\"%s\",\"config\":", VERSION);
+	json_string(r, l->conf_path);
+	buf_printf(r, ",\"generation\":%llu,\"workers\":%d,\"alive\":%s,\"uptime_ms\":%llu,"
+		      "\"reloads\":%llu,\"reloads_failed\":%llu,\"frontends\":[",
+		   (unsigned long long)c->generation, workers_count(l->workers),
+		   lbd_alive(l, 3000) ? "true" : "false",
+		   (unsigned long long)(mtime_wall_ms() - l->started_ms), (unsigned long long)l->reloads_ok,
+		   (unsigned long long)l->reloads_failed);
+	for (int i = 0; i < c->nfrontends; i++) {
+		const struct frontend *fe = &c->frontends[i];
+		buf_puts(r, i ? ",{\"name\":" : "{\"name\":");
+		json_string(r, fe->conf.name);
+		buf_puts(r, ",\"backend\":");
+		json_string(r, fe->conf.backend);
+		buf_printf(r, ",\"conn_cur\":%llu,\"conn_total\":%llu,\"requests\":%llu}",
+			   (unsigned long long)model_cnt_get(&fe->st->cnt.sess_cur),
+			   (unsigned long long)model_cnt_get(&fe->st->cnt.sess_total),
+			   (unsigned long long)model_cnt_get(&fe->st->cnt.req_total));
+	}
+	buf_puts(r, "]}");
+	return 0;
+}
+
+static int cmd_reload(struct lbd *l, void *arg, int argc, char **argv, struct buf *r)
+{
+	(void)arg; (void)argc; (void)argv;
+	char err[512];
+	if (lbd_reload(l, err, sizeof(err))) {
+		buf_puts(r, err);
+		return -EINVAL;
+	}
+	buf_printf(r, "{\"ok\":true,\"generation\":%llu}", (unsigned long long)l->cfg->generation);
+	return 0;
+}
+
+static int cmd_help(struct lbd *l, void *arg, int argc, char **argv, struct buf *r)
+{
+	(void)arg; (void)argc; (void)argv;
+	buf_puts(r, "{\"ok\":true,\"commands\":[");
+	for (int i = 0; i < l->ncmds; i++) {
+		buf_puts(r, i ? "," : "");
+		json_string(r, l->cmds[i].help);
+	}
+	buf_puts(r, "]}");
+	return 0;
+}
+
+static int ctl_dispatch(void *arg, int argc, char **argv, struct buf *reply)
+{
+	struct lbd *l = arg;
+	for (int i = 0; i < l->ncmds; i++)
+		if (strcmp(l->cmds[i].name, argv[0]) == 0)
+			return l->cmds[i].fn(l, l->cmds[i].arg, argc, argv, reply);
+	buf_printf(reply, "unknown command '%s', try 'help'", argv[0]);
+	return -ENOENT;
+}
+
+/* ---- signals and stop -------------------------------------------------------------------- */
+
+static void sighup_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void)loop; (void)revents;
+	char err[512];
+	lbd_reload(w->data, err, sizeof(err));
+}
+
+static void grace_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)w; (void)revents;
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static void sigterm_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct lbd *l = w->data;
+	(void)revents;
+	if (l->stopping) {
+		ev_break(loop, EVBREAK_ALL); /* a second signal: now */
+		return;
+	}
+	l->stopping = 1;
+	daemon_notify("STOPPING=1");
+	log_notice("stopping: no new connections, %u ms for in-flight requests", l->cfg->g.grace_ms);
+	workers_stop_accepting(l->workers);
+	ev_timer_init(&l->grace, grace_cb, l->cfg->g.grace_ms / 1000.0, 0);
+	ev_timer_start(loop, &l->grace);
+	workers_when_idle(l->workers, loop);
+}
+
+int lbd_run(struct lbd *l, char *err, size_t errlen)
+{
+	struct lbd_config *c;
+	int rc = load(l, &c, err, errlen);
+	if (rc)
+		return rc;
+	l->cfg = c;
+	l->started_ms = mtime_wall_ms();
+	lbd_ctl_register(l, "status", "status", cmd_status, NULL);
+	lbd_ctl_register(l, "reload", "reload", cmd_reload, NULL);
+	lbd_ctl_register(l, "help", "help", cmd_help, NULL);
+	l->workers = workers_new(l->loop, c, err, errlen);
+	if (!l->workers)
+		return -EIO;
+	if (c->g.control[0]) {
+		l->ctl = ctl_server_open(l->loop, c->g.control, ctl_dispatch, l, err, errlen);
+		if (!l->ctl)
+			goto bad;
+	}
+	for (; l->svc_started < l->nsvc; l->svc_started++) {
+		const struct lbd_service *s = l->svc[l->svc_started];
+		if (s->start && (rc = s->start(l, c, err, errlen)) != 0)
+			goto bad;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	ev_signal_init(&l->sighup, sighup_cb, SIGHUP);
+	ev_signal_init(&l->sigterm, sigterm_cb, SIGTERM);
+	ev_signal_init(&l->sigint, sigterm_cb, SIGINT);
+	l->sighup.data = l->sigterm.data = l->sigint.data = l;
+	ev_signal_start(l->loop, &l->sighup);
+	ev_signal_start(l->loop, &l->sigterm);
+	ev_signal_start(l->loop, &l->sigint);
+	log_notice("lbd %s running: %d frontends, %d workers", VERSION, c->nfrontends, workers_count(l->workers));
+	daemon_notify("READY=1");
+	ev_run(l->loop, 0);
+	rc = 0;
+bad:
+	for (int i = l->svc_started - 1; i >= 0; i--)
+		if (l->svc[i]->stop)
+			l->svc[i]->stop(l);
+	l->svc_started = 0;
+	workers_free(l->workers);
+	l->workers = NULL;
+	ctl_server_close(l->ctl);
+	l->ctl = NULL;
+	return rc ? rc : 0;
+}

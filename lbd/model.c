@@ -1,0 +1,241 @@
+/* model: reference counting of configs, runtime state carried across
+ * reloads, counters. */
+#include "model.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mtime.h"
+
+const uint64_t model_rt_bounds_us[MODEL_RT_BUCKETS] = {
+	250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000,
+	250000, 500000, 1000000, 2500000, 10000000,
+};
+
+const char *const server_admin_names[SERVER_ADMIN_COUNT] = { "ready", "drain", "maint" };
+
+const char *const check_reason_names[CHECK_REASON_COUNT] = {
+	[CHECK_NONE] = "none",
+	[CHECK_OK] = "ok",
+	[CHECK_CONN_REFUSED] = "connection refused",
+	[CHECK_CONN_TIMEOUT] = "connect timeout",
+	[CHECK_RESP_TIMEOUT] = "response timeout",
+	[CHECK_BAD_STATUS] = "bad status",
+	[CHECK_INVALID_RESP] = "invalid response",
+	[CHECK_CONN_ERROR] = "connection error",
+	[CHECK_PASSIVE] = "connect failures from traffic",
+};
+
+void model_sess_inc(struct lbd_counters *c)
+{
+	uint64_t cur = atomic_fetch_add_explicit(&c->sess_cur, 1, memory_order_relaxed) + 1;
+	uint64_t max = atomic_load_explicit(&c->sess_max, memory_order_relaxed);
+	while (cur > max &&
+	       !atomic_compare_exchange_weak_explicit(&c->sess_max, &max, cur, memory_order_relaxed,
+						      memory_order_relaxed))
+		;
+	atomic_fetch_add_explicit(&c->sess_total, 1, memory_order_relaxed);
+}
+
+void model_sess_dec(struct lbd_counters *c)
+{
+	atomic_fetch_sub_explicit(&c->sess_cur, 1, memory_order_relaxed);
+}
+
+void model_rt_observe(struct lbd_counters *c, uint64_t us)
+{
+	int i = 0;
+	while (i < MODEL_RT_BUCKETS && us > model_rt_bounds_us[i])
+		i++;
+	model_cnt_add(&c->rt_hist[i], 1);
+	model_cnt_add(&c->rt_sum_us, us);
+	model_cnt_add(&c->rt_count, 1);
+}
+
+void model_resp_count(struct lbd_counters *c, int status)
+{
+	int k = status / 100;
+	model_cnt_add(&c->resp[k >= 1 && k <= 5 ? k : 0], 1);
+}
+
+int model_server_usable(const struct server *s)
+{
+	struct server_state *st = s->st;
+	if (!atomic_load_explicit(&st->up, memory_order_relaxed))
+		return 0;
+	if (atomic_load_explicit(&st->admin, memory_order_relaxed) != SERVER_READY)
+		return 0;
+	if (atomic_load_explicit(&st->weight, memory_order_relaxed) == 0)
+		return 0;
+	if (s->conf.maxconn && model_cnt_get(&st->cnt.sess_cur) >= s->conf.maxconn)
+		return 0;
+	return 1;
+}
+
+int model_server_set_up(struct server *s, int up)
+{
+	struct server_state *st = s->st;
+	int was = atomic_exchange(&st->up, up ? 1 : 0);
+	if (was == (up ? 1 : 0))
+		return 0;
+	uint64_t now = mtime_wall_ms();
+	uint64_t last = atomic_exchange(&st->last_change_ms, now);
+	if (up && last && now > last)
+		atomic_fetch_add(&st->downtime_ms, now - last);
+	return 1;
+}
+
+/* ---- configs ---------------------------------------------------------------------- */
+
+static void server_state_unref(struct server_state *st)
+{
+	if (st && atomic_fetch_sub(&st->refs, 1) == 1)
+		free(st);
+}
+
+static void backend_state_unref(struct backend_state *st)
+{
+	if (st && atomic_fetch_sub(&st->refs, 1) == 1)
+		free(st);
+}
+
+static void frontend_state_unref(struct frontend_state *st)
+{
+	if (st && atomic_fetch_sub(&st->refs, 1) == 1)
+		free(st);
+}
+
+static void config_free(struct lbd_config *c)
+{
+	for (int i = 0; i < c->nbackends; i++) {
+		struct backend *be = &c->backends[i];
+		for (int j = 0; j < be->nservers; j++)
+			server_state_unref(be->servers[j].st);
+		free(be->servers);
+		backend_state_unref(be->st);
+	}
+	for (int i = 0; i < c->nfrontends; i++)
+		frontend_state_unref(c->frontends[i].st);
+	free(c->backends);
+	free(c->frontends);
+	free(c->path);
+	free(c);
+}
+
+void model_config_ref(struct lbd_config *c)
+{
+	atomic_fetch_add(&c->refs, 1);
+}
+
+void model_config_unref(struct lbd_config *c)
+{
+	if (c && atomic_fetch_sub(&c->refs, 1) == 1)
+		config_free(c);
+}
+
+struct backend *model_find_backend(const struct lbd_config *c, const char *name)
+{
+	for (int i = 0; c && i < c->nbackends; i++)
+		if (strcmp(c->backends[i].conf.name, name) == 0)
+			return &c->backends[i];
+	return NULL;
+}
+
+struct frontend *model_find_frontend(const struct lbd_config *c, const char *name)
+{
+	for (int i = 0; c && i < c->nfrontends; i++)
+		if (strcmp(c->frontends[i].conf.name, name) == 0)
+			return &c->frontends[i];
+	return NULL;
+}
+
+struct server *model_find_server(const struct backend *be, const char *name)
+{
+	for (int i = 0; be && i < be->nservers; i++)
+		if (strcmp(be->servers[i].conf.name, name) == 0)
+			return &be->servers[i];
+	return NULL;
+}
+
+struct server *model_find_server_path(const struct lbd_config *c, const char *path)
+{
+	const char *slash = strchr(path, '/');
+	char bname[MODEL_NAME_MAX];
+	if (!slash || (size_t)(slash - path) >= sizeof(bname))
+		return NULL;
+	memcpy(bname, path, (size_t)(slash - path));
+	bname[slash - path] = '\0';
+	return model_find_server(model_find_backend(c, bname), slash + 1);
+}
+
+static struct server_state *server_state_new(const struct server *s)
+{
+	struct server_state *st = calloc(1, sizeof(*st));
+	if (!st)
+		return NULL;
+	atomic_init(&st->refs, 1);
+	/* Without a check a server is simply up; with one it waits for its
+	 * first passing check unless `start up` was configured. */
+	const struct check_conf *ck = &s->be->conf.check;
+	atomic_init(&st->up, !ck->enabled || ck->start_up);
+	atomic_init(&st->admin, s->conf.disabled ? SERVER_MAINT : SERVER_READY);
+	atomic_init(&st->weight, s->conf.weight);
+	atomic_init(&st->check_health, ck->enabled && !ck->start_up ? 0 : (int)(ck->rise + ck->fall - 1));
+	atomic_init(&st->last_change_ms, mtime_wall_ms());
+	return st;
+}
+
+static int adopt_backend(struct backend *be, const struct backend *obe)
+{
+	if (obe) {
+		be->st = obe->st;
+		atomic_fetch_add(&be->st->refs, 1);
+	} else {
+		be->st = calloc(1, sizeof(*be->st));
+		if (!be->st)
+			return -ENOMEM;
+		atomic_init(&be->st->refs, 1);
+	}
+	for (int j = 0; j < be->nservers; j++) {
+		struct server *s = &be->servers[j];
+		const struct server *os = model_find_server(obe, s->conf.name);
+		if (os && os->st && addr_equal_ip(&os->conf.addr, &s->conf.addr) &&
+		    addr_port(&os->conf.addr) == addr_port(&s->conf.addr)) {
+			s->st = os->st;
+			atomic_fetch_add(&s->st->refs, 1);
+			/* A changed weight in the file wins over a runtime `set weight`. */
+			if (os->conf.weight != s->conf.weight)
+				atomic_store(&s->st->weight, s->conf.weight);
+		} else {
+			s->st = server_state_new(s);
+			if (!s->st)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+int model_config_adopt_state(struct lbd_config *cfg, const struct lbd_config *old)
+{
+	for (int i = 0; i < cfg->nbackends; i++) {
+		struct backend *be = &cfg->backends[i];
+		int rc = adopt_backend(be, model_find_backend(old, be->conf.name));
+		if (rc)
+			return rc;
+	}
+	for (int i = 0; i < cfg->nfrontends; i++) {
+		struct frontend *fe = &cfg->frontends[i];
+		const struct frontend *ofe = model_find_frontend(old, fe->conf.name);
+		if (ofe) {
+			fe->st = ofe->st;
+			atomic_fetch_add(&fe->st->refs, 1);
+		} else {
+			fe->st = calloc(1, sizeof(*fe->st));
+			if (!fe->st)
+				return -ENOMEM;
+			atomic_init(&fe->st->refs, 1);
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,272 @@
+/* model: lbd's data model.
+ *
+ * Two kinds of data, kept apart (relayd style):
+ *
+ *  - configuration (struct lbd_config and the *_conf structs in it): built by
+ *    config.c from a file, never written afterwards, shared read-only by every
+ *    thread and freed when its last reference goes (a reload builds a new one
+ *    beside the running one; in-flight requests finish on the old one).
+ *
+ *  - runtime state (struct server_state, backend_state, frontend_state):
+ *    allocated once per named object and carried from one configuration to
+ *    the next on reload (matched by name), so health, admin state and
+ *    counters survive a reload.  Every field is a C11 atomic: the health
+ *    checker and the control socket write, the workers read, no lock.
+ *
+ * Who writes what (the contract with health/stats/control, issue 5):
+ *    server_state.up, check_*, last_change_ms, downtime_ms: the health checker
+ *    server_state.admin, weight: the control socket (disable/drain/enable/set weight)
+ *    counters: the workers (relaxed atomics; readers may see them slightly apart)
+ *    consec_fail: the workers (passive check); the checker may reset it.
+ * A worker picks a server only when model_server_usable() says so. */
+#ifndef LBD_MODEL_H
+#define LBD_MODEL_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "addr.h"
+
+#define MODEL_NAME_MAX 64
+#define MODEL_MAX_BINDS 8
+#define MODEL_MAX_EXPECT 8
+#define MODEL_PATH_MAX 256
+#define MODEL_RT_BUCKETS 14 /* response-time histogram, see model_rt_bounds_us */
+
+/* ---- counters ------------------------------------------------------------ */
+
+/* One set per frontend, backend and server (not all fields apply to all). */
+struct lbd_counters {
+	_Atomic uint64_t sess_cur;     /* gauge: connections (fe) / requests in flight (be, srv) */
+	_Atomic uint64_t sess_max;     /* highest sess_cur seen */
+	_Atomic uint64_t sess_total;   /* connections (fe) / requests sent (be, srv) */
+	_Atomic uint64_t req_total;    /* HTTP requests (fe: received, be/srv: forwarded) */
+	_Atomic uint64_t bytes_in;     /* from clients (request bytes) */
+	_Atomic uint64_t bytes_out;    /* to clients (response bytes) */
+	_Atomic uint64_t resp[6];      /* [0] other, [1] 1xx .. [5] 5xx, as sent to clients */
+	_Atomic uint64_t err_req;      /* bad requests (fe) */
+	_Atomic uint64_t err_conn;     /* failed connects to a server (be, srv) */
+	_Atomic uint64_t err_resp;     /* broken/timed-out responses (be, srv) */
+	_Atomic uint64_t retries;      /* attempts repeated on the same or another server */
+	_Atomic uint64_t redispatches; /* attempts moved to another server */
+	_Atomic uint64_t denied_conn;  /* connections refused by maxconn (fe) */
+	_Atomic uint64_t timeouts;     /* client/server timeouts */
+	_Atomic uint64_t last_sess_ms; /* mtime_wall_ms() of the last request (be, srv) */
+	/* Response time (request head received -> response head sent), in us. */
+	_Atomic uint64_t rt_sum_us;
+	_Atomic uint64_t rt_count;
+	_Atomic uint64_t rt_hist[MODEL_RT_BUCKETS + 1]; /* last = +Inf; not cumulative */
+};
+
+/* Upper bounds (us) of the histogram buckets, MODEL_RT_BUCKETS entries. */
+extern const uint64_t model_rt_bounds_us[MODEL_RT_BUCKETS];
+
+static inline void model_cnt_add(_Atomic uint64_t *c, uint64_t v)
+{
+	atomic_fetch_add_explicit(c, v, memory_order_relaxed);
+}
+static inline uint64_t model_cnt_get(const _Atomic uint64_t *c)
+{
+	return atomic_load_explicit((_Atomic uint64_t *)c, memory_order_relaxed);
+}
+void model_sess_inc(struct lbd_counters *c); /* cur++ (and max), total++ */
+void model_sess_dec(struct lbd_counters *c);
+void model_rt_observe(struct lbd_counters *c, uint64_t us);
+void model_resp_count(struct lbd_counters *c, int status);
+
+/* ---- health check configuration (per backend) ----------------------------- */
+
+struct check_expect {
+	uint16_t lo, hi; /* inclusive status range; "200" is 200-200 */
+};
+
+struct check_conf {
+	int enabled;                 /* a `check` line was given */
+	char method[16];             /* GET */
+	char path[MODEL_PATH_MAX];   /* /-/healthy */
+	char host[MODEL_NAME_MAX * 2]; /* Host header; "" = none (HTTP/1.0 style) */
+	struct check_expect expect[MODEL_MAX_EXPECT];
+	int nexpect;                 /* 0 = any 2xx/3xx (HAProxy's default) */
+	uint32_t interval_ms;        /* between checks while stable (2s) */
+	uint32_t fastinter_ms;       /* while going up or down (rise/fall in progress) */
+	uint32_t downinter_ms;       /* while down */
+	uint32_t timeout_ms;         /* connect + response */
+	uint32_t rise, fall;
+	int start_up;                /* 1: traffic before the first check passes */
+	uint32_t passive_fall;       /* 0 off; N consecutive connect failures from traffic = down */
+};
+
+/* ---- servers ----------------------------------------------------------------- */
+
+enum server_admin {
+	SERVER_READY = 0,
+	SERVER_DRAIN,  /* no new requests; in-flight ones finish */
+	SERVER_MAINT,  /* maintenance: not used, not checked */
+	SERVER_ADMIN_COUNT,
+};
+extern const char *const server_admin_names[SERVER_ADMIN_COUNT]; /* "ready" "drain" "maint" */
+
+/* Why the last check result is what it is (written by the checker). */
+enum check_reason {
+	CHECK_NONE = 0,        /* not checked (yet), or checks off */
+	CHECK_OK,
+	CHECK_CONN_REFUSED,
+	CHECK_CONN_TIMEOUT,
+	CHECK_RESP_TIMEOUT,
+	CHECK_BAD_STATUS,      /* with check_code */
+	CHECK_INVALID_RESP,
+	CHECK_CONN_ERROR,      /* other socket error */
+	CHECK_PASSIVE,         /* marked down by live-traffic connect failures */
+	CHECK_REASON_COUNT,
+};
+extern const char *const check_reason_names[CHECK_REASON_COUNT];
+
+struct server_conf {
+	char name[MODEL_NAME_MAX];
+	struct addr addr;
+	uint32_t weight;    /* 0..256, default 1; 0 = never picked */
+	int backup;         /* used only when no active server is usable */
+	uint32_t maxconn;   /* 0 = unlimited: concurrent requests on this server */
+	int disabled;       /* start in maintenance */
+};
+
+struct server_state {
+	_Atomic int refs;             /* configs sharing this state */
+	_Atomic int up;               /* health: 1 up, 0 down */
+	_Atomic int admin;            /* enum server_admin */
+	_Atomic uint32_t weight;      /* effective weight (set weight); starts at conf.weight */
+	_Atomic int check_reason;     /* enum check_reason of the last check */
+	_Atomic int check_code;       /* HTTP status of the last check, 0 if none */
+	_Atomic uint32_t check_dur_ms;/* duration of the last check */
+	_Atomic int check_health;     /* rise/fall progress, HAProxy style 0..rise+fall-1 */
+	_Atomic uint64_t last_change_ms; /* mtime_wall_ms() of the last up/down change */
+	_Atomic uint64_t downtime_ms; /* total time down, up to last_change */
+	_Atomic uint32_t consec_fail; /* consecutive connect failures from traffic */
+	struct lbd_counters cnt;
+};
+
+struct backend;
+
+struct server {
+	struct server_conf conf;
+	struct backend *be;
+	int id;                       /* index in be->servers */
+	struct server_state *st;
+};
+
+/* Can a new request go to this server now?  (up, ready, weight > 0, below maxconn) */
+int model_server_usable(const struct server *s);
+
+/* ---- backends, frontends ------------------------------------------------------ */
+
+struct lbd_timeouts {
+	uint32_t connect_ms;      /* TCP connect to a server */
+	uint32_t client_ms;       /* client inactivity while a request/response is under way */
+	uint32_t server_ms;       /* server inactivity (response wait included) */
+	uint32_t http_request_ms; /* whole request head must arrive within this */
+	uint32_t keepalive_ms;    /* idle client connection between requests */
+	uint32_t tunnel_ms;       /* idle WebSocket tunnel */
+	uint32_t pool_idle_ms;    /* idle pooled server connection */
+};
+
+struct backend_conf {
+	char name[MODEL_NAME_MAX];
+	uint32_t retries;        /* extra attempts after the first */
+	int redispatch;          /* the last retry goes to another server */
+	uint32_t pool_max_idle;  /* idle pooled connections per worker per server; 0 = no pool */
+	struct lbd_timeouts to;
+	struct check_conf check;
+};
+
+struct backend_state {
+	_Atomic int refs;
+	struct lbd_counters cnt;
+};
+
+struct backend {
+	struct backend_conf conf;
+	int id;                  /* index in cfg->backends */
+	struct server *servers;
+	int nservers;
+	int nactive, nbackup;    /* servers that are not / are `backup` */
+	struct backend_state *st;
+};
+
+struct frontend_conf {
+	char name[MODEL_NAME_MAX];
+	struct addr binds[MODEL_MAX_BINDS];
+	int nbinds;
+	char backend[MODEL_NAME_MAX];
+	uint32_t maxconn;        /* 0 = only the global limit */
+	int forwardfor;          /* add X-Forwarded-For / X-Forwarded-Proto */
+	int access_log;
+	uint32_t max_header;     /* request head size limit (431) */
+	uint32_t max_uri;        /* request-target limit (414) */
+	struct lbd_timeouts to;
+};
+
+struct frontend_state {
+	_Atomic int refs;
+	struct lbd_counters cnt;
+};
+
+struct frontend {
+	struct frontend_conf conf;
+	int id;
+	struct backend *be;
+	struct frontend_state *st;
+};
+
+/* ---- global ------------------------------------------------------------------- */
+
+enum log_target { LOG_TARGET_OFF, LOG_TARGET_SYSLOG, LOG_TARGET_STDOUT };
+
+struct stats_conf {
+	int enabled;
+	struct addr bind;        /* *:8404 */
+	char user[MODEL_NAME_MAX];    /* basic auth; "" = none */
+	char pass[MODEL_NAME_MAX];
+	uint32_t refresh_ms;     /* HTML auto-refresh */
+};
+
+struct global_conf {
+	uint32_t workers;        /* 0 = number of CPUs */
+	uint32_t maxconn;        /* whole process */
+	char control[108];       /* control socket path; "" = none */
+	enum log_target access_log;
+	uint32_t grace_ms;       /* SIGTERM: finish in-flight requests within this */
+	struct stats_conf stats;
+};
+
+struct lbd_config {
+	_Atomic int refs;
+	uint64_t generation;     /* 1, 2, ... one per successful load */
+	char *path;
+	struct global_conf g;
+	struct frontend *frontends;
+	int nfrontends;
+	struct backend *backends;
+	int nbackends;
+};
+
+/* Reference counting: the loader hands out a config with refs = 1. */
+void model_config_ref(struct lbd_config *c);
+void model_config_unref(struct lbd_config *c);
+
+/* Give every object of `cfg` a runtime state: the one of the same-named
+ * object in `old` (NULL on first load), else a fresh one.  Health and admin
+ * state of a server are carried only when its address is unchanged.
+ * 0 or -ENOMEM. */
+int model_config_adopt_state(struct lbd_config *cfg, const struct lbd_config *old);
+
+struct backend *model_find_backend(const struct lbd_config *c, const char *name);
+struct frontend *model_find_frontend(const struct lbd_config *c, const char *name);
+struct server *model_find_server(const struct backend *be, const char *name);
+/* "backend/server" -> server, NULL if either is unknown. */
+struct server *model_find_server_path(const struct lbd_config *c, const char *path);
+
+/* The checker's one write path for up/down: sets up, last_change and downtime.
+ * Returns 1 if the state changed (log it), 0 if not. */
+int model_server_set_up(struct server *s, int up);
+
+#endif

@@ -1,0 +1,30 @@
+/* worker: the data-path threads.  Each worker runs its own libev loop with
+ * its own SO_REUSEPORT listening socket per bind address, its own server
+ * connection pool and its own balancer state: nothing is locked per request.
+ * The main thread talks to them only through ev_async messages. */
+#ifndef LBD_WORKER_H
+#define LBD_WORKER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ev_loop;
+struct lbd_config;
+struct workers;
+
+/* Open the listeners of `cfg` and start cfg->g.workers threads (0 = CPUs). */
+struct workers *workers_new(struct ev_loop *main_loop, struct lbd_config *cfg, char *err, size_t errlen);
+/* Reload, step 1: open what `cfg` binds that is not open yet (unchanged
+ * addresses keep their sockets).  0, or negative errno with err filled. */
+int workers_prepare(struct workers *w, struct lbd_config *cfg, char *err, size_t errlen);
+/* Reload, step 2: every worker takes `cfg` for new connections and closes
+ * the listeners it no longer binds. */
+void workers_switch(struct workers *w, struct lbd_config *cfg);
+void workers_stop_accepting(struct workers *w);
+/* Break `main_loop` once no worker has a connection left. */
+void workers_when_idle(struct workers *w, struct ev_loop *main_loop);
+int workers_alive(struct workers *w, uint64_t max_age_ms);
+int workers_count(const struct workers *w);
+void workers_free(struct workers *w);
+
+#endif
