@@ -1,0 +1,455 @@
+/* Unit tests of the VRRPv3 state machine (vrrpd/vrrp.c) on a fake clock:
+ * the host side is a recorder of what the machine asked for. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "log.h"
+#include "vrrpd/vrrp.h"
+
+#define S 1000000ull
+#define MS 1000ull
+
+struct host {
+	int adverts;
+	uint8_t prios[64];
+	int vips;          /* current */
+	int vip_changes;
+	int changes;
+	enum vrrp_state last_from, last_to;
+	enum vrrp_reason last_why;
+};
+
+static void h_send(void *arg, uint8_t prio)
+{
+	struct host *h = arg;
+	if (h->adverts < 64)
+		h->prios[h->adverts] = prio;
+	h->adverts++;
+}
+
+static void h_vips(void *arg, int on)
+{
+	struct host *h = arg;
+	assert_int_not_equal(h->vips, on); /* never asked twice */
+	h->vips = on;
+	h->vip_changes++;
+}
+
+static void h_changed(void *arg, enum vrrp_state from, enum vrrp_state to, enum vrrp_reason why)
+{
+	struct host *h = arg;
+	h->changes++;
+	h->last_from = from;
+	h->last_to = to;
+	h->last_why = why;
+}
+
+static const struct vrrp_ops ops = { h_send, h_vips, h_changed };
+
+static const uint8_t vip[4] = { 198, 51, 100, 100 };
+static const uint8_t me[4] = { 198, 51, 100, 11 };
+static const uint8_t peer_hi[4] = { 198, 51, 100, 12 };
+static const uint8_t peer_lo[4] = { 198, 51, 100, 10 };
+
+static void setup(struct vrrp *v, struct host *h, uint8_t prio, int preempt)
+{
+	struct vrrp_params p = { .vrid = 51, .priority = prio, .adver_cs = 100, .preempt = preempt };
+	memset(h, 0, sizeof(*h));
+	vrrp_init(v, &p, AF_INET, vip, 1, me, &ops, h);
+}
+
+static enum packet_discard hear(struct vrrp *v, uint64_t now, uint8_t prio, uint16_t cs, const uint8_t *src)
+{
+	struct packet_advert a = { .family = AF_INET, .vrid = 51, .priority = prio, .interval_cs = cs,
+				   .naddr = 1, .addrs = vip };
+	return vrrp_recv(v, now, &a, src);
+}
+
+/* Run the clock from `from` to `to`, firing every deadline on time. */
+static void run(struct vrrp *v, uint64_t from, uint64_t to)
+{
+	(void)from;
+	for (int guard = 0; guard < 100000; guard++) {
+		uint64_t d = vrrp_deadline(v);
+		if (d == VRRP_NO_DEADLINE || d > to)
+			return;
+		vrrp_tick(v, d);
+	}
+	fail_msg("timer loop did not settle");
+}
+
+static void test_timers_rfc(void **state)
+{
+	(void)state;
+	struct vrrp v;
+	struct host h;
+	setup(&v, &h, 100, 1);
+	vrrp_start(&v, 0);
+	assert_int_equal(v.state, VRRP_BACKUP);
+	/* Skew_Time = (256 - 100) * 1 s / 256 = 609.375 ms; MDI = 3 s + skew */
+	assert_int_equal(vrrp_skew_us(&v), 609375);
+	assert_int_equal(vrrp_master_down_us(&v), 3609375);
+	assert_int_equal(vrrp_deadline(&v), 3609375);
+	vrrp_tick(&v, 3609374);
+	assert_int_equal(v.state, VRRP_BACKUP);
+	assert_int_equal(h.adverts, 0);
+	vrrp_tick(&v, 3609375);
+	assert_int_equal(v.state, VRRP_MASTER);
+	assert_int_equal(h.last_why, VRRP_R_MASTER_DOWN);
+	assert_int_equal(h.adverts, 1);
+	assert_int_equal(h.prios[0], 100);
+	assert_int_equal(h.vips, 1);
+	/* one advert per Advertisement_Interval */
+	run(&v, 3609375, 3609375 + 10 * S);
+	assert_int_equal(h.adverts, 11);
+	assert_int_equal(v.st.became_master, 1);
+	/* priority 254: skew 1/256 of the interval */
+	setup(&v, &h, 254, 1);
+	vrrp_start(&v, 0);
+	assert_int_equal(vrrp_skew_us(&v), 7812);
+}
+
+static void test_owner_starts_master(void **state)
+{
+	(void)state;
+	struct vrrp v;
+	struct host h;
+	setup(&v, &h, 255, 1);
+	vrrp_start(&v, 0);
+	assert_int_equal(v.state, VRRP_MASTER);
+	assert_int_equal(h.adverts, 1);
+	assert_int_equal(h.vips, 1);
+	/* an owner ignores other routers */
+	assert_int_equal(hear(&v, 1, 200, 100, peer_hi), PACKET_OWNER);
+	assert_int_equal(v.state, VRRP_MASTER);
+}
+
+static void test_backup_learns_interval(void **state)
+{
+	(void)state;
+	struct vrrp v;
+	struct host h;
+	setup(&v, &h, 90, 1);
+	vrrp_start(&v, 0);
+	/* The master advertises 50 cs: our timers follow it. */
+	uint64_t t = 0;
+	for (int i = 0; i < 20; i++) {
+		t += 500 * MS;
+		assert_int_equal(hear(&v, t, 100, 50, peer_hi), PACKET_OK);
+		vrrp_tick(&v, t);
+	}
+	assert_int_equal(v.state, VRRP_BACKUP);
+	assert_int_equal(v.master_adver_cs, 50);
+	/* skew = 166 * 0.5 s / 256 = 324.218 ms; MDI = 1.5 s + skew */
+	assert_int_equal(vrrp_master_down_us(&v), 1500000 + 324218);
+	assert_int_equal(vrrp_deadline(&v), t + 1824218);
+	assert_memory_equal(v.master_addr, peer_hi, 4);
+	assert_int_equal(v.master_priority, 100);
+	/* the master dies: we take over exactly at MDI after its last advert */
+	run(&v, t, t + 1824217);
+	assert_int_equal(v.state, VRRP_BACKUP);
+	run(&v, t, t + 1824218);
+	assert_int_equal(v.state, VRRP_MASTER);
+	assert_int_equal(h.last_why, VRRP_R_MASTER_DOWN);
+}
+
+static void test_priority_zero_skew_takeover(void **state)
+{
+	(void)state;
+	struct vrrp v;
+	struct host h;
+	setup(&v, &h, 90, 1);
+	vrrp_start(&v, 0);
+	hear(&v, 1 * S, 100, 100, peer_hi);
+	hear(&v, 2 * S, 0, 100, peer_hi);
+	assert_int_equal(v.st.prio0_rx, 1);
+	/* Skew_Time for 90: 166/256 s = 648.4375 ms */
+	assert_int_equal(vrrp_deadline(&v), 2 * S + 648437);
+	run(&v, 2 * S, 2 * S + 648436);
+	assert_int_equal(v.state, VRRP_BACKUP);
+	run(&v, 2 * S, 2 * S + 648437);
+	assert_int_equal(v.state, VRRP_MASTER);
+	assert_int_equal(h.last_why, VRRP_R_MASTER_LEFT);
+}
+
+static void test_shutdown_sends_priority_zero(void **state)
+{
+	(void)state;
+	struct vrrp v;
+	struct host h;
+	setup(&v, &h, 100, 1);
+	vrrp_start(&v, 0);
+	run(&v, 0, 4 * S);
+	assert_int_equal(v.state, VRRP_MASTER);
+	int n = h.adverts;
+	vrrp_shutdown(&v, 5 * S);
+	assert_int_equal(v.state, VRRP_INIT);
+	assert_int_equal(h.adverts, n + 1);
+	assert_int_equal(h.prios[n], 0);
+	assert_int_equal(h.vips, 0);
+	assert_int_equal(vrrp_deadline(&v), VRRP_NO_DEADLINE);
+	/* idempotent, and a backup shutting down sends nothing */
+	vrrp_shutdown(&v, 6 * S);
+	assert_int_equal(h.adverts, n + 1);
+	setup(&v, &h, 90, 1);
+	vrrp_start(&v, 0);
+	vrrp_shutdown(&v, 1 * S);
+	assert_int_equal(h.adverts, 0);
+	assert_int_equal(v.state, VRRP_INIT);
+}
+
+static void become_master_now(struct vrrp *v, struct host *h)
+{
+	vrrp_start(v, 0);
+	run(v, 0, 4 * S);
+	assert_int_equal(v->state, VRRP_MASTER);
+	h->adverts = 0;
+}
+
+static void test_master_yields_to_higher(void **state)
+{
+	(void)state;
+	struct vrrp v;
+	struct host h;
+	setup(&v, &h, 100, 1);
+	become_master_now(&v, &h);
+	assert_int_equal(hear(&v, 5 * S, 101, 100, peer_lo), PACKET_OK);
+	assert_int_equal(v.state, VRRP_BACKUP);
+	assert_int_equal(h.last_why, VRRP_R_PREEMPTED);
+	assert_int_equal(h.vips, 0);
+	assert_int_equal(h.adverts, 0);
+}
+
+static void test_tie_break_on_address(void **state)
+{
+	(void)state;
+	struct vrrp v;
+	struct host h;
+	setup(&v, &h, 100, 1);
+	become_master_now(&v, &h);
+	/* equal priority from a lower address: we stay and re-advertise at once */
+	assert_int_equal(hear(&v, 5 * S, 100, 100, peer_lo), PACKET_OK);
+	assert_int_equal(v.state, VRRP_MASTER);
+	assert_int_equal(h.adverts, 1);
+	assert_int_equal(vrrp_deadline(&v), 6 * S);
+	/* from a higher address: we yield */
+	assert_int_equal(hear(&v, 5 * S + 1, 100, 100, peer_hi), PACKET_OK);
+	assert_int_equal(v.state, VRRP_BACKUP);
+}
+
+static void test_master_readvertises_on_lower(void **state)
+{
+	(void)state;
+	struct vrrp v;
+	struct host h;
+	setup(&v, &h, 100, 1);
+	become_master_now(&v, &h);
+	uint64_t t = 4 * S + 500 * MS;
+	assert_int_equal(hear(&v, t, 90, 100, peer_hi), PACKET_OK);
+	assert_int_equal(v.state, VRRP_MASTER);
+	assert_int_equal(h.adverts, 1);
+	assert_int_equal(h.prios[0], 100);
+	assert_int_equal(vrrp_deadline(&v), t + 1 * S);
+	/* priority 0 from another router: also answered at once */
+	assert_int_equal(hear(&v, t + 1, 0, 100, peer_hi), PACKET_OK);
+	assert_int_equal(h.adverts, 2);
+}
+
+static void test_preempt(void **state)
+{
+	(void)state;
+	struct vrrp v;
+	struct host h;
+	setup(&v, &h, 100, 1);
+	vrrp_start(&v, 0);
+	/* a lower master keeps advertising; we preempt at our timer */
+	uint64_t t = 0;
+	for (int i = 0; i < 10 && v.state == VRRP_BACKUP; i++) {
+		t += 1 * S;
+		hear(&v, t, 90, 100, peer_hi);
+		run(&v, t - S, t);
+	}
+	assert_int_equal(v.state, VRRP_MASTER);
+	assert_int_equal(h.last_why, VRRP_R_PREEMPT);
+	assert_true(t <= 4 * S);
+}
+
+static void test_no_preempt(void **state)
+{
+	(void)state;
+	struct vrrp v;
+	struct host h;
+	setup(&v, &h, 100, 0);
+	vrrp_start(&v, 0);
+	uint64_t t = 0;
+	for (int i = 0; i < 30; i++) {
+		t += 1 * S;
+		hear(&v, t, 90, 100, peer_hi);
+		run(&v, t - S, t);
+	}
+	assert_int_equal(v.state, VRRP_BACKUP);
+	assert_int_equal(h.changes, 1);
+}
+
+static void test_preempt_delay(void **state)
+{
+	(void)state;
+	struct vrrp v;
+	struct host h;
+	struct vrrp_params p = { .vrid = 51, .priority = 100, .adver_cs = 100, .preempt = 1,
+				 .preempt_delay_us = 10 * S };
+	memset(&h, 0, sizeof(h));
+	vrrp_init(&v, &p, AF_INET, vip, 1, me, &ops, &h);
+	vrrp_start(&v, 0);
+	uint64_t t = 0;
+	while (v.state == VRRP_BACKUP && t < 60 * S) {
+		t += 1 * S;
+		hear(&v, t, 90, 100, peer_hi);
+		run(&v, t - S, t);
+	}
+	assert_int_equal(v.state, VRRP_MASTER);
+	/* first lower advert at 1 s, 10 s delay, then the timer ran out */
+	assert_true(t > 11 * S);
+	assert_true(t <= 15 * S);
+}
+
+static void test_fault(void **state)
+{
+	(void)state;
+	struct vrrp v;
+	struct host h;
+	setup(&v, &h, 100, 1);
+	become_master_now(&v, &h);
+	vrrp_fault(&v, 5 * S, 1);
+	vrrp_fault(&v, 5 * S, 1); /* a second source */
+	assert_int_equal(v.state, VRRP_FAULT);
+	assert_int_equal(h.adverts, 1);
+	assert_int_equal(h.prios[0], 0);
+	assert_int_equal(h.vips, 0);
+	assert_int_equal(vrrp_deadline(&v), VRRP_NO_DEADLINE);
+	assert_int_equal(hear(&v, 6 * S, 0, 100, peer_hi), PACKET_OK); /* counted, no effect */
+	assert_int_equal(v.state, VRRP_FAULT);
+	vrrp_fault(&v, 7 * S, 0);
+	assert_int_equal(v.state, VRRP_FAULT); /* the other source still holds it */
+	vrrp_fault(&v, 8 * S, 0);
+	assert_int_equal(v.state, VRRP_BACKUP);
+	assert_int_equal(h.last_why, VRRP_R_FAULT_CLEARED);
+	vrrp_fault(&v, 9 * S, 0); /* unbalanced clear: ignored */
+	assert_int_equal(v.down, 0);
+	/* a fault held before start keeps the machine in FAULT */
+	setup(&v, &h, 100, 1);
+	vrrp_fault(&v, 0, 1);
+	vrrp_start(&v, 0);
+	assert_int_equal(v.state, VRRP_FAULT);
+}
+
+static void test_weaker_master_hands_over(void **state)
+{
+	(void)state;
+	struct vrrp v;
+	struct host h;
+	setup(&v, &h, 100, 1);
+	become_master_now(&v, &h);
+	vrrp_set_priority(&v, 5 * S, 80);
+	assert_int_equal(v.state, VRRP_MASTER);
+	assert_int_equal(h.adverts, 2);
+	assert_int_equal(h.prios[0], 0);
+	assert_int_equal(h.prios[1], 80);
+	/* and a stronger backup (90) then takes over within its Skew_Time:
+	 * simulate it with a second machine */
+	struct vrrp b;
+	struct host hb;
+	struct vrrp_params p = { .vrid = 51, .priority = 90, .adver_cs = 100, .preempt = 1 };
+	memset(&hb, 0, sizeof(hb));
+	vrrp_init(&b, &p, AF_INET, vip, 1, peer_hi, &ops, &hb);
+	vrrp_start(&b, 0);
+	hear(&b, 4 * S, 100, 100, me);
+	hear(&b, 5 * S, 0, 100, me);
+	hear(&b, 5 * S, 80, 100, me);
+	run(&b, 5 * S, 5 * S + vrrp_skew_us(&b));
+	assert_int_equal(b.state, VRRP_MASTER);
+	/* a weaker backup (70) re-arms its full timer instead */
+	p.priority = 70;
+	memset(&hb, 0, sizeof(hb));
+	vrrp_init(&b, &p, AF_INET, vip, 1, peer_hi, &ops, &hb);
+	vrrp_start(&b, 0);
+	hear(&b, 5 * S, 0, 100, me);
+	hear(&b, 5 * S, 80, 100, me);
+	run(&b, 5 * S, 5 * S + 3 * S);
+	assert_int_equal(b.state, VRRP_BACKUP);
+	/* raising the priority of a master sends nothing extra */
+	h.adverts = 0;
+	vrrp_set_priority(&v, 6 * S, 100);
+	assert_int_equal(h.adverts, 0);
+}
+
+static void test_discards(void **state)
+{
+	(void)state;
+	struct vrrp v;
+	struct host h;
+	setup(&v, &h, 100, 1);
+	vrrp_start(&v, 0);
+	assert_int_equal(hear(&v, 1, 100, 100, me), PACKET_OWN);
+	struct packet_advert a = { .family = AF_INET, .vrid = 52, .priority = 100, .interval_cs = 100,
+				   .naddr = 1, .addrs = vip };
+	assert_int_equal(vrrp_recv(&v, 1, &a, peer_hi), PACKET_UNKNOWN_VRID);
+	a.vrid = 51;
+	a.family = AF_INET6;
+	assert_int_equal(vrrp_recv(&v, 1, &a, peer_hi), PACKET_UNKNOWN_VRID);
+	a.family = AF_INET;
+	uint8_t two[8] = { 198, 51, 100, 100, 198, 51, 100, 101 };
+	a.addrs = two;
+	a.naddr = 2;
+	assert_int_equal(vrrp_recv(&v, 1, &a, peer_hi), PACKET_ADDR_MISMATCH);
+	a.addrs = two + 4;
+	a.naddr = 1;
+	assert_int_equal(vrrp_recv(&v, 1, &a, peer_hi), PACKET_ADDR_MISMATCH);
+	/* none of those touched the timer */
+	assert_int_equal(vrrp_deadline(&v), 3609375);
+	assert_int_equal(v.st.adverts_rx, 0);
+}
+
+static void test_reconfigure(void **state)
+{
+	(void)state;
+	struct vrrp v;
+	struct host h;
+	setup(&v, &h, 100, 1);
+	become_master_now(&v, &h);
+	struct vrrp_params p = v.p;
+	p.adver_cs = 10;
+	vrrp_reconfigure(&v, 5 * S, &p);
+	assert_int_equal(v.state, VRRP_MASTER);
+	assert_int_equal(vrrp_deadline(&v), 5 * S + 100 * MS);
+	assert_int_equal(h.vip_changes, 1); /* the VIP never left */
+}
+
+int main(void)
+{
+	log_init("test", 1, LOG_WARNING);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_timers_rfc),
+		cmocka_unit_test(test_owner_starts_master),
+		cmocka_unit_test(test_backup_learns_interval),
+		cmocka_unit_test(test_priority_zero_skew_takeover),
+		cmocka_unit_test(test_shutdown_sends_priority_zero),
+		cmocka_unit_test(test_master_yields_to_higher),
+		cmocka_unit_test(test_tie_break_on_address),
+		cmocka_unit_test(test_master_readvertises_on_lower),
+		cmocka_unit_test(test_preempt),
+		cmocka_unit_test(test_no_preempt),
+		cmocka_unit_test(test_preempt_delay),
+		cmocka_unit_test(test_fault),
+		cmocka_unit_test(test_weaker_master_hands_over),
+		cmocka_unit_test(test_discards),
+		cmocka_unit_test(test_reconfigure),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

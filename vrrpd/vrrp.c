@@ -1,0 +1,355 @@
+#include "vrrp.h"
+
+#include <string.h>
+#include <sys/socket.h>
+
+#include "log.h"
+
+const char *const vrrp_state_names[VRRP_STATE_MAX] = {
+	[VRRP_INIT] = "init",
+	[VRRP_BACKUP] = "backup",
+	[VRRP_MASTER] = "master",
+	[VRRP_FAULT] = "fault",
+};
+
+const char *const vrrp_reason_names[VRRP_REASON_MAX] = {
+	[VRRP_R_NONE] = "none",
+	[VRRP_R_STARTUP] = "startup",
+	[VRRP_R_MASTER_DOWN] = "master_down",
+	[VRRP_R_MASTER_LEFT] = "master_left",
+	[VRRP_R_PREEMPTED] = "higher_priority",
+	[VRRP_R_PREEMPT] = "preempt",
+	[VRRP_R_FAULT] = "fault",
+	[VRRP_R_FAULT_CLEARED] = "fault_cleared",
+	[VRRP_R_SHUTDOWN] = "shutdown",
+};
+
+static size_t alen(const struct vrrp *v)
+{
+	return packet_addr_len(v->family);
+}
+
+uint64_t vrrp_skew_us(const struct vrrp *v)
+{
+	/* ((256 - Priority) * Master_Adver_Interval) / 256, kept in
+	 * microseconds so that the fraction of a centisecond is not lost. */
+	return (256u - v->priority) * v->master_adver_cs * VRRP_US_PER_CS / 256u;
+}
+
+uint64_t vrrp_master_down_us(const struct vrrp *v)
+{
+	return 3u * v->master_adver_cs * VRRP_US_PER_CS + vrrp_skew_us(v);
+}
+
+/* The one transition function: every state change goes through here. */
+static void vrrp_change_state(struct vrrp *v, uint64_t now, enum vrrp_state to, enum vrrp_reason why)
+{
+	enum vrrp_state from = v->state;
+	if (from == to)
+		return;
+	v->state = to;
+	v->last_reason = why;
+	v->last_change_us = now;
+	v->st.transitions++;
+	if (to == VRRP_MASTER) {
+		v->st.became_master++;
+		memcpy(v->master_addr, v->primary, alen(v));
+		v->master_priority = v->priority;
+		v->master_known = 1;
+	}
+	log_notice("vrid %u: %s -> %s (%s)", v->p.vrid, vrrp_state_names[from], vrrp_state_names[to],
+		   vrrp_reason_names[why]);
+	if (v->ops->changed)
+		v->ops->changed(v->arg, from, to, why);
+}
+
+static void send_advert(struct vrrp *v, uint8_t prio)
+{
+	v->st.adverts_tx++;
+	if (prio == 0)
+		v->st.prio0_tx++;
+	v->ops->send_advert(v->arg, prio);
+}
+
+static void arm_adver(struct vrrp *v, uint64_t now)
+{
+	v->adver_at = now + v->p.adver_cs * VRRP_US_PER_CS;
+	v->master_down_at = 0;
+}
+
+static void arm_master_down(struct vrrp *v, uint64_t now, uint64_t after, enum vrrp_reason why)
+{
+	v->master_down_at = now + after;
+	v->adver_at = 0;
+	v->pending = why;
+}
+
+static void become_master(struct vrrp *v, uint64_t now, enum vrrp_reason why)
+{
+	send_advert(v, v->priority);
+	v->ops->set_vips(v->arg, 1);
+	arm_adver(v, now);
+	v->preempt_since = 0;
+	vrrp_change_state(v, now, VRRP_MASTER, why);
+}
+
+static void become_backup(struct vrrp *v, uint64_t now, enum vrrp_reason why)
+{
+	int was_master = v->state == VRRP_MASTER;
+	v->master_adver_cs = v->master_adver_cs ? v->master_adver_cs : v->p.adver_cs;
+	arm_master_down(v, now, vrrp_master_down_us(v), VRRP_R_MASTER_DOWN);
+	if (was_master)
+		v->ops->set_vips(v->arg, 0);
+	vrrp_change_state(v, now, VRRP_BACKUP, why);
+}
+
+/* Compare the sender's address with ours for the equal-priority tie-break:
+ * the higher primary address wins (RFC 5798 6.4.3). */
+static int sender_wins_tie(const struct vrrp *v, const void *src)
+{
+	return memcmp(src, v->primary, alen(v)) > 0;
+}
+
+static void note_master(struct vrrp *v, const struct packet_advert *a, const void *src)
+{
+	memcpy(v->master_addr, src, alen(v));
+	v->master_priority = a->priority;
+	v->master_known = 1;
+}
+
+/* ---- per-state handlers ------------------------------------------------- */
+
+static void backup_recv(struct vrrp *v, uint64_t now, const struct packet_advert *a, const void *src)
+{
+	if (a->priority == 0) {
+		/* The master is leaving: the highest backup takes over after
+		 * its Skew_Time alone. */
+		arm_master_down(v, now, vrrp_skew_us(v), VRRP_R_MASTER_LEFT);
+		return;
+	}
+	int lower = a->priority < v->priority;
+	if (lower && v->p.preempt && v->p.preempt_delay_us) {
+		/* Preempt delay: behave as non-preempting until the lower
+		 * master has been heard for that long. */
+		if (!v->preempt_since)
+			v->preempt_since = now;
+		if (now - v->preempt_since < v->p.preempt_delay_us)
+			lower = 0;
+	} else if (!lower) {
+		v->preempt_since = 0;
+	}
+	if (!v->p.preempt || !lower) {
+		note_master(v, a, src);
+		v->master_adver_cs = a->interval_cs;
+		arm_master_down(v, now, vrrp_master_down_us(v), VRRP_R_MASTER_DOWN);
+		return;
+	}
+	/* A lower master and we preempt: discard, and let Master_Down_Timer
+	 * run out (RFC 5798 6.4.2). */
+	note_master(v, a, src);
+	v->pending = VRRP_R_PREEMPT;
+}
+
+static void master_recv(struct vrrp *v, uint64_t now, const struct packet_advert *a, const void *src)
+{
+	if (a->priority == 0) {
+		send_advert(v, v->priority);
+		arm_adver(v, now);
+		return;
+	}
+	if (a->priority > v->priority || (a->priority == v->priority && sender_wins_tie(v, src))) {
+		note_master(v, a, src);
+		v->master_adver_cs = a->interval_cs;
+		become_backup(v, now, VRRP_R_PREEMPTED);
+		return;
+	}
+	/* RFC 9568: a master that hears a lower priority advertises at once,
+	 * so the other router backs off without waiting an interval. */
+	send_advert(v, v->priority);
+	arm_adver(v, now);
+}
+
+static void master_timer(struct vrrp *v, uint64_t now)
+{
+	if (v->adver_at && now >= v->adver_at) {
+		send_advert(v, v->priority);
+		arm_adver(v, now);
+	}
+}
+
+static void backup_timer(struct vrrp *v, uint64_t now)
+{
+	if (v->master_down_at && now >= v->master_down_at)
+		become_master(v, now, v->pending ? v->pending : VRRP_R_MASTER_DOWN);
+}
+
+static void idle_recv(struct vrrp *v, uint64_t now, const struct packet_advert *a, const void *src)
+{
+	(void)v; (void)now; (void)a; (void)src;
+}
+
+static void idle_timer(struct vrrp *v, uint64_t now)
+{
+	(void)v; (void)now;
+}
+
+static const struct {
+	void (*recv)(struct vrrp *v, uint64_t now, const struct packet_advert *a, const void *src);
+	void (*timer)(struct vrrp *v, uint64_t now);
+} handlers[VRRP_STATE_MAX] = {
+	[VRRP_INIT] = { idle_recv, idle_timer },
+	[VRRP_BACKUP] = { backup_recv, backup_timer },
+	[VRRP_MASTER] = { master_recv, master_timer },
+	[VRRP_FAULT] = { idle_recv, idle_timer },
+};
+
+/* ---- events -------------------------------------------------------------- */
+
+void vrrp_init(struct vrrp *v, const struct vrrp_params *p, int family,
+	       const uint8_t *addrs, uint8_t naddr, const void *primary,
+	       const struct vrrp_ops *ops, void *arg)
+{
+	memset(v, 0, sizeof(*v));
+	v->p = *p;
+	v->family = family;
+	v->naddr = naddr;
+	memcpy(v->addrs, addrs, packet_addr_len(family) * naddr);
+	if (primary)
+		memcpy(v->primary, primary, packet_addr_len(family));
+	v->ops = ops;
+	v->arg = arg;
+	v->state = VRRP_INIT;
+	v->priority = p->priority;
+}
+
+void vrrp_set_primary(struct vrrp *v, const void *primary)
+{
+	memcpy(v->primary, primary, alen(v));
+}
+
+void vrrp_start(struct vrrp *v, uint64_t now)
+{
+	if (v->state != VRRP_INIT)
+		return;
+	v->master_adver_cs = v->p.adver_cs;
+	v->master_known = 0;
+	if (v->down) {
+		vrrp_change_state(v, now, VRRP_FAULT, VRRP_R_FAULT);
+	} else if (v->priority == 255) {
+		become_master(v, now, VRRP_R_STARTUP);
+	} else {
+		arm_master_down(v, now, vrrp_master_down_us(v), VRRP_R_MASTER_DOWN);
+		vrrp_change_state(v, now, VRRP_BACKUP, VRRP_R_STARTUP);
+	}
+}
+
+/* Leaving Master for Init or Fault: priority 0 so that a backup takes over
+ * after Skew_Time rather than Master_Down_Interval. */
+static void leave_master(struct vrrp *v)
+{
+	if (v->state != VRRP_MASTER)
+		return;
+	send_advert(v, 0);
+	v->ops->set_vips(v->arg, 0);
+}
+
+void vrrp_shutdown(struct vrrp *v, uint64_t now)
+{
+	leave_master(v);
+	v->adver_at = v->master_down_at = 0;
+	vrrp_change_state(v, now, VRRP_INIT, VRRP_R_SHUTDOWN);
+}
+
+enum packet_discard vrrp_recv(struct vrrp *v, uint64_t now, const struct packet_advert *a,
+			      const void *src)
+{
+	if (a->family != v->family || a->vrid != v->p.vrid)
+		return PACKET_UNKNOWN_VRID;
+	if (memcmp(src, v->primary, alen(v)) == 0)
+		return PACKET_OWN;
+	if (v->priority == 255 && v->p.priority == 255)
+		return PACKET_OWNER;
+	/* The MAY check of RFC 5798 7.1: the same set of addresses, in any
+	 * order.  A mismatch is a misconfiguration that must not elect. */
+	if (a->naddr != v->naddr)
+		return PACKET_ADDR_MISMATCH;
+	for (int i = 0; i < a->naddr; i++) {
+		int found = 0;
+		for (int j = 0; j < v->naddr && !found; j++)
+			found = memcmp(a->addrs + (size_t)i * alen(v), v->addrs + (size_t)j * alen(v), alen(v)) == 0;
+		if (!found)
+			return PACKET_ADDR_MISMATCH;
+	}
+	v->st.adverts_rx++;
+	if (a->priority == 0)
+		v->st.prio0_rx++;
+	handlers[v->state].recv(v, now, a, src);
+	return PACKET_OK;
+}
+
+void vrrp_tick(struct vrrp *v, uint64_t now)
+{
+	handlers[v->state].timer(v, now);
+}
+
+uint64_t vrrp_deadline(const struct vrrp *v)
+{
+	uint64_t d = VRRP_NO_DEADLINE;
+	if (v->adver_at && v->adver_at < d)
+		d = v->adver_at;
+	if (v->master_down_at && v->master_down_at < d)
+		d = v->master_down_at;
+	return d;
+}
+
+void vrrp_set_priority(struct vrrp *v, uint64_t now, uint8_t prio)
+{
+	uint8_t old = v->priority;
+	if (prio == old)
+		return;
+	v->priority = prio;
+	if (v->state != VRRP_MASTER || prio > old)
+		return;
+	/* A master that got weaker: priority 0 makes every backup arm
+	 * Skew_Time; the advert with the new priority right after it re-arms
+	 * the full interval in backups weaker than us, so only a stronger
+	 * backup takes over, and that within its Skew_Time. */
+	send_advert(v, 0);
+	send_advert(v, prio);
+	arm_adver(v, now);
+}
+
+void vrrp_fault(struct vrrp *v, uint64_t now, int on)
+{
+	if (on) {
+		if (v->down++ > 0)
+			return;
+		if (v->state == VRRP_INIT)
+			return; /* vrrp_start() goes to FAULT */
+		leave_master(v);
+		v->adver_at = v->master_down_at = 0;
+		vrrp_change_state(v, now, VRRP_FAULT, VRRP_R_FAULT);
+		return;
+	}
+	if (v->down == 0 || --v->down > 0 || v->state != VRRP_FAULT)
+		return;
+	v->master_adver_cs = v->p.adver_cs;
+	if (v->priority == 255) {
+		become_master(v, now, VRRP_R_FAULT_CLEARED);
+	} else {
+		arm_master_down(v, now, vrrp_master_down_us(v), VRRP_R_MASTER_DOWN);
+		vrrp_change_state(v, now, VRRP_BACKUP, VRRP_R_FAULT_CLEARED);
+	}
+}
+
+void vrrp_reconfigure(struct vrrp *v, uint64_t now, const struct vrrp_params *p)
+{
+	uint16_t old_cs = v->p.adver_cs;
+	v->p = *p;
+	if (!p->preempt_delay_us)
+		v->preempt_since = 0;
+	/* The master applies a new interval at once; a backup keeps the
+	 * master's learned interval (it is the master's to change). */
+	if (v->state == VRRP_MASTER && p->adver_cs != old_cs)
+		arm_adver(v, now);
+}

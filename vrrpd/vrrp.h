@@ -1,0 +1,127 @@
+/* vrrp: the VRRPv3 state machine of one virtual router (RFC 5798 section 6,
+ * with RFC 9568's corrections).  Pure: it never reads a clock, never touches
+ * a socket.  The host passes the time (microseconds, any monotonic origin)
+ * into every call, arms one timer for vrrp_deadline(), and carries out what
+ * the machine asks through struct vrrp_ops.  That is what lets the unit
+ * tests drive it with a fake clock. */
+#ifndef VRRPD_VRRP_H
+#define VRRPD_VRRP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "packet.h"
+
+enum vrrp_state { VRRP_INIT, VRRP_BACKUP, VRRP_MASTER, VRRP_FAULT, VRRP_STATE_MAX };
+extern const char *const vrrp_state_names[VRRP_STATE_MAX];
+
+/* Why the last transition happened (shown by vrrpctl, passed to notify). */
+enum vrrp_reason {
+	VRRP_R_NONE,
+	VRRP_R_STARTUP,          /* Initialize -> Backup, or -> Master as address owner */
+	VRRP_R_MASTER_DOWN,      /* Master_Down_Timer fired: no advert for Master_Down_Interval */
+	VRRP_R_MASTER_LEFT,      /* priority 0 heard, then Skew_Time passed */
+	VRRP_R_PREEMPTED,        /* a higher priority (or equal with higher address) advert */
+	VRRP_R_PREEMPT,          /* we preempted a lower priority master */
+	VRRP_R_FAULT,            /* link down or a tracker with 'fault' */
+	VRRP_R_FAULT_CLEARED,
+	VRRP_R_SHUTDOWN,
+	VRRP_REASON_MAX
+};
+extern const char *const vrrp_reason_names[VRRP_REASON_MAX];
+
+#define VRRP_US_PER_CS 10000ull
+#define VRRP_NO_DEADLINE UINT64_MAX
+
+struct vrrp;
+
+/* What the machine asks of its host.  Each is called synchronously from
+ * inside a vrrp_* call; none may call back into the machine. */
+struct vrrp_ops {
+	/* Send one advertisement with this priority and the configured interval. */
+	void (*send_advert)(void *arg, uint8_t priority);
+	/* Take (1) or release (0) the virtual addresses; taking includes the
+	 * gratuitous ARP / unsolicited NA. */
+	void (*set_vips)(void *arg, int on);
+	/* Called after every transition. */
+	void (*changed)(void *arg, enum vrrp_state old, enum vrrp_state now, enum vrrp_reason why);
+};
+
+/* What a reload may change without leaving the current state. */
+struct vrrp_params {
+	uint8_t vrid;
+	uint8_t priority;         /* configured, 1..255 */
+	uint16_t adver_cs;        /* Advertisement_Interval */
+	int preempt;
+	uint64_t preempt_delay_us;
+};
+
+struct vrrp_stats {
+	uint64_t adverts_tx, adverts_rx, prio0_tx, prio0_rx;
+	uint64_t transitions, became_master;
+	uint64_t discards[PACKET_DISCARD_MAX];
+};
+
+struct vrrp {
+	struct vrrp_params p;
+	const struct vrrp_ops *ops;
+	void *arg;
+
+	int family;
+	uint8_t naddr;
+	uint8_t addrs[PACKET_MAX_ADDRS * 16]; /* our virtual addresses, for the MAY check */
+	uint8_t primary[16];                  /* our source address, for the tie-break */
+
+	enum vrrp_state state;
+	uint8_t priority;                     /* effective: configured plus tracker weights */
+	int down;                             /* >0: a fault holds the machine in FAULT */
+	uint16_t master_adver_cs;             /* Master_Adver_Interval (learned) */
+	uint64_t adver_at;                    /* Adver_Timer deadline, 0 = off */
+	uint64_t master_down_at;              /* Master_Down_Timer deadline, 0 = off */
+	uint64_t preempt_since;               /* first lower-priority advert heard, 0 = none */
+	enum vrrp_reason pending;             /* reason the armed timer will give */
+
+	uint8_t master_addr[16];              /* last master heard (or us) */
+	uint8_t master_priority;
+	int master_known;
+
+	enum vrrp_reason last_reason;
+	uint64_t last_change_us;
+	struct vrrp_stats st;
+};
+
+/* Set up in INIT.  addrs: naddr addresses of the family; primary: our address. */
+void vrrp_init(struct vrrp *v, const struct vrrp_params *p, int family,
+	       const uint8_t *addrs, uint8_t naddr, const void *primary,
+	       const struct vrrp_ops *ops, void *arg);
+void vrrp_set_primary(struct vrrp *v, const void *primary);
+
+/* Startup event: INIT -> BACKUP (or MASTER when priority 255), or FAULT
+ * when a fault is already held. */
+void vrrp_start(struct vrrp *v, uint64_t now);
+/* Shutdown event: a master sends priority 0 and releases the addresses. */
+void vrrp_shutdown(struct vrrp *v, uint64_t now);
+
+/* A received advert that passed packet_parse() and whose VRID is ours.
+ * Returns PACKET_OK or why it was discarded (the caller counts it). */
+enum packet_discard vrrp_recv(struct vrrp *v, uint64_t now, const struct packet_advert *a,
+			      const void *src);
+
+/* Fire what is due; then vrrp_deadline() says when to call again. */
+void vrrp_tick(struct vrrp *v, uint64_t now);
+uint64_t vrrp_deadline(const struct vrrp *v);
+
+/* Effective priority changed (trackers): 1..254, or 255 for an owner. */
+void vrrp_set_priority(struct vrrp *v, uint64_t now, uint8_t prio);
+/* Faults are counted: each source sets and clears its own. */
+void vrrp_fault(struct vrrp *v, uint64_t now, int on);
+/* Reload: new interval and preempt settings; the host then recomputes the
+ * effective priority and calls vrrp_set_priority(). */
+void vrrp_reconfigure(struct vrrp *v, uint64_t now, const struct vrrp_params *p);
+
+/* Skew_Time and Master_Down_Interval in microseconds, for the current
+ * Master_Adver_Interval and priority. */
+uint64_t vrrp_skew_us(const struct vrrp *v);
+uint64_t vrrp_master_down_us(const struct vrrp *v);
+
+#endif
