@@ -58,6 +58,7 @@ $(B)/libcommon.a: $(COMMON_OBJS)
 	$(AR) rcs $@ $^
 
 include bpf/module.mk
+include packaging/module.mk
 include vrrpd/module.mk
 include lbd/module.mk
 include tests/module.mk
