@@ -14,6 +14,9 @@ REPO=$PWD
 OUT=$REPO/build/deb
 SRC=$OUT/src/ha-appliance
 mkdir -p "$SRC"
+# One build at a time per tree (a test and a person may both run "make deb").
+exec 9>"$OUT/.lock"
+flock 9
 
 list_sources() { # NUL-separated paths of the source tree, without build outputs
 	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
