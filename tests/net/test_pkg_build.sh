@@ -28,7 +28,7 @@ for f in /usr/sbin/vrrpd /usr/bin/vrrpctl /usr/bin/ha-failover-test /etc/vrrpd/v
 	t_assert "vrrpd package contains $f" grep -qx "$f" "$T/vrrpd.list"
 done
 for f in /usr/sbin/lbd /usr/bin/lbctl /etc/lbd/lbd.conf /lib/systemd/system/lbd.service \
-	/usr/share/man/man8/lbd.8.gz /usr/share/man/man8/lbctl.8.gz \
+	/usr/share/man/man8/lbd.8.gz /usr/share/man/man8/lbctl.8.gz /usr/share/man/man5/lbd.conf.5.gz \
 	/usr/share/doc/lbd/examples/node2.conf; do
 	t_assert "lbd package contains $f" grep -qx "$f" "$T/lbd.list"
 done

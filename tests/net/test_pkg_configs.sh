@@ -9,13 +9,21 @@ cd "$REPO"
 t_assert "committed configs equal a fresh generation (configs/generate.sh -c)" configs/generate.sh -c
 for n in node1 node2; do
 	t_assert "vrrpd -t accepts configs/$n/vrrpd.conf" "$BIN/vrrpd" -t -f "configs/$n/vrrpd.conf"
-	#LBD t_assert "lbd -t accepts configs/$n/lbd.conf" "$BIN/lbd" -t -f "configs/$n/lbd.conf"
+	t_assert "lbd -t accepts configs/$n/lbd.conf" "$BIN/lbd" -t -f "configs/$n/lbd.conf"
 done
 t_assert "node1 has priority 100, node2 90" bash -c \
 	"grep -q 'priority 100;' configs/node1/vrrpd.conf && grep -q 'priority 90;' configs/node2/vrrpd.conf"
 t_assert "both nodes carry VRID 51 and VIP 192.168.110.140" bash -c \
 	"grep -q 'vrid 51;' configs/node2/vrrpd.conf && grep -q 'virtual-address 192.168.110.140/24' configs/node1/vrrpd.conf"
 t_assert "unicast peers present, commented out" grep -q '^	# unicast-peer 192.168.110.119;' configs/node1/vrrpd.conf
+
+for p in 4318 19193 9192 3100; do
+	t_assert "lbd config of node1 has a frontend on :$p" grep -q "bind \*:$p;" configs/node1/lbd.conf
+done
+t_assert "lbd balances over both nodes' collectors" bash -c \
+	"grep -q 'server mid-1 192.168.110.214:14318;' configs/node2/lbd.conf && grep -q 'server mid-2 192.168.110.119:14318;' configs/node2/lbd.conf"
+t_assert "lbd stats on :8404, what vrrpd tracks" bash -c \
+	"grep -q 'stats \*:8404;' configs/node1/lbd.conf && grep -q 'http 127.0.0.1:8404 /healthz;' configs/node1/vrrpd.conf"
 
 # The unicast variant (UNICAST=yes) is valid too and names the peer.
 mkdir -p "$T/env"
@@ -36,4 +44,7 @@ t_assert "and says which variable is missing" grep -q 'PRIORITY' "$T/gen.err"
 sed 's/priority 100;/priority 300;/' configs/node1/vrrpd.conf >"$T/bad.conf"
 t_assert "vrrpd -t refuses priority 300" bash -c "! '$BIN/vrrpd' -t -f '$T/bad.conf' 2>'$T/bad.err'"
 t_assert "with file:line:col" grep -q "bad.conf:[0-9]*:[0-9]*:" "$T/bad.err"
+sed 's/expect 200-499/expect 200-999/' configs/node1/lbd.conf >"$T/badlb.conf"
+t_assert "lbd -t refuses expect 200-999" bash -c "! '$BIN/lbd' -t -f '$T/badlb.conf' 2>'$T/badlb.err'"
+t_assert "with file:line:col" grep -q "badlb.conf:[0-9]*:[0-9]*:" "$T/badlb.err"
 exit 0

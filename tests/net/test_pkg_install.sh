@@ -36,7 +36,7 @@ done
 for f in /etc/vrrpd/vrrpd.conf /etc/lbd/lbd.conf /lib/systemd/system/vrrpd.service /lib/systemd/system/lbd.service; do
 	t_assert "$f is installed" test -f "$f"
 done
-for m in vrrpd.8 lbd.8 vrrpctl.8 lbctl.8 vrrpd.conf.5 ha-failover-test.1; do
+for m in vrrpd.8 lbd.8 vrrpctl.8 lbctl.8 vrrpd.conf.5 lbd.conf.5 ha-failover-test.1; do
 	t_assert "man page $m is installed" test -f "/usr/share/man/man${m##*.}/$m.gz"
 done
 t_assert "man -w finds vrrpd(8)" bash -c "man -w 8 vrrpd | grep -q vrrpd.8"
@@ -48,9 +48,9 @@ t_assert "system group vrrpd exists" getent group vrrpd
 t_assert "lbd is in group vrrpd (reads vrrpd's control socket)" bash -c "id -nG lbd | grep -qw vrrpd"
 t_assert "installed vrrpd -V says $VER" bash -c "/usr/sbin/vrrpd -V | grep -q '${VER%%+*}'"
 t_assert "installed vrrpd accepts /etc/vrrpd/vrrpd.conf (-t)" /usr/sbin/vrrpd -t -f /etc/vrrpd/vrrpd.conf
-#LBD t_assert "installed lbd accepts /etc/lbd/lbd.conf (-t)" /usr/sbin/lbd -t -f /etc/lbd/lbd.conf
+t_assert "installed lbd accepts /etc/lbd/lbd.conf (-t)" /usr/sbin/lbd -t -f /etc/lbd/lbd.conf
 t_assert "installed vrrpd accepts the node 2 example (-t)" /usr/sbin/vrrpd -t -f /usr/share/doc/vrrpd/examples/node2.conf
-#LBD t_assert "installed lbd accepts the node 2 example (-t)" /usr/sbin/lbd -t -f /usr/share/doc/lbd/examples/node2.conf
+t_assert "installed lbd accepts the node 2 example (-t)" /usr/sbin/lbd -t -f /usr/share/doc/lbd/examples/node2.conf
 t_assert "ha-failover-test --help works installed" bash -c "/usr/bin/ha-failover-test --help | grep -q -- --vip"
 
 # ---- upgrade: a rebuilt package with a higher version; the operator's edit stays
