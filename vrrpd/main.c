@@ -1,20 +1,118 @@
 /* vrrpd: wires the modules together and runs the loop. */
+#include <errno.h>
+#include <ev.h>
+#include <sched.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 
 #include "daemon.h"
+#include "engine.h"
+#include "log.h"
 #include "vconf.h"
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define VRRPD_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define VRRPD_ASAN 1
+#endif
+
+static struct engine *engine;
+static const char *conf_path;
+
+static void on_stop(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void)revents;
+	log_notice("signal %d: stopping", w->signum);
+	daemon_notify("STOPPING=1");
+	engine_close(engine);
+	engine = NULL;
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static void on_hup(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	char err[512];
+	(void)loop; (void)w; (void)revents;
+	daemon_notify("RELOADING=1");
+	if (engine_reload(engine, conf_path, err, sizeof(err)))
+		log_err("reload refused, keeping the running configuration: %s", err);
+	else
+		log_notice("reloaded %s", conf_path);
+	daemon_notify("READY=1");
+}
+
+/* Memory locked and, if asked, real-time scheduling: done while we still
+ * hold the capabilities they need.  MCL_FUTURE then works within the raised
+ * RLIMIT_MEMLOCK after CAP_IPC_LOCK is gone. */
+static void tune(const struct vconf *c)
+{
+	if (c->global.mlock) {
+#ifdef VRRPD_ASAN
+		log_info("mlock skipped: AddressSanitizer build");
+#else
+		struct rlimit rl = { 64u << 20, 64u << 20 };
+		if (setrlimit(RLIMIT_MEMLOCK, &rl) < 0 || mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
+			log_warn("mlockall: %s", strerror(errno));
+#endif
+	}
+	if (c->global.rt_priority) {
+		struct sched_param sp = { .sched_priority = c->global.rt_priority };
+		if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp) < 0)
+			log_warn("SCHED_FIFO %d: %s", c->global.rt_priority, strerror(errno));
+	}
+}
 
 int main(int argc, char **argv)
 {
 	struct daemon_args a;
 	struct vconf *c;
 	char err[512];
+	static const int caps[] = { CAP_NET_ADMIN, CAP_NET_RAW };
 
 	daemon_args_parse(argc, argv, "vrrpd", "/etc/vrrpd/vrrpd.conf", 1, &a);
+	log_init("vrrpd", a.foreground || a.test || a.cleanup, a.debug ? LOG_DEBUG : LOG_INFO);
+	conf_path = a.conf;
 	if (vconf_load(a.conf, &c, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
-	vconf_free(c);
+	if (a.test) {
+		vconf_free(c);
+		return 0;
+	}
+	if (a.cleanup) {
+		int n = engine_cleanup(c);
+		printf("removed %d address(es)\n", n);
+		vconf_free(c);
+		return 0;
+	}
+	struct ev_loop *loop = EV_DEFAULT;
+	tune(c);
+	engine = engine_open(loop, c, err, sizeof(err));
+	if (!engine) {
+		log_err("%s", err);
+		return 1;
+	}
+	if (daemon_keep_caps(caps, 2, err, sizeof(err)))
+		log_warn("%s", err);
+	ev_signal sterm, sint, shup;
+	ev_signal_init(&sterm, on_stop, SIGTERM);
+	ev_signal_init(&sint, on_stop, SIGINT);
+	ev_signal_init(&shup, on_hup, SIGHUP);
+	ev_signal_start(loop, &sterm);
+	ev_signal_start(loop, &sint);
+	ev_signal_start(loop, &shup);
+	signal(SIGPIPE, SIG_IGN);
+	log_notice("started");
+	daemon_notify("READY=1");
+	ev_run(loop, 0);
+	engine_close(engine);
+	ev_loop_destroy(loop);
 	return 0;
 }

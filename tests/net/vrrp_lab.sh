@@ -1,0 +1,97 @@
+# tests/net/vrrp_lab.sh: the VRRP lab shared by tests/net/test_vrrp_*.sh
+# (sourced after lib.sh).  Two nodes and a client on a bridge in a hub
+# namespace; 198.51.100.0/24 and 2001:db8::/64; VIP 198.51.100.100.
+#
+#   vrrp_lab                    n1 (.11), n2 (.12), cl (.50), interface eth0 everywhere
+#   vrrp_conf n1 100 100ms [instance lines...] > file   (one instance VI_51, vrid 51)
+#   vrrp_run n1 FILE            vrrpd in n1, log $T/vrrpd-n1.log, control $T/n1.sock
+#   vrrp_field n1 state         a field of the first instance in `vrrpctl status --json`
+#   vip_on n1                   the VIP is on n1's eth0
+net_require python3
+# The system interpreter: a pyenv shim on PATH costs most of a second a call.
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+VIP=198.51.100.100
+
+vrrp_lab() {
+	ns_create hub; ns_create n1; ns_create n2; ns_create cl
+	net_bridge_ns hub br0
+	ip -n "$NS_hub" link set br0 type bridge mcast_snooping 0
+	local n i=0
+	for n in n1 n2 cl; do
+		net_bridge_port hub br0 "$n" eth0
+	done
+	ip -n "$NS_n1" addr add 198.51.100.11/24 dev eth0
+	ip -n "$NS_n2" addr add 198.51.100.12/24 dev eth0
+	ip -n "$NS_cl" addr add 198.51.100.50/24 dev eth0
+	ip -n "$NS_n1" addr add 2001:db8::11/64 dev eth0 nodad
+	ip -n "$NS_n2" addr add 2001:db8::12/64 dev eth0 nodad
+	ip -n "$NS_cl" addr add 2001:db8::50/64 dev eth0 nodad
+	: "$i"
+}
+
+# vrrp_conf NODE PRIORITY ADVERT [extra lines for the instance block]
+vrrp_conf() {
+	local node=$1 prio=$2 adv=$3; shift 3
+	printf 'global {\n\tcontrol %s/%s.sock;\n\tmlock off;\n}\n' "$T" "$node"
+	printf 'instance VI_51 {\n\tinterface eth0;\n\tvrid 51;\n\tpriority %s;\n\tadvert %s;\n' "$prio" "$adv"
+	printf '\tvirtual-address %s/24;\n' "$VIP"
+	printf '\tgarp { count 2; repeat 0s; }\n'
+	local l
+	for l in "$@"; do printf '\t%s\n' "$l"; done
+	printf '}\n'
+}
+
+vrrp_run() { # NODE FILE [extra vrrpd args]
+	local node=$1 f=$2; shift 2
+	net_spawn "$node" "vrrpd_$node" "$BIN/vrrpd" -n -f "$f" "$@"
+}
+
+vrrpctl_json() { # NODE
+	"$BIN/vrrpctl" -s "$T/$1.sock" --json status
+}
+
+vrrp_field() { # NODE FIELD [INSTANCE-INDEX]
+	vrrpctl_json "$1" 2>/dev/null | "$PY" -c "
+import json,sys
+d=json.load(sys.stdin)['instances'][${3:-0}]
+v=d
+for k in '$2'.split('.'): v=v[k]
+print(str(v).lower() if isinstance(v,bool) else v)"
+}
+
+vrrp_state_is() { # NODE STATE
+	[ "$(vrrp_field "$1" state)" = "$2" ]
+}
+
+vip_on() { # NODE [ADDRESS]
+	ip -n "$(eval echo "\$NS_$1")" -o addr show dev eth0 | grep -q " ${2:-$VIP}/"
+}
+
+vip_off() { ! vip_on "$@"; }
+
+# Milliseconds since the epoch, for timings printed in the log.
+now_ms() { date +%s%3N; }
+
+mac_of() { # NODE
+	ip -n "$(eval echo "\$NS_$1")" -j link show eth0 | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])'
+}
+
+client_neigh_is() { # MAC [ADDRESS]
+	ip -n "$NS_cl" neigh show "${2:-$VIP}" | grep -q "lladdr $1"
+}
+
+# Start both nodes with the given instance lines and wait for n1 master.
+vrrp_pair() { # ADVERT [instance lines...]
+	local adv=$1; shift
+	vrrp_conf n1 100 "$adv" "$@" > "$T/n1.conf"
+	vrrp_conf n2 90 "$adv" "$@" > "$T/n2.conf"
+	vrrp_run n1 "$T/n1.conf"
+	wait_for 5 "node 1 is master" vrrp_state_is n1 master
+	vrrp_run n2 "$T/n2.conf"
+	wait_for 5 "node 2 is backup" vrrp_state_is n2 backup
+	wait_for 2 "VIP on node 1" vip_on n1
+}
+
+# elapsed_ms START_MS: milliseconds since START_MS
+elapsed_ms() { echo $(($(now_ms) - $1)); }

@@ -1,0 +1,376 @@
+#include "instance.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "garp.h"
+#include "json.h"
+#include "mtime.h"
+#include "packet.h"
+#include "vip.h"
+#include "vsock.h"
+
+static size_t alen(const struct instance *in)
+{
+	return packet_addr_len(in->conf.family);
+}
+
+static const void *ip_of(const struct addr *a)
+{
+	return a->ss.ss_family == AF_INET ? (const void *)&((const struct sockaddr_in *)&a->ss)->sin_addr
+					  : (const void *)&((const struct sockaddr_in6 *)&a->ss)->sin6_addr;
+}
+
+static void rearm(struct instance *in)
+{
+	uint64_t d = vrrp_deadline(&in->fsm);
+	ev_timer_stop(in->env->loop, &in->timer);
+	if (d == VRRP_NO_DEADLINE)
+		return;
+	uint64_t now = mtime_us();
+	/* ev_now may lag behind the clock: refresh it so the delay is exact. */
+	ev_now_update(in->env->loop);
+	ev_timer_set(&in->timer, d > now ? (double)(d - now) / 1e6 : 0., 0.);
+	ev_timer_start(in->env->loop, &in->timer);
+}
+
+/* ---- what the state machine asks for ------------------------------------ */
+
+static void op_send(void *arg, uint8_t prio)
+{
+	struct instance *in = arg;
+	uint8_t pkt[PACKET_MAX_LEN];
+	struct packet_advert a = {
+		.family = in->conf.family, .vrid = (uint8_t)in->conf.vrid, .priority = prio,
+		.interval_cs = (uint16_t)in->conf.advert_cs, .naddr = (uint8_t)in->conf.nvips,
+		.addrs = in->vipbytes,
+		.csum = in->conf.checksum == VCONF_CSUM_RFC9568 ? PACKET_CSUM_RFC9568 : PACKET_CSUM_RFC5798,
+	};
+	const uint8_t *src = in->conf.unicast_src.ss.ss_family ? ip_of(&in->conf.unicast_src) : in->primary;
+
+	if (in->fd < 0 || in->link_fault)
+		return;
+	int ndst = in->conf.npeers ? in->conf.npeers : 1;
+	for (int i = 0; i < ndst; i++) {
+		const void *dst = in->conf.npeers ? ip_of(&in->conf.peers[i]) : vsock_group(in->conf.family);
+		int n = packet_build(pkt, sizeof(pkt), &a, src, dst);
+		int rc = n < 0 ? -EINVAL : vsock_send(in->fd, in->conf.family, in->ii.ifindex, src, dst, pkt, (size_t)n);
+		if (rc) {
+			in->send_errors++;
+			log_rl(&in->rl, LOG_WARNING, "%s: sending advert: %s", in->conf.name, strerror(-rc));
+		}
+	}
+}
+
+static void garp_all(struct instance *in)
+{
+	if (in->garp_fd < 0)
+		return;
+	for (int i = 0; i < in->conf.nvips; i++) {
+		if (garp_send(in->garp_fd, in->conf.family, in->ii.ifindex, in->ii.mac,
+			      in->vipbytes + (size_t)i * alen(in)) == 0)
+			in->garp_sent++;
+	}
+}
+
+static void garp_tick(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct instance *in = w->data;
+	const struct vconf_garp *g = &in->conf.garp;
+	(void)revents;
+	while (in->garp_left > 0) {
+		garp_all(in);
+		in->garp_left--;
+		if (in->garp_left && g->interval_ms) {
+			ev_timer_set(w, g->interval_ms / 1000.0, 0.);
+			ev_timer_start(loop, w);
+			return;
+		}
+	}
+	/* The burst is over: next the repeat burst, then the refreshes. */
+	uint32_t after = 0;
+	if (in->garp_repeat_pending) {
+		in->garp_repeat_pending = 0;
+		after = g->repeat_ms;
+	} else {
+		after = g->refresh_ms;
+	}
+	if (after && g->count) {
+		in->garp_left = g->count;
+		ev_timer_set(w, after / 1000.0, 0.);
+		ev_timer_start(loop, w);
+	}
+}
+
+static void op_vips(void *arg, int on)
+{
+	struct instance *in = arg;
+	in->vips_on = on;
+	for (int i = 0; i < in->conf.nvips; i++)
+		vip_set(in->env->nl, in->ii.ifindex, &in->conf.vips[i], on);
+	ev_timer_stop(in->env->loop, &in->garp);
+	if (on && in->conf.garp.count) {
+		in->garp_left = in->conf.garp.count;
+		in->garp_repeat_pending = in->conf.garp.repeat_ms > 0;
+		garp_tick(in->env->loop, &in->garp, 0);
+	}
+}
+
+static void op_changed(void *arg, enum vrrp_state old, enum vrrp_state now, enum vrrp_reason why)
+{
+	struct instance *in = arg;
+	struct buf b = BUF_INIT;
+	char ip[INET6_ADDRSTRLEN] = "";
+
+	in->last_change_wall_ms = mtime_wall_ms();
+	in->last_from = old;
+	if (in->fsm.master_known)
+		inet_ntop(in->conf.family, in->fsm.master_addr, ip, sizeof(ip));
+	buf_puts(&b, "{\"event\":\"transition\",\"instance\":");
+	json_string(&b, in->conf.name);
+	buf_printf(&b, ",\"from\":\"%s\",\"to\":\"%s\",\"reason\":\"%s\",\"priority\":%u,\"master\":",
+		   vrrp_state_names[old], vrrp_state_names[now], vrrp_reason_names[why], in->fsm.priority);
+	json_string(&b, ip);
+	buf_printf(&b, ",\"time_ms\":%llu}", (unsigned long long)in->last_change_wall_ms);
+	if (in->env->publish)
+		in->env->publish(in->env->publish_arg, buf_cstr(&b));
+	buf_free(&b);
+	notify_event(&in->notify, vrrp_state_names[old], vrrp_state_names[now], in->fsm.priority);
+}
+
+static const struct vrrp_ops instance_ops = { op_send, op_vips, op_changed };
+
+/* ---- receiving ------------------------------------------------------------ */
+
+static void discard(struct instance *in, enum packet_discard why, const uint8_t *src)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+	in->fsm.st.discards[why]++;
+	if (src)
+		inet_ntop(in->conf.family, src, ip, sizeof(ip));
+	log_rl(&in->rl, LOG_INFO, "%s: dropped advert from %s: %s", in->conf.name, ip, packet_discard_names[why]);
+}
+
+static int from_peer(const struct instance *in, const uint8_t *src)
+{
+	for (int i = 0; i < in->conf.npeers; i++)
+		if (memcmp(ip_of(&in->conf.peers[i]), src, alen(in)) == 0)
+			return 1;
+	return 0;
+}
+
+static void handle(struct instance *in, const struct vsock_rx *rx)
+{
+	struct packet_advert a;
+	enum packet_discard why = packet_parse(in->conf.family, rx->payload, rx->len, rx->ttl, rx->src, rx->dst, &a);
+	if (why != PACKET_OK) {
+		discard(in, why, rx->src);
+		return;
+	}
+	if (a.vrid != in->conf.vrid) {
+		/* Another instance of ours on this link handles it. */
+		if (!in->env->vrid_known || !in->env->vrid_known(in->env->vrid_arg, in->ii.ifindex, in->conf.family, a.vrid))
+			discard(in, PACKET_UNKNOWN_VRID, rx->src);
+		return;
+	}
+	if (in->conf.npeers && !from_peer(in, rx->src)) {
+		discard(in, PACKET_UNKNOWN_PEER, rx->src);
+		return;
+	}
+	why = vrrp_recv(&in->fsm, mtime_us(), &a, rx->src);
+	if (why != PACKET_OK)
+		discard(in, why, rx->src);
+}
+
+static void readable(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct instance *in = w->data;
+	uint8_t buf[PACKET_MAX_LEN + 64];
+	struct vsock_rx rx;
+	enum packet_discard why;
+	(void)loop; (void)revents;
+
+	/* Bounded, so a flood cannot starve the timers. */
+	for (int i = 0; i < 64; i++) {
+		int rc = vsock_recv(in->fd, in->conf.family, buf, sizeof(buf), &rx, &why);
+		if (rc <= 0)
+			break;
+		if (why != PACKET_OK)
+			discard(in, why, NULL);
+		else
+			handle(in, &rx);
+	}
+	rearm(in);
+}
+
+static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct instance *in = w->data;
+	(void)loop; (void)revents;
+	vrrp_tick(&in->fsm, mtime_us());
+	rearm(in);
+}
+
+/* ---- life cycle ----------------------------------------------------------- */
+
+static void fill_params(const struct vconf_instance *c, struct vrrp_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->vrid = (uint8_t)c->vrid;
+	p->priority = (uint8_t)c->priority;
+	p->adver_cs = (uint16_t)c->advert_cs;
+	p->preempt = c->preempt;
+	p->preempt_delay_us = (uint64_t)c->preempt_delay_ms * 1000u;
+}
+
+static void refresh_primary(struct instance *in)
+{
+	if (in->conf.unicast_src.ss.ss_family) {
+		memcpy(in->primary, ip_of(&in->conf.unicast_src), alen(in));
+		in->have_primary = 1;
+	} else {
+		in->have_primary = iface_primary(in->conf.ifname, in->conf.family, in->vipbytes,
+						 in->conf.nvips, in->primary) == 0;
+	}
+	vrrp_set_primary(&in->fsm, in->primary);
+}
+
+int instance_open(struct instance *in, const struct vconf_instance *conf, const char *global_notify,
+		  const struct instance_env *env, char *err, size_t errlen)
+{
+	struct vrrp_params p;
+	int rc;
+
+	memset(in, 0, sizeof(*in));
+	in->conf = *conf;
+	in->env = env;
+	in->fd = in->garp_fd = -1;
+	in->rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(5000, 5);
+	for (int i = 0; i < conf->nvips; i++)
+		memcpy(in->vipbytes + (size_t)i * alen(in), ip_of(&conf->vips[i].addr), alen(in));
+	if ((rc = iface_query(conf->ifname, &in->ii))) {
+		snprintf(err, errlen, "%s: interface %s: %s", conf->name, conf->ifname, strerror(-rc));
+		return rc;
+	}
+	if ((rc = vsock_open(conf->family, conf->ifname, in->ii.ifindex, err, errlen)) < 0)
+		return rc;
+	in->fd = rc;
+	rc = garp_open(conf->family, conf->ifname, in->ii.ifindex, err, errlen);
+	if (rc < 0) {
+		close(in->fd);
+		in->fd = -1;
+		return rc;
+	}
+	in->garp_fd = rc;
+	fill_params(conf, &p);
+	vrrp_init(&in->fsm, &p, conf->family, in->vipbytes, (uint8_t)conf->nvips, NULL, &instance_ops, in);
+	refresh_primary(in);
+	in->prio_now = (uint8_t)conf->priority;
+	notify_init(&in->notify, env->loop, conf->notify[0] ? conf->notify : global_notify, conf->name);
+	ev_io_init(&in->io, readable, in->fd, EV_READ);
+	in->io.data = in;
+	ev_timer_init(&in->timer, on_timer, 0., 0.);
+	in->timer.data = in;
+	ev_timer_init(&in->garp, garp_tick, 0., 0.);
+	in->garp.data = in;
+	return 0;
+}
+
+void instance_start(struct instance *in)
+{
+	uint64_t now = mtime_us();
+	ev_io_start(in->env->loop, &in->io);
+	/* Without carrier or without an address to speak from, start in FAULT. */
+	if (!in->ii.up || !in->have_primary) {
+		in->link_fault = 1;
+		vrrp_fault(&in->fsm, now, 1);
+	}
+	vrrp_start(&in->fsm, now);
+	rearm(in);
+}
+
+void instance_close(struct instance *in)
+{
+	if (in->fd < 0 && in->garp_fd < 0)
+		return;
+	vrrp_shutdown(&in->fsm, mtime_us());
+	ev_timer_stop(in->env->loop, &in->timer);
+	ev_timer_stop(in->env->loop, &in->garp);
+	ev_io_stop(in->env->loop, &in->io);
+	notify_close(&in->notify);
+	if (in->fd >= 0)
+		close(in->fd);
+	if (in->garp_fd >= 0)
+		close(in->garp_fd);
+	in->fd = in->garp_fd = -1;
+}
+
+int instance_same_identity(const struct instance *in, const struct vconf_instance *c)
+{
+	const struct vconf_instance *o = &in->conf;
+	if (strcmp(o->ifname, c->ifname) != 0 || o->family != c->family || o->vrid != c->vrid ||
+	    o->nvips != c->nvips || o->npeers != c->npeers ||
+	    !addr_equal_ip(&o->unicast_src, &c->unicast_src))
+		return 0;
+	for (int i = 0; i < c->nvips; i++)
+		if (!addr_equal_ip(&o->vips[i].addr, &c->vips[i].addr) || o->vips[i].prefixlen != c->vips[i].prefixlen ||
+		    strcmp(o->vips[i].label, c->vips[i].label) != 0)
+			return 0;
+	for (int i = 0; i < c->npeers; i++)
+		if (!addr_equal_ip(&o->peers[i], &c->peers[i]))
+			return 0;
+	return 1;
+}
+
+void instance_reconfigure(struct instance *in, const struct vconf_instance *conf, const char *global_notify)
+{
+	struct vrrp_params p;
+	in->conf = *conf;
+	fill_params(conf, &p);
+	vrrp_reconfigure(&in->fsm, mtime_us(), &p);
+	notify_set_cmd(&in->notify, conf->notify[0] ? conf->notify : global_notify);
+	/* The engine recomputes the tracks and the effective priority next. */
+	rearm(in);
+}
+
+void instance_link_event(struct instance *in, int up)
+{
+	uint64_t now = mtime_us();
+	if (up && in->link_fault) {
+		struct iface_info ii;
+		if (iface_query(in->conf.ifname, &ii) == 0)
+			in->ii = ii;
+		refresh_primary(in);
+		if (!in->have_primary)
+			return; /* still nothing to speak from */
+		in->link_fault = 0;
+		log_notice("%s: %s up", in->conf.name, in->conf.ifname);
+		vrrp_fault(&in->fsm, now, 0);
+	} else if (!up && !in->link_fault) {
+		log_notice("%s: %s down", in->conf.name, in->conf.ifname);
+		/* FAULT sends priority 0 first; the link may still carry it. */
+		vrrp_fault(&in->fsm, now, 1);
+		in->link_fault = 1;
+	}
+	rearm(in);
+}
+
+void instance_tracks_changed(struct instance *in, int weight_sum, int nfaulted)
+{
+	uint64_t now = mtime_us();
+	int prio = (int)in->conf.priority + weight_sum;
+	if (weight_sum)
+		prio = prio < 1 ? 1 : prio > 254 ? 254 : prio;
+	in->prio_now = (uint8_t)prio;
+	vrrp_set_priority(&in->fsm, now, (uint8_t)prio);
+	if ((nfaulted > 0) != (in->track_faults > 0))
+		vrrp_fault(&in->fsm, now, nfaulted > 0);
+	in->track_faults = nfaulted;
+	rearm(in);
+}

@@ -1,0 +1,77 @@
+/* instance: one configured virtual router at run time: the state machine
+ * (vrrp.c) wired to its raw socket, timers, virtual addresses, gratuitous
+ * ARP, notify hook and counters.  Config (struct vconf_instance, copied) is
+ * kept apart from the running state so that a reload can compare them. */
+#ifndef VRRPD_INSTANCE_H
+#define VRRPD_INSTANCE_H
+
+#include <ev.h>
+#include <stdint.h>
+
+#include "iface.h"
+#include "log.h"
+#include "notify.h"
+#include "vconf.h"
+#include "vrrp.h"
+
+struct vip_nl;
+
+/* What instances share, owned by the engine. */
+struct instance_env {
+	struct ev_loop *loop;
+	struct vip_nl *nl;
+	void (*publish)(void *arg, const char *json_line);
+	void *publish_arg;
+	/* Is another instance on this interface and family using vrid?  Then a
+	 * packet for it is not "unknown". */
+	int (*vrid_known)(void *arg, int ifindex, int family, unsigned vrid);
+	void *vrid_arg;
+};
+
+struct instance {
+	struct vconf_instance conf;
+	const struct instance_env *env;
+	struct vrrp fsm;
+	struct iface_info ii;
+	uint8_t primary[16];
+	int have_primary;
+	uint8_t vipbytes[VCONF_MAX_VIPS * 16];
+	int fd;
+	ev_io io;
+	ev_timer timer;             /* the state machine's next deadline */
+	int garp_fd;
+	ev_timer garp;
+	unsigned garp_left;
+	int garp_repeat_pending;
+	int vips_on;
+	int link_fault;
+	int track_faults;           /* 'fault' tracks that are down */
+	uint8_t prio_now;
+	struct notify notify;
+	struct log_ratelimit rl;
+	uint64_t send_errors, garp_sent;
+	uint64_t last_change_wall_ms;
+	enum vrrp_state last_from;
+};
+
+/* Sets up and opens sockets; does not start the protocol. 0 or -errno. */
+int instance_open(struct instance *in, const struct vconf_instance *conf, const char *global_notify,
+		  const struct instance_env *env, char *err, size_t errlen);
+void instance_start(struct instance *in);
+/* Priority 0 if master, VIPs released, sockets closed.  Idempotent. */
+void instance_close(struct instance *in);
+
+/* Reload of an instance whose identity (interface, family, vrid, VIPs) did
+ * not change: timing, preempt, priority, notify, garp.  The VIPs stay. */
+void instance_reconfigure(struct instance *in, const struct vconf_instance *conf, const char *global_notify);
+/* Same interface, family, vrid and addresses? */
+int instance_same_identity(const struct instance *in, const struct vconf_instance *conf);
+
+void instance_link_event(struct instance *in, int up);
+/* Trackers changed: weight_sum is the sum of the weights of the down
+ * weighted tracks, nfaulted the number of down 'fault' tracks.  Counting
+ * (rather than naming) them keeps a reload that renumbers track lines from
+ * leaving and re-entering FAULT. */
+void instance_tracks_changed(struct instance *in, int weight_sum, int nfaulted);
+
+#endif

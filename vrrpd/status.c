@@ -1,0 +1,109 @@
+#include "status.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+
+#include "instance.h"
+#include "json.h"
+#include "mtime.h"
+#include "track.h"
+#include "vip.h"
+
+static void ip(struct buf *b, int family, const void *a)
+{
+	char s[INET6_ADDRSTRLEN] = "";
+	inet_ntop(family, a, s, sizeof(s));
+	json_string(b, s);
+}
+
+static void render_counters(struct buf *b, const struct instance *in)
+{
+	const struct vrrp_stats *st = &in->fsm.st;
+	buf_printf(b, "\"counters\":{\"adverts_sent\":%llu,\"adverts_received\":%llu,"
+		   "\"priority0_sent\":%llu,\"priority0_received\":%llu,\"transitions\":%llu,"
+		   "\"became_master\":%llu,\"send_errors\":%llu,\"garp_sent\":%llu,"
+		   "\"notify_runs\":%llu,\"notify_failures\":%llu,\"discards\":{",
+		   (unsigned long long)st->adverts_tx, (unsigned long long)st->adverts_rx,
+		   (unsigned long long)st->prio0_tx, (unsigned long long)st->prio0_rx,
+		   (unsigned long long)st->transitions, (unsigned long long)st->became_master,
+		   (unsigned long long)in->send_errors, (unsigned long long)in->garp_sent,
+		   (unsigned long long)in->notify.runs, (unsigned long long)in->notify.failures);
+	for (int i = 1; i < PACKET_DISCARD_MAX; i++)
+		buf_printf(b, "%s\"%s\":%llu", i > 1 ? "," : "", packet_discard_names[i],
+			   (unsigned long long)st->discards[i]);
+	buf_puts(b, "}}");
+}
+
+static void render_instance(struct buf *b, const struct instance *in, struct track *const *tracks)
+{
+	const struct vconf_instance *c = &in->conf;
+	const struct vrrp *v = &in->fsm;
+	char a[ADDR_STRLEN];
+
+	buf_puts(b, "{\"name\":");
+	json_string(b, c->name);
+	buf_puts(b, ",\"interface\":");
+	json_string(b, c->ifname);
+	buf_printf(b, ",\"family\":\"%s\",\"vrid\":%u,\"state\":\"%s\",\"priority\":%u,"
+		   "\"effective_priority\":%u,\"advert_interval_ms\":%u,\"master_advert_interval_ms\":%u,"
+		   "\"preempt\":%s,\"mode\":\"%s\",\"vips_installed\":%s,\"vips\":[",
+		   c->family == AF_INET ? "ipv4" : "ipv6", c->vrid, vrrp_state_names[v->state],
+		   c->priority, v->priority, c->advert_cs * 10, v->master_adver_cs * 10u,
+		   c->preempt ? "true" : "false", c->npeers ? "unicast" : "multicast",
+		   in->vips_on ? "true" : "false");
+	for (int i = 0; i < c->nvips; i++) {
+		char s[ADDR_STRLEN + 8];
+		snprintf(s, sizeof(s), "%s/%d", addr_format_ip(&c->vips[i].addr, a, sizeof(a)), c->vips[i].prefixlen);
+		if (i)
+			buf_puts(b, ",");
+		json_string(b, s);
+	}
+	buf_puts(b, "],\"master\":");
+	if (v->master_known)
+		ip(b, c->family, v->master_addr);
+	else
+		buf_puts(b, "null");
+	buf_printf(b, ",\"master_priority\":%u,\"source\":", v->master_known ? v->master_priority : 0);
+	ip(b, c->family, in->primary);
+	buf_puts(b, ",\"peers\":[");
+	for (int i = 0; i < c->npeers; i++) {
+		if (i)
+			buf_puts(b, ",");
+		json_string(b, addr_format_ip(&c->peers[i], a, sizeof(a)));
+	}
+	buf_printf(b, "],\"last_transition\":{\"from\":\"%s\",\"reason\":\"%s\",\"time_ms\":%llu,\"ago_ms\":%llu},",
+		   vrrp_state_names[in->last_from], vrrp_reason_names[v->last_reason],
+		   (unsigned long long)in->last_change_wall_ms,
+		   (unsigned long long)(in->last_change_wall_ms ? mtime_wall_ms() - in->last_change_wall_ms : 0));
+	buf_puts(b, "\"tracks\":[");
+	for (int i = 0; i < c->ntracks; i++) {
+		const struct track *t = tracks[c->tracks[i].track];
+		buf_puts(b, i ? ",{\"name\":" : "{\"name\":");
+		json_string(b, track_name(t));
+		buf_printf(b, ",\"up\":%s,\"weight\":%d,\"last\":\"%s\"}", track_is_up(t) ? "true" : "false",
+			   c->tracks[i].weight, track_result_names[track_last(t)]);
+	}
+	buf_printf(b, "],\"link_up\":%s,", in->link_fault ? "false" : "true");
+	render_counters(b, in);
+	buf_puts(b, "}");
+}
+
+int status_render(struct buf *b, struct instance *const *inst, int ninst,
+		  struct track *const *tracks, int ntracks)
+{
+	buf_puts(b, "{\"ok\":true,\"instances\":[");
+	for (int i = 0; i < ninst; i++) {
+		if (i)
+			buf_puts(b, ",");
+		render_instance(b, inst[i], tracks);
+	}
+	buf_puts(b, "],\"tracks\":[");
+	for (int i = 0; i < ntracks; i++) {
+		buf_puts(b, i ? ",{\"name\":" : "{\"name\":");
+		json_string(b, track_name(tracks[i]));
+		buf_printf(b, ",\"up\":%s,\"last\":\"%s\",\"checks\":%llu}", track_is_up(tracks[i]) ? "true" : "false",
+			   track_result_names[track_last(tracks[i])], (unsigned long long)track_checks(tracks[i]));
+	}
+	buf_puts(b, "]}");
+	return 0;
+}

@@ -1,0 +1,274 @@
+#include "track.h"
+
+#include <errno.h>
+#include <ev.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "iface.h"
+#include "log.h"
+#include "spawn.h"
+#include "vconf.h"
+
+const char *const track_result_names[TRACK_RESULT_MAX] = {
+	[TRACK_OK] = "ok",
+	[TRACK_REFUSED] = "connect_failed",
+	[TRACK_TIMEOUT] = "timeout",
+	[TRACK_BAD_STATUS] = "bad_status",
+	[TRACK_BAD_RESPONSE] = "bad_response",
+	[TRACK_EXIT] = "exit_status",
+	[TRACK_MISSING] = "missing",
+	[TRACK_LINK_DOWN] = "link_down",
+	[TRACK_ERROR] = "error",
+};
+
+struct track {
+	struct vconf_track conf;
+	struct ev_loop *loop;
+	ev_timer interval;      /* next check */
+	ev_timer timeout;       /* the running check */
+	ev_io io;               /* HTTP socket */
+	int fd;
+	char rx[64];
+	size_t rxlen, txoff;
+	char req[400];
+	size_t reqlen;
+	struct spawn *child;    /* script */
+	int running;
+	int up;
+	unsigned ok_run, fail_run;
+	enum track_result last;
+	uint64_t checks;
+	track_change_fn fn;
+	void *arg;
+};
+
+static void verdict(struct track *t, enum track_result r)
+{
+	int was = t->up;
+	t->running = 0;
+	t->checks++;
+	if (r == TRACK_OK) {
+		t->fail_run = 0;
+		if (++t->ok_run >= t->conf.rise)
+			t->up = 1;
+	} else {
+		t->ok_run = 0;
+		if (++t->fail_run >= t->conf.fall)
+			t->up = 0;
+	}
+	/* Log on transitions only, with the reason of the last check. */
+	if (t->up != was) {
+		log_notice("track %s: %s (%s)", t->conf.name, t->up ? "up" : "down", track_result_names[r]);
+		t->last = r;
+		t->fn(t->arg, t, t->up);
+	}
+	t->last = r;
+}
+
+static void http_close(struct track *t)
+{
+	if (t->fd >= 0) {
+		ev_io_stop(t->loop, &t->io);
+		close(t->fd);
+		t->fd = -1;
+	}
+}
+
+static void stop_check(struct track *t)
+{
+	ev_timer_stop(t->loop, &t->timeout);
+	http_close(t);
+	if (t->child) {
+		spawn_detach(t->child);
+		spawn_kill(t->child);
+		t->child = NULL;
+	}
+}
+
+/* "HTTP/1.x NNN": the status is all we need. */
+static enum track_result http_status(struct track *t)
+{
+	if (t->rxlen < 12 || memcmp(t->rx, "HTTP/1.", 7) != 0 || t->rx[8] != ' ')
+		return TRACK_BAD_RESPONSE;
+	int code = 0;
+	for (int i = 9; i < 12; i++) {
+		if (t->rx[i] < '0' || t->rx[i] > '9')
+			return TRACK_BAD_RESPONSE;
+		code = code * 10 + (t->rx[i] - '0');
+	}
+	if (t->conf.http_status ? code == (int)t->conf.http_status : code >= 200 && code < 300)
+		return TRACK_OK;
+	return TRACK_BAD_STATUS;
+}
+
+static void http_io(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct track *t = w->data;
+	(void)loop;
+	if (revents & EV_WRITE) {
+		int soerr = 0;
+		socklen_t sl = sizeof(soerr);
+		if (t->txoff == 0 && (getsockopt(t->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 || soerr)) {
+			stop_check(t);
+			verdict(t, TRACK_REFUSED);
+			return;
+		}
+		ssize_t n = send(t->fd, t->req + t->txoff, t->reqlen - t->txoff, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && errno != EAGAIN) {
+			stop_check(t);
+			verdict(t, TRACK_REFUSED);
+			return;
+		}
+		if (n > 0)
+			t->txoff += (size_t)n;
+		if (t->txoff == t->reqlen) {
+			ev_io_stop(t->loop, &t->io);
+			ev_io_set(&t->io, t->fd, EV_READ);
+			ev_io_start(t->loop, &t->io);
+		}
+		return;
+	}
+	ssize_t n = recv(t->fd, t->rx + t->rxlen, sizeof(t->rx) - t->rxlen, MSG_DONTWAIT);
+	if (n < 0 && errno == EAGAIN)
+		return;
+	if (n > 0)
+		t->rxlen += (size_t)n;
+	if (n > 0 && t->rxlen < 12)
+		return;
+	stop_check(t);
+	verdict(t, n < 0 ? TRACK_REFUSED : http_status(t));
+}
+
+static enum track_result http_start(struct track *t)
+{
+	const struct addr *a = &t->conf.http_addr;
+	char host[ADDR_STRLEN];
+	t->fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (t->fd < 0)
+		return TRACK_ERROR;
+	if (connect(t->fd, (const struct sockaddr *)&a->ss, a->len) < 0 && errno != EINPROGRESS) {
+		http_close(t);
+		return TRACK_REFUSED;
+	}
+	int k = snprintf(t->req, sizeof(t->req),
+			 "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: vrrpd\r\nConnection: close\r\n\r\n",
+			 t->conf.http_path, addr_format(a, host, sizeof(host)));
+	t->reqlen = k > 0 && (size_t)k < sizeof(t->req) ? (size_t)k : 0;
+	t->txoff = 0;
+	t->rxlen = 0;
+	ev_io_init(&t->io, http_io, t->fd, EV_WRITE);
+	t->io.data = t;
+	ev_io_start(t->loop, &t->io);
+	return TRACK_OK;
+}
+
+static void script_done(void *arg, int status)
+{
+	struct track *t = arg;
+	t->child = NULL;
+	ev_timer_stop(t->loop, &t->timeout);
+	verdict(t, WIFEXITED(status) && WEXITSTATUS(status) == 0 ? TRACK_OK : TRACK_EXIT);
+}
+
+static enum track_result file_check(const struct track *t)
+{
+	char c = 0;
+	int fd = open(t->conf.path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return TRACK_MISSING;
+	ssize_t n = read(fd, &c, 1);
+	close(fd);
+	return n == 1 && c == '0' ? TRACK_MISSING : TRACK_OK;
+}
+
+static void on_timeout(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct track *t = w->data;
+	(void)loop; (void)revents;
+	stop_check(t);
+	verdict(t, TRACK_TIMEOUT);
+}
+
+static void on_interval(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct track *t = w->data;
+	enum track_result r = TRACK_OK;
+	struct iface_info ii;
+	(void)loop; (void)revents;
+
+	if (t->running) /* the previous check outlived its interval: the timeout decides */
+		return;
+	switch (t->conf.kind) {
+	case VCONF_TRACK_FILE:
+		verdict(t, file_check(t));
+		return;
+	case VCONF_TRACK_INTERFACE:
+		verdict(t, iface_query(t->conf.ifname, &ii) == 0 && ii.up ? TRACK_OK : TRACK_LINK_DOWN);
+		return;
+	case VCONF_TRACK_HTTP:
+		r = http_start(t);
+		break;
+	case VCONF_TRACK_SCRIPT:
+		t->child = spawn_run(t->loop, t->conf.script, NULL, script_done, t);
+		r = t->child ? TRACK_OK : TRACK_ERROR;
+		break;
+	}
+	if (r != TRACK_OK) {
+		verdict(t, r);
+		return;
+	}
+	t->running = 1;
+	ev_timer_set(&t->timeout, t->conf.timeout_ms / 1000.0, 0.);
+	ev_timer_start(t->loop, &t->timeout);
+}
+
+struct track *track_new(struct ev_loop *loop, const struct vconf_track *conf, int initial_up,
+			uint32_t first_delay_ms, track_change_fn fn, void *arg)
+{
+	struct track *t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->conf = *conf;
+	t->loop = loop;
+	t->fd = -1;
+	t->up = initial_up;
+	t->fn = fn;
+	t->arg = arg;
+	ev_timer_init(&t->interval, on_interval, first_delay_ms / 1000.0, conf->interval_ms / 1000.0);
+	t->interval.data = t;
+	ev_timer_init(&t->timeout, on_timeout, 0., 0.);
+	t->timeout.data = t;
+	ev_timer_start(loop, &t->interval);
+	return t;
+}
+
+void track_free(struct track *t)
+{
+	if (!t)
+		return;
+	stop_check(t);
+	ev_timer_stop(t->loop, &t->interval);
+	free(t);
+}
+
+int track_is_up(const struct track *t) { return t->up; }
+const char *track_name(const struct track *t) { return t->conf.name; }
+enum track_result track_last(const struct track *t) { return t->last; }
+uint64_t track_checks(const struct track *t) { return t->checks; }
+
+int track_same_conf(const struct track *t, const struct vconf_track *c)
+{
+	const struct vconf_track *a = &t->conf;
+	return a->kind == c->kind && a->interval_ms == c->interval_ms && a->timeout_ms == c->timeout_ms &&
+	       a->rise == c->rise && a->fall == c->fall && a->http_status == c->http_status &&
+	       addr_equal_ip(&a->http_addr, &c->http_addr) && addr_port(&a->http_addr) == addr_port(&c->http_addr) &&
+	       strcmp(a->http_path, c->http_path) == 0 && strcmp(a->script, c->script) == 0 &&
+	       strcmp(a->path, c->path) == 0 && strcmp(a->ifname, c->ifname) == 0;
+}

@@ -1,0 +1,42 @@
+/* track: one health check from a `track NAME { }` block (HTTP GET, script,
+ * file, interface), run on the daemon's loop with rise/fall counting.  It
+ * reports only transitions of its up/down state. */
+#ifndef VRRPD_TRACK_H
+#define VRRPD_TRACK_H
+
+#include <stdint.h>
+
+struct ev_loop;
+struct track;
+struct vconf_track;
+
+enum track_result {
+	TRACK_OK,
+	TRACK_REFUSED,       /* connect failed */
+	TRACK_TIMEOUT,
+	TRACK_BAD_STATUS,    /* HTTP status not the expected one */
+	TRACK_BAD_RESPONSE,  /* not an HTTP status line */
+	TRACK_EXIT,          /* script exited non-zero */
+	TRACK_MISSING,       /* file absent or says 0 */
+	TRACK_LINK_DOWN,
+	TRACK_ERROR,         /* could not run the check at all */
+	TRACK_RESULT_MAX
+};
+extern const char *const track_result_names[TRACK_RESULT_MAX];
+
+typedef void (*track_change_fn)(void *arg, struct track *t, int up);
+
+/* Starts checking after first_delay_ms (stagger).  initial_up is the state
+ * before the first verdict. */
+struct track *track_new(struct ev_loop *loop, const struct vconf_track *conf, int initial_up,
+			uint32_t first_delay_ms, track_change_fn fn, void *arg);
+void track_free(struct track *t);
+
+int track_is_up(const struct track *t);
+const char *track_name(const struct track *t);
+enum track_result track_last(const struct track *t);
+uint64_t track_checks(const struct track *t);
+/* Same kind, target and timing: a reload may keep the running one. */
+int track_same_conf(const struct track *t, const struct vconf_track *c);
+
+#endif
