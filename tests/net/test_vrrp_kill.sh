@@ -10,7 +10,7 @@ vrrp_pair 100ms
 start=$(now_ms)
 kill -KILL "$PID_vrrpd_n1"
 wait_for 3 "node 2 becomes master" vrrp_state_is n2 master
-took=$(elapsed_ms "$start")
+took=$(($(vrrp_field n2 last_transition.time_ms) - start))
 t_log "takeover after ${took} ms (RFC bound 3 x 100 + 64.8 = 364.8 ms after the last advert)"
 t_assert "takeover within 700 ms of the kill" [ "$took" -lt 700 ]
 t_assert "reason is master_down" [ "$(vrrp_field n2 last_transition.reason)" = master_down ]

@@ -15,7 +15,7 @@ t_assert "client resolved the VIP to node 1" client_neigh_is "$mac1"
 start=$(now_ms)
 kill -TERM "$PID_vrrpd_n1"
 wait_for 3 "node 2 becomes master" vrrp_state_is n2 master
-took=$(elapsed_ms "$start")
+took=$(($(vrrp_field n2 last_transition.time_ms) - start))
 t_log "takeover after ${took} ms (Skew_Time for priority 90 at 1 s: 648 ms; Master_Down_Interval would be 3648 ms)"
 t_assert "takeover within Skew_Time + 300 ms" [ "$took" -lt 950 ]
 t_assert "reason is master_left" [ "$(vrrp_field n2 last_transition.reason)" = master_left ]
