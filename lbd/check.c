@@ -1,0 +1,451 @@
+#include "check.h"
+
+#include <errno.h>
+#include <ev.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "mtime.h"
+
+/* ---- names ----------------------------------------------------------------- */
+
+static const char *const result_names[CHECK__COUNT] = {
+	[CHECK_NONE] = "not checked",
+	[CHECK_OK] = "ok",
+	[CHECK_REFUSED] = "connect refused",
+	[CHECK_CONNECT_TIMEOUT] = "connect timeout",
+	[CHECK_RESPONSE_TIMEOUT] = "response timeout",
+	[CHECK_BAD_STATUS] = "bad status",
+	[CHECK_INVALID_RESPONSE] = "invalid response",
+	[CHECK_SOCKET_ERROR] = "socket error",
+};
+
+static const char *const result_haproxy[CHECK__COUNT] = {
+	[CHECK_NONE] = "INI",
+	[CHECK_OK] = "L7OK",
+	[CHECK_REFUSED] = "L4CON",
+	[CHECK_CONNECT_TIMEOUT] = "L4TOUT",
+	[CHECK_RESPONSE_TIMEOUT] = "L7TOUT",
+	[CHECK_BAD_STATUS] = "L7STS",
+	[CHECK_INVALID_RESPONSE] = "L7RSP",
+	[CHECK_SOCKET_ERROR] = "SOCKERR",
+};
+
+static const char *const result_haproxy_desc[CHECK__COUNT] = {
+	[CHECK_NONE] = "Initializing",
+	[CHECK_OK] = "Layer7 check passed",
+	[CHECK_REFUSED] = "Layer4 connection problem",
+	[CHECK_CONNECT_TIMEOUT] = "Layer4 timeout",
+	[CHECK_RESPONSE_TIMEOUT] = "Layer7 timeout",
+	[CHECK_BAD_STATUS] = "Layer7 wrong status",
+	[CHECK_INVALID_RESPONSE] = "Layer7 invalid response",
+	[CHECK_SOCKET_ERROR] = "Socket error",
+};
+
+const char *check_result_name(enum check_result r)
+{
+	return (unsigned)r < CHECK__COUNT ? result_names[r] : "?";
+}
+
+const char *check_result_haproxy(enum check_result r)
+{
+	return (unsigned)r < CHECK__COUNT ? result_haproxy[r] : "UNK";
+}
+
+const char *check_result_haproxy_desc(enum check_result r)
+{
+	return (unsigned)r < CHECK__COUNT ? result_haproxy_desc[r] : "Unknown";
+}
+
+/* ---- expect ---------------------------------------------------------------- */
+
+/* Reads a 3-digit code or "Nxx" at *p; advances *p.  0 or -1. */
+static int read_code(const char **p, uint16_t *lo, uint16_t *hi)
+{
+	const char *s = *p;
+	if (s[0] < '1' || s[0] > '5')
+		return -1;
+	if (s[1] == 'x' && s[2] == 'x') {
+		*lo = (uint16_t)((s[0] - '0') * 100);
+		*hi = (uint16_t)(*lo + 99);
+		*p = s + 3;
+		return 0;
+	}
+	if (s[1] < '0' || s[1] > '9' || s[2] < '0' || s[2] > '9')
+		return -1;
+	if (s[3] >= '0' && s[3] <= '9')
+		return -1;
+	*lo = *hi = (uint16_t)((s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0'));
+	*p = s + 3;
+	return 0;
+}
+
+int check_expect_parse(const char *s, struct check_expect *e, char *err, size_t errlen)
+{
+	const char *p = s;
+	memset(e, 0, sizeof(*e));
+	for (;;) {
+		uint16_t lo, hi, lo2, hi2;
+		if (e->n >= CHECK_EXPECT_MAX || read_code(&p, &lo, &hi))
+			goto bad;
+		if (*p == '-') {
+			p++;
+			if (read_code(&p, &lo2, &hi2) || hi2 < lo)
+				goto bad;
+			hi = hi2;
+		}
+		e->range[e->n].lo = lo;
+		e->range[e->n].hi = hi;
+		e->n++;
+		if (*p == '\0')
+			return 0;
+		if (*p != ',')
+			goto bad;
+		p++;
+	}
+bad:
+	memset(e, 0, sizeof(*e));
+	snprintf(err, errlen, "expected a status code 100-599, a range like 200-499, 2xx, "
+		 "or a comma list of those (at most %d), got '%s'", CHECK_EXPECT_MAX, s);
+	return -EINVAL;
+}
+
+int check_expect_match(const struct check_expect *e, int code)
+{
+	for (int i = 0; i < e->n; i++)
+		if (code >= e->range[i].lo && code <= e->range[i].hi)
+			return 1;
+	return 0;
+}
+
+const char *check_expect_format(const struct check_expect *e, char *out, size_t outlen)
+{
+	size_t off = 0;
+	if (outlen)
+		out[0] = '\0';
+	for (int i = 0; i < e->n && off < outlen; i++) {
+		int w;
+		if (e->range[i].lo == e->range[i].hi)
+			w = snprintf(out + off, outlen - off, "%s%u", i ? "," : "", e->range[i].lo);
+		else
+			w = snprintf(out + off, outlen - off, "%s%u-%u", i ? "," : "",
+				     e->range[i].lo, e->range[i].hi);
+		if (w < 0)
+			break;
+		off += (size_t)w;
+	}
+	return out;
+}
+
+void check_expect_default(struct check_expect *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->n = 1;
+	e->range[0].lo = 200;
+	e->range[0].hi = 399;
+}
+
+/* ---- status line ------------------------------------------------------------ */
+
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+int check_parse_status_line(const char *buf, size_t len, int *code)
+{
+	static const char proto[] = "HTTP/";
+	size_t i;
+	*code = 0;
+	/* "HTTP/" DIGIT "." DIGIT SP: fixed shape, checked byte by byte so that
+	 * a prefix of a valid line asks for more instead of failing. */
+	for (i = 0; i < 5; i++) {
+		if (i >= len)
+			return -2;
+		if (buf[i] != proto[i])
+			return -1;
+	}
+	const char shape[] = "9.9 999";
+	int c = 0;
+	for (size_t k = 0; k < sizeof(shape) - 1; k++, i++) {
+		if (i >= len)
+			return -2;
+		if (shape[k] == '9') {
+			if (!is_digit(buf[i]))
+				return -1;
+			if (k >= 4)
+				c = c * 10 + (buf[i] - '0');
+		} else if (buf[i] != shape[k]) {
+			return -1;
+		}
+	}
+	if (buf[5] != '1' || c < 100)
+		return -1; /* only HTTP/1.x answers an HTTP/1.1 request */
+	/* Then SP reason-phrase, or nothing, up to CRLF (a bare LF is accepted,
+	 * as RFC 9112 section 2.2 allows a recipient to). */
+	if (i >= len)
+		return -2;
+	if (buf[i] == ' ') {
+		for (i++; i < len; i++) {
+			unsigned char ch = (unsigned char)buf[i];
+			if (ch == '\r' || ch == '\n')
+				break;
+			if (ch != '\t' && (ch < 0x20 || ch == 0x7f))
+				return -1;
+			if (i >= CHECK_STATUS_LINE_MAX)
+				return -1;
+		}
+		if (i >= len)
+			return len >= CHECK_STATUS_LINE_MAX ? -1 : -2;
+	}
+	if (buf[i] == '\r') {
+		if (++i >= len)
+			return -2;
+		if (buf[i] != '\n')
+			return -1;
+	} else if (buf[i] != '\n') {
+		return -1;
+	}
+	*code = c;
+	return (int)(i + 1);
+}
+
+enum check_result check_classify(int parsed, int code, int eof, int timed_out,
+				 const struct check_expect *e)
+{
+	if (parsed > 0)
+		return check_expect_match(e, code) ? CHECK_OK : CHECK_BAD_STATUS;
+	if (parsed == -1)
+		return CHECK_INVALID_RESPONSE;
+	if (eof)
+		return CHECK_INVALID_RESPONSE; /* closed before a whole status line */
+	return timed_out ? CHECK_RESPONSE_TIMEOUT : CHECK_INVALID_RESPONSE;
+}
+
+/* ---- request ---------------------------------------------------------------- */
+
+void check_conf_default(struct check_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	strcpy(c->method, "GET");
+	strcpy(c->path, "/");
+	check_expect_default(&c->expect);
+	c->connect_timeout_ms = 2000;
+	c->timeout_ms = 2000;
+}
+
+int check_format_request(const struct check_conf *c, const struct addr *a, char *out, size_t outlen)
+{
+	char host[ADDR_STRLEN];
+	const char *h = c->host;
+	if (!h[0])
+		h = addr_format(a, host, sizeof(host));
+	int n = snprintf(out, outlen,
+			 "%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: lbd-check\r\n"
+			 "Accept: */*\r\nConnection: close\r\n\r\n",
+			 c->method, c->path, h);
+	if (n < 0 || (size_t)n >= outlen)
+		return -1;
+	return n;
+}
+
+/* ---- the check in flight ---------------------------------------------------- */
+
+enum check_phase { PH_CONNECT, PH_SEND, PH_READ, PH_DONE };
+
+struct check {
+	struct ev_loop *loop;
+	const struct check_conf *conf;
+	check_done_fn done;
+	void *arg;
+	int fd;
+	enum check_phase phase;
+	uint64_t start_us;
+	ev_io io;
+	ev_timer timer;
+	struct check_outcome out;
+	size_t req_len, req_off, rlen;
+	char req[CHECK_PATH_MAX + CHECK_HOST_MAX + 128];
+	char resp[CHECK_STATUS_LINE_MAX];
+};
+
+static void check_free(struct check *c)
+{
+	ev_io_stop(c->loop, &c->io);
+	ev_timer_stop(c->loop, &c->timer);
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c);
+}
+
+/* Records the result and calls done from a zero timer, so that done is never
+ * called under check_start's caller and the check can be freed first. */
+static void check_finish(struct check *c, enum check_result r, int code, int err)
+{
+	c->out.result = r;
+	c->out.code = code;
+	c->out.err = err;
+	c->out.duration_us = (uint32_t)(mtime_us() - c->start_us);
+	c->phase = PH_DONE;
+	ev_io_stop(c->loop, &c->io);
+	if (c->fd >= 0) {
+		close(c->fd);
+		c->fd = -1;
+	}
+	ev_timer_stop(c->loop, &c->timer);
+	ev_timer_set(&c->timer, 0., 0.);
+	ev_timer_start(c->loop, &c->timer);
+}
+
+static void check_on_read(struct check *c)
+{
+	for (;;) {
+		ssize_t r = recv(c->fd, c->resp + c->rlen, sizeof(c->resp) - c->rlen, 0);
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+			return;
+		int code = 0;
+		if (r <= 0) {
+			int parsed = check_parse_status_line(c->resp, c->rlen, &code);
+			check_finish(c, check_classify(parsed, code, 1, 0, &c->conf->expect), code, 0);
+			return;
+		}
+		c->rlen += (size_t)r;
+		int parsed = check_parse_status_line(c->resp, c->rlen, &code);
+		if (parsed != -2 || c->rlen == sizeof(c->resp)) {
+			if (parsed == -2)
+				parsed = -1;
+			check_finish(c, check_classify(parsed, code, 0, 0, &c->conf->expect), code, 0);
+			return;
+		}
+	}
+}
+
+static void check_on_send(struct check *c)
+{
+	while (c->req_off < c->req_len) {
+		ssize_t w = send(c->fd, c->req + c->req_off, c->req_len - c->req_off,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (w < 0) {
+			/* The server took the connection and dropped it at once. */
+			check_finish(c, CHECK_INVALID_RESPONSE, 0, errno);
+			return;
+		}
+		c->req_off += (size_t)w;
+	}
+	c->phase = PH_READ;
+	ev_io_stop(c->loop, &c->io);
+	ev_io_set(&c->io, c->fd, EV_READ);
+	ev_io_start(c->loop, &c->io);
+}
+
+static void check_on_connected(struct check *c)
+{
+	int err = 0;
+	socklen_t l = sizeof(err);
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &l) < 0)
+		err = errno;
+	if (err) {
+		check_finish(c, CHECK_REFUSED, 0, err);
+		return;
+	}
+	c->phase = PH_SEND;
+	/* The rest of the budget is for the answer. */
+	uint64_t spent_ms = (mtime_us() - c->start_us) / 1000;
+	uint64_t left = c->conf->timeout_ms > spent_ms ? c->conf->timeout_ms - spent_ms : 1;
+	ev_timer_stop(c->loop, &c->timer);
+	ev_timer_set(&c->timer, (double)left / 1000., 0.);
+	ev_timer_start(c->loop, &c->timer);
+	check_on_send(c);
+}
+
+static void check_io_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct check *c = w->data;
+	(void)loop;
+	(void)revents;
+	switch (c->phase) {
+	case PH_CONNECT:
+		check_on_connected(c);
+		break;
+	case PH_SEND:
+		check_on_send(c);
+		break;
+	case PH_READ:
+		check_on_read(c);
+		break;
+	case PH_DONE:
+		break;
+	}
+}
+
+static void check_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct check *c = w->data;
+	(void)loop;
+	(void)revents;
+	if (c->phase == PH_DONE) {
+		struct check_outcome o = c->out;
+		check_done_fn done = c->done;
+		void *arg = c->arg;
+		check_free(c);
+		done(arg, &o);
+		return;
+	}
+	if (c->phase == PH_CONNECT) {
+		check_finish(c, CHECK_CONNECT_TIMEOUT, 0, ETIMEDOUT);
+		return;
+	}
+	int code = 0;
+	int parsed = check_parse_status_line(c->resp, c->rlen, &code);
+	check_finish(c, check_classify(parsed, code, 0, 1, &c->conf->expect), code, 0);
+}
+
+struct check *check_start(struct ev_loop *loop, const struct check_conf *conf,
+			  const struct addr *a, check_done_fn done, void *arg)
+{
+	struct check *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->loop = loop;
+	c->conf = conf;
+	c->done = done;
+	c->arg = arg;
+	c->fd = -1;
+	c->start_us = mtime_us();
+	ev_io_init(&c->io, check_io_cb, -1, EV_WRITE);
+	c->io.data = c;
+	ev_timer_init(&c->timer, check_timer_cb, (double)conf->connect_timeout_ms / 1000., 0.);
+	c->timer.data = c;
+
+	int n = check_format_request(conf, a, c->req, sizeof(c->req));
+	if (n < 0) {
+		check_finish(c, CHECK_SOCKET_ERROR, 0, E2BIG);
+		return c;
+	}
+	c->req_len = (size_t)n;
+	c->fd = socket(addr_family(a), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->fd < 0) {
+		check_finish(c, CHECK_SOCKET_ERROR, 0, errno);
+		return c;
+	}
+	if (connect(c->fd, (const struct sockaddr *)&a->ss, a->len) < 0 && errno != EINPROGRESS) {
+		int e = errno;
+		check_finish(c, e == EAGAIN || e == ENOBUFS ? CHECK_SOCKET_ERROR : CHECK_REFUSED, 0, e);
+		return c;
+	}
+	ev_io_set(&c->io, c->fd, EV_WRITE);
+	ev_io_start(loop, &c->io);
+	ev_timer_start(loop, &c->timer);
+	return c;
+}
+
+void check_cancel(struct check *c)
+{
+	if (c)
+		check_free(c);
+}
