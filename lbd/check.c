@@ -12,140 +12,73 @@
 
 /* ---- names ----------------------------------------------------------------- */
 
-static const char *const result_names[CHECK__COUNT] = {
-	[CHECK_NONE] = "not checked",
-	[CHECK_OK] = "ok",
-	[CHECK_REFUSED] = "connect refused",
-	[CHECK_CONNECT_TIMEOUT] = "connect timeout",
-	[CHECK_RESPONSE_TIMEOUT] = "response timeout",
-	[CHECK_BAD_STATUS] = "bad status",
-	[CHECK_INVALID_RESPONSE] = "invalid response",
-	[CHECK_SOCKET_ERROR] = "socket error",
-};
-
-static const char *const result_haproxy[CHECK__COUNT] = {
+static const char *const reason_haproxy[CHECK_REASON_COUNT] = {
 	[CHECK_NONE] = "INI",
 	[CHECK_OK] = "L7OK",
-	[CHECK_REFUSED] = "L4CON",
-	[CHECK_CONNECT_TIMEOUT] = "L4TOUT",
-	[CHECK_RESPONSE_TIMEOUT] = "L7TOUT",
+	[CHECK_CONN_REFUSED] = "L4CON",
+	[CHECK_CONN_TIMEOUT] = "L4TOUT",
+	[CHECK_RESP_TIMEOUT] = "L7TOUT",
 	[CHECK_BAD_STATUS] = "L7STS",
-	[CHECK_INVALID_RESPONSE] = "L7RSP",
-	[CHECK_SOCKET_ERROR] = "SOCKERR",
+	[CHECK_INVALID_RESP] = "L7RSP",
+	[CHECK_CONN_ERROR] = "SOCKERR",
+	[CHECK_PASSIVE] = "L4CON", /* live traffic could not connect */
 };
 
-static const char *const result_haproxy_desc[CHECK__COUNT] = {
+static const char *const reason_haproxy_desc[CHECK_REASON_COUNT] = {
 	[CHECK_NONE] = "Initializing",
 	[CHECK_OK] = "Layer7 check passed",
-	[CHECK_REFUSED] = "Layer4 connection problem",
-	[CHECK_CONNECT_TIMEOUT] = "Layer4 timeout",
-	[CHECK_RESPONSE_TIMEOUT] = "Layer7 timeout",
+	[CHECK_CONN_REFUSED] = "Layer4 connection problem",
+	[CHECK_CONN_TIMEOUT] = "Layer4 timeout",
+	[CHECK_RESP_TIMEOUT] = "Layer7 timeout",
 	[CHECK_BAD_STATUS] = "Layer7 wrong status",
-	[CHECK_INVALID_RESPONSE] = "Layer7 invalid response",
-	[CHECK_SOCKET_ERROR] = "Socket error",
+	[CHECK_INVALID_RESP] = "Layer7 invalid response",
+	[CHECK_CONN_ERROR] = "Socket error",
+	[CHECK_PASSIVE] = "Connection failures from traffic",
 };
 
-const char *check_result_name(enum check_result r)
+const char *check_reason_haproxy(enum check_reason r)
 {
-	return (unsigned)r < CHECK__COUNT ? result_names[r] : "?";
+	return (unsigned)r < CHECK_REASON_COUNT ? reason_haproxy[r] : "UNK";
 }
 
-const char *check_result_haproxy(enum check_result r)
+const char *check_reason_haproxy_desc(enum check_reason r)
 {
-	return (unsigned)r < CHECK__COUNT ? result_haproxy[r] : "UNK";
-}
-
-const char *check_result_haproxy_desc(enum check_result r)
-{
-	return (unsigned)r < CHECK__COUNT ? result_haproxy_desc[r] : "Unknown";
+	return (unsigned)r < CHECK_REASON_COUNT ? reason_haproxy_desc[r] : "Unknown";
 }
 
 /* ---- expect ---------------------------------------------------------------- */
 
-/* Reads a 3-digit code or "Nxx" at *p; advances *p.  0 or -1. */
-static int read_code(const char **p, uint16_t *lo, uint16_t *hi)
+int check_expect_match(const struct check_conf *c, int code)
 {
-	const char *s = *p;
-	if (s[0] < '1' || s[0] > '5')
-		return -1;
-	if (s[1] == 'x' && s[2] == 'x') {
-		*lo = (uint16_t)((s[0] - '0') * 100);
-		*hi = (uint16_t)(*lo + 99);
-		*p = s + 3;
-		return 0;
-	}
-	if (s[1] < '0' || s[1] > '9' || s[2] < '0' || s[2] > '9')
-		return -1;
-	if (s[3] >= '0' && s[3] <= '9')
-		return -1;
-	*lo = *hi = (uint16_t)((s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0'));
-	*p = s + 3;
-	return 0;
-}
-
-int check_expect_parse(const char *s, struct check_expect *e, char *err, size_t errlen)
-{
-	const char *p = s;
-	memset(e, 0, sizeof(*e));
-	for (;;) {
-		uint16_t lo, hi, lo2, hi2;
-		if (e->n >= CHECK_EXPECT_MAX || read_code(&p, &lo, &hi))
-			goto bad;
-		if (*p == '-') {
-			p++;
-			if (read_code(&p, &lo2, &hi2) || hi2 < lo)
-				goto bad;
-			hi = hi2;
-		}
-		e->range[e->n].lo = lo;
-		e->range[e->n].hi = hi;
-		e->n++;
-		if (*p == '\0')
-			return 0;
-		if (*p != ',')
-			goto bad;
-		p++;
-	}
-bad:
-	memset(e, 0, sizeof(*e));
-	snprintf(err, errlen, "expected a status code 100-599, a range like 200-499, 2xx, "
-		 "or a comma list of those (at most %d), got '%s'", CHECK_EXPECT_MAX, s);
-	return -EINVAL;
-}
-
-int check_expect_match(const struct check_expect *e, int code)
-{
-	for (int i = 0; i < e->n; i++)
-		if (code >= e->range[i].lo && code <= e->range[i].hi)
+	if (c->nexpect == 0)
+		return code >= 200 && code <= 399;
+	for (int i = 0; i < c->nexpect; i++)
+		if (code >= c->expect[i].lo && code <= c->expect[i].hi)
 			return 1;
 	return 0;
 }
 
-const char *check_expect_format(const struct check_expect *e, char *out, size_t outlen)
+const char *check_expect_format(const struct check_conf *c, char *out, size_t outlen)
 {
 	size_t off = 0;
 	if (outlen)
 		out[0] = '\0';
-	for (int i = 0; i < e->n && off < outlen; i++) {
+	if (c->nexpect == 0) {
+		snprintf(out, outlen, "2xx-3xx");
+		return out;
+	}
+	for (int i = 0; i < c->nexpect && off < outlen; i++) {
 		int w;
-		if (e->range[i].lo == e->range[i].hi)
-			w = snprintf(out + off, outlen - off, "%s%u", i ? "," : "", e->range[i].lo);
+		if (c->expect[i].lo == c->expect[i].hi)
+			w = snprintf(out + off, outlen - off, "%s%u", i ? "," : "", c->expect[i].lo);
 		else
 			w = snprintf(out + off, outlen - off, "%s%u-%u", i ? "," : "",
-				     e->range[i].lo, e->range[i].hi);
+				     c->expect[i].lo, c->expect[i].hi);
 		if (w < 0)
 			break;
 		off += (size_t)w;
 	}
 	return out;
-}
-
-void check_expect_default(struct check_expect *e)
-{
-	memset(e, 0, sizeof(*e));
-	e->n = 1;
-	e->range[0].lo = 200;
-	e->range[0].hi = 399;
 }
 
 /* ---- status line ------------------------------------------------------------ */
@@ -213,29 +146,19 @@ int check_parse_status_line(const char *buf, size_t len, int *code)
 	return (int)(i + 1);
 }
 
-enum check_result check_classify(int parsed, int code, int eof, int timed_out,
-				 const struct check_expect *e)
+enum check_reason check_classify(int parsed, int code, int eof, int timed_out,
+				 const struct check_conf *c)
 {
 	if (parsed > 0)
-		return check_expect_match(e, code) ? CHECK_OK : CHECK_BAD_STATUS;
+		return check_expect_match(c, code) ? CHECK_OK : CHECK_BAD_STATUS;
 	if (parsed == -1)
-		return CHECK_INVALID_RESPONSE;
+		return CHECK_INVALID_RESP;
 	if (eof)
-		return CHECK_INVALID_RESPONSE; /* closed before a whole status line */
-	return timed_out ? CHECK_RESPONSE_TIMEOUT : CHECK_INVALID_RESPONSE;
+		return CHECK_INVALID_RESP; /* closed before a whole status line */
+	return timed_out ? CHECK_RESP_TIMEOUT : CHECK_INVALID_RESP;
 }
 
 /* ---- request ---------------------------------------------------------------- */
-
-void check_conf_default(struct check_conf *c)
-{
-	memset(c, 0, sizeof(*c));
-	strcpy(c->method, "GET");
-	strcpy(c->path, "/");
-	check_expect_default(&c->expect);
-	c->connect_timeout_ms = 2000;
-	c->timeout_ms = 2000;
-}
 
 int check_format_request(const struct check_conf *c, const struct addr *a, char *out, size_t outlen)
 {
@@ -268,7 +191,7 @@ struct check {
 	ev_timer timer;
 	struct check_outcome out;
 	size_t req_len, req_off, rlen;
-	char req[CHECK_PATH_MAX + CHECK_HOST_MAX + 128];
+	char req[MODEL_PATH_MAX + MODEL_NAME_MAX * 2 + 128];
 	char resp[CHECK_STATUS_LINE_MAX];
 };
 
@@ -283,7 +206,7 @@ static void check_free(struct check *c)
 
 /* Records the result and calls done from a zero timer, so that done is never
  * called under check_start's caller and the check can be freed first. */
-static void check_finish(struct check *c, enum check_result r, int code, int err)
+static void check_finish(struct check *c, enum check_reason r, int code, int err)
 {
 	c->out.result = r;
 	c->out.code = code;
@@ -309,7 +232,7 @@ static void check_on_read(struct check *c)
 		int code = 0;
 		if (r <= 0) {
 			int parsed = check_parse_status_line(c->resp, c->rlen, &code);
-			check_finish(c, check_classify(parsed, code, 1, 0, &c->conf->expect), code, 0);
+			check_finish(c, check_classify(parsed, code, 1, 0, c->conf), code, 0);
 			return;
 		}
 		c->rlen += (size_t)r;
@@ -317,7 +240,7 @@ static void check_on_read(struct check *c)
 		if (parsed != -2 || c->rlen == sizeof(c->resp)) {
 			if (parsed == -2)
 				parsed = -1;
-			check_finish(c, check_classify(parsed, code, 0, 0, &c->conf->expect), code, 0);
+			check_finish(c, check_classify(parsed, code, 0, 0, c->conf), code, 0);
 			return;
 		}
 	}
@@ -332,7 +255,7 @@ static void check_on_send(struct check *c)
 			return;
 		if (w < 0) {
 			/* The server took the connection and dropped it at once. */
-			check_finish(c, CHECK_INVALID_RESPONSE, 0, errno);
+			check_finish(c, CHECK_INVALID_RESP, 0, errno);
 			return;
 		}
 		c->req_off += (size_t)w;
@@ -350,7 +273,7 @@ static void check_on_connected(struct check *c)
 	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &l) < 0)
 		err = errno;
 	if (err) {
-		check_finish(c, CHECK_REFUSED, 0, err);
+		check_finish(c, CHECK_CONN_REFUSED, 0, err);
 		return;
 	}
 	c->phase = PH_SEND;
@@ -397,12 +320,12 @@ static void check_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		return;
 	}
 	if (c->phase == PH_CONNECT) {
-		check_finish(c, CHECK_CONNECT_TIMEOUT, 0, ETIMEDOUT);
+		check_finish(c, CHECK_CONN_TIMEOUT, 0, ETIMEDOUT);
 		return;
 	}
 	int code = 0;
 	int parsed = check_parse_status_line(c->resp, c->rlen, &code);
-	check_finish(c, check_classify(parsed, code, 0, 1, &c->conf->expect), code, 0);
+	check_finish(c, check_classify(parsed, code, 0, 1, c->conf), code, 0);
 }
 
 struct check *check_start(struct ev_loop *loop, const struct check_conf *conf,
@@ -419,23 +342,23 @@ struct check *check_start(struct ev_loop *loop, const struct check_conf *conf,
 	c->start_us = mtime_us();
 	ev_io_init(&c->io, check_io_cb, -1, EV_WRITE);
 	c->io.data = c;
-	ev_timer_init(&c->timer, check_timer_cb, (double)conf->connect_timeout_ms / 1000., 0.);
+	ev_timer_init(&c->timer, check_timer_cb, (double)conf->timeout_ms / 1000., 0.);
 	c->timer.data = c;
 
 	int n = check_format_request(conf, a, c->req, sizeof(c->req));
 	if (n < 0) {
-		check_finish(c, CHECK_SOCKET_ERROR, 0, E2BIG);
+		check_finish(c, CHECK_CONN_ERROR, 0, E2BIG);
 		return c;
 	}
 	c->req_len = (size_t)n;
 	c->fd = socket(addr_family(a), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0) {
-		check_finish(c, CHECK_SOCKET_ERROR, 0, errno);
+		check_finish(c, CHECK_CONN_ERROR, 0, errno);
 		return c;
 	}
 	if (connect(c->fd, (const struct sockaddr *)&a->ss, a->len) < 0 && errno != EINPROGRESS) {
 		int e = errno;
-		check_finish(c, e == EAGAIN || e == ENOBUFS ? CHECK_SOCKET_ERROR : CHECK_REFUSED, 0, e);
+		check_finish(c, e == EAGAIN || e == ENOBUFS ? CHECK_CONN_ERROR : CHECK_CONN_REFUSED, 0, e);
 		return c;
 	}
 	ev_io_set(&c->io, c->fd, EV_WRITE);

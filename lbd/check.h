@@ -1,12 +1,11 @@
 /* check: one active HTTP health check of one server, on a libev loop.
  *
- *   connect (bounded by connect_timeout_ms)
+ *   connect
  *   -> send "METHOD PATH HTTP/1.1\r\nHost: HOST\r\nConnection: close\r\n..."
- *   -> read the status line (bounded by timeout_ms from the start)
- *   -> classify into enum check_result, with the code and the duration.
+ *   -> read the status line; the whole exchange is bounded by timeout_ms
+ *   -> classify into enum check_reason (model.h), with the code and duration.
  *
- * The pure parts (status line parser, expect parser and matcher, result
- * names) are apart from the I/O so they can be unit-tested and fuzzed. */
+ * The pure parts (status line parser, expect matcher, classification) are apart from the I/O so they can be unit-tested and fuzzed. */
 #ifndef LBD_CHECK_H
 #define LBD_CHECK_H
 
@@ -14,43 +13,22 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "model.h" /* struct check_conf, struct check_expect, enum check_reason */
 
 struct ev_loop;
 struct check;
 
-enum check_result {
-	CHECK_NONE,             /* not checked yet */
-	CHECK_OK,
-	CHECK_REFUSED,          /* connect refused (or reset, unreachable) */
-	CHECK_CONNECT_TIMEOUT,
-	CHECK_RESPONSE_TIMEOUT, /* connected, no complete status line in time */
-	CHECK_BAD_STATUS,       /* status line fine, code not expected */
-	CHECK_INVALID_RESPONSE, /* not HTTP, or closed before a status line */
-	CHECK_SOCKET_ERROR,     /* local failure: socket(), out of memory */
-	CHECK__COUNT
-};
-
-/* "connect refused"; for people and logs. */
-const char *check_result_name(enum check_result r);
 /* HAProxy's check_status words: L7OK, L4CON, L4TOUT, L7TOUT, L7STS, L7RSP,
  * SOCKERR, INI (for the CSV and metrics that existing tools read). */
-const char *check_result_haproxy(enum check_result r);
+const char *check_reason_haproxy(enum check_reason r);
 /* HAProxy's check_desc text ("Layer4 connection problem"...). */
-const char *check_result_haproxy_desc(enum check_result r);
+const char *check_reason_haproxy_desc(enum check_reason r);
 
-/* Expected status: "200", "200,204", "200-499", "2xx", "200-299,404". */
-#define CHECK_EXPECT_MAX 8
-struct check_expect {
-	int n;
-	struct { uint16_t lo, hi; } range[CHECK_EXPECT_MAX];
-};
-/* 0 or -EINVAL with "expected a status code (100-599), a list or a range" in err. */
-int check_expect_parse(const char *s, struct check_expect *e, char *err, size_t errlen);
-int check_expect_match(const struct check_expect *e, int code);
-/* Writes the canonical form ("200-499") into out. */
-const char *check_expect_format(const struct check_expect *e, char *out, size_t outlen);
-/* HAProxy's default when no expect is given: any 2xx or 3xx. */
-void check_expect_default(struct check_expect *e);
+/* Is `code` one of the expected statuses?  No expect = any 2xx or 3xx
+ * (HAProxy's default). */
+int check_expect_match(const struct check_conf *c, int code);
+/* The expect list for people: "200-499", "200,204", "2xx-3xx (default)". */
+const char *check_expect_format(const struct check_conf *c, char *out, size_t outlen);
 
 /* Parses "HTTP/1.x NNN reason\r\n" at the start of buf.
  * Returns bytes consumed (through the LF), -2 if more bytes are needed, -1 if
@@ -61,29 +39,15 @@ int check_parse_status_line(const char *buf, size_t len, int *code);
 /* Classification of a finished exchange (pure, for tests): `parsed` is what
  * check_parse_status_line returned on all bytes received, `eof` whether the
  * server closed, `timed_out` whether the response timer fired. */
-enum check_result check_classify(int parsed, int code, int eof, int timed_out,
-				 const struct check_expect *e);
+enum check_reason check_classify(int parsed, int code, int eof, int timed_out,
+				 const struct check_conf *c);
 
-#define CHECK_METHOD_MAX 16
-#define CHECK_PATH_MAX 256
-#define CHECK_HOST_MAX 128
-
-struct check_conf {
-	char method[CHECK_METHOD_MAX];  /* "GET" */
-	char path[CHECK_PATH_MAX];      /* "/-/healthy" */
-	char host[CHECK_HOST_MAX];      /* "" = the server's address */
-	struct check_expect expect;
-	uint32_t connect_timeout_ms;
-	uint32_t timeout_ms;            /* whole check, from the connect() call */
-};
-
-void check_conf_default(struct check_conf *c); /* GET / expect 2xx,3xx, 2 s */
-
-/* Builds the request into out; returns its length, or -1 if it does not fit. */
+/* Builds the request into out ("METHOD PATH HTTP/1.1", Host: the configured
+ * host or else the server's address); its length, or -1 if it does not fit. */
 int check_format_request(const struct check_conf *c, const struct addr *a, char *out, size_t outlen);
 
 struct check_outcome {
-	enum check_result result;
+	enum check_reason result;
 	int code;               /* HTTP status, 0 if none */
 	uint32_t duration_us;   /* from connect() to the result */
 	int err;                /* errno for REFUSED / SOCKET_ERROR, else 0 */

@@ -12,140 +12,128 @@
 
 #define RLX memory_order_relaxed
 
-void health_conf_default(struct health_conf *c)
+static int max_health(const struct check_conf *c)
 {
-	memset(c, 0, sizeof(*c));
-	check_conf_default(&c->check);
-	c->interval_ms = 2000;
-	c->fastinter_ms = 2000;
-	c->downinter_ms = 2000;
-	c->rise = 2;
-	c->fall = 3;
-	c->start = HEALTH_START_DOWN;
+	return (int)(c->rise + c->fall) - 1;
 }
 
-void health_status_init(struct health_status *st, const struct health_conf *c)
+const char *health_status_word(const struct server *s, char *out, size_t outlen)
 {
-	memset(st, 0, sizeof(*st));
-	int up = !c->enabled || c->start == HEALTH_START_UP;
-	atomic_store_explicit(&st->up, up, RLX);
-	atomic_store_explicit(&st->last_change_ms, mtime_ms(), RLX);
-}
-
-void health_status_copy(struct health_status *dst, const struct health_status *src)
-{
-#define CP(f) atomic_store_explicit(&dst->f, atomic_load_explicit(&src->f, RLX), RLX)
-	CP(up); CP(result); CP(code); CP(duration_us); CP(consec); CP(chkfail);
-	CP(chkdown); CP(passive); CP(passive_downs); CP(last_change_ms); CP(downtime_ms);
-	CP(checked);
-#undef CP
-}
-
-uint64_t health_status_downtime_ms(const struct health_status *st, uint64_t now_ms)
-{
-	uint64_t d = atomic_load_explicit(&st->downtime_ms, RLX);
-	if (!atomic_load_explicit(&st->up, RLX)) {
-		uint64_t since = atomic_load_explicit(&st->last_change_ms, RLX);
-		if (now_ms > since)
-			d += now_ms - since;
-	}
-	return d;
-}
-
-const char *health_status_word(const struct health_status *st, const struct health_conf *c,
-			       char *out, size_t outlen)
-{
+	const struct check_conf *c = &s->be->conf.check;
 	if (!c->enabled) {
 		snprintf(out, outlen, "no check");
 		return out;
 	}
-	int up = atomic_load_explicit(&st->up, RLX);
-	int k = atomic_load_explicit(&st->consec, RLX);
-	if (k <= 0)
-		snprintf(out, outlen, "%s", up ? "UP" : "DOWN");
-	else if (up)
-		snprintf(out, outlen, "UP %d/%d", c->fall - k, c->fall);
+	int up = atomic_load_explicit(&s->st->up, RLX);
+	int h = atomic_load_explicit(&s->st->check_health, RLX);
+	if (up && h < max_health(c) && h >= (int)c->rise)
+		snprintf(out, outlen, "UP %d/%u", h - (int)c->rise + 1, c->fall);
+	else if (!up && h > 0 && h < (int)c->rise)
+		snprintf(out, outlen, "DOWN %d/%u", h, c->rise);
 	else
-		snprintf(out, outlen, "DOWN %d/%d", k, c->rise);
+		snprintf(out, outlen, "%s", up ? "UP" : "DOWN");
 	return out;
 }
 
 /* ---- the state machine ------------------------------------------------------
- * Two states; `consec` counts results that argue for the other one.  Each
- * handler returns the state the result leads to. */
+ * Two states.  check_health counts as HAProxy does: rise+fall-1 when fully
+ * up, down to `rise` while failing checks are tolerated, 0 when down, up to
+ * rise-1 while passing checks are being counted.  Each handler returns the
+ * state a result leads to and sets check_health. */
 
 enum hs { HS_DOWN, HS_UP, HS__COUNT };
 static const char *const hs_names[HS__COUNT] = { "DOWN", "UP" };
 
-typedef enum hs (*hs_handler_fn)(struct health_status *st, const struct health_conf *c, int ok);
+typedef enum hs (*hs_handler_fn)(struct server_state *st, const struct check_conf *c, int ok, int first);
 
-static enum hs hs_down(struct health_status *st, const struct health_conf *c, int ok)
+static enum hs hs_down(struct server_state *st, const struct check_conf *c, int ok, int first)
 {
 	if (!ok) {
-		atomic_store_explicit(&st->consec, 0, RLX);
+		atomic_store_explicit(&st->check_health, 0, RLX);
 		return HS_DOWN;
 	}
 	/* A server that starts down takes traffic as soon as its first check
-	 * passes; later it has to pass `rise` checks in a row. */
-	int first = !atomic_load_explicit(&st->checked, RLX);
-	int k = atomic_fetch_add_explicit(&st->consec, 1, RLX) + 1;
-	return (first || k >= c->rise) ? HS_UP : HS_DOWN;
-}
-
-static enum hs hs_up(struct health_status *st, const struct health_conf *c, int ok)
-{
-	if (ok) {
-		atomic_store_explicit(&st->consec, 0, RLX);
+	 * passes; after that it has to pass `rise` checks in a row. */
+	int h = atomic_load_explicit(&st->check_health, RLX) + 1;
+	if (first || h >= (int)c->rise) {
+		atomic_store_explicit(&st->check_health, max_health(c), RLX);
 		return HS_UP;
 	}
-	/* A server configured to start up is trusted until its first check:
-	 * if that fails it goes down at once (as HAProxy does). */
-	int first = !atomic_load_explicit(&st->checked, RLX);
-	int k = atomic_fetch_add_explicit(&st->consec, 1, RLX) + 1;
-	return (first || k >= c->fall) ? HS_DOWN : HS_UP;
+	atomic_store_explicit(&st->check_health, h, RLX);
+	return HS_DOWN;
+}
+
+static enum hs hs_up(struct server_state *st, const struct check_conf *c, int ok, int first)
+{
+	if (ok) {
+		atomic_store_explicit(&st->check_health, max_health(c), RLX);
+		return HS_UP;
+	}
+	/* `start up` trusts a server until its first check: if that fails it
+	 * goes down at once (as HAProxy does). */
+	int h = atomic_load_explicit(&st->check_health, RLX);
+	if (!first && h > (int)c->rise) {
+		atomic_store_explicit(&st->check_health, h - 1, RLX);
+		return HS_UP;
+	}
+	atomic_store_explicit(&st->check_health, 0, RLX);
+	return HS_DOWN;
 }
 
 static const hs_handler_fn hs_handlers[HS__COUNT] = { hs_down, hs_up };
 
-/* The one place a server changes state: counts and times it. */
-static void hs_transition(struct health_status *st, enum hs to, uint64_t now_ms)
+/* The one place the checker changes a server's state. */
+static int hs_transition(struct server *s, enum hs to)
 {
-	uint64_t since = atomic_load_explicit(&st->last_change_ms, RLX);
-	if (to == HS_UP && now_ms > since)
-		atomic_fetch_add_explicit(&st->downtime_ms, now_ms - since, RLX);
-	if (to == HS_DOWN)
-		atomic_fetch_add_explicit(&st->chkdown, 1, RLX);
-	atomic_store_explicit(&st->consec, 0, RLX);
-	atomic_store_explicit(&st->last_change_ms, now_ms, RLX);
-	atomic_store_explicit(&st->up, to == HS_UP, memory_order_release);
-}
-
-int health_apply_result(struct health_status *st, const struct health_conf *c,
-			const struct check_outcome *o, uint64_t now_ms)
-{
-	int ok = o->result == CHECK_OK;
-	enum hs from = atomic_load_explicit(&st->up, RLX) ? HS_UP : HS_DOWN;
-	atomic_store_explicit(&st->result, (int)o->result, RLX);
-	atomic_store_explicit(&st->code, o->code, RLX);
-	atomic_store_explicit(&st->duration_us, o->duration_us, RLX);
-	if (!ok)
-		atomic_fetch_add_explicit(&st->chkfail, 1, RLX);
-	enum hs to = hs_handlers[from](st, c, ok);
-	atomic_store_explicit(&st->checked, 1, RLX);
-	if (to == from)
+	if (!model_server_set_up(s, to == HS_UP))
 		return 0;
-	hs_transition(st, to, now_ms);
-	if (to == HS_UP)
-		atomic_store_explicit(&st->passive, 0, RLX);
+	if (to == HS_DOWN)
+		atomic_fetch_add_explicit(&s->st->chkdown, 1, RLX);
+	else
+		atomic_store_explicit(&s->st->consec_fail, 0, RLX);
 	return 1;
 }
 
-uint32_t health_next_delay_ms(const struct health_status *st, const struct health_conf *c)
+int health_apply_result(struct server *s, const struct check_outcome *o)
 {
-	if (atomic_load_explicit(&st->consec, RLX) > 0)
-		return c->fastinter_ms ? c->fastinter_ms : c->interval_ms;
-	if (!atomic_load_explicit(&st->up, RLX))
-		return c->downinter_ms ? c->downinter_ms : c->interval_ms;
+	struct server_state *st = s->st;
+	const struct check_conf *c = &s->be->conf.check;
+	int ok = o->result == CHECK_OK;
+	int first = atomic_load_explicit(&st->check_reason, RLX) == CHECK_NONE;
+	enum hs from = atomic_load_explicit(&st->up, RLX) ? HS_UP : HS_DOWN;
+	atomic_store_explicit(&st->check_reason, (int)o->result, RLX);
+	atomic_store_explicit(&st->check_code, o->code, RLX);
+	atomic_store_explicit(&st->check_dur_ms, (o->duration_us + 999) / 1000, RLX);
+	if (!ok)
+		atomic_fetch_add_explicit(&st->chkfail, 1, RLX);
+	enum hs to = hs_handlers[from](st, c, ok, first);
+	return to != from && hs_transition(s, to);
+}
+
+int health_apply_passive(struct server *s)
+{
+	const struct check_conf *c = &s->be->conf.check;
+	struct server_state *st = s->st;
+	if (!c->enabled || !c->passive_fall || !atomic_load_explicit(&st->up, RLX))
+		return 0;
+	if (atomic_load_explicit(&st->consec_fail, RLX) < c->passive_fall)
+		return 0;
+	atomic_store_explicit(&st->check_health, 0, RLX);
+	atomic_store_explicit(&st->check_reason, CHECK_PASSIVE, RLX);
+	atomic_store_explicit(&st->check_code, 0, RLX);
+	return hs_transition(s, HS_DOWN);
+}
+
+uint32_t health_next_delay_ms(const struct server *s)
+{
+	const struct check_conf *c = &s->be->conf.check;
+	int up = atomic_load_explicit(&s->st->up, RLX);
+	int h = atomic_load_explicit(&s->st->check_health, RLX);
+	int changing = up ? h < max_health(c) : h > 0;
+	if (changing && c->fastinter_ms)
+		return c->fastinter_ms;
+	if (!up && c->downinter_ms)
+		return c->downinter_ms;
 	return c->interval_ms;
 }
 
@@ -153,92 +141,88 @@ uint32_t health_next_delay_ms(const struct health_status *st, const struct healt
 
 struct health_slot {
 	struct health *h;
-	struct health_target t;
+	struct server *s;
 	ev_timer timer;
 	struct check *inflight;
 };
 
 struct health {
+	struct lbd_config *cfg;
 	struct ev_loop *loop;
 	pthread_t thread;
-	ev_async wake;     /* passive reports */
 	ev_async stop;
+	ev_timer passive;
 	int n;
 	struct health_slot *slots;
 };
 
-static void slot_schedule(struct health_slot *s, uint32_t ms)
+static void slot_schedule(struct health_slot *sl, uint32_t ms)
 {
-	ev_timer_stop(s->h->loop, &s->timer);
-	ev_timer_set(&s->timer, (double)ms / 1000., 0.);
-	ev_timer_start(s->h->loop, &s->timer);
+	ev_timer_stop(sl->h->loop, &sl->timer);
+	ev_timer_set(&sl->timer, (double)ms / 1000., 0.);
+	ev_timer_start(sl->h->loop, &sl->timer);
 }
 
-static void slot_log_transition(const struct health_slot *s, int up, const char *why)
+static void log_transition(const struct server *s, const char *why)
 {
-	int n_up = 0, n_same = 0;
-	for (int i = 0; i < s->h->n; i++) {
-		const struct health_slot *o = &s->h->slots[i];
-		if (strcmp(o->t.backend, s->t.backend))
-			continue;
-		n_same++;
-		n_up += atomic_load_explicit(&o->t.st->up, RLX);
-	}
-	log_msg(up ? LOG_NOTICE : LOG_WARNING, "server %s/%s is %s: %s; %d of %d up in backend %s",
-		s->t.backend, s->t.server, hs_names[up ? HS_UP : HS_DOWN], why, n_up, n_same,
-		s->t.backend);
+	const struct backend *be = s->be;
+	int n_up = 0;
+	for (int i = 0; i < be->nservers; i++)
+		n_up += model_server_usable(&be->servers[i]);
+	int up = atomic_load_explicit(&s->st->up, RLX);
+	log_msg(up ? LOG_NOTICE : LOG_WARNING, "server %s/%s is %s: %s; %d of %d usable in backend %s",
+		be->conf.name, s->conf.name, hs_names[up ? HS_UP : HS_DOWN], why, n_up, be->nservers,
+		be->conf.name);
 }
 
 static void slot_check_done(void *arg, const struct check_outcome *o)
 {
-	struct health_slot *s = arg;
-	s->inflight = NULL;
-	if (health_apply_result(s->t.st, s->t.conf, o, mtime_ms())) {
+	struct health_slot *sl = arg;
+	sl->inflight = NULL;
+	if (health_apply_result(sl->s, o)) {
 		char why[160];
-		if (o->result == CHECK_BAD_STATUS || o->result == CHECK_OK)
+		if (o->code)
 			snprintf(why, sizeof(why), "%s, status %d, check took %u ms",
-				 check_result_name(o->result), o->code, o->duration_us / 1000);
+				 check_reason_names[o->result], o->code, o->duration_us / 1000);
 		else
 			snprintf(why, sizeof(why), "%s, check took %u ms",
-				 check_result_name(o->result), o->duration_us / 1000);
-		slot_log_transition(s, atomic_load_explicit(&s->t.st->up, RLX), why);
+				 check_reason_names[o->result], o->duration_us / 1000);
+		log_transition(sl->s, why);
 	}
-	slot_schedule(s, health_next_delay_ms(s->t.st, s->t.conf));
+	slot_schedule(sl, health_next_delay_ms(sl->s));
 }
 
 static void slot_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	struct health_slot *s = w->data;
+	struct health_slot *sl = w->data;
 	(void)revents;
-	if (s->inflight)
-		return; /* cannot happen: the timer is re-armed only when a check ends */
-	s->inflight = check_start(loop, &s->t.conf->check, &s->t.addr, slot_check_done, s);
-	if (!s->inflight)
-		slot_schedule(s, s->t.conf->interval_ms); /* out of memory: try later */
+	/* Servers in maintenance are not checked (HAProxy does the same); their
+	 * state is kept as it was. */
+	if (atomic_load_explicit(&sl->s->st->admin, RLX) == SERVER_MAINT) {
+		slot_schedule(sl, sl->s->be->conf.check.interval_ms);
+		return;
+	}
+	sl->inflight = check_start(loop, &sl->s->be->conf.check, &sl->s->conf.addr, slot_check_done, sl);
+	if (!sl->inflight)
+		slot_schedule(sl, sl->s->be->conf.check.interval_ms); /* out of memory: later */
 }
 
-static void wake_cb(struct ev_loop *loop, ev_async *w, int revents)
+static void passive_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct health *h = w->data;
 	(void)loop;
 	(void)revents;
 	for (int i = 0; i < h->n; i++) {
-		struct health_slot *s = &h->slots[i];
-		struct health_status *st = s->t.st;
-		uint32_t lim = s->t.conf->passive_fails;
-		if (!lim || !atomic_load_explicit(&st->up, RLX))
+		struct health_slot *sl = &h->slots[i];
+		if (!health_apply_passive(sl->s))
 			continue;
-		unsigned fails = atomic_load_explicit(&st->passive, RLX);
-		if (fails < lim)
-			continue;
-		hs_transition(st, HS_DOWN, mtime_ms());
-		atomic_fetch_add_explicit(&st->passive_downs, 1, RLX);
 		char why[96];
-		snprintf(why, sizeof(why), "passive check, %u connect failures in a row", fails);
-		slot_log_transition(s, 0, why);
+		snprintf(why, sizeof(why), "passive check, %u connect failures in a row",
+			 atomic_load_explicit(&sl->s->st->consec_fail, RLX));
+		log_transition(sl->s, why);
 		/* Probe it again soon rather than a whole interval later. */
-		if (!s->inflight)
-			slot_schedule(s, health_next_delay_ms(st, s->t.conf));
+		if (!sl->inflight)
+			slot_schedule(sl, health_next_delay_ms(sl->s));
 	}
 }
 
@@ -256,24 +240,50 @@ static void *health_thread(void *arg)
 	return NULL;
 }
 
-void health_passive_report(struct health *h, struct health_status *st,
-			   const struct health_conf *c, int ok)
+static int count_checked(const struct lbd_config *cfg, int *any_passive)
 {
-	if (ok) {
-		/* Read first: a store per request would bounce the cache line. */
-		if (atomic_load_explicit(&st->passive, RLX))
-			atomic_store_explicit(&st->passive, 0, RLX);
-		return;
+	int n = 0;
+	for (int i = 0; i < cfg->nbackends; i++) {
+		const struct backend *be = &cfg->backends[i];
+		if (!be->conf.check.enabled)
+			continue;
+		n += be->nservers;
+		*any_passive |= be->conf.check.passive_fall > 0;
 	}
-	if (!c->enabled || !c->passive_fails)
-		return;
-	unsigned n = atomic_fetch_add_explicit(&st->passive, 1, RLX) + 1;
-	if (n == c->passive_fails && h)
-		ev_async_send(h->loop, &h->wake);
+	return n;
 }
 
-struct health *health_start(const struct health_target *targets, int n, char *err, size_t errlen)
+/* Spreads the first checks over one interval so that servers are not all
+ * probed at once; a server that starts down is probed within 200 ms, since
+ * it gets no traffic until then. */
+static void add_slots(struct health *h)
 {
+	int total = h->n, k = 0;
+	h->n = 0;
+	for (int i = 0; i < h->cfg->nbackends; i++) {
+		struct backend *be = &h->cfg->backends[i];
+		const struct check_conf *c = &be->conf.check;
+		if (!c->enabled)
+			continue;
+		for (int j = 0; j < be->nservers; j++, k++) {
+			struct health_slot *sl = &h->slots[h->n++];
+			sl->h = h;
+			sl->s = &be->servers[j];
+			ev_timer_init(&sl->timer, slot_timer_cb, 0., 0.);
+			sl->timer.data = sl;
+			int fresh = atomic_load_explicit(&sl->s->st->check_reason, RLX) == CHECK_NONE;
+			uint32_t first = (uint32_t)((uint64_t)c->interval_ms * (uint64_t)k / (uint64_t)total);
+			if (fresh && !c->start_up)
+				first = (uint32_t)(k * 200 / total);
+			slot_schedule(sl, first);
+		}
+	}
+}
+
+struct health *health_start(struct lbd_config *cfg, char *err, size_t errlen)
+{
+	int any_passive = 0;
+	int n = count_checked(cfg, &any_passive);
 	struct health *h = calloc(1, sizeof(*h));
 	if (!h)
 		goto nomem;
@@ -285,34 +295,16 @@ struct health *health_start(const struct health_target *targets, int n, char *er
 		snprintf(err, errlen, "health: cannot create an event loop");
 		goto fail;
 	}
-	ev_async_init(&h->wake, wake_cb);
-	h->wake.data = h;
-	ev_async_start(h->loop, &h->wake);
+	model_config_ref(cfg);
+	h->cfg = cfg;
+	h->n = n;
 	ev_async_init(&h->stop, stop_cb);
 	ev_async_start(h->loop, &h->stop);
-
-	/* Spread the first checks of each backend over one interval, so that
-	 * servers are not all probed at the same instant. */
-	int nchk = 0;
-	for (int i = 0; i < n; i++)
-		nchk += targets[i].conf->enabled;
-	int k = 0;
-	for (int i = 0; i < n; i++) {
-		struct health_slot *s = &h->slots[h->n];
-		if (!targets[i].conf->enabled)
-			continue;
-		s->h = h;
-		s->t = targets[i];
-		ev_timer_init(&s->timer, slot_timer_cb, 0., 0.);
-		s->timer.data = s;
-		uint32_t first = (uint32_t)((uint64_t)s->t.conf->interval_ms * (uint64_t)k / (uint64_t)nchk);
-		/* A server that starts down is probed at once: it gets no traffic until then. */
-		if (s->t.conf->start == HEALTH_START_DOWN)
-			first = (uint32_t)(k * 10 % 200);
-		slot_schedule(s, first);
-		k++;
-		h->n++;
-	}
+	ev_timer_init(&h->passive, passive_cb, 0., (double)HEALTH_PASSIVE_POLL_MS / 1000.);
+	h->passive.data = h;
+	if (any_passive)
+		ev_timer_again(h->loop, &h->passive);
+	add_slots(h);
 	int rc = pthread_create(&h->thread, NULL, health_thread, h);
 	if (rc) {
 		snprintf(err, errlen, "health: cannot start the checker thread: %s", strerror(rc));
@@ -325,6 +317,8 @@ fail:
 	if (h) {
 		if (h->loop)
 			ev_loop_destroy(h->loop);
+		if (h->cfg)
+			model_config_unref(h->cfg);
 		free(h->slots);
 		free(h);
 	}
@@ -342,7 +336,9 @@ void health_stop(struct health *h)
 		h->slots[i].inflight = NULL;
 		ev_timer_stop(h->loop, &h->slots[i].timer);
 	}
+	ev_timer_stop(h->loop, &h->passive);
 	ev_loop_destroy(h->loop);
+	model_config_unref(h->cfg);
 	free(h->slots);
 	free(h);
 }

@@ -79,63 +79,74 @@ static void test_status_line_invalid(void **state)
 	assert_int_equal(parse_guarded(big, sizeof(big), &code), -1);
 }
 
+static void set_expect(struct check_conf *c, int n, ...)
+{
+	va_list ap;
+	va_start(ap, n);
+	c->nexpect = n;
+	for (int i = 0; i < n; i++) {
+		c->expect[i].lo = (uint16_t)va_arg(ap, int);
+		c->expect[i].hi = (uint16_t)va_arg(ap, int);
+	}
+	va_end(ap);
+}
+
 static void test_expect(void **state)
 {
 	(void)state;
-	struct check_expect e;
-	char err[200], out[64];
-	assert_int_equal(check_expect_parse("200", &e, err, sizeof(err)), 0);
-	assert_true(check_expect_match(&e, 200));
-	assert_false(check_expect_match(&e, 201));
-	assert_int_equal(check_expect_parse("200-499", &e, err, sizeof(err)), 0);
-	assert_true(check_expect_match(&e, 404)); /* the OpenTelemetry collector's GET / */
-	assert_true(check_expect_match(&e, 200));
-	assert_true(check_expect_match(&e, 499));
-	assert_false(check_expect_match(&e, 500));
-	assert_false(check_expect_match(&e, 199));
-	assert_string_equal(check_expect_format(&e, out, sizeof(out)), "200-499");
-	assert_int_equal(check_expect_parse("2xx,301,404-405", &e, err, sizeof(err)), 0);
-	assert_int_equal(e.n, 3);
-	assert_true(check_expect_match(&e, 299));
-	assert_true(check_expect_match(&e, 301));
-	assert_true(check_expect_match(&e, 405));
-	assert_false(check_expect_match(&e, 302));
-	assert_string_equal(check_expect_format(&e, out, sizeof(out)), "200-299,301,404-405");
-	check_expect_default(&e);
-	assert_true(check_expect_match(&e, 302));
-	assert_false(check_expect_match(&e, 404));
-
-	const char *bad[] = { "", "20", "2000", "600", "099", "499-200", "200-", "200,", ",200",
-			      "2x", "abc", "200 ", "1,2,3", "200,201,202,203,204,205,206,207,208" };
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		if (check_expect_parse(bad[i], &e, err, sizeof(err)) != -22)
-			fail_msg("accepted expect '%s'", bad[i]);
-	}
-	check_expect_parse("600", &e, err, sizeof(err));
-	assert_string_equal(err, "expected a status code 100-599, a range like 200-499, 2xx, "
-				 "or a comma list of those (at most 8), got '600'");
+	struct check_conf c;
+	char out[64];
+	memset(&c, 0, sizeof(c));
+	/* No expect: HAProxy's default, any 2xx or 3xx. */
+	assert_true(check_expect_match(&c, 200));
+	assert_true(check_expect_match(&c, 302));
+	assert_false(check_expect_match(&c, 404));
+	assert_false(check_expect_match(&c, 199));
+	assert_string_equal(check_expect_format(&c, out, sizeof(out)), "2xx-3xx");
+	set_expect(&c, 1, 200, 200);
+	assert_true(check_expect_match(&c, 200));
+	assert_false(check_expect_match(&c, 201));
+	assert_string_equal(check_expect_format(&c, out, sizeof(out)), "200");
+	/* The OpenTelemetry collector answers 404 to GET /: expect 200-499. */
+	set_expect(&c, 1, 200, 499);
+	assert_true(check_expect_match(&c, 404));
+	assert_true(check_expect_match(&c, 499));
+	assert_false(check_expect_match(&c, 500));
+	assert_false(check_expect_match(&c, 199));
+	assert_string_equal(check_expect_format(&c, out, sizeof(out)), "200-499");
+	set_expect(&c, 3, 200, 299, 301, 301, 404, 405);
+	assert_true(check_expect_match(&c, 299));
+	assert_true(check_expect_match(&c, 301));
+	assert_true(check_expect_match(&c, 405));
+	assert_false(check_expect_match(&c, 302));
+	assert_string_equal(check_expect_format(&c, out, sizeof(out)), "200-299,301,404-405");
 }
 
 static void test_classify(void **state)
 {
 	(void)state;
-	struct check_expect e;
-	check_expect_default(&e);
-	assert_int_equal(check_classify(17, 200, 0, 0, &e), CHECK_OK);
-	assert_int_equal(check_classify(17, 404, 0, 0, &e), CHECK_BAD_STATUS);
-	assert_int_equal(check_classify(17, 404, 1, 0, &e), CHECK_BAD_STATUS);
-	assert_int_equal(check_classify(-1, 0, 0, 0, &e), CHECK_INVALID_RESPONSE);
-	assert_int_equal(check_classify(-2, 0, 1, 0, &e), CHECK_INVALID_RESPONSE); /* closed early */
-	assert_int_equal(check_classify(-2, 0, 0, 1, &e), CHECK_RESPONSE_TIMEOUT);
-	assert_string_equal(check_result_name(CHECK_REFUSED), "connect refused");
-	assert_string_equal(check_result_haproxy(CHECK_REFUSED), "L4CON");
-	assert_string_equal(check_result_haproxy(CHECK_BAD_STATUS), "L7STS");
-	assert_string_equal(check_result_haproxy(CHECK_RESPONSE_TIMEOUT), "L7TOUT");
-	assert_string_equal(check_result_haproxy(CHECK_CONNECT_TIMEOUT), "L4TOUT");
-	assert_string_equal(check_result_haproxy(CHECK_OK), "L7OK");
-	assert_string_equal(check_result_haproxy_desc(CHECK_REFUSED), "Layer4 connection problem");
-	for (int r = 0; r < CHECK__COUNT; r++)
-		assert_non_null(check_result_name((enum check_result)r));
+	struct check_conf c;
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(check_classify(17, 200, 0, 0, &c), CHECK_OK);
+	assert_int_equal(check_classify(17, 404, 0, 0, &c), CHECK_BAD_STATUS);
+	assert_int_equal(check_classify(17, 404, 1, 0, &c), CHECK_BAD_STATUS);
+	assert_int_equal(check_classify(-1, 0, 0, 0, &c), CHECK_INVALID_RESP);
+	assert_int_equal(check_classify(-2, 0, 1, 0, &c), CHECK_INVALID_RESP); /* closed early */
+	assert_int_equal(check_classify(-2, 0, 0, 1, &c), CHECK_RESP_TIMEOUT);
+	set_expect(&c, 1, 200, 499);
+	assert_int_equal(check_classify(17, 404, 0, 0, &c), CHECK_OK);
+	assert_int_equal(check_classify(17, 503, 0, 0, &c), CHECK_BAD_STATUS);
+	assert_string_equal(check_reason_haproxy(CHECK_CONN_REFUSED), "L4CON");
+	assert_string_equal(check_reason_haproxy(CHECK_BAD_STATUS), "L7STS");
+	assert_string_equal(check_reason_haproxy(CHECK_RESP_TIMEOUT), "L7TOUT");
+	assert_string_equal(check_reason_haproxy(CHECK_CONN_TIMEOUT), "L4TOUT");
+	assert_string_equal(check_reason_haproxy(CHECK_INVALID_RESP), "L7RSP");
+	assert_string_equal(check_reason_haproxy(CHECK_OK), "L7OK");
+	assert_string_equal(check_reason_haproxy_desc(CHECK_CONN_REFUSED), "Layer4 connection problem");
+	for (int r = 0; r < CHECK_REASON_COUNT; r++) {
+		assert_non_null(check_reason_haproxy((enum check_reason)r));
+		assert_non_null(check_reason_names[r]);
+	}
 }
 
 static void test_request_format(void **state)
@@ -144,9 +155,10 @@ static void test_request_format(void **state)
 	struct check_conf c;
 	struct addr a;
 	char err[128], out[512];
-	check_conf_default(&c);
-	assert_int_equal(addr_parse("192.0.2.11:19192", ADDR_PORT_REQUIRED, &a, err, sizeof(err)), 0);
+	memset(&c, 0, sizeof(c));
+	strcpy(c.method, "GET");
 	strcpy(c.path, "/-/healthy");
+	assert_int_equal(addr_parse("192.0.2.11:19192", ADDR_PORT_REQUIRED, &a, err, sizeof(err)), 0);
 	int n = check_format_request(&c, &a, out, sizeof(out));
 	assert_true(n > 0);
 	const char *want = "GET /-/healthy HTTP/1.1\r\nHost: 192.0.2.11:19192\r\n";
@@ -158,93 +170,124 @@ static void test_request_format(void **state)
 	assert_int_equal(check_format_request(&c, &a, out, 20), -1);
 }
 
-static struct check_outcome res(enum check_result r, int code)
+/* One backend with one server, states as model.c would create them. */
+struct fixture {
+	struct backend be;
+	struct server srv;
+	struct server_state st;
+};
+
+static void fixture_init(struct fixture *f, int start_up)
+{
+	memset(f, 0, sizeof(*f));
+	struct check_conf *c = &f->be.conf.check;
+	strcpy(f->be.conf.name, "thanos-query");
+	c->enabled = 1;
+	c->rise = 2;
+	c->fall = 3;
+	c->interval_ms = 2000;
+	c->fastinter_ms = 500;
+	c->downinter_ms = 5000;
+	c->start_up = start_up;
+	strcpy(f->srv.conf.name, "mid-1");
+	f->srv.be = &f->be;
+	f->srv.st = &f->st;
+	f->be.servers = &f->srv;
+	f->be.nservers = 1;
+	atomic_init(&f->st.up, start_up);
+	atomic_init(&f->st.weight, 1);
+	atomic_init(&f->st.check_health, start_up ? 4 : 0);
+}
+
+static struct check_outcome res(enum check_reason r, int code)
 {
 	struct check_outcome o = { r, code, 1500, 0 };
 	return o;
 }
 
+static const char *word(struct fixture *f)
+{
+	static char w[32];
+	return health_status_word(&f->srv, w, sizeof(w));
+}
+
 static void test_health_rise_fall(void **state)
 {
 	(void)state;
-	struct health_conf c;
-	struct health_status st;
-	char w[32];
-	health_conf_default(&c);
-	c.enabled = 1;
-	health_status_init(&st, &c);
-	assert_int_equal(atomic_load(&st.up), 0); /* start down: no traffic before a check */
-	struct check_outcome ok = res(CHECK_OK, 200), bad = res(CHECK_REFUSED, 0);
+	struct fixture f;
+	fixture_init(&f, 0);
+	struct check_outcome ok = res(CHECK_OK, 200), bad = res(CHECK_CONN_REFUSED, 0);
+	assert_string_equal(word(&f), "DOWN");
 	/* The first passing check brings a starting server up at once. */
-	assert_int_equal(health_apply_result(&st, &c, &ok, 1000), 1);
-	assert_int_equal(atomic_load(&st.up), 1);
-	assert_string_equal(health_status_word(&st, &c, w, sizeof(w)), "UP");
-	/* fall 3: UP 2/3, UP 1/3, DOWN. */
-	assert_int_equal(health_apply_result(&st, &c, &bad, 2000), 0);
-	assert_string_equal(health_status_word(&st, &c, w, sizeof(w)), "UP 2/3");
-	assert_int_equal(health_next_delay_ms(&st, &c), c.fastinter_ms);
-	assert_int_equal(health_apply_result(&st, &c, &bad, 3000), 0);
-	assert_string_equal(health_status_word(&st, &c, w, sizeof(w)), "UP 1/3");
-	assert_int_equal(health_apply_result(&st, &c, &bad, 4000), 1);
-	assert_int_equal(atomic_load(&st.up), 0);
-	assert_string_equal(health_status_word(&st, &c, w, sizeof(w)), "DOWN");
-	assert_int_equal(atomic_load(&st.chkdown), 1);
-	assert_int_equal(atomic_load(&st.chkfail), 3);
-	assert_int_equal(atomic_load(&st.result), CHECK_REFUSED);
+	assert_int_equal(health_apply_result(&f.srv, &ok), 1);
+	assert_int_equal(atomic_load(&f.st.up), 1);
+	assert_string_equal(word(&f), "UP");
+	assert_int_equal(health_next_delay_ms(&f.srv), 2000);
+	/* fall 3: UP 2/3, UP 1/3, DOWN; fastinter while going down. */
+	assert_int_equal(health_apply_result(&f.srv, &bad), 0);
+	assert_string_equal(word(&f), "UP 2/3");
+	assert_int_equal(health_next_delay_ms(&f.srv), 500);
+	assert_int_equal(health_apply_result(&f.srv, &bad), 0);
+	assert_string_equal(word(&f), "UP 1/3");
+	assert_int_equal(health_apply_result(&f.srv, &bad), 1);
+	assert_int_equal(atomic_load(&f.st.up), 0);
+	assert_string_equal(word(&f), "DOWN");
+	assert_int_equal(health_next_delay_ms(&f.srv), 5000); /* downinter */
+	assert_int_equal(atomic_load(&f.st.chkdown), 1);
+	assert_int_equal(atomic_load(&f.st.chkfail), 3);
+	assert_int_equal(atomic_load(&f.st.check_reason), CHECK_CONN_REFUSED);
 	/* rise 2 once it has been checked: DOWN 1/2, then UP. */
-	assert_int_equal(health_apply_result(&st, &c, &ok, 5000), 0);
-	assert_string_equal(health_status_word(&st, &c, w, sizeof(w)), "DOWN 1/2");
-	assert_int_equal(health_apply_result(&st, &c, &bad, 6000), 0);
-	assert_string_equal(health_status_word(&st, &c, w, sizeof(w)), "DOWN"); /* reset */
-	assert_int_equal(health_apply_result(&st, &c, &ok, 7000), 0);
-	assert_int_equal(health_apply_result(&st, &c, &ok, 8000), 1);
-	assert_int_equal(atomic_load(&st.up), 1);
-	assert_int_equal(health_status_downtime_ms(&st, 9000), 4000);
+	assert_int_equal(health_apply_result(&f.srv, &ok), 0);
+	assert_string_equal(word(&f), "DOWN 1/2");
+	assert_int_equal(health_next_delay_ms(&f.srv), 500);
+	assert_int_equal(health_apply_result(&f.srv, &bad), 0);
+	assert_string_equal(word(&f), "DOWN"); /* a failure starts the count again */
+	assert_int_equal(health_apply_result(&f.srv, &ok), 0);
+	assert_int_equal(health_apply_result(&f.srv, &ok), 1);
+	assert_int_equal(atomic_load(&f.st.up), 1);
 	/* A success in between resets the count towards DOWN. */
-	assert_int_equal(health_apply_result(&st, &c, &bad, 9000), 0);
-	assert_int_equal(health_apply_result(&st, &c, &ok, 10000), 0);
-	assert_string_equal(health_status_word(&st, &c, w, sizeof(w)), "UP");
+	assert_int_equal(health_apply_result(&f.srv, &bad), 0);
+	assert_int_equal(health_apply_result(&f.srv, &ok), 0);
+	assert_string_equal(word(&f), "UP");
+	assert_int_equal(atomic_load(&f.st.check_code), 200);
+	assert_int_equal(atomic_load(&f.st.check_dur_ms), 2);
 }
 
-static void test_health_start_up_and_intervals(void **state)
+static void test_health_start_up_passive(void **state)
 {
 	(void)state;
-	struct health_conf c;
-	struct health_status st;
-	char w[32];
-	health_conf_default(&c);
-	c.enabled = 1;
-	c.start = HEALTH_START_UP;
-	c.interval_ms = 2000;
-	c.fastinter_ms = 500;
-	c.downinter_ms = 5000;
-	health_status_init(&st, &c);
-	assert_int_equal(atomic_load(&st.up), 1);
-	assert_int_equal(health_next_delay_ms(&st, &c), 2000);
-	struct check_outcome st404 = res(CHECK_BAD_STATUS, 404);
+	struct fixture f;
+	fixture_init(&f, 1);
+	assert_string_equal(word(&f), "UP");
 	/* Trusted until the first check: a failing first check takes it down at once. */
-	assert_int_equal(health_apply_result(&st, &c, &st404, 100), 1);
-	assert_int_equal(atomic_load(&st.code), 404);
-	assert_int_equal(health_next_delay_ms(&st, &c), 5000);
+	struct check_outcome st404 = res(CHECK_BAD_STATUS, 404);
+	assert_int_equal(health_apply_result(&f.srv, &st404), 1);
+	assert_int_equal(atomic_load(&f.st.up), 0);
+	assert_int_equal(atomic_load(&f.st.check_code), 404);
 	struct check_outcome ok = res(CHECK_OK, 200);
-	health_apply_result(&st, &c, &ok, 200);
-	assert_int_equal(health_next_delay_ms(&st, &c), 500);
+	assert_int_equal(health_apply_result(&f.srv, &ok), 0);
+	assert_int_equal(health_apply_result(&f.srv, &ok), 1);
 
-	/* No check configured: always up, "no check". */
-	struct health_conf none;
-	health_conf_default(&none);
-	health_status_init(&st, &none);
-	assert_int_equal(atomic_load(&st.up), 1);
-	assert_string_equal(health_status_word(&st, &none, w, sizeof(w)), "no check");
+	/* Passive: N connect failures in a row from traffic take it down. */
+	f.be.conf.check.passive_fall = 3;
+	atomic_store(&f.st.consec_fail, 2);
+	assert_int_equal(health_apply_passive(&f.srv), 0);
+	atomic_store(&f.st.consec_fail, 3);
+	assert_int_equal(health_apply_passive(&f.srv), 1);
+	assert_int_equal(atomic_load(&f.st.up), 0);
+	assert_int_equal(atomic_load(&f.st.check_reason), CHECK_PASSIVE);
+	assert_int_equal(health_apply_passive(&f.srv), 0); /* already down */
+	/* Checks bring it back after `rise`, and the failure count is cleared. */
+	assert_int_equal(health_apply_result(&f.srv, &ok), 0);
+	assert_int_equal(health_apply_result(&f.srv, &ok), 1);
+	assert_int_equal(atomic_load(&f.st.consec_fail), 0);
+	f.be.conf.check.passive_fall = 0;
+	atomic_store(&f.st.consec_fail, 50);
+	assert_int_equal(health_apply_passive(&f.srv), 0); /* off */
 
-	/* Passive reports: the counter resets on success. */
-	c.passive_fails = 3;
-	health_status_init(&st, &c);
-	health_passive_report(NULL, &st, &c, 0);
-	health_passive_report(NULL, &st, &c, 0);
-	assert_int_equal(atomic_load(&st.passive), 2);
-	health_passive_report(NULL, &st, &c, 1);
-	assert_int_equal(atomic_load(&st.passive), 0);
+	/* No check configured: "no check". */
+	f.be.conf.check.enabled = 0;
+	assert_string_equal(word(&f), "no check");
 }
 
 int main(void)
@@ -257,7 +300,7 @@ int main(void)
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_request_format),
 		cmocka_unit_test(test_health_rise_fall),
-		cmocka_unit_test(test_health_start_up_and_intervals),
+		cmocka_unit_test(test_health_start_up_passive),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

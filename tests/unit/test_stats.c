@@ -1,0 +1,296 @@
+/* Unit tests of the stats renderers (lbd/stats_*.c) on a hand-made snapshot:
+ * HAProxy's CSV columns and status words, Prometheus names and histogram
+ * shape, JSON, and the HTML page (status classes, escaping). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "lbd/check.h"
+#include "lbd/stats.h"
+
+/* HAProxy 2.6.12's header line, as its "show stat" prints it (Debian 12);
+ * tests/net/test_lbd_stats_csv.sh compares against a running haproxy too. */
+static const char haproxy_header[] =
+	"# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,wredis,status,"
+	"weight,act,bck,chkfail,chkdown,lastchg,downtime,qlimit,pid,iid,sid,throttle,lbtot,tracked,type,rate,"
+	"rate_lim,rate_max,check_status,check_code,check_duration,hrsp_1xx,hrsp_2xx,hrsp_3xx,hrsp_4xx,hrsp_5xx,"
+	"hrsp_other,hanafail,req_rate,req_rate_max,req_tot,cli_abrt,srv_abrt,comp_in,comp_out,comp_byp,comp_rsp,"
+	"lastsess,last_chk,last_agt,qtime,ctime,rtime,ttime,agent_status,agent_code,agent_duration,check_desc,"
+	"agent_desc,check_rise,check_fall,check_health,agent_rise,agent_fall,agent_health,addr,cookie,mode,algo,"
+	"conn_rate,conn_rate_max,conn_tot,intercepted,dcon,dses,wrew,connect,reuse,cache_lookups,cache_hits,"
+	"srv_icur,src_ilim,qtime_max,ctime_max,rtime_max,ttime_max,eint,idle_conn_cur,safe_conn_cur,"
+	"used_conn_cur,need_conn_est,uweight,agg_server_status,agg_server_check_status,agg_check_status,-,"
+	"ssl_sess,ssl_reused_sess,ssl_failed_handshake,h2_headers_rcvd,h2_data_rcvd,h2_settings_rcvd,"
+	"h2_rst_stream_rcvd,h2_goaway_rcvd,h2_detected_conn_protocol_errors,h2_detected_strm_protocol_errors,"
+	"h2_rst_stream_resp,h2_goaway_resp,h2_open_connections,h2_backend_open_streams,h2_total_connections,"
+	"h2_backend_total_streams,h1_open_connections,h1_open_streams,h1_total_connections,h1_total_streams,"
+	"h1_bytes_in,h1_bytes_out,h1_spliced_bytes_in,h1_spliced_bytes_out,\n";
+
+static struct stats_server servers[3];
+static struct stats_backend backend;
+static struct stats_frontend frontend;
+static struct stats_snapshot snap;
+
+static void server_fill(struct stats_server *v, const char *name, int sid, enum stats_srv_state st,
+			const char *status, enum check_reason r, int code)
+{
+	memset(v, 0, sizeof(*v));
+	snprintf(v->name, sizeof(v->name), "%s", name);
+	snprintf(v->addr, sizeof(v->addr), "192.0.2.%d:14318", 10 + sid);
+	v->sid = sid;
+	v->iid = 2;
+	v->state = st;
+	v->up = st == STATS_SRV_UP || st == STATS_SRV_DRAIN;
+	v->check_enabled = 1;
+	snprintf(v->status, sizeof(v->status), "%s", status);
+	v->weight = 1;
+	v->check_reason = r;
+	v->check_code = code;
+	v->check_dur_ms = 3;
+	v->rise = 2;
+	v->fall = 3;
+	snprintf(v->check_status, sizeof(v->check_status), "%s", check_reason_haproxy(r));
+	snprintf(v->check_desc, sizeof(v->check_desc), "%s", check_reason_haproxy_desc(r));
+	snprintf(v->check_reason_name, sizeof(v->check_reason_name), "%s", check_reason_names[r]);
+	v->lastchg_s = 42;
+	v->c.lastsess_s = -1;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(&snap, 0, sizeof(snap));
+	strcpy(snap.version, "0.1.0");
+	strcpy(snap.node, "mid-1");
+	snap.pid = 4242;
+	snap.uptime_s = 3725;
+	snap.generation = 2;
+	snap.refresh_s = 10;
+	snap.alive = 1;
+	snap.nworkers = 2;
+	server_fill(&servers[0], "otel-a", 1, STATS_SRV_UP, "UP", CHECK_OK, 200);
+	servers[0].c.stot = 1000;
+	servers[0].c.hrsp[2] = 990;
+	servers[0].c.hrsp[5] = 10;
+	servers[0].c.rt_hist[0] = 900;
+	servers[0].c.rt_hist[3] = 100;
+	servers[0].c.rt_sum_us = 250000;
+	servers[0].c.rt_count = 1000;
+	servers[0].c.rt_avg_us = 250;
+	server_fill(&servers[1], "otel-b", 2, STATS_SRV_DOWN, "DOWN 1/2", CHECK_CONN_REFUSED, 0);
+	servers[1].chkdown = 1;
+	servers[1].chkfail = 4;
+	servers[1].downtime_s = 7;
+	server_fill(&servers[2], "otel-<c>", 3, STATS_SRV_MAINT, "MAINT", CHECK_BAD_STATUS, 404);
+	memset(&backend, 0, sizeof(backend));
+	strcpy(backend.name, "otel_collectors");
+	strcpy(backend.algo, "roundrobin");
+	backend.iid = 2;
+	backend.up = 1;
+	backend.nactive_up = 1;
+	backend.weight = 1;
+	backend.servers = servers;
+	backend.nservers = 3;
+	backend.c.req_tot = 1000;
+	backend.c.lastsess_s = 1;
+	memset(&frontend, 0, sizeof(frontend));
+	strcpy(frontend.name, "otlp_http");
+	strcpy(frontend.bind, "*:4318");
+	strcpy(frontend.backend, "otel_collectors");
+	frontend.iid = 1;
+	frontend.c.req_tot = 1234;
+	frontend.c.stot = 50;
+	frontend.c.slim = 20000;
+	snap.frontends = &frontend;
+	snap.nfrontends = 1;
+	snap.backends = &backend;
+	snap.nbackends = 1;
+	snap.vrrp.available = 0;
+	strcpy(snap.vrrp.error, "no such file or directory");
+	return 0;
+}
+
+/* Field `col` (0-based) of CSV line `line` (0 = header) into out. */
+static const char *csv_field(const char *csv, int line, int col, char *out, size_t n)
+{
+	const char *p = csv;
+	for (int i = 0; i < line && p; i++) {
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	assert_non_null(p);
+	for (int i = 0; i < col; i++) {
+		p = strpbrk(p, ",\n");
+		assert_non_null(p);
+		assert_int_equal(*p, ',');
+		p++;
+	}
+	size_t len = strcspn(p, ",\n");
+	assert_true(len < n);
+	memcpy(out, p, len);
+	out[len] = '\0';
+	return out;
+}
+
+static int count_char_line(const char *csv, int line, char ch)
+{
+	const char *p = csv;
+	for (int i = 0; i < line; i++)
+		p = strchr(p, '\n') + 1;
+	int n = 0;
+	for (; *p && *p != '\n'; p++)
+		n += *p == ch;
+	return n;
+}
+
+static void test_csv(void **state)
+{
+	(void)state;
+	struct buf b = BUF_INIT;
+	char f[128];
+	assert_int_equal(stats_csv_render(&snap, &b), 0);
+	const char *csv = buf_cstr(&b);
+	assert_int_equal(strncmp(csv, haproxy_header, strlen(haproxy_header)), 0);
+	/* Frontend, 3 servers, backend: 5 rows, each with the header's column count. */
+	int lines = 0;
+	for (const char *p = csv; *p; p++)
+		lines += *p == '\n';
+	assert_int_equal(lines, 6);
+	for (int l = 1; l < 6; l++)
+		assert_int_equal(count_char_line(csv, l, ','), count_char_line(csv, 0, ','));
+	assert_string_equal(csv_field(csv, 1, 0, f, sizeof(f)), "otlp_http");
+	assert_string_equal(csv_field(csv, 1, 1, f, sizeof(f)), "FRONTEND");
+	assert_string_equal(csv_field(csv, 1, 17, f, sizeof(f)), "OPEN");
+	assert_string_equal(csv_field(csv, 1, 6, f, sizeof(f)), "20000");   /* slim */
+	assert_string_equal(csv_field(csv, 1, 48, f, sizeof(f)), "1234");   /* req_tot */
+	assert_string_equal(csv_field(csv, 1, 13, f, sizeof(f)), "");       /* econ: not for a frontend */
+	assert_string_equal(csv_field(csv, 2, 1, f, sizeof(f)), "otel-a");
+	assert_string_equal(csv_field(csv, 2, 17, f, sizeof(f)), "UP");
+	assert_string_equal(csv_field(csv, 2, 32, f, sizeof(f)), "2");      /* type server */
+	assert_string_equal(csv_field(csv, 2, 36, f, sizeof(f)), "L7OK");
+	assert_string_equal(csv_field(csv, 2, 37, f, sizeof(f)), "200");
+	assert_string_equal(csv_field(csv, 2, 40, f, sizeof(f)), "990");    /* hrsp_2xx */
+	assert_string_equal(csv_field(csv, 2, 73, f, sizeof(f)), "192.0.2.11:14318");
+	assert_string_equal(csv_field(csv, 3, 17, f, sizeof(f)), "DOWN 1/2");
+	assert_string_equal(csv_field(csv, 3, 36, f, sizeof(f)), "L4CON");
+	assert_string_equal(csv_field(csv, 3, 37, f, sizeof(f)), "");       /* no code */
+	assert_string_equal(csv_field(csv, 3, 65, f, sizeof(f)), "Layer4 connection problem");
+	assert_string_equal(csv_field(csv, 3, 21, f, sizeof(f)), "4");      /* chkfail */
+	assert_string_equal(csv_field(csv, 3, 22, f, sizeof(f)), "1");      /* chkdown */
+	assert_string_equal(csv_field(csv, 4, 17, f, sizeof(f)), "MAINT");
+	assert_string_equal(csv_field(csv, 5, 1, f, sizeof(f)), "BACKEND");
+	assert_string_equal(csv_field(csv, 5, 17, f, sizeof(f)), "UP");
+	assert_string_equal(csv_field(csv, 5, 19, f, sizeof(f)), "1");      /* act */
+	assert_string_equal(csv_field(csv, 5, 75, f, sizeof(f)), "http");   /* mode */
+	assert_string_equal(csv_field(csv, 5, 76, f, sizeof(f)), "roundrobin");
+	buf_free(&b);
+}
+
+static void test_prom(void **state)
+{
+	(void)state;
+	struct buf b = BUF_INIT;
+	assert_int_equal(stats_prom_render(&snap, &b), 0);
+	const char *m = buf_cstr(&b);
+	const char *want[] = {
+		"# TYPE haproxy_frontend_http_requests_total counter\n",
+		"haproxy_frontend_http_requests_total{proxy=\"otlp_http\"} 1234\n",
+		"haproxy_server_status{proxy=\"otel_collectors\",server=\"otel-a\",state=\"UP\"} 1\n",
+		"haproxy_server_status{proxy=\"otel_collectors\",server=\"otel-a\",state=\"DOWN\"} 0\n",
+		"haproxy_server_status{proxy=\"otel_collectors\",server=\"otel-b\",state=\"DOWN\"} 1\n",
+		"haproxy_server_status{proxy=\"otel_collectors\",server=\"otel-<c>\",state=\"MAINT\"} 1\n",
+		"haproxy_server_check_status{proxy=\"otel_collectors\",server=\"otel-b\",state=\"L4CON\"} 1\n",
+		"haproxy_server_http_responses_total{proxy=\"otel_collectors\",server=\"otel-a\",code=\"5xx\"} 10\n",
+		"haproxy_backend_status{proxy=\"otel_collectors\",state=\"UP\"} 1\n",
+		"haproxy_backend_active_servers{proxy=\"otel_collectors\"} 1\n",
+		"# TYPE lbd_server_response_time_seconds histogram\n",
+		"lbd_server_response_time_seconds_bucket{proxy=\"otel_collectors\",server=\"otel-a\",le=\"0.00025\"} 900\n",
+		"lbd_server_response_time_seconds_bucket{proxy=\"otel_collectors\",server=\"otel-a\",le=\"0.0025\"} 1000\n",
+		"lbd_server_response_time_seconds_bucket{proxy=\"otel_collectors\",server=\"otel-a\",le=\"+Inf\"} 1000\n",
+		"lbd_server_response_time_seconds_count{proxy=\"otel_collectors\",server=\"otel-a\"} 1000\n",
+		"lbd_server_response_time_seconds_sum{proxy=\"otel_collectors\",server=\"otel-a\"} 0.250000\n",
+		"vrrp_available 0\n",
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (!strstr(m, want[i]))
+			fail_msg("missing: %s", want[i]);
+	/* Every family is declared once, and every sample line belongs to one. */
+	assert_null(strstr(strstr(m, "# TYPE haproxy_server_status ") + 1, "# TYPE haproxy_server_status "));
+	assert_int_equal(m[strlen(m) - 1], '\n');
+	buf_free(&b);
+}
+
+static void test_json(void **state)
+{
+	(void)state;
+	struct buf b = BUF_INIT;
+	assert_int_equal(stats_json_render(&snap, &b), 0);
+	const char *j = buf_cstr(&b);
+	assert_non_null(strstr(j, "\"vrrp\":{\"available\":false,\"error\":\"no such file or directory\""));
+	assert_non_null(strstr(j, "{\"name\":\"otel-b\",\"addr\":\"192.0.2.12:14318\",\"status\":\"DOWN 1/2\""));
+	assert_non_null(strstr(j, "\"check\":{\"result\":\"connection refused\",\"status\":\"L4CON\",\"code\":0"));
+	assert_non_null(strstr(j, "\"name\":\"otel-<c>\""));
+	/* Braces and brackets balance (no string holds one here). */
+	int depth = 0;
+	for (const char *p = j; *p; p++) {
+		depth += (*p == '{' || *p == '[') - (*p == '}' || *p == ']');
+		assert_true(depth >= 0);
+	}
+	assert_int_equal(depth, 0);
+	buf_free(&b);
+}
+
+static void test_html(void **state)
+{
+	(void)state;
+	struct buf b = BUF_INIT;
+	assert_int_equal(stats_html_render(&snap, &b), 0);
+	const char *h = buf_cstr(&b);
+	assert_non_null(strstr(h, "<meta http-equiv=\"refresh\" content=\"10\">"));
+	assert_non_null(strstr(h, "<meta name=\"viewport\""));
+	assert_non_null(strstr(h, "id=\"vrrp-unavailable\""));
+	assert_non_null(strstr(h, "<tr id=\"srv-otel_collectors-otel-a\" data-status=\"UP\">"));
+	assert_non_null(strstr(h, "<td class=\"st up\">UP</td>"));
+	assert_non_null(strstr(h, "<td class=\"st going\">DOWN 1/2</td>"));
+	assert_non_null(strstr(h, "<td class=\"st maint\">MAINT</td>"));
+	assert_non_null(strstr(h, "connection refused"));
+	assert_non_null(strstr(h, "bad status 404"));
+	assert_non_null(strstr(h, "otel-&lt;c&gt;"));
+	assert_null(strstr(h, "otel-<c>"));
+	assert_null(strstr(h, "http://")); /* no external asset */
+	assert_null(strstr(h, "https://"));
+	assert_non_null(strstr(h, "up 1h2m"));
+	assert_non_null(strstr(h, "</html>\n"));
+
+	/* With vrrpd answering: one row per instance. */
+	snap.vrrp.available = 1;
+	snap.vrrp.n = 1;
+	strcpy(snap.vrrp.inst[0].name, "VI_1");
+	strcpy(snap.vrrp.inst[0].state, "MASTER");
+	snap.vrrp.inst[0].priority = 100;
+	snap.vrrp.inst[0].effective_priority = 80;
+	strcpy(snap.vrrp.inst[0].vips, "198.51.100.100/24");
+	buf_reset(&b);
+	assert_int_equal(stats_html_render(&snap, &b), 0);
+	h = buf_cstr(&b);
+	assert_non_null(strstr(h, "data-state=\"MASTER\">MASTER</td><td>80 (conf 100)</td><td>198.51.100.100/24"));
+	buf_free(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_csv, setup),
+		cmocka_unit_test_setup(test_prom, setup),
+		cmocka_unit_test_setup(test_json, setup),
+		cmocka_unit_test_setup(test_html, setup),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
