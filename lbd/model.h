@@ -14,7 +14,7 @@
  *    checker and the control socket write, the workers read, no lock.
  *
  * Who writes what (the contract with health/stats/control, issue 5):
- *    server_state.up, check_*, last_change_ms, downtime_ms: the health checker
+ *    server_state.up, check_*, last_change_ms, downtime_ms, chkfail, chkdown: the health checker
  *    server_state.admin, weight: the control socket (disable/drain/enable/set weight)
  *    counters: the workers (relaxed atomics; readers may see them slightly apart)
  *    consec_fail: the workers (passive check); the checker may reset it.
@@ -142,6 +142,8 @@ struct server_state {
 	_Atomic uint64_t last_change_ms; /* mtime_wall_ms() of the last up/down change */
 	_Atomic uint64_t downtime_ms; /* total time down, up to last_change */
 	_Atomic uint32_t consec_fail; /* consecutive connect failures from traffic */
+	_Atomic uint32_t chkfail;     /* failed checks (checker) */
+	_Atomic uint32_t chkdown;     /* UP -> DOWN transitions (checker) */
 	struct lbd_counters cnt;
 };
 
