@@ -162,14 +162,18 @@ enum check_reason check_classify(int parsed, int code, int eof, int timed_out,
 
 int check_format_request(const struct check_conf *c, const struct addr *a, char *out, size_t outlen)
 {
-	char host[ADDR_STRLEN];
-	const char *h = c->host;
-	if (!h[0])
-		h = addr_format(a, host, sizeof(host));
-	int n = snprintf(out, outlen,
-			 "%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: lbd-check\r\n"
-			 "Accept: */*\r\nConnection: close\r\n\r\n",
-			 c->method, c->path, h);
+	int n;
+	(void)a;
+	/* As HAProxy: without a configured host the check is HTTP/1.0 without
+	 * Host (any server takes it); with one it is HTTP/1.1 with that Host. */
+	if (!c->host[0])
+		n = snprintf(out, outlen, "%s %s HTTP/1.0\r\nUser-Agent: lbd-check\r\nAccept: */*\r\n\r\n",
+			     c->method, c->path);
+	else
+		n = snprintf(out, outlen,
+			     "%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: lbd-check\r\n"
+			     "Accept: */*\r\nConnection: close\r\n\r\n",
+			     c->method, c->path, c->host);
 	if (n < 0 || (size_t)n >= outlen)
 		return -1;
 	return n;

@@ -1,7 +1,8 @@
 /* check: one active HTTP health check of one server, on a libev loop.
  *
  *   connect
- *   -> send "METHOD PATH HTTP/1.1\r\nHost: HOST\r\nConnection: close\r\n..."
+ *   -> send "METHOD PATH HTTP/1.0" (HAProxy's default), or HTTP/1.1 with
+ *      "Host: HOST" and "Connection: close" when the check names a host
  *   -> read the status line; the whole exchange is bounded by timeout_ms
  *   -> classify into enum check_reason (model.h), with the code and duration.
  *
@@ -42,8 +43,7 @@ int check_parse_status_line(const char *buf, size_t len, int *code);
 enum check_reason check_classify(int parsed, int code, int eof, int timed_out,
 				 const struct check_conf *c);
 
-/* Builds the request into out ("METHOD PATH HTTP/1.1", Host: the configured
- * host or else the server's address); its length, or -1 if it does not fit. */
+/* Builds the request into out; its length, or -1 if it does not fit. */
 int check_format_request(const struct check_conf *c, const struct addr *a, char *out, size_t outlen);
 
 struct check_outcome {

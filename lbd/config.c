@@ -213,7 +213,7 @@ static int kw_stats(void *ctx, const struct conf_node *n, char *err, size_t errl
 		return rc;
 	s->enabled = 1;
 	for (int i = 2; i < n->nargs; i += 2) {
-		static const char *const opts[] = { "auth", "refresh", NULL };
+		static const char *const opts[] = { "auth", "refresh", "vrrp", NULL };
 		int k = conf_get_enum(n, i, opts, err, errlen);
 		if (k < 0)
 			return k;
@@ -223,6 +223,14 @@ static int kw_stats(void *ctx, const struct conf_node *n, char *err, size_t errl
 			rc = get_ms(n, i + 1, &s->refresh_ms, err, errlen);
 			if (rc)
 				return rc;
+			continue;
+		}
+		if (k == 2) {
+			const char *p = n->args[i + 1];
+			if (p[0] != '/' || strlen(p) >= sizeof(s->vrrp))
+				return conf_error(err, errlen, n, i + 1,
+						  "expected an absolute socket path shorter than %zu bytes", sizeof(s->vrrp));
+			strcpy(s->vrrp, p);
 			continue;
 		}
 		const char *colon = strchr(n->args[i + 1], ':');
@@ -257,7 +265,7 @@ static const struct conf_keyword global_kw[] = {
 	{ "workers", "workers N|auto", 1, 1, CONF_NO_BLOCK, 0, kw_workers },
 	{ "maxconn", "maxconn N", 1, 1, CONF_NO_BLOCK, 0, kw_gmaxconn },
 	{ "control", "control PATH", 1, 1, CONF_NO_BLOCK, 0, kw_control },
-	{ "stats", "stats ADDRESS [auth USER:PASSWORD] [refresh DURATION]", 1, 5, CONF_NO_BLOCK, 0, kw_stats },
+	{ "stats", "stats ADDRESS [auth USER:PASSWORD] [refresh DURATION] [vrrp SOCKET]", 1, 7, CONF_NO_BLOCK, 0, kw_stats },
 	{ "access-log", "access-log syslog|stdout|off", 1, 1, CONF_NO_BLOCK, 0, kw_glog },
 	{ "grace", "grace DURATION", 1, 1, CONF_NO_BLOCK, 0, kw_grace },
 	KW_END,
@@ -605,6 +613,7 @@ static int build(const struct conf_tree *t, struct lbd_config **out, char *err, 
 	c.cfg->g.access_log = LOG_TARGET_SYSLOG;
 	c.cfg->g.grace_ms = 10000;
 	c.cfg->g.stats.refresh_ms = 10000;
+	strcpy(c.cfg->g.stats.vrrp, "/run/vrrpd/vrrpd.sock");
 	defaults_init(&c.d);
 	for (int i = 0; i < t->root.nchildren; i++) {
 		const struct conf_node *n = &t->root.children[i];

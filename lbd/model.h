@@ -229,6 +229,7 @@ struct stats_conf {
 	char user[MODEL_NAME_MAX];    /* basic auth; "" = none */
 	char pass[MODEL_NAME_MAX];
 	uint32_t refresh_ms;     /* HTML auto-refresh */
+	char vrrp[108];          /* vrrpd's control socket, for the VRRP panel */
 };
 
 struct global_conf {
