@@ -7,14 +7,14 @@
 #include "lbd.h"
 #include "log.h"
 #include "model.h"
+#include "stats_service.h"
 
 /* Services that run beside the data path (issue 5 adds its health checker
  * and stats page here with lbd_service_add(), and its commands with
  * lbd_ctl_register() from their start()). */
 static int add_services(struct lbd *l)
 {
-	(void)l;
-	return 0;
+	return stats_service_add(l);
 }
 
 int main(int argc, char **argv)

@@ -98,7 +98,7 @@ struct stats_vrrp_instance {
 
 struct stats_vrrp {
 	int available;                /* 0: vrrpd not running or not answering */
-	char error[96];               /* why not */
+	char error[160];              /* why not */
 	int n;
 	struct stats_vrrp_instance inst[STATS_VRRP_MAX];
 };
@@ -125,6 +125,24 @@ struct stats_snapshot {
 extern const uint64_t stats_rt_bounds_us[STATS_RT_BUCKETS - 1];
 
 void stats_snapshot_free(struct stats_snapshot *s); /* frees the arrays, not s */
+
+/* Requests-per-second sampler: stats_rates_sample() once a second (stats
+ * thread), stats_collect() reads the last rate and the highest seen. */
+struct stats_rates;
+struct stats_rates *stats_rates_new(void);
+void stats_rates_free(struct stats_rates *r);
+void stats_rates_sample(struct stats_rates *r, const struct lbd_config *cfg, uint64_t now_ms);
+
+/* Fills frontends, backends, servers, generation and refresh of `out` from
+ * the configuration and its runtime state; the caller fills the process
+ * fields and the VRRP panel.  0 or -ENOMEM (out is then empty).  r may be NULL. */
+int stats_collect(const struct lbd_config *cfg, const struct stats_rates *r, struct stats_snapshot *out);
+
+/* VRRP panel: parse vrrpd's "status" reply (pure; 0, or -1 with out->error
+ * set), or ask vrrpd over its control socket (never fails: an unanswered
+ * socket gives available = 0 and the reason). */
+int stats_vrrp_parse(const char *json, size_t len, struct stats_vrrp *out);
+void stats_vrrp_query(const char *socket_path, int timeout_ms, struct stats_vrrp *out);
 
 /* Status words HAProxy writes and tools parse. */
 const char *stats_srv_state_name(enum stats_srv_state st); /* "UP" "DOWN" "MAINT" "DRAIN" */

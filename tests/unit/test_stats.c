@@ -12,7 +12,11 @@
 
 #include "buf.h"
 #include "lbd/check.h"
+#include "lbd/config.h"
+#include "lbd/health.h"
+#include "lbd/model.h"
 #include "lbd/stats.h"
+#include "lbd/stats_http.h"
 
 /* HAProxy 2.6.12's header line, as its "show stat" prints it (Debian 12);
  * tests/net/test_lbd_stats_csv.sh compares against a running haproxy too. */
@@ -284,6 +288,185 @@ static void test_html(void **state)
 	buf_free(&b);
 }
 
+static int parse(const char *req, struct stats_http_req *r)
+{
+	return stats_http_parse_request(req, strlen(req), r);
+}
+
+static void test_http_parser(void **state)
+{
+	(void)state;
+	struct stats_http_req r;
+	const char *get = "GET /stats;csv?x=1 HTTP/1.1\r\nHost: n\r\nAuthorization: Basic YTpi\r\n\r\nGET /";
+	assert_int_equal(parse(get, &r), (int)(strstr(get, "\r\n\r\n") - get) + 4);
+	assert_int_equal(r.method, STATS_HTTP_GET);
+	assert_int_equal(r.path_len, 10);
+	assert_memory_equal(r.path, "/stats;csv", 10);
+	assert_int_equal(r.auth_len, 10);
+	assert_memory_equal(r.auth, "Basic YTpi", 10);
+	assert_int_equal(r.close, 0);
+	assert_int_equal(parse("HEAD /metrics HTTP/1.0\n\n", &r), 24);
+	assert_int_equal(r.method, STATS_HTTP_HEAD);
+	assert_int_equal(r.close, 1); /* HTTP/1.0 */
+	assert_int_equal(parse("GET / HTTP/1.1\r\nConnection: close\r\n\r\n", &r), 37);
+	assert_int_equal(r.close, 1);
+	assert_int_equal(parse("POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\n", &r), 38);
+	assert_int_equal(r.method, STATS_HTTP_OTHER);
+	assert_int_equal(r.has_body, 1);
+	/* Need more, at every prefix of a valid request. */
+	const char *full = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+	for (size_t i = 0; i < strlen(full); i++)
+		assert_int_equal(stats_http_parse_request(full, i, &r), -2);
+	const char *bad[] = {
+		"GET /stats HTTP/2.0\r\n\r\n", "GET stats HTTP/1.1\r\n\r\n", "GET  /stats HTTP/1.1\r\n\r\n",
+		"GET /stats HTTP/1.1 x\r\n\r\n", "GET /stats HTTP/1.1\r\nHost : x\r\n\r\n",
+		"GET /stats HTTP/1.1\r\nHost: x\r\n continued\r\n\r\n", "GET /stats HTTP/1.1\rX\n\r\n",
+		"GET /st\x01ts HTTP/1.1\r\n\r\n", "GET /stats HTTP/1.1\r\nX: a\x01b\r\n\r\n", " GET / HTTP/1.1\r\n\r\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (parse(bad[i], &r) != -1)
+			fail_msg("accepted: %s", bad[i]);
+	/* A head that never ends is refused at the limit. */
+	static char big[STATS_HTTP_MAX_HEAD + 100];
+	memset(big, 'a', sizeof(big));
+	memcpy(big, "GET / HTTP/1.1\r\nX: ", 19);
+	assert_int_equal(stats_http_parse_request(big, sizeof(big), &r), -1);
+}
+
+static void test_http_route_and_auth(void **state)
+{
+	(void)state;
+	assert_int_equal(stats_http_route("/stats", 6), STATS_ROUTE_HTML);
+	assert_int_equal(stats_http_route("/stats;csv", 10), STATS_ROUTE_CSV);
+	assert_int_equal(stats_http_route("/stats;json", 11), STATS_ROUTE_JSON);
+	assert_int_equal(stats_http_route("/metrics", 8), STATS_ROUTE_METRICS);
+	assert_int_equal(stats_http_route("/healthz", 8), STATS_ROUTE_HEALTHZ);
+	assert_int_equal(stats_http_route("/", 1), STATS_ROUTE_ROOT);
+	assert_int_equal(stats_http_route("/statsx", 7), STATS_ROUTE_NONE);
+	assert_int_equal(stats_http_route("/stats;csvx", 11), STATS_ROUTE_NONE);
+	char tok[128];
+	assert_int_equal(stats_http_basic_token("admin", "s3cret", tok, sizeof(tok)), 0);
+	assert_string_equal(tok, "Basic YWRtaW46czNjcmV0");
+	assert_int_equal(stats_http_basic_token("a", "b", tok, sizeof(tok)), 0);
+	assert_string_equal(tok, "Basic YTpi");
+	assert_int_equal(stats_http_basic_token("ab", "", tok, sizeof(tok)), 0);
+	assert_string_equal(tok, "Basic YWI6");
+	assert_int_equal(stats_http_basic_token("admin", "s3cret", tok, 10), -1);
+}
+
+/* vrrpd's "status" reply, as vrrpd/status.c writes it. */
+static const char vrrp_status[] =
+	"{\"ok\":true,\"instances\":[{\"name\":\"VI_1\",\"interface\":\"eth0\",\"family\":\"ipv4\",\"vrid\":51,"
+	"\"state\":\"master\",\"priority\":100,\"effective_priority\":80,\"advert_interval_ms\":1000,"
+	"\"master_advert_interval_ms\":1000,\"preempt\":true,\"mode\":\"multicast\",\"vips_installed\":true,"
+	"\"vips\":[\"198.51.100.100/24\",\"2001:db8::100/64\"],\"master\":\"198.51.100.11\",\"master_priority\":80,"
+	"\"source\":\"198.51.100.11\",\"peers\":[],\"last_transition\":{\"from\":\"backup\",\"reason\":"
+	"\"master_down\",\"time_ms\":1700000000000,\"ago_ms\":12500},\"tracks\":[{\"name\":\"lbd\",\"up\":false,"
+	"\"weight\":-20,\"last\":\"fail\"}],\"link_up\":true,\"counters\":{\"adverts_sent\":10,\"discards\":"
+	"{\"ttl\":0}}},{\"name\":\"VI_6\",\"state\":\"backup\",\"priority\":90,\"effective_priority\":90,"
+	"\"vips\":[],\"master\":null}],\"tracks\":[]}";
+
+static void test_vrrp_parse(void **state)
+{
+	(void)state;
+	struct stats_vrrp v;
+	assert_int_equal(stats_vrrp_parse(vrrp_status, strlen(vrrp_status), &v), 0);
+	assert_int_equal(v.available, 1);
+	assert_int_equal(v.n, 2);
+	assert_string_equal(v.inst[0].name, "VI_1");
+	assert_string_equal(v.inst[0].state, "MASTER");
+	assert_int_equal(v.inst[0].priority, 100);
+	assert_int_equal(v.inst[0].effective_priority, 80);
+	assert_string_equal(v.inst[0].vips, "198.51.100.100/24, 2001:db8::100/64");
+	assert_string_equal(v.inst[0].master, "198.51.100.11");
+	assert_string_equal(v.inst[0].last_transition, "BACKUP -> MASTER, master_down, 12s ago");
+	assert_string_equal(v.inst[1].state, "BACKUP");
+	assert_string_equal(v.inst[1].master, "unknown");
+	const char *bad[] = { "", "{", "[]", "{\"instances\":[{\"name\":1}]}", "{\"instances\":[{]}",
+			      "{\"a\":\"\\x\"}", "{\"instances\":[{\"name\":\"a\"}]", "{\"a\":tru}" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (stats_vrrp_parse(bad[i], strlen(bad[i]), &v) != -1)
+			fail_msg("accepted: %s", bad[i]);
+		assert_int_equal(v.available, 0);
+		assert_string_equal(v.error, "vrrpd sent a status this lbd cannot read");
+	}
+	/* Deep nesting is refused, not recursed into without bound. */
+	static char deep[4096];
+	size_t n = 0;
+	n += (size_t)snprintf(deep, sizeof(deep), "{\"x\":");
+	for (int i = 0; i < 1000; i++)
+		deep[n++] = '[';
+	assert_int_equal(stats_vrrp_parse(deep, n, &v), -1);
+	stats_vrrp_query("/nonexistent/vrrpd.sock", 100, &v);
+	assert_int_equal(v.available, 0);
+	assert_non_null(strstr(v.error, "cannot connect to /nonexistent/vrrpd.sock"));
+}
+
+/* The whole way from a configuration to the CSV: status words of the model's states. */
+static void test_collect(void **state)
+{
+	(void)state;
+	static const char conf[] =
+		"global { workers 2; stats *:8404; }\n"
+		"backend thanos { check GET /-/healthy expect 200 rise 2 fall 3;\n"
+		"  server a 192.0.2.11:19192; server b 192.0.2.12:19192; server c 192.0.2.13:19192 weight 3; }\n"
+		"backend plain { server x 192.0.2.21:80; }\n"
+		"frontend tq { bind *:9192; backend thanos; }\n";
+	struct lbd_config *cfg;
+	char err[256];
+	if (config_parse_string("t.conf", conf, strlen(conf), &cfg, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(model_config_adopt_state(cfg, NULL), 0);
+	struct backend *be = &cfg->backends[0];
+	struct check_outcome ok = { CHECK_OK, 200, 2000, 0 }, bad = { CHECK_CONN_REFUSED, 0, 500, 0 };
+	health_apply_result(&be->servers[0], &ok);  /* a: UP */
+	health_apply_result(&be->servers[1], &ok);  /* b: UP, then one failure: UP 2/3 */
+	health_apply_result(&be->servers[1], &bad);
+	atomic_store(&be->servers[2].st->admin, SERVER_DRAIN); /* c: never checked, DOWN; drain shows DOWN */
+	model_cnt_add(&cfg->frontends[0].st->cnt.req_total, 7);
+	model_resp_count(&be->servers[0].st->cnt, 204);
+	struct stats_rates *rates = stats_rates_new();
+	stats_rates_sample(rates, cfg, 1000);
+	model_cnt_add(&cfg->frontends[0].st->cnt.req_total, 50);
+	stats_rates_sample(rates, cfg, 1500);
+	struct stats_snapshot s;
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(stats_collect(cfg, rates, &s), 0);
+	assert_int_equal(s.nfrontends, 1);
+	assert_int_equal(s.frontends[0].c.req_tot, 57);
+	assert_int_equal(s.frontends[0].c.rate, 100); /* 50 in 0.5 s */
+	assert_string_equal(s.frontends[0].bind, "0.0.0.0:9192");
+	assert_int_equal(s.nbackends, 2);
+	const struct stats_backend *b = &s.backends[0];
+	assert_string_equal(b->servers[0].status, "UP");
+	assert_string_equal(b->servers[0].check_status, "L7OK");
+	assert_int_equal(b->servers[0].check_code, 200);
+	assert_int_equal(b->servers[0].check_dur_ms, 2);
+	assert_int_equal(b->servers[0].c.hrsp[2], 1);
+	assert_string_equal(b->servers[1].status, "UP 2/3");
+	assert_string_equal(b->servers[1].check_status, "L4CON");
+	assert_string_equal(b->servers[2].status, "DOWN");
+	assert_int_equal(b->servers[2].weight, 3);
+	assert_int_equal(b->nactive_up, 2);
+	assert_int_equal(b->weight, 2);
+	assert_int_equal(b->up, 1);
+	assert_string_equal(s.backends[1].servers[0].status, "no check");
+	atomic_store(&be->servers[0].st->admin, SERVER_MAINT);
+	atomic_store(&be->servers[1].st->admin, SERVER_DRAIN);
+	stats_snapshot_free(&s);
+	assert_int_equal(stats_collect(cfg, rates, &s), 0);
+	assert_string_equal(s.backends[0].servers[0].status, "MAINT");
+	assert_string_equal(s.backends[0].servers[1].status, "DRAIN");
+	assert_int_equal(s.backends[0].nactive_up, 1); /* drain still counts as up; maint does not */
+	struct buf csv = BUF_INIT;
+	assert_int_equal(stats_csv_render(&s, &csv), 0);
+	assert_non_null(strstr(buf_cstr(&csv), "\nthanos,a,0,0,0,0,,0,0,0,,0,,0,0,0,0,MAINT,1,1,0,"));
+	buf_free(&csv);
+	stats_snapshot_free(&s);
+	stats_rates_free(rates);
+	model_config_unref(cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -291,6 +474,10 @@ int main(void)
 		cmocka_unit_test_setup(test_prom, setup),
 		cmocka_unit_test_setup(test_json, setup),
 		cmocka_unit_test_setup(test_html, setup),
+		cmocka_unit_test(test_http_parser),
+		cmocka_unit_test(test_http_route_and_auth),
+		cmocka_unit_test(test_vrrp_parse),
+		cmocka_unit_test(test_collect),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,483 @@
+#include "stats_http.h"
+
+#include <errno.h>
+#include <ev.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "log.h"
+#include "stats.h"
+
+#define STATS_HTTP_MAX_CLIENTS 64
+#define STATS_HTTP_IDLE_S 10.
+
+/* ---- the request parser (pure) --------------------------------------------- */
+
+static int is_tchar(unsigned char c)
+{
+	if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+		return 1;
+	return c && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+/* Index just past the next line end at or after i (CRLF or LF), -2 if none
+ * yet; -1 on a bare CR. */
+static long line_end(const char *b, size_t len, size_t i)
+{
+	for (; i < len; i++) {
+		if (b[i] == '\n')
+			return (long)i + 1;
+		if (b[i] == '\r') {
+			if (i + 1 >= len)
+				return -2;
+			return b[i + 1] == '\n' ? (long)i + 2 : -1;
+		}
+	}
+	return -2;
+}
+
+static int parse_request_line(const char *b, size_t len, struct stats_http_req *r, size_t *pos)
+{
+	size_t i = 0;
+	while (i < len && is_tchar((unsigned char)b[i]))
+		i++;
+	if (i == len)
+		return -2;
+	if (i == 0 || b[i] != ' ')
+		return -1;
+	if (i == 3 && !memcmp(b, "GET", 3))
+		r->method = STATS_HTTP_GET;
+	else if (i == 4 && !memcmp(b, "HEAD", 4))
+		r->method = STATS_HTTP_HEAD;
+	else
+		r->method = STATS_HTTP_OTHER;
+	size_t t = ++i;
+	while (i < len && (unsigned char)b[i] > 0x20 && b[i] != 0x7f)
+		i++;
+	if (i == len)
+		return -2;
+	if (i == t || b[i] != ' ' || b[t] != '/')
+		return -1;
+	r->path = b + t;
+	r->path_len = i - t;
+	const char *q = memchr(r->path, '?', r->path_len);
+	if (q)
+		r->path_len = (size_t)(q - r->path);
+	i++;
+	static const char ver[] = "HTTP/1.";
+	for (size_t k = 0; k < 8; k++, i++) {
+		if (i >= len)
+			return -2;
+		if (k < 7 ? b[i] != ver[k] : (b[i] < '0' || b[i] > '9'))
+			return -1;
+	}
+	r->minor = b[i - 1] - '0';
+	r->close = r->minor == 0;
+	long e = line_end(b, len, i);
+	if (e < 0)
+		return (int)e;
+	if ((size_t)e != i + 1 && !((size_t)e == i + 2 && b[i] == '\r'))
+		return -1; /* bytes after the version */
+	*pos = (size_t)e;
+	return 0;
+}
+
+static int value_has_token(const char *v, size_t n, const char *tok)
+{
+	size_t tl = strlen(tok);
+	for (size_t i = 0; i + tl <= n; i++)
+		if (!strncasecmp(v + i, tok, tl))
+			return 1;
+	return 0;
+}
+
+static int parse_header(const char *b, size_t start, size_t end, struct stats_http_req *r)
+{
+	size_t i = start;
+	while (i < end && is_tchar((unsigned char)b[i]))
+		i++;
+	if (i == start || i >= end || b[i] != ':')
+		return -1; /* also rejects whitespace before the colon */
+	size_t nlen = i - start;
+	const char *name = b + start;
+	i++;
+	while (i < end && (b[i] == ' ' || b[i] == '\t'))
+		i++;
+	size_t vend = end;
+	while (vend > i && (b[vend - 1] == '\n' || b[vend - 1] == '\r' || b[vend - 1] == ' ' || b[vend - 1] == '\t'))
+		vend--;
+	for (size_t k = i; k < vend; k++) {
+		unsigned char c = (unsigned char)b[k];
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return -1;
+	}
+	const char *v = b + i;
+	size_t vlen = vend - i;
+	if (nlen == 13 && !strncasecmp(name, "authorization", 13)) {
+		r->auth = v;
+		r->auth_len = vlen;
+	} else if (nlen == 10 && !strncasecmp(name, "connection", 10)) {
+		if (value_has_token(v, vlen, "close"))
+			r->close = 1;
+		else if (value_has_token(v, vlen, "keep-alive"))
+			r->close = 0;
+	} else if (nlen == 14 && !strncasecmp(name, "content-length", 14)) {
+		for (size_t k = 0; k < vlen; k++)
+			if (v[k] != '0')
+				r->has_body = 1;
+	} else if (nlen == 17 && !strncasecmp(name, "transfer-encoding", 17)) {
+		r->has_body = 1;
+	}
+	return 0;
+}
+
+int stats_http_parse_request(const char *b, size_t len, struct stats_http_req *r)
+{
+	size_t pos = 0;
+	memset(r, 0, sizeof(*r));
+	size_t lim = len < STATS_HTTP_MAX_HEAD ? len : STATS_HTTP_MAX_HEAD;
+	int rc = parse_request_line(b, lim, r, &pos);
+	if (rc)
+		return rc == -2 && len >= STATS_HTTP_MAX_HEAD ? -1 : rc;
+	for (;;) {
+		long e = line_end(b, lim, pos);
+		if (e == -2)
+			return len >= STATS_HTTP_MAX_HEAD ? -1 : -2;
+		if (e < 0)
+			return -1;
+		if ((size_t)e - pos <= 2 && (b[pos] == '\n' || b[pos] == '\r'))
+			return (int)e; /* the empty line */
+		if (b[pos] == ' ' || b[pos] == '\t')
+			return -1; /* obs-fold */
+		if (parse_header(b, pos, (size_t)e, r))
+			return -1;
+		pos = (size_t)e;
+	}
+}
+
+enum stats_route stats_http_route(const char *p, size_t n)
+{
+	static const struct { const char *path; enum stats_route r; } routes[] = {
+		{ "/stats", STATS_ROUTE_HTML }, { "/stats/", STATS_ROUTE_HTML },
+		{ "/stats;csv", STATS_ROUTE_CSV }, { "/stats;csv;norefresh", STATS_ROUTE_CSV },
+		{ "/stats;json", STATS_ROUTE_JSON }, { "/metrics", STATS_ROUTE_METRICS },
+		{ "/healthz", STATS_ROUTE_HEALTHZ }, { "/", STATS_ROUTE_ROOT },
+	};
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		if (strlen(routes[i].path) == n && !memcmp(routes[i].path, p, n))
+			return routes[i].r;
+	return STATS_ROUTE_NONE;
+}
+
+int stats_http_basic_token(const char *user, const char *pass, char *out, size_t outlen)
+{
+	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char plain[260];
+	int n = snprintf(plain, sizeof(plain), "%s:%s", user, pass);
+	if (n < 0 || (size_t)n >= sizeof(plain) || outlen < 6 + ((size_t)n + 2) / 3 * 4 + 1)
+		return -1;
+	size_t o = (size_t)snprintf(out, outlen, "Basic ");
+	const unsigned char *s = (const unsigned char *)plain;
+	for (int i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)s[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned)s[i + 1] << 8;
+		if (i + 2 < n)
+			v |= s[i + 2];
+		out[o++] = tbl[(v >> 18) & 63];
+		out[o++] = tbl[(v >> 12) & 63];
+		out[o++] = i + 1 < n ? tbl[(v >> 6) & 63] : '=';
+		out[o++] = i + 2 < n ? tbl[v & 63] : '=';
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+/* ---- the server ------------------------------------------------------------- */
+
+struct stats_conn {
+	struct stats_http *h;
+	int fd;
+	int closing;
+	ev_io rio, wio;
+	ev_timer idle;
+	struct buf in, out;
+	struct stats_conn *next;
+};
+
+struct stats_http {
+	struct ev_loop *loop;
+	int fd;
+	ev_io lio;
+	char token[400];     /* "Basic ..." or "" */
+	const struct stats_http_ops *ops;
+	void *arg;
+	struct stats_conn *conns;
+	int nconns;
+};
+
+static void conn_close(struct stats_conn *c)
+{
+	struct stats_http *h = c->h;
+	ev_io_stop(h->loop, &c->rio);
+	ev_io_stop(h->loop, &c->wio);
+	ev_timer_stop(h->loop, &c->idle);
+	close(c->fd);
+	for (struct stats_conn **pp = &h->conns; *pp; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	h->nconns--;
+	buf_free(&c->in);
+	buf_free(&c->out);
+	free(c);
+}
+
+/* Writes what is queued; 0, or -1 if the connection was closed. */
+static int conn_flush(struct stats_conn *c)
+{
+	while (c->out.len) {
+		ssize_t w = send(c->fd, c->out.data, c->out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (w < 0) {
+			conn_close(c);
+			return -1;
+		}
+		buf_consume(&c->out, (size_t)w);
+	}
+	if (c->out.len) {
+		ev_io_start(c->h->loop, &c->wio);
+		ev_io_stop(c->h->loop, &c->rio); /* no new request while a reply waits */
+		return 0;
+	}
+	ev_io_stop(c->h->loop, &c->wio);
+	if (c->closing) {
+		conn_close(c);
+		return -1;
+	}
+	ev_io_start(c->h->loop, &c->rio);
+	return 0;
+}
+
+static void respond(struct stats_conn *c, int head_only, int status, const char *reason, const char *ctype,
+		    const char *extra, const char *body, size_t blen)
+{
+	buf_printf(&c->out, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+		   "Cache-Control: no-cache\r\n%s%s\r\n", status, reason, ctype, blen, extra ? extra : "",
+		   c->closing ? "Connection: close\r\n" : "");
+	if (!head_only)
+		buf_append(&c->out, body, blen);
+}
+
+static void respond_text(struct stats_conn *c, int head_only, int status, const char *reason,
+			 const char *extra, const char *text)
+{
+	respond(c, head_only, status, reason, "text/plain; charset=utf-8", extra, text, strlen(text));
+}
+
+/* Constant time, so the token cannot be guessed byte by byte. */
+static int auth_ok(const struct stats_http *h, const struct stats_http_req *r)
+{
+	size_t n = strlen(h->token);
+	if (!n)
+		return 1;
+	if (!r->auth || r->auth_len != n)
+		return 0;
+	unsigned char d = 0;
+	for (size_t i = 0; i < n; i++)
+		d |= (unsigned char)(r->auth[i] ^ h->token[i]);
+	return d == 0;
+}
+
+static void serve_snapshot(struct stats_conn *c, const struct stats_http_req *r, enum stats_route rt)
+{
+	struct stats_http *h = c->h;
+	struct stats_snapshot s;
+	struct buf body = BUF_INIT;
+	memset(&s, 0, sizeof(s));
+	int rc = h->ops->snapshot(h->arg, &s);
+	const char *ctype = "text/plain; charset=utf-8";
+	if (!rc) {
+		switch (rt) {
+		case STATS_ROUTE_CSV: rc = stats_csv_render(&s, &body); break;
+		case STATS_ROUTE_JSON:
+			rc = stats_json_render(&s, &body);
+			ctype = "application/json";
+			break;
+		case STATS_ROUTE_METRICS:
+			rc = stats_prom_render(&s, &body);
+			ctype = "text/plain; version=0.0.4; charset=utf-8";
+			break;
+		default:
+			rc = stats_html_render(&s, &body);
+			ctype = "text/html; charset=utf-8";
+			break;
+		}
+	}
+	stats_snapshot_free(&s);
+	if (rc)
+		respond_text(c, r->method == STATS_HTTP_HEAD, 500, "Internal Server Error", NULL, "out of memory\n");
+	else
+		respond(c, r->method == STATS_HTTP_HEAD, 200, "OK", ctype, NULL, body.data ? body.data : "", body.len);
+	buf_free(&body);
+}
+
+static void serve(struct stats_conn *c, const struct stats_http_req *r)
+{
+	int head = r->method == STATS_HTTP_HEAD;
+	enum stats_route rt = stats_http_route(r->path, r->path_len);
+	if (r->close)
+		c->closing = 1;
+	if (r->has_body) {
+		c->closing = 1; /* we would not know where the next request starts */
+		respond_text(c, head, 400, "Bad Request", NULL, "request bodies are not accepted here\n");
+	} else if (r->method == STATS_HTTP_OTHER) {
+		respond_text(c, 0, 405, "Method Not Allowed", "Allow: GET, HEAD\r\n", "only GET and HEAD\n");
+	} else if (rt == STATS_ROUTE_HEALTHZ) {
+		/* Never behind auth: vrrpd probes it. */
+		if (c->h->ops->alive(c->h->arg))
+			respond_text(c, head, 200, "OK", NULL, "ok\n");
+		else
+			respond_text(c, head, 503, "Service Unavailable", NULL, "not serving\n");
+	} else if (!auth_ok(c->h, r)) {
+		respond_text(c, head, 401, "Unauthorized", "WWW-Authenticate: Basic realm=\"lbd stats\"\r\n",
+			     "authentication required\n");
+	} else if (rt == STATS_ROUTE_ROOT) {
+		respond_text(c, head, 302, "Found", "Location: /stats\r\n", "see /stats\n");
+	} else if (rt == STATS_ROUTE_NONE) {
+		respond_text(c, head, 404, "Not Found",
+			     NULL, "not found; try /stats, /stats;csv, /stats;json, /metrics, /healthz\n");
+	} else {
+		serve_snapshot(c, r, rt);
+	}
+}
+
+static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct stats_conn *c = w->data;
+	(void)revents;
+	char tmp[4096];
+	ssize_t n = recv(c->fd, tmp, sizeof(tmp), 0);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return;
+	if (n <= 0 || buf_append(&c->in, tmp, (size_t)n)) {
+		conn_close(c);
+		return;
+	}
+	ev_timer_again(loop, &c->idle);
+	/* Answer every complete request in order (pipelining). */
+	while (c->in.len && !c->closing) {
+		struct stats_http_req r;
+		int used = stats_http_parse_request(c->in.data, c->in.len, &r);
+		if (used == -2)
+			break;
+		if (used < 0) {
+			c->closing = 1;
+			respond_text(c, 0, 400, "Bad Request", NULL, "bad request\n");
+			break;
+		}
+		serve(c, &r);
+		buf_consume(&c->in, (size_t)used);
+	}
+	conn_flush(c);
+}
+
+static void conn_write_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	conn_flush(w->data);
+}
+
+static void conn_idle_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	conn_close(w->data);
+}
+
+static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct stats_http *h = w->data;
+	(void)revents;
+	for (int k = 0; k < 16; k++) {
+		int fd = accept4(h->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		struct stats_conn *c = h->nconns < STATS_HTTP_MAX_CLIENTS ? calloc(1, sizeof(*c)) : NULL;
+		if (!c) {
+			close(fd); /* over the limit: a stats page is not worth more memory */
+			continue;
+		}
+		c->h = h;
+		c->fd = fd;
+		ev_io_init(&c->rio, conn_read_cb, fd, EV_READ);
+		ev_io_init(&c->wio, conn_write_cb, fd, EV_WRITE);
+		ev_init(&c->idle, conn_idle_cb);
+		c->idle.repeat = STATS_HTTP_IDLE_S;
+		c->rio.data = c->wio.data = c->idle.data = c;
+		ev_io_start(loop, &c->rio);
+		ev_timer_again(loop, &c->idle);
+		c->next = h->conns;
+		h->conns = c;
+		h->nconns++;
+	}
+}
+
+struct stats_http *stats_http_open(struct ev_loop *loop, const struct addr *where, const char *user,
+				   const char *pass, const struct stats_http_ops *ops, void *arg,
+				   char *err, size_t errlen)
+{
+	char a[ADDR_STRLEN];
+	int one = 1;
+	struct stats_http *h = calloc(1, sizeof(*h));
+	if (!h) {
+		snprintf(err, errlen, "stats: out of memory");
+		return NULL;
+	}
+	h->loop = loop;
+	h->ops = ops;
+	h->arg = arg;
+	if (user && user[0] && stats_http_basic_token(user, pass ? pass : "", h->token, sizeof(h->token))) {
+		snprintf(err, errlen, "stats: user and password too long");
+		goto fail;
+	}
+	h->fd = socket(addr_family(where), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (h->fd < 0)
+		goto sockerr;
+	setsockopt(h->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(h->fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
+	if (bind(h->fd, (const struct sockaddr *)&where->ss, where->len) < 0 || listen(h->fd, 64) < 0)
+		goto sockerr;
+	ev_io_init(&h->lio, accept_cb, h->fd, EV_READ);
+	h->lio.data = h;
+	ev_io_start(loop, &h->lio);
+	return h;
+sockerr:
+	snprintf(err, errlen, "stats: cannot listen on %s: %s", addr_format(where, a, sizeof(a)), strerror(errno));
+	if (h->fd >= 0)
+		close(h->fd);
+fail:
+	free(h);
+	return NULL;
+}
+
+void stats_http_close(struct stats_http *h)
+{
+	if (!h)
+		return;
+	while (h->conns)
+		conn_close(h->conns);
+	ev_io_stop(h->loop, &h->lio);
+	close(h->fd);
+	free(h);
+}

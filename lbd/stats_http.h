@@ -1,0 +1,58 @@
+/* stats_http: the :8404 listener.  A small HTTP/1.1 server on a libev loop
+ * (keep-alive, pipelining, GET and HEAD only, no request bodies) serving
+ *   /stats          HTML            /stats;csv   HAProxy's CSV
+ *   /stats;json     JSON            /metrics     Prometheus text format
+ *   /healthz        200 "ok" while lbd's workers serve, else 503
+ * with optional basic auth on everything but /healthz (vrrpd probes it).
+ * The request parser is pure (bytes in; consumed / -2 need more / -1
+ * invalid), so it is unit-tested and fuzzed. */
+#ifndef LBD_STATS_HTTP_H
+#define LBD_STATS_HTTP_H
+
+#include <stddef.h>
+
+struct addr;
+struct ev_loop;
+struct stats_snapshot;
+struct stats_http;
+
+#define STATS_HTTP_MAX_HEAD 8192
+
+enum stats_http_method { STATS_HTTP_GET, STATS_HTTP_HEAD, STATS_HTTP_OTHER };
+
+struct stats_http_req {
+	enum stats_http_method method;
+	const char *path;       /* into the caller's buffer; without the query */
+	size_t path_len;
+	const char *auth;       /* Authorization value, NULL if none */
+	size_t auth_len;
+	int minor;              /* HTTP/1.<minor> */
+	int close;              /* the client asked not to keep the connection */
+	int has_body;           /* Content-Length > 0 or Transfer-Encoding */
+};
+
+int stats_http_parse_request(const char *buf, size_t len, struct stats_http_req *r);
+
+enum stats_route {
+	STATS_ROUTE_NONE, STATS_ROUTE_HTML, STATS_ROUTE_CSV, STATS_ROUTE_JSON,
+	STATS_ROUTE_METRICS, STATS_ROUTE_HEALTHZ, STATS_ROUTE_ROOT,
+};
+enum stats_route stats_http_route(const char *path, size_t len);
+
+/* "Basic dXNlcjpwYXNz" for user:pass into out; 0 or -1 if it does not fit. */
+int stats_http_basic_token(const char *user, const char *pass, char *out, size_t outlen);
+
+struct stats_http_ops {
+	/* Fill a snapshot (stats_snapshot_free() is called on it after). */
+	int (*snapshot)(void *arg, struct stats_snapshot *s);
+	/* 1 while lbd serves (for /healthz). */
+	int (*alive)(void *arg);
+};
+
+/* Listens on `where`; user NULL or "" = no auth.  NULL with err filled. */
+struct stats_http *stats_http_open(struct ev_loop *loop, const struct addr *where, const char *user,
+				   const char *pass, const struct stats_http_ops *ops, void *arg,
+				   char *err, size_t errlen);
+void stats_http_close(struct stats_http *h); /* NULL is fine */
+
+#endif

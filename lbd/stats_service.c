@@ -1,0 +1,235 @@
+/* stats_service: wires health, stats and their control commands into the
+ * lbd process (lbd.h services):
+ *   - "health": the checker thread (health.c), restarted on each reload
+ *     over the new configuration (states live in the model and carry over);
+ *   - "stats": its own thread and loop for the :8404 listener, the rate
+ *     sampler and the VRRP panel cache, so a slow page or a slow vrrpd never
+ *     delays the main loop (signals, control socket) or the data path.
+ * A process runs one of each, hence the file-static instances. */
+#include "stats_service.h"
+
+#include <ev.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "health.h"
+#include "lbd.h"
+#include "log.h"
+#include "model.h"
+#include "mtime.h"
+#include "stats.h"
+#include "stats_ctl.h"
+#include "stats_http.h"
+
+#define VRRP_TIMEOUT_MS 250
+#define ALIVE_MAX_AGE_MS 2000
+
+/* ---- health ------------------------------------------------------------------ */
+
+static struct health *g_health;
+
+static int health_svc_start(struct lbd *l, struct lbd_config *cfg, char *err, size_t errlen)
+{
+	(void)l;
+	g_health = health_start(cfg, err, errlen);
+	return g_health ? 0 : -1;
+}
+
+static void health_svc_reload(struct lbd *l, struct lbd_config *cfg, struct lbd_config *old)
+{
+	char err[256];
+	(void)l;
+	(void)old;
+	health_stop(g_health);
+	g_health = health_start(cfg, err, sizeof(err));
+	if (!g_health)
+		log_err("health checks stopped: %s", err);
+}
+
+static void health_svc_stop(struct lbd *l)
+{
+	(void)l;
+	health_stop(g_health);
+	g_health = NULL;
+}
+
+static const struct lbd_service health_svc = {
+	"health", health_svc_start, health_svc_reload, health_svc_stop,
+};
+
+/* ---- stats ------------------------------------------------------------------- */
+
+struct stats_svc {
+	struct lbd *l;
+	struct ev_loop *loop;
+	pthread_t thread;
+	ev_async stop;
+	ev_timer tick;
+	struct stats_http *http;
+	struct stats_rates *rates;
+	pthread_mutex_t vrrp_lock;  /* the panel is read by "show stat" on the main loop too */
+	struct stats_vrrp vrrp;
+	char vrrp_path[108];
+	char node[64];
+	uint64_t start_ms;
+};
+
+static struct stats_svc *g_stats;
+
+static void fill_process(struct stats_svc *s, struct stats_snapshot *snap, const struct lbd_config *cfg)
+{
+	snprintf(snap->version, sizeof(snap->version), "%s", VERSION);
+	snprintf(snap->node, sizeof(snap->node), "%s", s->node);
+	snap->pid = (int)getpid();
+	snap->uptime_s = (mtime_ms() - s->start_ms) / 1000;
+	snap->alive = lbd_alive(s->l, ALIVE_MAX_AGE_MS);
+	snap->nworkers = cfg->g.workers ? (int)cfg->g.workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	pthread_mutex_lock(&s->vrrp_lock);
+	snap->vrrp = s->vrrp;
+	pthread_mutex_unlock(&s->vrrp_lock);
+}
+
+int stats_service_snapshot(struct lbd *l, struct stats_snapshot *snap)
+{
+	struct stats_svc *s = g_stats;
+	struct lbd_config *cfg = lbd_config_get(l);
+	if (!cfg)
+		return -1;
+	int rc = stats_collect(cfg, s ? s->rates : NULL, snap);
+	if (!rc && s)
+		fill_process(s, snap, cfg);
+	model_config_unref(cfg);
+	return rc;
+}
+
+static int http_snapshot(void *arg, struct stats_snapshot *snap)
+{
+	struct stats_svc *s = arg;
+	return stats_service_snapshot(s->l, snap);
+}
+
+static int http_alive(void *arg)
+{
+	struct stats_svc *s = arg;
+	return lbd_alive(s->l, ALIVE_MAX_AGE_MS);
+}
+
+static const struct stats_http_ops http_ops = { http_snapshot, http_alive };
+
+/* Once a second: request rates, and the VRRP panel (a blocking call with a
+ * short timeout, on this thread only). */
+static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct stats_svc *s = w->data;
+	struct stats_vrrp v;
+	(void)loop;
+	(void)revents;
+	struct lbd_config *cfg = lbd_config_get(s->l);
+	if (cfg) {
+		stats_rates_sample(s->rates, cfg, mtime_ms());
+		model_config_unref(cfg);
+	}
+	stats_vrrp_query(s->vrrp_path, VRRP_TIMEOUT_MS, &v);
+	pthread_mutex_lock(&s->vrrp_lock);
+	s->vrrp = v;
+	pthread_mutex_unlock(&s->vrrp_lock);
+}
+
+static void stop_cb(struct ev_loop *loop, ev_async *w, int revents)
+{
+	(void)w;
+	(void)revents;
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static void *stats_thread(void *arg)
+{
+	struct stats_svc *s = arg;
+	ev_run(s->loop, 0);
+	return NULL;
+}
+
+static void stats_free(struct stats_svc *s)
+{
+	if (!s)
+		return;
+	stats_http_close(s->http);
+	if (s->loop)
+		ev_loop_destroy(s->loop);
+	stats_rates_free(s->rates);
+	pthread_mutex_destroy(&s->vrrp_lock);
+	free(s);
+}
+
+static int stats_svc_start(struct lbd *l, struct lbd_config *cfg, char *err, size_t errlen)
+{
+	const struct stats_conf *sc = &cfg->g.stats;
+	stats_ctl_register(l);
+	if (!sc->enabled)
+		return 0;
+	struct stats_svc *s = calloc(1, sizeof(*s));
+	if (!s) {
+		snprintf(err, errlen, "stats: out of memory");
+		return -1;
+	}
+	pthread_mutex_init(&s->vrrp_lock, NULL);
+	s->l = l;
+	s->start_ms = mtime_ms();
+	if (gethostname(s->node, sizeof(s->node) - 1))
+		snprintf(s->node, sizeof(s->node), "lbd");
+	snprintf(s->vrrp_path, sizeof(s->vrrp_path), "%s", sc->vrrp);
+	snprintf(s->vrrp.error, sizeof(s->vrrp.error), "not asked yet");
+	s->rates = stats_rates_new();
+	s->loop = ev_loop_new(EVFLAG_AUTO);
+	if (!s->rates || !s->loop) {
+		snprintf(err, errlen, "stats: out of memory");
+		goto fail;
+	}
+	s->http = stats_http_open(s->loop, &sc->bind, sc->user, sc->pass, &http_ops, s, err, errlen);
+	if (!s->http)
+		goto fail;
+	ev_async_init(&s->stop, stop_cb);
+	ev_async_start(s->loop, &s->stop);
+	ev_timer_init(&s->tick, tick_cb, 0., 1.);
+	s->tick.data = s;
+	ev_timer_again(s->loop, &s->tick);
+	tick_cb(s->loop, &s->tick, 0); /* the first panel and rate baseline now */
+	int rc = pthread_create(&s->thread, NULL, stats_thread, s);
+	if (rc) {
+		snprintf(err, errlen, "stats: cannot start its thread: %s", strerror(rc));
+		goto fail;
+	}
+	g_stats = s;
+	return 0;
+fail:
+	stats_free(s);
+	return -1;
+}
+
+static void stats_svc_stop(struct lbd *l)
+{
+	struct stats_svc *s = g_stats;
+	(void)l;
+	if (!s)
+		return;
+	ev_async_send(s->loop, &s->stop);
+	pthread_join(s->thread, NULL);
+	g_stats = NULL;
+	ev_timer_stop(s->loop, &s->tick);
+	stats_free(s);
+}
+
+/* No reload hook: each request reads the current configuration; a changed
+ * `stats` line (address, auth) takes effect at the next restart. */
+static const struct stats_svc_def {
+	struct lbd_service svc;
+} stats_def = { { "stats", stats_svc_start, NULL, stats_svc_stop } };
+
+int stats_service_add(struct lbd *l)
+{
+	int rc = lbd_service_add(l, &health_svc);
+	return rc ? rc : lbd_service_add(l, &stats_def.svc);
+}

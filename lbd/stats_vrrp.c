@@ -1,0 +1,305 @@
+/* stats_vrrp: the VRRP panel's data, asked from vrrpd's control socket
+ * ("status", one JSON line back) and read with a small pull parser that
+ * keeps only the fields the panel shows and skips everything else.
+ * The parser is pure (bytes in, struct out) and fuzzed: vrrpd is another
+ * process, its reply is input like any other. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "ctl.h"
+#include "stats.h"
+
+#define JR_MAX_DEPTH 32
+
+struct jr {
+	const char *p, *end;
+};
+
+static void ws(struct jr *j)
+{
+	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
+		j->p++;
+}
+
+static int eat(struct jr *j, char c)
+{
+	ws(j);
+	if (j->p < j->end && *j->p == c) {
+		j->p++;
+		return 1;
+	}
+	return 0;
+}
+
+/* A string into out (truncated to outlen - 1; \u escapes outside ASCII
+ * become '?'); out may be NULL to skip it.  0 or -1. */
+static int str(struct jr *j, char *out, size_t outlen)
+{
+	size_t o = 0;
+	ws(j);
+	if (j->p >= j->end || *j->p != '"')
+		return -1;
+	j->p++;
+	while (j->p < j->end && *j->p != '"') {
+		unsigned char c = (unsigned char)*j->p++;
+		if (c < 0x20)
+			return -1;
+		if (c == '\\') {
+			if (j->p >= j->end)
+				return -1;
+			char e = *j->p++;
+			switch (e) {
+			case '"': case '\\': case '/': c = (unsigned char)e; break;
+			case 'b': case 'f': case 'n': case 'r': case 't': c = ' '; break;
+			case 'u': {
+				unsigned v = 0;
+				for (int k = 0; k < 4; k++, j->p++) {
+					if (j->p >= j->end || !isxdigit((unsigned char)*j->p))
+						return -1;
+					char h = *j->p;
+					v = v * 16 + (unsigned)(h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
+				}
+				c = v >= 0x20 && v < 0x7f ? (unsigned char)v : '?';
+				break;
+			}
+			default: return -1;
+			}
+		}
+		if (out && o + 1 < outlen)
+			out[o++] = (char)c;
+	}
+	if (j->p >= j->end)
+		return -1;
+	j->p++;
+	if (out && outlen)
+		out[o] = '\0';
+	return 0;
+}
+
+static int num(struct jr *j, double *v)
+{
+	char tmp[40];
+	size_t n = 0;
+	ws(j);
+	while (j->p + n < j->end && n < sizeof(tmp) - 1 && strchr("+-0123456789.eE", j->p[n]) && j->p[n])
+		n++;
+	if (!n)
+		return -1;
+	memcpy(tmp, j->p, n);
+	tmp[n] = '\0';
+	char *e;
+	*v = strtod(tmp, &e);
+	if (e != tmp + n)
+		return -1;
+	j->p += n;
+	return 0;
+}
+
+static int word(struct jr *j, const char *w)
+{
+	size_t n = strlen(w);
+	ws(j);
+	if ((size_t)(j->end - j->p) < n || memcmp(j->p, w, n))
+		return -1;
+	j->p += n;
+	return 0;
+}
+
+static int skip(struct jr *j, int depth)
+{
+	double d;
+	if (depth > JR_MAX_DEPTH)
+		return -1;
+	ws(j);
+	if (j->p >= j->end)
+		return -1;
+	switch (*j->p) {
+	case '"': return str(j, NULL, 0);
+	case 't': return word(j, "true");
+	case 'f': return word(j, "false");
+	case 'n': return word(j, "null");
+	case '{':
+	case '[': {
+		char close = *j->p == '{' ? '}' : ']';
+		int obj = *j->p == '{';
+		j->p++;
+		if (eat(j, close))
+			return 0;
+		do {
+			if (obj && (str(j, NULL, 0) || !eat(j, ':')))
+				return -1;
+			if (skip(j, depth + 1))
+				return -1;
+		} while (eat(j, ','));
+		return eat(j, close) ? 0 : -1;
+	}
+	default: return num(j, &d);
+	}
+}
+
+/* Iterates an object's members: calls fn(key) with the cursor on the value;
+ * fn consumes the value or returns 1 to have it skipped. */
+typedef int (*member_fn)(struct jr *j, const char *key, void *arg);
+
+static int object(struct jr *j, member_fn fn, void *arg)
+{
+	char key[48];
+	if (!eat(j, '{'))
+		return -1;
+	if (eat(j, '}'))
+		return 0;
+	do {
+		if (str(j, key, sizeof(key)) || !eat(j, ':'))
+			return -1;
+		int rc = fn(j, key, arg);
+		if (rc < 0 || (rc == 1 && skip(j, 1)))
+			return -1;
+	} while (eat(j, ','));
+	return eat(j, '}') ? 0 : -1;
+}
+
+static void upper(char *s)
+{
+	for (; *s; s++)
+		*s = (char)toupper((unsigned char)*s);
+}
+
+struct transition {
+	char from[16], reason[32];
+	double ago_ms;
+};
+
+static int transition_member(struct jr *j, const char *key, void *arg)
+{
+	struct transition *t = arg;
+	if (!strcmp(key, "from"))
+		return str(j, t->from, sizeof(t->from));
+	if (!strcmp(key, "reason"))
+		return str(j, t->reason, sizeof(t->reason));
+	if (!strcmp(key, "ago_ms"))
+		return num(j, &t->ago_ms);
+	return 1;
+}
+
+static int vips(struct jr *j, char *out, size_t outlen)
+{
+	char one[64];
+	size_t o = 0;
+	out[0] = '\0';
+	if (!eat(j, '['))
+		return -1;
+	if (eat(j, ']'))
+		return 0;
+	do {
+		if (str(j, one, sizeof(one)))
+			return -1;
+		int w = snprintf(out + o, outlen - o, "%s%s", o ? ", " : "", one);
+		if (w > 0 && o + (size_t)w < outlen)
+			o += (size_t)w;
+	} while (eat(j, ','));
+	return eat(j, ']') ? 0 : -1;
+}
+
+static int instance_member(struct jr *j, const char *key, void *arg)
+{
+	struct stats_vrrp_instance *in = arg;
+	double d;
+	if (!strcmp(key, "name"))
+		return str(j, in->name, sizeof(in->name));
+	if (!strcmp(key, "state")) {
+		int rc = str(j, in->state, sizeof(in->state));
+		upper(in->state);
+		return rc;
+	}
+	if (!strcmp(key, "priority") || !strcmp(key, "effective_priority")) {
+		if (num(j, &d))
+			return -1;
+		*(key[0] == 'p' ? &in->priority : &in->effective_priority) = (int)d;
+		return 0;
+	}
+	if (!strcmp(key, "vips"))
+		return vips(j, in->vips, sizeof(in->vips));
+	if (!strcmp(key, "master")) {
+		ws(j);
+		if (j->p < j->end && *j->p == 'n') {
+			snprintf(in->master, sizeof(in->master), "unknown");
+			return word(j, "null");
+		}
+		return str(j, in->master, sizeof(in->master));
+	}
+	if (!strcmp(key, "last_transition")) {
+		struct transition t = { "", "", -1 };
+		if (object(j, transition_member, &t))
+			return -1;
+		upper(t.from);
+		in->since_s = t.ago_ms >= 0 ? (int64_t)(t.ago_ms / 1000) : -1;
+		if (t.ago_ms >= 0)
+			snprintf(in->last_transition, sizeof(in->last_transition), "%s -> %s, %s, %llds ago", t.from,
+				 in->state, t.reason, (long long)in->since_s);
+		else
+			snprintf(in->last_transition, sizeof(in->last_transition), "%s -> %s, %s", t.from, in->state,
+				 t.reason);
+		return 0;
+	}
+	return 1;
+}
+
+static int top_member(struct jr *j, const char *key, void *arg)
+{
+	struct stats_vrrp *v = arg;
+	if (strcmp(key, "instances"))
+		return 1;
+	if (!eat(j, '['))
+		return -1;
+	if (eat(j, ']'))
+		return 0;
+	do {
+		if (v->n == STATS_VRRP_MAX) {
+			if (skip(j, 1))
+				return -1;
+			continue;
+		}
+		struct stats_vrrp_instance *in = &v->inst[v->n];
+		memset(in, 0, sizeof(*in));
+		in->since_s = -1;
+		if (object(j, instance_member, in))
+			return -1;
+		v->n++;
+	} while (eat(j, ','));
+	return eat(j, ']') ? 0 : -1;
+}
+
+int stats_vrrp_parse(const char *json, size_t len, struct stats_vrrp *out)
+{
+	struct jr j = { json, json + len };
+	memset(out, 0, sizeof(*out));
+	if (object(&j, top_member, out)) {
+		memset(out, 0, sizeof(*out));
+		snprintf(out->error, sizeof(out->error), "vrrpd sent a status this lbd cannot read");
+		return -1;
+	}
+	out->available = 1;
+	return 0;
+}
+
+void stats_vrrp_query(const char *socket_path, int timeout_ms, struct stats_vrrp *out)
+{
+	struct buf reply = BUF_INIT;
+	char err[128];
+	if (!socket_path || !socket_path[0]) {
+		memset(out, 0, sizeof(*out));
+		snprintf(out->error, sizeof(out->error), "no vrrpd socket configured");
+		return;
+	}
+	if (ctl_call(socket_path, "status", timeout_ms, &reply, err, sizeof(err))) {
+		memset(out, 0, sizeof(*out));
+		snprintf(out->error, sizeof(out->error), "%s", err);
+	} else {
+		stats_vrrp_parse(reply.data ? reply.data : "", reply.len, out);
+	}
+	buf_free(&reply);
+}
