@@ -77,7 +77,7 @@ static const char css[] =
 	"h2{font-size:15px;margin:2px 0 6px}h2 small{font-weight:normal;color:#5b6478}"
 	".scroll{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:13px}"
 	"th,td{padding:3px 6px;border-bottom:1px solid #e6e8ee;text-align:right;white-space:nowrap}"
-	"th{background:#eef0f4;font-weight:600;color:#3a4358}th:first-child,td:first-child{text-align:left}"
+	"th{background:#eef0f4;font-weight:600;color:#3a4358}th:first-child,td:first-child,td.chk{text-align:left}"
 	"td.st{text-align:center;font-weight:700;border-radius:3px}"
 	".up{background:#d7f5dc;color:#135c22}.down{background:#fbd5d5;color:#8a1010}"
 	".going{background:#fff1c2;color:#7a5600}.maint{background:#dfe3ea;color:#3a4358}"
