@@ -147,7 +147,8 @@ static void backup_recv(struct vrrp *v, uint64_t now, const struct packet_advert
 	/* A lower master and we preempt: discard, and let Master_Down_Timer
 	 * run out (RFC 5798 6.4.2). */
 	note_master(v, a, src);
-	v->pending = VRRP_R_PREEMPT;
+	if (v->pending != VRRP_R_MASTER_LEFT) /* a hand-over stays a hand-over */
+		v->pending = VRRP_R_PREEMPT;
 }
 
 static void master_recv(struct vrrp *v, uint64_t now, const struct packet_advert *a, const void *src)

@@ -374,6 +374,7 @@ static void test_weaker_master_hands_over(void **state)
 	hear(&b, 5 * S, 80, 100, me);
 	run(&b, 5 * S, 5 * S + vrrp_skew_us(&b));
 	assert_int_equal(b.state, VRRP_MASTER);
+	assert_int_equal(b.last_reason, VRRP_R_MASTER_LEFT);
 	/* a weaker backup (70) re-arms its full timer instead */
 	p.priority = 70;
 	memset(&hb, 0, sizeof(hb));
