@@ -157,7 +157,8 @@ static int kw_limit(void *ctx, const struct conf_node *n, char *err, size_t errl
 		return k;
 	uint32_t *slot = k == 0 ? (c->fe ? &c->fe->conf.max_header : &c->d.max_header)
 				: (c->fe ? &c->fe->conf.max_uri : &c->d.max_uri);
-	return get_size32(n, 2, 256, 1u << 20, slot, err, errlen);
+	/* A head must fit in one 16 KiB buffer. */
+	return get_size32(n, 2, 256, 16384, slot, err, errlen);
 }
 
 #define KW_END { NULL, NULL, 0, 0, CONF_NO_BLOCK, 0, NULL }

@@ -88,7 +88,12 @@ int model_server_set_up(struct server *s, int up)
 
 /* ---- configs ---------------------------------------------------------------------- */
 
-static void server_state_unref(struct server_state *st)
+void model_server_state_ref(struct server_state *st)
+{
+	atomic_fetch_add(&st->refs, 1);
+}
+
+void model_server_state_unref(struct server_state *st)
 {
 	if (st && atomic_fetch_sub(&st->refs, 1) == 1)
 		free(st);
@@ -111,7 +116,7 @@ static void config_free(struct lbd_config *c)
 	for (int i = 0; i < c->nbackends; i++) {
 		struct backend *be = &c->backends[i];
 		for (int j = 0; j < be->nservers; j++)
-			server_state_unref(be->servers[j].st);
+			model_server_state_unref(be->servers[j].st);
 		free(be->servers);
 		backend_state_unref(be->st);
 	}

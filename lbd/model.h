@@ -268,6 +268,10 @@ struct server *model_find_server(const struct backend *be, const char *name);
 /* "backend/server" -> server, NULL if either is unknown. */
 struct server *model_find_server_path(const struct lbd_config *c, const char *path);
 
+/* A server state outlives its configs while a pooled connection holds it. */
+void model_server_state_ref(struct server_state *st);
+void model_server_state_unref(struct server_state *st);
+
 /* The checker's one write path for up/down: sets up, last_change and downtime.
  * Returns 1 if the state changed (log it), 0 if not. */
 int model_server_set_up(struct server *s, int up);

@@ -1,0 +1,30 @@
+/* headrw: the heads lbd sends on, rebuilt from parsed ones.  Pure: parsed
+ * head in, bytes out into the caller's buffer.
+ *
+ * Request to a server: hop-by-hop headers dropped (Connection, Keep-Alive,
+ * Proxy-Connection, TE, Upgrade unless tunnelling, and every header the
+ * Connection header names), X-Forwarded-For appended to (one header, the
+ * client's values first), X-Forwarded-Proto set, Host kept (added from the
+ * server address for an HTTP/1.0 request without one).
+ * Response to a client: hop-by-hop headers dropped, `Connection: close`
+ * added when lbd closes after it, `Connection: Upgrade` for a 101. */
+#ifndef LBD_HEADRW_H
+#define LBD_HEADRW_H
+
+#include <stddef.h>
+
+struct http1_request;
+struct http1_response;
+
+struct headrw_req {
+	const char *client_ip;   /* for X-Forwarded-For; NULL = do not add */
+	const char *proto;       /* X-Forwarded-Proto value; NULL = do not set */
+	const char *host;        /* Host to add when the request has none */
+	int tunnel;              /* forward Connection: Upgrade + Upgrade */
+};
+
+/* Length written, or -1 if it does not fit in cap. */
+int headrw_request(const struct http1_request *r, const struct headrw_req *o, char *out, size_t cap);
+int headrw_response(const struct http1_response *r, int close_client, int tunnel, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,182 @@
+/* proxy: the per-worker objects of the data path and how they refer to
+ * each other.  Everything here lives on one worker thread.
+ *
+ *   struct worker   one thread: loop, listeners, buffers, server pool
+ *   struct session  one client connection (small while idle: no buffers)
+ *   struct txn      the request under way on a session
+ *   struct upconn   one connection to a server (in use by a session, or idle in the pool)
+ *   struct dbuf     a 16 KiB data buffer, taken from the worker's free list */
+#ifndef LBD_PROXY_H
+#define LBD_PROXY_H
+
+#include <ev.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "http1.h"
+#include "lb.h"
+
+struct frontend;
+struct lbd_config;
+struct server;
+struct server_state;
+struct transport;
+struct workers;
+
+#define DBUF_FILL 16384          /* reads stop here ... */
+#define DBUF_SIZE (16384 + 1024) /* ... so a rewritten head can grow in place */
+#define HEAD_SCRATCH DBUF_SIZE
+
+struct dbuf {
+	uint32_t start, end;   /* bytes [start, end) */
+	struct dbuf *next;     /* free list */
+	char data[DBUF_SIZE];
+};
+
+struct upconn {
+	struct worker *w;
+	struct server_state *st;  /* holds a reference: pool entries outlive configs */
+	struct session *s;        /* owner while in use; NULL when pooled */
+	int fd;
+	ev_io rio, wio;
+	ev_timer idle;            /* pool idle timeout */
+	struct upconn *next;      /* pool list */
+	uint8_t connected, reused;
+};
+
+enum body_mode { BODY_NONE, BODY_CL, BODY_CHUNKED, BODY_EOF };
+
+enum sess_phase {
+	PH_IDLE,     /* between requests (keep-alive), or before the first */
+	PH_HEAD,     /* part of a request head received */
+	PH_CONNECT,  /* connecting to a server */
+	PH_ACTIVE,   /* request and/or response flowing */
+	PH_TUNNEL,   /* after 101: bytes both ways */
+	PH_CLOSING,  /* sending a last response, then close */
+	PH_COUNT,
+};
+
+/* Why a transaction ended, for the access log (HAProxy's termination-state idea). */
+enum term {
+	TERM_OK, TERM_CLIENT_CLOSED, TERM_CLIENT_TIMEOUT, TERM_SERVER_CLOSED, TERM_SERVER_TIMEOUT,
+	TERM_CONNECT_FAILED, TERM_NO_SERVER, TERM_BAD_REQUEST, TERM_BAD_RESPONSE, TERM_STOPPING, TERM_COUNT,
+};
+
+struct txn {
+	enum http1_method meth;
+	uint8_t minor, tunnel_req, idempotent, replayable, close_client, resp_started;
+	uint8_t req_done, resp_done, resp_head_done, srv_reuse, srv_held;
+	enum body_mode req_body, resp_body;
+	uint64_t req_left, resp_left;        /* BODY_CL */
+	struct http1_chunked req_ck, resp_ck;
+	int status;                          /* sent to the client */
+	int attempts;
+	struct server *srv, *last_srv;
+	struct backend *be;
+	uint64_t bytes_in, bytes_out;
+	ev_tstamp t_start, t_head, t_connect, t_resp;
+	enum term term;
+	char logreq[96];                     /* "GET /path HTTP/1.1" for the log */
+};
+
+struct session {
+	struct worker *w;
+	struct lbd_config *cfg;   /* a reference: in-flight requests finish on their config */
+	struct frontend *fe;
+	const struct transport *tr;
+	int fd;
+	enum sess_phase phase;
+	uint8_t c_readable, c_eof, c_wblocked, s_readable, s_wblocked, s_eof, closed;
+	uint32_t wpos;            /* s->in: bytes sent to the server */
+	uint32_t fend;            /* s->in: end of the bytes of this request */
+	uint32_t rparse;          /* s->out: end of the response bytes framed so far */
+	uint32_t rfend;           /* s->out: end of the bytes that may go to the client */
+	ev_io rio, wio;
+	ev_timer tmr;
+	ev_tstamp deadline, tmr_at, c_last, s_last;
+	struct dbuf *in, *out;
+	struct txn *tx;
+	struct upconn *up;
+	struct session *prev, *next;
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in in4;
+		struct sockaddr_in6 in6;
+	} peer;
+};
+
+struct upool {
+	struct server_state *st;
+	struct upconn *idle;
+	uint32_t n;
+	struct upool *next;
+};
+
+struct wlistener {
+	ev_io io;
+	struct worker *w;
+	struct frontend *fe;
+};
+
+struct worker {
+	int id;
+	struct workers *all;
+	struct ev_loop *loop;
+	pthread_t thread;
+	ev_async wake;
+	ev_timer beat, resume;
+	_Atomic uint64_t beat_ms;
+	_Atomic int nsess;
+	/* messages from the main thread, under all->lock */
+	struct lbd_config *next_cfg;
+	int msg_stop, msg_exit;
+	/* owned by the thread */
+	struct lbd_config *cfg;
+	struct lb_set lb;
+	struct wlistener *ls;
+	int nls, paused, stopping;
+	struct session *sessions;
+	struct dbuf *free_bufs;
+	int nfree_bufs;
+	struct txn *free_txns;
+	int nfree_txns;
+	struct upool *pools;
+	struct http1_request req;   /* scratch for parsing */
+	struct http1_response resp;
+	char scratch[HEAD_SCRATCH];
+};
+
+/* worker.c */
+struct dbuf *worker_buf_get(struct worker *w);
+void worker_buf_put(struct worker *w, struct dbuf *b);
+void worker_session_closed(struct worker *w);
+int worker_over_limits(struct worker *w, const struct frontend *fe);
+uint64_t workers_conn_add(struct workers *all, int delta);
+
+/* session.c */
+void session_accept(struct worker *w, struct frontend *fe, int fd, const struct sockaddr *sa, socklen_t salen);
+void session_close(struct session *s);
+void session_up_event(struct session *s, int revents);
+void session_stop_idle(struct session *s);
+
+/* session.c, for relay.c */
+void sess_arm(struct session *s, ev_tstamp at);
+void sess_kill(struct session *s);
+void sess_pump(struct session *s);
+struct txn *sess_txn_new(struct session *s);
+void sess_txn_free(struct worker *w, struct txn *t);
+const char *sess_client_ip(const struct session *s, char *buf, size_t len);
+
+/* upstream.c */
+struct upconn *upconn_take(struct worker *w, struct server *srv, int *err);
+void upconn_release(struct upconn *u, int reusable, uint32_t max_idle, uint32_t idle_ms);
+void upconn_close(struct upconn *u);
+void upconn_watch(struct upconn *u, int read, int write);
+void upool_free_all(struct worker *w);
+
+/* accesslog.c */
+void accesslog_txn(const struct session *s, const struct txn *tx);
+
+#endif

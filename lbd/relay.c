@@ -1,0 +1,780 @@
+/* relay: one request/response exchange through a session (see relay.h).
+ *
+ * Buffers: s->in holds the client's bytes with this request's rewritten
+ * head at offset 0; [0, wpos) went to the server, [wpos, fend) may go now,
+ * bytes after fend belong to the next (pipelined) request.  While [0, wpos)
+ * is still there the request can be sent again (retry).  s->out holds the
+ * server's bytes: [start, rfend) may go to the client, rparse is where
+ * framing stopped. */
+#include "relay.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "headrw.h"
+#include "http1.h"
+#include "log.h"
+#include "model.h"
+#include "mtime.h"
+#include "transport.h"
+
+static void connect_attempt(struct session *s);
+static void start_request(struct session *s);
+
+static ev_tstamp now_of(const struct session *s)
+{
+	return ev_now(s->w->loop);
+}
+
+/* ---- server release, accounting, errors ------------------------------------------ */
+
+static void release_server(struct session *s, int reusable)
+{
+	struct txn *tx = s->tx;
+	if (tx && tx->srv_held) {
+		model_sess_dec(&tx->srv->st->cnt);
+		model_sess_dec(&tx->be->st->cnt);
+		tx->srv_held = 0;
+	}
+	if (s->up) {
+		struct upconn *u = s->up;
+		s->up = NULL;
+		if (reusable)
+			upconn_release(u, 1, tx->be->conf.pool_max_idle, tx->be->conf.to.pool_idle_ms);
+		else
+			upconn_close(u);
+	}
+	s->s_readable = s->s_wblocked = s->s_eof = 0;
+}
+
+static void account(struct session *s, struct txn *tx)
+{
+	struct lbd_counters *fc = &s->fe->st->cnt;
+	model_cnt_add(&fc->bytes_in, tx->bytes_in);
+	model_cnt_add(&fc->bytes_out, tx->bytes_out);
+	if (tx->status)
+		model_resp_count(fc, tx->status);
+	if (tx->term == TERM_CLIENT_TIMEOUT || tx->term == TERM_SERVER_TIMEOUT)
+		model_cnt_add(&fc->timeouts, 1);
+	uint64_t rt = tx->t_resp > 0 ? (uint64_t)((tx->t_resp - tx->t_head) * 1e6) : 0;
+	struct lbd_counters *cs[2] = { tx->be ? &tx->be->st->cnt : NULL, tx->srv ? &tx->srv->st->cnt : NULL };
+	for (int i = 0; i < 2; i++) {
+		if (!cs[i] || (i == 1 && !tx->srv))
+			continue;
+		model_cnt_add(&cs[i]->req_total, 1);
+		model_cnt_add(&cs[i]->bytes_in, tx->bytes_in);
+		model_cnt_add(&cs[i]->bytes_out, tx->bytes_out);
+		if (tx->status)
+			model_resp_count(cs[i], tx->status);
+		if (tx->t_resp > 0)
+			model_rt_observe(cs[i], rt);
+		if (tx->term == TERM_SERVER_TIMEOUT)
+			model_cnt_add(&cs[i]->timeouts, 1);
+		atomic_store_explicit(&cs[i]->last_sess_ms, mtime_wall_ms(), memory_order_relaxed);
+	}
+}
+
+void relay_txn_end(struct session *s)
+{
+	struct txn *tx = s->tx;
+	if (!tx)
+		return;
+	release_server(s, 0);
+	if (tx->term == TERM_OK && !tx->resp_done)
+		tx->term = TERM_CLIENT_CLOSED;
+	account(s, tx);
+	accesslog_txn(s, tx);
+	s->tx = NULL;
+	sess_txn_free(s->w, tx);
+}
+
+void relay_error(struct session *s, int status, enum term term)
+{
+	struct txn *tx = s->tx ? s->tx : sess_txn_new(s);
+	if (!tx) {
+		sess_kill(s);
+		return;
+	}
+	tx->term = term;
+	if (tx->resp_started) {
+		/* Part of a response is out: all the client can learn is a cut. */
+		sess_kill(s);
+		return;
+	}
+	release_server(s, 0);
+	if (!s->out && !(s->out = worker_buf_get(s->w))) {
+		sess_kill(s);
+		return;
+	}
+	const char *text = http1_status_text(status);
+	char body[64];
+	int bl = snprintf(body, sizeof(body), "%d %s\n", status, text);
+	struct dbuf *b = s->out;
+	int n = snprintf(b->data, DBUF_FILL,
+			 "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n"
+			 "Cache-Control: no-cache\r\nConnection: close\r\n\r\n%s",
+			 status, text, bl, body);
+	b->start = 0;
+	b->end = (uint32_t)n;
+	s->rparse = s->rfend = (uint32_t)n;
+	tx->status = status;
+	tx->close_client = 1;
+	tx->resp_started = tx->resp_head_done = tx->resp_done = 1;
+	s->phase = PH_CLOSING;
+	sess_arm(s, now_of(s) + s->fe->conf.to.client_ms / 1000.0);
+}
+
+static void retry_or_fail(struct session *s, int status, enum term term)
+{
+	struct txn *tx = s->tx;
+	if (tx->attempts < (int)tx->be->conf.retries && tx->replayable && !tx->resp_started) {
+		tx->attempts++;
+		model_cnt_add(&tx->be->st->cnt.retries, 1);
+		model_cnt_add(&tx->srv->st->cnt.retries, 1);
+		tx->last_srv = tx->srv;
+		tx->srv = NULL;
+		s->wpos = 0;
+		connect_attempt(s);
+		return;
+	}
+	relay_error(s, status, term);
+}
+
+void relay_connect_failed(struct session *s, int err)
+{
+	struct txn *tx = s->tx;
+	struct server *srv = tx->srv;
+	model_cnt_add(&srv->st->cnt.err_conn, 1);
+	model_cnt_add(&tx->be->st->cnt.err_conn, 1);
+	uint32_t pf = tx->be->conf.check.passive_fall;
+	if (pf && atomic_fetch_add(&srv->st->consec_fail, 1) + 1 >= pf && model_server_set_up(srv, 0)) {
+		atomic_store(&srv->st->check_reason, CHECK_PASSIVE);
+		log_warn("server %s/%s is DOWN: %u connect failures from traffic (%s)", tx->be->conf.name,
+			 srv->conf.name, pf, strerror(err));
+	}
+	release_server(s, 0);
+	retry_or_fail(s, 503, TERM_CONNECT_FAILED);
+}
+
+/* ---- request ---------------------------------------------------------------------------- */
+
+static void account_req(struct session *s)
+{
+	struct txn *tx = s->tx;
+	struct dbuf *b = s->in;
+	uint32_t avail = b->end - s->fend;
+	switch (tx->req_body) {
+	case BODY_CL: {
+		uint64_t take = avail < tx->req_left ? avail : tx->req_left;
+		s->fend += (uint32_t)take;
+		tx->req_left -= take;
+		tx->bytes_in += take;
+		tx->req_done = tx->req_left == 0;
+		break;
+	}
+	case BODY_CHUNKED: {
+		size_t used = 0;
+		int rc = http1_chunked_feed(&tx->req_ck, b->data + s->fend, avail, &used);
+		s->fend += (uint32_t)used;
+		tx->bytes_in += used;
+		if (rc == 1)
+			tx->req_done = 1;
+		if (rc < 0) {
+			model_cnt_add(&s->fe->st->cnt.err_req, 1);
+			relay_error(s, 400, TERM_BAD_REQUEST);
+		}
+		break;
+	}
+	default:
+		tx->req_done = 1;
+		break;
+	}
+}
+
+static void enter_active(struct session *s)
+{
+	ev_tstamp now = now_of(s);
+	struct txn *tx = s->tx;
+	s->phase = PH_ACTIVE;
+	tx->t_connect = now;
+	s->c_last = s->s_last = now;
+	if (atomic_load_explicit(&tx->srv->st->consec_fail, memory_order_relaxed))
+		atomic_store(&tx->srv->st->consec_fail, 0);
+	const struct lbd_timeouts *to = &tx->be->conf.to;
+	uint32_t cms = s->fe->conf.to.client_ms, sms = to->server_ms;
+	sess_arm(s, now + (cms < sms ? cms : sms) / 1000.0);
+	upconn_watch(s->up, 1, 0);
+}
+
+static void connect_attempt(struct session *s)
+{
+	struct worker *w = s->w;
+	struct txn *tx = s->tx;
+	struct backend *be = tx->be;
+	struct lb_rr *rr = s->cfg == w->cfg && be->id < w->lb.n ? &w->lb.be[be->id] : NULL;
+	struct server *srv;
+	if (!be->conf.redispatch && tx->last_srv && model_server_usable(tx->last_srv))
+		srv = tx->last_srv;
+	else
+		srv = lb_pick(be, rr, tx->last_srv);
+	if (!srv) {
+		relay_error(s, 503, TERM_NO_SERVER);
+		return;
+	}
+	if (tx->last_srv && srv != tx->last_srv) {
+		model_cnt_add(&be->st->cnt.redispatches, 1);
+		model_cnt_add(&srv->st->cnt.redispatches, 1);
+	}
+	tx->srv = srv;
+	tx->srv_held = 1;
+	tx->srv_reuse = 1;
+	model_sess_inc(&srv->st->cnt);
+	model_sess_inc(&be->st->cnt);
+	int err = 0;
+	struct upconn *u = upconn_take(w, srv, &err);
+	if (!u) {
+		relay_connect_failed(s, err);
+		return;
+	}
+	u->s = s;
+	s->up = u;
+	s->s_readable = s->s_wblocked = s->s_eof = 0;
+	if (u->connected) {
+		enter_active(s);
+		return;
+	}
+	s->phase = PH_CONNECT;
+	sess_arm(s, now_of(s) + be->conf.to.connect_ms / 1000.0);
+	upconn_watch(u, 0, 1);
+}
+
+void relay_server_writable(struct session *s)
+{
+	s->s_wblocked = 0;
+	if (s->phase != PH_CONNECT || !s->up)
+		return;
+	int err = 0;
+	socklen_t len = sizeof(err);
+	if (getsockopt(s->up->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+	if (err) {
+		relay_connect_failed(s, err);
+		return;
+	}
+	s->up->connected = 1;
+	enter_active(s);
+}
+
+static void log_request_line(struct txn *tx, const struct http1_request *r)
+{
+	int ml = r->method_len > 16 ? 16 : (int)r->method_len;
+	int tl = r->target_len > 64 ? 64 : (int)r->target_len;
+	snprintf(tx->logreq, sizeof(tx->logreq), "%.*s %.*s%s HTTP/1.%d", ml, r->method, tl, r->target,
+		 r->target_len > 64 ? "..." : "", r->minor);
+}
+
+/* The worker may have a newer config: new requests use it. */
+static int adopt_current_config(struct session *s)
+{
+	struct lbd_config *cur = s->w->cfg;
+	if (s->cfg == cur)
+		return 0;
+	struct frontend *fe = model_find_frontend(cur, s->fe->conf.name);
+	if (!fe)
+		return -1;
+	/* Same name, same runtime state: the connection gauge carries over. */
+	model_config_ref(cur);
+	model_config_unref(s->cfg);
+	s->cfg = cur;
+	s->fe = fe;
+	return 0;
+}
+
+static int rewrite_request(struct session *s, const struct http1_request *r, int head_len)
+{
+	struct worker *w = s->w;
+	struct txn *tx = s->tx;
+	struct dbuf *b = s->in;
+	char ip[64];
+	struct headrw_req o = { 0 };
+	if (s->fe->conf.forwardfor) {
+		o.client_ip = sess_client_ip(s, ip, sizeof(ip));
+		o.proto = "http";
+	}
+	o.tunnel = tx->tunnel_req;
+	int nh = headrw_request(r, &o, w->scratch, sizeof(w->scratch));
+	uint32_t rest = b->end - (uint32_t)head_len;
+	if (nh < 0 || (size_t)nh + rest > DBUF_SIZE)
+		return -1;
+	memmove(b->data + nh, b->data + head_len, rest);
+	memcpy(b->data, w->scratch, (size_t)nh);
+	b->end = (uint32_t)nh + rest;
+	s->wpos = 0;
+	s->fend = (uint32_t)nh;
+	return 0;
+}
+
+static void start_request(struct session *s)
+{
+	struct worker *w = s->w;
+	struct dbuf *b = s->in;
+	const struct frontend_conf *fc = &s->fe->conf;
+	struct http1_limits lim = { fc->max_header, fc->max_uri };
+	struct http1_request *r = &w->req;
+	ev_tstamp now = now_of(s);
+
+	if (!b || b->end == 0)
+		return;
+	int n = http1_parse_request(b->data, b->end, &lim, r);
+	if (n == -2) {
+		if (s->phase == PH_IDLE) {
+			s->phase = PH_HEAD;
+			sess_arm(s, now + fc->to.http_request_ms / 1000.0);
+		}
+		return;
+	}
+	ev_tstamp t0 = s->phase == PH_HEAD ? s->deadline - fc->to.http_request_ms / 1000.0 : now;
+	struct txn *tx = sess_txn_new(s);
+	if (!tx) {
+		sess_kill(s);
+		return;
+	}
+	tx->t_start = t0;
+	tx->t_head = now;
+	if (n == -1) {
+		model_cnt_add(&s->fe->st->cnt.err_req, 1);
+		model_cnt_add(&s->fe->st->cnt.req_total, 1);
+		tx->bytes_in = b->end;
+		relay_error(s, r->status, TERM_BAD_REQUEST);
+		return;
+	}
+	if (adopt_current_config(s)) {
+		relay_error(s, 503, TERM_NO_SERVER);
+		return;
+	}
+	model_cnt_add(&s->fe->st->cnt.req_total, 1);
+	log_request_line(tx, r);
+	tx->be = s->fe->be;
+	tx->meth = r->meth;
+	tx->minor = (uint8_t)r->minor;
+	tx->idempotent = (uint8_t)http1_method_idempotent(r->meth);
+	tx->tunnel_req = (r->flags & HTTP1_F_UPGRADE_WS) && (r->flags & HTTP1_F_CONN_UPGRADE) && r->meth == HTTP1_M_GET;
+	tx->close_client = r->minor == 0 || (r->flags & HTTP1_F_CONN_CLOSE) || w->stopping;
+	tx->bytes_in = (uint64_t)n;
+	if (r->flags & HTTP1_F_CHUNKED) {
+		tx->req_body = BODY_CHUNKED;
+		http1_chunked_init(&tx->req_ck);
+	} else if ((r->flags & HTTP1_F_HAS_CL) && r->content_length) {
+		tx->req_body = BODY_CL;
+		tx->req_left = r->content_length;
+	}
+	if (rewrite_request(s, r, n)) {
+		relay_error(s, 431, TERM_BAD_REQUEST);
+		return;
+	}
+	tx->replayable = 1;
+	account_req(s);
+	if (s->closed || s->phase == PH_CLOSING)
+		return;
+	connect_attempt(s);
+}
+
+void relay_client_data(struct session *s)
+{
+	switch (s->phase) {
+	case PH_IDLE:
+	case PH_HEAD:
+		start_request(s);
+		break;
+	case PH_ACTIVE:
+		if (!s->tx->req_done)
+			account_req(s);
+		break;
+	case PH_TUNNEL:
+		s->fend = s->in->end;
+		break;
+	default:
+		break;
+	}
+	if (!s->c_eof || s->closed)
+		return;
+	switch (s->phase) {
+	case PH_ACTIVE:
+	case PH_CONNECT:
+		if (s->tx->req_done)
+			break; /* a half-closed client still gets its response */
+		/* fall through */
+	default:
+		if (s->tx && s->tx->term == TERM_OK)
+			s->tx->term = TERM_CLIENT_CLOSED;
+		sess_kill(s);
+	}
+}
+
+int relay_in_compact(struct session *s)
+{
+	struct dbuf *b = s->in;
+	if ((s->phase != PH_ACTIVE && s->phase != PH_TUNNEL) || s->wpos == 0)
+		return 0;
+	uint32_t k = s->wpos;
+	memmove(b->data, b->data + k, b->end - k);
+	b->end -= k;
+	s->fend -= k;
+	s->wpos = 0;
+	if (s->tx)
+		s->tx->replayable = 0; /* the start of the request is gone */
+	return (int)k;
+}
+
+/* ---- response ---------------------------------------------------------------------------- */
+
+static void bad_response(struct session *s, enum term term)
+{
+	struct txn *tx = s->tx;
+	model_cnt_add(&tx->srv->st->cnt.err_resp, 1);
+	model_cnt_add(&tx->be->st->cnt.err_resp, 1);
+	if (tx->resp_started) {
+		tx->term = term;
+		sess_kill(s);
+		return;
+	}
+	relay_error(s, 502, term);
+}
+
+static void enter_tunnel(struct session *s)
+{
+	s->phase = PH_TUNNEL;
+	if (s->in)
+		s->fend = s->in->end;
+	s->c_readable = 1;
+	sess_arm(s, now_of(s) + s->tx->be->conf.to.tunnel_ms / 1000.0);
+}
+
+/* Framing of a final response (RFC 9112 6.3). */
+static void response_framing(struct txn *tx, const struct http1_response *r)
+{
+	if (tx->meth == HTTP1_M_HEAD || r->status == 204 || r->status == 304) {
+		tx->resp_body = BODY_NONE;
+	} else if (r->flags & HTTP1_F_CHUNKED) {
+		tx->resp_body = BODY_CHUNKED;
+		http1_chunked_init(&tx->resp_ck);
+	} else if (r->flags & HTTP1_F_HAS_CL) {
+		tx->resp_body = r->content_length ? BODY_CL : BODY_NONE;
+		tx->resp_left = r->content_length;
+	} else {
+		tx->resp_body = BODY_EOF;
+		tx->srv_reuse = 0;
+		tx->close_client = 1;
+	}
+	if ((r->flags & HTTP1_F_CONN_CLOSE) || (r->minor == 0 && !(r->flags & HTTP1_F_CONN_KEEPALIVE)))
+		tx->srv_reuse = 0;
+}
+
+/* Bytes past the end of a response: the server broke framing; drop them
+ * and do not reuse the connection. */
+static void trim_extra(struct session *s)
+{
+	if (s->out->end > s->rparse) {
+		s->out->end = s->rparse;
+		s->tx->srv_reuse = 0;
+	}
+}
+
+static void account_resp(struct session *s)
+{
+	struct txn *tx = s->tx;
+	struct dbuf *b = s->out;
+	uint32_t avail = b->end - s->rparse;
+	switch (tx->resp_body) {
+	case BODY_NONE:
+		tx->resp_done = 1;
+		trim_extra(s);
+		break;
+	case BODY_CL: {
+		uint64_t take = avail < tx->resp_left ? avail : tx->resp_left;
+		s->rparse += (uint32_t)take;
+		tx->resp_left -= take;
+		if (!tx->resp_left) {
+			tx->resp_done = 1;
+			trim_extra(s);
+		}
+		break;
+	}
+	case BODY_CHUNKED: {
+		size_t used = 0;
+		int rc = http1_chunked_feed(&tx->resp_ck, b->data + s->rparse, avail, &used);
+		s->rparse += (uint32_t)used;
+		if (rc == 1) {
+			tx->resp_done = 1;
+			trim_extra(s);
+		} else if (rc < 0) {
+			s->rfend = s->rparse;
+			bad_response(s, TERM_BAD_RESPONSE);
+			return;
+		}
+		break;
+	}
+	case BODY_EOF:
+		s->rparse = b->end;
+		break;
+	}
+	s->rfend = s->rparse;
+}
+
+/* Parse, rewrite and queue response heads (1xx interim ones included). */
+static void process_response(struct session *s)
+{
+	struct worker *w = s->w;
+	struct txn *tx = s->tx;
+	struct dbuf *b = s->out;
+	while (!tx->resp_head_done) {
+		uint32_t len = b->end - s->rparse;
+		if (len == 0)
+			return;
+		int n = http1_parse_response(b->data + s->rparse, len, DBUF_FILL, &w->resp);
+		if (n == -2)
+			return;
+		if (n == -1) {
+			bad_response(s, TERM_BAD_RESPONSE);
+			return;
+		}
+		const struct http1_response *r = &w->resp;
+		if (tx->t_resp <= 0)
+			tx->t_resp = now_of(s);
+		int tunnel = r->status == 101;
+		if (tunnel && !tx->tunnel_req) {
+			bad_response(s, TERM_BAD_RESPONSE);
+			return;
+		}
+		int final = r->status >= 200 || tunnel;
+		if (final && !tunnel)
+			response_framing(tx, r);
+		if (final && !tx->req_done)
+			tx->close_client = 1; /* the rest of the request body will not be read */
+		int nh = headrw_response(r, final && tx->close_client, tunnel, w->scratch, sizeof(w->scratch));
+		uint32_t rest = b->end - s->rparse - (uint32_t)n;
+		if (nh < 0 || s->rparse + (uint32_t)nh + rest > DBUF_SIZE) {
+			bad_response(s, TERM_BAD_RESPONSE);
+			return;
+		}
+		memmove(b->data + s->rparse + nh, b->data + s->rparse + n, rest);
+		memcpy(b->data + s->rparse, w->scratch, (size_t)nh);
+		b->end = s->rparse + (uint32_t)nh + rest;
+		s->rparse += (uint32_t)nh;
+		s->rfend = s->rparse;
+		tx->resp_started = 1;
+		if (final) {
+			tx->status = r->status;
+			tx->resp_head_done = 1;
+			if (tunnel) {
+				enter_tunnel(s);
+				s->rparse = s->rfend = b->end;
+				return;
+			}
+		}
+	}
+	account_resp(s);
+}
+
+static void server_eof(struct session *s)
+{
+	struct txn *tx = s->tx;
+	if (s->phase == PH_TUNNEL) {
+		sess_kill(s);
+		return;
+	}
+	if (!tx->resp_started && (!s->out || s->out->end == s->rparse)) {
+		/* Nothing of a response came: the request may go again if that
+		 * cannot do harm twice. */
+		model_cnt_add(&tx->srv->st->cnt.err_resp, 1);
+		model_cnt_add(&tx->be->st->cnt.err_resp, 1);
+		release_server(s, 0);
+		if (tx->idempotent)
+			retry_or_fail(s, 502, TERM_SERVER_CLOSED);
+		else
+			relay_error(s, 502, TERM_SERVER_CLOSED);
+		return;
+	}
+	if (tx->resp_head_done && tx->resp_body == BODY_EOF) {
+		tx->resp_done = 1;
+		release_server(s, 0);
+		return;
+	}
+	bad_response(s, TERM_SERVER_CLOSED);
+}
+
+static int to_server(struct session *s)
+{
+	struct upconn *u = s->up;
+	if (s->s_wblocked || s->wpos >= s->fend)
+		return 0;
+	size_t n = s->fend - s->wpos;
+	ssize_t r = send(u->fd, s->in->data + s->wpos, n, MSG_NOSIGNAL);
+	if (r < 0) {
+		if (errno == EAGAIN || errno == EINTR) {
+			s->s_wblocked = 1;
+			return 0;
+		}
+		/* The server went away; whatever it answered first is still to read. */
+		s->s_readable = 1;
+		s->wpos = s->fend;
+		return 1;
+	}
+	s->wpos += (uint32_t)r;
+	s->s_last = now_of(s);
+	if ((size_t)r < n)
+		s->s_wblocked = 1;
+	return 1;
+}
+
+static int from_server(struct session *s)
+{
+	struct upconn *u = s->up;
+	if (!s->s_readable || (s->phase == PH_ACTIVE && s->tx->resp_done))
+		return 0;
+	if (!s->out && !(s->out = worker_buf_get(s->w)))
+		return 0;
+	struct dbuf *b = s->out;
+	if (b->end >= DBUF_FILL) {
+		if (b->start == 0)
+			return 0;
+		uint32_t k = b->start;
+		memmove(b->data, b->data + k, b->end - k);
+		b->end -= k;
+		s->rparse -= k;
+		s->rfend -= k;
+		b->start = 0;
+	}
+	size_t space = DBUF_FILL - b->end;
+	ssize_t r = recv(u->fd, b->data + b->end, space, 0);
+	if (r < 0 && (errno == EAGAIN || errno == EINTR)) {
+		s->s_readable = 0;
+		return 0;
+	}
+	if (r <= 0) {
+		server_eof(s);
+		return 1;
+	}
+	b->end += (uint32_t)r;
+	s->s_last = now_of(s);
+	if ((size_t)r < space)
+		s->s_readable = 0;
+	if (s->phase == PH_TUNNEL)
+		s->rparse = s->rfend = b->end;
+	else
+		process_response(s);
+	return 1;
+}
+
+int relay_server_io(struct session *s)
+{
+	if (!s->up || !s->up->connected || (s->phase != PH_ACTIVE && s->phase != PH_TUNNEL))
+		return 0;
+	int moved = to_server(s);
+	if (s->closed || !s->up)
+		return 1;
+	return moved | from_server(s);
+}
+
+void relay_watch_server(struct session *s)
+{
+	struct upconn *u = s->up;
+	if (!u)
+		return;
+	if (s->phase == PH_CONNECT) {
+		upconn_watch(u, 0, 1);
+		return;
+	}
+	int want_r = (s->phase == PH_TUNNEL || (s->phase == PH_ACTIVE && !s->tx->resp_done)) &&
+		     !(s->out && s->out->end >= DBUF_FILL && s->out->start == 0);
+	upconn_watch(u, want_r, s->s_wblocked);
+}
+
+/* ---- the end of an exchange ---------------------------------------------------------------- */
+
+static void finish_txn(struct session *s)
+{
+	struct txn *tx = s->tx;
+	int reusable = tx->srv_reuse && tx->req_done && s->wpos == s->fend && s->phase == PH_ACTIVE;
+	release_server(s, reusable);
+	int close = tx->close_client || !tx->req_done || s->c_eof || s->w->stopping || s->phase == PH_CLOSING;
+	relay_txn_end(s);
+	if (close) {
+		sess_kill(s);
+		return;
+	}
+	struct dbuf *b = s->in;
+	uint32_t rest = b ? b->end - s->fend : 0;
+	if (rest)
+		memmove(b->data, b->data + s->fend, rest);
+	if (b)
+		b->end = rest;
+	s->wpos = s->fend = 0;
+	if (s->out && s->out->start == s->out->end) {
+		worker_buf_put(s->w, s->out);
+		s->out = NULL;
+		s->rparse = s->rfend = 0;
+	}
+	s->phase = PH_IDLE;
+	if (rest) {
+		start_request(s); /* pipelined */
+		return;
+	}
+	if (b) {
+		worker_buf_put(s->w, b);
+		s->in = NULL;
+	}
+	sess_arm(s, now_of(s) + s->fe->conf.to.keepalive_ms / 1000.0);
+}
+
+int relay_progress(struct session *s)
+{
+	struct txn *tx = s->tx;
+	if (!tx || s->phase == PH_TUNNEL || s->phase == PH_CONNECT)
+		return 0;
+	if (!tx->resp_done || (s->out && s->out->start < s->out->end))
+		return 0;
+	finish_txn(s);
+	return 1;
+}
+
+void relay_client_gone(struct session *s)
+{
+	if (s->tx && s->tx->term == TERM_OK)
+		s->tx->term = TERM_CLIENT_CLOSED;
+	sess_kill(s);
+}
+
+void relay_timeout(struct session *s, ev_tstamp now)
+{
+	struct txn *tx = s->tx;
+	if (s->phase == PH_TUNNEL) {
+		ev_tstamp last = s->c_last > s->s_last ? s->c_last : s->s_last;
+		ev_tstamp end = last + tx->be->conf.to.tunnel_ms / 1000.0;
+		if (now + 0.0005 >= end)
+			sess_kill(s);
+		else
+			sess_arm(s, end);
+		return;
+	}
+	int want_server = !tx->resp_done;
+	int want_client = !tx->req_done || s->c_wblocked;
+	ev_tstamp sd = s->s_last + tx->be->conf.to.server_ms / 1000.0;
+	ev_tstamp cd = s->c_last + s->fe->conf.to.client_ms / 1000.0;
+	if (want_server && now + 0.0005 >= sd) {
+		if (!tx->resp_started)
+			model_cnt_add(&tx->srv->st->cnt.err_resp, 1);
+		relay_error(s, 504, TERM_SERVER_TIMEOUT);
+		return;
+	}
+	if (want_client && now + 0.0005 >= cd) {
+		relay_error(s, 408, TERM_CLIENT_TIMEOUT);
+		return;
+	}
+	ev_tstamp next = want_server ? sd : now + 3600;
+	if (want_client && cd < next)
+		next = cd;
+	sess_arm(s, next);
+}

@@ -1,0 +1,24 @@
+/* relay: what happens to a request once its bytes are in: head parsing
+ * and rewriting, choosing a server, retries, body framing both ways,
+ * tunnels, error responses, the end of a transaction.  session.c owns the
+ * client connection and calls these from its pump. */
+#ifndef LBD_RELAY_H
+#define LBD_RELAY_H
+
+#include <ev.h>
+
+#include "proxy.h"
+
+void relay_client_data(struct session *s);    /* new client bytes (or EOF) */
+int relay_server_io(struct session *s);        /* move bytes to/from the server; 1 if any moved */
+int relay_progress(struct session *s);         /* finish what can be finished; 1 if anything did */
+void relay_client_gone(struct session *s);
+void relay_server_writable(struct session *s);
+void relay_timeout(struct session *s, ev_tstamp now);
+void relay_error(struct session *s, int status, enum term term);
+void relay_connect_failed(struct session *s, int err);
+void relay_watch_server(struct session *s);
+int relay_in_compact(struct session *s);      /* free room in s->in; bytes freed */
+void relay_txn_end(struct session *s);         /* account, log and free the transaction */
+
+#endif
