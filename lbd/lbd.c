@@ -188,10 +188,36 @@ static int cmd_status(struct lbd *l, void *arg, int argc, char **argv, struct bu
 		json_string(r, fe->conf.name);
 		buf_puts(r, ",\"backend\":");
 		json_string(r, fe->conf.backend);
-		buf_printf(r, ",\"conn_cur\":%llu,\"conn_total\":%llu,\"requests\":%llu}",
-			   (unsigned long long)model_cnt_get(&fe->st->cnt.sess_cur),
-			   (unsigned long long)model_cnt_get(&fe->st->cnt.sess_total),
-			   (unsigned long long)model_cnt_get(&fe->st->cnt.req_total));
+		const struct lbd_counters *fc = &fe->st->cnt;
+		buf_printf(r, ",\"conn_cur\":%llu,\"conn_total\":%llu,\"requests\":%llu,\"err_req\":%llu,"
+			      "\"2xx\":%llu,\"4xx\":%llu,\"5xx\":%llu,\"timeouts\":%llu}",
+			   (unsigned long long)model_cnt_get(&fc->sess_cur), (unsigned long long)model_cnt_get(&fc->sess_total),
+			   (unsigned long long)model_cnt_get(&fc->req_total), (unsigned long long)model_cnt_get(&fc->err_req),
+			   (unsigned long long)model_cnt_get(&fc->resp[2]), (unsigned long long)model_cnt_get(&fc->resp[4]),
+			   (unsigned long long)model_cnt_get(&fc->resp[5]), (unsigned long long)model_cnt_get(&fc->timeouts));
+	}
+	buf_puts(r, "],\"backends\":[");
+	for (int i = 0; i < c->nbackends; i++) {
+		const struct backend *be = &c->backends[i];
+		const struct lbd_counters *bc = &be->st->cnt;
+		buf_puts(r, i ? ",{\"name\":" : "{\"name\":");
+		json_string(r, be->conf.name);
+		buf_printf(r, ",\"requests\":%llu,\"retries\":%llu,\"redispatches\":%llu,\"servers\":[",
+			   (unsigned long long)model_cnt_get(&bc->req_total), (unsigned long long)model_cnt_get(&bc->retries),
+			   (unsigned long long)model_cnt_get(&bc->redispatches));
+		for (int j = 0; j < be->nservers; j++) {
+			const struct server *s = &be->servers[j];
+			const struct lbd_counters *sc = &s->st->cnt;
+			buf_puts(r, j ? ",{\"name\":" : "{\"name\":");
+			json_string(r, s->conf.name);
+			buf_printf(r, ",\"up\":%d,\"admin\":\"%s\",\"requests\":%llu,\"err_conn\":%llu,\"err_resp\":%llu,"
+				      "\"retries\":%llu,\"redispatches\":%llu,\"5xx\":%llu}",
+				   atomic_load(&s->st->up), server_admin_names[atomic_load(&s->st->admin) % SERVER_ADMIN_COUNT],
+				   (unsigned long long)model_cnt_get(&sc->req_total), (unsigned long long)model_cnt_get(&sc->err_conn),
+				   (unsigned long long)model_cnt_get(&sc->err_resp), (unsigned long long)model_cnt_get(&sc->retries),
+				   (unsigned long long)model_cnt_get(&sc->redispatches), (unsigned long long)model_cnt_get(&sc->resp[5]));
+		}
+		buf_puts(r, "]}");
 	}
 	buf_puts(r, "]}");
 	return 0;

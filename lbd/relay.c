@@ -59,9 +59,10 @@ static void account(struct session *s, struct txn *tx)
 	if (tx->term == TERM_CLIENT_TIMEOUT || tx->term == TERM_SERVER_TIMEOUT)
 		model_cnt_add(&fc->timeouts, 1);
 	uint64_t rt = tx->t_resp > 0 ? (uint64_t)((tx->t_resp - tx->t_head) * 1e6) : 0;
-	struct lbd_counters *cs[2] = { tx->be ? &tx->be->st->cnt : NULL, tx->srv ? &tx->srv->st->cnt : NULL };
+	/* Backend and server count only requests that went to a server. */
+	struct lbd_counters *cs[2] = { tx->srv ? &tx->be->st->cnt : NULL, tx->srv ? &tx->srv->st->cnt : NULL };
 	for (int i = 0; i < 2; i++) {
-		if (!cs[i] || (i == 1 && !tx->srv))
+		if (!cs[i])
 			continue;
 		model_cnt_add(&cs[i]->req_total, 1);
 		model_cnt_add(&cs[i]->bytes_in, tx->bytes_in);

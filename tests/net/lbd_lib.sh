@@ -68,3 +68,10 @@ lbd_start() { # CONF
 
 # curl inside the namespace, no proxy settings from the environment.
 c() { ns_exec lb curl --noproxy '*' -sS "$@"; }
+
+# lbd_stat PYEXPR: a value from `lbctl status` (s is the reply), e.g.
+#   lbd_stat "s['backends'][0]['servers'][1]['err_conn']"
+lbd_stat() { lbctl_ --json status | python3 -c "import json,sys; s=json.load(sys.stdin); print($1)"; }
+
+# raw REQUEST-BYTES (printf format) -> the response as received
+raw() { printf "$1" | ns_exec lb socat -t 3 - TCP:192.0.2.10:9192 2>/dev/null; }

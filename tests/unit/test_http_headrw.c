@@ -1,0 +1,70 @@
+/* Unit tests of the head rewrite (lbd/headrw.c): hop-by-hop headers, one
+ * X-Forwarded-For, X-Forwarded-Proto, Connection on the way back. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lbd/headrw.h"
+#include "lbd/http1.h"
+
+static const struct http1_limits lim = { 16384, 8192 };
+
+static const char *req(const char *in, const struct headrw_req *o)
+{
+	static struct http1_request r;
+	static char out[4096];
+	assert_int_equal(http1_parse_request(in, strlen(in), &lim, &r), (int)strlen(in));
+	int n = headrw_request(&r, o, out, sizeof(out) - 1);
+	assert_true(n > 0);
+	out[n] = '\0';
+	return out;
+}
+
+static void test_request(void **state)
+{
+	(void)state;
+	struct headrw_req o = { .client_ip = "192.0.2.5", .proto = "http" };
+	assert_string_equal(req("GET /q HTTP/1.1\r\nHost: h\r\nX-Forwarded-For: 203.0.113.1\r\nA:b\r\n"
+				"x-forwarded-for: 203.0.113.2\r\nX-Forwarded-Proto: https\r\n\r\n", &o),
+			    "GET /q HTTP/1.1\r\nHost: h\r\nX-Forwarded-For: 203.0.113.1, 203.0.113.2, 192.0.2.5\r\n"
+			    "A: b\r\nX-Forwarded-Proto: http\r\n\r\n");
+	assert_string_equal(req("POST /p HTTP/1.1\r\nHost: h\r\nConnection: keep-alive, X-Secret, Content-Length\r\n"
+				"X-Secret: 1\r\nKeep-Alive: 5\r\nTE: trailers\r\nUpgrade: h2c\r\n"
+				"Proxy-Connection: x\r\nContent-Length: 3\r\n\r\n", &o),
+			    "POST /p HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nX-Forwarded-For: 192.0.2.5\r\n"
+			    "X-Forwarded-Proto: http\r\n\r\n");
+	struct headrw_req none = { 0 };
+	assert_string_equal(req("GET / HTTP/1.0\r\nX-Forwarded-For: 1\r\n\r\n", &none),
+			    "GET / HTTP/1.0\r\nX-Forwarded-For: 1\r\nConnection: close\r\n\r\n");
+	struct headrw_req ws = { .tunnel = 1 };
+	assert_string_equal(req("GET /tail HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n", &ws),
+			    "GET /tail HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+}
+
+static void test_response(void **state)
+{
+	(void)state;
+	static struct http1_response r;
+	char out[1024];
+	const char *in = "HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\nContent-Length: 2\r\n\r\n";
+	assert_int_equal(http1_parse_response(in, strlen(in), 16384, &r), (int)strlen(in));
+	int n = headrw_response(&r, 1, 0, out, sizeof(out));
+	assert_int_equal(n, (int)strlen("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n"));
+	assert_memory_equal(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n", (size_t)n);
+	n = headrw_response(&r, 0, 0, out, sizeof(out));
+	assert_memory_equal(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n", (size_t)n);
+	assert_int_equal(headrw_response(&r, 0, 0, out, 10), -1); /* does not fit */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_request),
+		cmocka_unit_test(test_response),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
