@@ -101,6 +101,10 @@ int health_apply_result(struct server *s, const struct check_outcome *o)
 	int ok = o->result == CHECK_OK;
 	int first = atomic_load_explicit(&st->check_reason, RLX) == CHECK_NONE;
 	enum hs from = atomic_load_explicit(&st->up, RLX) ? HS_UP : HS_DOWN;
+	/* Marked down outside the checker (the workers' passive check): count
+	 * the way back up from zero, `rise` passing checks. */
+	if (from == HS_DOWN && atomic_load_explicit(&st->check_health, RLX) >= (int)c->rise)
+		atomic_store_explicit(&st->check_health, 0, RLX);
 	atomic_store_explicit(&st->check_reason, (int)o->result, RLX);
 	atomic_store_explicit(&st->check_code, o->code, RLX);
 	atomic_store_explicit(&st->check_dur_ms, (o->duration_us + 999) / 1000, RLX);

@@ -65,6 +65,7 @@ struct stats_backend {
 	char name[STATS_NAME_MAX];
 	int iid;
 	char algo[16];
+	char check[200];              /* "GET /-/healthy expect 200 every 2000 ms, rise 2, fall 3" */
 	int up;                       /* at least one usable server */
 	int nactive_up, nbackup_up;   /* up servers with weight > 0 */
 	uint32_t weight;              /* sum of up active servers' weights */

@@ -190,6 +190,15 @@ static int backend(struct stats_backend *b, const struct backend *be, int iid, c
 	memset(b, 0, sizeof(*b));
 	snprintf(b->name, sizeof(b->name), "%s", be->conf.name);
 	snprintf(b->algo, sizeof(b->algo), "roundrobin");
+	const struct check_conf *ck = &be->conf.check;
+	if (ck->enabled) {
+		char ex[64];
+		snprintf(b->check, sizeof(b->check), "%s %.100s expect %s every %u ms, rise %u, fall %u%s",
+			 ck->method, ck->path, check_expect_format(ck, ex, sizeof(ex)), ck->interval_ms, ck->rise,
+			 ck->fall, ck->passive_fall ? ", passive" : "");
+	} else {
+		snprintf(b->check, sizeof(b->check), "no check");
+	}
 	b->iid = iid;
 	b->servers = calloc(be->nservers > 0 ? (size_t)be->nservers : 1, sizeof(*b->servers));
 	if (!b->servers)

@@ -89,6 +89,7 @@ static int backend(struct buf *b, const struct stats_backend *be)
 	int rc = kv_str(b, "name", be->name, 0);
 	rc = rc || kv_str(b, "status", be->up ? "UP" : "DOWN", 1);
 	rc = rc || kv_str(b, "algo", be->algo, 1);
+	rc = rc || kv_str(b, "check", be->check, 1);
 	rc = rc || kv_i(b, "active_up", be->nactive_up);
 	rc = rc || kv_i(b, "backup_up", be->nbackup_up);
 	rc = rc || kv_u(b, "weight", be->weight);

@@ -283,6 +283,12 @@ static void test_health_start_up_passive(void **state)
 	assert_int_equal(health_apply_result(&f.srv, &ok), 0);
 	assert_int_equal(health_apply_result(&f.srv, &ok), 1);
 	assert_int_equal(atomic_load(&f.st.consec_fail), 0);
+	/* Marked down by a worker (model_server_set_up, health left full): it
+	 * still takes `rise` passing checks to come back. */
+	assert_int_equal(model_server_set_up(&f.srv, 0), 1);
+	assert_int_equal(health_apply_result(&f.srv, &ok), 0);
+	assert_string_equal(word(&f), "DOWN 1/2");
+	assert_int_equal(health_apply_result(&f.srv, &ok), 1);
 	f.be.conf.check.passive_fall = 0;
 	atomic_store(&f.st.consec_fail, 50);
 	assert_int_equal(health_apply_passive(&f.srv), 0); /* off */

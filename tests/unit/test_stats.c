@@ -451,6 +451,8 @@ static void test_collect(void **state)
 	assert_int_equal(b->weight, 2);
 	assert_int_equal(b->up, 1);
 	assert_string_equal(s.backends[1].servers[0].status, "no check");
+	assert_string_equal(s.backends[0].check, "GET /-/healthy expect 200 every 2000 ms, rise 2, fall 3");
+	assert_string_equal(s.backends[1].check, "no check");
 	atomic_store(&be->servers[0].st->admin, SERVER_MAINT);
 	atomic_store(&be->servers[1].st->admin, SERVER_DRAIN);
 	stats_snapshot_free(&s);
