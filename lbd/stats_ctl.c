@@ -106,6 +106,12 @@ static int set_admin(struct lbd *l, const char *path, enum server_admin to, stru
 	struct server *s = find(cfg, path, r);
 	int rc = -ENOENT;
 	if (s) {
+		/* Out of maintenance with checks on: up as before, but one failed
+		 * check takes it down (health = rise), as HAProxy does; the checker
+		 * probes it within an interval. */
+		if (to != SERVER_MAINT && s->be->conf.check.enabled &&
+		    atomic_load_explicit(&s->st->admin, RLX) == SERVER_MAINT && atomic_load_explicit(&s->st->up, RLX))
+			atomic_store_explicit(&s->st->check_health, (int)s->be->conf.check.rise, RLX);
 		int from = atomic_exchange(&s->st->admin, (int)to);
 		if (from != (int)to)
 			log_notice("server %s: %s -> %s (control socket)", path, server_admin_names[from],

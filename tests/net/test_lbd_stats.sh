@@ -86,9 +86,8 @@ EOF
 net_spawn lb prometheus prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/prom" \
 	--web.listen-address=192.0.2.1:9090 --log.level=warn
 
-# Requests through the frontend, so the counter has something to count
-# (counted by the data path: the exact value is checked against /metrics).
-for _ in $(seq 1 20); do ns_exec lb curl -s -o /dev/null --max-time 2 http://192.0.2.1:8080/ || true; done
+# 20 requests through the frontend: the counter Prometheus reads must say 20.
+for _ in $(seq 1 20); do ns_exec lb curl -sf -o /dev/null --max-time 2 http://192.0.2.1:8080/ || t_fail "request through lbd"; done
 
 # Kill web/b's nginx: DOWN on the page, in the CSV, for the exporter.
 net_stop "$PID_nginx_b"
@@ -109,7 +108,8 @@ q='haproxy_frontend_http_requests_total{proxy="www"}'
 promq() { ns_exec lb promtool query instant http://192.0.2.1:9090 "$1" 2>/dev/null; }
 wait_for 20 "promtool returns lbd's request counter" eval 'promq "$q" | grep -q "proxy=\"www\""'
 ours=$(ns_exec lb curl -sf http://192.0.2.1:8404/metrics | awk -v m="$q" '$1 == m { print $2 }')
-wait_for 5 "Prometheus holds the value /metrics shows ($ours)" eval 'promq "$q" | grep -q "=> $ours @"'
+t_assert "/metrics counts the 20 requests" [ "$ours" = 20 ]
+wait_for 5 "promtool: lbd's request counter is 20" eval 'promq "$q" | grep -q "=> 20 @"'
 promq "$q" | sed 's/^/    promtool: /'
 wait_for 5 "promtool: haproxy_server_status DOWN for web/b" \
 	eval 'promq "haproxy_server_status{proxy=\"web\",server=\"b\",state=\"DOWN\"}" | grep -q "=> 1 @"'
