@@ -42,7 +42,7 @@ for _ in range(3):
         s.sendto(pkt, ('224.0.0.18', 0))
 PYEOF
 expect() { # node reason count
-	wait_for 2 "$1 counted $3 x $2" [ "$(vrrp_field "$1" "counters.discards.$2")" = "$3" ]
+	wait_for 2 "$1 counted $3 x $2" field_is "$1" "counters.discards.$2" "$3"
 }
 for n in n2 n1; do
 	expect $n bad_ttl 6

@@ -14,10 +14,10 @@ vrrp_conf n1 110 200ms > "$T/n1.conf"
 ( for _ in $(seq 1 150); do vip_on n1 || echo gone; sleep 0.01; done ) > "$T/watch" &
 watch=$!
 kill -HUP "$PID_vrrpd_n1"
-wait_for 3 "the new priority applies" [ "$(vrrp_field n1 effective_priority)" = 110 ]
+wait_for 3 "the new priority applies" field_is n1 effective_priority 110
 t_assert "the new interval applies" [ "$(vrrp_field n1 advert_interval_ms)" = 200 ]
-wait_for 3 "node 2 learned the master's new interval" [ "$(vrrp_field n2 master_advert_interval_ms)" = 200 ]
-wait_for 2 "node 2 sees priority 110" [ "$(vrrp_field n2 master_priority)" = 110 ]
+wait_for 3 "node 2 learned the master's new interval" field_is n2 master_advert_interval_ms 200
+wait_for 2 "node 2 sees priority 110" field_is n2 master_priority 110
 wait "$watch"
 t_assert "the VIP never left node 1 during the reload" [ ! -s "$T/watch" ]
 t_assert "no transition on node 1" [ "$(vrrp_field n1 counters.transitions)" = "$before" ]
@@ -28,6 +28,6 @@ printf 'instance VI_51 {\n\tvrid 300;\n}\n' > "$T/n1.conf"
 kill -HUP "$PID_vrrpd_n1"
 wait_for 3 "the bad reload is refused and logged with file:line:col" grep -q "reload refused.*n1.conf:2:7: expected a whole number from 1 to 255" "$T/vrrpd_n1.log"
 t_assert "node 1 still runs" kill -0 "$PID_vrrpd_n1"
-t_assert "node 1 keeps priority 110" [ "$(vrrp_field n1 effective_priority)" = 110 ]
+t_assert "node 1 keeps priority 110" field_is n1 effective_priority 110
 t_assert "node 1 state" vrrp_state_is n1 master
 t_assert "VIP still on node 1" vip_on n1

@@ -50,7 +50,7 @@ s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 112)
 s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, 255)
 for _ in range(5): s.sendto(body, ('198.51.100.11', 0))
 "
-wait_for 2 "node 1 counted the rogue adverts as unknown_peer" [ "$(vrrp_field n1 counters.discards.unknown_peer)" = 5 ]
+wait_for 2 "node 1 counted the rogue adverts as unknown_peer" field_is n1 counters.discards.unknown_peer 5
 t_assert "node 1 is still master" vrrp_state_is n1 master
 
 kill -KILL "$PID_vrrpd_n1"
