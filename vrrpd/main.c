@@ -48,16 +48,26 @@ static void on_hup(struct ev_loop *loop, ev_signal *w, int revents)
 }
 
 /* Memory locked and, if asked, real-time scheduling: done while we still
- * hold the capabilities they need.  MCL_FUTURE then works within the raised
- * RLIMIT_MEMLOCK after CAP_IPC_LOCK is gone. */
+ * hold the capabilities they need.  MCL_ONFAULT locks the pages we use
+ * rather than every page mapped (the libraries' whole images), so the
+ * locked total stays within RLIMIT_MEMLOCK once CAP_IPC_LOCK is dropped and
+ * MCL_FUTURE cannot make a later allocation fail. */
 static void tune(const struct vconf *c)
 {
 	if (c->global.mlock) {
 #ifdef VRRPD_ASAN
 		log_info("mlock skipped: AddressSanitizer build");
 #else
-		struct rlimit rl = { 64u << 20, 64u << 20 };
-		if (setrlimit(RLIMIT_MEMLOCK, &rl) < 0 || mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
+		struct rlimit rl;
+		/* Best effort: raising the hard limit needs CAP_SYS_RESOURCE. */
+		if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0 && rl.rlim_cur < (64u << 20)) {
+			struct rlimit want = { 64u << 20, 64u << 20 };
+			if (setrlimit(RLIMIT_MEMLOCK, &want) < 0) {
+				rl.rlim_cur = rl.rlim_max;
+				setrlimit(RLIMIT_MEMLOCK, &rl);
+			}
+		}
+		if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) < 0)
 			log_warn("mlockall: %s", strerror(errno));
 #endif
 	}

@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# bench/vrrp_failover.sh: vrrpd against Debian's keepalived, in the same
+# namespace lab and the same run (two nodes and a client on a bridge).
+#
+#   1. Failover time, advert 1 s and 100 ms: from the event on the master
+#      to the VIP being added on the backup (kernel address event, seen with
+#      `ip -ts monitor address` in the backup's namespace), for
+#        crash  SIGKILL of the master daemon (all keepalived processes)
+#        stop   SIGTERM (clean stop: priority 0)
+#        track  the master's track script starts failing (interval 1 s,
+#               fall 2, weight -20, both daemons; keepalived cannot check
+#               more often than once a second)
+#   2. False takeovers while every CPU is saturated (busy loops, 2 per CPU)
+#      for SAT_SECONDS, adverts 100 ms and 10 ms: transitions to master on
+#      the backup.
+#   3. RSS of each daemon (keepalived: parent + VRRP child).
+#
+# Not part of make check.  Needs root.  Release build: `make`, then
+#   bench/vrrp_failover.sh              (REPS=3 SAT_SECONDS=60)
+#   REPS=1 SAT_SECONDS=10 bench/vrrp_failover.sh   (quick look)
+set -u
+export NET_BIN=${NET_BIN:-build}
+. "$(dirname "$0")/../tests/net/lib.sh"
+. "$(dirname "$0")/../tests/net/vrrp_lab.sh"
+net_require keepalived
+REPS=${REPS:-3}
+SAT_SECONDS=${SAT_SECONDS:-60}
+RESULTS=$T/results
+: > "$RESULTS"
+
+vrrp_lab
+ka_pids() { cat "$T/ka-$1.pid" "$T/ka-$1-vrrp.pid" 2>/dev/null; }
+net_on_exit 'for n in n1 n2; do for p in $(ka_pids $n); do kill -CONT $p; kill -TERM $p; done; done; sleep 0.3'
+
+# ---- the two implementations ------------------------------------------------
+ka_conf() { # NODE PRIO ADVERT_S TRACK(0/1)
+	printf 'global_defs {\n    router_id %s\n    vrrp_version 3\n    enable_script_security\n    script_user root\n    vrrp_garp_master_repeat 2\n    vrrp_garp_master_delay 0\n}\n' "$1-$NET_ID"
+	[ "$4" = 1 ] && printf 'vrrp_script chk {\n    script "/usr/bin/test -e %s/ok-%s"\n    interval 1\n    timeout 1\n    fall 2\n    rise 2\n    weight -20\n}\n' "$T" "$1"
+	printf 'vrrp_instance VI_51 {\n    state BACKUP\n    interface eth0\n    virtual_router_id 51\n    priority %s\n    advert_int %s\n    version 3\n    virtual_ipaddress {\n        %s/24 dev eth0\n    }\n' "$2" "$3" "$VIP"
+	[ "$4" = 1 ] && printf '    track_script {\n        chk\n    }\n'
+	printf '}\n'
+}
+vr_conf() { # NODE PRIO ADVERT TRACK(0/1)
+	local extra=()
+	[ "$4" = 1 ] && extra=("track chk weight -20;")
+	vrrp_conf "$1" "$2" "$3" "${extra[@]}" | sed 's/mlock off;/mlock on;\n\trealtime-priority 10;/'
+	[ "$4" = 1 ] && printf 'track chk {\n\tscript "/usr/bin/test -e %s/ok-%s";\n\tinterval 1s;\n\ttimeout 1s;\n\trise 2;\n\tfall 2;\n}\n' "$T" "$1"
+}
+
+start_node() { # IMPL NODE PRIO ADVERT(ms) TRACK
+	local impl=$1 n=$2 p=$3 adv=$4 tr=$5
+	touch "$T/ok-$n"
+	if [ "$impl" = keepalived ]; then
+		ka_conf "$n" "$p" "$(awk "BEGIN{print $adv/1000}")" "$tr" > "$T/ka-$n.conf"
+		net_spawn "$n" "ka_$n" keepalived -n -l -D -f "$T/ka-$n.conf" -p "$T/ka-$n.pid" \
+			-r "$T/ka-$n-vrrp.pid" --no-syslog -i "$n-$NET_ID"
+	else
+		vr_conf "$n" "$p" "${adv}ms" "$tr" > "$T/vr-$n.conf"
+		net_spawn "$n" "vr_$n" "$BIN/vrrpd" -n -f "$T/vr-$n.conf"
+	fi
+}
+
+stop_node() { # IMPL NODE [SIGNAL]
+	if [ "$1" = keepalived ]; then
+		local p
+		for p in $(ka_pids "$2"); do kill -CONT "$p" 2>/dev/null; kill -"${3:-TERM}" "$p" 2>/dev/null; done
+		for _ in $(seq 1 200); do
+			local alive=0
+			for p in $(ka_pids "$2"); do kill -0 "$p" 2>/dev/null && alive=1; done
+			[ $alive = 0 ] && break
+			sleep 0.02
+		done
+		rm -f "$T/ka-$2.pid" "$T/ka-$2-vrrp.pid"
+	else
+		local v="PID_vr_$2"
+		net_stop "${!v}" "${3:-TERM}"
+	fi
+	ip -n "$(eval echo "\$NS_$2")" addr del "$VIP/24" dev eth0 2>/dev/null
+	return 0
+}
+
+# Both nodes of one implementation, node 1 master; settled.
+start_pair() { # IMPL ADVERT(ms) TRACK
+	start_node "$1" n1 100 "$2" "$3"
+	wait_for 10 "$1: node 1 holds the VIP" vip_on n1
+	start_node "$1" n2 90 "$2" "$3"
+	sleep "$(awk "BEGIN{print $2 * 4 / 1000 + 0.5}")"
+	vip_off n2 || t_fail "$1: node 2 took the VIP while node 1 is master"
+}
+
+rss_kib() { # pids... -> "RSS PSS" in KiB, summed
+	local p r=0 q=0
+	for p in "$@"; do
+		r=$((r + $(awk '/^Rss:/{print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0)))
+		q=$((q + $(awk '/^Pss:/{print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0)))
+	done
+	echo "$r $q"
+}
+
+ts_of_vip_add() { # monitor-file: epoch ms of the first add of the VIP
+	"$PY" - "$1" "$VIP" <<'PYEOF'
+import sys, datetime
+for line in open(sys.argv[1]):
+    if f' {sys.argv[2]}/' in line and 'Deleted' not in line and line.startswith('['):
+        ts = line[1:line.index(']')]
+        d = datetime.datetime.fromisoformat(ts)
+        print(int(d.timestamp() * 1000)); break
+PYEOF
+}
+
+# ---- 1. failover times --------------------------------------------------------
+measure() { # IMPL SCENARIO ADVERT(ms)
+	local impl=$1 sc=$2 adv=$3 tr=0
+	[ "$sc" = track ] && tr=1
+	start_pair "$impl" "$adv" "$tr"
+	ip netns exec "$NS_n2" ip -ts monitor address dev eth0 > "$T/mon" 2>&1 &
+	local mon=$!
+	sleep 0.2
+	local t0
+	t0=$(now_ms)
+	case $sc in
+	crash) stop_node "$impl" n1 KILL ;;
+	stop)
+		if [ "$impl" = keepalived ]; then kill -TERM "$(cat "$T/ka-n1.pid")"; else kill -TERM "$(eval echo "\$PID_vr_n1")"; fi ;;
+	track) rm -f "$T/ok-n1" ;;
+	esac
+	wait_until 15 vip_on n2 || t_log "$impl $sc ${adv}ms: no takeover within 15 s"
+	sleep 0.1
+	kill "$mon" 2>/dev/null; wait "$mon" 2>/dev/null
+	local t1
+	t1=$(ts_of_vip_add "$T/mon")
+	local ms=NA
+	[ -n "$t1" ] && ms=$((t1 - t0))
+	echo "failover $impl $sc $adv $ms" >> "$RESULTS"
+	t_log "failover $impl $sc advert ${adv}ms: ${ms} ms"
+	stop_node "$impl" n1
+	stop_node "$impl" n2
+}
+
+for adv in 1000 100; do
+	for sc in crash stop track; do
+		for r in $(seq 1 "$REPS"); do
+			for impl in vrrpd keepalived; do
+				measure "$impl" "$sc" "$adv"
+			done
+		done
+	done
+done
+
+# ---- 2. false takeovers under CPU saturation + 3. RSS --------------------------
+count_masters() { # IMPL : times node 2 became master
+	if [ "$1" = keepalived ]; then
+		grep -c "Entering MASTER STATE" "$T/ka_n2.log"
+	else
+		vrrp_field n2 counters.became_master
+	fi
+}
+
+saturate() { # IMPL ADVERT(ms)
+	local impl=$1 adv=$2 busy=() i
+	: > "$T/ka_n2.log"
+	start_pair "$impl" "$adv" 0
+	if [ "$impl" = keepalived ]; then
+		echo "rss keepalived $(rss_kib $(ka_pids n1))" >> "$RESULTS"
+	else
+		echo "rss vrrpd $(rss_kib "$(eval echo "\$PID_vr_n1")")" >> "$RESULTS"
+	fi
+	local before
+	before=$(count_masters "$impl")
+	for i in $(seq 1 $(($(nproc) * 2))); do
+		timeout "$SAT_SECONDS" sh -c 'while :; do :; done' &
+		busy+=($!)
+	done
+	wait "${busy[@]}" 2>/dev/null
+	local after
+	after=$(count_masters "$impl")
+	echo "saturation $impl $adv $((after - before))" >> "$RESULTS"
+	t_log "saturation ${SAT_SECONDS}s $impl advert ${adv}ms: $((after - before)) false takeovers"
+	stop_node "$impl" n1
+	stop_node "$impl" n2
+}
+
+for adv in 100 10; do
+	for impl in vrrpd keepalived; do
+		saturate "$impl" "$adv"
+	done
+done
+
+# ---- summary ---------------------------------------------------------------------
+echo
+echo "== results (REPS=$REPS, SAT_SECONDS=$SAT_SECONDS, $(nproc) CPUs, $(uname -r))"
+"$PY" - "$RESULTS" <<'PYEOF'
+import sys, statistics
+fo, sat, rss = {}, {}, {}
+for l in open(sys.argv[1]):
+    f = l.split()
+    if f[0] == 'failover' and f[4] != 'NA':
+        fo.setdefault((f[2], f[3]), {}).setdefault(f[1], []).append(int(f[4]))
+    elif f[0] == 'saturation':
+        sat.setdefault(f[2], {})[f[1]] = int(f[3])
+    elif f[0] == 'rss':
+        rss.setdefault(f[1], []).append((int(f[2]), int(f[3])))
+print('%-8s %-7s %12s %12s %7s' % ('event', 'advert', 'vrrpd ms', 'keepalived', 'ratio'))
+for (sc, adv), d in fo.items():
+    v, k = d.get('vrrpd', []), d.get('keepalived', [])
+    mv = statistics.median(v) if v else float('nan')
+    mk = statistics.median(k) if k else float('nan')
+    print('%-8s %-7s %12.0f %12.0f %7.2f   (vrrpd %s; keepalived %s)' % (sc, adv + 'ms', mv, mk, mv / mk if mk else float('nan'), v, k))
+for adv, d in sat.items():
+    print('false takeovers, %s ms adverts: vrrpd %s, keepalived %s' % (adv, d.get('vrrpd'), d.get('keepalived')))
+for impl, v in rss.items():
+    print('memory %s: RSS %d KiB, PSS %d KiB (max of %d runs)' % (impl, max(x[0] for x in v), max(x[1] for x in v), len(v)))
+PYEOF
