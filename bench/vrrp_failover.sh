@@ -13,17 +13,22 @@
 #   2. False takeovers while every CPU is saturated (busy loops, 2 per CPU)
 #      for SAT_SECONDS, adverts 100 ms and 10 ms: transitions to master on
 #      the backup.
-#   3. RSS of each daemon (keepalived: parent + VRRP child).
+#      For crashes also the gap the backup saw on the wire (tcpdump in its
+#      namespace): master's last advert -> backup's first advert, against
+#      the RFC bound 3 x Master_Adver_Interval + Skew_Time (priority 90).
+#   3. RSS and PSS of each daemon (keepalived: parent + VRRP child).
 #
 # Not part of make check.  Needs root.  Release build: `make`, then
 #   bench/vrrp_failover.sh              (REPS=3 SAT_SECONDS=60)
 #   REPS=1 SAT_SECONDS=10 bench/vrrp_failover.sh   (quick look)
+#   SCENARIOS="crash" SAT_SECONDS=0 ...              (failover part only)
 set -u
 export NET_BIN=${NET_BIN:-build}
 . "$(dirname "$0")/../tests/net/lib.sh"
 . "$(dirname "$0")/../tests/net/vrrp_lab.sh"
 net_require keepalived
 REPS=${REPS:-3}
+SCENARIOS=${SCENARIOS:-crash stop track}
 SAT_SECONDS=${SAT_SECONDS:-60}
 RESULTS=$T/results
 : > "$RESULTS"
@@ -114,7 +119,11 @@ measure() { # IMPL SCENARIO ADVERT(ms)
 	[ "$sc" = track ] && tr=1
 	start_pair "$impl" "$adv" "$tr"
 	ip netns exec "$NS_n2" ip -ts monitor address dev eth0 > "$T/mon" 2>&1 &
-	local mon=$!
+	local mon=$! dump=
+	if [ "$sc" = crash ]; then
+		ip netns exec "$NS_n2" tcpdump -i eth0 -n -tt -l 'ip proto 112' > "$T/dump" 2>/dev/null &
+		dump=$!
+	fi
 	sleep 0.2
 	local t0
 	t0=$(now_ms)
@@ -133,12 +142,30 @@ measure() { # IMPL SCENARIO ADVERT(ms)
 	[ -n "$t1" ] && ms=$((t1 - t0))
 	echo "failover $impl $sc $adv $ms" >> "$RESULTS"
 	t_log "failover $impl $sc advert ${adv}ms: ${ms} ms"
+	if [ -n "$dump" ]; then
+		sleep 0.2
+		kill "$dump" 2>/dev/null; wait "$dump" 2>/dev/null
+		local gap
+		gap=$("$PY" -c '
+import sys
+last1 = first2 = None
+for l in open(sys.argv[1]):
+    f = l.split()
+    if len(f) < 4 or f[1] != "IP": continue
+    t = float(f[0])
+    if f[2] == "198.51.100.11" and first2 is None: last1 = t
+    if f[2] == "198.51.100.12" and first2 is None and last1 is not None: first2 = t
+print("NA" if first2 is None else "%.1f" % ((first2 - last1) * 1000))
+' "$T/dump")
+		echo "wire $impl $adv $gap" >> "$RESULTS"
+		t_log "  on the wire: last advert of node 1 -> first of node 2: ${gap} ms"
+	fi
 	stop_node "$impl" n1
 	stop_node "$impl" n2
 }
 
 for adv in 1000 100; do
-	for sc in crash stop track; do
+	for sc in $SCENARIOS; do
 		for r in $(seq 1 "$REPS"); do
 			for impl in vrrpd keepalived; do
 				measure "$impl" "$sc" "$adv"
@@ -180,22 +207,26 @@ saturate() { # IMPL ADVERT(ms)
 	stop_node "$impl" n2
 }
 
-for adv in 100 10; do
-	for impl in vrrpd keepalived; do
-		saturate "$impl" "$adv"
+if [ "$SAT_SECONDS" -gt 0 ]; then
+	for adv in 100 10; do
+		for impl in vrrpd keepalived; do
+			saturate "$impl" "$adv"
+		done
 	done
-done
+fi
 
 # ---- summary ---------------------------------------------------------------------
 echo
 echo "== results (REPS=$REPS, SAT_SECONDS=$SAT_SECONDS, $(nproc) CPUs, $(uname -r))"
 "$PY" - "$RESULTS" <<'PYEOF'
 import sys, statistics
-fo, sat, rss = {}, {}, {}
+fo, sat, rss, wire = {}, {}, {}, {}
 for l in open(sys.argv[1]):
     f = l.split()
     if f[0] == 'failover' and f[4] != 'NA':
         fo.setdefault((f[2], f[3]), {}).setdefault(f[1], []).append(int(f[4]))
+    elif f[0] == 'wire' and f[3] != 'NA':
+        wire.setdefault(f[2], {}).setdefault(f[1], []).append(float(f[3]))
     elif f[0] == 'saturation':
         sat.setdefault(f[2], {})[f[1]] = int(f[3])
     elif f[0] == 'rss':
@@ -206,6 +237,9 @@ for (sc, adv), d in fo.items():
     mv = statistics.median(v) if v else float('nan')
     mk = statistics.median(k) if k else float('nan')
     print('%-8s %-7s %12.0f %12.0f %7.2f   (vrrpd %s; keepalived %s)' % (sc, adv + 'ms', mv, mk, mv / mk if mk else float('nan'), v, k))
+for adv, d in wire.items():
+    bound = 3 * int(adv) + (256 - 90) * int(adv) / 256
+    print('crash, %s ms adverts, last advert -> takeover on the wire: vrrpd %s, keepalived %s (RFC bound %.1f ms)' % (adv, d.get('vrrpd'), d.get('keepalived'), bound))
 for adv, d in sat.items():
     print('false takeovers, %s ms adverts: vrrpd %s, keepalived %s' % (adv, d.get('vrrpd'), d.get('keepalived')))
 for impl, v in rss.items():
