@@ -93,19 +93,26 @@ static void stop_check(struct track *t)
 }
 
 /* "HTTP/1.x NNN": the status is all we need. */
-static enum track_result http_status(struct track *t)
+enum track_result track_http_verdict(const char *rx, size_t len, unsigned expect)
 {
-	if (t->rxlen < 12 || memcmp(t->rx, "HTTP/1.", 7) != 0 || t->rx[8] != ' ')
+	if (len < 12 || memcmp(rx, "HTTP/1.", 7) != 0 || (rx[7] != '0' && rx[7] != '1') || rx[8] != ' ')
 		return TRACK_BAD_RESPONSE;
 	int code = 0;
 	for (int i = 9; i < 12; i++) {
-		if (t->rx[i] < '0' || t->rx[i] > '9')
+		if (rx[i] < '0' || rx[i] > '9')
 			return TRACK_BAD_RESPONSE;
-		code = code * 10 + (t->rx[i] - '0');
+		code = code * 10 + (rx[i] - '0');
 	}
-	if (t->conf.http_status ? code == (int)t->conf.http_status : code >= 200 && code < 300)
+	if (len > 12 && rx[12] != ' ' && rx[12] != '\r')
+		return TRACK_BAD_RESPONSE;
+	if (expect ? code == (int)expect : code >= 200 && code < 300)
 		return TRACK_OK;
 	return TRACK_BAD_STATUS;
+}
+
+static enum track_result http_status(const struct track *t)
+{
+	return track_http_verdict(t->rx, t->rxlen, t->conf.http_status);
 }
 
 static void http_io(struct ev_loop *loop, ev_io *w, int revents)
@@ -140,7 +147,7 @@ static void http_io(struct ev_loop *loop, ev_io *w, int revents)
 		return;
 	if (n > 0)
 		t->rxlen += (size_t)n;
-	if (n > 0 && t->rxlen < 12)
+	if (n > 0 && t->rxlen < 13)
 		return;
 	stop_check(t);
 	verdict(t, n < 0 ? TRACK_REFUSED : http_status(t));

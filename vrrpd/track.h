@@ -4,6 +4,7 @@
 #ifndef VRRPD_TRACK_H
 #define VRRPD_TRACK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct ev_loop;
@@ -36,6 +37,10 @@ int track_is_up(const struct track *t);
 const char *track_name(const struct track *t);
 enum track_result track_last(const struct track *t);
 uint64_t track_checks(const struct track *t);
+/* Pure: the verdict on the first bytes of an HTTP answer ("HTTP/1.1 200 OK").
+ * expect 0 = any 2xx. */
+enum track_result track_http_verdict(const char *rx, size_t len, unsigned expect);
+
 /* Same kind, target and timing: a reload may keep the running one. */
 int track_same_conf(const struct track *t, const struct vconf_track *c);
 

@@ -31,3 +31,12 @@ t_assert "node 1 still runs" kill -0 "$PID_vrrpd_n1"
 t_assert "node 1 keeps priority 110" field_is n1 effective_priority 110
 t_assert "node 1 state" vrrp_state_is n1 master
 t_assert "VIP still on node 1" vip_on n1
+
+# A reload that adds a track: it applies without a restart; the file is
+# missing, so after fall 2 node 1 drops to 110 - 30 = 80 and hands over.
+vrrp_conf n1 110 200ms "track f weight -30;" > "$T/n1.conf"
+printf 'track f {\n\tfile %s/missing;\n\tinterval 100ms;\n\ttimeout 100ms;\n\tfall 2;\n}\n' "$T" >> "$T/n1.conf"
+kill -HUP "$PID_vrrpd_n1"
+wait_for 3 "the new track lowers node 1 to 80" field_is n1 effective_priority 80
+wait_for 3 "node 2 takes over" vrrp_state_is n2 master
+t_assert "by hand-over (priority 0)" [ "$(vrrp_field n2 last_transition.reason)" = master_left ]
