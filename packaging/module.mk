@@ -33,4 +33,11 @@ deb:
 lintian:
 	lintian --fail-on error,warning build/deb/*.deb
 
-.PHONY: install deb lintian
+# The two-node lab in network namespaces (root): see packaging/lab/lab.sh.
+demo: deps bins
+	KEEP=$(KEEP) LAB_BIN=$(abspath $(B)) packaging/lab/demo.sh
+
+demo-down:
+	packaging/lab/lab.sh down
+
+.PHONY: install deb lintian demo demo-down
