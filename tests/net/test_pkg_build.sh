@@ -4,7 +4,7 @@
 # operator expects: daemons in /usr/sbin, tools in /usr/bin, configs as
 # conffiles, man pages, systemd units with the hardening the issue asks for.
 . "$(dirname "$0")/lib.sh"
-net_require dpkg-buildpackage dh lintian dpkg-deb
+net_require dpkg-buildpackage dh lintian dpkg-deb systemd-analyze readelf
 cd "$REPO"
 
 t_assert "make deb succeeds" make --no-print-directory deb
@@ -53,13 +53,13 @@ t_assert "vrrpd.service removes the VIPs after any exit" unit_has vrrpd "ExecSto
 t_assert "lbd.service runs as user lbd" unit_has lbd "User=lbd"
 t_assert "lbd.service keeps CAP_NET_BIND_SERVICE only" unit_has lbd "CapabilityBoundingSet=CAP_NET_BIND_SERVICE"
 t_assert "lbd.service grants CAP_NET_BIND_SERVICE to the user" unit_has lbd "AmbientCapabilities=CAP_NET_BIND_SERVICE"
-if command -v systemd-analyze >/dev/null; then
-	for u in vrrpd lbd; do
-		# --root resolves ExecStart= binaries inside the extracted package
-		out=$(systemd-analyze verify --man=no --root="$T/x" "$T/x/lib/systemd/system/$u.service" 2>&1 | grep -v -e 'Failed to create .*Unit sysinit.target not found' -e '^$')
-		t_assert "systemd-analyze verify $u.service: no complaint${out:+ ($out)}" test -z "$out"
-	done
-fi
+for u in vrrpd lbd; do
+	# --root resolves ExecStart= binaries inside the extracted package; without a
+	# running systemd, the missing sysinit.target is the one complaint to ignore
+	out=$(systemd-analyze verify --man=no --root="$T/x" "$T/x/lib/systemd/system/$u.service" 2>&1 |
+		grep -v -e 'Failed to create .*Unit sysinit.target not found' -e '^$')
+	t_assert "systemd-analyze verify $u.service: no complaint${out:+ ($out)}" test -z "$out"
+done
 t_assert "vrrpd binary in the package runs (-V)" bash -c "'$T/x/usr/sbin/vrrpd' -V | grep -q '^vrrpd '"
 t_assert "lbd binary in the package runs (-V)" bash -c "'$T/x/usr/sbin/lbd' -V | grep -q '^lbd '"
 t_assert "dpkg-buildflags hardening reached the binaries (bind-now)" \

@@ -39,7 +39,6 @@ done
 for m in vrrpd.8 lbd.8 vrrpctl.8 lbctl.8 vrrpd.conf.5 lbd.conf.5 ha-failover-test.1; do
 	t_assert "man page $m is installed" test -f "/usr/share/man/man${m##*.}/$m.gz"
 done
-t_assert "man -w finds vrrpd(8)" bash -c "man -w 8 vrrpd | grep -q vrrpd.8"
 t_assert "/etc/vrrpd/vrrpd.conf is a conffile" bash -c "dpkg-query -W -f='\${Conffiles}' vrrpd | grep -q '/etc/vrrpd/vrrpd.conf '"
 t_assert "/etc/lbd/lbd.conf is a conffile" bash -c "dpkg-query -W -f='\${Conffiles}' lbd | grep -q '/etc/lbd/lbd.conf '"
 t_assert "system user lbd exists" bash -c "getent passwd lbd | awk -F: '\$3 < 1000 { f=1 } END { exit !f }'"
