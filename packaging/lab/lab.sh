@@ -66,7 +66,16 @@ spawn() {
 }
 
 pid_of() { cat "$LAB_DIR/$1/$2.pid" 2>/dev/null; }
-alive() { local p; p=$(pid_of "$1" "$2") && [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
+# running PID: exists and is not a zombie (an exited process of ours waits for
+# PID 1 to reap it, which in some containers takes a second or more).
+running() {
+	local st
+	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+alive() { local p; p=$(pid_of "$1" "$2") && [ -n "$p" ] && running "$p"; }
+not_running() { ! running "$1"; }
+not_alive() { ! alive "$1" "$2"; }
 signal() { local p; p=$(pid_of "$1" "$2") && [ -n "$p" ] && kill -"$3" "$p" 2>/dev/null; }
 
 # wait_until SECONDS CMD...: poll every 50 ms.
@@ -164,7 +173,7 @@ kill_node() { # node: every process of the node, SIGKILL, as when the host dies
 		# all but vrrpd's supervisor, which now runs vrrpd --cleanup
 		[ "$p" = "$sup" ] || kill -KILL "$p" 2>/dev/null
 	done
-	wait_until 5 bash -c "! kill -0 $sup 2>/dev/null"
+	wait_until 5 not_running "$sup"
 }
 
 serving() { # the four services and the stats page answer through lbd on node
@@ -240,7 +249,7 @@ cmd_down() {
 	done
 	for n in $NODES; do
 		for p in vrrpd-sup lbd nginx prometheus; do
-			wait_until 5 bash -c "! kill -0 \$(cat '$LAB_DIR/$n/$p.pid' 2>/dev/null) 2>/dev/null" || signal "$n" "$p" KILL
+			wait_until 5 not_alive "$n" "$p" || signal "$n" "$p" KILL
 		done
 	done
 	for n in hub node1 node2 client; do
@@ -294,10 +303,8 @@ start-node)
 	alive "$2" lbd || start_lbd "$2"
 	alive "$2" vrrpd || start_vrrpd "$2"
 	;;
-stop-vrrpd) load_state; node_arg "${2:-}"; signal "$2" vrrpd TERM
-	wait_until 5 bash -c "! kill -0 \$(cat '$LAB_DIR/$2/vrrpd-sup.pid') 2>/dev/null" ;;
-kill-vrrpd) load_state; node_arg "${2:-}"; signal "$2" vrrpd KILL
-	wait_until 5 bash -c "! kill -0 \$(cat '$LAB_DIR/$2/vrrpd-sup.pid') 2>/dev/null" ;;
+stop-vrrpd) load_state; node_arg "${2:-}"; signal "$2" vrrpd TERM; wait_until 5 not_alive "$2" vrrpd-sup ;;
+kill-vrrpd) load_state; node_arg "${2:-}"; signal "$2" vrrpd KILL; wait_until 5 not_alive "$2" vrrpd-sup ;;
 start-vrrpd) load_state; node_arg "${2:-}"; start_vrrpd "$2" ;;
 failover-cmd) cmd_failover_cmd ;;
 *) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
