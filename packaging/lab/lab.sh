@@ -60,11 +60,14 @@ run() {
 # setsid, ip netns exec and sh all exec, so $! is the process itself.
 spawn() {
 	local node=$1 name=$2; shift 2
-	setsid ip netns exec "$(ns_of "$node")" sh -c 'mount --bind "$0" /run && exec "$@"' \
-		"$LAB_DIR/$node/run" "$@" >>"$LAB_DIR/$node/$name.log" 2>&1 </dev/null &
+	# its own UTS namespace too, so the node has its name (lbd's stats page shows it)
+	setsid ip netns exec "$(ns_of "$node")" unshare --uts sh -c \
+		'hostname "$1" && mount --bind "$0" /run && shift && exec "$@"' \
+		"$LAB_DIR/$node/run" "$(node_host "$node")" "$@" >>"$LAB_DIR/$node/$name.log" 2>&1 </dev/null &
 	echo $! >"$LAB_DIR/$node/$name.pid"
 }
 
+node_host() { (. "$HERE/env/$1.env" && echo "$NODE_NAME"); }
 pid_of() { cat "$LAB_DIR/$1/$2.pid" 2>/dev/null; }
 # running PID: exists and is not a zombie (an exited process of ours waits for
 # PID 1 to reap it, which in some containers takes a second or more).
@@ -89,7 +92,7 @@ wait_until() {
 
 write_backends() { # node
 	local node=$1 d=$LAB_DIR/$1 name
-	name=$(. "$HERE/env/$node.env" && echo "$NODE_NAME")
+	name=$(node_host "$node")
 	mkdir -p "$d/tmp" "$d/tsdb"
 	cat >"$d/nginx.conf" <<EOF
 # nginx stand-ins on $node: OTLP collector (:14318), Loki (:13100), and the
