@@ -45,7 +45,14 @@ client() { ip netns exec "$NS_client" "$@"; }
 
 hdr "2/5 who holds the VIP"
 "$LAB" status
-"$LAB" exec node1 "$LAB_BIN/vrrpctl" status 2>/dev/null || true
+for n in node1 node2; do
+	"$LAB" exec "$n" "$LAB_BIN/vrrpctl" --json status 2>/dev/null | python3 -c '
+import json, sys
+for i in json.load(sys.stdin).get("instances", []):
+    print("  %s vrrpctl status: %s %s, priority %s (effective %s), VIPs %s, master %s" % (sys.argv[1],
+          i["name"], i["state"], i["priority"], i["effective_priority"], " ".join(i["vips"]), i["master"]))
+' "$n" || echo "  $n: vrrpctl status failed"
+done
 if [ "$LAB_HOST" = 1 ]; then
 	echo "stats pages (from this machine): http://198.51.100.11:8404/stats  http://198.51.100.12:8404/stats"
 else
@@ -57,10 +64,10 @@ traffic() { # label n curl-args...
 	local label=$1 n=$2; shift 2
 	local out ok=0 i
 	out=$(for i in $(seq 1 "$n"); do client curl -s -o /dev/null -D - --max-time 2 "$@" | tr -d '\r' |
-		awk 'NR == 1 { code = $2 } tolower($1) == "x-served-by:" { by = $2 } END { print code, (by ? by : "-") }'; done)
+		awk 'NR == 1 { code = $2 } tolower($1) == "x-served-by:" { by = $2 } END { print code, (by ? by : "(no X-Served-By: Prometheus)") }'; done)
 	ok=$(grep -c '^2' <<<"$out")
 	printf '  %-40s %3d/%d answered 2xx; served by: %s\n' "$label" "$ok" "$n" \
-		"$(awk '{ c[$2]++ } END { for (k in c) printf "%s x%d  ", k, c[k] }' <<<"$out")"
+		"$(awk '{ k = $2; for (i = 3; i <= NF; i++) k = k " " $i; c[k]++ } END { for (k in c) printf "%s x%d  ", k, c[k] }' <<<"$out")"
 }
 traffic "POST :4318/v1/metrics (OTLP)" 20 -X POST -H 'Content-Type: application/json' \
 	--data '{"resourceMetrics":[]}' "http://$VIP:4318/v1/metrics"

@@ -169,13 +169,16 @@ start_node() {
 	start_vrrpd "$1"
 }
 
-kill_node() { # node: every process of the node, SIGKILL, as when the host dies
-	local sup p
+kill_node() { # node: every process the lab runs there, SIGKILL, as when the host dies
+	local sup p pids=
 	sup=$(pid_of "$1" vrrpd-sup)
-	for p in $(ip netns pids "$(ns_of "$1")" 2>/dev/null); do
-		# all but vrrpd's supervisor, which now runs vrrpd --cleanup
-		[ "$p" = "$sup" ] || kill -KILL "$p" 2>/dev/null
+	# what the lab started, and their children (nginx workers); not vrrpd's
+	# supervisor, which now runs vrrpd --cleanup, nor whoever runs this command
+	for p in vrrpd lbd nginx prometheus; do
+		p=$(pid_of "$1" "$p") && [ -n "$p" ] && pids+=" $p $(pgrep -P "$p" | tr '\n' ' ')"
 	done
+	# shellcheck disable=SC2086
+	kill -KILL $pids 2>/dev/null
 	wait_until 5 not_running "$sup"
 }
 

@@ -25,11 +25,12 @@ gap_ms=$(sed -n 's/.*HTTP service unavailable: *\([0-9]*\) ms.*/\1/p' "$T/demo.o
 t_log "VIP unavailable ${vip_ms:-?} ms, HTTP unavailable ${gap_ms:-?} ms"
 # 1 s adverts: Master_Down_Interval = 3 s + skew 0.65 s; allow polling and scheduling slack.
 t_assert "VIP moved within 3.65 s + 0.6 s (${vip_ms:-none} ms)" test "${vip_ms:-99999}" -le 4250
-t_assert "VIP did not move before Master_Down_Interval could expire (${vip_ms:-none} ms >= 3000)" test "${vip_ms:-0}" -ge 3000
+t_assert "VIP did not move before Master_Down_Interval could expire after the last advert (${vip_ms:-none} ms >= 2500)" test "${vip_ms:-0}" -ge 2500
 t_assert "HTTP unavailable less than 5 s (${gap_ms:-none} ms)" test "${gap_ms:-99999}" -lt 5000
 t_assert "the demo removed its lab" test ! -e "$LAB_DIR/state"
 lab_id=$(grep -o 'halab-[0-9a-f]*-node1' "$T/demo.out" | head -n1 | cut -d- -f2)
 t_assert "the demo named its namespaces (halab-${lab_id:-?}-*)" test -n "$lab_id"
 t_assert "no namespace of the lab is left" bash -c "! ip netns list | grep -q 'halab-$lab_id-'"
-t_assert "no lab process is left" bash -c "! pgrep -f '$LAB_DIR/' >/dev/null"
+# [n]ode: the pattern must not match the pgrep command line itself
+t_assert "no lab process is left" bash -c "! pgrep -f '$LAB_DIR/[n]ode' >/dev/null"
 exit 0
