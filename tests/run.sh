@@ -20,8 +20,16 @@ FILTER=${TESTS:-}
 SAN_BIN=build/san-clang
 export NET_BIN=${NET_BIN:-$SAN_BIN}
 
+T0=$(date +%s%N)
+since() { # seconds since T0, then restart the clock
+	local now; now=$(date +%s%N)
+	printf '%d.%01ds' $(((now - T0) / 1000000000)) $(((now - T0) / 100000000 % 10))
+	T0=$now
+}
+
 record() { # name status(0 pass, 77 skip, else fail) [log]
 	local name=$1 st=$2 log=${3:-}
+	[ -n "$log" ] && name="$name ($(since))"
 	if [ "$st" = 0 ]; then
 		PASSED=$((PASSED + 1)); printf 'PASS  %s\n' "$name"
 	elif [ "$st" = 77 ] && [ "${CI:-}" != true ]; then
@@ -34,6 +42,7 @@ record() { # name status(0 pass, 77 skip, else fail) [log]
 
 run_logged() { # name log cmd...
 	local name=$1 log=$2; shift 2
+	since >/dev/null
 	"$@" >"$log" 2>&1
 	record "$name" $? "$log"
 }
@@ -74,6 +83,7 @@ for t in tests/net/test_*.sh; do
 	name=$(basename "$t" .sh)
 	matches "$name" || continue
 	log="$LOGS/net-$name.log"
+	since >/dev/null
 	timeout -k 10 600 bash "$t" >"$log" 2>&1
 	record "net/$name" $? "$log"
 done
@@ -86,6 +96,7 @@ for f in build/fuzz/fuzzers/fuzz_*; do
 	corpus=$(mktemp -d)
 	[ -d "tests/fuzz/corpus/${name#fuzz_}" ] && cp -r "tests/fuzz/corpus/${name#fuzz_}/." "$corpus/"
 	log="$LOGS/$name.log"
+	since >/dev/null
 	"$f" -max_total_time="${FUZZ_SECONDS:-15}" -timeout=10 -rss_limit_mb=2048 \
 		-artifact_prefix="$LOGS/$name-" "$corpus" >"$log" 2>&1
 	record "fuzz/$name" $? "$log"
