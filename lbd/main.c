@@ -1,6 +1,7 @@
 /* lbd: HTTP/1.1 reverse proxy.  main only wires the modules together. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
 #include "config.h"
 #include "daemon.h"
@@ -34,6 +35,12 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	log_init("lbd", a.foreground, a.debug ? LOG_DEBUG : LOG_INFO);
+	/* One descriptor per client and per server connection: take all we may. */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	struct lbd *l = lbd_new(a.conf, a.foreground);
 	if (!l) {
 		log_err("out of memory");

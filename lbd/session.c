@@ -266,9 +266,11 @@ static int client_out(struct session *s)
 static void watch_client(struct session *s)
 {
 	struct ev_loop *loop = s->w->loop;
+	/* A full buffer still has room once what went to the server is dropped. */
+	int full = s->in && s->in->end >= DBUF_FILL &&
+		   !((s->phase == PH_ACTIVE || s->phase == PH_TUNNEL) && s->wpos > 0);
 	int want_r = !s->c_eof && s->phase != PH_CLOSING && s->phase != PH_CONNECT &&
-		     !(s->phase == PH_ACTIVE && s->tx->req_done) &&
-		     !(s->in && s->in->end >= DBUF_FILL);
+		     !(s->phase == PH_ACTIVE && s->tx->req_done) && !full;
 	int want_w = s->c_wblocked;
 	if (want_r != ev_is_active(&s->rio))
 		(want_r ? ev_io_start : ev_io_stop)(loop, &s->rio);

@@ -6,6 +6,8 @@
 #   lbd_start FILE                start lbd, wait until it answers on the control socket
 #   lbctl_ ARGS                   lbctl on that socket
 net_require nginx curl
+# Debian's python3 (python3-websockets is installed for it), not whatever is first on PATH.
+PY=/usr/bin/python3
 
 LBD_SOCK=$T/lbd.sock
 
@@ -23,6 +25,7 @@ lbd_nginx() { # NAME ADDR:PORT [extra server directives]
 daemon off;
 user root;
 worker_processes 1;
+master_process off;
 pid $T/nginx-$name.pid;
 error_log $T/nginx-$name.err warn;
 events { worker_connections 4096; }
@@ -71,7 +74,7 @@ c() { ns_exec lb curl --noproxy '*' -sS "$@"; }
 
 # lbd_stat PYEXPR: a value from `lbctl status` (s is the reply), e.g.
 #   lbd_stat "s['backends'][0]['servers'][1]['err_conn']"
-lbd_stat() { lbctl_ --json status | python3 -c "import json,sys; s=json.load(sys.stdin); print($1)"; }
+lbd_stat() { lbctl_ --json status | "$PY" -c "import json,sys; s=json.load(sys.stdin); print($1)"; }
 
 # raw REQUEST-BYTES (printf format) -> the response as received
 raw() { printf "$1" | ns_exec lb socat -t 3 - TCP:192.0.2.10:9192 2>/dev/null; }

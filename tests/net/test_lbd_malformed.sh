@@ -4,7 +4,7 @@
 # status, is counted as a bad request, and none reaches the nginx behind.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lbd_lib.sh"
-net_require socat python3
+net_require socat
 
 lbd_setup
 lbd_nginx a 192.0.2.11:8080

@@ -5,7 +5,7 @@
 # Debian's nginx as backends and curl/socat as clients.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lbd_lib.sh"
-net_require socat python3
+net_require socat
 
 lbd_setup
 lbd_nginx a 192.0.2.11:8080
