@@ -89,6 +89,7 @@ struct session {
 	int fd;
 	enum sess_phase phase;
 	uint8_t c_readable, c_eof, c_wblocked, s_readable, s_wblocked, s_eof, closed;
+	uint8_t shut_c, shut_s;   /* tunnel: write side shut toward the client / server */
 	uint32_t wpos;            /* s->in: bytes sent to the server */
 	uint32_t fend;            /* s->in: end of the bytes of this request */
 	uint32_t rparse;          /* s->out: end of the response bytes framed so far */

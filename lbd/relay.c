@@ -402,6 +402,8 @@ void relay_client_data(struct session *s)
 	if (!s->c_eof || s->closed)
 		return;
 	switch (s->phase) {
+	case PH_TUNNEL:
+		break; /* half-close: passed on once the bytes before it are */
 	case PH_ACTIVE:
 	case PH_CONNECT:
 		if (s->tx->req_done)
@@ -583,7 +585,7 @@ static void server_eof(struct session *s)
 {
 	struct txn *tx = s->tx;
 	if (s->phase == PH_TUNNEL) {
-		sess_kill(s);
+		s->s_eof = 1;
 		return;
 	}
 	if (!tx->resp_started && (!s->out || s->out->end == s->rparse)) {
@@ -633,7 +635,7 @@ static int to_server(struct session *s)
 static int from_server(struct session *s)
 {
 	struct upconn *u = s->up;
-	if (!s->s_readable || (s->phase == PH_ACTIVE && s->tx->resp_done))
+	if (!s->s_readable || s->s_eof || (s->phase == PH_ACTIVE && s->tx->resp_done))
 		return 0;
 	if (!s->out && !(s->out = worker_buf_get(s->w)))
 		return 0;
@@ -688,7 +690,7 @@ void relay_watch_server(struct session *s)
 		upconn_watch(u, 0, 1);
 		return;
 	}
-	int want_r = (s->phase == PH_TUNNEL || (s->phase == PH_ACTIVE && !s->tx->resp_done)) &&
+	int want_r = ((s->phase == PH_TUNNEL && !s->s_eof) || (s->phase == PH_ACTIVE && !s->tx->resp_done)) &&
 		     !(s->out && s->out->end >= DBUF_FILL && s->out->start == 0);
 	upconn_watch(u, want_r, s->s_wblocked);
 }
@@ -730,10 +732,33 @@ static void finish_txn(struct session *s)
 	sess_arm(s, now_of(s) + s->fe->conf.to.keepalive_ms / 1000.0);
 }
 
+/* A tunnel ends when both sides have closed; each half-close is passed on
+ * after the bytes sent before it. */
+static int tunnel_progress(struct session *s)
+{
+	int moved = 0;
+	if (s->c_eof && !s->shut_s && s->wpos >= s->fend) {
+		shutdown(s->up->fd, SHUT_WR);
+		s->shut_s = moved = 1;
+	}
+	if (s->s_eof && !s->shut_c && (!s->out || s->out->start >= s->out->end)) {
+		s->tr->shutdown_write(s->fd);
+		s->shut_c = moved = 1;
+	}
+	if (s->shut_c && s->shut_s) {
+		s->tx->resp_done = 1;
+		sess_kill(s);
+		return 1;
+	}
+	return moved;
+}
+
 int relay_progress(struct session *s)
 {
 	struct txn *tx = s->tx;
-	if (!tx || s->phase == PH_TUNNEL || s->phase == PH_CONNECT)
+	if (s->phase == PH_TUNNEL)
+		return tx ? tunnel_progress(s) : 0;
+	if (!tx || s->phase == PH_CONNECT)
 		return 0;
 	if (!tx->resp_done || (s->out && s->out->start < s->out->end))
 		return 0;

@@ -78,3 +78,5 @@ lbd_stat() { lbctl_ --json status | "$PY" -c "import json,sys; s=json.load(sys.s
 
 # raw REQUEST-BYTES (printf format) -> the response as received
 raw() { printf "$1" | ns_exec lb socat -t 3 - TCP:192.0.2.10:9192 2>/dev/null; }
+# lbd_check PYEXPR: succeeds when the expression on `lbctl status` is true (for wait_for).
+lbd_check() { lbctl_ --json status | "$PY" -c "import json,sys; s=json.load(sys.stdin); sys.exit(0 if ($1) else 1)"; }

@@ -18,7 +18,7 @@ lbd_start "$T/lbd.conf"
 
 ns_exec lb wrk -t1 -c20 -d4s http://192.0.2.10:9192/ > "$T/wrk.out" 2>&1 &
 WRK=$!
-wait_for 5 "load reaches both servers" test "$(lbd_stat "min(x['requests'] for x in s['backends'][0]['servers']) > 100")" = True
+wait_for 5 "load reaches both servers" lbd_check "min(x['requests'] for x in s['backends'][0]['servers']) > 100"
 kill -KILL "$PID_nginx_b"
 t_log "killed nginx b"
 wait "$WRK"
