@@ -554,8 +554,10 @@ static void process_response(struct session *s)
 		int final = r->status >= 200 || tunnel;
 		if (final && !tunnel)
 			response_framing(tx, r);
-		if (final && !tx->req_done)
-			tx->close_client = 1; /* the rest of the request body will not be read */
+		/* A server may answer before the whole body is in: the body still goes
+		 * to it when it keeps the connection, else the client is closed after. */
+		if (final && !tx->req_done && !tx->srv_reuse)
+			tx->close_client = 1;
 		int nh = headrw_response(r, final && tx->close_client, tunnel, w->scratch, sizeof(w->scratch));
 		uint32_t rest = b->end - s->rparse - (uint32_t)n;
 		if (nh < 0 || s->rparse + (uint32_t)nh + rest > DBUF_SIZE) {
@@ -762,6 +764,8 @@ int relay_progress(struct session *s)
 		return 0;
 	if (!tx->resp_done || (s->out && s->out->start < s->out->end))
 		return 0;
+	if (!tx->req_done && tx->srv_reuse && s->up && s->phase == PH_ACTIVE)
+		return 0; /* answered early: the rest of the body still goes */
 	finish_txn(s);
 	return 1;
 }

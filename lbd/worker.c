@@ -4,6 +4,7 @@
 #include "worker.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -244,11 +245,24 @@ static void wake_cb(struct ev_loop *loop, ev_async *a, int revents)
 	}
 }
 
+/* Buffers kept for reuse after a burst are given back to the system when
+ * the burst is over, so idle connections cost only their small session. */
+#define KEEP_FREE_BUFS 32
+
 static void beat_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
 	struct worker *w = t->data;
 	(void)loop; (void)revents;
 	atomic_store_explicit(&w->beat_ms, mtime_ms(), memory_order_relaxed);
+	if (w->nfree_bufs <= KEEP_FREE_BUFS)
+		return;
+	while (w->nfree_bufs > KEEP_FREE_BUFS) {
+		struct dbuf *b = w->free_bufs;
+		w->free_bufs = b->next;
+		w->nfree_bufs--;
+		free(b);
+	}
+	malloc_trim(0);
 }
 
 static void *worker_main(void *arg)

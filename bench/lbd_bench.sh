@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# lbd vs Debian's HAProxy 2.6 (the reference haproxy.cfg, addresses changed)
+# vs nginx as a reverse proxy, in the same run with the same pinning: the
+# proxy alone on CPU 1, wrk and the two nginx backends on CPU 0.
+#
+#   bench/lbd_bench.sh            (as root; NOT part of make check)
+#   SECONDS_PER_RUN=10 IDLE_CONNS=10000 PROXIES="lbd haproxy nginx" bench/lbd_bench.sh
+#
+# Per proxy: small GET with wrk (50 keep-alive connections): req/s, p50, p99
+# and proxy CPU (user+sys from /proc) per 100k requests; 64 KiB POSTs
+# (OTLP-like batches): req/s and CPU per request; RSS per idle keep-alive
+# connection with IDLE_CONNS connections open.  All proxies run one
+# thread/process (one core).  Logging is off for all three.
+set -u
+cd "$(dirname "$0")/.."
+export NET_BIN=${NET_BIN:-build}
+. tests/net/lib.sh
+net_require wrk haproxy nginx taskset
+PY=/usr/bin/python3
+D=${SECONDS_PER_RUN:-10}
+# HAProxy wants 2 descriptors per connection: with this machine's hard limit of
+# 20000 descriptors it cannot hold 10,000 connections, so 9,900 by default.
+IDLE=${IDLE_CONNS:-9900}
+PROXIES=${PROXIES:-lbd haproxy nginx}
+[ -x "$BIN/lbd" ] || { echo "build lbd first (make)"; exit 1; }
+ulimit -n "$(ulimit -Hn)"
+
+ns_create b
+for a in 10 11 12; do ip -n "$NS_b" addr add 192.0.2.$a/32 dev lo; done
+nx() { ip netns exec "$NS_b" "$@"; }
+
+backend() { # name addr
+	mkdir -p "$T/ng-$1"
+	cat > "$T/ng-$1.conf" <<EOF
+daemon off; master_process off; user root; worker_processes 1;
+pid $T/ng-$1.pid; error_log $T/ng-$1.err warn;
+events { worker_connections 65536; }
+http {
+	access_log off; keepalive_requests 1000000; keepalive_timeout 300s;
+	client_body_temp_path $T/ng-$1; proxy_temp_path $T/ng-$1; fastcgi_temp_path $T/ng-$1;
+	uwsgi_temp_path $T/ng-$1; scgi_temp_path $T/ng-$1;
+	server {
+		listen $2:8080 reuseport backlog=65535;
+		location / { default_type text/plain; return 200 "ok\n"; }
+		location = /v1/metrics { client_max_body_size 0; client_body_buffer_size 128k;
+			default_type text/plain; return 200 "ok\n"; }
+	}
+}
+EOF
+	net_spawn b "ng_$1" taskset -c 0 nginx -c "$T/ng-$1.conf"
+}
+backend a 192.0.2.11
+backend b 192.0.2.12
+wait_for 5 "backends" nx curl -sf -o /dev/null http://192.0.2.12:8080/
+
+# ---- the three proxies, each on 192.0.2.10:4318 --------------------------------------
+cat > "$T/lbd.conf" <<EOF
+global { workers 1; maxconn 9950; access-log off; }
+defaults { timeout connect 5s; timeout client 60s; timeout server 60s; timeout http-request 10s;
+	timeout keep-alive 300s; retries 3; redispatch on; }
+backend otel { check GET / interval 2s rise 2 fall 3 start up;
+	server a 192.0.2.11:8080; server b 192.0.2.12:8080; }
+frontend otlp { bind 192.0.2.10:4318; backend otel; }
+EOF
+# The reference config, addresses changed, logging and the stats socket off.
+sed -E -e 's/bind :([0-9]+)/bind 192.0.2.10:\1/' -e 's/127\.0\.0\.1:[0-9]+/192.0.2.11:8080/' \
+    -e 's/127\.0\.0\.2:[0-9]+/192.0.2.12:8080/' -e '/stats socket/d' -e '/^\s*log /d' -e '/option httplog/d' \
+    -e 's/maxconn 20000/maxconn 9950\n    nbthread 1/' -e 's/timeout http-keep-alive 10s/timeout http-keep-alive 300s/' \
+    /work/shared/reference/haproxy.cfg > "$T/haproxy.cfg"
+haproxy -c -f "$T/haproxy.cfg" >/dev/null || { echo "haproxy.cfg invalid"; exit 1; }
+cat > "$T/ngproxy.conf" <<EOF
+daemon off; master_process off; user root; worker_processes 1;
+pid $T/ngproxy.pid; error_log $T/ngproxy.err warn;
+events { worker_connections 65536; }
+http {
+	access_log off; keepalive_requests 1000000; keepalive_timeout 300s;
+	client_body_temp_path $T/ngp; proxy_temp_path $T/ngp; fastcgi_temp_path $T/ngp; uwsgi_temp_path $T/ngp; scgi_temp_path $T/ngp;
+	upstream otel { server 192.0.2.11:8080; server 192.0.2.12:8080; keepalive 64; }
+	server {
+		listen 192.0.2.10:4318 backlog=65535;
+		client_max_body_size 0;
+		location / { proxy_pass http://otel; proxy_http_version 1.1; proxy_set_header Connection "";
+			proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for; proxy_request_buffering off; }
+	}
+}
+EOF
+mkdir -p "$T/ngp"
+
+start_proxy() { # name -> PROXY_PID
+	case $1 in
+	lbd) net_spawn b lbd taskset -c 1 "$BIN/lbd" -n -f "$T/lbd.conf" ;;
+	haproxy) net_spawn b haproxy taskset -c 1 haproxy -f "$T/haproxy.cfg" ;;
+	nginx) net_spawn b ngproxy taskset -c 1 nginx -c "$T/ngproxy.conf" ;;
+	esac
+	PROXY_PID=${NET_PIDS[-1]}
+	wait_for 5 "$1 answers" nx curl -sf -o /dev/null http://192.0.2.10:4318/
+}
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+rss_kb() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status"; }
+
+head -c 65536 /dev/urandom | base64 -w0 | head -c 65536 > "$T/body"
+cat > "$T/post.lua" <<EOF
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-protobuf"
+local f = io.open("$T/body", "rb"); wrk.body = f:read("*a"); f:close()
+EOF
+
+HZ=$(getconf CLK_TCK)
+run_wrk() { # label url [script] -> prints "reqs rps p50 p99 cpu_us_per_req"
+	local before after out
+	before=$(cpu_ticks "$PROXY_PID")
+	out=$(nx taskset -c 0 wrk -t1 -c50 -d"${D}s" --latency ${3:+-s "$3"} "$2")
+	after=$(cpu_ticks "$PROXY_PID")
+	echo "$out" > "$T/wrk-$1.out"
+	local reqs rps p50 p99 errs
+	reqs=$(awk '/requests in/ { print $1 }' <<<"$out")
+	rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
+	p50=$(awk '$1 == "50%" { print $2 }' <<<"$out")
+	p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
+	errs=$(grep -E 'Socket errors|Non-2xx' <<<"$out" | tr '\n' ' ')
+	echo "$reqs $rps $p50 $p99 $(awk -v t=$((after - before)) -v hz="$HZ" -v n="$reqs" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }') ${errs:+ERR:$errs}"
+}
+
+declare -A R
+for p in $PROXIES; do
+	start_proxy "$p"
+	nx taskset -c 0 wrk -t1 -c50 -d2s http://192.0.2.10:4318/ >/dev/null # warm-up
+	R[$p.get]=$(run_wrk "$p-get" http://192.0.2.10:4318/)
+	R[$p.post]=$(run_wrk "$p-post" http://192.0.2.10:4318/v1/metrics "$T/post.lua")
+	base=$(rss_kb "$PROXY_PID")
+	nx taskset -c 0 "$PY" bench/lbd_idle.py 192.0.2.10 4318 "$IDLE" 4 > "$T/idle-$p.out" 2>&1 &
+	IDLE_PID=$!
+	wait_until 30 grep -q ready "$T/idle-$p.out"
+	sleep 1
+	full=$(rss_kb "$PROXY_PID")
+	wait "$IDLE_PID"
+	R[$p.idle]="$(awk -v a="$base" -v b="$full" -v n="$IDLE" 'BEGIN { printf "%.2f", (b - a) / n }') $(cat "$T/idle-$p.out")"
+	net_stop "$PROXY_PID"
+	echo "$p: get=[${R[$p.get]}] post=[${R[$p.post]}] idle_kib_per_conn=[${R[$p.idle]}]" >&2
+done
+
+echo
+echo "## lbd vs HAProxy 2.6 vs nginx ($(date -u +%F), $(nproc) CPUs, proxy on CPU 1, wrk + backends on CPU 0, ${D}s runs)"
+echo
+echo "| proxy | GET req/s | p50 | p99 | CPU us/req | 64 KiB POST req/s | p99 | CPU us/req | KiB/idle conn ($IDLE) |"
+echo "|---|---|---|---|---|---|---|---|---|"
+for p in $PROXIES; do
+	read -r _ g_rps g_50 g_99 g_cpu g_err <<<"${R[$p.get]}"
+	read -r _ p_rps _ p_99 p_cpu p_err <<<"${R[$p.post]}"
+	read -r idle _ <<<"${R[$p.idle]}"
+	echo "| $p | $g_rps | $g_50 | $g_99 | $g_cpu | $p_rps | $p_99 | $p_cpu | $idle |${g_err:+ $g_err}${p_err:+ $p_err}"
+done
+if [[ " $PROXIES " == *" lbd "* && " $PROXIES " == *" haproxy "* ]]; then
+	read -r _ l_rps _ _ l_cpu _ <<<"${R[lbd.get]}"; read -r _ h_rps _ _ h_cpu _ <<<"${R[haproxy.get]}"
+	read -r _ lp_rps _ _ lp_cpu _ <<<"${R[lbd.post]}"; read -r _ hp_rps _ _ hp_cpu _ <<<"${R[haproxy.post]}"
+	echo
+	awk -v a="$l_rps" -v b="$h_rps" -v c="$l_cpu" -v d="$h_cpu" -v e="$lp_rps" -v f="$hp_rps" -v g="$lp_cpu" -v h="$hp_cpu" 'BEGIN {
+		printf "lbd/HAProxy: GET req/s %.2fx, GET CPU/req %.2fx, POST req/s %.2fx, POST CPU/req %.2fx\n", a/b, c/d, e/f, g/h }'
+fi
