@@ -8,7 +8,8 @@
 #    (a download nginx sends at 600 kB/s) finishes whole;
 #  - maintenance: no request and no check for the server; enable brings it back;
 #  - passive check: with a long check interval, connect failures from live
-#    traffic take a stopped server out at once, still without client errors.
+#    traffic take a stopped server out at once, still without client errors;
+#  - /healthz answers 503 once lbd stops serving (SIGTERM grace period).
 . "$(dirname "$0")/lib.sh"
 net_require nginx curl wrk
 
@@ -18,7 +19,8 @@ for a in 192.0.2.1 192.0.2.11 192.0.2.12; do ns_exec lb ip addr add $a/32 dev lo
 for n in a b; do
 	ip=192.0.2.1$([ $n = a ] && echo 1 || echo 2)
 	mkdir -p "$T/www-$n"
-	head -c 1200000 /dev/urandom >"$T/www-$n/big.bin"
+	[ -f "$T/big.bin" ] || head -c 1200000 /dev/urandom >"$T/big.bin"
+	cp "$T/big.bin" "$T/www-$n/big.bin" # the same file on both
 	cat >"$T/nginx-$n.conf" <<EOF
 daemon off; master_process off; pid $T/nginx-$n.pid; error_log $T/nginx-$n.err;
 events { worker_connections 1024; }
@@ -34,7 +36,7 @@ start_nginx a
 start_nginx b
 
 cat >"$T/lbd.conf" <<EOF
-global { workers 2; stats 192.0.2.1:8404 vrrp $T/none.sock; control $T/lbd.sock; access-log off; grace 1s; }
+global { workers 2; stats 192.0.2.1:8404 vrrp $T/none.sock; control $T/lbd.sock; access-log off; grace 5s; }
 defaults { timeout connect 1s; timeout server 5s; retries 3; redispatch on; }
 backend web {
 	check GET / expect 200 interval ${INTER_MS}ms rise $RISE fall $FALL timeout 500ms;
@@ -132,6 +134,16 @@ t_assert "no client error while lazy/b dies (retried)" [ $errors = 0 ]
 wait_for 2 "lazy/b DOWN from live traffic" status_is lazy b DOWN
 t_log "lazy/b: $(field lazy b check_desc)"
 t_assert "lazy/b's reason: connection failures from traffic" [ "$(field lazy b check_desc)" = "Connection failures from traffic" ]
+# 5. /healthz follows the workers: 503 as soon as lbd stops serving (SIGTERM,
+#    grace period with a download still in flight), so vrrpd lets go first.
+t_assert "/healthz 200 while serving" ns_exec lb curl -sf -o /dev/null http://192.0.2.1:8404/healthz
+net_spawn lb dl2 curl -sf -o "$T/big2.out" http://192.0.2.1:8080/big.bin
+wait_for 3 "a download in flight" eval '[ "$(field web BACKEND scur)" -ge 1 ]'
+kill -TERM "$PID_lbd"
+wait_for 2 "/healthz 503 during the grace period" \
+	eval '[ "$(ns_exec lb curl -s -o /dev/null -w %{http_code} http://192.0.2.1:8404/healthz)" = 503 ]'
+wait_for 5 "the download in flight finished during the grace period" eval '! kill -0 $PID_dl2 2>/dev/null'
+t_assert "that download is whole" cmp -s "$T/big2.out" "$T/www-a/big.bin"
 mkdir -p "$REPO/build/test-logs"
 echo "under load: down_ms=$down_ms up_ms=$up_ms inter_ms=$INTER_MS rise=$RISE fall=$FALL" >>"$REPO/build/test-logs/lbd-health-times.txt"
 exit 0
