@@ -185,6 +185,9 @@ static int cmd_set(struct lbd *l, void *arg, int argc, char **argv, struct buf *
 
 void stats_ctl_register(struct lbd *l)
 {
+	static int done;
+	if (done++)
+		return;
 	lbd_ctl_register(l, "show", "show stat [json] | show servers", cmd_show, NULL);
 	lbd_ctl_register(l, "disable", "disable server B/S", cmd_admin, (void *)(intptr_t)SERVER_MAINT);
 	lbd_ctl_register(l, "drain", "drain server B/S", cmd_admin, (void *)(intptr_t)SERVER_DRAIN);

@@ -164,12 +164,8 @@ static void stats_free(struct stats_svc *s)
 	free(s);
 }
 
-static int stats_svc_start(struct lbd *l, struct lbd_config *cfg, char *err, size_t errlen)
+static int stats_open(struct lbd *l, const struct stats_conf *sc, char *err, size_t errlen)
 {
-	const struct stats_conf *sc = &cfg->g.stats;
-	stats_ctl_register(l);
-	if (!sc->enabled)
-		return 0;
 	struct stats_svc *s = calloc(1, sizeof(*s));
 	if (!s) {
 		snprintf(err, errlen, "stats: out of memory");
@@ -222,11 +218,44 @@ static void stats_svc_stop(struct lbd *l)
 	stats_free(s);
 }
 
-/* No reload hook: each request reads the current configuration; a changed
- * `stats` line (address, auth) takes effect at the next restart. */
+static int stats_svc_start(struct lbd *l, struct lbd_config *cfg, char *err, size_t errlen)
+{
+	stats_ctl_register(l);
+	return cfg->g.stats.enabled ? stats_open(l, &cfg->g.stats, err, errlen) : 0;
+}
+
+static int stats_conf_same(const struct stats_conf *a, const struct stats_conf *b)
+{
+	return a->enabled == b->enabled && a->bind.len == b->bind.len &&
+	       !memcmp(&a->bind.ss, &b->bind.ss, a->bind.len) && !strcmp(a->user, b->user) &&
+	       !strcmp(a->pass, b->pass) && !strcmp(a->vrrp, b->vrrp);
+}
+
+/* Pages read the current configuration per request; only a changed `stats`
+ * line (address, auth, vrrp socket) reopens the listener.  If the new one
+ * cannot open, the old settings are tried again so the page stays up. */
+static void stats_svc_reload(struct lbd *l, struct lbd_config *cfg, struct lbd_config *old)
+{
+	char err[256];
+	if (stats_conf_same(&cfg->g.stats, &old->g.stats))
+		return;
+	stats_svc_stop(l);
+	if (!cfg->g.stats.enabled) {
+		log_notice("stats listener closed (no 'stats' line any more)");
+		return;
+	}
+	if (!stats_open(l, &cfg->g.stats, err, sizeof(err))) {
+		log_notice("stats listener reopened with the new 'stats' line");
+		return;
+	}
+	log_err("%s; keeping the previous 'stats' settings", err);
+	if (old->g.stats.enabled && stats_open(l, &old->g.stats, err, sizeof(err)))
+		log_err("%s: no stats listener", err);
+}
+
 static const struct stats_svc_def {
 	struct lbd_service svc;
-} stats_def = { { "stats", stats_svc_start, NULL, stats_svc_stop } };
+} stats_def = { { "stats", stats_svc_start, stats_svc_reload, stats_svc_stop } };
 
 int stats_service_add(struct lbd *l)
 {

@@ -2,8 +2,8 @@
 # Server states survive a reload: a server DOWN stays DOWN (not re-learnt
 # from scratch), a drained one stays DRAIN, a runtime weight stays, the
 # counters go on; a server added by the reload is checked at once; a bad
-# configuration is refused and changes nothing.  Each change made with lbctl
-# shows on the page at once.
+# configuration is refused and changes nothing; a changed `stats` line
+# (auth) takes effect.  Each change made with lbctl shows on the page at once.
 . "$(dirname "$0")/lib.sh"
 net_require nginx curl
 
@@ -21,7 +21,7 @@ done
 # Server b (192.0.2.12) has nothing listening: DOWN, connect refused.
 conf() { # extra server lines
 	cat <<EOF
-global { workers 1; stats 192.0.2.1:8404 vrrp $T/none.sock; control $T/lbd.sock; access-log off; }
+global { workers 1; stats 192.0.2.1:8404 vrrp $T/none.sock ${STATS_EXTRA:-}; control $T/lbd.sock; access-log off; }
 backend web {
 	check GET / expect 200 interval 200ms rise 2 fall 2;
 	server a 192.0.2.11:8080;
@@ -62,6 +62,18 @@ t_assert "web/b's failed-check counter went on" [ "$(col b 22)" -ge "$fails_befo
 wait_for 2 "new server web/c UP" eval '[ "$(col c 18)" = UP ]'
 t_assert "no UP/DOWN logged for a, b, w after the reload" \
 	[ "$(sed -n '/configuration 2 loaded/,$p' "$T/lbd.log" | grep -cE 'server web/(a|b|w) is')" = 0 ]
+
+# A changed `stats` line reopens the listener: basic auth from now on.
+STATS_EXTRA="auth ops:pw" conf "server c 192.0.2.13:8080 weight 2;" >"$T/lbd.conf"
+t_assert "lbctl reload (stats auth added)" lbctl reload
+code() { ns_exec lb curl -s -o /dev/null -w '%{http_code}' "$@"; }
+t_assert "stats now asks for credentials" [ "$(code 'http://192.0.2.1:8404/stats;csv')" = 401 ]
+t_assert "and accepts them" [ "$(code -u ops:pw 'http://192.0.2.1:8404/stats;csv')" = 200 ]
+t_assert "states unchanged by that reload: web/a DRAIN" \
+	sh -c "ip netns exec $NS_lb curl -sf -u ops:pw 'http://192.0.2.1:8404/stats;csv' | grep -q '^web,a,.*,DRAIN,'"
+conf "server c 192.0.2.13:8080 weight 2;" >"$T/lbd.conf"
+t_assert "lbctl reload (auth removed)" lbctl reload
+t_assert "stats open again" [ "$(code 'http://192.0.2.1:8404/stats;csv')" = 200 ]
 
 # A bad configuration is refused; nothing changes.
 printf 'backend web { check GET / expect 999; }\n' >"$T/lbd.conf"
