@@ -1,5 +1,6 @@
 #include "stats.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 /* Same bounds as the workers' histogram (model_rt_bounds_us). */
@@ -31,4 +32,25 @@ void stats_snapshot_free(struct stats_snapshot *s)
 	free(s->frontends);
 	s->frontends = NULL;
 	s->nbackends = s->nfrontends = 0;
+}
+
+uint64_t stats_rt_quantile_us(const struct stats_counters *c, double q)
+{
+	uint64_t total = 0, seen = 0;
+	for (int k = 0; k < STATS_RT_BUCKETS; k++)
+		total += c->rt_hist[k];
+	if (!total)
+		return 0;
+	/* The rank of the quantile, rounded up: p99 of 100 samples is the 99th. */
+	uint64_t rank = (uint64_t)(q * (double)total);
+	if ((double)rank < q * (double)total)
+		rank++;
+	if (rank == 0)
+		rank = 1;
+	for (int k = 0; k < STATS_RT_BUCKETS - 1; k++) {
+		seen += c->rt_hist[k];
+		if (seen >= rank)
+			return stats_rt_bounds_us[k];
+	}
+	return UINT64_MAX;
 }

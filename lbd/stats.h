@@ -127,6 +127,10 @@ extern const uint64_t stats_rt_bounds_us[STATS_RT_BUCKETS - 1];
 
 void stats_snapshot_free(struct stats_snapshot *s); /* frees the arrays, not s */
 
+/* Upper bound (us) of the histogram bucket holding quantile q (0 < q <= 1):
+ * "p99 <= 2.5 ms".  0 when nothing was measured, UINT64_MAX for the +Inf bucket. */
+uint64_t stats_rt_quantile_us(const struct stats_counters *c, double q);
+
 /* Requests-per-second sampler: stats_rates_sample() once a second (stats
  * thread), stats_collect() reads the last rate and the highest seen. */
 struct stats_rates;

@@ -3,6 +3,7 @@
  * Server rows carry data-status and a colour class; tables scroll sideways
  * on a phone instead of squeezing. */
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -148,9 +149,24 @@ static int vrrp_panel(struct buf *b, const struct stats_vrrp *v)
 	return rc || buf_puts(b, "</table></div></section>");
 }
 
+/* "0.3 ms avg, p99 <= 2.5 ms" from the mean and the histogram. */
+static const char *latency(const struct stats_counters *c, char *out, size_t n)
+{
+	char avg[24], p99[24];
+	uint64_t q = stats_rt_quantile_us(c, 0.99);
+	if (!c->rt_count)
+		snprintf(out, n, "-");
+	else if (q == UINT64_MAX)
+		snprintf(out, n, "%s avg, p99 &gt; 10 s", human_us(c->rt_avg_us, avg, sizeof(avg)));
+	else
+		snprintf(out, n, "%s avg, p99 &le; %s", human_us(c->rt_avg_us, avg, sizeof(avg)),
+			 human_us(q, p99, sizeof(p99)));
+	return out;
+}
+
 static int frontend_section(struct buf *b, const struct stats_frontend *f)
 {
-	char bi[32], bo[32], rt[32];
+	char bi[32], bo[32], rt[80];
 	const struct stats_counters *c = &f->c;
 	int rc = buf_puts(b, "<section class=\"fe\"><h2>frontend ") || esc(b, f->name);
 	rc = rc || buf_puts(b, " <small>") || esc(b, f->bind) || buf_puts(b, " &rarr; ") || esc(b, f->backend);
@@ -166,8 +182,7 @@ static int frontend_section(struct buf *b, const struct stats_frontend *f)
 			      c->hrsp[1], c->hrsp[2], c->hrsp[3], c->hrsp[4], c->hrsp[5]);
 	rc = rc || buf_printf(b, "<div><span>errors</span> bad requests %" PRIu64 " &middot; denied %" PRIu64
 			      " &middot; timeouts %" PRIu64 "</div>", c->ereq, c->dcon, c->timeouts);
-	rc = rc || buf_printf(b, "<div><span>response time</span> %s avg</div>",
-			      human_us(c->rt_avg_us, rt, sizeof(rt)));
+	rc = rc || buf_printf(b, "<div><span>response time</span> %s</div>", latency(c, rt, sizeof(rt)));
 	return rc || buf_puts(b, "</div></section>");
 }
 
@@ -194,14 +209,14 @@ static const char table_head[] =
 /* The columns every row (server or backend total) shares, after Weight. */
 static int counter_cells(struct buf *b, const struct stats_counters *c)
 {
-	char bi[32], bo[32], rt[32];
+	char bi[32], bo[32], rt[80];
 	return buf_printf(b, "<td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>%" PRIu64 "/s</td>"
 			  "<td>%s</td><td>%s</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>%"
 			  PRIu64 "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>%" PRIu64
 			  "</td><td>%" PRIu64 "</td><td>%s</td>",
 			  c->scur, c->smax, c->stot, c->rate, human_bytes(c->bin, bi, sizeof(bi)),
 			  human_bytes(c->bout, bo, sizeof(bo)), c->hrsp[1], c->hrsp[2], c->hrsp[3], c->hrsp[4],
-			  c->hrsp[5], c->econ, c->eresp, c->wretr, c->wredis, human_us(c->rt_avg_us, rt, sizeof(rt)));
+			  c->hrsp[5], c->econ, c->eresp, c->wretr, c->wredis, latency(c, rt, sizeof(rt)));
 }
 
 static int server_row(struct buf *b, const struct stats_backend *be, const struct stats_server *v)

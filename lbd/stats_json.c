@@ -44,6 +44,11 @@ static int counters(struct buf *b, const struct stats_counters *c)
 	rc = rc || kv_u(b, "redispatches", c->wredis);
 	rc = rc || kv_i(b, "last_request_s", c->lastsess_s);
 	rc = rc || kv_u(b, "response_time_avg_us", c->rt_avg_us);
+	uint64_t p50 = stats_rt_quantile_us(c, 0.5), p99 = stats_rt_quantile_us(c, 0.99);
+	rc = rc || buf_printf(b, ",\"response_time_p50_le_us\":");
+	rc = rc || (p50 == UINT64_MAX ? buf_puts(b, "null") : buf_printf(b, "%" PRIu64, p50));
+	rc = rc || buf_printf(b, ",\"response_time_p99_le_us\":");
+	rc = rc || (p99 == UINT64_MAX ? buf_puts(b, "null") : buf_printf(b, "%" PRIu64, p99));
 	rc = rc || buf_puts(b, ",\"response_time_hist\":[");
 	for (int i = 0; !rc && i < STATS_RT_BUCKETS; i++) {
 		if (i < STATS_RT_BUCKETS - 1)

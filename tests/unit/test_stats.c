@@ -231,6 +231,23 @@ static void test_prom(void **state)
 	buf_free(&b);
 }
 
+static void test_quantile(void **state)
+{
+	(void)state;
+	struct stats_counters c;
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(stats_rt_quantile_us(&c, 0.99), 0);
+	c.rt_hist[0] = 900;
+	c.rt_hist[3] = 100;
+	assert_int_equal(stats_rt_quantile_us(&c, 0.5), 250);
+	assert_int_equal(stats_rt_quantile_us(&c, 0.9), 250);
+	assert_int_equal(stats_rt_quantile_us(&c, 0.91), 2500);
+	assert_int_equal(stats_rt_quantile_us(&c, 0.99), 2500);
+	c.rt_hist[STATS_RT_BUCKETS - 1] = 1000; /* half the samples over 10 s */
+	assert_int_equal(stats_rt_quantile_us(&c, 0.99), UINT64_MAX);
+	assert_int_equal(stats_rt_quantile_us(&c, 0.5), 2500);
+}
+
 static void test_json(void **state)
 {
 	(void)state;
@@ -271,6 +288,8 @@ static void test_html(void **state)
 	assert_null(strstr(h, "http://")); /* no external asset */
 	assert_null(strstr(h, "https://"));
 	assert_non_null(strstr(h, "up 1h2m"));
+	/* 900 samples <= 250 us, 100 <= 2.5 ms: p99 falls in the 2.5 ms bucket. */
+	assert_non_null(strstr(h, "250 us avg, p99 &le; 2.5 ms"));
 	assert_non_null(strstr(h, "</html>\n"));
 
 	/* With vrrpd answering: one row per instance. */
@@ -475,6 +494,7 @@ int main(void)
 		cmocka_unit_test_setup(test_csv, setup),
 		cmocka_unit_test_setup(test_prom, setup),
 		cmocka_unit_test_setup(test_json, setup),
+		cmocka_unit_test(test_quantile),
 		cmocka_unit_test_setup(test_html, setup),
 		cmocka_unit_test(test_http_parser),
 		cmocka_unit_test(test_http_route_and_auth),
