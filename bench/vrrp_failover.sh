@@ -48,7 +48,7 @@ ka_conf() { # NODE PRIO ADVERT_S TRACK(0/1)
 vr_conf() { # NODE PRIO ADVERT TRACK(0/1)
 	local extra=()
 	[ "$4" = 1 ] && extra=("track chk weight -20;")
-	vrrp_conf "$1" "$2" "$3" "${extra[@]}" | sed 's/mlock off;/mlock on;\n\trealtime-priority 10;/'
+	vrrp_conf "$1" "$2" "$3" "${extra[@]}" | sed -e 's/mlock off;/mlock on;/' -e 's/realtime-priority 5;/realtime-priority 10;/'
 	[ "$4" = 1 ] && printf 'track chk {\n\tscript "/usr/bin/test -e %s/ok-%s";\n\tinterval 1s;\n\ttimeout 1s;\n\trise 2;\n\tfall 2;\n}\n' "$T" "$1"
 }
 

@@ -10,7 +10,7 @@ vrrp_lab
 VIP6=2001:db8::100
 for n in n1 n2; do
 	p=100; [ $n = n2 ] && p=90
-	printf 'global {\n\tcontrol %s/%s.sock;\n\tmlock off;\n}\n' "$T" "$n" > "$T/$n.conf"
+	printf 'global {\n\tcontrol %s/%s.sock;\n\tmlock off;\n\trealtime-priority 5;\n}\n' "$T" "$n" > "$T/$n.conf"
 	printf 'instance VI6 {\n\tinterface eth0;\n\tvrid 52;\n\tpriority %s;\n\tadvert 100ms;\n\tvirtual-address %s/64;\n\tgarp { count 2; repeat 0s; }\n}\n' "$p" "$VIP6" >> "$T/$n.conf"
 done
 # Link-local addresses must have finished DAD before they can be used.
