@@ -53,6 +53,9 @@ for i in json.load(sys.stdin).get("instances", []):
           i["name"], i["state"], i["priority"], i["effective_priority"], " ".join(i["vips"]), i["master"]))
 ' "$n" || echo "  $n: vrrpctl status failed"
 done
+printf '  lbd on node1, its servers (from /stats;csv, HAProxy'"'"'s format):'
+client curl -s --max-time 2 "http://198.51.100.11:8404/stats;csv" |
+	awk -F, 'NR > 1 && $2 != "FRONTEND" && $2 != "BACKEND" && $2 != "" { printf " %s/%s %s;", $1, $2, $18 } END { print "" }'
 if [ "$LAB_HOST" = 1 ]; then
 	echo "stats pages (from this machine): http://198.51.100.11:8404/stats  http://198.51.100.12:8404/stats"
 else

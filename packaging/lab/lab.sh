@@ -177,9 +177,13 @@ kill_node() { # node: every process the lab runs there, SIGKILL, as when the hos
 	for p in vrrpd lbd nginx prometheus; do
 		p=$(pid_of "$1" "$p") && [ -n "$p" ] && pids+=" $p $(pgrep -P "$p" | tr '\n' ' ')"
 	done
-	echo "trigger_ns=$(date +%s%N)"    # for ha-failover-test: the moment of the kill
+	# for ha-failover-test, the moment of the kill: EPOCHREALTIME and kill are
+	# both builtins, so nothing is forked between the two (date was, 100 ms late
+	# on a loaded machine)
+	local t=${EPOCHREALTIME/[.,]/}
 	# shellcheck disable=SC2086
 	kill -KILL $pids 2>/dev/null
+	echo "trigger_ns=${t}000"
 	wait_until 5 not_running "$sup"
 }
 
@@ -310,8 +314,8 @@ start-node)
 	alive "$2" lbd || start_lbd "$2"
 	alive "$2" vrrpd || start_vrrpd "$2"
 	;;
-stop-vrrpd) load_state; node_arg "${2:-}"; echo "trigger_ns=$(date +%s%N)"; signal "$2" vrrpd TERM; wait_until 5 not_alive "$2" vrrpd-sup ;;
-kill-vrrpd) load_state; node_arg "${2:-}"; echo "trigger_ns=$(date +%s%N)"; signal "$2" vrrpd KILL; wait_until 5 not_alive "$2" vrrpd-sup ;;
+stop-vrrpd) load_state; node_arg "${2:-}"; p=$(pid_of "$2" vrrpd); t=${EPOCHREALTIME/[.,]/}; kill -TERM "$p"; echo "trigger_ns=${t}000"; wait_until 5 not_alive "$2" vrrpd-sup ;;
+kill-vrrpd) load_state; node_arg "${2:-}"; p=$(pid_of "$2" vrrpd); t=${EPOCHREALTIME/[.,]/}; kill -KILL "$p"; echo "trigger_ns=${t}000"; wait_until 5 not_alive "$2" vrrpd-sup ;;
 start-vrrpd) load_state; node_arg "${2:-}"; start_vrrpd "$2" ;;
 failover-cmd) cmd_failover_cmd ;;
 *) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
