@@ -50,6 +50,14 @@ if [ "$want" != "$top" ]; then
 	mv "$SRC/debian/changelog.new" "$SRC/debian/changelog"
 fi
 
+# Nothing changed since the last build of this version: keep its packages.
+stamp=$( (cd "$SRC" && find . -path ./build -prune -o -type f -printf '%P %T@ %s\n' | sort; echo "$want") | sha256sum)
+if [ -f "$OUT/.stamp" ] && [ "$(cat "$OUT/.stamp")" = "$stamp" ] && ls "$OUT"/vrrpd_*.deb "$OUT"/lbd_*.deb >/dev/null 2>&1; then
+	echo "make deb: sources unchanged since the last build of $want"
+	ls "$OUT"/*.deb
+	exit 0
+fi
+rm -f "$OUT/.stamp"
 rm -f "$OUT"/*.deb "$OUT"/*.changes "$OUT"/*.buildinfo "$OUT"/src/*.deb "$OUT"/src/*.changes "$OUT"/src/*.buildinfo
 (cd "$SRC" && dpkg-buildpackage -b -us -uc --no-pre-clean -j"$(nproc)") >"$OUT/build.log" 2>&1 || {
 	tail -n 40 "$OUT/build.log" >&2
@@ -57,4 +65,5 @@ rm -f "$OUT"/*.deb "$OUT"/*.changes "$OUT"/*.buildinfo "$OUT"/src/*.deb "$OUT"/s
 	exit 1
 }
 mv "$OUT"/src/*.deb "$OUT"/src/*.changes "$OUT"/src/*.buildinfo "$OUT/"
+echo "$stamp" >"$OUT/.stamp"
 ls "$OUT"/*.deb
