@@ -98,6 +98,6 @@ vrrp_pair() { # ADVERT [instance lines...]
 # elapsed_ms START_MS: milliseconds since START_MS
 elapsed_ms() { echo $(($(now_ms) - $1)); }
 
-# field_is NODE FIELD VALUE: for wait_for, which re-runs a command (a
+# field_is NODE FIELD VALUE [INSTANCE-INDEX]: for wait_for, which re-runs a command (a
 # "$(...)" in its arguments would be evaluated only once).
-field_is() { [ "$(vrrp_field "$1" "$2")" = "$3" ]; }
+field_is() { [ "$(vrrp_field "$1" "$2" "${4:-0}")" = "$3" ]; } # [INSTANCE-INDEX]
