@@ -71,12 +71,17 @@ static void track_changed(void *arg, struct track *t, int up)
 	apply_tracks(arg);
 }
 
-static void link_event(void *arg, int ifindex, int up)
+static void link_event(void *arg, int ifindex, enum iface_event ev)
 {
 	struct engine *e = arg;
-	for (int i = 0; i < e->ninst; i++)
-		if (e->inst[i]->ii.ifindex == ifindex)
-			instance_link_event(e->inst[i], up);
+	for (int i = 0; i < e->ninst; i++) {
+		if (e->inst[i]->ii.ifindex != ifindex)
+			continue;
+		if (ev == IFACE_ADDR_CHANGED)
+			instance_addr_event(e->inst[i]);
+		else
+			instance_link_event(e->inst[i], ev == IFACE_LINK_UP);
+	}
 }
 
 static int ctl_handler(void *arg, int argc, char **argv, struct buf *reply)

@@ -6,6 +6,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netlink/netlink.h>
+#include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,9 +85,15 @@ struct iface_mon {
 static void mon_obj(struct nl_object *obj, void *arg)
 {
 	struct iface_mon *m = arg;
+	const char *type = nl_object_get_type(obj);
+	if (type && strcmp(type, "route/addr") == 0) {
+		m->fn(m->arg, rtnl_addr_get_ifindex((struct rtnl_addr *)obj), IFACE_ADDR_CHANGED);
+		return;
+	}
 	struct rtnl_link *l = (struct rtnl_link *)obj;
 	unsigned flags = rtnl_link_get_flags(l);
-	m->fn(m->arg, rtnl_link_get_ifindex(l), (flags & IFF_UP) && (flags & IFF_RUNNING));
+	m->fn(m->arg, rtnl_link_get_ifindex(l),
+	      (flags & IFF_UP) && (flags & IFF_RUNNING) ? IFACE_LINK_UP : IFACE_LINK_DOWN);
 }
 
 static int mon_msg(struct nl_msg *msg, void *arg)
@@ -127,7 +134,8 @@ struct iface_mon *iface_mon_open(struct ev_loop *loop, iface_event_fn fn, void *
 	nl_socket_disable_seq_check(m->sk);
 	nl_socket_modify_cb(m->sk, NL_CB_VALID, NL_CB_CUSTOM, mon_msg, m);
 	if ((rc = nl_connect(m->sk, NETLINK_ROUTE)) < 0 ||
-	    (rc = nl_socket_add_membership(m->sk, RTNLGRP_LINK)) < 0 ||
+	    (rc = nl_socket_add_memberships(m->sk, RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR,
+					     RTNLGRP_IPV6_IFADDR, 0)) < 0 ||
 	    (rc = nl_socket_set_nonblocking(m->sk)) < 0) {
 		snprintf(err, errlen, "netlink link events: %s", nl_geterror(rc));
 		goto bad;

@@ -1,6 +1,6 @@
 /* iface: what vrrpd needs to know about an interface: index, MAC, whether
  * it is up with carrier, its primary address; and a netlink watcher that
- * reports link up/down events on the daemon's loop. */
+ * reports link up/down and address changes on the daemon's loop. */
 #ifndef VRRPD_IFACE_H
 #define VRRPD_IFACE_H
 
@@ -24,7 +24,8 @@ int iface_query(const char *ifname, struct iface_info *out);
  * link-local address.  0 or -EADDRNOTAVAIL. */
 int iface_primary(const char *ifname, int family, const uint8_t *skip, int nskip, uint8_t *out);
 
-typedef void (*iface_event_fn)(void *arg, int ifindex, int up);
+enum iface_event { IFACE_LINK_DOWN, IFACE_LINK_UP, IFACE_ADDR_CHANGED };
+typedef void (*iface_event_fn)(void *arg, int ifindex, enum iface_event ev);
 
 struct iface_mon *iface_mon_open(struct ev_loop *loop, iface_event_fn fn, void *arg,
 				 char *err, size_t errlen);

@@ -361,6 +361,21 @@ void instance_link_event(struct instance *in, int up)
 	rearm(in);
 }
 
+void instance_addr_event(struct instance *in)
+{
+	struct iface_info ii;
+	if (in->link_fault) {
+		if (iface_query(in->conf.ifname, &ii) == 0 && ii.up)
+			instance_link_event(in, 1);
+		return;
+	}
+	refresh_primary(in);
+	if (!in->have_primary) {
+		log_notice("%s: no address left on %s to advertise from", in->conf.name, in->conf.ifname);
+		instance_link_event(in, 0);
+	}
+}
+
 void instance_tracks_changed(struct instance *in, int weight_sum, int nfaulted)
 {
 	uint64_t now = mtime_us();

@@ -68,6 +68,9 @@ void instance_reconfigure(struct instance *in, const struct vconf_instance *conf
 int instance_same_identity(const struct instance *in, const struct vconf_instance *conf);
 
 void instance_link_event(struct instance *in, int up);
+/* Addresses changed on the interface: the primary may have appeared (leave
+ * FAULT if the link is up) or gone (FAULT: nothing to speak from). */
+void instance_addr_event(struct instance *in);
 /* Trackers changed: weight_sum is the sum of the weights of the down
  * weighted tracks, nfaulted the number of down 'fault' tracks.  Counting
  * (rather than naming) them keeps a reload that renumbers track lines from
