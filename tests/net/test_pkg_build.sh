@@ -60,6 +60,17 @@ for u in vrrpd lbd; do
 		grep -v -e 'Failed to create .*Unit sysinit.target not found' -e '^$')
 	t_assert "systemd-analyze verify $u.service: no complaint${out:+ ($out)}" test -z "$out"
 done
+# Maintainer scripts: enabled but not started on install, a running daemon
+# restarted on upgrade (try-restart), stopped on removal.
+for p in vrrpd lbd; do
+	deb=$(ls build/deb/${p}_*.deb)
+	mkdir -p "$T/ctl-$p"
+	dpkg-deb -e "$deb" "$T/ctl-$p"
+	t_assert "$p postinst enables the unit" grep -q "deb-systemd-helper enable '$p.service'" "$T/ctl-$p/postinst"
+	t_assert "$p postinst never starts it, only try-restarts a running one on upgrade" \
+		bash -c "grep -q \"deb-systemd-invoke try-restart '$p.service'\" '$T/ctl-$p/postinst' && ! grep -qE 'deb-systemd-invoke (start|restart) ' '$T/ctl-$p/postinst'"
+	t_assert "$p prerm stops the service on removal" grep -q "deb-systemd-invoke stop $p.service" "$T/ctl-$p/prerm"
+done
 t_assert "vrrpd binary in the package runs (-V)" bash -c "'$T/x/usr/sbin/vrrpd' -V | grep -q '^vrrpd '"
 t_assert "lbd binary in the package runs (-V)" bash -c "'$T/x/usr/sbin/lbd' -V | grep -q '^lbd '"
 t_assert "dpkg-buildflags hardening reached the binaries (bind-now)" \
