@@ -13,3 +13,6 @@ $(B)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h)
 
 $(B)/bpf/%.skel.h: $(B)/bpf/%.bpf.o
 	bpftool gen skeleton $< name $(subst .,_,$(basename $(basename $(notdir $<)))) > $@.tmp && mv $@.tmp $@
+
+# Keep the objects: make would otherwise delete them as intermediates of the skeletons.
+.SECONDARY: $(BPF_OBJS)
