@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+#include "json.h"
 #include "log.h"
 #include "mtime.h"
 
@@ -152,6 +154,7 @@ struct health_slot {
 
 struct health {
 	struct lbd_config *cfg;
+	health_event_fn event;
 	struct ev_loop *loop;
 	pthread_t thread;
 	ev_async stop;
@@ -167,7 +170,8 @@ static void slot_schedule(struct health_slot *sl, uint32_t ms)
 	ev_timer_start(sl->h->loop, &sl->timer);
 }
 
-static void log_transition(const struct server *s, const char *why)
+/* The one log line (and control-socket event) of a transition. */
+static void log_transition(const struct health *h, const struct server *s, const char *why)
 {
 	const struct backend *be = s->be;
 	int n_up = 0;
@@ -177,6 +181,21 @@ static void log_transition(const struct server *s, const char *why)
 	log_msg(up ? LOG_NOTICE : LOG_WARNING, "server %s/%s is %s: %s; %d of %d usable in backend %s",
 		be->conf.name, s->conf.name, hs_names[up ? HS_UP : HS_DOWN], why, n_up, be->nservers,
 		be->conf.name);
+	if (!h->event)
+		return;
+	struct buf j = BUF_INIT;
+	char path[2 * MODEL_NAME_MAX + 2];
+	int reason = atomic_load_explicit(&s->st->check_reason, RLX);
+	snprintf(path, sizeof(path), "%s/%s", be->conf.name, s->conf.name);
+	buf_puts(&j, "{\"event\":\"server\",\"server\":");
+	json_string(&j, path);
+	buf_printf(&j, ",\"state\":\"%s\",\"was\":\"%s\",\"reason\":", hs_names[up ? HS_UP : HS_DOWN],
+		   hs_names[up ? HS_DOWN : HS_UP]);
+	json_string(&j, (unsigned)reason < CHECK_REASON_COUNT ? check_reason_names[reason] : "?");
+	buf_printf(&j, ",\"code\":%d,\"usable\":%d,\"servers\":%d}",
+		   atomic_load_explicit(&s->st->check_code, RLX), n_up, be->nservers);
+	h->event(buf_cstr(&j));
+	buf_free(&j);
 }
 
 static void slot_check_done(void *arg, const struct check_outcome *o)
@@ -191,7 +210,7 @@ static void slot_check_done(void *arg, const struct check_outcome *o)
 		else
 			snprintf(why, sizeof(why), "%s, check took %u ms",
 				 check_reason_names[o->result], o->duration_us / 1000);
-		log_transition(sl->s, why);
+		log_transition(sl->h, sl->s, why);
 	}
 	slot_schedule(sl, health_next_delay_ms(sl->s));
 }
@@ -223,7 +242,7 @@ static void passive_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		char why[96];
 		snprintf(why, sizeof(why), "passive check, %u connect failures in a row",
 			 atomic_load_explicit(&sl->s->st->consec_fail, RLX));
-		log_transition(sl->s, why);
+		log_transition(h, sl->s, why);
 		/* Probe it again soon rather than a whole interval later. */
 		if (!sl->inflight)
 			slot_schedule(sl, health_next_delay_ms(sl->s));
@@ -284,7 +303,7 @@ static void add_slots(struct health *h)
 	}
 }
 
-struct health *health_start(struct lbd_config *cfg, char *err, size_t errlen)
+struct health *health_start(struct lbd_config *cfg, health_event_fn event, char *err, size_t errlen)
 {
 	int any_passive = 0;
 	int n = count_checked(cfg, &any_passive);
@@ -301,6 +320,7 @@ struct health *health_start(struct lbd_config *cfg, char *err, size_t errlen)
 	}
 	model_config_ref(cfg);
 	h->cfg = cfg;
+	h->event = event;
 	h->n = n;
 	ev_async_init(&h->stop, stop_cb);
 	ev_async_start(h->loop, &h->stop);

@@ -24,9 +24,13 @@
 
 struct health;
 
+/* Called from the checker thread on each transition with one JSON line
+ * ({"event":"server","server":"B/S","state":"DOWN","was":"UP",...}). */
+typedef void (*health_event_fn)(const char *json_line);
+
 /* Starts the checker thread over every checked server of cfg, taking a
- * reference on it.  NULL with err filled on failure. */
-struct health *health_start(struct lbd_config *cfg, char *err, size_t errlen);
+ * reference on it; `event` may be NULL.  NULL with err filled on failure. */
+struct health *health_start(struct lbd_config *cfg, health_event_fn event, char *err, size_t errlen);
 /* Stops the thread, cancels checks in flight, drops the config; NULL is fine.
  * A reload is health_stop(old) + health_start(new): the states live in the
  * model and are carried over by model_config_adopt_state(). */

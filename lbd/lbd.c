@@ -107,6 +107,11 @@ struct ev_loop *lbd_main_loop(struct lbd *l)
 	return l->loop;
 }
 
+void lbd_publish(struct lbd *l, const char *json_line)
+{
+	ctl_server_publish(l->ctl, json_line);
+}
+
 int lbd_alive(struct lbd *l, uint64_t max_age_ms)
 {
 	return !l->stopping && workers_alive(l->workers, max_age_ms);

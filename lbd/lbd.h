@@ -49,6 +49,8 @@ int lbd_reload(struct lbd *l, char *err, size_t errlen);
 
 struct lbd_config *lbd_config_get(struct lbd *l);
 struct ev_loop *lbd_main_loop(struct lbd *l);
+/* One JSON line to every "subscribe" client of the control socket; main loop only. */
+void lbd_publish(struct lbd *l, const char *json_line);
 int lbd_alive(struct lbd *l, uint64_t max_age_ms);
 
 #endif

@@ -100,25 +100,49 @@ static struct server *find(struct lbd_config *cfg, const char *path, struct buf 
 	return s;
 }
 
+/* A server leaving maintenance was not checked meanwhile: with checks on it
+ * comes back only after a passing check ("DOWN 1/2" with rise 2 means one
+ * more); the checker probes it within an interval. */
+static void leave_maint(struct server *s)
+{
+	const struct check_conf *ck = &s->be->conf.check;
+	if (!ck->enabled)
+		return;
+	model_server_set_up(s, 0);
+	atomic_store_explicit(&s->st->check_health, (int)ck->rise - 1, RLX);
+}
+
+/* {"event":"admin"|"weight","server":"B/S",...} to control-socket subscribers. */
+static void publish(struct lbd *l, const char *kind, const char *path, const char *fmt_rest)
+{
+	struct buf e = BUF_INIT;
+	buf_printf(&e, "{\"event\":\"%s\",\"server\":", kind);
+	json_string(&e, path);
+	buf_puts(&e, fmt_rest);
+	lbd_publish(l, buf_cstr(&e));
+	buf_free(&e);
+}
+
 static int set_admin(struct lbd *l, const char *path, enum server_admin to, struct buf *r)
 {
 	struct lbd_config *cfg = lbd_config_get(l);
 	struct server *s = find(cfg, path, r);
 	int rc = -ENOENT;
 	if (s) {
-		/* Out of maintenance with checks on: up as before, but one failed
-		 * check takes it down (health = rise), as HAProxy does; the checker
-		 * probes it within an interval. */
-		if (to != SERVER_MAINT && s->be->conf.check.enabled &&
-		    atomic_load_explicit(&s->st->admin, RLX) == SERVER_MAINT && atomic_load_explicit(&s->st->up, RLX))
-			atomic_store_explicit(&s->st->check_health, (int)s->be->conf.check.rise, RLX);
 		int from = atomic_exchange(&s->st->admin, (int)to);
-		if (from != (int)to)
+		if (from == SERVER_MAINT && to != SERVER_MAINT)
+			leave_maint(s);
+		char rest[96];
+		snprintf(rest, sizeof(rest), ",\"admin\":\"%s\",\"was\":\"%s\"}", server_admin_names[to],
+			 server_admin_names[from]);
+		if (from != (int)to) {
 			log_notice("server %s: %s -> %s (control socket)", path, server_admin_names[from],
 				   server_admin_names[to]);
+			publish(l, "admin", path, rest);
+		}
 		buf_puts(r, "{\"ok\":true,\"server\":");
 		json_string(r, path);
-		buf_printf(r, ",\"admin\":\"%s\",\"was\":\"%s\"}", server_admin_names[to], server_admin_names[from]);
+		buf_puts(r, rest);
 		rc = 0;
 	}
 	model_config_unref(cfg);
@@ -138,11 +162,15 @@ static int set_weight(struct lbd *l, const char *path, const char *w, struct buf
 	int rc = -ENOENT;
 	if (s) {
 		uint32_t from = atomic_exchange(&s->st->weight, (uint32_t)v);
-		if (from != v)
+		char rest[64];
+		snprintf(rest, sizeof(rest), ",\"weight\":%lu,\"was\":%" PRIu32 "}", v, from);
+		if (from != v) {
 			log_notice("server %s: weight %" PRIu32 " -> %lu (control socket)", path, from, v);
+			publish(l, "weight", path, rest);
+		}
 		buf_puts(r, "{\"ok\":true,\"server\":");
 		json_string(r, path);
-		buf_printf(r, ",\"weight\":%lu,\"was\":%" PRIu32 "}", v, from);
+		buf_puts(r, rest);
 		rc = 0;
 	}
 	model_config_unref(cfg);

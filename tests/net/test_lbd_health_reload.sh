@@ -3,7 +3,8 @@
 # from scratch), a drained one stays DRAIN, a runtime weight stays, the
 # counters go on; a server added by the reload is checked at once; a bad
 # configuration is refused and changes nothing; a changed `stats` line
-# (auth) takes effect.  Each change made with lbctl shows on the page at once.
+# (auth) takes effect.  Each change made with lbctl shows on the page at once
+# and reaches control-socket subscribers as a JSON event.
 . "$(dirname "$0")/lib.sh"
 net_require nginx curl
 
@@ -42,6 +43,9 @@ wait_for 3 "web/a UP" eval '[ "$(col a 18)" = UP ]'
 wait_for 3 "web/w UP" eval '[ "$(col w 18)" = UP ]'
 wait_for 3 "web/b DOWN (connect refused)" eval '[ "$(col b 18) $(col b 37)" = "DOWN L4CON" ]'
 
+# A subscriber on the control socket sees every change as one JSON line.
+net_spawn - sub sh -c "(echo subscribe; sleep 30) | socat -t 30 - UNIX-CONNECT:$T/lbd.sock"
+wait_for 3 "subscribed" grep -q '"subscribed":true' "$T/sub.log"
 t_assert "lbctl drain server web/a" lbctl drain server web/a
 t_assert "page shows web/a DRAIN at once" \
 	grep -q 'id="srv-web-a" data-status="DRAIN"' <<<"$(ns_exec lb curl -sf http://192.0.2.1:8404/stats)"
@@ -62,6 +66,11 @@ t_assert "web/b's failed-check counter went on" [ "$(col b 22)" -ge "$fails_befo
 wait_for 2 "new server web/c UP" eval '[ "$(col c 18)" = UP ]'
 t_assert "no UP/DOWN logged for a, b, w after the reload" \
 	[ "$(sed -n '/configuration 2 loaded/,$p' "$T/lbd.log" | grep -cE 'server web/(a|b|w) is')" = 0 ]
+
+wait_for 2 "event: web/a drained" grep -qx '{"event":"admin","server":"web/a","admin":"drain","was":"ready"}' "$T/sub.log"
+wait_for 2 "event: web/w weight 7" grep -qx '{"event":"weight","server":"web/w","weight":7,"was":1}' "$T/sub.log"
+wait_for 2 "event: web/c UP after the reload" \
+	grep -q '^{"event":"server","server":"web/c","state":"UP","was":"DOWN","reason":"ok","code":200,' "$T/sub.log"
 
 # A changed `stats` line reopens the listener: basic auth from now on.
 STATS_EXTRA="auth ops:pw" conf "server c 192.0.2.13:8080 weight 2;" >"$T/lbd.conf"
@@ -84,4 +93,8 @@ t_assert "lbctl enable server web/a" lbctl enable server web/a
 t_assert "web/a UP again" [ "$(col a 18)" = UP ]
 t_assert "lbctl disable server web/a" lbctl disable server web/a
 t_assert "web/a MAINT" [ "$(col a 18)" = MAINT ]
+# Out of maintenance it was not checked: back in rotation after a passing check.
+t_assert "lbctl enable server web/a (from maintenance)" lbctl enable server web/a
+wait_for 2 "web/a UP after its check passes" eval '[ "$(col a 18)" = UP ]'
+t_assert "logged: web/a UP a second time, by the checker" [ "$(grep -c 'server web/a is UP: ok' "$T/lbd.log")" = 2 ]
 exit 0
