@@ -145,9 +145,9 @@ scrape_configs:
 EOF
 }
 
-start_backends() { # node
+start_nginx() { spawn "$1" nginx nginx -c "$LAB_DIR/$1/nginx.conf" -g 'daemon off;'; }
+start_prometheus() {
 	local d=$LAB_DIR/$1
-	spawn "$1" nginx nginx -c "$d/nginx.conf" -g 'daemon off;'
 	spawn "$1" prometheus prometheus --config.file="$d/prometheus.yml" --storage.tsdb.path="$d/tsdb" \
 		--web.listen-address=:19192 --log.level=warn --storage.tsdb.retention.time=2h
 }
@@ -163,10 +163,11 @@ start_vrrpd() { # node
 
 start_lbd() { spawn "$1" lbd "$LAB_BIN/lbd" -n -f "$LAB_DIR/$1/lbd.conf"; }
 
+# start_node NODE: whatever of the node's processes is not running (all at "up";
+# what kill-node killed afterwards).
 start_node() {
-	start_backends "$1"
-	start_lbd "$1"
-	start_vrrpd "$1"
+	local p
+	for p in nginx prometheus lbd vrrpd; do alive "$1" "$p" || "start_$p" "$1"; done
 }
 
 kill_node() { # node: every process the lab runs there, SIGKILL, as when the host dies
@@ -305,15 +306,7 @@ down) cmd_down ;;
 status) cmd_status ;;
 exec) load_state; shift; n=${1:?node}; shift; run "$n" "$@" ;;
 kill-node) load_state; node_arg "${2:-}"; kill_node "$2" ;;
-start-node)
-	load_state; node_arg "${2:-}"
-	# what kill-node stopped, and only that
-	alive "$2" nginx || spawn "$2" nginx nginx -c "$LAB_DIR/$2/nginx.conf" -g 'daemon off;'
-	alive "$2" prometheus || spawn "$2" prometheus prometheus --config.file="$LAB_DIR/$2/prometheus.yml" \
-		--storage.tsdb.path="$LAB_DIR/$2/tsdb" --web.listen-address=:19192 --log.level=warn
-	alive "$2" lbd || start_lbd "$2"
-	alive "$2" vrrpd || start_vrrpd "$2"
-	;;
+start-node) load_state; node_arg "${2:-}"; start_node "$2" ;;
 stop-vrrpd) load_state; node_arg "${2:-}"; p=$(pid_of "$2" vrrpd); t=${EPOCHREALTIME/[.,]/}; kill -TERM "$p"; echo "trigger_ns=${t}000"; wait_until 5 not_alive "$2" vrrpd-sup ;;
 kill-vrrpd) load_state; node_arg "${2:-}"; p=$(pid_of "$2" vrrpd); t=${EPOCHREALTIME/[.,]/}; kill -KILL "$p"; echo "trigger_ns=${t}000"; wait_until 5 not_alive "$2" vrrpd-sup ;;
 start-vrrpd) load_state; node_arg "${2:-}"; start_vrrpd "$2" ;;
