@@ -63,11 +63,14 @@ else
 fi
 
 hdr "3/5 traffic through the VIP $VIP from the client"
-traffic() { # label n curl-args...
+traffic() { # label n curl-args...: n requests from the client, in one shell there
 	local label=$1 n=$2; shift 2
-	local out ok=0 i
-	out=$(for i in $(seq 1 "$n"); do client curl -s -o /dev/null -D - --max-time 2 "$@" | tr -d '\r' |
-		awk 'NR == 1 { code = $2 } tolower($1) == "x-served-by:" { by = $2 } END { print code, (by ? by : "(no X-Served-By: Prometheus)") }'; done)
+	local out ok
+	out=$(client sh -c 'n=$1; shift; i=0; while [ $i -lt $n ]; do i=$((i + 1))
+		curl -s -o /dev/null -D - --max-time 2 "$@" | tr -d "\r" |
+			awk '"'"'NR == 1 { code = $2 } tolower($1) == "x-served-by:" { by = $2 }
+			      END { print code, (by ? by : "(no X-Served-By: Prometheus)") }'"'"'
+		done' sh "$n" "$@")
 	ok=$(grep -c '^2' <<<"$out")
 	printf '  %-40s %3d/%d answered 2xx; served by: %s\n' "$label" "$ok" "$n" \
 		"$(awk '{ k = $2; for (i = 3; i <= NF; i++) k = k " " $i; c[k]++ } END { for (k in c) printf "%s x%d  ", k, c[k] }' <<<"$out")"
