@@ -13,6 +13,8 @@
 #   2. False takeovers while every CPU is saturated (busy loops, 2 per CPU)
 #      for SAT_SECONDS, adverts 100 ms and 10 ms: transitions to master on
 #      the backup.
+#      For track failures vrrpd's part: from the master's logged verdict to
+#      the VIP on the backup, against Skew_Time.
 #      For crashes also the gap the backup saw on the wire (tcpdump in its
 #      namespace): master's last advert -> backup's first advert, against
 #      the RFC bound 3 x Master_Adver_Interval + Skew_Time (priority 90).
@@ -142,6 +144,31 @@ measure() { # IMPL SCENARIO ADVERT(ms)
 	[ -n "$t1" ] && ms=$((t1 - t0))
 	echo "failover $impl $sc $adv $ms" >> "$RESULTS"
 	t_log "failover $impl $sc advert ${adv}ms: ${ms} ms"
+	if [ "$sc" = track ] && [ "$impl" = vrrpd ] && [ -n "$t1" ]; then
+		# vrrpd logs the verdict of the track ("track chk: down") on node 1
+		# with milliseconds: from there to the VIP on node 2 is the part the
+		# protocol adds (target: Skew_Time + 20 ms).
+		local det
+		det=$("$PY" - "$T/vr_n1.log" "$t1" <<'PYEOF'
+import sys, datetime
+# The log grows over the runs (the same node name each time): the last
+# verdict is this run's.
+last = None
+for l in open(sys.argv[1]):
+    if 'track chk: down' in l:
+        last = l
+if last is None:
+    print('NA')
+else:
+    h, m, s = last[:12].split(':')
+    day = datetime.datetime.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    t = day.timestamp() * 1000 + (int(h) * 3600 + int(m) * 60 + float(s)) * 1000
+    print(int(int(sys.argv[2]) - t))
+PYEOF
+)
+		echo "verdict $impl $adv $det" >> "$RESULTS"
+		t_log "  from the master's track verdict to the VIP on node 2: ${det} ms"
+	fi
 	if [ -n "$dump" ]; then
 		sleep 0.2
 		kill "$dump" 2>/dev/null; wait "$dump" 2>/dev/null
@@ -220,11 +247,13 @@ echo
 echo "== results (REPS=$REPS, SAT_SECONDS=$SAT_SECONDS, $(nproc) CPUs, $(uname -r))"
 "$PY" - "$RESULTS" <<'PYEOF'
 import sys, statistics
-fo, sat, rss, wire = {}, {}, {}, {}
+fo, sat, rss, wire, verdict = {}, {}, {}, {}, {}
 for l in open(sys.argv[1]):
     f = l.split()
     if f[0] == 'failover' and f[4] != 'NA':
         fo.setdefault((f[2], f[3]), {}).setdefault(f[1], []).append(int(f[4]))
+    elif f[0] == 'verdict' and f[3] != 'NA':
+        verdict.setdefault(f[2], []).append(int(f[3]))
     elif f[0] == 'wire' and f[3] != 'NA':
         wire.setdefault(f[2], {}).setdefault(f[1], []).append(float(f[3]))
     elif f[0] == 'saturation':
@@ -240,6 +269,9 @@ for (sc, adv), d in fo.items():
 for adv, d in wire.items():
     bound = 3 * int(adv) + (256 - 90) * int(adv) / 256
     print('crash, %s ms adverts, last advert -> takeover on the wire: vrrpd %s, keepalived %s (RFC bound %.1f ms)' % (adv, d.get('vrrpd'), d.get('keepalived'), bound))
+for adv, v in verdict.items():
+    skew = (256 - 90) * int(adv) / 256
+    print('track, %s ms adverts, vrrpd from the track verdict to the VIP on the backup: %s ms (Skew_Time %.1f ms)' % (adv, v, skew))
 for adv, d in sat.items():
     print('false takeovers, %s ms adverts: vrrpd %s, keepalived %s' % (adv, d.get('vrrpd'), d.get('keepalived')))
 for impl, v in rss.items():
