@@ -356,7 +356,8 @@ static void start_request(struct session *s)
 		return;
 	}
 	model_cnt_add(&s->fe->st->cnt.req_total, 1);
-	log_request_line(tx, r);
+	if (s->fe->conf.access_log && s->cfg->g.access_log != LOG_TARGET_OFF)
+		log_request_line(tx, r);
 	tx->be = s->fe->be;
 	tx->meth = r->meth;
 	tx->minor = (uint8_t)r->minor;

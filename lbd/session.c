@@ -206,8 +206,7 @@ static int client_in(struct session *s)
 		return 0;
 	if (s->phase == PH_CLOSING || s->phase == PH_CONNECT)
 		return 0;
-	if (s->phase == PH_ACTIVE && s->tx->req_done)
-		return 0; /* the next pipelined request waits for this response */
+	/* Bytes after this request (pipelined) wait in the buffer for its response. */
 	if (!s->in && !(s->in = worker_buf_get(s->w)))
 		return 0;
 	struct dbuf *b = s->in;
@@ -269,8 +268,9 @@ static void watch_client(struct session *s)
 	/* A full buffer still has room once what went to the server is dropped. */
 	int full = s->in && s->in->end >= DBUF_FILL &&
 		   !((s->phase == PH_ACTIVE || s->phase == PH_TUNNEL) && s->wpos > 0);
-	int want_r = !s->c_eof && s->phase != PH_CLOSING && s->phase != PH_CONNECT &&
-		     !(s->phase == PH_ACTIVE && s->tx->req_done) && !full;
+	/* Reading stays on while a response flows, so a keep-alive request costs
+	 * no epoll_ctl. */
+	int want_r = !s->c_eof && s->phase != PH_CLOSING && s->phase != PH_CONNECT && !full;
 	int want_w = s->c_wblocked;
 	if (want_r != ev_is_active(&s->rio))
 		(want_r ? ev_io_start : ev_io_stop)(loop, &s->rio);
