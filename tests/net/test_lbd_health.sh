@@ -3,6 +3,7 @@
 #  - a backend stopped: marked DOWN after fall x interval, with the reason
 #    (connect refused, L4CON) on /stats;csv and the page, logged once;
 #    started again: UP after rise x interval, logged once;
+#  - an IPv6 server checked like an IPv4 one;
 #  - every failure reason: connect refused, connect timeout (SYN lost),
 #    response timeout (accepts, never answers), invalid response (not HTTP),
 #    bad status (with its code);
@@ -19,23 +20,26 @@ ns_create sink
 for a in 192.0.2.1 192.0.2.11 192.0.2.12 192.0.2.14 192.0.2.15; do
 	ns_exec lb ip addr add $a/32 dev lo
 done
+ns_exec lb ip addr add 2001:db8::11/128 dev lo nodad
 net_veth lb v-lb sink v-sink
 ns_exec lb ip addr add 203.0.113.1/24 dev v-lb
 ns_exec lb ip neigh replace 203.0.113.99 lladdr 02:00:00:00:00:99 dev v-lb nud permanent
 
-nginx_conf() { # ip -> config file (200 on /-/healthy, 404 on everything else, as an OTel collector on /)
+nginx_conf() { # ip [ip6] -> config file (200 on /-/healthy, 404 on everything else, as an OTel collector on /)
+	local v6=""
+	[ -n "${2:-}" ] && v6="listen [$2]:8080;"
 	cat >"$T/nginx-$1.conf" <<EOF
 daemon off; master_process off; pid $T/nginx-$1.pid; error_log $T/nginx-$1.err;
 events { worker_connections 128; }
 http { access_log off; client_body_temp_path $T; proxy_temp_path $T; fastcgi_temp_path $T;
   uwsgi_temp_path $T; scgi_temp_path $T;
-  server { listen $1:8080; location = /-/healthy { return 200 "ok\n"; } location / { return 404 "404 page not found\n"; } } }
+  server { listen $1:8080; $v6 location = /-/healthy { return 200 "ok\n"; } location / { return 404 "404 page not found\n"; } } }
 EOF
 }
 start_nginx() { # ip name
 	net_spawn lb "$2" nginx -c "$T/nginx-$1.conf" -e "$T/nginx-$1.err"
 }
-nginx_conf 192.0.2.11
+nginx_conf 192.0.2.11 2001:db8::11
 nginx_conf 192.0.2.12
 start_nginx 192.0.2.11 nginx_a
 start_nginx 192.0.2.12 nginx_b
@@ -60,6 +64,7 @@ backend odd {
 	server garbage 192.0.2.15:8080;
 	server blackhole 203.0.113.99:8080;
 }
+backend v6 { check GET /-/healthy expect 200 interval ${INTER_MS}ms; server a [2001:db8::11]:8080; }
 frontend tq { bind 192.0.2.1:9192; backend thanos; }
 EOF
 net_spawn lb lbd "$BIN/lbd" -n -f "$T/lbd.conf"
@@ -82,6 +87,9 @@ log_ms() { # pattern -> stamp (ms) of the last lbd log line matching it
 wait_for 3 "thanos/a UP" status_is thanos a UP
 wait_for 3 "thanos/b UP" status_is thanos b UP
 t_assert "thanos/b check L7OK 200" [ "$(field thanos b check_status) $(field thanos b check_code)" = "L7OK 200" ]
+
+wait_for 3 "v6/a UP (IPv6 check)" status_is v6 a UP
+t_assert "v6/a address as people write it" [ "$(field v6 a addr)" = "[2001:db8::11]:8080" ]
 
 # The OpenTelemetry collector case.
 wait_for 3 "otel/a UP with expect 200-499" status_is otel a UP

@@ -13,6 +13,7 @@ net_require nginx curl haproxy socat prometheus promtool prometheus-haproxy-expo
 
 ns_create lb
 for a in 192.0.2.1 192.0.2.2 192.0.2.11 192.0.2.12; do ns_exec lb ip addr add $a/32 dev lo; done
+ns_exec lb ip addr add 2001:db8::2/128 dev lo nodad
 LOGS=$REPO/build/test-logs
 mkdir -p "$LOGS"
 
@@ -132,18 +133,18 @@ chrome --window-size=1280,1000 --screenshot="$LOGS/lbd-stats.png" http://192.0.2
 t_assert "screenshot saved (build/test-logs/lbd-stats.png)" test -s "$LOGS/lbd-stats.png"
 chrome --window-size=412,915 --screenshot="$LOGS/lbd-stats-phone.png" http://192.0.2.1:8404/stats >/dev/null
 
-# 5. Basic auth and bind address: a second lbd with auth on 192.0.2.2.
-sed -e "s|stats 192.0.2.1:8404 refresh 5s|stats 192.0.2.2:8404 auth admin:s3cret|" \
+# 5. Basic auth and bind address: a second lbd with auth on [2001:db8::2]:8404.
+sed -e "s|stats 192.0.2.1:8404 refresh 5s|stats [2001:db8::2]:8404 auth admin:s3cret|" \
 	-e "s|control $T/lbd.sock|control $T/lbd2.sock|" -e "s|192.0.2.1:8080|192.0.2.2:8081|" \
 	"$T/lbd.conf" >"$T/lbd2.conf"
 net_spawn lb lbd2 "$BIN/lbd" -n -f "$T/lbd2.conf"
-wait_for 5 "second stats listener" ns_exec lb curl -sf -o /dev/null http://192.0.2.2:8404/healthz
+wait_for 5 "second stats listener" ns_exec lb curl -sf -o /dev/null http://[2001:db8::2]:8404/healthz
 code() { ns_exec lb curl -s -o /dev/null -w '%{http_code}' "$@"; }
-t_assert "401 without credentials" [ "$(code http://192.0.2.2:8404/stats)" = 401 ]
-t_assert "401 with a wrong password" [ "$(code -u admin:nope 'http://192.0.2.2:8404/stats;csv')" = 401 ]
-t_assert "200 with credentials" [ "$(code -u admin:s3cret 'http://192.0.2.2:8404/stats;csv')" = 200 ]
-t_assert "/healthz needs no credentials" [ "$(code http://192.0.2.2:8404/healthz)" = 200 ]
+t_assert "401 without credentials" [ "$(code http://[2001:db8::2]:8404/stats)" = 401 ]
+t_assert "401 with a wrong password" [ "$(code -u admin:nope 'http://[2001:db8::2]:8404/stats;csv')" = 401 ]
+t_assert "200 with credentials" [ "$(code -u admin:s3cret 'http://[2001:db8::2]:8404/stats;csv')" = 200 ]
+t_assert "/healthz needs no credentials" [ "$(code http://[2001:db8::2]:8404/healthz)" = 200 ]
 t_assert "the first lbd still answers on 192.0.2.1:8404 (each binds its own address)" [ "$(code --max-time 2 http://192.0.2.1:8404/healthz)" = 200 ]
-t_assert "404 for an unknown path" [ "$(code -u admin:s3cret http://192.0.2.2:8404/nope)" = 404 ]
-t_assert "405 for POST" [ "$(code -u admin:s3cret -X POST http://192.0.2.2:8404/stats)" = 405 ]
+t_assert "404 for an unknown path" [ "$(code -u admin:s3cret http://[2001:db8::2]:8404/nope)" = 404 ]
+t_assert "405 for POST" [ "$(code -u admin:s3cret -X POST http://[2001:db8::2]:8404/stats)" = 405 ]
 exit 0
