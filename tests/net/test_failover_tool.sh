@@ -34,7 +34,7 @@ t_assert "node1 holds the VIP again" bash -c "ip -n \$(. '$LAB_DIR/state'; echo 
 for n in node1 node2; do kill -KILL "$(cat "$LAB_DIR/$n/nginx.pid")"; done
 ip netns pids "$(. "$LAB_DIR/state"; echo "$NS_node1")" | xargs -r -n1 sh -c '[ "$(cat /proc/$0/comm)" = nginx ] && kill -KILL $0' 2>/dev/null
 ip netns pids "$(. "$LAB_DIR/state"; echo "$NS_node2")" | xargs -r -n1 sh -c '[ "$(cat /proc/$0/comm)" = nginx ] && kill -KILL $0' 2>/dev/null
-eval "$CMD --mode stop --timeout 5 --probe-url http://198.51.100.100:9192/-/healthy" >"$T/bad.out" 2>&1
+eval "$CMD --mode stop --timeout 5 --no-restore --probe-url http://198.51.100.100:9192/-/healthy" >"$T/bad.out" 2>&1
 rc=$?
 cat "$T/bad.out"
 t_assert "without collectors and Loki the tool says FAIL (exit $rc)" test "$rc" = 1
