@@ -119,12 +119,20 @@ net_spawn() {
 	printf -v "PID_$name" '%s' "$pid"
 }
 
+# net_alive PID : the process exists and is not a zombie (this container's PID 1
+# reaps orphans late, so "kill -0" alone would call a dead daemon alive).
+net_alive() {
+	local st
+	st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
+
 # net_stop PID [SIGNAL] : signal and wait (bounded) for exit; returns its status.
 net_stop() {
 	local pid=$1 sig=${2:-TERM} i
 	kill -"$sig" "$pid" 2>/dev/null || return 0
 	for i in $(seq 1 500); do
-		kill -0 "$pid" 2>/dev/null || break
+		net_alive "$pid" || break
 		sleep 0.02
 	done
 	kill -KILL "$pid" 2>/dev/null
@@ -139,7 +147,7 @@ net_cleanup() {
 	for c in "${NET_CLEANUPS[@]}"; do eval "$c" >/dev/null 2>&1; done
 	for pid in "${NET_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
 	for pid in "${NET_PIDS[@]}"; do
-		for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.02; done
+		for _ in $(seq 1 100); do net_alive "$pid" || break; sleep 0.02; done
 		kill -KILL "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 	done
