@@ -10,8 +10,9 @@ vrrp_lab
 vrrp_pair 100ms
 before=$(vrrp_field n1 counters.transitions)
 vrrp_conf n1 110 200ms > "$T/n1.conf"
-# Watch the VIP every 10 ms while the reload happens.
-( for _ in $(seq 1 150); do vip_on n1 || echo gone; sleep 0.01; done ) > "$T/watch" &
+# Watch the VIP (every 10 ms, for 1.5 s) while the reload happens.
+( end=$(($(date +%s%N) + 1500000000))
+  while [ "$(date +%s%N)" -lt "$end" ]; do vip_on n1 || echo gone; sleep 0.01; done ) > "$T/watch" &
 watch=$!
 kill -HUP "$PID_vrrpd_n1"
 wait_for 3 "the new priority applies" field_is n1 effective_priority 110
