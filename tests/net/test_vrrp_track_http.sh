@@ -13,7 +13,7 @@ echo ok > "$T/www/healthz"
 net_spawn n1 http "$PY" -m http.server --bind 127.0.0.1 --directory "$T/www" 8404
 wait_for 5 "HTTP server answers" ns_exec n1 curl -fsS -o /dev/null http://127.0.0.1:8404/healthz
 vrrp_conf n1 100 100ms "track lbd fault;" > "$T/n1.conf"
-printf 'track lbd {\n\thttp 127.0.0.1:8404 /healthz;\n\tinterval 100ms;\n\ttimeout 100ms;\n\tfall 2;\n\trise 2;\n}\n' >> "$T/n1.conf"
+printf 'track lbd {\n\thttp 127.0.0.1:8404 /healthz;\n\tinterval 300ms;\n\ttimeout 300ms;\n\tfall 2;\n\trise 2;\n}\n' >> "$T/n1.conf"
 vrrp_conf n2 90 100ms > "$T/n2.conf"
 vrrp_run n1 "$T/n1.conf"
 wait_for 5 "node 1 is master" vrrp_state_is n1 master
