@@ -17,6 +17,7 @@
 
 #define STATS_HTTP_MAX_CLIENTS 64
 #define STATS_HTTP_IDLE_S 10.
+#define STATS_HTTP_MAX_PENDING (1u << 20) /* answers queued for a client that does not read */
 
 /* ---- the request parser (pure) --------------------------------------------- */
 
@@ -206,6 +207,7 @@ struct stats_conn {
 	struct stats_http *h;
 	int fd;
 	int closing;
+	int more;           /* complete requests wait in `in` for `out` to drain */
 	ev_io rio, wio;
 	ev_timer idle;
 	struct buf in, out;
@@ -241,6 +243,8 @@ static void conn_close(struct stats_conn *c)
 	free(c);
 }
 
+static int conn_process(struct stats_conn *c);
+
 /* Writes what is queued; 0, or -1 if the connection was closed. */
 static int conn_flush(struct stats_conn *c)
 {
@@ -264,6 +268,8 @@ static int conn_flush(struct stats_conn *c)
 		conn_close(c);
 		return -1;
 	}
+	if (c->more)
+		return conn_process(c);
 	ev_io_start(c->h->loop, &c->rio);
 	return 0;
 }
@@ -374,8 +380,20 @@ static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		return;
 	}
 	ev_timer_again(loop, &c->idle);
-	/* Answer every complete request in order (pipelining). */
+	conn_process(c);
+}
+
+/* Answers the complete requests in `in`, in order (pipelining), while less
+ * than STATS_HTTP_MAX_PENDING waits to be sent: a client that pipelines
+ * without reading gets no more memory than that.  0, or -1 if closed. */
+static int conn_process(struct stats_conn *c)
+{
+	c->more = 0;
 	while (c->in.len && !c->closing) {
+		if (c->out.len >= STATS_HTTP_MAX_PENDING) {
+			c->more = 1;
+			break;
+		}
 		struct stats_http_req r;
 		int used = stats_http_parse_request(c->in.data, c->in.len, &r);
 		if (used == -2)
@@ -388,7 +406,7 @@ static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		serve(c, &r);
 		buf_consume(&c->in, (size_t)used);
 	}
-	conn_flush(c);
+	return conn_flush(c);
 }
 
 static void conn_write_cb(struct ev_loop *loop, ev_io *w, int revents)

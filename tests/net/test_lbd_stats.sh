@@ -147,4 +147,11 @@ t_assert "/healthz needs no credentials" [ "$(code http://[2001:db8::2]:8404/hea
 t_assert "the first lbd still answers on 192.0.2.1:8404 (each binds its own address)" [ "$(code --max-time 2 http://192.0.2.1:8404/healthz)" = 200 ]
 t_assert "404 for an unknown path" [ "$(code -u admin:s3cret http://[2001:db8::2]:8404/nope)" = 404 ]
 t_assert "405 for POST" [ "$(code -u admin:s3cret -X POST http://[2001:db8::2]:8404/stats)" = 405 ]
+
+# 6. Pipelining: 300 requests for /metrics (60 kB answers) sent at once; all
+#    answered in order, while at most 1 MiB of answers waits for the client.
+n=$( (for _ in $(seq 1 299); do printf 'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n'; done
+	printf 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n') |
+	ns_exec lb socat -t 10 -T 10 - TCP:192.0.2.1:8404 | grep -c $'^HTTP/1.1 200 OK\r$')
+t_assert "300 pipelined requests, 300 answers (got $n)" [ "$n" = 300 ]
 exit 0
