@@ -17,6 +17,7 @@
 
 #include "http1.h"
 #include "lb.h"
+#include "zpipe.h"
 
 struct frontend;
 struct lbd_config;
@@ -90,6 +91,8 @@ struct session {
 	enum sess_phase phase;
 	uint8_t c_readable, c_eof, c_wblocked, s_readable, s_wblocked, s_eof, closed;
 	uint8_t shut_c, shut_s;   /* tunnel: write side shut toward the client / server */
+	uint8_t zdir;             /* body moving by splice: 1 client->server, 2 server->client */
+	struct zpipe zp;          /* open only while a large body moves */
 	uint32_t wpos;            /* s->in: bytes sent to the server */
 	uint32_t fend;            /* s->in: end of the bytes of this request */
 	uint32_t rparse;          /* s->out: end of the response bytes framed so far */

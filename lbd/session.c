@@ -42,6 +42,7 @@ void session_accept(struct worker *w, struct frontend *fe, int fd, const struct 
 	s->fe = fe;
 	s->tr = &transport_plain;
 	s->fd = fd;
+	s->zp.rfd = s->zp.wfd = -1;
 	if (salen <= sizeof(s->peer))
 		memcpy(&s->peer, sa, salen);
 	int one = 1;
@@ -204,7 +205,7 @@ static int client_in(struct session *s)
 {
 	if (!s->c_readable || s->c_eof)
 		return 0;
-	if (s->phase == PH_CLOSING || s->phase == PH_CONNECT)
+	if (s->phase == PH_CLOSING || s->phase == PH_CONNECT || s->zdir == 1)
 		return 0;
 	/* Bytes after this request (pipelined) wait in the buffer for its response. */
 	if (!s->in && !(s->in = worker_buf_get(s->w)))
@@ -270,7 +271,8 @@ static void watch_client(struct session *s)
 		   !((s->phase == PH_ACTIVE || s->phase == PH_TUNNEL) && s->wpos > 0);
 	/* Reading stays on while a response flows, so a keep-alive request costs
 	 * no epoll_ctl. */
-	int want_r = !s->c_eof && s->phase != PH_CLOSING && s->phase != PH_CONNECT && !full;
+	int want_r = !s->c_eof && s->phase != PH_CLOSING && s->phase != PH_CONNECT && !full &&
+		     !(s->zdir == 1 && s->zp.len);
 	int want_w = s->c_wblocked;
 	if (want_r != ev_is_active(&s->rio))
 		(want_r ? ev_io_start : ev_io_stop)(loop, &s->rio);
