@@ -821,7 +821,12 @@ static void finish_txn(struct session *s)
 	struct txn *tx = s->tx;
 	int reusable = tx->srv_reuse && tx->req_done && s->wpos == s->fend && s->phase == PH_ACTIVE;
 	release_server(s, reusable);
-	int close = tx->close_client || !tx->req_done || s->c_eof || s->w->stopping || s->phase == PH_CLOSING;
+	struct dbuf *in = s->in;
+	uint32_t pending = in ? in->end - s->fend : 0;
+	/* A client that sent pipelined requests and then shut its side still
+	 * gets every answer: close on EOF only when nothing is left to answer. */
+	int close = tx->close_client || !tx->req_done || (s->c_eof && !pending) || s->w->stopping ||
+		    s->phase == PH_CLOSING;
 	relay_txn_end(s);
 	if (close) {
 		sess_kill(s);
@@ -842,6 +847,8 @@ static void finish_txn(struct session *s)
 	s->phase = PH_IDLE;
 	if (rest) {
 		start_request(s); /* pipelined */
+		if (!s->closed && s->c_eof && s->phase == PH_HEAD)
+			sess_kill(s); /* the rest of that head will never come */
 		return;
 	}
 	if (b) {
