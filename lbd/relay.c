@@ -19,7 +19,6 @@
 #include "model.h"
 #include "mtime.h"
 #include "transport.h"
-#include "zpipe.h"
 
 static void connect_attempt(struct session *s);
 static void start_request(struct session *s);
@@ -437,7 +436,7 @@ int relay_in_compact(struct session *s)
 
 /* ---- response ---------------------------------------------------------------------------- */
 
-static void bad_response(struct session *s, enum term term)
+void relay_bad_response(struct session *s, enum term term)
 {
 	struct txn *tx = s->tx;
 	model_cnt_add(&tx->srv->st->cnt.err_resp, 1);
@@ -518,7 +517,7 @@ static void account_resp(struct session *s)
 			trim_extra(s);
 		} else if (rc < 0) {
 			s->rfend = s->rparse;
-			bad_response(s, TERM_BAD_RESPONSE);
+			relay_bad_response(s, TERM_BAD_RESPONSE);
 			return;
 		}
 		break;
@@ -544,7 +543,7 @@ static void process_response(struct session *s)
 		if (n == -2)
 			return;
 		if (n == -1) {
-			bad_response(s, TERM_BAD_RESPONSE);
+			relay_bad_response(s, TERM_BAD_RESPONSE);
 			return;
 		}
 		const struct http1_response *r = &w->resp;
@@ -552,7 +551,7 @@ static void process_response(struct session *s)
 			tx->t_resp = now_of(s);
 		int tunnel = r->status == 101;
 		if (tunnel && !tx->tunnel_req) {
-			bad_response(s, TERM_BAD_RESPONSE);
+			relay_bad_response(s, TERM_BAD_RESPONSE);
 			return;
 		}
 		int final = r->status >= 200 || tunnel;
@@ -565,7 +564,7 @@ static void process_response(struct session *s)
 		int nh = headrw_response(r, final && tx->close_client, tunnel, w->scratch, sizeof(w->scratch));
 		uint32_t rest = b->end - s->rparse - (uint32_t)n;
 		if (nh < 0 || s->rparse + (uint32_t)nh + rest > DBUF_SIZE) {
-			bad_response(s, TERM_BAD_RESPONSE);
+			relay_bad_response(s, TERM_BAD_RESPONSE);
 			return;
 		}
 		memmove(b->data + s->rparse + nh, b->data + s->rparse + n, rest);
@@ -611,115 +610,7 @@ static void server_eof(struct session *s)
 		release_server(s, 0);
 		return;
 	}
-	bad_response(s, TERM_SERVER_CLOSED);
-}
-
-/* Large Content-Length bodies move by splice once the buffer has nothing
- * pending in that direction; one direction at a time.  The pipe is filled
- * only when empty, so EAGAIN from a fill always means "socket empty". */
-static int splice_request(struct session *s)
-{
-	struct txn *tx = s->tx;
-	if (s->zdir != 1) {
-		if (s->zdir || tx->req_body != BODY_CL || tx->req_done || tx->req_left < ZPIPE_MIN_BODY ||
-		    s->wpos != s->fend || (s->in && s->in->end != s->fend) || !s->tr->can_splice)
-			return 0;
-		if (s->zp.rfd < 0 && zpipe_open(&s->zp))
-			return 0;
-		s->zdir = 1;
-		tx->replayable = 0; /* the body no longer stays in the buffer */
-	}
-	int moved = 0;
-	if (!s->zp.len && tx->req_left && s->c_readable) {
-		ssize_t r = zpipe_fill(&s->zp, s->fd, tx->req_left);
-		if (r > 0) {
-			tx->req_left -= (uint64_t)r;
-			tx->bytes_in += (uint64_t)r;
-			s->c_last = now_of(s);
-			moved = 1;
-		} else if (r == -EAGAIN) {
-			s->c_readable = 0;
-		} else {
-			s->c_eof = 1;
-			relay_client_gone(s);
-			return 1;
-		}
-	}
-	if (s->zp.len && !s->s_wblocked) {
-		ssize_t r = zpipe_drain(&s->zp, s->up->fd);
-		if (r > 0) {
-			s->s_last = now_of(s);
-			moved = 1;
-		} else if (r == -EAGAIN) {
-			s->s_wblocked = 1;
-		} else {
-			/* The server went away: whatever it answered is still to read;
-			 * the rest of the body cannot go, so the client closes after. */
-			zpipe_close(&s->zp);
-			s->zdir = 0;
-			tx->req_left = 0;
-			tx->close_client = 1;
-			s->s_readable = 1;
-			return 1;
-		}
-	}
-	if (!tx->req_left && !s->zp.len) {
-		tx->req_done = 1;
-		s->zdir = 0;
-	}
-	return moved;
-}
-
-static int splice_response(struct session *s)
-{
-	struct txn *tx = s->tx;
-	int moved = 0;
-	if (!s->zp.len && tx->resp_left && s->s_readable) {
-		ssize_t r = zpipe_fill(&s->zp, s->up->fd, tx->resp_left);
-		if (r > 0) {
-			tx->resp_left -= (uint64_t)r;
-			s->s_last = now_of(s);
-			moved = 1;
-		} else if (r == -EAGAIN) {
-			s->s_readable = 0;
-		} else {
-			bad_response(s, TERM_SERVER_CLOSED); /* cut short */
-			return 1;
-		}
-	}
-	if (s->zp.len && !s->c_wblocked) {
-		ssize_t r = zpipe_drain(&s->zp, s->fd);
-		if (r > 0) {
-			tx->bytes_out += (uint64_t)r;
-			s->c_last = now_of(s);
-			moved = 1;
-		} else if (r == -EAGAIN) {
-			s->c_wblocked = 1;
-		} else {
-			relay_client_gone(s);
-			return 1;
-		}
-	}
-	if (!tx->resp_left && !s->zp.len) {
-		tx->resp_done = 1;
-		s->zdir = 0;
-	}
-	return moved;
-}
-
-static int splice_response_ready(struct session *s)
-{
-	struct txn *tx = s->tx;
-	if (s->zdir == 2)
-		return 1;
-	if (s->zdir || s->phase != PH_ACTIVE || !tx->resp_head_done || tx->resp_done ||
-	    tx->resp_body != BODY_CL || tx->resp_left < ZPIPE_MIN_BODY || !s->tr->can_splice ||
-	    (s->out && s->out->start != s->out->end))
-		return 0;
-	if (s->zp.rfd < 0 && zpipe_open(&s->zp))
-		return 0;
-	s->zdir = 2;
-	return 1;
+	relay_bad_response(s, TERM_SERVER_CLOSED);
 }
 
 static int to_server(struct session *s)
@@ -749,8 +640,8 @@ static int to_server(struct session *s)
 static int from_server(struct session *s)
 {
 	struct upconn *u = s->up;
-	if (s->phase == PH_ACTIVE && splice_response_ready(s))
-		return splice_response(s);
+	if (s->phase == PH_ACTIVE && relay_splice_response_ready(s))
+		return relay_splice_response(s);
 	if (!s->s_readable || s->s_eof || (s->phase == PH_ACTIVE && s->tx->resp_done))
 		return 0;
 	if (!s->out && !(s->out = worker_buf_get(s->w)))
@@ -791,7 +682,7 @@ int relay_server_io(struct session *s)
 {
 	if (!s->up || !s->up->connected || (s->phase != PH_ACTIVE && s->phase != PH_TUNNEL))
 		return 0;
-	int moved = s->phase == PH_ACTIVE ? splice_request(s) : 0;
+	int moved = s->phase == PH_ACTIVE ? relay_splice_request(s) : 0;
 	if (s->closed || !s->up)
 		return 1;
 	moved |= to_server(s);

@@ -20,5 +20,11 @@ void relay_connect_failed(struct session *s, int err);
 void relay_watch_server(struct session *s);
 int relay_in_compact(struct session *s);      /* free room in s->in; bytes freed */
 void relay_txn_end(struct session *s);         /* account, log and free the transaction */
+void relay_bad_response(struct session *s, enum term term); /* 502, or a cut if already answering */
+
+/* relay_splice.c: 1 if bytes moved */
+int relay_splice_request(struct session *s);
+int relay_splice_response_ready(struct session *s); /* and switches the session to it */
+int relay_splice_response(struct session *s);
 
 #endif
