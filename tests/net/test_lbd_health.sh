@@ -115,7 +115,7 @@ wait_for 5 "thanos/b DOWN after nginx stopped" status_is thanos b DOWN
 down_ms=$(($(log_ms 'server thanos/b is DOWN') - t0))
 t_log "thanos/b marked DOWN ${down_ms} ms after nginx stopped (fall $FALL x ${INTER_MS} ms, lbd's log stamp)"
 # The first failed check comes within one interval, then fall-1 more (fastinter = interval).
-t_assert "DOWN within (fall + 1) x interval + slack" [ "$down_ms" -le $(((FALL + 1) * INTER_MS + 400)) ]
+t_assert "DOWN within (fall + 1) x interval + 600 ms (a loaded CI machine)" [ "$down_ms" -le $(((FALL + 1) * INTER_MS + 600)) ]
 t_assert "DOWN not before (fall - 1) x interval" [ "$down_ms" -ge $(((FALL - 1) * INTER_MS - 20)) ]
 t_assert "reason L4CON" [ "$(field thanos b check_status)" = L4CON ]
 t_assert "check_desc Layer4 connection problem" [ "$(field thanos b check_desc)" = "Layer4 connection problem" ]
@@ -131,7 +131,7 @@ t0=$(ms_of "$(date +%T.%3N)")
 wait_for 5 "thanos/b UP again" status_is thanos b UP
 up_ms=$(($(log_ms 'server thanos/b is UP') - t0))
 t_log "thanos/b marked UP ${up_ms} ms after nginx started (rise $RISE x ${INTER_MS} ms)"
-t_assert "UP within rise x interval + slack" [ "$up_ms" -le $((RISE * INTER_MS + 300)) ]
+t_assert "UP within rise x interval + 600 ms (a loaded CI machine)" [ "$up_ms" -le $((RISE * INTER_MS + 600)) ]
 t_assert "downtime counted" [ "$(field thanos b downtime)" -ge 0 ]
 
 # Transitions are logged once each, nothing in between.

@@ -75,7 +75,7 @@ net_stop "$PID_nginx_b"
 wait_for 5 "web/b DOWN under load" status_is web b DOWN
 down_ms=$(($(log_ms 'server web/b is DOWN') - t0))
 t_log "web/b DOWN ${down_ms} ms after nginx b stopped, under load (fall $FALL x ${INTER_MS} ms)"
-t_assert "DOWN within (fall + 1) x interval + slack" [ "$down_ms" -le $(((FALL + 1) * INTER_MS + 400)) ]
+t_assert "DOWN within (fall + 1) x interval + 600 ms (a loaded CI machine)" [ "$down_ms" -le $(((FALL + 1) * INTER_MS + 600)) ]
 t_assert "DOWN not before (fall - 1) x interval" [ "$down_ms" -ge $(((FALL - 1) * INTER_MS - 20)) ]
 t_assert "reason on the page: connection refused" \
 	grep -q 'id="srv-web-b" data-status="DOWN">.*connection refused' <<<"$(ns_exec lb curl -sf http://192.0.2.1:8404/stats)"
@@ -86,9 +86,9 @@ t0=$(ms_of "$(date +%T.%3N)")
 wait_for 5 "web/b UP again under load" status_is web b UP
 up_ms=$(($(log_ms 'server web/b is UP') - t0))
 t_log "web/b UP ${up_ms} ms after nginx b answered again (rise $RISE x ${INTER_MS} ms)"
-t_assert "UP within rise x interval + slack" [ "$up_ms" -le $((RISE * INTER_MS + 300)) ]
+t_assert "UP within rise x interval + 600 ms (a loaded CI machine)" [ "$up_ms" -le $((RISE * INTER_MS + 600)) ]
 stot_b=$(field web b stot)
-wait_for 8 "wrk finished" eval '! kill -0 $PID_wrk 2>/dev/null'
+wait_for 8 "wrk finished" eval '! net_alive $PID_wrk'
 sed 's/^/    wrk: /' "$T/wrk.log"
 t_assert "wrk: requests done" grep -q 'requests in' "$T/wrk.log"
 t_assert "wrk: no non-2xx answer" sh -c "! grep -q 'Non-2xx' '$T/wrk.log'"
@@ -109,7 +109,7 @@ stot_a=$(field web a stot)
 for _ in $(seq 1 10); do t_assert_quiet=$(ns_exec lb curl -sf http://192.0.2.1:8080/) && [ "$t_assert_quiet" = b ] || t_fail "a request during drain did not go to b ($t_assert_quiet)"; done
 t_log "ok: 10 requests during drain, all answered by b"
 t_assert "web/a got no new request while draining" [ "$(field web a stot)" = "$stot_a" ]
-wait_for 5 "the download in flight finished" eval '! kill -0 $PID_dl 2>/dev/null'
+wait_for 5 "the download in flight finished" eval '! net_alive $PID_dl'
 t_assert "the download is whole" cmp -s "$T/big.out" "$T/www-a/big.bin"
 
 # 3. Maintenance: no traffic, no checks; enable brings it back.
@@ -144,7 +144,7 @@ wait_for 3 "a download in flight" eval '[ "$(field web BACKEND scur)" -ge 1 ]'
 kill -TERM "$PID_lbd"
 wait_for 2 "/healthz 503 during the grace period" \
 	eval '[ "$(ns_exec lb curl -s -o /dev/null -w %{http_code} http://192.0.2.1:8404/healthz)" = 503 ]'
-wait_for 5 "the download in flight finished during the grace period" eval '! kill -0 $PID_dl2 2>/dev/null'
+wait_for 5 "the download in flight finished during the grace period" eval '! net_alive $PID_dl2'
 t_assert "that download is whole" cmp -s "$T/big2.out" "$T/www-a/big.bin"
 mkdir -p "$REPO/build/test-logs"
 echo "under load: down_ms=$down_ms up_ms=$up_ms inter_ms=$INTER_MS rise=$RISE fall=$FALL" >>"$REPO/build/test-logs/lbd-health-times.txt"
