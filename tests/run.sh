@@ -97,7 +97,8 @@ for f in build/fuzz/fuzzers/fuzz_*; do
 	[ -d "tests/fuzz/corpus/${name#fuzz_}" ] && cp -r "tests/fuzz/corpus/${name#fuzz_}/." "$corpus/"
 	log="$LOGS/$name.log"
 	since >/dev/null
-	"$f" -max_total_time="${FUZZ_SECONDS:-15}" -timeout=10 -rss_limit_mb=2048 \
+	# -error_exitcode: libFuzzer reports a crash with 77, which record() reads as "skip".
+	"$f" -max_total_time="${FUZZ_SECONDS:-15}" -timeout=10 -rss_limit_mb=2048 -error_exitcode=1 \
 		-artifact_prefix="$LOGS/$name-" "$corpus" >"$log" 2>&1
 	record "fuzz/$name" $? "$log"
 	rm -rf "$corpus"

@@ -94,8 +94,8 @@ enum packet_discard packet_parse(int family, const uint8_t *p, size_t len, int t
 		return PACKET_BAD_TYPE;
 	/* The count says how long the packet must be; extra bytes are not
 	 * allowed either, so that both sides agree on what the checksum covers. */
-	if (!alen || len < PACKET_HDR_LEN || len != PACKET_HDR_LEN + alen * p[3])
-		return PACKET_TOO_SHORT;
+	if (!alen || len < PACKET_HDR_LEN || p[3] == 0 || len != PACKET_HDR_LEN + alen * p[3])
+		return PACKET_TOO_SHORT; /* the count is at least 1 (RFC 5798 5.2.5) */
 	uint32_t body = packet_csum_add(0, p, len);
 	enum packet_csum form = PACKET_CSUM_RFC5798;
 	if (packet_csum_fold(body + pseudo_sum(family, src, dst, len)) != 0) {

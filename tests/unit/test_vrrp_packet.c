@@ -147,6 +147,9 @@ static void test_discards(void **state)
 	assert_int_equal(packet_parse(AF_INET, v, 11, 255, src, dst, &a), PACKET_TOO_SHORT);
 	assert_int_equal(packet_parse(AF_INET, v, 7, 255, src, dst, &a), PACKET_TOO_SHORT);
 	assert_int_equal(packet_parse(AF_INET, v, 0, 255, src, dst, &a), PACKET_BAD_VERSION);
+	/* no address at all (found by fuzz_vrrp_packet): the count is at least 1 */
+	uint8_t none[8] = { 0x31, 0, 0, 0, 0x09, 0x29, 0xc7, 0xc7 };
+	assert_int_equal(packet_parse(AF_INET6, none, 8, 255, src, dst, &a), PACKET_TOO_SHORT);
 	v[3] = 2; /* claims two addresses, has one */
 	assert_int_equal(packet_parse(AF_INET, v, vl, 255, src, dst, &a), PACKET_TOO_SHORT);
 	assert_int_equal(packet_parse(AF_INET6, v, vl, 255, src, dst, &a), PACKET_TOO_SHORT);
