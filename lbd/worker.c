@@ -463,9 +463,15 @@ struct workers *workers_new(struct ev_loop *main_loop, struct lbd_config *cfg, c
 			snprintf(err, errlen, "out of memory");
 			goto bad;
 		}
-	/* Signals belong to the main loop: the workers block them all. */
+	/* Signals belong to the main loop: the workers block them all but the
+	 * synchronous faults, which a blocked mask would turn into a silent kill
+	 * (no core dump handler, no sanitizer report). */
 	sigset_t all_sigs, old;
 	sigfillset(&all_sigs);
+	sigdelset(&all_sigs, SIGSEGV);
+	sigdelset(&all_sigs, SIGBUS);
+	sigdelset(&all_sigs, SIGFPE);
+	sigdelset(&all_sigs, SIGILL);
 	pthread_sigmask(SIG_BLOCK, &all_sigs, &old);
 	for (int i = 0; i < all->n; i++) {
 		if (pthread_create(&all->w[i].thread, NULL, worker_main, &all->w[i])) {
