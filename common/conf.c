@@ -615,6 +615,16 @@ int conf_get_uint(const struct conf_node *n, int i, unsigned long min, unsigned 
 	return 0;
 }
 
+int conf_get_u32(const struct conf_node *n, int i, uint32_t min, uint32_t max,
+		 uint32_t *out, char *err, size_t errlen)
+{
+	unsigned long v;
+	int rc = conf_get_uint(n, i, min, max, &v, err, errlen);
+	if (!rc)
+		*out = (uint32_t)v;
+	return rc;
+}
+
 int conf_get_size(const struct conf_node *n, int i, uint64_t *bytes, char *err, size_t errlen)
 {
 	if (i >= n->nargs || conf_parse_size(n->args[i], bytes))

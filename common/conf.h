@@ -81,6 +81,9 @@ int conf_dispatch(const struct conf_node *block, const struct conf_keyword *tabl
 int conf_get_duration_ms(const struct conf_node *n, int i, uint64_t *ms, char *err, size_t errlen);
 int conf_get_uint(const struct conf_node *n, int i, unsigned long min, unsigned long max,
 		  unsigned long *out, char *err, size_t errlen);
+/* conf_get_uint into a uint32_t (max must fit). */
+int conf_get_u32(const struct conf_node *n, int i, uint32_t min, uint32_t max,
+		 uint32_t *out, char *err, size_t errlen);
 int conf_get_size(const struct conf_node *n, int i, uint64_t *bytes, char *err, size_t errlen);
 int conf_get_bool(const struct conf_node *n, int i, int *out, char *err, size_t errlen);
 int conf_get_addr(const struct conf_node *n, int i, int flags, struct addr *a,

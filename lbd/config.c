@@ -49,16 +49,6 @@ static int get_name(const struct conf_node *n, int i, char *out, char *err, size
 	return 0;
 }
 
-static int get_u32(const struct conf_node *n, int i, unsigned long min, unsigned long max, uint32_t *out,
-		   char *err, size_t errlen)
-{
-	unsigned long v;
-	int rc = conf_get_uint(n, i, min, max, &v, err, errlen);
-	if (!rc)
-		*out = (uint32_t)v;
-	return rc;
-}
-
 static int get_ms(const struct conf_node *n, int i, uint32_t *out, char *err, size_t errlen)
 {
 	uint64_t ms;
@@ -111,7 +101,7 @@ static int kw_timeout(void *ctx, const struct conf_node *n, char *err, size_t er
 static int kw_retries(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
 	struct parse_ctx *c = ctx;
-	return get_u32(n, 1, 0, 100, c->be ? &c->be->conf.retries : &c->d.retries, err, errlen);
+	return conf_get_u32(n, 1, 0, 100, c->be ? &c->be->conf.retries : &c->d.retries, err, errlen);
 }
 
 static int kw_redispatch(void *ctx, const struct conf_node *n, char *err, size_t errlen)
@@ -135,7 +125,7 @@ static int kw_access_log(void *ctx, const struct conf_node *n, char *err, size_t
 static int kw_maxconn(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
 	struct parse_ctx *c = ctx;
-	return get_u32(n, 1, 1, 10000000, c->fe ? &c->fe->conf.maxconn : &c->d.maxconn, err, errlen);
+	return conf_get_u32(n, 1, 1, 10000000, c->fe ? &c->fe->conf.maxconn : &c->d.maxconn, err, errlen);
 }
 
 static int kw_pool(void *ctx, const struct conf_node *n, char *err, size_t errlen)
@@ -144,7 +134,7 @@ static int kw_pool(void *ctx, const struct conf_node *n, char *err, size_t errle
 	static const char *const what[] = { "max-idle", NULL };
 	if (conf_get_enum(n, 1, what, err, errlen) < 0)
 		return -EINVAL;
-	return get_u32(n, 2, 0, 100000, c->be ? &c->be->conf.pool_max_idle : &c->d.pool_max_idle, err,
+	return conf_get_u32(n, 2, 0, 100000, c->be ? &c->be->conf.pool_max_idle : &c->d.pool_max_idle, err,
 		       errlen);
 }
 
@@ -186,13 +176,13 @@ static int kw_workers(void *ctx, const struct conf_node *n, char *err, size_t er
 		c->cfg->g.workers = 0;
 		return 0;
 	}
-	return get_u32(n, 1, 1, 64, &c->cfg->g.workers, err, errlen);
+	return conf_get_u32(n, 1, 1, 64, &c->cfg->g.workers, err, errlen);
 }
 
 static int kw_gmaxconn(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
 	struct parse_ctx *c = ctx;
-	return get_u32(n, 1, 1, 10000000, &c->cfg->g.maxconn, err, errlen);
+	return conf_get_u32(n, 1, 1, 10000000, &c->cfg->g.maxconn, err, errlen);
 }
 
 static int kw_control(void *ctx, const struct conf_node *n, char *err, size_t errlen)
@@ -330,8 +320,8 @@ static int check_option(const struct conf_node *n, int i, struct check_conf *ck,
 	case 3: return get_ms(n, i + 1, &ck->fastinter_ms, err, errlen);
 	case 4: return get_ms(n, i + 1, &ck->downinter_ms, err, errlen);
 	case 5: return get_ms(n, i + 1, &ck->timeout_ms, err, errlen);
-	case 6: return get_u32(n, i + 1, 1, 100, &ck->rise, err, errlen);
-	case 7: return get_u32(n, i + 1, 1, 100, &ck->fall, err, errlen);
+	case 6: return conf_get_u32(n, i + 1, 1, 100, &ck->rise, err, errlen);
+	case 7: return conf_get_u32(n, i + 1, 1, 100, &ck->fall, err, errlen);
 	case 8: {
 		int s = conf_get_enum(n, i + 1, starts, err, errlen);
 		if (s < 0)
@@ -339,7 +329,7 @@ static int check_option(const struct conf_node *n, int i, struct check_conf *ck,
 		ck->start_up = s;
 		return 0;
 	}
-	default: return get_u32(n, i + 1, 0, 100, &ck->passive_fall, err, errlen);
+	default: return conf_get_u32(n, i + 1, 0, 100, &ck->passive_fall, err, errlen);
 	}
 }
 
@@ -391,8 +381,8 @@ static int kw_server(void *ctx, const struct conf_node *n, char *err, size_t err
 		}
 		if (++i >= n->nargs)
 			return conf_error(err, errlen, n, i - 1, "expected a number after '%s'", n->args[i - 1]);
-		rc = k == 0 ? get_u32(n, i, 0, 256, &s->conf.weight, err, errlen)
-			    : get_u32(n, i, 1, 1000000, &s->conf.maxconn, err, errlen);
+		rc = k == 0 ? conf_get_u32(n, i, 0, 256, &s->conf.weight, err, errlen)
+			    : conf_get_u32(n, i, 1, 1000000, &s->conf.maxconn, err, errlen);
 		if (rc)
 			return rc;
 	}

@@ -42,16 +42,6 @@ static int get_ms(const struct conf_node *n, int i, uint64_t min, uint64_t max, 
 	return 0;
 }
 
-static int get_unsigned(const struct conf_node *n, int i, unsigned long min, unsigned long max,
-			unsigned *out, char *err, size_t errlen)
-{
-	unsigned long v = 0;
-	int rc = conf_get_uint(n, i, min, max, &v, err, errlen);
-	if (!rc)
-		*out = (unsigned)v;
-	return rc;
-}
-
 /* ---- global { } ---------------------------------------------------------- */
 
 static int g_control(void *ctx, const struct conf_node *n, char *err, size_t errlen)
@@ -67,7 +57,7 @@ static int g_realtime(void *ctx, const struct conf_node *n, char *err, size_t er
 {
 	struct vconf_ctx *x = ctx;
 	unsigned v = 0;
-	int rc = get_unsigned(n, 1, 0, 99, &v, err, errlen);
+	int rc = conf_get_u32(n, 1, 0, 99, &v, err, errlen);
 	x->c->global.rt_priority = (int)v;
 	return rc;
 }
@@ -125,7 +115,7 @@ static int t_http(void *ctx, const struct conf_node *n, char *err, size_t errlen
 static int t_status(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
 	struct vconf_ctx *x = ctx;
-	return get_unsigned(n, 1, 100, 599, &x->tr->http_status, err, errlen);
+	return conf_get_u32(n, 1, 100, 599, &x->tr->http_status, err, errlen);
 }
 
 static int t_script(void *ctx, const struct conf_node *n, char *err, size_t errlen)
@@ -165,13 +155,13 @@ static int t_timeout(void *ctx, const struct conf_node *n, char *err, size_t err
 static int t_rise(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
 	struct vconf_ctx *x = ctx;
-	return get_unsigned(n, 1, 1, 100, &x->tr->rise, err, errlen);
+	return conf_get_u32(n, 1, 1, 100, &x->tr->rise, err, errlen);
 }
 
 static int t_fall(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
 	struct vconf_ctx *x = ctx;
-	return get_unsigned(n, 1, 1, 100, &x->tr->fall, err, errlen);
+	return conf_get_u32(n, 1, 1, 100, &x->tr->fall, err, errlen);
 }
 
 static const struct conf_keyword track_kw[] = {
@@ -232,13 +222,13 @@ static int i_interface(void *ctx, const struct conf_node *n, char *err, size_t e
 static int i_vrid(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
 	struct vconf_ctx *x = ctx;
-	return get_unsigned(n, 1, 1, 255, &x->in->vrid, err, errlen);
+	return conf_get_u32(n, 1, 1, 255, &x->in->vrid, err, errlen);
 }
 
 static int i_priority(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
 	struct vconf_ctx *x = ctx;
-	return get_unsigned(n, 1, 1, 255, &x->in->priority, err, errlen);
+	return conf_get_u32(n, 1, 1, 255, &x->in->priority, err, errlen);
 }
 
 static int i_advert(void *ctx, const struct conf_node *n, char *err, size_t errlen)
@@ -362,7 +352,7 @@ static int i_checksum(void *ctx, const struct conf_node *n, char *err, size_t er
 static int gr_count(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
 	struct vconf_ctx *x = ctx;
-	return get_unsigned(n, 1, 0, 100, &x->in->garp.count, err, errlen);
+	return conf_get_u32(n, 1, 0, 100, &x->in->garp.count, err, errlen);
 }
 
 static int gr_interval(void *ctx, const struct conf_node *n, char *err, size_t errlen)

@@ -182,6 +182,12 @@ static void test_value_errors(void **state)
 	assert_string_equal(err, "t.conf:1:8: expected one of off, on, no, yes, false, true, got 'maybe'");
 	assert_int_equal(conf_get_uint(n, 4, 1, 10, &u, err, sizeof(err)), -22);
 	assert_string_equal(err, "t.conf:1:14: expected a whole number from 1 to 10, got '99'");
+	uint32_t u32 = 7;
+	assert_int_equal(conf_get_u32(n, 4, 1, 10, &u32, err, sizeof(err)), -22);
+	assert_string_equal(err, "t.conf:1:14: expected a whole number from 1 to 10, got '99'");
+	assert_int_equal(u32, 7);
+	assert_int_equal(conf_get_u32(n, 4, 1, 100, &u32, err, sizeof(err)), 0);
+	assert_int_equal(u32, 99);
 	assert_int_equal(conf_get_size(n, 5, &ms, err, sizeof(err)), -22);
 	assert_string_equal(err, "t.conf:1:17: expected a size like 512, 16k, 1m or 1g, got '10x'");
 	conf_free(t);
