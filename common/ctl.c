@@ -320,11 +320,12 @@ static int wait_fd(int fd, short events, uint64_t deadline)
 	return r < 0 ? -errno : 0;
 }
 
-int ctl_call(const char *path, const char *cmd, int timeout_ms, struct buf *reply,
-	     char *err, size_t errlen)
+/* Connects to `path` and sends `cmd` and a newline: the fd, or a negative
+ * errno with err filled. */
+static int connect_send(const char *path, const char *cmd, uint64_t deadline, char *err,
+			size_t errlen)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	uint64_t deadline = mtime_ms() + (uint64_t)timeout_ms;
 	int rc, fd;
 
 	if (strlen(path) >= sizeof(sun.sun_path)) {
@@ -336,24 +337,38 @@ int ctl_call(const char *path, const char *cmd, int timeout_ms, struct buf *repl
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
 		rc = -errno;
 		snprintf(err, errlen, "cannot connect to %s: %s", path, strerror(errno));
-		goto out;
+		if (fd >= 0)
+			close(fd);
+		return rc;
 	}
 	struct buf req = BUF_INIT;
-	if (buf_puts(&req, cmd) || buf_append(&req, "\n", 1)) {
-		buf_free(&req);
-		rc = -ENOMEM;
-		goto io_err;
-	}
-	for (size_t off = 0; off < req.len;) {
+	rc = buf_puts(&req, cmd) || buf_append(&req, "\n", 1) ? -ENOMEM : 0;
+	for (size_t off = 0; !rc && off < req.len;) {
 		ssize_t w;
-		if ((rc = wait_fd(fd, POLLOUT, deadline)) ||
-		    ((w = send(fd, req.data + off, req.len - off, MSG_NOSIGNAL)) < 0 && (rc = -errno))) {
-			buf_free(&req);
-			goto io_err;
-		}
-		off += (size_t)w;
+		if ((rc = wait_fd(fd, POLLOUT, deadline)))
+			break;
+		if ((w = send(fd, req.data + off, req.len - off, MSG_NOSIGNAL)) < 0)
+			rc = -errno;
+		else
+			off += (size_t)w;
 	}
 	buf_free(&req);
+	if (rc) {
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+int ctl_call(const char *path, const char *cmd, int timeout_ms, struct buf *reply,
+	     char *err, size_t errlen)
+{
+	uint64_t deadline = mtime_ms() + (uint64_t)timeout_ms;
+	int rc, fd = connect_send(path, cmd, deadline, err, errlen);
+
+	if (fd < 0)
+		return fd;
 	buf_reset(reply);
 	for (;;) {
 		char tmp[4096];
@@ -378,7 +393,46 @@ int ctl_call(const char *path, const char *cmd, int timeout_ms, struct buf *repl
 io_err:
 	snprintf(err, errlen, "%s: %s", path, strerror(-rc));
 out:
-	if (fd >= 0)
-		close(fd);
+	close(fd);
+	return rc;
+}
+
+int ctl_stream(const char *path, const char *cmd, int out_fd, unsigned long max_lines,
+	       char *err, size_t errlen)
+{
+	int rc = 0, fd = connect_send(path, cmd, mtime_ms() + 5000, err, errlen);
+	unsigned long lines = 0;
+
+	if (fd < 0)
+		return fd;
+	while (!max_lines || lines < max_lines) {
+		char tmp[4096];
+		ssize_t r = recv(fd, tmp, sizeof(tmp), 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			rc = r == 0 ? 0 : -errno;
+			break;
+		}
+		/* Stop right after the max_lines-th newline. */
+		size_t n = 0;
+		while (n < (size_t)r && (!max_lines || lines < max_lines))
+			if (tmp[n++] == '\n')
+				lines++;
+		for (size_t off = 0; off < n;) {
+			ssize_t w = write(out_fd, tmp + off, n - off);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0) {
+				rc = -errno;
+				goto out;
+			}
+			off += (size_t)w;
+		}
+	}
+out:
+	if (rc)
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+	close(fd);
 	return rc;
 }

@@ -36,4 +36,11 @@ int ctl_split(char *line, char **argv, int max);
 int ctl_call(const char *path, const char *cmd, int timeout_ms, struct buf *reply,
 	     char *err, size_t errlen);
 
+/* Blocking client for an event stream ("subscribe"): sends `cmd`, then copies
+ * every line the daemon sends to `out_fd` until the daemon closes the
+ * connection or, if `max_lines` is not 0, after that many lines (the reply
+ * to the command itself counts as one).  0 or negative errno with err filled. */
+int ctl_stream(const char *path, const char *cmd, int out_fd, unsigned long max_lines,
+	       char *err, size_t errlen);
+
 #endif

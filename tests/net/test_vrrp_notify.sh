@@ -22,8 +22,9 @@ vrrp_run n1 "$T/n1.conf"
 wait_for 6 "node 1 is master" vrrp_state_is n1 master
 vrrp_run n2 "$T/n2.conf"
 wait_for 6 "node 2 is backup" vrrp_state_is n2 backup
-# Subscribe to node 2's transitions.
-( echo subscribe; sleep 30 ) | socat - "UNIX-CONNECT:$T/n2.sock" > "$T/events" 2>/dev/null &
+# Subscribe to node 2's transitions, as an operator would: vrrpctl subscribe
+# prints every event line as it comes.
+"$BIN/vrrpctl" -s "$T/n2.sock" subscribe > "$T/events" 2>"$T/events.err" &
 sub=$!
 net_on_exit "kill $sub"
 wait_for 2 "subscribed" grep -q '"subscribed":true' "$T/events"

@@ -145,6 +145,49 @@ static void test_subscribe(void **state)
 	close(fd);
 }
 
+struct stream_arg {
+	const char *path;
+	int out_fd, rc;
+	char err[256];
+};
+
+static void *stream_thread(void *arg)
+{
+	struct stream_arg *a = arg;
+	a->rc = ctl_stream(a->path, "subscribe", a->out_fd, 2, a->err, sizeof(a->err));
+	close(a->out_fd);
+	return NULL;
+}
+
+/* What `vrrpctl -n 2 subscribe` does: the acknowledgement and the first event,
+ * cut right after the second line although the second event arrives with it. */
+static void test_stream_count(void **state)
+{
+	struct fixture *f = *state;
+	int p[2];
+	char got[256];
+	size_t n = 0;
+	pthread_t t;
+
+	assert_int_equal(pipe(p), 0);
+	struct stream_arg a = { .path = f->path, .out_fd = p[1] };
+	assert_int_equal(pthread_create(&t, NULL, stream_thread, &a), 0);
+	const char *ack = "{\"ok\":true,\"subscribed\":true}\n";
+	while (n < strlen(ack)) {
+		ssize_t r = read(p[0], got + n, sizeof(got) - 1 - n);
+		assert_true(r > 0);
+		n += (size_t)r;
+	}
+	ev_async_send(f->loop, &f->publish);
+	for (ssize_t r; (r = read(p[0], got + n, sizeof(got) - 1 - n)) > 0;)
+		n += (size_t)r;
+	got[n] = '\0';
+	pthread_join(t, NULL);
+	close(p[0]);
+	assert_int_equal(a.rc, 0);
+	assert_string_equal(got, "{\"ok\":true,\"subscribed\":true}\n{\"event\":1}\n");
+}
+
 static void test_no_server(void **state)
 {
 	(void)state;
@@ -161,6 +204,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_call, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_second_server_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_subscribe, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stream_count, setup, teardown),
 		cmocka_unit_test(test_no_server),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
