@@ -71,17 +71,14 @@ static void track_changed(void *arg, struct track *t, int up)
 	apply_tracks(arg);
 }
 
-static void link_event(void *arg, int ifindex, enum iface_event ev)
+static void link_event(void *arg, int ifindex, const char *ifname, enum iface_event ev)
 {
 	struct engine *e = arg;
-	for (int i = 0; i < e->ninst; i++) {
-		if (e->inst[i]->ii.ifindex != ifindex)
-			continue;
-		if (ev == IFACE_ADDR_CHANGED)
-			instance_addr_event(e->inst[i]);
-		else
-			instance_link_event(e->inst[i], ev == IFACE_LINK_UP);
-	}
+	for (int i = 0; i < e->ninst; i++)
+		instance_iface_event(e->inst[i], ifindex, ifname, ev);
+	if (ev != IFACE_ADDR_CHANGED)
+		for (int i = 0; i < e->ntracks; i++)
+			track_link_event(e->tracks[i], ifname);
 }
 
 static int ctl_handler(void *arg, int argc, char **argv, struct buf *reply)

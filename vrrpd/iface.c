@@ -87,13 +87,15 @@ static void mon_obj(struct nl_object *obj, void *arg)
 	struct iface_mon *m = arg;
 	const char *type = nl_object_get_type(obj);
 	if (type && strcmp(type, "route/addr") == 0) {
-		m->fn(m->arg, rtnl_addr_get_ifindex((struct rtnl_addr *)obj), IFACE_ADDR_CHANGED);
+		m->fn(m->arg, rtnl_addr_get_ifindex((struct rtnl_addr *)obj), NULL, IFACE_ADDR_CHANGED);
 		return;
 	}
 	struct rtnl_link *l = (struct rtnl_link *)obj;
 	unsigned flags = rtnl_link_get_flags(l);
-	m->fn(m->arg, rtnl_link_get_ifindex(l),
-	      (flags & IFF_UP) && (flags & IFF_RUNNING) ? IFACE_LINK_UP : IFACE_LINK_DOWN);
+	enum iface_event ev = (flags & IFF_UP) && (flags & IFF_RUNNING) ? IFACE_LINK_UP : IFACE_LINK_DOWN;
+	if (nl_object_get_msgtype(obj) == RTM_DELLINK)
+		ev = IFACE_LINK_GONE;
+	m->fn(m->arg, rtnl_link_get_ifindex(l), rtnl_link_get_name(l), ev);
 }
 
 static int mon_msg(struct nl_msg *msg, void *arg)

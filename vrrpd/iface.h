@@ -24,8 +24,12 @@ int iface_query(const char *ifname, struct iface_info *out);
  * link-local address.  0 or -EADDRNOTAVAIL. */
 int iface_primary(const char *ifname, int family, const uint8_t *skip, int nskip, uint8_t *out);
 
-enum iface_event { IFACE_LINK_DOWN, IFACE_LINK_UP, IFACE_ADDR_CHANGED };
-typedef void (*iface_event_fn)(void *arg, int ifindex, enum iface_event ev);
+/* IFACE_LINK_GONE: the interface was deleted (or moved to another
+ * namespace).  Link events carry the interface's name, so that an instance
+ * waiting for a missing interface recognises it when it appears; address
+ * events only the index (name NULL). */
+enum iface_event { IFACE_LINK_DOWN, IFACE_LINK_UP, IFACE_LINK_GONE, IFACE_ADDR_CHANGED };
+typedef void (*iface_event_fn)(void *arg, int ifindex, const char *ifname, enum iface_event ev);
 
 struct iface_mon *iface_mon_open(struct ev_loop *loop, iface_event_fn fn, void *arg,
 				 char *err, size_t errlen);

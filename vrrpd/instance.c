@@ -241,6 +241,45 @@ static void refresh_primary(struct instance *in)
 	vrrp_set_primary(&in->fsm, in->primary);
 }
 
+/* The interface exists: learn it, open the raw and announcement sockets.
+ * 0, -ENODEV when it does not exist, or another -errno with err filled. */
+static int attach(struct instance *in, char *err, size_t errlen)
+{
+	const struct vconf_instance *c = &in->conf;
+	int rc = iface_query(c->ifname, &in->ii);
+
+	if (rc) {
+		snprintf(err, errlen, "%s: interface %s: %s", c->name, c->ifname, strerror(-rc));
+		memset(&in->ii, 0, sizeof(in->ii));
+		return rc;
+	}
+	if ((rc = vsock_open(c->family, c->ifname, in->ii.ifindex, err, errlen)) < 0)
+		return rc;
+	in->fd = rc;
+	rc = garp_open(c->family, c->ifname, in->ii.ifindex, err, errlen);
+	if (rc < 0) {
+		close(in->fd);
+		in->fd = -1;
+		return rc;
+	}
+	in->garp_fd = rc;
+	ev_io_set(&in->io, in->fd, EV_READ);
+	return 0;
+}
+
+/* The interface is gone: its sockets are useless (the kernel removed its
+ * addresses, our VIPs with them). */
+static void detach(struct instance *in)
+{
+	ev_io_stop(in->env->loop, &in->io);
+	if (in->fd >= 0)
+		close(in->fd);
+	if (in->garp_fd >= 0)
+		close(in->garp_fd);
+	in->fd = in->garp_fd = -1;
+	memset(&in->ii, 0, sizeof(in->ii));
+}
+
 int instance_open(struct instance *in, const struct vconf_instance *conf, const char *global_notify,
 		  const struct instance_env *env, char *err, size_t errlen)
 {
@@ -254,41 +293,37 @@ int instance_open(struct instance *in, const struct vconf_instance *conf, const 
 	in->rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(5000, 5);
 	for (int i = 0; i < conf->nvips; i++)
 		memcpy(in->vipbytes + (size_t)i * alen(in), ip_of(&conf->vips[i].addr), alen(in));
-	if ((rc = iface_query(conf->ifname, &in->ii))) {
-		snprintf(err, errlen, "%s: interface %s: %s", conf->name, conf->ifname, strerror(-rc));
+	ev_io_init(&in->io, readable, -1, EV_READ);
+	in->io.data = in;
+	/* A missing interface is not an error: the instance waits in FAULT for
+	 * it to appear (at boot, a VLAN or bond may come up after us). */
+	if ((rc = attach(in, err, errlen)) == -ENODEV)
+		log_warn("%s: interface %s does not exist: FAULT until it appears", conf->name, conf->ifname);
+	else if (rc)
 		return rc;
-	}
-	if ((rc = vsock_open(conf->family, conf->ifname, in->ii.ifindex, err, errlen)) < 0)
-		return rc;
-	in->fd = rc;
-	rc = garp_open(conf->family, conf->ifname, in->ii.ifindex, err, errlen);
-	if (rc < 0) {
-		close(in->fd);
-		in->fd = -1;
-		return rc;
-	}
-	in->garp_fd = rc;
 	fill_params(conf, &p);
 	vrrp_init(&in->fsm, &p, conf->family, in->vipbytes, (uint8_t)conf->nvips, NULL, &instance_ops, in);
-	refresh_primary(in);
+	if (in->fd >= 0)
+		refresh_primary(in);
 	in->prio_now = (uint8_t)conf->priority;
 	notify_init(&in->notify, env->loop, conf->notify[0] ? conf->notify : global_notify, conf->name);
-	ev_io_init(&in->io, readable, in->fd, EV_READ);
-	in->io.data = in;
 	ev_timer_init(&in->timer, on_timer, 0., 0.);
 	in->timer.data = in;
 	ev_timer_init(&in->garp, garp_tick, 0., 0.);
 	in->garp.data = in;
+	in->opened = 1;
 	return 0;
 }
 
 void instance_start(struct instance *in)
 {
 	uint64_t now = mtime_us();
-	ev_io_start(in->env->loop, &in->io);
-	/* Without carrier or without an address to speak from, start in FAULT. */
-	if (!in->ii.up || !in->have_primary) {
+	if (in->fd >= 0)
+		ev_io_start(in->env->loop, &in->io);
+	/* Without the interface, carrier or an address to speak from, start in FAULT. */
+	if (in->fd < 0 || !in->ii.up || !in->have_primary) {
 		in->link_fault = 1;
+		in->fault_why = in->fd < 0 ? "interface missing" : !in->ii.up ? "link down" : "no address";
 		vrrp_fault(&in->fsm, now, 1);
 	}
 	vrrp_start(&in->fsm, now);
@@ -297,18 +332,14 @@ void instance_start(struct instance *in)
 
 void instance_close(struct instance *in)
 {
-	if (in->fd < 0 && in->garp_fd < 0)
+	if (!in->opened)
 		return;
+	in->opened = 0;
 	vrrp_shutdown(&in->fsm, mtime_us());
 	ev_timer_stop(in->env->loop, &in->timer);
 	ev_timer_stop(in->env->loop, &in->garp);
-	ev_io_stop(in->env->loop, &in->io);
 	notify_close(&in->notify);
-	if (in->fd >= 0)
-		close(in->fd);
-	if (in->garp_fd >= 0)
-		close(in->garp_fd);
-	in->fd = in->garp_fd = -1;
+	detach(in);
 }
 
 int instance_same_identity(const struct instance *in, const struct vconf_instance *c)
@@ -342,14 +373,19 @@ void instance_reconfigure(struct instance *in, const struct vconf_instance *conf
 void instance_link_event(struct instance *in, int up)
 {
 	uint64_t now = mtime_us();
+	if (in->fd < 0)
+		return; /* the interface is missing: only its appearance matters */
 	if (up && in->link_fault) {
 		struct iface_info ii;
 		if (iface_query(in->conf.ifname, &ii) == 0)
 			in->ii = ii;
 		refresh_primary(in);
-		if (!in->have_primary)
+		if (!in->have_primary) {
+			in->fault_why = "no address";
 			return; /* still nothing to speak from */
+		}
 		in->link_fault = 0;
+		in->fault_why = NULL;
 		log_notice("%s: %s up", in->conf.name, in->conf.ifname);
 		vrrp_fault(&in->fsm, now, 0);
 	} else if (!up && !in->link_fault) {
@@ -357,8 +393,48 @@ void instance_link_event(struct instance *in, int up)
 		/* FAULT sends priority 0 first; the link may still carry it. */
 		vrrp_fault(&in->fsm, now, 1);
 		in->link_fault = 1;
+		in->fault_why = "link down";
 	}
 	rearm(in);
+}
+
+void instance_iface_event(struct instance *in, int ifindex, const char *ifname, enum iface_event ev)
+{
+	char err[256];
+
+	if (in->fd < 0) {
+		if (ev == IFACE_ADDR_CHANGED || ev == IFACE_LINK_GONE || !ifname ||
+		    strcmp(ifname, in->conf.ifname) != 0)
+			return;
+		if (attach(in, err, sizeof(err))) {
+			log_rl(&in->rl, LOG_WARNING, "%s: %s appeared but cannot be used: %s", in->conf.name,
+			       in->conf.ifname, err);
+			return;
+		}
+		log_notice("%s: interface %s appeared", in->conf.name, in->conf.ifname);
+		ev_io_start(in->env->loop, &in->io);
+		in->fault_why = "link down";
+		if (in->ii.up)
+			instance_link_event(in, 1);
+		return;
+	}
+	if (ifindex != in->ii.ifindex)
+		return;
+	switch (ev) {
+	case IFACE_ADDR_CHANGED:
+		instance_addr_event(in);
+		break;
+	case IFACE_LINK_GONE:
+		instance_link_event(in, 0);
+		log_notice("%s: interface %s is gone: FAULT until it comes back", in->conf.name,
+			   in->conf.ifname);
+		detach(in);
+		in->vips_on = 0; /* removed by the kernel with the interface */
+		in->fault_why = "interface missing";
+		break;
+	default:
+		instance_link_event(in, ev == IFACE_LINK_UP);
+	}
 }
 
 void instance_addr_event(struct instance *in)
@@ -373,6 +449,7 @@ void instance_addr_event(struct instance *in)
 	if (!in->have_primary) {
 		log_notice("%s: no address left on %s to advertise from", in->conf.name, in->conf.ifname);
 		instance_link_event(in, 0);
+		in->fault_why = "no address";
 	}
 }
 

@@ -44,7 +44,9 @@ struct instance {
 	unsigned garp_left;
 	int garp_repeat_pending;
 	int vips_on;
-	int link_fault;
+	int opened;                 /* instance_open succeeded, instance_close not yet */
+	int link_fault;             /* interface missing, down, or without an address */
+	const char *fault_why;      /* what link_fault is about, for the status */
 	int track_faults;           /* 'fault' tracks that are down */
 	uint8_t prio_now;
 	struct notify notify;
@@ -67,6 +69,11 @@ void instance_reconfigure(struct instance *in, const struct vconf_instance *conf
 /* Same interface, family, vrid and addresses? */
 int instance_same_identity(const struct instance *in, const struct vconf_instance *conf);
 
+/* A link event (engine's iface watcher) for interface ifindex / ifname:
+ * the instance's interface went down, came up, was deleted (FAULT, sockets
+ * closed) or, while it is missing, appeared (sockets opened, INIT ->
+ * BACKUP or MASTER as usual). */
+void instance_iface_event(struct instance *in, int ifindex, const char *ifname, enum iface_event ev);
 void instance_link_event(struct instance *in, int up);
 /* Addresses changed on the interface: the primary may have appeared (leave
  * FAULT if the link is up) or gone (FAULT: nothing to speak from). */

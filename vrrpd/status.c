@@ -83,7 +83,13 @@ static void render_instance(struct buf *b, const struct instance *in, struct tra
 		buf_printf(b, ",\"up\":%s,\"weight\":%d,\"last\":\"%s\"}", track_is_up(t) ? "true" : "false",
 			   c->tracks[i].weight, track_result_names[track_last(t)]);
 	}
-	buf_printf(b, "],\"link_up\":%s,", in->link_fault ? "false" : "true");
+	buf_printf(b, "],\"link_up\":%s,\"interface_present\":%s,\"link_fault\":",
+		   in->link_fault ? "false" : "true", in->fd >= 0 ? "true" : "false");
+	if (in->link_fault && in->fault_why)
+		json_string(b, in->fault_why);
+	else
+		buf_puts(b, "null");
+	buf_puts(b, ",");
 	render_counters(b, in);
 	buf_puts(b, "}");
 }

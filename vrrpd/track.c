@@ -203,11 +203,27 @@ static void on_timeout(struct ev_loop *loop, ev_timer *w, int revents)
 	verdict(t, TRACK_TIMEOUT);
 }
 
+/* An interface track follows the link at once: the kernel's link event is
+ * the state itself, not a sample, so rise and fall do not apply. */
+static void link_verdict(struct track *t)
+{
+	struct iface_info ii;
+	enum track_result r = iface_query(t->conf.ifname, &ii) == 0 && ii.up ? TRACK_OK : TRACK_LINK_DOWN;
+	t->ok_run = r == TRACK_OK && t->conf.rise ? t->conf.rise - 1 : 0;
+	t->fail_run = r != TRACK_OK && t->conf.fall ? t->conf.fall - 1 : 0;
+	verdict(t, r);
+}
+
+void track_link_event(struct track *t, const char *ifname)
+{
+	if (t->conf.kind == VCONF_TRACK_INTERFACE && ifname && strcmp(ifname, t->conf.ifname) == 0)
+		link_verdict(t);
+}
+
 static void on_interval(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct track *t = w->data;
 	enum track_result r = TRACK_OK;
-	struct iface_info ii;
 	(void)loop; (void)revents;
 
 	if (t->running) /* the previous check outlived its interval: the timeout decides */
@@ -217,7 +233,7 @@ static void on_interval(struct ev_loop *loop, ev_timer *w, int revents)
 		verdict(t, file_check(t));
 		return;
 	case VCONF_TRACK_INTERFACE:
-		verdict(t, iface_query(t->conf.ifname, &ii) == 0 && ii.up ? TRACK_OK : TRACK_LINK_DOWN);
+		link_verdict(t);
 		return;
 	case VCONF_TRACK_HTTP:
 		r = http_start(t);
@@ -248,7 +264,9 @@ struct track *track_new(struct ev_loop *loop, const struct vconf_track *conf, in
 	t->up = initial_up;
 	t->fn = fn;
 	t->arg = arg;
-	ev_timer_init(&t->interval, on_interval, first_delay_ms / 1000.0, conf->interval_ms / 1000.0);
+	/* An interface track checks once, then only on link events. */
+	ev_timer_init(&t->interval, on_interval, first_delay_ms / 1000.0,
+		      conf->kind == VCONF_TRACK_INTERFACE ? 0. : conf->interval_ms / 1000.0);
 	t->interval.data = t;
 	ev_timer_init(&t->timeout, on_timeout, 0., 0.);
 	t->timeout.data = t;

@@ -33,6 +33,11 @@ struct track *track_new(struct ev_loop *loop, const struct vconf_track *conf, in
 			uint32_t first_delay_ms, track_change_fn fn, void *arg);
 void track_free(struct track *t);
 
+/* A link event for interface ifname (from the engine's netlink watcher): an
+ * interface track on it takes the link's state at once (no polling; rise
+ * and fall do not apply).  Other tracks ignore it. */
+void track_link_event(struct track *t, const char *ifname);
+
 int track_is_up(const struct track *t);
 const char *track_name(const struct track *t);
 enum track_result track_last(const struct track *t);

@@ -58,7 +58,7 @@ vrrp_field() { # NODE FIELD [INSTANCE-INDEX]
 import json,sys
 d=json.load(sys.stdin)['instances'][${3:-0}]
 v=d
-for k in '$2'.split('.'): v=v[k]
+for k in '$2'.split('.'): v=v[int(k)] if isinstance(v,list) else v[k]
 print(str(v).lower() if isinstance(v,bool) else v)"
 }
 
