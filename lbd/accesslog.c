@@ -1,6 +1,9 @@
 /* accesslog: one line per request, HAProxy httplog-like:
  *   client frontend backend/server status bytes_in bytes_out
- *   Tq/Tc/Tr/Tt(ms) termination "request line" */
+ *   Tq/Tw/Tc/Tr/Tt(ms) termination "request line"
+ * Tq: request head; Tw: waiting in the queue (0 if it did not); Tc: from
+ * the head (or the end of the wait) to the server connection; Tr: head to
+ * response head; Tt: total.  -1: did not happen. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <syslog.h>
@@ -18,6 +21,7 @@ static const char *const term_names[TERM_COUNT] = {
 	[TERM_SERVER_TIMEOUT] = "sT",
 	[TERM_CONNECT_FAILED] = "SC",
 	[TERM_NO_SERVER] = "SQ",
+	[TERM_QUEUE_TIMEOUT] = "sQ",
 	[TERM_BAD_REQUEST] = "PR",
 	[TERM_BAD_RESPONSE] = "PH",
 	[TERM_STOPPING] = "KS",
@@ -47,10 +51,12 @@ void accesslog_txn(const struct session *s, const struct txn *tx)
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	ev_tstamp end = ev_now(s->w->loop);
-	int n = snprintf(line, sizeof(line), "%s:%d [%s] %s %s/%s %d %llu %llu %d/%d/%d/%d %s \"%s\"\n", ip, port,
-			 when, s->fe->conf.name, tx->be ? tx->be->conf.name : "-",
+	int tw = tx->t_queued > 0 ? ms(tx->t_queued, tx->t_dequeued > 0 ? tx->t_dequeued : end) : 0;
+	ev_tstamp c0 = tx->t_dequeued > 0 ? tx->t_dequeued : tx->t_head;
+	int n = snprintf(line, sizeof(line), "%s:%d [%s] %s %s/%s %d %llu %llu %d/%d/%d/%d/%d %s \"%s\"\n", ip,
+			 port, when, s->fe->conf.name, tx->be ? tx->be->conf.name : "-",
 			 tx->srv ? tx->srv->conf.name : "-", tx->status, (unsigned long long)tx->bytes_in,
-			 (unsigned long long)tx->bytes_out, ms(tx->t_start, tx->t_head), ms(tx->t_head, tx->t_connect),
+			 (unsigned long long)tx->bytes_out, ms(tx->t_start, tx->t_head), tw, ms(c0, tx->t_connect),
 			 ms(tx->t_head, tx->t_resp), ms(tx->t_start, end), term_names[tx->term], tx->logreq);
 	if (n <= 0)
 		return;

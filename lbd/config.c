@@ -88,10 +88,10 @@ static struct lbd_timeouts *ctx_timeouts(struct parse_ctx *c)
 static int kw_timeout(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
 	static const char *const kinds[] = { "connect", "client", "server", "http-request",
-					     "keep-alive", "tunnel", "pool-idle", NULL };
+					     "keep-alive", "tunnel", "pool-idle", "queue", NULL };
 	struct lbd_timeouts *to = ctx_timeouts(ctx);
 	uint32_t *slots[] = { &to->connect_ms, &to->client_ms, &to->server_ms, &to->http_request_ms,
-			      &to->keepalive_ms, &to->tunnel_ms, &to->pool_idle_ms };
+			      &to->keepalive_ms, &to->tunnel_ms, &to->pool_idle_ms, &to->queue_ms };
 	int k = conf_get_enum(n, 1, kinds, err, errlen);
 	if (k < 0)
 		return k;
@@ -152,7 +152,7 @@ static int kw_limit(void *ctx, const struct conf_node *n, char *err, size_t errl
 }
 
 #define KW_END { NULL, NULL, 0, 0, CONF_NO_BLOCK, 0, NULL }
-#define KW_TIMEOUT { "timeout", "timeout connect|client|server|http-request|keep-alive|tunnel|pool-idle DURATION", \
+#define KW_TIMEOUT { "timeout", "timeout connect|client|server|http-request|keep-alive|tunnel|pool-idle|queue DURATION", \
 		     2, 2, CONF_NO_BLOCK, CONF_MULTI, kw_timeout }
 
 static const struct conf_keyword defaults_kw[] = {

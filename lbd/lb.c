@@ -65,16 +65,31 @@ static struct server *first_usable(const struct backend *be, int backup, const s
 	return NULL;
 }
 
+static int any_waitable(const struct backend *be, int backup, const struct server *avoid)
+{
+	for (int i = 0; i < be->nservers; i++)
+		if (be->servers[i].conf.backup == backup && &be->servers[i] != avoid &&
+		    model_server_waitable(&be->servers[i]))
+			return 1;
+	return 0;
+}
+
+int lb_should_queue(const struct backend *be)
+{
+	return any_waitable(be, 0, NULL) || any_waitable(be, 1, NULL);
+}
+
 struct server *lb_pick(const struct backend *be, struct lb_rr *rr, const struct server *avoid)
 {
 	if (!rr) {
 		struct server *s = first_usable(be, 0, avoid);
-		if (!s)
+		if (!s && !any_waitable(be, 0, avoid))
 			s = first_usable(be, 1, avoid);
 		return s ? s : (avoid && model_server_usable(avoid) ? (struct server *)avoid : NULL);
 	}
 	struct server *s = swrr(be, rr, 0, avoid);
-	if (!s)
+	/* Backups stand in for servers that are down, not for busy ones. */
+	if (!s && !any_waitable(be, 0, avoid))
 		s = swrr(be, rr, 1, avoid);
 	if (!s && avoid && model_server_usable(avoid))
 		s = (struct server *)avoid;

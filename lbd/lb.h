@@ -25,8 +25,12 @@ int lb_set_init(struct lb_set *s, const struct lbd_config *c); /* 0 or -ENOMEM *
 void lb_set_free(struct lb_set *s);
 
 /* The next server for a request: active servers first, backup servers only
- * when no active one is usable.  `avoid` (a server that just failed) is
+ * when no active one is up (an active one at its maxconn is waited for).  `avoid` (a server that just failed) is
  * skipped while another one is usable.  NULL when none is. */
 struct server *lb_pick(const struct backend *be, struct lb_rr *rr, const struct server *avoid);
+
+/* After lb_pick found nothing: is a server up but at its maxconn (so the
+ * request should wait for a slot rather than get a 503)? */
+int lb_should_queue(const struct backend *be);
 
 #endif

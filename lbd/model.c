@@ -53,24 +53,40 @@ void model_rt_observe(struct lbd_counters *c, uint64_t us)
 	model_cnt_add(&c->rt_count, 1);
 }
 
+void model_queue_inc(struct lbd_counters *c)
+{
+	uint64_t cur = atomic_fetch_add_explicit(&c->q_cur, 1, memory_order_relaxed) + 1;
+	uint64_t max = atomic_load_explicit(&c->q_max, memory_order_relaxed);
+	while (cur > max &&
+	       !atomic_compare_exchange_weak_explicit(&c->q_max, &max, cur, memory_order_relaxed,
+						      memory_order_relaxed))
+		;
+}
+
+void model_queue_dec(struct lbd_counters *c)
+{
+	atomic_fetch_sub_explicit(&c->q_cur, 1, memory_order_relaxed);
+}
+
 void model_resp_count(struct lbd_counters *c, int status)
 {
 	int k = status / 100;
 	model_cnt_add(&c->resp[k >= 1 && k <= 5 ? k : 0], 1);
 }
 
-int model_server_usable(const struct server *s)
+int model_server_waitable(const struct server *s)
 {
 	struct server_state *st = s->st;
-	if (!atomic_load_explicit(&st->up, memory_order_relaxed))
+	return atomic_load_explicit(&st->up, memory_order_relaxed) &&
+	       atomic_load_explicit(&st->admin, memory_order_relaxed) == SERVER_READY &&
+	       atomic_load_explicit(&st->weight, memory_order_relaxed) != 0;
+}
+
+int model_server_usable(const struct server *s)
+{
+	if (!model_server_waitable(s))
 		return 0;
-	if (atomic_load_explicit(&st->admin, memory_order_relaxed) != SERVER_READY)
-		return 0;
-	if (atomic_load_explicit(&st->weight, memory_order_relaxed) == 0)
-		return 0;
-	if (s->conf.maxconn && model_cnt_get(&st->cnt.sess_cur) >= s->conf.maxconn)
-		return 0;
-	return 1;
+	return !s->conf.maxconn || model_cnt_get(&s->st->cnt.sess_cur) < s->conf.maxconn;
 }
 
 int model_server_set_up(struct server *s, int up)

@@ -52,6 +52,9 @@ struct lbd_counters {
 	_Atomic uint64_t denied_conn;  /* connections refused by maxconn (fe) */
 	_Atomic uint64_t timeouts;     /* client/server timeouts */
 	_Atomic uint64_t last_sess_ms; /* mtime_wall_ms() of the last request (be, srv) */
+	_Atomic uint64_t q_cur;        /* gauge: requests waiting for a server slot (be) */
+	_Atomic uint64_t q_max;        /* highest q_cur seen */
+	_Atomic uint64_t q_timeouts;   /* requests that waited `timeout queue` in vain (be) */
 	/* Response time (request head received -> response head sent), in us. */
 	_Atomic uint64_t rt_sum_us;
 	_Atomic uint64_t rt_count;
@@ -71,6 +74,8 @@ static inline uint64_t model_cnt_get(const _Atomic uint64_t *c)
 }
 void model_sess_inc(struct lbd_counters *c); /* cur++ (and max), total++ */
 void model_sess_dec(struct lbd_counters *c);
+void model_queue_inc(struct lbd_counters *c); /* q_cur++ (and q_max) */
+void model_queue_dec(struct lbd_counters *c);
 void model_rt_observe(struct lbd_counters *c, uint64_t us);
 void model_resp_count(struct lbd_counters *c, int status);
 
@@ -158,6 +163,8 @@ struct server {
 
 /* Can a new request go to this server now?  (up, ready, weight > 0, below maxconn) */
 int model_server_usable(const struct server *s);
+/* Usable but for its maxconn: a request may wait for it. */
+int model_server_waitable(const struct server *s);
 
 /* ---- backends, frontends ------------------------------------------------------ */
 
@@ -169,6 +176,7 @@ struct lbd_timeouts {
 	uint32_t keepalive_ms;    /* idle client connection between requests */
 	uint32_t tunnel_ms;       /* idle WebSocket tunnel */
 	uint32_t pool_idle_ms;    /* idle pooled server connection */
+	uint32_t queue_ms;        /* wait for a server slot (every server at maxconn); 0 = connect_ms */
 };
 
 struct backend_conf {

@@ -52,6 +52,7 @@ enum body_mode { BODY_NONE, BODY_CL, BODY_CHUNKED, BODY_EOF };
 enum sess_phase {
 	PH_IDLE,     /* between requests (keep-alive), or before the first */
 	PH_HEAD,     /* part of a request head received */
+	PH_QUEUED,   /* waiting for a server slot (queue.h) */
 	PH_CONNECT,  /* connecting to a server */
 	PH_ACTIVE,   /* request and/or response flowing */
 	PH_TUNNEL,   /* after 101: bytes both ways */
@@ -62,7 +63,8 @@ enum sess_phase {
 /* Why a transaction ended, for the access log (HAProxy's termination-state idea). */
 enum term {
 	TERM_OK, TERM_CLIENT_CLOSED, TERM_CLIENT_TIMEOUT, TERM_SERVER_CLOSED, TERM_SERVER_TIMEOUT,
-	TERM_CONNECT_FAILED, TERM_NO_SERVER, TERM_BAD_REQUEST, TERM_BAD_RESPONSE, TERM_STOPPING, TERM_COUNT,
+	TERM_CONNECT_FAILED, TERM_NO_SERVER, TERM_QUEUE_TIMEOUT, TERM_BAD_REQUEST, TERM_BAD_RESPONSE,
+	TERM_STOPPING, TERM_COUNT,
 };
 
 struct txn {
@@ -78,6 +80,7 @@ struct txn {
 	struct backend *be;
 	uint64_t bytes_in, bytes_out;
 	ev_tstamp t_start, t_head, t_connect, t_resp;
+	ev_tstamp t_queued, t_dequeued;      /* 0: never waited in the queue */
 	enum term term;
 	char logreq[96];                     /* "GET /path HTTP/1.1" for the log */
 };
@@ -104,6 +107,8 @@ struct session {
 	struct txn *tx;
 	struct upconn *up;
 	struct session *prev, *next;
+	struct session *q_prev, *q_next; /* worker's queue, while PH_QUEUED */
+	uint8_t q_peeked;         /* queued, and the client sent more: stop watching it */
 	union {
 		struct sockaddr sa;
 		struct sockaddr_in in4;
@@ -142,6 +147,9 @@ struct worker {
 	struct wlistener *ls;
 	int nls, paused, stopping;
 	struct session *sessions;
+	struct session *q_head, *q_tail; /* requests waiting for a server slot, oldest first */
+	int qlen;
+	ev_timer qtick;                  /* runs the queue while it is not empty */
 	struct dbuf *free_bufs;
 	int nfree_bufs;
 	struct txn *free_txns;

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "model.h"
 #include "mtime.h"
+#include "queue.h"
 #include "transport.h"
 
 static void connect_attempt(struct session *s);
@@ -37,6 +38,7 @@ static void release_server(struct session *s, int reusable)
 		model_sess_dec(&tx->srv->st->cnt);
 		model_sess_dec(&tx->be->st->cnt);
 		tx->srv_held = 0;
+		queue_kick(s->w); /* a slot freed */
 	}
 	if (s->up) {
 		struct upconn *u = s->up;
@@ -223,7 +225,10 @@ static void connect_attempt(struct session *s)
 	else
 		srv = lb_pick(be, rr, tx->last_srv);
 	if (!srv) {
-		relay_error(s, 503, TERM_NO_SERVER);
+		if (lb_should_queue(be))
+			queue_add(s); /* every server that is up is busy: wait */
+		else
+			relay_error(s, 503, TERM_NO_SERVER);
 		return;
 	}
 	if (tx->last_srv && srv != tx->last_srv) {
@@ -251,6 +256,12 @@ static void connect_attempt(struct session *s)
 	s->phase = PH_CONNECT;
 	sess_arm(s, now_of(s) + be->conf.to.connect_ms / 1000.0);
 	upconn_watch(u, 0, 1);
+}
+
+void relay_dequeued(struct session *s)
+{
+	connect_attempt(s);
+	sess_pump(s);
 }
 
 void relay_server_writable(struct session *s)
@@ -408,6 +419,7 @@ void relay_client_data(struct session *s)
 	case PH_TUNNEL:
 		break; /* half-close: passed on once the bytes before it are */
 	case PH_ACTIVE:
+	case PH_QUEUED:
 	case PH_CONNECT:
 		if (s->tx->req_done)
 			break; /* a half-closed client still gets its response */
@@ -775,7 +787,7 @@ int relay_progress(struct session *s)
 	struct txn *tx = s->tx;
 	if (s->phase == PH_TUNNEL)
 		return tx ? tunnel_progress(s) : 0;
-	if (!tx || s->phase == PH_CONNECT)
+	if (!tx || s->phase == PH_CONNECT || s->phase == PH_QUEUED)
 		return 0;
 	if (!tx->resp_done || (s->out && s->out->start < s->out->end))
 		return 0;

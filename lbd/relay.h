@@ -14,6 +14,7 @@ int relay_server_io(struct session *s);        /* move bytes to/from the server;
 int relay_progress(struct session *s);         /* finish what can be finished; 1 if anything did */
 void relay_client_gone(struct session *s);
 void relay_server_writable(struct session *s);
+void relay_dequeued(struct session *s);        /* out of the queue: connect now (queue.c) */
 void relay_timeout(struct session *s, ev_tstamp now);
 void relay_error(struct session *s, int status, enum term term);
 void relay_connect_failed(struct session *s, int err);

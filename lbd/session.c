@@ -21,6 +21,7 @@
 #include "model.h"
 #include "mtime.h"
 #include "proxy.h"
+#include "queue.h"
 #include "relay.h"
 #include "transport.h"
 
@@ -103,6 +104,7 @@ static void sess_teardown(struct session *s)
 	if (s->closed)
 		return;
 	s->closed = 1;
+	queue_remove(s);
 	if (s->tx)
 		relay_txn_end(s);
 	ev_io_stop(w->loop, &s->rio);
@@ -187,6 +189,11 @@ static void timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
 			model_cnt_add(&s->fe->st->cnt.timeouts, 1);
 			relay_error(s, 408, TERM_CLIENT_TIMEOUT);
 			break;
+		case PH_QUEUED:
+			queue_remove(s);
+			model_cnt_add(&s->tx->be->st->cnt.q_timeouts, 1);
+			relay_error(s, 503, TERM_QUEUE_TIMEOUT);
+			break;
 		case PH_CONNECT:
 			relay_connect_failed(s, ETIMEDOUT);
 			break;
@@ -200,11 +207,36 @@ static void timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
 
 /* ---- client I/O --------------------------------------------------------------------------- */
 
+/* A queued request's client is not read (its request waits whole in s->in),
+ * only watched, so that one who gives up leaves the queue at once (as
+ * HAProxy's "option abortonclose" does).  More
+ * bytes from it (pipelining) stop the watch until the request leaves the
+ * queue. */
+static int client_left_queue(struct session *s)
+{
+	char c;
+	ssize_t r = recv(s->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	s->c_readable = 0;
+	if (r > 0) {
+		s->q_peeked = 1;
+		return 0;
+	}
+	if (r < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	/* Gone (or half-closed, which HTTP/1.1 clients do not do while waiting
+	 * for an answer): nobody to answer, the slot goes to the next one. */
+	s->c_eof = 1;
+	relay_client_gone(s);
+	return 1;
+}
+
 /* Read what the client sent, when it is useful now. */
 static int client_in(struct session *s)
 {
 	if (!s->c_readable || s->c_eof)
 		return 0;
+	if (s->phase == PH_QUEUED)
+		return client_left_queue(s);
 	if (s->phase == PH_CLOSING || s->phase == PH_CONNECT || s->zdir == 1)
 		return 0;
 	/* Bytes after this request (pipelined) wait in the buffer for its response. */
@@ -272,7 +304,7 @@ static void watch_client(struct session *s)
 	/* Reading stays on while a response flows, so a keep-alive request costs
 	 * no epoll_ctl. */
 	int want_r = !s->c_eof && s->phase != PH_CLOSING && s->phase != PH_CONNECT && !full &&
-		     !(s->zdir == 1 && s->zp.len);
+		     !(s->zdir == 1 && s->zp.len) && !(s->phase == PH_QUEUED && s->q_peeked);
 	int want_w = s->c_wblocked;
 	if (want_r != ev_is_active(&s->rio))
 		(want_r ? ev_io_start : ev_io_stop)(loop, &s->rio);

@@ -327,8 +327,8 @@ static int backend_row(struct buf *out, const struct stats_snapshot *s, const st
 	latency_fields(&r, &b->c);
 	set_s(&r, C_PXNAME, b->name);
 	set_s(&r, C_SVNAME, "BACKEND");
-	set_u(&r, C_QCUR, 0);
-	set_u(&r, C_QMAX, 0);
+	set_u(&r, C_QCUR, b->c.qcur);
+	set_u(&r, C_QMAX, b->c.qmax);
 	set_u(&r, C_DREQ, 0);
 	set_u(&r, C_DRESP, 0);
 	set_u(&r, C_ECON, b->c.econ);

@@ -37,6 +37,8 @@ static const struct cfield fe_fields[] = {
 };
 
 static const struct cfield be_fields[] = {
+	CF("current_queue", "gauge", qcur, "Number of current queued connections"),
+	CF("max_queue", "gauge", qmax, "Highest value of queued connections encountered since process started"),
 	CF("current_sessions", "gauge", scur, "Number of current sessions on the frontend, backend or server"),
 	CF("max_sessions", "gauge", smax, "Highest value of current sessions encountered since process started"),
 	CF("sessions_total", "counter", stot, "Total number of sessions since process started"),

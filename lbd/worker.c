@@ -18,6 +18,7 @@
 #include "model.h"
 #include "mtime.h"
 #include "proxy.h"
+#include "queue.h"
 
 #define MAX_FREE_BUFS 256
 #define ACCEPT_BATCH 32
@@ -439,6 +440,7 @@ static int worker_init(struct workers *all, int id, struct lbd_config *cfg)
 	ev_timer_again(w->loop, &w->beat);
 	ev_timer_init(&w->resume, resume_cb, 0.0, 0.05);
 	w->resume.data = w;
+	queue_init(w);
 	atomic_store(&w->beat_ms, mtime_ms());
 	model_config_ref(cfg);
 	return worker_apply(w, cfg);

@@ -103,6 +103,26 @@ static void test_avoid_and_maxconn(void **state)
 	unload();
 }
 
+/* Every server up is at its maxconn: nothing to pick, and the request
+ * should wait (queue) rather than get a 503; a backup does not stand in for
+ * a busy active server, only for a down one. */
+static void test_full_means_queue(void **state)
+{
+	(void)state;
+	load("server a 192.0.2.1:80 maxconn 1; server x 192.0.2.9:80 backup;");
+	model_sess_inc(&st(0)->cnt);                   /* a is full */
+	assert_string_equal(picks(2, NULL), "--");
+	assert_true(lb_should_queue(&cfg->backends[0]));
+	model_sess_dec(&st(0)->cnt);                   /* a slot frees */
+	assert_string_equal(picks(1, NULL), "a");
+	atomic_store(&st(0)->up, 0);                   /* a is down: the backup serves */
+	assert_string_equal(picks(2, NULL), "xx");
+	atomic_store(&st(1)->up, 0);                   /* nothing up: 503, not a queue */
+	assert_string_equal(picks(1, NULL), "-");
+	assert_false(lb_should_queue(&cfg->backends[0]));
+	unload();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -110,6 +130,7 @@ int main(void)
 		cmocka_unit_test(test_smooth_weights),
 		cmocka_unit_test(test_skip_unusable_and_backup),
 		cmocka_unit_test(test_avoid_and_maxconn),
+		cmocka_unit_test(test_full_means_queue),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -124,7 +124,7 @@ static void test_errors(void **state)
 		     "t.conf:3:27: frontend 'g' binds an address frontend 'f' already binds, expected each address once");
 	expect_error("defaults { timeout idle 5s; }\n",
 		     "t.conf:1:20: expected one of connect, client, server, http-request, keep-alive, tunnel, "
-		     "pool-idle, got 'idle'");
+		     "pool-idle, queue, got 'idle'");
 	expect_error("backend b/x { server s 192.0.2.1:80; }\n",
 		     "t.conf:1:9: expected a name made of letters, digits, '-', '_' and '.', got 'b/x'");
 	expect_error("backend b { check PUT /; server s 192.0.2.1:80; }\n" FE,

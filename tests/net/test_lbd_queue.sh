@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Every server up at its maxconn: requests wait in the queue instead of
+# getting a 503, as with HAProxy.  A slow server (1 s per response) with
+# maxconn 2 and 10 concurrent clients: all 10 get 200, the stats show the
+# queue (qmax), the access log shows the wait (Tw).  With `timeout queue
+# 300ms` the excess gets 503 (sQ in the log).  A client that gives up while
+# queued leaves the queue at once, while the slot it waited for is still
+# taken.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lbd_lib.sh"
+net_require socat
+lbd_setup
+# 1 s per response; socat answers each connection in its own child.
+printf '#!/bin/sh\nsleep 1\nprintf "HTTP/1.1 200 OK\\r\\nContent-Length: 5\\r\\nConnection: close\\r\\n\\r\\nslow\\n"\n' > "$T/slow.sh"
+chmod +x "$T/slow.sh"
+net_spawn lb slow socat TCP-LISTEN:8091,bind=192.0.2.13,fork,reuseaddr EXEC:"$T/slow.sh"
+# never answers within the test: holds its slot
+net_spawn lb mute socat TCP-LISTEN:8092,bind=192.0.2.13,fork,reuseaddr SYSTEM:'sleep 30'
+wait_for 5 "slow server" ns_exec lb curl -sf http://192.0.2.13:8091/
+cat > "$T/lbd.conf" <<EOF
+global { workers 2; control $LBD_SOCK; access-log stdout; grace 2s; stats 192.0.2.10:8404; }
+defaults { timeout server 40s; }
+backend slow { server s 192.0.2.13:8091 maxconn 2; }
+backend short { timeout queue 300ms; server s 192.0.2.13:8091 maxconn 1; }
+backend mute { timeout queue 30s; server m 192.0.2.13:8092 maxconn 1; }
+frontend slow { bind 192.0.2.10:9200; backend slow; }
+frontend short { bind 192.0.2.10:9201; backend short; }
+frontend mute { bind 192.0.2.10:9202; backend mute; }
+EOF
+"$BIN/lbd" -t -f "$T/lbd.conf" || t_fail "config refused"
+lbd_start "$T/lbd.conf"
+# metric NAME PROXY: a value from /metrics
+metric() { c "http://192.0.2.10:8404/metrics" | awk -v m="$1{" -v p="proxy=\"$2\"" 'index($0, m) == 1 && index($0, p) { print $NF }'; }
+metric_is() { [ "$(metric "$1" "$2")" = "$3" ]; }
+
+# 10 clients at once on a server that takes 2 at a time.
+pids=()
+for i in $(seq 10); do
+	c -o /dev/null -w '%{http_code}\n' --max-time 20 http://192.0.2.10:9200/ > "$T/code-slow.$i" &
+	pids+=($!)
+done
+wait "${pids[@]}"
+codes=$(cat "$T"/code-slow.* | sort | uniq -c | tr -s ' ' | tr '\n' ';')
+t_assert "all 10 got 200, none 503 ($codes)" [ "$codes" = " 10 200;" ]
+qmax=$(metric haproxy_backend_max_queue slow)
+t_assert "the stats saw a queue (max queue $qmax)" [ "${qmax:-0}" -ge 1 ]
+t_assert "the queue is empty again" metric_is haproxy_backend_current_queue slow 0
+csv_qmax=$(c 'http://192.0.2.10:8404/stats;csv' | awk -F, '$1 == "slow" && $2 == "BACKEND" { print $4 }')
+t_assert "the CSV has qmax for the backend ($csv_qmax)" [ "${csv_qmax:-0}" -ge 1 ]
+# Tq/Tw/Tc/Tr/Tt: some requests waited at least half a second.
+waited=$(awk '$3 == "slow" && $4 == "slow/s" { split($8, t, "/"); if (t[2] >= 500) n++ } END { print n + 0 }' "$T/lbd.log")
+t_assert "the access log shows queue waits (Tw >= 500 ms on $waited lines)" [ "$waited" -ge 2 ]
+
+# timeout queue 300ms, one slot: of 5 at once, 1 is served, the others
+# (waiting behind a 1 s response) get 503 after 300 ms.
+pids=()
+for i in $(seq 5); do
+	c -o /dev/null -w '%{http_code}\n' --max-time 20 http://192.0.2.10:9201/ > "$T/code-short.$i" &
+	pids+=($!)
+done
+wait "${pids[@]}"
+n503=$(cat "$T"/code-short.* | grep -c 503)
+n200=$(cat "$T"/code-short.* | grep -c 200)
+t_assert "timeout queue: 1 served, 4 got 503 (200: $n200, 503: $n503)" [ "$n200-$n503" = 1-4 ]
+t_assert "the access log says queue timeout (sQ)" grep -q ' short short/- 503 .* sQ ' "$T/lbd.log"
+
+# A client gives up while queued: its entry goes at once, though the slot it
+# waited for stays taken (the mute server holds it for 30 s).
+c -o /dev/null --max-time 25 http://192.0.2.10:9202/ &
+holder=$!
+net_on_exit "kill $holder 2>/dev/null"
+wait_for 5 "the mute server holds the slot" metric_is haproxy_backend_current_sessions mute 1
+c -o /dev/null --max-time 1 http://192.0.2.10:9202/
+t_assert "the client that gave up had been queued" metric_is haproxy_backend_max_queue mute 1
+wait_for 3 "it left the queue" metric_is haproxy_backend_current_queue mute 0
+t_assert "its request is logged as client-closed (CD) after waiting" grep -Eq ' mute mute/- [-0-9]+ .* CD ' "$T/lbd.log"
