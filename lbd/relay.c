@@ -21,17 +21,11 @@
 #include "queue.h"
 #include "transport.h"
 
-static void connect_attempt(struct session *s);
 static void start_request(struct session *s);
-
-static ev_tstamp now_of(const struct session *s)
-{
-	return ev_now(s->w->loop);
-}
 
 /* ---- server release, accounting, errors ------------------------------------------ */
 
-static void release_server(struct session *s, int reusable)
+void relay_release_server(struct session *s, int reusable)
 {
 	struct txn *tx = s->tx;
 	if (tx && tx->srv_held) {
@@ -84,7 +78,7 @@ void relay_txn_end(struct session *s)
 	struct txn *tx = s->tx;
 	if (!tx)
 		return;
-	release_server(s, 0);
+	relay_release_server(s, 0);
 	zpipe_close(&s->zp);
 	s->zdir = 0;
 	if (tx->term == TERM_OK && !tx->resp_done)
@@ -108,7 +102,7 @@ void relay_error(struct session *s, int status, enum term term)
 		sess_kill(s);
 		return;
 	}
-	release_server(s, 0);
+	relay_release_server(s, 0);
 	if (!s->out && !(s->out = worker_buf_get(s->w))) {
 		sess_kill(s);
 		return;
@@ -128,39 +122,7 @@ void relay_error(struct session *s, int status, enum term term)
 	tx->close_client = 1;
 	tx->resp_started = tx->resp_head_done = tx->resp_done = 1;
 	s->phase = PH_CLOSING;
-	sess_arm(s, now_of(s) + s->fe->conf.to.client_ms / 1000.0);
-}
-
-static void retry_or_fail(struct session *s, int status, enum term term)
-{
-	struct txn *tx = s->tx;
-	if (tx->attempts < (int)tx->be->conf.retries && tx->replayable && !tx->resp_started) {
-		tx->attempts++;
-		model_cnt_add(&tx->be->st->cnt.retries, 1);
-		model_cnt_add(&tx->srv->st->cnt.retries, 1);
-		tx->last_srv = tx->srv;
-		tx->srv = NULL;
-		s->wpos = 0;
-		connect_attempt(s);
-		return;
-	}
-	relay_error(s, status, term);
-}
-
-void relay_connect_failed(struct session *s, int err)
-{
-	struct txn *tx = s->tx;
-	struct server *srv = tx->srv;
-	model_cnt_add(&srv->st->cnt.err_conn, 1);
-	model_cnt_add(&tx->be->st->cnt.err_conn, 1);
-	uint32_t pf = tx->be->conf.check.passive_fall;
-	if (pf && atomic_fetch_add(&srv->st->consec_fail, 1) + 1 >= pf && model_server_set_up(srv, 0)) {
-		atomic_store(&srv->st->check_reason, CHECK_PASSIVE);
-		log_warn("server %s/%s is DOWN: %u connect failures from traffic (%s)", tx->be->conf.name,
-			 srv->conf.name, pf, strerror(err));
-	}
-	release_server(s, 0);
-	retry_or_fail(s, 503, TERM_CONNECT_FAILED);
+	sess_arm(s, relay_now(s) + s->fe->conf.to.client_ms / 1000.0);
 }
 
 /* ---- request ---------------------------------------------------------------------------- */
@@ -196,89 +158,6 @@ static void account_req(struct session *s)
 		tx->req_done = 1;
 		break;
 	}
-}
-
-static void enter_active(struct session *s)
-{
-	ev_tstamp now = now_of(s);
-	struct txn *tx = s->tx;
-	s->phase = PH_ACTIVE;
-	tx->t_connect = now;
-	s->c_last = s->s_last = now;
-	if (atomic_load_explicit(&tx->srv->st->consec_fail, memory_order_relaxed))
-		atomic_store(&tx->srv->st->consec_fail, 0);
-	const struct lbd_timeouts *to = &tx->be->conf.to;
-	uint32_t cms = s->fe->conf.to.client_ms, sms = to->server_ms;
-	sess_arm(s, now + (cms < sms ? cms : sms) / 1000.0);
-	upconn_watch(s->up, 1, 0);
-}
-
-static void connect_attempt(struct session *s)
-{
-	struct worker *w = s->w;
-	struct txn *tx = s->tx;
-	struct backend *be = tx->be;
-	struct lb_rr *rr = s->cfg == w->cfg && be->id < w->lb.n ? &w->lb.be[be->id] : NULL;
-	struct server *srv;
-	if (!be->conf.redispatch && tx->last_srv && model_server_usable(tx->last_srv))
-		srv = tx->last_srv;
-	else
-		srv = lb_pick(be, rr, tx->last_srv);
-	if (!srv) {
-		if (lb_should_queue(be))
-			queue_add(s); /* every server that is up is busy: wait */
-		else
-			relay_error(s, 503, TERM_NO_SERVER);
-		return;
-	}
-	if (tx->last_srv && srv != tx->last_srv) {
-		model_cnt_add(&be->st->cnt.redispatches, 1);
-		model_cnt_add(&srv->st->cnt.redispatches, 1);
-	}
-	tx->srv = srv;
-	tx->srv_held = 1;
-	tx->srv_reuse = 1;
-	model_sess_inc(&srv->st->cnt);
-	model_sess_inc(&be->st->cnt);
-	int err = 0;
-	struct upconn *u = upconn_take(w, srv, &err);
-	if (!u) {
-		relay_connect_failed(s, err);
-		return;
-	}
-	u->s = s;
-	s->up = u;
-	s->s_readable = s->s_wblocked = s->s_eof = 0;
-	if (u->connected) {
-		enter_active(s);
-		return;
-	}
-	s->phase = PH_CONNECT;
-	sess_arm(s, now_of(s) + be->conf.to.connect_ms / 1000.0);
-	upconn_watch(u, 0, 1);
-}
-
-void relay_dequeued(struct session *s)
-{
-	connect_attempt(s);
-	sess_pump(s);
-}
-
-void relay_server_writable(struct session *s)
-{
-	s->s_wblocked = 0;
-	if (s->phase != PH_CONNECT || !s->up)
-		return;
-	int err = 0;
-	socklen_t len = sizeof(err);
-	if (getsockopt(s->up->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-		err = errno;
-	if (err) {
-		relay_connect_failed(s, err);
-		return;
-	}
-	s->up->connected = 1;
-	enter_active(s);
 }
 
 static void log_request_line(struct txn *tx, const struct http1_request *r)
@@ -337,7 +216,7 @@ static void start_request(struct session *s)
 	const struct frontend_conf *fc = &s->fe->conf;
 	struct http1_limits lim = { fc->max_header, fc->max_uri };
 	struct http1_request *r = &w->req;
-	ev_tstamp now = now_of(s);
+	ev_tstamp now = relay_now(s);
 
 	if (!b || b->end == 0)
 		return;
@@ -393,7 +272,7 @@ static void start_request(struct session *s)
 	account_req(s);
 	if (s->closed || s->phase == PH_CLOSING)
 		return;
-	connect_attempt(s);
+	relay_connect(s);
 }
 
 void relay_client_data(struct session *s)
@@ -467,7 +346,7 @@ static void enter_tunnel(struct session *s)
 	if (s->in)
 		s->fend = s->in->end;
 	s->c_readable = 1;
-	sess_arm(s, now_of(s) + s->tx->be->conf.to.tunnel_ms / 1000.0);
+	sess_arm(s, relay_now(s) + s->tx->be->conf.to.tunnel_ms / 1000.0);
 }
 
 /* Framing of a final response (RFC 9112 6.3). */
@@ -560,7 +439,7 @@ static void process_response(struct session *s)
 		}
 		const struct http1_response *r = &w->resp;
 		if (tx->t_resp <= 0)
-			tx->t_resp = now_of(s);
+			tx->t_resp = relay_now(s);
 		int tunnel = r->status == 101;
 		if (tunnel && !tx->tunnel_req) {
 			relay_bad_response(s, TERM_BAD_RESPONSE);
@@ -610,16 +489,16 @@ static void server_eof(struct session *s)
 		 * cannot do harm twice. */
 		model_cnt_add(&tx->srv->st->cnt.err_resp, 1);
 		model_cnt_add(&tx->be->st->cnt.err_resp, 1);
-		release_server(s, 0);
+		relay_release_server(s, 0);
 		if (tx->idempotent)
-			retry_or_fail(s, 502, TERM_SERVER_CLOSED);
+			relay_retry_or_fail(s, 502, TERM_SERVER_CLOSED);
 		else
 			relay_error(s, 502, TERM_SERVER_CLOSED);
 		return;
 	}
 	if (tx->resp_head_done && tx->resp_body == BODY_EOF) {
 		tx->resp_done = 1;
-		release_server(s, 0);
+		relay_release_server(s, 0);
 		return;
 	}
 	relay_bad_response(s, TERM_SERVER_CLOSED);
@@ -643,7 +522,7 @@ static int to_server(struct session *s)
 		return 1;
 	}
 	s->wpos += (uint32_t)r;
-	s->s_last = now_of(s);
+	s->s_last = relay_now(s);
 	if ((size_t)r < n)
 		s->s_wblocked = 1;
 	return 1;
@@ -680,7 +559,7 @@ static int from_server(struct session *s)
 		return 1;
 	}
 	b->end += (uint32_t)r;
-	s->s_last = now_of(s);
+	s->s_last = relay_now(s);
 	if ((size_t)r < space)
 		s->s_readable = 0;
 	if (s->phase == PH_TUNNEL)
@@ -723,7 +602,7 @@ static void finish_txn(struct session *s)
 {
 	struct txn *tx = s->tx;
 	int reusable = tx->srv_reuse && tx->req_done && s->wpos == s->fend && s->phase == PH_ACTIVE;
-	release_server(s, reusable);
+	relay_release_server(s, reusable);
 	struct dbuf *in = s->in;
 	uint32_t pending = in ? in->end - s->fend : 0;
 	/* A client that sent pipelined requests and then shut its side still
@@ -758,7 +637,7 @@ static void finish_txn(struct session *s)
 		worker_buf_put(s->w, b);
 		s->in = NULL;
 	}
-	sess_arm(s, now_of(s) + s->fe->conf.to.keepalive_ms / 1000.0);
+	sess_arm(s, relay_now(s) + s->fe->conf.to.keepalive_ms / 1000.0);
 }
 
 /* A tunnel ends when both sides have closed; each half-close is passed on

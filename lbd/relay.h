@@ -23,6 +23,16 @@ int relay_in_compact(struct session *s);      /* free room in s->in; bytes freed
 void relay_txn_end(struct session *s);         /* account, log and free the transaction */
 void relay_bad_response(struct session *s, enum term term); /* 502, or a cut if already answering */
 
+/* Shared by relay.c and relay_connect.c. */
+static inline ev_tstamp relay_now(const struct session *s) { return ev_now(s->w->loop); }
+/* The request is done with its server: the connection back to the pool if
+ * reusable, else closed; the server's slot freed (the queue is kicked). */
+void relay_release_server(struct session *s, int reusable);
+void relay_connect(struct session *s);         /* pick a server (or queue), connect or reuse */
+/* Another attempt if the request may be replayed and retries are left,
+ * else the error response. */
+void relay_retry_or_fail(struct session *s, int status, enum term term);
+
 /* relay_splice.c: 1 if bytes moved */
 int relay_splice_request(struct session *s);
 int relay_splice_response_ready(struct session *s); /* and switches the session to it */

@@ -29,6 +29,7 @@ struct stats_counters {
 	uint64_t dcon;                 /* denied connections (maxconn) */
 	uint64_t timeouts;
 	uint64_t qcur, qmax;           /* requests waiting for a server slot (backend) */
+	uint64_t qtimeouts;            /* ... that waited `timeout queue` in vain */
 	uint64_t rate, rate_max;       /* requests in the last second, highest seen */
 	int64_t lastsess_s;            /* seconds since the last request, -1 never */
 	uint64_t rt_avg_us;            /* mean response time */

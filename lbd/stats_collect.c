@@ -114,6 +114,7 @@ static void counters(struct stats_counters *o, const struct lbd_counters *c, con
 	o->timeouts = model_cnt_get(&c->timeouts);
 	o->qcur = model_cnt_get(&c->q_cur);
 	o->qmax = model_cnt_get(&c->q_max);
+	o->qtimeouts = model_cnt_get(&c->q_timeouts);
 	uint64_t last = model_cnt_get(&c->last_sess_ms);
 	o->lastsess_s = last ? (int64_t)(now_wall_ms > last ? (now_wall_ms - last) / 1000 : 0) : -1;
 	o->rt_sum_us = model_cnt_get(&c->rt_sum_us);

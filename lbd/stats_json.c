@@ -29,6 +29,8 @@ static int counters(struct buf *b, const struct stats_counters *c)
 {
 	int rc = buf_printf(b, ",\"sessions\":{\"cur\":%" PRIu64 ",\"max\":%" PRIu64 ",\"total\":%" PRIu64
 			    ",\"limit\":%" PRIu64 "}", c->scur, c->smax, c->stot, c->slim);
+	rc = rc || buf_printf(b, ",\"queue\":{\"cur\":%" PRIu64 ",\"max\":%" PRIu64 ",\"timeouts\":%" PRIu64 "}",
+			      c->qcur, c->qmax, c->qtimeouts);
 	rc = rc || kv_u(b, "requests", c->req_tot);
 	rc = rc || kv_u(b, "rate", c->rate);
 	rc = rc || kv_u(b, "rate_max", c->rate_max);

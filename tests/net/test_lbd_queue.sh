@@ -63,6 +63,10 @@ n503=$(cat "$T"/code-short.* | grep -c 503)
 n200=$(cat "$T"/code-short.* | grep -c 200)
 t_assert "timeout queue: 1 served, 4 got 503 (200: $n200, 503: $n503)" [ "$n200-$n503" = 1-4 ]
 t_assert "the access log says queue timeout (sQ)" grep -q ' short short/- 503 .* sQ ' "$T/lbd.log"
+qt=$(c 'http://192.0.2.10:8404/stats;json' | "$PY" -c 'import json,sys
+d = json.load(sys.stdin)
+print([b for b in d["backends"] if b["name"] == "short"][0]["queue"]["timeouts"])')
+t_assert "the JSON stats count 4 queue timeouts ($qt)" [ "$qt" = 4 ]
 
 # A client gives up while queued: its entry goes at once, though the slot it
 # waited for stays taken (the mute server holds it for 30 s).
