@@ -11,10 +11,13 @@
 #include "iface.h"
 #include "instance.h"
 #include "log.h"
+#include "noaccept.h"
 #include "status.h"
 #include "track.h"
 #include "vconf.h"
 #include "vip.h"
+
+#define ENGINE_MAX_FILTERS 16 /* interfaces with accept-off instances */
 
 struct engine {
 	struct ev_loop *loop;
@@ -26,6 +29,9 @@ struct engine {
 	struct vip_nl *nl;
 	struct iface_mon *mon;
 	struct ctl_server *ctl;
+	struct noaccept *na[ENGINE_MAX_FILTERS]; /* accept-off filters, one per interface */
+	int na_ifindex[ENGINE_MAX_FILTERS];
+	int nna;
 	struct instance_env env;
 	uint64_t reloads, reload_failures;
 };
@@ -104,8 +110,13 @@ static int cleanup_instance(const struct vconf_instance *c)
 int engine_cleanup(const struct vconf *c)
 {
 	int n = 0;
-	for (int i = 0; i < c->ninst; i++)
+	for (int i = 0; i < c->ninst; i++) {
+		struct iface_info ii;
+		/* a crashed vrrpd's accept-off filter (a running one's is replaced) */
+		if (!c->inst[i].accept && iface_query(c->inst[i].ifname, &ii) == 0)
+			noaccept_remove(ii.ifindex);
 		n += cleanup_instance(&c->inst[i]);
+	}
 	return n;
 }
 
@@ -166,6 +177,44 @@ static int ensure_dir_of(const char *path)
 	return 0;
 }
 
+/* Accept mode off (and not the address owner): the instance's addresses go
+ * into its interface's filter, loaded now, while vrrpd still has CAP_BPF
+ * (noaccept.h).  An instance whose interface is missing at start gets none. */
+static int accept_filter(struct engine *e, struct instance *in, char *err, size_t errlen)
+{
+	const struct vconf_instance *c = &in->conf;
+	struct noaccept *n = NULL;
+	if (c->accept || c->priority == 255)
+		return 0;
+	if (!in->ii.ifindex) {
+		log_warn("%s: accept off: interface %s missing at start, no filter until a restart", c->name,
+			 c->ifname);
+		return 0;
+	}
+	for (int i = 0; i < e->nna; i++)
+		if (e->na_ifindex[i] == in->ii.ifindex)
+			n = e->na[i];
+	if (!n) {
+		char why[200];
+		if (e->nna >= ENGINE_MAX_FILTERS || !(n = noaccept_open(in->ii.ifindex, why, sizeof(why)))) {
+			snprintf(err, errlen, "%s: accept off on %s: %s", c->name, c->ifname,
+				 e->nna >= ENGINE_MAX_FILTERS ? "too many interfaces" : why);
+			return -1;
+		}
+		e->na_ifindex[e->nna] = in->ii.ifindex;
+		e->na[e->nna++] = n;
+	}
+	for (int i = 0; i < c->nvips; i++) {
+		int rc = noaccept_add(n, c->family, in->vipbytes + (size_t)i * (c->family == AF_INET ? 4 : 16));
+		if (rc) {
+			snprintf(err, errlen, "%s: accept off: %s", c->name, strerror(-rc));
+			return -1;
+		}
+	}
+	in->noacc = n;
+	return 0;
+}
+
 struct engine *engine_open(struct ev_loop *loop, struct vconf *c, char *err, size_t errlen)
 {
 	struct engine *e = calloc(1, sizeof(*e));
@@ -201,6 +250,9 @@ struct engine *engine_open(struct ev_loop *loop, struct vconf *c, char *err, siz
 			goto bad;
 		e->ninst++;
 	}
+	for (int i = 0; i < e->ninst; i++)
+		if (accept_filter(e, e->inst[i], err, errlen))
+			goto bad;
 	for (int i = 0; i < e->ninst; i++)
 		instance_start(e->inst[i]);
 	apply_tracks(e);
@@ -302,6 +354,8 @@ void engine_close(struct engine *e)
 	for (int i = 0; i < e->ntracks; i++)
 		track_free(e->tracks[i]);
 	free(e->tracks);
+	for (int i = 0; i < e->nna; i++)
+		noaccept_close(e->na[i]);
 	ctl_server_close(e->ctl);
 	iface_mon_close(e->mon);
 	vip_nl_close(e->nl);

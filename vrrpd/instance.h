@@ -47,6 +47,7 @@ struct instance {
 	int opened;                 /* instance_open succeeded, instance_close not yet */
 	int link_fault;             /* interface missing, down, or without an address */
 	const char *fault_why;      /* what link_fault is about, for the status */
+	const struct noaccept *noacc; /* accept off: the interface's filter (the engine's) */
 	int track_faults;           /* 'fault' tracks that are down */
 	uint8_t prio_now;
 	struct notify notify;

@@ -6,6 +6,7 @@
 #include "instance.h"
 #include "json.h"
 #include "mtime.h"
+#include "noaccept.h"
 #include "track.h"
 #include "vip.h"
 
@@ -83,7 +84,11 @@ static void render_instance(struct buf *b, const struct instance *in, struct tra
 		buf_printf(b, ",\"up\":%s,\"weight\":%d,\"last\":\"%s\"}", track_is_up(t) ? "true" : "false",
 			   c->tracks[i].weight, track_result_names[track_last(t)]);
 	}
-	buf_printf(b, "],\"link_up\":%s,\"interface_present\":%s,\"link_fault\":",
+	if (in->noacc)
+		buf_printf(b, "],\"accept_drops\":%llu", (unsigned long long)noaccept_drops(in->noacc));
+	else
+		buf_puts(b, "]");
+	buf_printf(b, ",\"link_up\":%s,\"interface_present\":%s,\"link_fault\":",
 		   in->link_fault ? "false" : "true", in->fd >= 0 ? "true" : "false");
 	if (in->link_fault && in->fault_why)
 		json_string(b, in->fault_why);

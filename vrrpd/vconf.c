@@ -479,6 +479,7 @@ static int top_instance(void *ctx, const struct conf_node *n, char *err, size_t 
 	in->priority = 100;
 	in->advert_cs = 100;
 	in->preempt = 1;
+	in->accept = 1; /* as keepalived (without vrrp_strict) and every shipped config need */
 	in->garp.count = 5;
 	in->garp.interval_ms = 0;
 	in->garp.repeat_ms = 5000;

@@ -45,7 +45,7 @@ static void test_defaults(void **state)
 	assert_int_equal(in->priority, 100);
 	assert_int_equal(in->advert_cs, 100);
 	assert_int_equal(in->preempt, 1);
-	assert_int_equal(in->accept, 0);
+	assert_int_equal(in->accept, 1); /* as keepalived without vrrp_strict */
 	assert_int_equal(in->checksum, VCONF_CSUM_RFC5798);
 	assert_int_equal(in->garp.count, 5);
 	assert_int_equal(in->garp.repeat_ms, 5000);
@@ -70,7 +70,7 @@ static void test_full(void **state)
 		"  virtual-address 198.51.100.100/24 label vrrp0:vip;\n"
 		"  virtual-address 198.51.100.101;\n"
 		"  unicast-source 198.51.100.12; unicast-peer 198.51.100.11; unicast-peer 198.51.100.13;\n"
-		"  preempt; preempt-delay 2s; accept on; checksum rfc9568;\n"
+		"  preempt; preempt-delay 2s; accept off; checksum rfc9568;\n"
 		"  garp { count 3; interval 10ms; repeat 0s; refresh 60s; }\n"
 		"  track lbd weight -20; track up fault; notify /bin/true;\n"
 		"}\n"
@@ -90,7 +90,7 @@ static void test_full(void **state)
 	assert_int_equal(in->unicast_src.ss.ss_family, AF_INET);
 	assert_int_equal(in->npeers, 2);
 	assert_int_equal(in->preempt_delay_ms, 2000);
-	assert_int_equal(in->accept, 1);
+	assert_int_equal(in->accept, 0);
 	assert_int_equal(in->checksum, VCONF_CSUM_RFC9568);
 	assert_int_equal(in->garp.count, 3);
 	assert_int_equal(in->garp.interval_ms, 10);

@@ -1,0 +1,134 @@
+#include "noaccept.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpf/vip_noaccept.skel.h"
+#include "log.h"
+
+/* Ours among the interface's tc filters: a restarted vrrpd replaces it. */
+#define NOACCEPT_HANDLE 0x5798
+#define NOACCEPT_PRIO 1
+
+struct noaccept {
+	struct vip_noaccept *skel;
+	struct bpf_tc_hook hook;
+	int hook_created;
+};
+
+static void hook_init(struct bpf_tc_hook *h, int ifindex)
+{
+	memset(h, 0, sizeof(*h)); /* padding too: libbpf checks it */
+	h->sz = sizeof(*h);
+	h->ifindex = ifindex;
+	h->attach_point = BPF_TC_INGRESS;
+}
+
+static void opts_init(struct bpf_tc_opts *o, int prog_fd)
+{
+	memset(o, 0, sizeof(*o));
+	o->sz = sizeof(*o);
+	o->handle = NOACCEPT_HANDLE;
+	o->priority = NOACCEPT_PRIO;
+	if (prog_fd >= 0) {
+		o->prog_fd = prog_fd;
+		o->flags = BPF_TC_F_REPLACE;
+	}
+}
+
+/* libbpf's own messages ("no such filter" when there is nothing to
+ * remove) only at debug level: vrrpd reports what failed itself. */
+static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	char line[512];
+	vsnprintf(line, sizeof(line), fmt, ap);
+	line[strcspn(line, "\n")] = '\0';
+	log_debug("libbpf: %s", line);
+	return 0;
+}
+
+struct noaccept *noaccept_open(int ifindex, char *err, size_t errlen)
+{
+	struct noaccept *n = calloc(1, sizeof(*n));
+	int rc;
+
+	if (!n) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	libbpf_set_print(libbpf_log);
+	hook_init(&n->hook, ifindex);
+	n->skel = vip_noaccept__open_and_load();
+	if (!n->skel) {
+		snprintf(err, errlen, "loading the accept-mode filter: %s", strerror(errno));
+		goto bad;
+	}
+	rc = bpf_tc_hook_create(&n->hook);
+	if (rc && rc != -EEXIST) {
+		snprintf(err, errlen, "tc ingress hook: %s", strerror(-rc));
+		goto bad;
+	}
+	n->hook_created = rc == 0;
+	struct bpf_tc_opts opts;
+	opts_init(&opts, bpf_program__fd(n->skel->progs.vip_noaccept));
+	if ((rc = bpf_tc_attach(&n->hook, &opts))) {
+		snprintf(err, errlen, "attaching the accept-mode filter: %s", strerror(-rc));
+		goto bad;
+	}
+	return n;
+bad:
+	noaccept_close(n);
+	return NULL;
+}
+
+int noaccept_add(struct noaccept *n, int family, const uint8_t *addr)
+{
+	uint8_t one = 1;
+	struct bpf_map *m = family == AF_INET ? n->skel->maps.vips4 : n->skel->maps.vips6;
+	size_t len = family == AF_INET ? 4 : 16;
+	return bpf_map__update_elem(m, addr, len, &one, sizeof(one), BPF_ANY) ? -errno : 0;
+}
+
+uint64_t noaccept_drops(const struct noaccept *n)
+{
+	return n && n->skel->bss ? __atomic_load_n(&n->skel->bss->dropped, __ATOMIC_RELAXED) : 0;
+}
+
+static void detach(struct bpf_tc_hook *hook)
+{
+	struct bpf_tc_opts opts;
+	opts_init(&opts, -1);
+	bpf_tc_detach(hook, &opts);
+}
+
+void noaccept_close(struct noaccept *n)
+{
+	if (!n)
+		return;
+	if (n->skel) {
+		detach(&n->hook);
+		/* An empty clsact we made goes too; one that was there stays. */
+		if (n->hook_created) {
+			n->hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+			bpf_tc_hook_destroy(&n->hook);
+		}
+		vip_noaccept__destroy(n->skel);
+	}
+	free(n);
+}
+
+void noaccept_remove(int ifindex)
+{
+	struct bpf_tc_hook hook;
+	libbpf_set_print(libbpf_log);
+	hook_init(&hook, ifindex);
+	detach(&hook);
+}
