@@ -14,6 +14,7 @@
 struct defaults {
 	struct lbd_timeouts to;
 	uint32_t retries;
+	uint32_t maxqueue;
 	int redispatch;
 	int forwardfor;
 	int access_log;
@@ -104,6 +105,12 @@ static int kw_retries(void *ctx, const struct conf_node *n, char *err, size_t er
 	return conf_get_u32(n, 1, 0, 100, c->be ? &c->be->conf.retries : &c->d.retries, err, errlen);
 }
 
+static int kw_maxqueue(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct parse_ctx *c = ctx;
+	return conf_get_u32(n, 1, 0, 1000000, c->be ? &c->be->conf.maxqueue : &c->d.maxqueue, err, errlen);
+}
+
 static int kw_redispatch(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
 	struct parse_ctx *c = ctx;
@@ -158,6 +165,7 @@ static int kw_limit(void *ctx, const struct conf_node *n, char *err, size_t errl
 static const struct conf_keyword defaults_kw[] = {
 	KW_TIMEOUT,
 	{ "retries", "retries N", 1, 1, CONF_NO_BLOCK, 0, kw_retries },
+	{ "maxqueue", "maxqueue N", 1, 1, CONF_NO_BLOCK, 0, kw_maxqueue },
 	{ "redispatch", "redispatch on|off", 1, 1, CONF_NO_BLOCK, 0, kw_redispatch },
 	{ "forwardfor", "forwardfor on|off", 1, 1, CONF_NO_BLOCK, 0, kw_forwardfor },
 	{ "access-log", "access-log on|off", 1, 1, CONF_NO_BLOCK, 0, kw_access_log },
@@ -397,6 +405,7 @@ static int kw_server(void *ctx, const struct conf_node *n, char *err, size_t err
 static const struct conf_keyword backend_kw[] = {
 	KW_TIMEOUT,
 	{ "retries", "retries N", 1, 1, CONF_NO_BLOCK, 0, kw_retries },
+	{ "maxqueue", "maxqueue N", 1, 1, CONF_NO_BLOCK, 0, kw_maxqueue },
 	{ "redispatch", "redispatch on|off", 1, 1, CONF_NO_BLOCK, 0, kw_redispatch },
 	{ "pool", "pool max-idle N", 2, 2, CONF_NO_BLOCK, 0, kw_pool },
 	{ "check", "check METHOD PATH [host H] [expect STATUSES] [interval D] [fastinter D] [downinter D] "
@@ -431,6 +440,7 @@ static int top_backend(void *ctx, const struct conf_node *n, char *err, size_t e
 		return rc;
 	be->conf.to = c->d.to;
 	be->conf.retries = c->d.retries;
+	be->conf.maxqueue = c->d.maxqueue;
 	be->conf.redispatch = c->d.redispatch;
 	be->conf.pool_max_idle = c->d.pool_max_idle;
 	check_defaults(&be->conf.check);

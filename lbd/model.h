@@ -182,6 +182,7 @@ struct lbd_timeouts {
 struct backend_conf {
 	char name[MODEL_NAME_MAX];
 	uint32_t retries;        /* extra attempts after the first */
+	uint32_t maxqueue;       /* requests waiting for a server slot, per backend; 0 = no limit */
 	int redispatch;          /* the last retry goes to another server */
 	uint32_t pool_max_idle;  /* idle pooled connections per worker per server; 0 = no pool */
 	struct lbd_timeouts to;

@@ -71,8 +71,10 @@ void relay_connect(struct session *s)
 	else
 		srv = lb_pick(be, rr, tx->last_srv);
 	if (!srv) {
-		if (lb_should_queue(be))
-			queue_add(s); /* every server that is up is busy: wait */
+		/* Every server that is up is busy: wait, if the queue has room. */
+		if (lb_should_queue(be) &&
+		    (!be->conf.maxqueue || model_cnt_get(&be->st->cnt.q_cur) < be->conf.maxqueue))
+			queue_add(s);
 		else
 			relay_error(s, 503, TERM_NO_SERVER);
 		return;

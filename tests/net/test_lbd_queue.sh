@@ -5,7 +5,7 @@
 # queue (qmax), the access log shows the wait (Tw).  With `timeout queue
 # 300ms` the excess gets 503 (sQ in the log).  A client that gives up while
 # queued leaves the queue at once, while the slot it waited for is still
-# taken.
+# taken; with `maxqueue 1` a request finding the queue full gets a 503.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lbd_lib.sh"
 net_require socat
@@ -22,7 +22,7 @@ global { workers 2; control $LBD_SOCK; access-log stdout; grace 2s; stats 192.0.
 defaults { timeout server 40s; }
 backend slow { server s 192.0.2.13:8091 maxconn 2; }
 backend short { timeout queue 300ms; server s 192.0.2.13:8091 maxconn 1; }
-backend mute { timeout queue 30s; server m 192.0.2.13:8092 maxconn 1; }
+backend mute { timeout queue 30s; maxqueue 1; server m 192.0.2.13:8092 maxconn 1; }
 frontend slow { bind 192.0.2.10:9200; backend slow; }
 frontend short { bind 192.0.2.10:9201; backend short; }
 frontend mute { bind 192.0.2.10:9202; backend mute; }
@@ -74,7 +74,12 @@ c -o /dev/null --max-time 25 http://192.0.2.10:9202/ &
 holder=$!
 net_on_exit "kill $holder 2>/dev/null"
 wait_for 5 "the mute server holds the slot" metric_is haproxy_backend_current_sessions mute 1
-c -o /dev/null --max-time 1 http://192.0.2.10:9202/
-t_assert "the client that gave up had been queued" metric_is haproxy_backend_max_queue mute 1
-wait_for 3 "it left the queue" metric_is haproxy_backend_current_queue mute 0
+c -o /dev/null --max-time 3 http://192.0.2.10:9202/ & # waits in the queue, gives up after 3 s
+waiter=$!
+wait_for 5 "a second client waits in the queue" metric_is haproxy_backend_current_queue mute 1
+# maxqueue 1: no room for a third; broken, it would wait and curl would give up (000).
+code=$(c -o /dev/null -w '%{http_code}' --max-time 2 http://192.0.2.10:9202/)
+t_assert "maxqueue 1: a third client gets 503 ($code)" [ "$code" = 503 ]
+wait "$waiter"
+wait_for 3 "the client that gave up left the queue" metric_is haproxy_backend_current_queue mute 0
 t_assert "its request is logged as client-closed (CD) after waiting" grep -Eq ' mute mute/- [-0-9]+ .* CD ' "$T/lbd.log"
