@@ -250,6 +250,7 @@ static int backend_section(struct buf *b, const struct stats_backend *be)
 	rc = rc || buf_printf(b, " <span class=\"badge %s\">%s</span> <small>%d active + %d backup up &middot; ",
 			      be->up ? "up" : "down", be->up ? "UP" : "DOWN", be->nactive_up, be->nbackup_up);
 	rc = rc || esc(b, be->algo) || buf_puts(b, " &middot; check ") || esc(b, be->check);
+	rc = rc || buf_printf(b, " &middot; queue %" PRIu64 " (max %" PRIu64 ")", be->c.qcur, be->c.qmax);
 	rc = rc || buf_puts(b, "</small></h2>") || buf_puts(b, table_head);
 	for (int i = 0; !rc && i < be->nservers; i++)
 		rc = server_row(b, be, &be->servers[i]);

@@ -47,6 +47,7 @@ t_assert "the stats saw a queue (max queue $qmax)" [ "${qmax:-0}" -ge 1 ]
 t_assert "the queue is empty again" metric_is haproxy_backend_current_queue slow 0
 csv_qmax=$(c 'http://192.0.2.10:8404/stats;csv' | awk -F, '$1 == "slow" && $2 == "BACKEND" { print $4 }')
 t_assert "the CSV has qmax for the backend ($csv_qmax)" [ "${csv_qmax:-0}" -ge 1 ]
+t_assert "the HTML page shows the backend's queue" sh -c "ip netns exec $NS_lb curl -s --noproxy '*' http://192.0.2.10:8404/stats | grep -q 'queue 0 (max $qmax)'"
 # Tq/Tw/Tc/Tr/Tt: some requests waited at least half a second.
 waited=$(awk '$3 == "slow" && $4 == "slow/s" { split($8, t, "/"); if (t[2] >= 500) n++ } END { print n + 0 }' "$T/lbd.log")
 t_assert "the access log shows queue waits (Tw >= 500 ms on $waited lines)" [ "$waited" -ge 2 ]
