@@ -10,6 +10,7 @@
 #include "proxy.h"
 
 void relay_client_data(struct session *s);    /* new client bytes (or EOF) */
+void relay_start_request(struct session *s);  /* parse a head in s->in and start its exchange */
 int relay_server_io(struct session *s);        /* move bytes to/from the server; 1 if any moved */
 int relay_progress(struct session *s);         /* finish what can be finished; 1 if anything did */
 void relay_client_gone(struct session *s);
@@ -23,7 +24,7 @@ int relay_in_compact(struct session *s);      /* free room in s->in; bytes freed
 void relay_txn_end(struct session *s);         /* account, log and free the transaction */
 void relay_bad_response(struct session *s, enum term term); /* 502, or a cut if already answering */
 
-/* Shared by relay.c and relay_connect.c. */
+/* Shared by the relay*.c files. */
 static inline ev_tstamp relay_now(const struct session *s) { return ev_now(s->w->loop); }
 /* The request is done with its server: the connection back to the pool if
  * reusable, else closed; the server's slot freed (the queue is kicked). */
