@@ -16,6 +16,7 @@
 #include "track.h"
 #include "vconf.h"
 #include "vip.h"
+#include "vmac.h"
 
 #define ENGINE_MAX_FILTERS 16 /* interfaces with accept-off instances */
 
@@ -101,6 +102,9 @@ static int cleanup_instance(const struct vconf_instance *c)
 	struct iface_info ii;
 	if (iface_query(c->ifname, &ii))
 		return 0;
+	/* a crashed vrrpd's macvlan, with the VIPs on it */
+	if (c->vmac && vmac_remove(c->vmac_ifname) > 0)
+		log_notice("%s: removed stale macvlan %s", c->name, c->vmac_ifname);
 	int n = vip_remove_sync(ii.ifindex, c->vips, c->nvips);
 	if (n > 0)
 		log_notice("%s: removed %d stale virtual address(es) from %s", c->name, n, c->ifname);

@@ -14,6 +14,7 @@
 #include "mtime.h"
 #include "packet.h"
 #include "vip.h"
+#include "vmac.h"
 #include "vsock.h"
 
 static size_t alen(const struct instance *in)
@@ -42,6 +43,12 @@ static void rearm(struct instance *in)
 
 /* ---- what the state machine asks for ------------------------------------ */
 
+/* Where the VIPs go and the announcements leave: the macvlan with vmac on. */
+static int vip_ifindex(const struct instance *in)
+{
+	return in->vmac_ifindex ? in->vmac_ifindex : in->ii.ifindex;
+}
+
 static void op_send(void *arg, uint8_t prio)
 {
 	struct instance *in = arg;
@@ -60,7 +67,14 @@ static void op_send(void *arg, uint8_t prio)
 	for (int i = 0; i < ndst; i++) {
 		const void *dst = in->conf.npeers ? ip_of(&in->conf.peers[i]) : vsock_group(in->conf.family);
 		int n = packet_build(pkt, sizeof(pkt), &a, src, dst);
-		int rc = n < 0 ? -EINVAL : vsock_send(in->fd, in->conf.family, in->ii.ifindex, src, dst, pkt, (size_t)n);
+		int rc = n < 0 ? -EINVAL : -ENODEV;
+		/* With vmac on, the advert's source MAC is the virtual one (RFC
+		 * 5798 7.3); should the macvlan be unusable, the base interface
+		 * still carries it. */
+		if (n >= 0 && in->vmac_fd >= 0)
+			rc = vsock_send(in->vmac_fd, in->conf.family, in->vmac_ifindex, src, dst, pkt, (size_t)n);
+		if (n >= 0 && rc)
+			rc = vsock_send(in->fd, in->conf.family, in->ii.ifindex, src, dst, pkt, (size_t)n);
 		if (rc) {
 			in->send_errors++;
 			log_rl(&in->rl, LOG_WARNING, "%s: sending advert: %s", in->conf.name, strerror(-rc));
@@ -73,7 +87,7 @@ static void garp_all(struct instance *in)
 	if (in->garp_fd < 0)
 		return;
 	for (int i = 0; i < in->conf.nvips; i++) {
-		if (garp_send(in->garp_fd, in->conf.family, in->ii.ifindex, in->ii.mac,
+		if (garp_send(in->garp_fd, in->conf.family, vip_ifindex(in), in->vmac_ifindex ? in->vmac : in->ii.mac,
 			      in->vipbytes + (size_t)i * alen(in)) == 0)
 			in->garp_sent++;
 	}
@@ -113,7 +127,7 @@ static void op_vips(void *arg, int on)
 	struct instance *in = arg;
 	in->vips_on = on;
 	for (int i = 0; i < in->conf.nvips; i++)
-		vip_set(in->env->nl, in->ii.ifindex, &in->conf.vips[i], on);
+		vip_set(in->env->nl, vip_ifindex(in), &in->conf.vips[i], on);
 	ev_timer_stop(in->env->loop, &in->garp);
 	if (on && in->conf.garp.count) {
 		in->garp_left = in->conf.garp.count;
@@ -241,6 +255,40 @@ static void refresh_primary(struct instance *in)
 	vrrp_set_primary(&in->fsm, in->primary);
 }
 
+/* The interface is gone: its sockets are useless (the kernel removed its
+ * addresses, our VIPs with them, and a macvlan on it). */
+static void detach(struct instance *in)
+{
+	ev_io_stop(in->env->loop, &in->io);
+	if (in->fd >= 0)
+		close(in->fd);
+	if (in->garp_fd >= 0)
+		close(in->garp_fd);
+	if (in->vmac_fd >= 0)
+		close(in->vmac_fd);
+	in->fd = in->garp_fd = in->vmac_fd = -1;
+	in->vmac_ifindex = 0;
+	memset(&in->ii, 0, sizeof(in->ii));
+}
+
+/* vmac on: the macvlan (replacing a stale one) and its advert socket. */
+static int attach_vmac(struct instance *in, char *err, size_t errlen)
+{
+	const struct vconf_instance *c = &in->conf;
+	int rc = vmac_open(c->vmac_ifname, in->ii.ifindex, c->family, c->vrid, err, errlen);
+	if (rc < 0)
+		return rc;
+	in->vmac_ifindex = rc;
+	vmac_addr(c->family, c->vrid, in->vmac);
+	if ((rc = vsock_open_tx(c->family, c->vmac_ifname, in->vmac_ifindex, err, errlen)) < 0)
+		return rc;
+	in->vmac_fd = rc;
+	log_notice("%s: virtual MAC %02x:%02x:%02x:%02x:%02x:%02x on %s (macvlan on %s)", c->name,
+		   in->vmac[0], in->vmac[1], in->vmac[2], in->vmac[3], in->vmac[4], in->vmac[5],
+		   c->vmac_ifname, c->ifname);
+	return 0;
+}
+
 /* The interface exists: learn it, open the raw and announcement sockets.
  * 0, -ENODEV when it does not exist, or another -errno with err filled. */
 static int attach(struct instance *in, char *err, size_t errlen)
@@ -256,29 +304,21 @@ static int attach(struct instance *in, char *err, size_t errlen)
 	if ((rc = vsock_open(c->family, c->ifname, in->ii.ifindex, err, errlen)) < 0)
 		return rc;
 	in->fd = rc;
-	rc = garp_open(c->family, c->ifname, in->ii.ifindex, err, errlen);
-	if (rc < 0) {
-		close(in->fd);
-		in->fd = -1;
-		return rc;
-	}
+	if (c->vmac && (rc = attach_vmac(in, err, errlen)) < 0)
+		goto bad;
+	rc = garp_open(c->family, c->vmac ? c->vmac_ifname : c->ifname, vip_ifindex(in), err, errlen);
+	if (rc < 0)
+		goto bad;
 	in->garp_fd = rc;
 	ev_io_set(&in->io, in->fd, EV_READ);
 	return 0;
+bad:
+	detach(in);
+	if (c->vmac)
+		vmac_remove(c->vmac_ifname);
+	return rc;
 }
 
-/* The interface is gone: its sockets are useless (the kernel removed its
- * addresses, our VIPs with them). */
-static void detach(struct instance *in)
-{
-	ev_io_stop(in->env->loop, &in->io);
-	if (in->fd >= 0)
-		close(in->fd);
-	if (in->garp_fd >= 0)
-		close(in->garp_fd);
-	in->fd = in->garp_fd = -1;
-	memset(&in->ii, 0, sizeof(in->ii));
-}
 
 int instance_open(struct instance *in, const struct vconf_instance *conf, const char *global_notify,
 		  const struct instance_env *env, char *err, size_t errlen)
@@ -289,7 +329,7 @@ int instance_open(struct instance *in, const struct vconf_instance *conf, const 
 	memset(in, 0, sizeof(*in));
 	in->conf = *conf;
 	in->env = env;
-	in->fd = in->garp_fd = -1;
+	in->fd = in->garp_fd = in->vmac_fd = -1;
 	in->rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(5000, 5);
 	for (int i = 0; i < conf->nvips; i++)
 		memcpy(in->vipbytes + (size_t)i * alen(in), ip_of(&conf->vips[i].addr), alen(in));
@@ -340,13 +380,17 @@ void instance_close(struct instance *in)
 	ev_timer_stop(in->env->loop, &in->garp);
 	notify_close(&in->notify);
 	detach(in);
+	/* The macvlan takes the VIPs on it along. */
+	if (in->conf.vmac && vmac_remove(in->conf.vmac_ifname) < 0)
+		log_warn("%s: could not remove %s", in->conf.name, in->conf.vmac_ifname);
 }
 
 int instance_same_identity(const struct instance *in, const struct vconf_instance *c)
 {
 	const struct vconf_instance *o = &in->conf;
 	if (strcmp(o->ifname, c->ifname) != 0 || o->family != c->family || o->vrid != c->vrid ||
-	    o->nvips != c->nvips || o->npeers != c->npeers ||
+	    o->nvips != c->nvips || o->npeers != c->npeers || o->vmac != c->vmac ||
+	    strcmp(o->vmac_ifname, c->vmac_ifname) != 0 ||
 	    !addr_equal_ip(&o->unicast_src, &c->unicast_src))
 		return 0;
 	for (int i = 0; i < c->nvips; i++)

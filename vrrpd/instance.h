@@ -40,6 +40,9 @@ struct instance {
 	ev_io io;
 	ev_timer timer;             /* the state machine's next deadline */
 	int garp_fd;
+	int vmac_ifindex;           /* vmac on: the macvlan's (VIPs, adverts, ARP); else 0 */
+	int vmac_fd;                /* vmac on: the advert socket bound to the macvlan */
+	uint8_t vmac[6];
 	ev_timer garp;
 	unsigned garp_left;
 	int garp_repeat_pending;

@@ -338,6 +338,25 @@ static int i_accept(void *ctx, const struct conf_node *n, char *err, size_t errl
 	return conf_get_bool(n, 1, &x->in->accept, err, errlen);
 }
 
+static int i_vmac(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	int rc;
+	if (n->nargs == 1) {
+		x->in->vmac = 1;
+		return 0;
+	}
+	if ((rc = conf_get_bool(n, 1, &x->in->vmac, err, errlen)))
+		return rc;
+	if (n->nargs == 3) {
+		if (!x->in->vmac)
+			return conf_error(err, errlen, n, 2, "expected no interface name after 'vmac off'");
+		return copy_word(n, 2, x->in->vmac_ifname, sizeof(x->in->vmac_ifname), "an interface name",
+				 err, errlen);
+	}
+	return 0;
+}
+
 static int i_checksum(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
 	static const char *const words[] = { "rfc5798", "rfc9568", NULL };
@@ -434,6 +453,7 @@ static const struct conf_keyword instance_kw[] = {
 	{ "preempt", "preempt [on|off]", 0, 1, CONF_NO_BLOCK, 0, i_preempt },
 	{ "preempt-delay", "preempt-delay DURATION", 1, 1, CONF_NO_BLOCK, 0, i_preempt_delay },
 	{ "accept", "accept [on|off]", 0, 1, CONF_NO_BLOCK, 0, i_accept },
+	{ "vmac", "vmac [on|off] [NAME]", 0, 2, CONF_NO_BLOCK, 0, i_vmac },
 	{ "checksum", "checksum rfc5798|rfc9568", 1, 1, CONF_NO_BLOCK, 0, i_checksum },
 	{ "garp", "garp { ... }", 0, 0, CONF_BLOCK, 0, i_garp },
 	{ "track", "track NAME [weight N | fault]", 1, 3, CONF_NO_BLOCK, CONF_UNIQUE_NAME, i_track },
@@ -458,6 +478,15 @@ static int instance_check(struct vconf_ctx *x, const struct conf_node *n, char *
 	if (in->preempt_delay_ms && !in->preempt)
 		return conf_error(err, errlen, n, 0,
 				  "expected no preempt-delay in instance '%s' (preempt is off)", in->name);
+	if (in->vmac && in->family == AF_INET6)
+		return conf_error(err, errlen, n, 0,
+				  "expected no vmac in IPv6 instance '%s' (virtual MACs are for IPv4 only so far)",
+				  in->name);
+	if (in->vmac && !in->vmac_ifname[0])
+		snprintf(in->vmac_ifname, sizeof(in->vmac_ifname), "vrrp.%u", in->vrid);
+	if (in->vmac && strcmp(in->vmac_ifname, in->ifname) == 0)
+		return conf_error(err, errlen, n, 0,
+				  "expected a vmac interface name other than the instance's interface %s", in->ifname);
 	return 0;
 }
 
@@ -492,6 +521,11 @@ static int top_instance(void *ctx, const struct conf_node *n, char *err, size_t 
 			return conf_error(err, errlen, n, 1,
 					  "expected a unique (interface, vrid, family): instance '%s' already uses vrid %u on %s",
 					  c->inst[i].name, in->vrid, in->ifname);
+	for (int i = 0; i < c->ninst; i++)
+		if (in->vmac && c->inst[i].vmac && strcmp(c->inst[i].vmac_ifname, in->vmac_ifname) == 0)
+			return conf_error(err, errlen, n, 1,
+					  "expected a unique vmac interface: instance '%s' already uses %s (name it: vmac on NAME)",
+					  c->inst[i].name, in->vmac_ifname);
 	c->ninst++;
 	return 0;
 }

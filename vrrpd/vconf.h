@@ -73,6 +73,8 @@ struct vconf_instance {
 	int preempt;
 	uint32_t preempt_delay_ms;
 	int accept;
+	int vmac;                        /* virtual MAC on a macvlan (vmac.h) */
+	char vmac_ifname[IF_NAMESIZE];   /* its name; default vrrp.VRID */
 	enum vconf_checksum checksum;
 	struct vconf_garp garp;
 	struct vconf_track_ref tracks[VCONF_MAX_TRACKS];

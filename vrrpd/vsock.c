@@ -75,6 +75,33 @@ bad:
 	return rc;
 }
 
+int vsock_open_tx(int family, const char *ifname, int ifindex, char *err, size_t errlen)
+{
+	int fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, PACKET_PROTO);
+	int rc = 0;
+
+	if (fd < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "raw VRRP socket: %s", strerror(errno));
+		return rc;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)strlen(ifname)) < 0)
+		rc = -errno;
+	else if (family == AF_INET)
+		rc = opt(fd, IPPROTO_IP, IP_TTL, 255) || opt(fd, IPPROTO_IP, IP_MULTICAST_TTL, 255) ||
+		     opt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, 0) || opt(fd, IPPROTO_IP, IP_TOS, 0xc0) ? -errno : 0;
+	else
+		rc = opt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, 255) || opt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, 255) ||
+		     opt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0) || opt(fd, IPPROTO_IPV6, IPV6_TCLASS, 0xc0) ||
+		     opt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, ifindex) ? -errno : 0;
+	if (rc) {
+		snprintf(err, errlen, "VRRP send socket on %s: %s", ifname, strerror(-rc));
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
 int vsock_send(int fd, int family, int ifindex, const void *src, const void *dst,
 	       const uint8_t *pkt, size_t len)
 {

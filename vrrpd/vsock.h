@@ -23,6 +23,10 @@ const uint8_t *vsock_group(int family);
  * Returns the fd or a negative errno with err filled. */
 int vsock_open(int family, const char *ifname, int ifindex, char *err, size_t errlen);
 
+/* A send-only socket bound to the interface (no group membership): the
+ * adverts of a virtual-MAC instance leave by its macvlan.  fd or -errno. */
+int vsock_open_tx(int family, const char *ifname, int ifindex, char *err, size_t errlen);
+
 /* Sends one VRRP payload from src to dst (4 or 16 bytes each). 0 or -errno. */
 int vsock_send(int fd, int family, int ifindex, const void *src, const void *dst,
 	       const uint8_t *pkt, size_t len);

@@ -201,6 +201,30 @@ static void test_errors(void **state)
 		     "t.conf:1:29: expected 0 (off) or at least 1s, got '10ms'");
 }
 
+static void test_vmac(void **state)
+{
+	(void)state;
+	struct vconf *c = load_ok(MIN_INST);
+	assert_int_equal(c->inst[0].vmac, 0);
+	vconf_free(c);
+	c = load_ok("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24; vmac on; }\n"
+		    "instance b { interface eth1; vrid 51; virtual-address 198.51.100.101/24; vmac on lan51; }\n"
+		    "instance c { interface eth0; vrid 52; virtual-address 198.51.100.102/24; vmac; }\n");
+	assert_int_equal(c->inst[0].vmac, 1);
+	assert_string_equal(c->inst[0].vmac_ifname, "vrrp.51");
+	assert_string_equal(c->inst[1].vmac_ifname, "lan51");
+	assert_int_equal(c->inst[2].vmac, 1);
+	assert_string_equal(c->inst[2].vmac_ifname, "vrrp.52");
+	vconf_free(c);
+	expect_error("instance a { interface eth0; vrid 51; virtual-address 2001:db8::100/64; vmac on; }\n",
+		     "t.conf:1:1: expected no vmac in IPv6 instance 'a' (virtual MACs are for IPv4 only so far)");
+	expect_error("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24; vmac off x; }\n",
+		     "t.conf:1:83: expected no interface name after 'vmac off'");
+	expect_error("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24; vmac on; }\n"
+		     "instance b { interface eth1; vrid 51; virtual-address 198.51.100.101/24; vmac on; }\n",
+		     "t.conf:2:10: expected a unique vmac interface: instance 'a' already uses vrrp.51 (name it: vmac on NAME)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -208,6 +232,7 @@ int main(void)
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_examples_load),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_vmac),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
