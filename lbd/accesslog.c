@@ -60,8 +60,10 @@ void accesslog_txn(const struct session *s, const struct txn *tx)
 			 ms(tx->t_head, tx->t_resp), ms(tx->t_start, end), term_names[tx->term], tx->logreq);
 	if (n <= 0)
 		return;
-	if ((size_t)n >= sizeof(line))
+	if ((size_t)n >= sizeof(line)) { /* cut: the line still ends with its newline */
 		n = sizeof(line) - 1;
+		line[n - 1] = '\n';
+	}
 	if (c->g.access_log == LOG_TARGET_STDOUT) {
 		/* one write per line: lines from several workers do not mix */
 		ssize_t w = write(STDOUT_FILENO, line, (size_t)n);

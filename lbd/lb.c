@@ -95,3 +95,8 @@ struct server *lb_pick(const struct backend *be, struct lb_rr *rr, const struct 
 		s = (struct server *)avoid;
 	return s;
 }
+
+int lb_has_slot(const struct backend *be, const struct server *avoid)
+{
+	return lb_pick(be, NULL, avoid) != NULL;
+}

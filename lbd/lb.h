@@ -33,4 +33,8 @@ struct server *lb_pick(const struct backend *be, struct lb_rr *rr, const struct 
  * request should wait for a slot rather than get a 503)? */
 int lb_should_queue(const struct backend *be);
 
+/* Would lb_pick find a server now (the queue's test before it lets a
+ * request out)?  The same rule as lb_pick, round-robin state untouched. */
+int lb_has_slot(const struct backend *be, const struct server *avoid);
+
 #endif

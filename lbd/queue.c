@@ -12,23 +12,22 @@ static uint32_t queue_ms(const struct backend *be)
 	return be->conf.to.queue_ms ? be->conf.to.queue_ms : be->conf.to.connect_ms;
 }
 
-/* Every request whose backend has a free slot leaves, oldest first. */
+/* Every request that lb_pick would now give a server leaves, oldest first.
+ * The walk covers the requests queued when it began: one put back at the
+ * tail (another worker took the slot first) waits for the next run. */
 static void run(struct worker *w)
 {
-	struct session *s = w->q_head;
+	struct session *s = w->q_head, *last = w->q_tail;
 	while (s) {
 		struct session *next = s->q_next;
-		const struct backend *be = s->tx->be;
-		for (int i = 0; i < be->nservers; i++) {
-			if (model_server_usable(&be->servers[i])) {
-				queue_remove(s);
-				s->tx->t_dequeued = ev_now(w->loop);
-				relay_dequeued(s); /* may free s */
-				break;
-			}
+		int was_last = s == last;
+		if (lb_has_slot(s->tx->be, s->tx->last_srv)) {
+			queue_remove(s);
+			s->tx->t_dequeued = ev_now(w->loop);
+			relay_dequeued(s); /* may free s, or put it back at the tail */
 		}
-		/* relay_dequeued touches only s: it may free it, or put it
-		 * back at the tail if another worker took the slot first. */
+		if (was_last)
+			break;
 		s = next;
 	}
 	if (!w->q_head)
@@ -63,9 +62,12 @@ void queue_add(struct session *s)
 		w->q_head = s;
 	w->q_tail = s;
 	w->qlen++;
-	tx->t_queued = now;
+	/* A request waits `timeout queue` in all, however often it is put
+	 * back: the deadline counts from its first entry. */
+	if (tx->t_queued <= 0)
+		tx->t_queued = now;
 	model_queue_inc(&tx->be->st->cnt);
-	sess_arm(s, now + queue_ms(tx->be) / 1000.0);
+	sess_arm(s, tx->t_queued + queue_ms(tx->be) / 1000.0);
 	if (!ev_is_active(&w->qtick))
 		ev_timer_again(w->loop, &w->qtick);
 }

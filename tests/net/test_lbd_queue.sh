@@ -6,6 +6,9 @@
 # 300ms` the excess gets 503 (sQ in the log).  A client that gives up while
 # queued leaves the queue at once, while the slot it waited for is still
 # taken; with `maxqueue 1` a request finding the queue full gets a 503.
+# A busy active server with an idle backup: requests wait for the active
+# one (a backup stands in for a down server, not a busy one), and a worker
+# with several of them queued keeps serving.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lbd_lib.sh"
 net_require socat
@@ -16,16 +19,23 @@ chmod +x "$T/slow.sh"
 net_spawn lb slow socat TCP-LISTEN:8091,bind=192.0.2.13,fork,reuseaddr EXEC:"$T/slow.sh"
 # never answers within the test: holds its slot
 net_spawn lb mute socat TCP-LISTEN:8092,bind=192.0.2.13,fork,reuseaddr SYSTEM:'sleep 30'
+# a quick backup that says who it is
+printf '#!/bin/sh\nprintf "HTTP/1.1 200 OK\\r\\nContent-Length: 5\\r\\nConnection: close\\r\\n\\r\\nbkup\\n"\n' > "$T/bkup.sh"
+chmod +x "$T/bkup.sh"
+net_spawn lb bkup socat TCP-LISTEN:8093,bind=192.0.2.13,fork,reuseaddr EXEC:"$T/bkup.sh"
 wait_for 5 "slow server" ns_exec lb curl -sf http://192.0.2.13:8091/
+wait_for 5 "backup server" ns_exec lb curl -sf http://192.0.2.13:8093/
 cat > "$T/lbd.conf" <<EOF
 global { workers 2; control $LBD_SOCK; access-log stdout; grace 2s; stats 192.0.2.10:8404; }
 defaults { timeout server 40s; }
 backend slow { server s 192.0.2.13:8091 maxconn 2; }
 backend short { timeout queue 300ms; server s 192.0.2.13:8091 maxconn 1; }
 backend mute { timeout queue 30s; maxqueue 1; server m 192.0.2.13:8092 maxconn 1; }
+backend withbk { timeout queue 20s; server s 192.0.2.13:8091 maxconn 2; server b 192.0.2.13:8093 backup; }
 frontend slow { bind 192.0.2.10:9200; backend slow; }
 frontend short { bind 192.0.2.10:9201; backend short; }
 frontend mute { bind 192.0.2.10:9202; backend mute; }
+frontend withbk { bind 192.0.2.10:9203; backend withbk; }
 EOF
 "$BIN/lbd" -t -f "$T/lbd.conf" || t_fail "config refused"
 lbd_start "$T/lbd.conf"
@@ -84,3 +94,15 @@ t_assert "maxqueue 1: a third client gets 503 ($code)" [ "$code" = 503 ]
 wait "$waiter"
 wait_for 3 "the client that gave up left the queue" metric_is haproxy_backend_current_queue mute 0
 t_assert "its request is logged as client-closed (CD) after waiting" grep -Eq ' mute mute/- [-0-9]+ .* CD ' "$T/lbd.log"
+
+# Busy active server (maxconn 2, 1 s each), idle backup: 8 clients at once,
+# so that a worker has several queued.  All are answered by the active
+# server, within the 20 s queue timeout; none by the backup.
+pids=()
+for i in $(seq 8); do
+	c -s --max-time 15 http://192.0.2.10:9203/ > "$T/body-withbk.$i" &
+	pids+=($!)
+done
+wait "${pids[@]}"
+bodies=$(cat "$T"/body-withbk.* | sort | uniq -c | tr -s ' ' | tr '\n' ';')
+t_assert "busy server with an idle backup: all 8 served by the active server ($bodies)" [ "$bodies" = " 8 slow;" ]

@@ -113,13 +113,18 @@ static void test_full_means_queue(void **state)
 	model_sess_inc(&st(0)->cnt);                   /* a is full */
 	assert_string_equal(picks(2, NULL), "--");
 	assert_true(lb_should_queue(&cfg->backends[0]));
+	/* the idle backup is no slot: the queue must not let a request out */
+	assert_false(lb_has_slot(&cfg->backends[0], NULL));
 	model_sess_dec(&st(0)->cnt);                   /* a slot frees */
+	assert_true(lb_has_slot(&cfg->backends[0], NULL));
 	assert_string_equal(picks(1, NULL), "a");
 	atomic_store(&st(0)->up, 0);                   /* a is down: the backup serves */
+	assert_true(lb_has_slot(&cfg->backends[0], NULL));
 	assert_string_equal(picks(2, NULL), "xx");
 	atomic_store(&st(1)->up, 0);                   /* nothing up: 503, not a queue */
 	assert_string_equal(picks(1, NULL), "-");
 	assert_false(lb_should_queue(&cfg->backends[0]));
+	assert_false(lb_has_slot(&cfg->backends[0], NULL));
 	unload();
 }
 
