@@ -43,6 +43,8 @@ struct lbd_counters {
 	_Atomic uint64_t req_total;    /* HTTP requests (fe: received, be/srv: forwarded) */
 	_Atomic uint64_t bytes_in;     /* from clients (request bytes) */
 	_Atomic uint64_t bytes_out;    /* to clients (response bytes) */
+	_Atomic uint64_t spliced_in;   /* ... of bytes_in, moved by splice (kernel to kernel) */
+	_Atomic uint64_t spliced_out;  /* ... of bytes_out */
 	_Atomic uint64_t resp[6];      /* [0] other, [1] 1xx .. [5] 5xx, as sent to clients */
 	_Atomic uint64_t err_req;      /* bad requests (fe) */
 	_Atomic uint64_t err_conn;     /* failed connects to a server (be, srv) */

@@ -79,6 +79,7 @@ struct txn {
 	struct server *srv, *last_srv;
 	struct backend *be;
 	uint64_t bytes_in, bytes_out;
+	uint64_t spliced_in, spliced_out;    /* of those, moved by splice */
 	ev_tstamp t_start, t_head, t_connect, t_resp;
 	ev_tstamp t_queued, t_dequeued;      /* 0: never waited in the queue */
 	enum term term;
@@ -154,6 +155,7 @@ struct worker {
 	int nfree_bufs;
 	struct txn *free_txns;
 	int nfree_txns;
+	struct zpipe_cache zpipes;       /* empty pipes for splice */
 	struct upool *pools;
 	struct http1_request req;   /* scratch for parsing */
 	struct http1_response resp;

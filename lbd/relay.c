@@ -49,6 +49,8 @@ static void account(struct session *s, struct txn *tx)
 	struct lbd_counters *fc = &s->fe->st->cnt;
 	model_cnt_add(&fc->bytes_in, tx->bytes_in);
 	model_cnt_add(&fc->bytes_out, tx->bytes_out);
+	model_cnt_add(&fc->spliced_in, tx->spliced_in);
+	model_cnt_add(&fc->spliced_out, tx->spliced_out);
 	if (tx->status)
 		model_resp_count(fc, tx->status);
 	if (tx->term == TERM_CLIENT_TIMEOUT || tx->term == TERM_SERVER_TIMEOUT)
@@ -62,6 +64,8 @@ static void account(struct session *s, struct txn *tx)
 		model_cnt_add(&cs[i]->req_total, 1);
 		model_cnt_add(&cs[i]->bytes_in, tx->bytes_in);
 		model_cnt_add(&cs[i]->bytes_out, tx->bytes_out);
+		model_cnt_add(&cs[i]->spliced_in, tx->spliced_in);
+		model_cnt_add(&cs[i]->spliced_out, tx->spliced_out);
 		if (tx->status)
 			model_resp_count(cs[i], tx->status);
 		if (tx->t_resp > 0)
@@ -78,7 +82,7 @@ void relay_txn_end(struct session *s)
 	if (!tx)
 		return;
 	relay_release_server(s, 0);
-	zpipe_close(&s->zp);
+	zpipe_put(&s->w->zpipes, &s->zp);
 	s->zdir = 0;
 	if (tx->term == TERM_OK && !tx->resp_done)
 		tx->term = TERM_CLIENT_CLOSED;

@@ -36,6 +36,9 @@ void relay_retry_or_fail(struct session *s, int status, enum term term);
 
 /* relay_splice.c: 1 if bytes moved */
 int relay_splice_request(struct session *s);
+/* The request body's next bytes go by splice: the client is not read into
+ * the buffer (once the buffer's bytes are out, splicing starts). */
+int relay_splice_request_next(const struct session *s);
 int relay_splice_response_ready(struct session *s); /* and switches the session to it */
 int relay_splice_response(struct session *s);
 

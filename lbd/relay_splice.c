@@ -1,33 +1,88 @@
-/* relay_splice: the part of relay.c that moves large Content-Length
- * bodies with splice(2) (through lbd/zpipe.c) instead of the buffer. */
+/* relay_splice: the part of relay.c that moves large bodies with splice(2)
+ * (through lbd/zpipe.c) instead of the buffer: Content-Length bodies, the
+ * data of large chunks (the chunk framing itself still goes through the
+ * buffer, where the decoder reads it) and close-delimited responses. */
 #include <errno.h>
+#include <stdint.h>
 
 #include "proxy.h"
 #include "relay.h"
 #include "transport.h"
 #include "zpipe.h"
 
-/* Large Content-Length bodies move by splice once the buffer has nothing
- * pending in that direction; one direction at a time.  The pipe is filled
- * only when empty, so EAGAIN from a fill always means "socket empty". */
+/* Body bytes that may move now without being looked at. */
+static uint64_t req_spliceable(const struct txn *tx)
+{
+	if (tx->req_body == BODY_CL)
+		return tx->req_left;
+	if (tx->req_body == BODY_CHUNKED)
+		return http1_chunked_data_left(&tx->req_ck);
+	return 0;
+}
+
+static void req_spliced(struct txn *tx, uint64_t n)
+{
+	if (tx->req_body == BODY_CL)
+		tx->req_left -= n;
+	else
+		http1_chunked_skip(&tx->req_ck, n);
+	tx->bytes_in += n;
+	tx->spliced_in += n;
+}
+
+static uint64_t resp_spliceable(const struct txn *tx)
+{
+	switch (tx->resp_body) {
+	case BODY_CL:
+		return tx->resp_left;
+	case BODY_CHUNKED:
+		return http1_chunked_data_left(&tx->resp_ck);
+	case BODY_EOF:
+		return UINT64_MAX; /* until the server closes */
+	default:
+		return 0;
+	}
+}
+
+static void resp_spliced(struct txn *tx, uint64_t n)
+{
+	if (tx->resp_body == BODY_CL)
+		tx->resp_left -= n;
+	else if (tx->resp_body == BODY_CHUNKED)
+		http1_chunked_skip(&tx->resp_ck, n);
+}
+
+int relay_splice_request_next(const struct session *s)
+{
+	const struct txn *tx = s->tx;
+	if (s->zdir == 1)
+		return 1;
+	return !s->zdir && tx && s->phase == PH_ACTIVE && !tx->req_done && s->tr->can_splice &&
+	       req_spliceable(tx) >= ZPIPE_MIN_BODY;
+}
+
+/* Splicing starts once the buffer has nothing pending in that direction,
+ * one direction at a time.  The pipe is filled only when empty, so EAGAIN
+ * from a fill always means "socket empty". */
 int relay_splice_request(struct session *s)
 {
 	struct txn *tx = s->tx;
 	if (s->zdir != 1) {
-		if (s->zdir || tx->req_body != BODY_CL || tx->req_done || tx->req_left < ZPIPE_MIN_BODY ||
-		    s->wpos != s->fend || (s->in && s->in->end != s->fend) || !s->tr->can_splice)
+		if (s->zdir || tx->req_done || req_spliceable(tx) < ZPIPE_MIN_BODY || s->wpos != s->fend ||
+		    (s->in && s->in->end != s->fend) || !s->tr->can_splice)
 			return 0;
-		if (s->zp.rfd < 0 && zpipe_open(&s->zp))
+		if (s->zp.rfd < 0 && zpipe_get(&s->w->zpipes, &s->zp))
 			return 0;
 		s->zdir = 1;
 		tx->replayable = 0; /* the body no longer stays in the buffer */
 	}
 	int moved = 0;
-	if (!s->zp.len && tx->req_left && s->c_readable) {
-		ssize_t r = zpipe_fill(&s->zp, s->fd, tx->req_left);
+	uint64_t left = req_spliceable(tx);
+	if (!s->zp.len && left && s->c_readable) {
+		ssize_t r = zpipe_fill(&s->zp, s->fd, left);
 		if (r > 0) {
-			tx->req_left -= (uint64_t)r;
-			tx->bytes_in += (uint64_t)r;
+			req_spliced(tx, (uint64_t)r);
+			left -= (uint64_t)r;
 			s->c_last = ev_now(s->w->loop);
 			moved = 1;
 		} else if (r == -EAGAIN) {
@@ -51,14 +106,20 @@ int relay_splice_request(struct session *s)
 			zpipe_close(&s->zp);
 			s->zdir = 0;
 			tx->req_left = 0;
+			tx->req_done = 1; /* nothing more of it goes anywhere */
+			tx->srv_reuse = 0;
 			tx->close_client = 1;
 			s->s_readable = 1;
 			return 1;
 		}
 	}
-	if (!tx->req_left && !s->zp.len) {
-		tx->req_done = 1;
+	if (!left && !s->zp.len) {
+		/* A chunk's data is through: its end and the next size line go
+		 * through the buffer again. */
+		if (tx->req_body == BODY_CL)
+			tx->req_done = 1;
 		s->zdir = 0;
+		moved = 1;
 	}
 	return moved;
 }
@@ -67,14 +128,19 @@ int relay_splice_response(struct session *s)
 {
 	struct txn *tx = s->tx;
 	int moved = 0;
-	if (!s->zp.len && tx->resp_left && s->s_readable) {
-		ssize_t r = zpipe_fill(&s->zp, s->up->fd, tx->resp_left);
+	uint64_t left = resp_spliceable(tx);
+	if (!s->zp.len && left && !s->s_eof && s->s_readable) {
+		ssize_t r = zpipe_fill(&s->zp, s->up->fd, left);
 		if (r > 0) {
-			tx->resp_left -= (uint64_t)r;
+			resp_spliced(tx, (uint64_t)r);
+			left -= tx->resp_body == BODY_EOF ? 0 : (uint64_t)r;
 			s->s_last = ev_now(s->w->loop);
 			moved = 1;
 		} else if (r == -EAGAIN) {
 			s->s_readable = 0;
+		} else if (r == 0 && tx->resp_body == BODY_EOF) {
+			s->s_eof = 1; /* the end of a close-delimited body */
+			moved = 1;
 		} else {
 			relay_bad_response(s, TERM_SERVER_CLOSED); /* cut short */
 			return 1;
@@ -84,6 +150,7 @@ int relay_splice_response(struct session *s)
 		ssize_t r = zpipe_drain(&s->zp, s->fd);
 		if (r > 0) {
 			tx->bytes_out += (uint64_t)r;
+			tx->spliced_out += (uint64_t)r;
 			s->c_last = ev_now(s->w->loop);
 			moved = 1;
 		} else if (r == -EAGAIN) {
@@ -93,9 +160,19 @@ int relay_splice_response(struct session *s)
 			return 1;
 		}
 	}
-	if (!tx->resp_left && !s->zp.len) {
+	if (s->zp.len)
+		return moved;
+	if (tx->resp_body == BODY_EOF && s->s_eof) {
 		tx->resp_done = 1;
 		s->zdir = 0;
+		relay_release_server(s, 0);
+		return 1;
+	}
+	if (!left) {
+		if (tx->resp_body == BODY_CL)
+			tx->resp_done = 1;
+		s->zdir = 0;
+		moved = 1;
 	}
 	return moved;
 }
@@ -106,12 +183,11 @@ int relay_splice_response_ready(struct session *s)
 	if (s->zdir == 2)
 		return 1;
 	if (s->zdir || s->phase != PH_ACTIVE || !tx->resp_head_done || tx->resp_done ||
-	    tx->resp_body != BODY_CL || tx->resp_left < ZPIPE_MIN_BODY || !s->tr->can_splice ||
+	    resp_spliceable(tx) < ZPIPE_MIN_BODY || !s->tr->can_splice || s->s_eof ||
 	    (s->out && s->out->start != s->out->end))
 		return 0;
-	if (s->zp.rfd < 0 && zpipe_open(&s->zp))
+	if (s->zp.rfd < 0 && zpipe_get(&s->w->zpipes, &s->zp))
 		return 0;
 	s->zdir = 2;
 	return 1;
 }
-

@@ -237,7 +237,7 @@ static int client_in(struct session *s)
 		return 0;
 	if (s->phase == PH_QUEUED)
 		return client_left_queue(s);
-	if (s->phase == PH_CLOSING || s->phase == PH_CONNECT || s->zdir == 1)
+	if (s->phase == PH_CLOSING || s->phase == PH_CONNECT || relay_splice_request_next(s))
 		return 0;
 	/* Bytes after this request (pipelined) wait in the buffer for its response. */
 	if (!s->in && !(s->in = worker_buf_get(s->w)))
@@ -304,7 +304,8 @@ static void watch_client(struct session *s)
 	/* Reading stays on while a response flows, so a keep-alive request costs
 	 * no epoll_ctl. */
 	int want_r = !s->c_eof && s->phase != PH_CLOSING && s->phase != PH_CONNECT && !full &&
-		     !(s->zdir == 1 && s->zp.len) && !(s->phase == PH_QUEUED && s->q_peeked);
+		     !(relay_splice_request_next(s) && (s->zp.len || s->wpos != s->fend)) &&
+		     !(s->phase == PH_QUEUED && s->q_peeked);
 	int want_w = s->c_wblocked;
 	if (want_r != ev_is_active(&s->rio))
 		(want_r ? ev_io_start : ev_io_stop)(loop, &s->rio);

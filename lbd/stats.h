@@ -23,6 +23,7 @@ struct stats_counters {
 	uint64_t slim;                 /* maxconn, 0 = none */
 	uint64_t req_tot;
 	uint64_t bin, bout;
+	uint64_t zin, zout; /* of those, spliced */
 	uint64_t hrsp[6];              /* [0] other, [1] 1xx .. [5] 5xx */
 	uint64_t ereq, econ, eresp;
 	uint64_t wretr, wredis;

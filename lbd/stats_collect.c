@@ -103,6 +103,8 @@ static void counters(struct stats_counters *o, const struct lbd_counters *c, con
 	o->req_tot = model_cnt_get(&c->req_total);
 	o->bin = model_cnt_get(&c->bytes_in);
 	o->bout = model_cnt_get(&c->bytes_out);
+	o->zin = model_cnt_get(&c->spliced_in);
+	o->zout = model_cnt_get(&c->spliced_out);
 	for (int k = 0; k < 6; k++)
 		o->hrsp[k] = model_cnt_get(&c->resp[k]);
 	o->ereq = model_cnt_get(&c->err_req);

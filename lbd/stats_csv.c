@@ -218,6 +218,8 @@ static void common_fields(struct csv_row *r, const struct stats_counters *c, int
 	set_u(r, C_STOT, c->stot);
 	set_u(r, C_BIN, c->bin);
 	set_u(r, C_BOUT, c->bout);
+	set_u(r, C_H1_SPLICED_BYTES_IN, c->zin);
+	set_u(r, C_H1_SPLICED_BYTES_OUT, c->zout);
 	set_i(r, C_PID, pid);
 	set_u(r, C_RATE, c->rate);
 	set_u(r, C_RATE_MAX, c->rate_max);

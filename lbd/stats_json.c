@@ -36,6 +36,8 @@ static int counters(struct buf *b, const struct stats_counters *c)
 	rc = rc || kv_u(b, "rate_max", c->rate_max);
 	rc = rc || kv_u(b, "bytes_in", c->bin);
 	rc = rc || kv_u(b, "bytes_out", c->bout);
+	rc = rc || kv_u(b, "spliced_bytes_in", c->zin);
+	rc = rc || kv_u(b, "spliced_bytes_out", c->zout);
 	rc = rc || buf_printf(b, ",\"responses\":{\"1xx\":%" PRIu64 ",\"2xx\":%" PRIu64 ",\"3xx\":%" PRIu64
 			      ",\"4xx\":%" PRIu64 ",\"5xx\":%" PRIu64 ",\"other\":%" PRIu64 "}",
 			      c->hrsp[1], c->hrsp[2], c->hrsp[3], c->hrsp[4], c->hrsp[5], c->hrsp[0]);

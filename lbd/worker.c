@@ -497,6 +497,7 @@ static void worker_cleanup(struct worker *w)
 	while (w->sessions)
 		session_close(w->sessions);
 	upool_free_all(w);
+	zpipe_cache_free(&w->zpipes);
 	listeners_set(w, 0);
 	free(w->ls);
 	w->ls = NULL;

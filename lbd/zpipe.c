@@ -29,6 +29,32 @@ void zpipe_close(struct zpipe *p)
 	p->len = 0;
 }
 
+int zpipe_get(struct zpipe_cache *c, struct zpipe *p)
+{
+	if (c->n == 0)
+		return zpipe_open(p);
+	*p = c->p[--c->n];
+	return 0;
+}
+
+void zpipe_put(struct zpipe_cache *c, struct zpipe *p)
+{
+	if (p->rfd < 0)
+		return;
+	if (p->len == 0 && c->n < ZPIPE_CACHE) {
+		c->p[c->n++] = *p;
+		p->rfd = p->wfd = -1;
+		return;
+	}
+	zpipe_close(p); /* bytes left in it belong to a transaction that is over */
+}
+
+void zpipe_cache_free(struct zpipe_cache *c)
+{
+	while (c->n > 0)
+		zpipe_close(&c->p[--c->n]);
+}
+
 ssize_t zpipe_fill(struct zpipe *p, int src, uint64_t max)
 {
 	size_t n = max > ZPIPE_SIZE ? ZPIPE_SIZE : (size_t)max;

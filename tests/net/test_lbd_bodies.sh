@@ -19,9 +19,15 @@ gen d 1073741824 > "$F/1g"
 # /chunked/ serves the same files without Content-Length (sub_filter forces chunked).
 lbd_nginx a 192.0.2.11:8080 "location /files/ { alias $F/; }
 	location /chunked/ { alias $F/; sub_filter_types *; sub_filter 'qqzzqqzzqqzz' 'x'; }"
+# An HTTP/1.0-style server: the 16 MiB response ends when it closes.
+printf '#!/bin/sh\nprintf "HTTP/1.1 200 OK\\r\\nConnection: close\\r\\n\\r\\n"\nexec cat "%s"\n' "$F/16m" > "$T/eof.sh"
+chmod +x "$T/eof.sh"
+net_spawn lb eofsrv socat TCP-LISTEN:8081,bind=192.0.2.11,fork,reuseaddr EXEC:"$T/eof.sh"
 lbd_conf "$T/lbd.conf" <<'C'
 backend be { server a 192.0.2.11:8080; }
+backend eof { server e 192.0.2.11:8081; }
 frontend fe { bind 192.0.2.10:9192; backend be; }
+frontend eof { bind 192.0.2.10:9193; backend eof; }
 C
 lbd_start "$T/lbd.conf"
 U=http://192.0.2.10:9192
@@ -44,6 +50,31 @@ transfer_all() { # size-name
 
 for n in 0 1 64k 16m; do transfer_all $n; done
 t_assert "16 MiB download really was chunked" bash -c "$(declare -f c ns_exec); NS_lb=$NS_lb; c -D - -o /dev/null $U/chunked/16m | grep -qi '^Transfer-Encoding: chunked'"
+
+# Large chunks move by splice, the chunk framing through the buffer: the
+# stats count the spliced bytes (HAProxy's h1_spliced_bytes_in/out).
+fe_stat() { lbctl_ --json show stat json | "$PY" -c "import json,sys; print(json.load(sys.stdin)['stats']['frontends'][0]['$1'])"; }
+zin() { fe_stat spliced_bytes_in; }
+zout() { fe_stat spliced_bytes_out; }
+i0=$(zin) o0=$(zout)
+t_assert "download 16m chunked again" bash -c "$(declare -f c ns_exec); NS_lb=$NS_lb; c $U/chunked/16m | cmp - '$F/16m'"
+o1=$(zout)
+t_log "chunked 16 MiB download: $((o1 - o0)) bytes spliced"
+t_assert "a chunked 16 MiB download was largely spliced (at least 6 MiB) ($((o1 - o0)) bytes)" test $((o1 - o0)) -ge $((6 * 1048576))
+t_assert "upload 16m chunked again" test "$(c -o /dev/null -w '%{http_code}' -H 'Transfer-Encoding: chunked' -T "$F/16m" $U/up/16m-ch2)" = 201
+t_assert "... stored intact" cmp -s "$F/16m" "$T/www-a/up/16m-ch2"
+i1=$(zin)
+t_log "chunked 16 MiB upload: $((i1 - i0)) bytes spliced"
+t_assert "a chunked 16 MiB upload was largely spliced (at least 6 MiB) ($((i1 - i0)) bytes)" test $((i1 - i0)) -ge $((6 * 1048576))
+
+# A close-delimited 16 MiB response: spliced until the server closes.
+eof_z() { lbctl_ --json show stat json | "$PY" -c "import json,sys; print(json.load(sys.stdin)['stats']['frontends'][1]['spliced_bytes_out'])"; }
+e0=$(eof_z)
+t_assert "close-delimited 16 MiB download intact" bash -c "$(declare -f c ns_exec); NS_lb=$NS_lb; c http://192.0.2.10:9193/ | cmp - '$F/16m'"
+e1=$(eof_z)
+t_log "close-delimited 16 MiB download: $((e1 - e0)) bytes spliced"
+t_assert "a close-delimited 16 MiB download was largely spliced ($((e1 - e0)) bytes)" test $((e1 - e0)) -ge $((12 * 1048576))
+t_assert "close-delimited download logged as complete (--)" grep -q ' eof eof/e 200 .* -- "GET / HTTP/1.1"' "$T/lbd.log"
 
 before=$(kb VmRSS)
 transfer_all 1g
