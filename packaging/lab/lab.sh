@@ -199,6 +199,13 @@ serving() { # the four services and the stats page answer through lbd on node
 		ip netns exec "$ns" curl -sf -o /dev/null --max-time 1 "http://$ip:3100/ready"
 }
 
+all_up() { # every server of node's lbd is UP by its health checks (/stats;csv, field 18)
+	local csv
+	csv=$(ip netns exec "$(ns_of client)" curl -sf --max-time 1 "http://${IP[$1]}:8404/stats;csv") || return 1
+	awk -F, 'NR > 1 && $2 != "FRONTEND" && $2 != "BACKEND" && $2 != "" { n++; if ($18 != "UP") bad++ }
+		END { exit !(n > 0 && !bad) }' <<<"$csv"
+}
+
 holds_vip() { ip -n "$(ns_of "$1")" -o addr show to "$VIP" 2>/dev/null | grep -q .; }
 
 cmd_up() {
@@ -247,6 +254,10 @@ cmd_up() {
 	for n in $NODES; do start_node "$n"; done
 	for n in $NODES; do
 		wait_until 30 serving "$n" || { cmd_status >&2; die "$n does not serve all four services through lbd (logs in $LAB_DIR/$n)"; }
+	done
+	# the round robin spreads over both nodes only once every server passed its checks
+	for n in $NODES; do
+		wait_until 30 all_up "$n" || { cmd_status >&2; die "$n: not every server of lbd is UP (logs in $LAB_DIR/$n)"; }
 	done
 	wait_until 10 holds_vip node1 || { cmd_status >&2; die "no VIP on node1 (log: $LAB_DIR/node1/vrrpd-sup.log)"; }
 	log "up: node1 ${IP[node1]}, node2 ${IP[node2]}, client ${IP[client]}, VIP $VIP (state in $LAB_DIR)"
