@@ -119,6 +119,7 @@ int relay_splice_request(struct session *s)
 		if (tx->req_body == BODY_CL)
 			tx->req_done = 1;
 		s->zdir = 0;
+		zpipe_put(&s->w->zpipes, &s->zp); /* for the next body, this one's or another's */
 		moved = 1;
 	}
 	return moved;
@@ -165,6 +166,7 @@ int relay_splice_response(struct session *s)
 	if (tx->resp_body == BODY_EOF && s->s_eof) {
 		tx->resp_done = 1;
 		s->zdir = 0;
+		zpipe_put(&s->w->zpipes, &s->zp);
 		relay_release_server(s, 0);
 		return 1;
 	}
@@ -172,6 +174,7 @@ int relay_splice_response(struct session *s)
 		if (tx->resp_body == BODY_CL)
 			tx->resp_done = 1;
 		s->zdir = 0;
+		zpipe_put(&s->w->zpipes, &s->zp);
 		moved = 1;
 	}
 	return moved;

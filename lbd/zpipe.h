@@ -9,7 +9,7 @@
 /* A body with at least this much still to come once the buffer is sent
  * moves by splice (a 64 KiB POST: its first 16 KiB came with the head). */
 #define ZPIPE_MIN_BODY 16384
-#define ZPIPE_CACHE 8
+#define ZPIPE_CACHE 32
 
 struct zpipe {
 	int rfd, wfd;   /* -1 when closed */
@@ -17,7 +17,8 @@ struct zpipe {
 };
 
 /* Empty pipes a worker keeps for its next large bodies: a new one costs
- * pipe2 and fcntl, a closed one two close calls. */
+ * pipe2 and fcntl, a closed one two close calls.  A body holds its pipe
+ * only while it moves, so a few dozen serve many concurrent exchanges. */
 struct zpipe_cache {
 	int n;
 	struct zpipe p[ZPIPE_CACHE];
