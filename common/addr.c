@@ -162,6 +162,21 @@ const char *addr_format_ip(const struct addr *a, char *out, size_t outlen)
 	return out;
 }
 
+const char *addr_ip4_text(const unsigned char ip[4], char *out)
+{
+	char *p = out;
+	for (int i = 0; i < 4; i++) {
+		unsigned v = ip[i];
+		if (v >= 100)
+			*p++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*p++ = (char)('0' + v / 10 % 10);
+		*p++ = (char)('0' + v % 10);
+		*p++ = i < 3 ? '.' : '\0';
+	}
+	return out;
+}
+
 const char *addr_format(const struct addr *a, char *out, size_t outlen)
 {
 	char ip[INET6_ADDRSTRLEN];

@@ -28,6 +28,11 @@ int addr_parse_prefix(const char *s, struct addr *out, int *prefixlen, char *err
 const char *addr_format(const struct addr *a, char *out, size_t outlen);
 const char *addr_format_ip(const struct addr *a, char *out, size_t outlen);
 
+/* "192.0.2.1" from 4 bytes in network order, without printf (a proxy
+ * writes one per request, for X-Forwarded-For).  out: ADDR_IP4_STRLEN. */
+#define ADDR_IP4_STRLEN 16
+const char *addr_ip4_text(const unsigned char ip[4], char *out);
+
 int addr_family(const struct addr *a);
 int addr_port(const struct addr *a);
 void addr_set_port(struct addr *a, int port);

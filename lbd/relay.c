@@ -17,7 +17,6 @@
 #include "http1.h"
 #include "log.h"
 #include "model.h"
-#include "mtime.h"
 #include "queue.h"
 #include "transport.h"
 
@@ -58,6 +57,7 @@ static void account(struct session *s, struct txn *tx)
 	uint64_t rt = tx->t_resp > 0 ? (uint64_t)((tx->t_resp - tx->t_head) * 1e6) : 0;
 	/* Backend and server count only requests that went to a server. */
 	struct lbd_counters *cs[2] = { tx->srv ? &tx->be->st->cnt : NULL, tx->srv ? &tx->srv->st->cnt : NULL };
+	uint64_t now_ms = (uint64_t)(relay_now(s) * 1000.0); /* libev's loop time is the wall clock */
 	for (int i = 0; i < 2; i++) {
 		if (!cs[i])
 			continue;
@@ -72,7 +72,7 @@ static void account(struct session *s, struct txn *tx)
 			model_rt_observe(cs[i], rt);
 		if (tx->term == TERM_SERVER_TIMEOUT)
 			model_cnt_add(&cs[i]->timeouts, 1);
-		atomic_store_explicit(&cs[i]->last_sess_ms, mtime_wall_ms(), memory_order_relaxed);
+		atomic_store_explicit(&cs[i]->last_sess_ms, now_ms, memory_order_relaxed);
 	}
 }
 

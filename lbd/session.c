@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <arpa/inet.h>
 
+#include "addr.h"
 #include "headrw.h"
 #include "http1.h"
 #include "model.h"
@@ -362,9 +363,11 @@ const char *sess_client_ip(const struct session *s, char *buf, size_t len)
 {
 	if (s->peer.sa.sa_family == AF_INET6) {
 		const struct in6_addr *a = &s->peer.in6.sin6_addr;
-		if (IN6_IS_ADDR_V4MAPPED(a))
-			return inet_ntop(AF_INET, &a->s6_addr[12], buf, (socklen_t)len);
+		if (IN6_IS_ADDR_V4MAPPED(a) && len >= ADDR_IP4_STRLEN)
+			return addr_ip4_text(&a->s6_addr[12], buf);
 		return inet_ntop(AF_INET6, a, buf, (socklen_t)len);
 	}
-	return inet_ntop(AF_INET, &s->peer.in4.sin_addr, buf, (socklen_t)len);
+	if (len < ADDR_IP4_STRLEN)
+		return NULL;
+	return addr_ip4_text((const unsigned char *)&s->peer.in4.sin_addr, buf);
 }

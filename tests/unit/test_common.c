@@ -62,6 +62,13 @@ static void expect_addr_error(const char *in, int flags, const char *msg)
 static void test_addr(void **state)
 {
 	(void)state;
+	static const unsigned char ips[][4] = { { 0, 0, 0, 0 }, { 192, 0, 2, 1 }, { 9, 10, 99, 100 },
+						{ 255, 255, 255, 255 }, { 198, 51, 100, 7 } };
+	for (size_t i = 0; i < sizeof(ips) / sizeof(ips[0]); i++) {
+		char mine[ADDR_IP4_STRLEN], ref[INET_ADDRSTRLEN];
+		assert_non_null(inet_ntop(AF_INET, ips[i], ref, sizeof(ref)));
+		assert_string_equal(addr_ip4_text(ips[i], mine), ref);
+	}
 	expect_addr("192.0.2.1:80", ADDR_PORT_REQUIRED, "192.0.2.1:80");
 	expect_addr("[2001:db8::1]:8080", ADDR_PORT_REQUIRED, "[2001:db8::1]:8080");
 	expect_addr("*:4318", ADDR_WILDCARD, "0.0.0.0:4318");
