@@ -71,6 +71,7 @@ struct txn {
 	enum http1_method meth;
 	uint8_t minor, tunnel_req, idempotent, replayable, close_client, resp_started;
 	uint8_t req_done, resp_done, resp_head_done, srv_reuse, srv_held;
+	uint8_t no_splice;                   /* no pipe to be had: bodies through the buffer */
 	enum body_mode req_body, resp_body;
 	uint64_t req_left, resp_left;        /* BODY_CL */
 	struct http1_chunked req_ck, resp_ck;
@@ -153,6 +154,7 @@ struct worker {
 	ev_timer qtick;                  /* runs the queue while it is not empty */
 	struct dbuf *free_bufs;
 	int nfree_bufs;
+	int free_low;                    /* fewest free buffers since the last beat */
 	struct txn *free_txns;
 	int nfree_txns;
 	struct zpipe_cache zpipes;       /* empty pipes for splice */

@@ -58,7 +58,7 @@ int relay_splice_request_next(const struct session *s)
 	if (s->zdir == 1)
 		return 1;
 	return !s->zdir && tx && s->phase == PH_ACTIVE && !tx->req_done && s->tr->can_splice &&
-	       req_spliceable(tx) >= ZPIPE_MIN_BODY;
+	       !tx->no_splice && req_spliceable(tx) >= ZPIPE_MIN_BODY;
 }
 
 /* Splicing starts once the buffer has nothing pending in that direction,
@@ -68,11 +68,12 @@ int relay_splice_request(struct session *s)
 {
 	struct txn *tx = s->tx;
 	if (s->zdir != 1) {
-		if (s->zdir || tx->req_done || req_spliceable(tx) < ZPIPE_MIN_BODY || s->wpos != s->fend ||
-		    (s->in && s->in->end != s->fend) || !s->tr->can_splice)
+		if (!relay_splice_request_next(s) || s->wpos != s->fend || (s->in && s->in->end != s->fend))
 			return 0;
-		if (s->zp.rfd < 0 && zpipe_get(&s->w->zpipes, &s->zp))
-			return 0;
+		if (s->zp.rfd < 0 && zpipe_get(&s->w->zpipes, &s->zp)) {
+			tx->no_splice = 1; /* out of descriptors: the buffer it is */
+			return 1;
+		}
 		s->zdir = 1;
 		tx->replayable = 0; /* the body no longer stays in the buffer */
 	}
@@ -185,12 +186,14 @@ int relay_splice_response_ready(struct session *s)
 	struct txn *tx = s->tx;
 	if (s->zdir == 2)
 		return 1;
-	if (s->zdir || s->phase != PH_ACTIVE || !tx->resp_head_done || tx->resp_done ||
+	if (s->zdir || s->phase != PH_ACTIVE || !tx->resp_head_done || tx->resp_done || tx->no_splice ||
 	    resp_spliceable(tx) < ZPIPE_MIN_BODY || !s->tr->can_splice || s->s_eof ||
 	    (s->out && s->out->start != s->out->end))
 		return 0;
-	if (s->zp.rfd < 0 && zpipe_get(&s->w->zpipes, &s->zp))
+	if (s->zp.rfd < 0 && zpipe_get(&s->w->zpipes, &s->zp)) {
+		tx->no_splice = 1;
 		return 0;
+	}
 	s->zdir = 2;
 	return 1;
 }

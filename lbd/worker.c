@@ -51,6 +51,8 @@ struct dbuf *worker_buf_get(struct worker *w)
 	if (b) {
 		w->free_bufs = b->next;
 		w->nfree_bufs--;
+		if (w->nfree_bufs < w->free_low)
+			w->free_low = w->nfree_bufs;
 	} else {
 		b = malloc(sizeof(*b));
 		if (!b)
@@ -247,7 +249,10 @@ static void wake_cb(struct ev_loop *loop, ev_async *a, int revents)
 }
 
 /* Buffers kept for reuse after a burst are given back to the system when
- * the burst is over, so idle connections cost only their small session. */
+ * the burst is over, so idle connections cost only their small session.
+ * Only buffers that stayed unused for a whole beat go (the free list's low
+ * mark since the last beat): under steady load nothing is freed, nothing
+ * trimmed, nothing allocated again. */
 #define KEEP_FREE_BUFS 32
 
 static void beat_cb(struct ev_loop *loop, ev_timer *t, int revents)
@@ -255,14 +260,17 @@ static void beat_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	struct worker *w = t->data;
 	(void)loop; (void)revents;
 	atomic_store_explicit(&w->beat_ms, mtime_ms(), memory_order_relaxed);
-	if (w->nfree_bufs <= KEEP_FREE_BUFS)
+	int unused = w->free_low - KEEP_FREE_BUFS;
+	w->free_low = w->nfree_bufs;
+	if (unused <= 0)
 		return;
-	while (w->nfree_bufs > KEEP_FREE_BUFS) {
+	for (; unused > 0 && w->nfree_bufs > 0; unused--) {
 		struct dbuf *b = w->free_bufs;
 		w->free_bufs = b->next;
 		w->nfree_bufs--;
 		free(b);
 	}
+	w->free_low = w->nfree_bufs;
 	malloc_trim(0);
 }
 
