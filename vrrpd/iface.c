@@ -3,11 +3,10 @@
 #include <errno.h>
 #include <ev.h>
 #include <ifaddrs.h>
+#include <libmnl/libmnl.h>
+#include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <netinet/in.h>
-#include <netlink/netlink.h>
-#include <netlink/route/addr.h>
-#include <netlink/route/link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 
 #include "log.h"
 #include "packet.h"
+#include "rtnl.h"
 
 int iface_query(const char *ifname, struct iface_info *out)
 {
@@ -76,33 +76,42 @@ int iface_primary(const char *ifname, int family, const uint8_t *skip, int nskip
 
 struct iface_mon {
 	struct ev_loop *loop;
-	struct nl_sock *sk;
+	struct mnl_socket *nl;
 	ev_io io;
 	iface_event_fn fn;
 	void *arg;
+	char *buf; /* RTNL_RECV_SIZE */
 };
 
-static void mon_obj(struct nl_object *obj, void *arg)
+static void mon_msg(const struct nlmsghdr *h, void *arg)
 {
 	struct iface_mon *m = arg;
-	const char *type = nl_object_get_type(obj);
-	if (type && strcmp(type, "route/addr") == 0) {
-		m->fn(m->arg, rtnl_addr_get_ifindex((struct rtnl_addr *)obj), NULL, IFACE_ADDR_CHANGED);
+	const struct nlattr *tb[IFLA_MAX + 1];
+
+	switch (h->nlmsg_type) {
+	case RTM_NEWADDR:
+	case RTM_DELADDR:
+		if (mnl_nlmsg_get_payload_len(h) >= sizeof(struct ifaddrmsg)) {
+			const struct ifaddrmsg *a = mnl_nlmsg_get_payload(h);
+			m->fn(m->arg, (int)a->ifa_index, NULL, IFACE_ADDR_CHANGED);
+		}
+		return;
+	case RTM_NEWLINK:
+	case RTM_DELLINK:
+		break;
+	default:
 		return;
 	}
-	struct rtnl_link *l = (struct rtnl_link *)obj;
-	unsigned flags = rtnl_link_get_flags(l);
-	enum iface_event ev = (flags & IFF_UP) && (flags & IFF_RUNNING) ? IFACE_LINK_UP : IFACE_LINK_DOWN;
-	if (nl_object_get_msgtype(obj) == RTM_DELLINK)
-		ev = IFACE_LINK_GONE;
-	m->fn(m->arg, rtnl_link_get_ifindex(l), rtnl_link_get_name(l), ev);
-}
-
-static int mon_msg(struct nl_msg *msg, void *arg)
-{
-	if (nl_msg_parse(msg, mon_obj, arg) < 0)
+	if (rtnl_attrs(h, sizeof(struct ifinfomsg), tb, IFLA_MAX) < 0) {
 		log_debug("iface: unparsed netlink message");
-	return NL_OK;
+		return;
+	}
+	const struct ifinfomsg *l = mnl_nlmsg_get_payload(h);
+	unsigned flags = l->ifi_flags;
+	enum iface_event ev = (flags & IFF_UP) && (flags & IFF_RUNNING) ? IFACE_LINK_UP : IFACE_LINK_DOWN;
+	if (h->nlmsg_type == RTM_DELLINK)
+		ev = IFACE_LINK_GONE;
+	m->fn(m->arg, l->ifi_index, rtnl_str(tb[IFLA_IFNAME]), ev);
 }
 
 static void mon_readable(struct ev_loop *loop, ev_io *w, int revents)
@@ -110,45 +119,42 @@ static void mon_readable(struct ev_loop *loop, ev_io *w, int revents)
 	struct iface_mon *m = w->data;
 	(void)loop; (void)revents;
 	/* Non-blocking: returns once the socket is drained. */
-	int rc = nl_recvmsgs_default(m->sk);
-	if (rc < 0 && rc != -NLE_AGAIN)
-		log_warn("iface: netlink link events: %s", nl_geterror(rc));
+	int rc = rtnl_drain(m->nl, m->buf, mon_msg, m);
+	if (rc < 0)
+		log_warn("iface: netlink link events: %s", strerror(-rc));
 }
 
 struct iface_mon *iface_mon_open(struct ev_loop *loop, iface_event_fn fn, void *arg,
 				 char *err, size_t errlen)
 {
+	static const unsigned groups[] = { RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR };
 	struct iface_mon *m = calloc(1, sizeof(*m));
-	int rc;
 
-	if (!m) {
+	if (!m || !(m->buf = malloc(RTNL_RECV_SIZE))) {
 		snprintf(err, errlen, "out of memory");
-		return NULL;
+		goto bad;
 	}
 	m->loop = loop;
 	m->fn = fn;
 	m->arg = arg;
-	m->sk = nl_socket_alloc();
-	if (!m->sk) {
-		snprintf(err, errlen, "netlink socket: out of memory");
+	if (!(m->nl = rtnl_open(1))) {
+		snprintf(err, errlen, "netlink link events: %s", strerror(errno));
 		goto bad;
 	}
-	nl_socket_disable_seq_check(m->sk);
-	nl_socket_modify_cb(m->sk, NL_CB_VALID, NL_CB_CUSTOM, mon_msg, m);
-	if ((rc = nl_connect(m->sk, NETLINK_ROUTE)) < 0 ||
-	    (rc = nl_socket_add_memberships(m->sk, RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR,
-					     RTNLGRP_IPV6_IFADDR, 0)) < 0 ||
-	    (rc = nl_socket_set_nonblocking(m->sk)) < 0) {
-		snprintf(err, errlen, "netlink link events: %s", nl_geterror(rc));
-		goto bad;
-	}
-	ev_io_init(&m->io, mon_readable, nl_socket_get_fd(m->sk), EV_READ);
+	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+		if (mnl_socket_setsockopt(m->nl, NETLINK_ADD_MEMBERSHIP, (void *)&groups[i], sizeof(groups[i])) < 0) {
+			snprintf(err, errlen, "netlink link events: %s", strerror(errno));
+			goto bad;
+		}
+	ev_io_init(&m->io, mon_readable, mnl_socket_get_fd(m->nl), EV_READ);
 	m->io.data = m;
 	ev_io_start(loop, &m->io);
 	return m;
 bad:
-	if (m->sk)
-		nl_socket_free(m->sk);
+	if (m && m->nl)
+		mnl_socket_close(m->nl);
+	if (m)
+		free(m->buf);
 	free(m);
 	return NULL;
 }
@@ -158,6 +164,7 @@ void iface_mon_close(struct iface_mon *m)
 	if (!m)
 		return;
 	ev_io_stop(m->loop, &m->io);
-	nl_socket_free(m->sk);
+	mnl_socket_close(m->nl);
+	free(m->buf);
 	free(m);
 }

@@ -1,5 +1,5 @@
 /* vip: virtual addresses added to and removed from an interface over
- * rtnetlink (libnl-route-3).  While running, requests are sent without
+ * rtnetlink (libmnl).  While running, requests are sent without
  * waiting: acknowledgements and errors are read on the daemon's loop, so a
  * slow kernel never delays a protocol timer.  At start-up and for
  * `vrrpd --cleanup` the removal is synchronous. */

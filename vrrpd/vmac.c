@@ -1,18 +1,17 @@
 #include "vmac.h"
 
 #include <errno.h>
+#include <libmnl/libmnl.h>
 #include <linux/if.h>
 #include <linux/if_link.h>
 #include <linux/ip.h>
+#include <linux/rtnetlink.h>
 #include <netinet/in.h>
-#include <netlink/netlink.h>
-#include <netlink/route/link.h>
-#include <netlink/route/link/inet.h>
-#include <netlink/route/link/inet6.h>
-#include <netlink/route/link/macvlan.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+
+#include "rtnl.h"
 
 void vmac_addr(int family, unsigned vrid, uint8_t mac[6])
 {
@@ -21,123 +20,164 @@ void vmac_addr(int family, unsigned vrid, uint8_t mac[6])
 	mac[5] = (uint8_t)vrid;
 }
 
-static struct nl_sock *connect_rt(void)
+struct link_found {
+	int ifindex;
+	int macvlan;
+};
+
+static void on_link(const struct nlmsghdr *h, void *arg)
 {
-	struct nl_sock *sk = nl_socket_alloc();
-	if (sk && nl_connect(sk, NETLINK_ROUTE) < 0) {
-		nl_socket_free(sk);
-		return NULL;
+	struct link_found *f = arg;
+	const struct nlattr *tb[IFLA_MAX + 1], *info[IFLA_INFO_MAX + 1];
+
+	if (h->nlmsg_type != RTM_NEWLINK || rtnl_attrs(h, sizeof(struct ifinfomsg), tb, IFLA_MAX) < 0)
+		return;
+	f->ifindex = ((const struct ifinfomsg *)mnl_nlmsg_get_payload(h))->ifi_index;
+	if (tb[IFLA_LINKINFO] && rtnl_nested(tb[IFLA_LINKINFO], info, IFLA_INFO_MAX) == 0) {
+		const char *kind = rtnl_str(info[IFLA_INFO_KIND]);
+		f->macvlan = kind && strcmp(kind, "macvlan") == 0;
 	}
-	return sk;
 }
 
-static int remove_with(struct nl_sock *sk, const char *name)
+/* The interface called name: 0 with f filled, or -errno (-ENODEV: none). */
+static int find_link(struct mnl_socket *nl, const char *name, struct link_found *f)
 {
-	struct rtnl_link *l = NULL;
-	int rc = rtnl_link_get_kernel(sk, 0, name, &l);
-	if (rc < 0)
+	char req[RTNL_REQ_SIZE];
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *h = rtnl_request(req, RTM_GETLINK, 0, sizeof(*ifi), (void **)&ifi);
+
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(h, IFLA_IFNAME, name);
+	memset(f, 0, sizeof(*f));
+	int rc = rtnl_talk(nl, h, on_link, f);
+	return rc < 0 ? rc : f->ifindex > 0 ? 0 : -ENODEV;
+}
+
+static int delete_link(struct mnl_socket *nl, int ifindex)
+{
+	char req[RTNL_REQ_SIZE];
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *h = rtnl_request(req, RTM_DELLINK, 0, sizeof(*ifi), (void **)&ifi);
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	return rtnl_talk(nl, h, NULL, NULL);
+}
+
+static int remove_with(struct mnl_socket *nl, const char *name)
+{
+	struct link_found f;
+	if (find_link(nl, name, &f) < 0)
 		return 0; /* no such interface */
-	if (!rtnl_link_is_macvlan(l)) {
-		rtnl_link_put(l);
+	if (!f.macvlan)
 		return -EEXIST; /* not ours: leave it */
-	}
-	rc = rtnl_link_delete(sk, l);
-	rtnl_link_put(l);
-	return rc < 0 ? -EIO : 1;
+	return delete_link(nl, f.ifindex) < 0 ? -EIO : 1;
 }
 
 int vmac_remove(const char *name)
 {
-	struct nl_sock *sk = connect_rt();
-	if (!sk)
+	struct mnl_socket *nl = rtnl_open(0);
+	if (!nl)
 		return -EIO;
-	int rc = remove_with(sk, name);
-	nl_socket_free(sk);
+	int rc = remove_with(nl, name);
+	mnl_socket_close(nl);
 	return rc;
 }
 
 /* IPv4 devconf values on interface ifindex; on the macvlan (gen6 = 1) also
  * no IPv6 link-local: a backup's macvlan must never send with the virtual
- * MAC, or switches would learn it on the wrong port.  Before it is up. */
-static int set_conf(struct nl_sock *sk, int ifindex, const int *ids, const uint32_t *vals, int n, int gen6)
+ * MAC, or switches would learn it on the wrong port.  Before it is up.
+ * IFLA_AF_SPEC { AF_INET { IFLA_INET_CONF { id: value } }, AF_INET6 {...} } */
+static int set_conf(struct mnl_socket *nl, int ifindex, const int *ids, const uint32_t *vals, int n, int gen6)
 {
-	struct rtnl_link *orig = rtnl_link_alloc(), *ch = rtnl_link_alloc();
-	int rc = -ENOMEM;
+	char req[RTNL_REQ_SIZE];
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *h = rtnl_request(req, RTM_SETLINK, 0, sizeof(*ifi), (void **)&ifi);
 
-	if (!orig || !ch)
-		goto out;
-	rtnl_link_set_ifindex(orig, ifindex);
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	struct nlattr *spec = mnl_attr_nest_start(h, IFLA_AF_SPEC);
+	struct nlattr *inet = mnl_attr_nest_start(h, AF_INET);
+	struct nlattr *conf = mnl_attr_nest_start(h, IFLA_INET_CONF);
 	for (int i = 0; i < n; i++)
-		if (rtnl_link_inet_set_conf(ch, (unsigned)ids[i], vals[i]) < 0)
-			goto out;
-	if (gen6 && rtnl_link_inet6_set_addr_gen_mode(ch, IN6_ADDR_GEN_MODE_NONE) < 0)
-		goto out;
-	rc = rtnl_link_change(sk, orig, ch, 0) < 0 ? -EIO : 0;
-out:
-	rtnl_link_put(orig);
-	rtnl_link_put(ch);
-	return rc;
+		mnl_attr_put_u32(h, (uint16_t)ids[i], vals[i]);
+	mnl_attr_nest_end(h, conf);
+	mnl_attr_nest_end(h, inet);
+	if (gen6) {
+		struct nlattr *inet6 = mnl_attr_nest_start(h, AF_INET6);
+		mnl_attr_put_u8(h, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
+		mnl_attr_nest_end(h, inet6);
+	}
+	mnl_attr_nest_end(h, spec);
+	return rtnl_talk(nl, h, NULL, NULL) < 0 ? -EIO : 0;
 }
 
-static int link_up(struct nl_sock *sk, int ifindex)
+static int link_up(struct mnl_socket *nl, int ifindex)
 {
-	struct rtnl_link *orig = rtnl_link_alloc(), *ch = rtnl_link_alloc();
-	int rc = -ENOMEM;
+	char req[RTNL_REQ_SIZE];
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *h = rtnl_request(req, RTM_SETLINK, 0, sizeof(*ifi), (void **)&ifi);
 
-	if (orig && ch) {
-		rtnl_link_set_ifindex(orig, ifindex);
-		rtnl_link_set_flags(ch, IFF_UP);
-		rc = rtnl_link_change(sk, orig, ch, 0) < 0 ? -EIO : 0;
-	}
-	rtnl_link_put(orig);
-	rtnl_link_put(ch);
-	return rc;
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	return rtnl_talk(nl, h, NULL, NULL) < 0 ? -EIO : 0;
+}
+
+/* bridge, not private: both nodes' adverts come from the same virtual MAC,
+ * and a private (or passthru) macvlan takes a multicast frame whose source
+ * is its own MAC for its own loop-back, so the base interface, where the
+ * VRRP socket listens, would never see the peer's adverts.  A bridge
+ * macvlan lets the lower device have them. */
+static int create_macvlan(struct mnl_socket *nl, const char *name, int lower_ifindex, const uint8_t mac[6])
+{
+	char req[RTNL_REQ_SIZE];
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *h = rtnl_request(req, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, sizeof(*ifi), (void **)&ifi);
+
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(h, IFLA_IFNAME, name);
+	mnl_attr_put_u32(h, IFLA_LINK, (uint32_t)lower_ifindex);
+	mnl_attr_put(h, IFLA_ADDRESS, 6, mac);
+	struct nlattr *info = mnl_attr_nest_start(h, IFLA_LINKINFO);
+	mnl_attr_put_strz(h, IFLA_INFO_KIND, "macvlan");
+	struct nlattr *data = mnl_attr_nest_start(h, IFLA_INFO_DATA);
+	mnl_attr_put_u32(h, IFLA_MACVLAN_MODE, MACVLAN_MODE_BRIDGE);
+	mnl_attr_nest_end(h, data);
+	mnl_attr_nest_end(h, info);
+	return rtnl_talk(nl, h, NULL, NULL);
 }
 
 int vmac_open(const char *name, int lower_ifindex, int family, unsigned vrid, char *err, size_t errlen)
 {
-	struct nl_sock *sk = connect_rt();
-	struct rtnl_link *l = NULL, *got = NULL;
-	struct nl_addr *mac = NULL;
+	struct mnl_socket *nl = rtnl_open(0);
+	struct link_found got;
 	uint8_t m[6];
 	int rc, ifindex;
 
-	if (!sk) {
+	if (!nl) {
 		snprintf(err, errlen, "vmac %s: netlink socket", name);
 		return -EIO;
 	}
 	/* A crashed vrrpd's macvlan: start afresh (its addresses go with it). */
-	if ((rc = remove_with(sk, name)) < 0) {
+	if ((rc = remove_with(nl, name)) < 0) {
 		snprintf(err, errlen, "vmac %s: %s", name,
 			 rc == -EEXIST ? "an interface of that name exists and is not a macvlan" : "cannot remove the old one");
 		goto out;
 	}
 	vmac_addr(family, vrid, m);
-	rc = -ENOMEM;
-	if (!(l = rtnl_link_macvlan_alloc()) || !(mac = nl_addr_build(AF_LLC, m, 6))) {
-		snprintf(err, errlen, "vmac %s: out of memory", name);
-		goto out;
-	}
-	rtnl_link_set_name(l, name);
-	rtnl_link_set_link(l, lower_ifindex);
-	rtnl_link_set_addr(l, mac);
-	/* bridge, not private: both nodes' adverts come from the same virtual
-	 * MAC, and a private (or passthru) macvlan takes a multicast frame
-	 * whose source is its own MAC for its own loop-back, so the base
-	 * interface, where the VRRP socket listens, would never see the
-	 * peer's adverts.  A bridge macvlan lets the lower device have them. */
-	rtnl_link_macvlan_set_mode(l, MACVLAN_MODE_BRIDGE);
-	if ((rc = rtnl_link_add(sk, l, NLM_F_CREATE | NLM_F_EXCL)) < 0) {
-		snprintf(err, errlen, "vmac %s: creating the macvlan: %s", name, nl_geterror(rc));
+	if ((rc = create_macvlan(nl, name, lower_ifindex, m)) < 0) {
+		snprintf(err, errlen, "vmac %s: creating the macvlan: %s", name, strerror(-rc));
 		rc = -EIO;
 		goto out;
 	}
-	if ((rc = rtnl_link_get_kernel(sk, 0, name, &got)) < 0) {
-		snprintf(err, errlen, "vmac %s: created but not found: %s", name, nl_geterror(rc));
+	if ((rc = find_link(nl, name, &got)) < 0) {
+		snprintf(err, errlen, "vmac %s: created but not found: %s", name, strerror(-rc));
 		rc = -EIO;
 		goto out;
 	}
-	ifindex = rtnl_link_get_ifindex(got);
+	ifindex = got.ifindex;
 	static const int vm_ids[] = { IPV4_DEVCONF_ARP_IGNORE, IPV4_DEVCONF_RP_FILTER };
 	static const uint32_t vm_vals[] = { 1, 2 };
 	/* The base interface: arp_ignore 1, it answers ARP only for its own
@@ -146,17 +186,14 @@ int vmac_open(const char *name, int lower_ifindex, int family, unsigned vrid, ch
 	 * would teach the client the base MAC for the VIP. */
 	static const int lo_ids[] = { IPV4_DEVCONF_ARP_IGNORE, IPV4_DEVCONF_ARP_ANNOUNCE };
 	static const uint32_t lo_vals[] = { 1, 2 };
-	if ((rc = set_conf(sk, ifindex, vm_ids, vm_vals, 2, 1)) < 0 ||
-	    (rc = set_conf(sk, lower_ifindex, lo_ids, lo_vals, 2, 0)) < 0 || (rc = link_up(sk, ifindex)) < 0) {
+	if ((rc = set_conf(nl, ifindex, vm_ids, vm_vals, 2, 1)) < 0 ||
+	    (rc = set_conf(nl, lower_ifindex, lo_ids, lo_vals, 2, 0)) < 0 || (rc = link_up(nl, ifindex)) < 0) {
 		snprintf(err, errlen, "vmac %s: setting arp_ignore, arp_announce, rp_filter and up", name);
-		rtnl_link_delete(sk, got);
+		delete_link(nl, ifindex);
 		goto out;
 	}
 	rc = ifindex;
 out:
-	rtnl_link_put(got);
-	rtnl_link_put(l);
-	nl_addr_put(mac);
-	nl_socket_free(sk);
+	mnl_socket_close(nl);
 	return rc;
 }
