@@ -2,6 +2,7 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <netinet/in.h>
@@ -9,8 +10,70 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bpf/vip_noaccept.skel.h"
 #include "log.h"
+
+/* libbpf (and the libelf and zlib it needs) is opened on first use, not
+ * linked: most configurations have no instance in `accept off`, and the
+ * three libraries are a tenth of a running vrrpd's memory.  Every libbpf
+ * function this file and the skeleton call goes through the table below,
+ * typed by libbpf's own declarations; the macros after it make the calls
+ * (the skeleton's included) read as plain libbpf calls.  The soname is
+ * libbpf's ABI, stable across 1.x. */
+#define NOACCEPT_LIBBPF "libbpf.so.1"
+#define LIBBPF_FUNCS(X) \
+	X(libbpf_set_print) \
+	X(bpf_object__open_skeleton) \
+	X(bpf_object__load_skeleton) \
+	X(bpf_object__destroy_skeleton) \
+	X(bpf_program__fd) \
+	X(bpf_map__update_elem) \
+	X(bpf_tc_hook_create) \
+	X(bpf_tc_hook_destroy) \
+	X(bpf_tc_attach) \
+	X(bpf_tc_detach)
+
+static struct {
+#define X(f) __typeof__(f) *fn_##f;
+	LIBBPF_FUNCS(X)
+#undef X
+} libbpf;
+
+#define libbpf_set_print libbpf.fn_libbpf_set_print
+#define bpf_object__open_skeleton libbpf.fn_bpf_object__open_skeleton
+#define bpf_object__load_skeleton libbpf.fn_bpf_object__load_skeleton
+#define bpf_object__destroy_skeleton libbpf.fn_bpf_object__destroy_skeleton
+#define bpf_program__fd libbpf.fn_bpf_program__fd
+#define bpf_map__update_elem libbpf.fn_bpf_map__update_elem
+#define bpf_tc_hook_create libbpf.fn_bpf_tc_hook_create
+#define bpf_tc_hook_destroy libbpf.fn_bpf_tc_hook_destroy
+#define bpf_tc_attach libbpf.fn_bpf_tc_attach
+#define bpf_tc_detach libbpf.fn_bpf_tc_detach
+
+#include "bpf/vip_noaccept.skel.h"
+
+/* 0, or -1 with err filled.  Once loaded, libbpf stays for the process. */
+static int libbpf_load(char *err, size_t errlen)
+{
+	if (libbpf.fn_bpf_tc_detach)
+		return 0;
+	void *h = dlopen(NOACCEPT_LIBBPF, RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		snprintf(err, errlen, "accept off needs libbpf: %s", dlerror());
+		return -1;
+	}
+#define X(f) \
+	if (!(libbpf.fn_##f = (__typeof__(libbpf.fn_##f))dlsym(h, #f))) { \
+		snprintf(err, errlen, "%s: no %s", NOACCEPT_LIBBPF, #f); \
+		goto bad; \
+	}
+	LIBBPF_FUNCS(X)
+#undef X
+	return 0;
+bad:
+	memset(&libbpf, 0, sizeof(libbpf));
+	dlclose(h);
+	return -1;
+}
 
 /* Ours among the interface's tc filters: a restarted vrrpd replaces it. */
 #define NOACCEPT_HANDLE 0x5798
@@ -62,6 +125,10 @@ struct noaccept *noaccept_open(int ifindex, char *err, size_t errlen)
 
 	if (!n) {
 		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (libbpf_load(err, errlen)) {
+		free(n);
 		return NULL;
 	}
 	libbpf_set_print(libbpf_log);
@@ -128,6 +195,11 @@ void noaccept_close(struct noaccept *n)
 void noaccept_remove(int ifindex)
 {
 	struct bpf_tc_hook hook;
+	char err[200];
+	if (libbpf_load(err, sizeof(err))) {
+		log_warn("cleanup: %s", err);
+		return;
+	}
 	libbpf_set_print(libbpf_log);
 	hook_init(&hook, ifindex);
 	detach(&hook);

@@ -9,7 +9,9 @@
  * filter changes nothing there and needs no update on state changes (vrrpd
  * keeps only CAP_NET_ADMIN and CAP_NET_RAW afterwards).  The filter has a
  * fixed handle and priority, so a restarted vrrpd replaces the one a crash
- * left; noaccept_remove() takes it away for `vrrpd --cleanup`. */
+ * left; noaccept_remove() takes it away for `vrrpd --cleanup`.  libbpf is
+ * opened (dlopen) by the first of these calls, so that a vrrpd without
+ * `accept off` does not carry it. */
 #ifndef VRRPD_NOACCEPT_H
 #define VRRPD_NOACCEPT_H
 

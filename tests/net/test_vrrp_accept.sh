@@ -3,7 +3,8 @@
 # client's ping and TCP connection to the VIP are dropped (counted in
 # accept_drops), while ARP for the VIP is still answered with node 1's MAC.
 # Node 2 (accept on, the default) takes over after node 1 stops: the same
-# ping and connection work.  The filter goes with vrrpd.
+# ping and connection work.  The filter goes with vrrpd.  libbpf is loaded
+# only by the vrrpd that needs it (node 1), not by node 2's.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/vrrp_lab.sh"
 net_require arping ping socat tc
@@ -19,6 +20,8 @@ wait_for 2 "VIP on node 1" vip_on n1
 t_assert "status: accept false" field_is n1 accept false
 t_assert "status: nothing dropped yet" field_is n1 accept_drops 0
 t_assert "the filter is on node 1's eth0 (tc ingress)" sh -c "tc -n $NS_n1 filter show dev eth0 ingress | grep -q vip_noaccept"
+t_assert "node 1's vrrpd has libbpf loaded" grep -q libbpf "/proc/$PID_vrrpd_n1/maps"
+t_assert "node 2's vrrpd (accept on) has not" sh -c "! grep -q libbpf /proc/$PID_vrrpd_n2/maps"
 # A TCP listener on the VIP on both nodes (what lbd would be).
 net_spawn n1 listen1 socat TCP-LISTEN:8080,bind=$VIP,fork,reuseaddr SYSTEM:'echo n1'
 net_spawn n2 listen2 socat TCP-LISTEN:8080,bind=$VIP,fork,reuseaddr,ip-freebind SYSTEM:'echo n2'
