@@ -28,7 +28,7 @@ B := build/$(CCNAME)
 endif
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
-PKG_LIBS := libmnl openssl libbpf libcap
+PKG_LIBS := libmnl openssl libbpf
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null)
 PKG_LDLIBS := $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null)
 

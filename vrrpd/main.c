@@ -1,10 +1,10 @@
 /* vrrpd: wires the modules together and runs the loop. */
 #include <errno.h>
 #include <ev.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/capability.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 
