@@ -20,6 +20,17 @@ void vmac_addr(int family, unsigned vrid, uint8_t mac[6])
 	mac[5] = (uint8_t)vrid;
 }
 
+/* A link request in req about ifindex (0: the caller names the link with
+ * IFLA_IFNAME); *ifi for flags to change. */
+static struct nlmsghdr *link_request(void *req, uint16_t type, uint16_t flags, int ifindex, struct ifinfomsg **ifi)
+{
+	struct nlmsghdr *h = rtnl_request(req, type, flags, sizeof(**ifi), (void **)ifi);
+
+	(*ifi)->ifi_family = AF_UNSPEC;
+	(*ifi)->ifi_index = ifindex;
+	return h;
+}
+
 struct link_found {
 	int ifindex;
 	int macvlan;
@@ -44,9 +55,8 @@ static int find_link(struct mnl_socket *nl, const char *name, struct link_found 
 {
 	char req[RTNL_REQ_SIZE];
 	struct ifinfomsg *ifi;
-	struct nlmsghdr *h = rtnl_request(req, RTM_GETLINK, 0, sizeof(*ifi), (void **)&ifi);
+	struct nlmsghdr *h = link_request(req, RTM_GETLINK, 0, 0, &ifi);
 
-	ifi->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(h, IFLA_IFNAME, name);
 	memset(f, 0, sizeof(*f));
 	int rc = rtnl_talk(nl, h, on_link, f);
@@ -57,11 +67,7 @@ static int delete_link(struct mnl_socket *nl, int ifindex)
 {
 	char req[RTNL_REQ_SIZE];
 	struct ifinfomsg *ifi;
-	struct nlmsghdr *h = rtnl_request(req, RTM_DELLINK, 0, sizeof(*ifi), (void **)&ifi);
-
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
-	return rtnl_talk(nl, h, NULL, NULL);
+	return rtnl_talk(nl, link_request(req, RTM_DELLINK, 0, ifindex, &ifi), NULL, NULL);
 }
 
 static int remove_with(struct mnl_socket *nl, const char *name)
@@ -92,10 +98,7 @@ static int set_conf(struct mnl_socket *nl, int ifindex, const int *ids, const ui
 {
 	char req[RTNL_REQ_SIZE];
 	struct ifinfomsg *ifi;
-	struct nlmsghdr *h = rtnl_request(req, RTM_SETLINK, 0, sizeof(*ifi), (void **)&ifi);
-
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
+	struct nlmsghdr *h = link_request(req, RTM_SETLINK, 0, ifindex, &ifi);
 	struct nlattr *spec = mnl_attr_nest_start(h, IFLA_AF_SPEC);
 	struct nlattr *inet = mnl_attr_nest_start(h, AF_INET);
 	struct nlattr *conf = mnl_attr_nest_start(h, IFLA_INET_CONF);
@@ -116,10 +119,8 @@ static int link_up(struct mnl_socket *nl, int ifindex)
 {
 	char req[RTNL_REQ_SIZE];
 	struct ifinfomsg *ifi;
-	struct nlmsghdr *h = rtnl_request(req, RTM_SETLINK, 0, sizeof(*ifi), (void **)&ifi);
+	struct nlmsghdr *h = link_request(req, RTM_SETLINK, 0, ifindex, &ifi);
 
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
 	return rtnl_talk(nl, h, NULL, NULL) < 0 ? -EIO : 0;
@@ -134,9 +135,8 @@ static int create_macvlan(struct mnl_socket *nl, const char *name, int lower_ifi
 {
 	char req[RTNL_REQ_SIZE];
 	struct ifinfomsg *ifi;
-	struct nlmsghdr *h = rtnl_request(req, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, sizeof(*ifi), (void **)&ifi);
+	struct nlmsghdr *h = link_request(req, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0, &ifi);
 
-	ifi->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(h, IFLA_IFNAME, name);
 	mnl_attr_put_u32(h, IFLA_LINK, (uint32_t)lower_ifindex);
 	mnl_attr_put(h, IFLA_ADDRESS, 6, mac);
