@@ -42,7 +42,7 @@ OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefine
 endif
 CFLAGS := $(OPT) $(WARN) -std=gnu11 -D_GNU_SOURCE -DVERSION='"$(VERSION)"' \
 	-I. -Icommon -I$(B) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
-LDFLAGS := $(OPT) -Wl,--as-needed $(EXTRA_LDFLAGS)
+LDFLAGS := $(OPT) -Wl,--as-needed -Wl,-z,relro,-z,now $(EXTRA_LDFLAGS)
 LDLIBS := $(PKG_LDLIBS) -lev -lpthread -lm
 
 BINS :=

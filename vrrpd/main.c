@@ -5,12 +5,11 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/resource.h>
 
 #include "daemon.h"
 #include "engine.h"
 #include "log.h"
+#include "memlock.h"
 #include "vconf.h"
 
 #if defined(__has_feature)
@@ -47,35 +46,31 @@ static void on_hup(struct ev_loop *loop, ev_signal *w, int revents)
 	daemon_notify("READY=1");
 }
 
-/* Memory locked and, if asked, real-time scheduling: done while we still
- * hold the capabilities they need.  MCL_ONFAULT locks the pages we use
- * rather than every page mapped (the libraries' whole images), so the
- * locked total stays within RLIMIT_MEMLOCK once CAP_IPC_LOCK is dropped and
- * MCL_FUTURE cannot make a later allocation fail. */
+/* Real-time scheduling if asked, and the memory lock's limit: done while
+ * we still hold the capabilities they need (the lock itself comes when
+ * start-up is over, memlock.h). */
 static void tune(const struct vconf *c)
 {
-	if (c->global.mlock) {
-#ifdef VRRPD_ASAN
-		log_info("mlock skipped: AddressSanitizer build");
-#else
-		struct rlimit rl;
-		/* Best effort: raising the hard limit needs CAP_SYS_RESOURCE. */
-		if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0 && rl.rlim_cur < (64u << 20)) {
-			struct rlimit want = { 64u << 20, 64u << 20 };
-			if (setrlimit(RLIMIT_MEMLOCK, &want) < 0) {
-				rl.rlim_cur = rl.rlim_max;
-				setrlimit(RLIMIT_MEMLOCK, &rl);
-			}
-		}
-		if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) < 0)
-			log_warn("mlockall: %s", strerror(errno));
-#endif
-	}
+	if (c->global.mlock)
+		memlock_prepare();
 	if (c->global.rt_priority) {
 		struct sched_param sp = { .sched_priority = c->global.rt_priority };
 		if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp) < 0)
 			log_warn("SCHED_FIFO %d: %s", c->global.rt_priority, strerror(errno));
 	}
+}
+
+static void lock_memory(const struct vconf *c)
+{
+	if (!c->global.mlock)
+		return;
+#ifdef VRRPD_ASAN
+	log_info("mlock skipped: AddressSanitizer build");
+#else
+	char err[256];
+	if (memlock_lock(err, sizeof(err)))
+		log_warn("memory not locked: %s", err);
+#endif
 }
 
 int main(int argc, char **argv)
@@ -111,6 +106,7 @@ int main(int argc, char **argv)
 	}
 	if (daemon_keep_caps(caps, 2, err, sizeof(err)))
 		log_warn("%s", err);
+	lock_memory(c);
 	ev_signal sterm, sint, shup;
 	ev_signal_init(&sterm, on_stop, SIGTERM);
 	ev_signal_init(&sint, on_stop, SIGINT);
