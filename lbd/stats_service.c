@@ -141,14 +141,23 @@ struct stats_svc {
 
 static struct stats_svc *g_stats;
 
-static void fill_process(struct stats_svc *s, struct stats_snapshot *snap, const struct lbd_config *cfg)
+/* The process block; without a stats listener (s NULL: "show stat" on the
+ * control socket) there is no VRRP panel and no uptime of the listener. */
+static void fill_process(struct lbd *l, struct stats_svc *s, struct stats_snapshot *snap,
+			 const struct lbd_config *cfg)
 {
 	snprintf(snap->version, sizeof(snap->version), "%s", VERSION);
-	snprintf(snap->node, sizeof(snap->node), "%s", s->node);
 	snap->pid = (int)getpid();
-	snap->uptime_s = (mtime_ms() - s->start_ms) / 1000;
-	snap->alive = lbd_alive(s->l, ALIVE_MAX_AGE_MS);
+	snap->alive = lbd_alive(l, ALIVE_MAX_AGE_MS);
 	snap->nworkers = cfg->g.workers ? (int)cfg->g.workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (!s) {
+		if (gethostname(snap->node, sizeof(snap->node) - 1))
+			snprintf(snap->node, sizeof(snap->node), "lbd");
+		snprintf(snap->vrrp.error, sizeof(snap->vrrp.error), "no stats listener (it reads vrrpd)");
+		return;
+	}
+	snprintf(snap->node, sizeof(snap->node), "%s", s->node);
+	snap->uptime_s = (mtime_ms() - s->start_ms) / 1000;
 	pthread_mutex_lock(&s->vrrp_lock);
 	snap->vrrp = s->vrrp;
 	pthread_mutex_unlock(&s->vrrp_lock);
@@ -161,8 +170,8 @@ int stats_service_snapshot(struct lbd *l, struct stats_snapshot *snap)
 	if (!cfg)
 		return -1;
 	int rc = stats_collect(cfg, s ? s->rates : NULL, snap);
-	if (!rc && s)
-		fill_process(s, snap, cfg);
+	if (!rc)
+		fill_process(l, s, snap, cfg);
 	model_config_unref(cfg);
 	return rc;
 }

@@ -54,6 +54,7 @@ t_assert "16 MiB download really was chunked" bash -c "$(declare -f c ns_exec); 
 # Large chunks move by splice, the chunk framing through the buffer: the
 # stats count the spliced bytes (HAProxy's h1_spliced_bytes_in/out).
 fe_stat() { lbctl_ --json show stat json | "$PY" -c "import json,sys; print(json.load(sys.stdin)['stats']['frontends'][0]['$1'])"; }
+t_assert "show stat json names the process without a stats listener" test "$(lbctl_ --json show stat json | "$PY" -c "import json,sys; l = json.load(sys.stdin)['stats']['lbd']; print(l['pid'], l['alive'])")" = "$PID_lbd True"
 zin() { fe_stat spliced_bytes_in; }
 zout() { fe_stat spliced_bytes_out; }
 i0=$(zin) o0=$(zout)
