@@ -53,10 +53,12 @@ t_assert "16 MiB download really was chunked" bash -c "$(declare -f c ns_exec); 
 
 # Large chunks move by splice, the chunk framing through the buffer: the
 # stats count the spliced bytes (HAProxy's h1_spliced_bytes_in/out).
-fe_stat() { lbctl_ --json show stat json | "$PY" -c "import json,sys; print(json.load(sys.stdin)['stats']['frontends'][0]['$1'])"; }
+fe_stat() { # FRONTEND-INDEX KEY: from "show stat json"
+	lbctl_ --json show stat json | "$PY" -c "import json,sys; print(json.load(sys.stdin)['stats']['frontends'][$1]['$2'])"
+}
 t_assert "show stat json names the process without a stats listener" test "$(lbctl_ --json show stat json | "$PY" -c "import json,sys; l = json.load(sys.stdin)['stats']['lbd']; print(l['pid'], l['alive'])")" = "$PID_lbd True"
-zin() { fe_stat spliced_bytes_in; }
-zout() { fe_stat spliced_bytes_out; }
+zin() { fe_stat 0 spliced_bytes_in; }
+zout() { fe_stat 0 spliced_bytes_out; }
 i0=$(zin) o0=$(zout)
 t_assert "download 16m chunked again" bash -c "$(declare -f c ns_exec); NS_lb=$NS_lb; c $U/chunked/16m | cmp - '$F/16m'"
 o1=$(zout)
@@ -69,7 +71,7 @@ t_log "chunked 16 MiB upload: $((i1 - i0)) bytes spliced"
 t_assert "a chunked 16 MiB upload was largely spliced (at least 6 MiB) ($((i1 - i0)) bytes)" test $((i1 - i0)) -ge $((6 * 1048576))
 
 # A close-delimited 16 MiB response: spliced until the server closes.
-eof_z() { lbctl_ --json show stat json | "$PY" -c "import json,sys; print(json.load(sys.stdin)['stats']['frontends'][1]['spliced_bytes_out'])"; }
+eof_z() { fe_stat 1 spliced_bytes_out; }
 e0=$(eof_z)
 t_assert "close-delimited 16 MiB download intact" bash -c "$(declare -f c ns_exec); NS_lb=$NS_lb; c http://192.0.2.10:9193/ | cmp - '$F/16m'"
 e1=$(eof_z)

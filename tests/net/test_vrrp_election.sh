@@ -21,10 +21,9 @@ mac1=$(ip -n "$NS_n1" -j link show eth0 | "$PY" -c 'import json,sys; print(json.
 t_assert "client resolved the VIP to node 1's MAC" sh -c "ip -n $NS_cl neigh show $VIP | grep -q $mac1"
 t_assert "node 2 sees node 1 as master" [ "$(vrrp_field n2 master)" = 198.51.100.11 ]
 t_assert "node 2 knows the master's priority" [ "$(vrrp_field n2 master_priority)" = 100 ]
-# counter NODE FIELD N: the counter is above N (a few 100 ms adverts after the election)
-counter_above() { [ "$(vrrp_field "$1" "counters.$2")" -gt "$3" ]; }
-wait_for 2 "node 2 receives adverts" counter_above n2 adverts_received 3
-wait_for 2 "node 1 sends adverts" counter_above n1 adverts_sent 3
+# a few 100 ms adverts after the election
+wait_for 2 "node 2 receives adverts" vrrp_counter_above n2 adverts_received 3
+wait_for 2 "node 1 sends adverts" vrrp_counter_above n1 adverts_sent 3
 t_assert "node 1 became master once" [ "$(vrrp_field n1 counters.became_master)" = 1 ]
 t_assert "no discards on node 2" [ "$(vrrpctl_json n2 | "$PY" -c 'import json,sys; print(sum(json.load(sys.stdin)["instances"][0]["counters"]["discards"].values()))')" = 0 ]
 t_assert "human status is indented key: value" sh -c "'$BIN/vrrpctl' -s '$T/n1.sock' status | grep -q '^  state: master'"

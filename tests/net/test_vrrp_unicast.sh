@@ -31,8 +31,7 @@ vrrp_run n2 "$T/n2.conf"
 wait_for 5 "node 2 is backup" vrrp_state_is n2 backup
 t_assert "mode is unicast" [ "$(vrrp_field n1 mode)" = unicast ]
 # Several adverts heard, and still backup: it hears node 1 over unicast.
-adverts_above() { [ "$(vrrp_field n2 counters.adverts_received)" -gt "$1" ]; }
-wait_for 3 "node 2 received adverts" adverts_above 3
+wait_for 3 "node 2 received adverts" vrrp_counter_above n2 adverts_received 3
 t_assert "node 2 stays backup: it hears node 1 over unicast" vrrp_state_is n2 backup
 t_assert "no multicast advert arrives (node 2 counts none from elsewhere)" [ "$(vrrp_field n2 counters.discards.unknown_peer)" = 0 ]
 

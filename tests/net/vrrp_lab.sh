@@ -66,6 +66,10 @@ vrrp_state_is() { # NODE STATE
 	[ "$(vrrp_field "$1" state)" = "$2" ]
 }
 
+vrrp_counter_above() { # NODE COUNTER N: counters.COUNTER > N (for wait_for)
+	[ "$(vrrp_field "$1" "counters.$2")" -gt "$3" ]
+}
+
 vip_on() { # NODE [ADDRESS]
 	ip -n "$(eval echo "\$NS_$1")" -o addr show dev eth0 | grep -q " ${2:-$VIP}/"
 }
