@@ -18,8 +18,12 @@ C
 lbd_start "$T/lbd.conf"
 
 # Two clients hold their keep-alive connections open.
+# ip netns exec, not the ns_exec function: a function would run in a
+# subshell of its own, $! would be that shell, and killing it would leave
+# socat and its connection alone (the connection then closed only when the
+# sleep ended, just inside the next curl's 5 s).
 for i in 1 2; do
-	(printf 'GET / HTTP/1.1\r\nHost: x\r\n\r\n'; sleep 6) | ns_exec lb socat -t 6 - TCP:192.0.2.10:9192 > "$T/hold$i.out" &
+	(printf 'GET / HTTP/1.1\r\nHost: x\r\n\r\n'; sleep 6) | ip netns exec "$NS_lb" socat -t 6 - TCP:192.0.2.10:9192 > "$T/hold$i.out" &
 	eval "HOLD$i=\$!"
 done
 wait_for 5 "two connections held" lbd_check "s['frontends'][0]['conn_cur'] == 2"
@@ -28,6 +32,7 @@ rc=$?
 t_assert "a third client waits (curl timed out, exit 28), not reset (got $rc)" test "$rc" = 28
 t_assert "still 2 connections" lbd_check "s['frontends'][0]['conn_cur'] <= 2"
 kill "$HOLD1" 2>/dev/null || :
+wait_for 3 "the first held connection closed" lbd_check "s['frontends'][0]['conn_cur'] <= 1"
 t_assert "once one closes, the next client is served" test "$(c --max-time 5 http://192.0.2.10:9192/)" = a
 
 # The VIP is not on the host: lbd listens anyway; once added, it answers there.
