@@ -129,6 +129,7 @@ struct wlistener {
 	ev_io io;
 	struct worker *w;
 	struct frontend *fe;
+	int paused;      /* stopped at a limit, until the resume timer finds room */
 };
 
 struct worker {
@@ -147,7 +148,7 @@ struct worker {
 	struct lbd_config *cfg;
 	struct lb_set lb;
 	struct wlistener *ls;
-	int nls, paused, stopping;
+	int nls, npaused, stopping;
 	struct session *sessions;
 	struct session *q_head, *q_tail; /* requests waiting for a server slot, oldest first */
 	int qlen;

@@ -94,34 +94,47 @@ int worker_over_limits(struct worker *w, const struct frontend *fe)
 static void listeners_set(struct worker *w, int on)
 {
 	for (int i = 0; i < w->nls; i++) {
-		if (on)
+		if (on && !w->ls[i].paused)
 			ev_io_start(w->loop, &w->ls[i].io);
 		else
 			ev_io_stop(w->loop, &w->ls[i].io);
 	}
 }
 
-/* At a limit the listener stops: new connections wait in the kernel's
- * backlog instead of being accepted and reset. */
-static void pause_accepting(struct worker *w)
+/* At a limit a listener stops: new connections wait in the kernel's
+ * backlog instead of being accepted and reset.  A frontend at its own
+ * maxconn stops only its listeners (each stops on its next connection at
+ * the global limit); running out of descriptors stops them all at once. */
+static void listener_pause(struct worker *w, struct wlistener *l)
 {
-	if (w->paused)
+	if (l->paused)
 		return;
-	w->paused = 1;
-	listeners_set(w, 0);
+	l->paused = 1;
+	w->npaused++;
+	ev_io_stop(w->loop, &l->io);
 	ev_timer_again(w->loop, &w->resume);
+}
+
+static void pause_all(struct worker *w)
+{
+	for (int i = 0; i < w->nls; i++)
+		listener_pause(w, &w->ls[i]);
 }
 
 static void maybe_resume(struct worker *w)
 {
-	if (!w->paused || w->stopping)
+	if (!w->npaused || w->stopping)
 		return;
-	for (int i = 0; i < w->nls; i++)
-		if (worker_over_limits(w, w->ls[i].fe))
-			return;
-	w->paused = 0;
-	ev_timer_stop(w->loop, &w->resume);
-	listeners_set(w, 1);
+	for (int i = 0; i < w->nls; i++) {
+		struct wlistener *l = &w->ls[i];
+		if (!l->paused || worker_over_limits(w, l->fe))
+			continue;
+		l->paused = 0;
+		w->npaused--;
+		ev_io_start(w->loop, &l->io);
+	}
+	if (!w->npaused)
+		ev_timer_stop(w->loop, &w->resume);
 }
 
 static void resume_cb(struct ev_loop *loop, ev_timer *t, int revents)
@@ -134,7 +147,7 @@ void worker_session_closed(struct worker *w)
 {
 	atomic_fetch_sub_explicit(&w->nsess, 1, memory_order_relaxed);
 	workers_conn_add(w->all, -1);
-	if (w->paused)
+	if (w->npaused)
 		maybe_resume(w);
 }
 
@@ -145,7 +158,7 @@ static void accept_cb(struct ev_loop *loop, ev_io *io, int revents)
 	(void)loop; (void)revents;
 	for (int i = 0; i < ACCEPT_BATCH; i++) {
 		if (worker_over_limits(w, l->fe)) {
-			pause_accepting(w);
+			listener_pause(w, l);
 			return;
 		}
 		struct sockaddr_storage ss;
@@ -153,7 +166,7 @@ static void accept_cb(struct ev_loop *loop, ev_io *io, int revents)
 		int fd = accept4(io->fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
-				pause_accepting(w);
+				pause_all(w);
 			return;
 		}
 		session_accept(w, l->fe, fd, (struct sockaddr *)&ss, len);
@@ -189,6 +202,8 @@ static int worker_apply(struct worker *w, struct lbd_config *cfg)
 	w->lb = lb;
 	w->ls = ls;
 	w->nls = 0;
+	w->npaused = 0;        /* the new listeners start; accept_cb stops any still at a limit */
+	ev_timer_stop(w->loop, &w->resume);
 	for (int i = 0; i < cfg->nfrontends; i++) {
 		struct frontend *fe = &cfg->frontends[i];
 		for (int b = 0; b < fe->conf.nbinds; b++) {
@@ -201,7 +216,7 @@ static int worker_apply(struct worker *w, struct lbd_config *cfg)
 			l->fe = fe;
 		}
 	}
-	if (!w->stopping && !w->paused)
+	if (!w->stopping)
 		listeners_set(w, 1);
 	model_config_unref(w->cfg);
 	w->cfg = cfg;

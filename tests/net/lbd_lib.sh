@@ -55,9 +55,9 @@ NGX
 	wait_for 5 "nginx $name on $listen" ns_exec lb curl -sf "http://$listen/"
 }
 
-lbd_conf() { # FILE, body on stdin; adds the global block
+lbd_conf() { # FILE, body on stdin; adds the global block (LBD_WORKERS workers, 2 by default)
 	{
-		printf 'global { workers 2; control %s; access-log stdout; grace 2s; }\n' "$LBD_SOCK"
+		printf 'global { workers %d; control %s; access-log stdout; grace 2s; }\n' "${LBD_WORKERS:-2}" "$LBD_SOCK"
 		cat
 	} > "$1"
 }
