@@ -599,6 +599,39 @@ int conf_get_duration_ms(const struct conf_node *n, int i, uint64_t *ms, char *e
 	return 0;
 }
 
+/* A bound in the largest unit that states it exactly: 40950ms, 10s, 1h, 7d. */
+static void duration_text(uint64_t ms, char *out, size_t outlen)
+{
+	static const struct { uint64_t ms; const char *unit; } units[] = {
+		{ 86400000, "d" }, { 3600000, "h" }, { 60000, "m" }, { 1000, "s" },
+	};
+	for (size_t u = 0; u < sizeof(units) / sizeof(units[0]); u++) {
+		if (ms && ms % units[u].ms == 0) {
+			snprintf(out, outlen, "%llu%s", (unsigned long long)(ms / units[u].ms), units[u].unit);
+			return;
+		}
+	}
+	snprintf(out, outlen, "%llums", (unsigned long long)ms);
+}
+
+int conf_get_ms32(const struct conf_node *n, int i, uint32_t min, uint32_t max, uint32_t *out,
+		  char *err, size_t errlen)
+{
+	uint64_t ms;
+	int rc = conf_get_duration_ms(n, i, &ms, err, errlen);
+	if (rc)
+		return rc;
+	if (ms < min || ms > max) {
+		char lo[32], hi[32];
+		duration_text(min, lo, sizeof(lo));
+		duration_text(max, hi, sizeof(hi));
+		return conf_error(err, errlen, n, i, "expected a duration from %s to %s, got '%s'", lo, hi,
+				  n->args[i]);
+	}
+	*out = (uint32_t)ms;
+	return 0;
+}
+
 int conf_get_uint(const struct conf_node *n, int i, unsigned long min, unsigned long max,
 		  unsigned long *out, char *err, size_t errlen)
 {

@@ -79,6 +79,9 @@ int conf_dispatch(const struct conf_node *block, const struct conf_keyword *tabl
 
 /* Value readers for args[i].  All return 0 or -EINVAL with a positioned error. */
 int conf_get_duration_ms(const struct conf_node *n, int i, uint64_t *ms, char *err, size_t errlen);
+/* A duration in milliseconds from min to max, into a uint32_t. */
+int conf_get_ms32(const struct conf_node *n, int i, uint32_t min, uint32_t max, uint32_t *out,
+		  char *err, size_t errlen);
 int conf_get_uint(const struct conf_node *n, int i, unsigned long min, unsigned long max,
 		  unsigned long *out, char *err, size_t errlen);
 /* conf_get_uint into a uint32_t (max must fit). */

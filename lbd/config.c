@@ -50,17 +50,7 @@ static int get_name(const struct conf_node *n, int i, char *out, char *err, size
 	return 0;
 }
 
-static int get_ms(const struct conf_node *n, int i, uint32_t *out, char *err, size_t errlen)
-{
-	uint64_t ms;
-	int rc = conf_get_duration_ms(n, i, &ms, err, errlen);
-	if (rc)
-		return rc;
-	if (ms > 86400000ull * 7)
-		return conf_error(err, errlen, n, i, "expected a duration of at most 7d");
-	*out = (uint32_t)ms;
-	return 0;
-}
+#define MAX_MS (7u * 86400000u) /* the longest duration any keyword takes: 7d */
 
 static int get_size32(const struct conf_node *n, int i, uint32_t min, uint32_t max, uint32_t *out,
 		      char *err, size_t errlen)
@@ -96,7 +86,7 @@ static int kw_timeout(void *ctx, const struct conf_node *n, char *err, size_t er
 	int k = conf_get_enum(n, 1, kinds, err, errlen);
 	if (k < 0)
 		return k;
-	return get_ms(n, 2, slots[k], err, errlen);
+	return conf_get_ms32(n, 2, 0, MAX_MS, slots[k], err, errlen);
 }
 
 static int kw_retries(void *ctx, const struct conf_node *n, char *err, size_t errlen)
@@ -219,7 +209,7 @@ static int kw_stats(void *ctx, const struct conf_node *n, char *err, size_t errl
 		if (i + 1 >= n->nargs)
 			return conf_error(err, errlen, n, i, "expected a value after '%s'", n->args[i]);
 		if (k == 1) {
-			rc = get_ms(n, i + 1, &s->refresh_ms, err, errlen);
+			rc = conf_get_ms32(n, i + 1, 0, MAX_MS, &s->refresh_ms, err, errlen);
 			if (rc)
 				return rc;
 			continue;
@@ -257,7 +247,7 @@ static int kw_glog(void *ctx, const struct conf_node *n, char *err, size_t errle
 static int kw_grace(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
 	struct parse_ctx *c = ctx;
-	return get_ms(n, 1, &c->cfg->g.grace_ms, err, errlen);
+	return conf_get_ms32(n, 1, 0, MAX_MS, &c->cfg->g.grace_ms, err, errlen);
 }
 
 static const struct conf_keyword global_kw[] = {
@@ -324,10 +314,10 @@ static int check_option(const struct conf_node *n, int i, struct check_conf *ck,
 		strcpy(ck->host, n->args[i + 1]);
 		return 0;
 	case 1: return parse_expect(n, i + 1, ck, err, errlen);
-	case 2: return get_ms(n, i + 1, &ck->interval_ms, err, errlen);
-	case 3: return get_ms(n, i + 1, &ck->fastinter_ms, err, errlen);
-	case 4: return get_ms(n, i + 1, &ck->downinter_ms, err, errlen);
-	case 5: return get_ms(n, i + 1, &ck->timeout_ms, err, errlen);
+	case 2: return conf_get_ms32(n, i + 1, 0, MAX_MS, &ck->interval_ms, err, errlen);
+	case 3: return conf_get_ms32(n, i + 1, 0, MAX_MS, &ck->fastinter_ms, err, errlen);
+	case 4: return conf_get_ms32(n, i + 1, 0, MAX_MS, &ck->downinter_ms, err, errlen);
+	case 5: return conf_get_ms32(n, i + 1, 0, MAX_MS, &ck->timeout_ms, err, errlen);
 	case 6: return conf_get_u32(n, i + 1, 1, 100, &ck->rise, err, errlen);
 	case 7: return conf_get_u32(n, i + 1, 1, 100, &ck->fall, err, errlen);
 	case 8: {

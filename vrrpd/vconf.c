@@ -28,20 +28,6 @@ static int copy_word(const struct conf_node *n, int i, char *dst, size_t cap, co
 	return 0;
 }
 
-static int get_ms(const struct conf_node *n, int i, uint64_t min, uint64_t max, uint32_t *out,
-		  char *err, size_t errlen)
-{
-	uint64_t ms = 0;
-	int rc = conf_get_duration_ms(n, i, &ms, err, errlen);
-	if (rc)
-		return rc;
-	if (ms < min || ms > max)
-		return conf_error(err, errlen, n, i, "expected a duration from %llums to %llums, got '%s'",
-				  (unsigned long long)min, (unsigned long long)max, n->args[i]);
-	*out = (uint32_t)ms;
-	return 0;
-}
-
 /* ---- global { } ---------------------------------------------------------- */
 
 static int g_control(void *ctx, const struct conf_node *n, char *err, size_t errlen)
@@ -143,13 +129,13 @@ static int t_interface(void *ctx, const struct conf_node *n, char *err, size_t e
 static int t_interval(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
 	struct vconf_ctx *x = ctx;
-	return get_ms(n, 1, 10, 3600000, &x->tr->interval_ms, err, errlen);
+	return conf_get_ms32(n, 1, 10, 3600000, &x->tr->interval_ms, err, errlen);
 }
 
 static int t_timeout(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
 	struct vconf_ctx *x = ctx;
-	return get_ms(n, 1, 10, 3600000, &x->tr->timeout_ms, err, errlen);
+	return conf_get_ms32(n, 1, 10, 3600000, &x->tr->timeout_ms, err, errlen);
 }
 
 static int t_rise(void *ctx, const struct conf_node *n, char *err, size_t errlen)
@@ -235,7 +221,7 @@ static int i_advert(void *ctx, const struct conf_node *n, char *err, size_t errl
 {
 	struct vconf_ctx *x = ctx;
 	uint32_t ms = 0;
-	int rc = get_ms(n, 1, 10, 40950, &ms, err, errlen);
+	int rc = conf_get_ms32(n, 1, 10, 40950, &ms, err, errlen);
 	if (rc)
 		return rc;
 	if (ms % 10)
@@ -325,7 +311,7 @@ static int i_preempt(void *ctx, const struct conf_node *n, char *err, size_t err
 static int i_preempt_delay(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
 	struct vconf_ctx *x = ctx;
-	return get_ms(n, 1, 0, 3600000, &x->in->preempt_delay_ms, err, errlen);
+	return conf_get_ms32(n, 1, 0, 3600000, &x->in->preempt_delay_ms, err, errlen);
 }
 
 static int i_accept(void *ctx, const struct conf_node *n, char *err, size_t errlen)
@@ -377,19 +363,19 @@ static int gr_count(void *ctx, const struct conf_node *n, char *err, size_t errl
 static int gr_interval(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
 	struct vconf_ctx *x = ctx;
-	return get_ms(n, 1, 0, 10000, &x->in->garp.interval_ms, err, errlen);
+	return conf_get_ms32(n, 1, 0, 10000, &x->in->garp.interval_ms, err, errlen);
 }
 
 static int gr_repeat(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
 	struct vconf_ctx *x = ctx;
-	return get_ms(n, 1, 0, 3600000, &x->in->garp.repeat_ms, err, errlen);
+	return conf_get_ms32(n, 1, 0, 3600000, &x->in->garp.repeat_ms, err, errlen);
 }
 
 static int gr_refresh(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
 	struct vconf_ctx *x = ctx;
-	int rc = get_ms(n, 1, 0, 86400000, &x->in->garp.refresh_ms, err, errlen);
+	int rc = conf_get_ms32(n, 1, 0, 86400000, &x->in->garp.refresh_ms, err, errlen);
 	if (!rc && x->in->garp.refresh_ms && x->in->garp.refresh_ms < 1000)
 		return conf_error(err, errlen, n, 1, "expected 0 (off) or at least 1s, got '%s'", n->args[1]);
 	return rc;

@@ -193,6 +193,26 @@ static void test_value_errors(void **state)
 	conf_free(t);
 }
 
+static void test_ms32(void **state)
+{
+	(void)state;
+	struct conf_tree *t = parse_ok("x 250ms 8d 5ms 2s;");
+	const struct conf_node *n = &t->root.children[0];
+	char err[256];
+	uint32_t ms = 1;
+	assert_int_equal(conf_get_ms32(n, 1, 0, 7u * 86400000u, &ms, err, sizeof(err)), 0);
+	assert_int_equal(ms, 250);
+	assert_int_equal(conf_get_ms32(n, 2, 0, 7u * 86400000u, &ms, err, sizeof(err)), -22);
+	assert_string_equal(err, "t.conf:1:9: expected a duration from 0ms to 7d, got '8d'");
+	assert_int_equal(conf_get_ms32(n, 3, 10, 40950, &ms, err, sizeof(err)), -22);
+	assert_string_equal(err, "t.conf:1:12: expected a duration from 10ms to 40950ms, got '5ms'");
+	assert_int_equal(conf_get_ms32(n, 4, 1000, 3600000, &ms, err, sizeof(err)), 0);
+	assert_int_equal(ms, 2000);
+	assert_int_equal(conf_get_ms32(n, 5, 0, 10, &ms, err, sizeof(err)), -22);
+	assert_int_equal(ms, 2000);
+	conf_free(t);
+}
+
 
 static void test_limits(void **state)
 {
@@ -333,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_dispatch),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_value_errors),
+		cmocka_unit_test(test_ms32),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_prefix_and_enum),
