@@ -4,7 +4,7 @@
 # proxy alone on CPU 1, wrk and the two nginx backends on CPU 0.
 #
 #   bench/lbd_bench.sh            (as root; NOT part of make check)
-#   SECONDS_PER_RUN=10 IDLE_CONNS=10000 PROXIES="lbd haproxy nginx" bench/lbd_bench.sh
+#   ROUNDS=5 SECONDS_PER_RUN=5 IDLE_CONNS=9900 PROXIES="lbd haproxy nginx" bench/lbd_bench.sh
 #
 # Per proxy: small GET with wrk (50 keep-alive connections): req/s, p50, p99
 # and proxy CPU (user+sys from /proc) per 100k requests; 64 KiB POSTs
@@ -17,7 +17,7 @@ export NET_BIN=${NET_BIN:-build}
 . tests/net/lib.sh
 net_require wrk haproxy nginx taskset
 PY=/usr/bin/python3
-D=${SECONDS_PER_RUN:-10}
+D=${SECONDS_PER_RUN:-5}
 # HAProxy wants 2 descriptors per connection: with this machine's hard limit of
 # 20000 descriptors it cannot hold 10,000 connections, so 9,900 by default.
 IDLE=${IDLE_CONNS:-9900}
@@ -121,39 +121,71 @@ run_wrk() { # label url [script] -> prints "reqs rps p50 p99 cpu_us_per_req"
 	echo "$reqs $rps $p50 $p99 $(awk -v t=$((after - before)) -v hz="$HZ" -v n="$reqs" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }') ${errs:+ERR:$errs}"
 }
 
-declare -A R
-for p in $PROXIES; do
-	start_proxy "$p"
-	nx taskset -c 0 wrk -t1 -c50 -d2s http://192.0.2.10:4318/ >/dev/null # warm-up
-	R[$p.get]=$(run_wrk "$p-get" http://192.0.2.10:4318/)
-	R[$p.post]=$(run_wrk "$p-post" http://192.0.2.10:4318/v1/metrics "$T/post.lua")
-	base=$(rss_kb "$PROXY_PID")
-	nx taskset -c 0 "$PY" bench/lbd_idle.py 192.0.2.10 4318 "$IDLE" 4 > "$T/idle-$p.out" 2>&1 &
-	IDLE_PID=$!
-	wait_until 30 grep -q ready "$T/idle-$p.out"
-	sleep 1
-	full=$(rss_kb "$PROXY_PID")
-	wait "$IDLE_PID"
-	R[$p.idle]="$(awk -v a="$base" -v b="$full" -v n="$IDLE" 'BEGIN { printf "%.2f", (b - a) / n }') $(cat "$T/idle-$p.out")"
-	net_stop "$PROXY_PID"
-	echo "$p: get=[${R[$p.get]}] post=[${R[$p.post]}] idle_kib_per_conn=[${R[$p.idle]}]" >&2
+# Rounds: the proxies take turns, ROUNDS times over, so that the machine's
+# slow and fast minutes fall on all of them; the report gives each figure's
+# median over the rounds and the median of the per-round ratios.  Idle
+# memory is measured once per proxy, in the first round (it does not vary).
+ROUNDS=${ROUNDS:-5}
+: > "$T/results"
+for r in $(seq "$ROUNDS"); do
+	for p in $PROXIES; do
+		start_proxy "$p"
+		nx taskset -c 0 wrk -t1 -c50 -d1s http://192.0.2.10:4318/ >/dev/null # warm-up
+		get=$(run_wrk "$p-get" http://192.0.2.10:4318/)
+		post=$(run_wrk "$p-post" http://192.0.2.10:4318/v1/metrics "$T/post.lua")
+		idle=-
+		if [ "$r" = 1 ]; then
+			base=$(rss_kb "$PROXY_PID")
+			nx taskset -c 0 "$PY" bench/lbd_idle.py 192.0.2.10 4318 "$IDLE" 4 > "$T/idle-$p.out" 2>&1 &
+			IDLE_PID=$!
+			wait_until 30 grep -q ready "$T/idle-$p.out"
+			sleep 1
+			full=$(rss_kb "$PROXY_PID")
+			wait "$IDLE_PID"
+			idle=$(awk -v a="$base" -v b="$full" -v n="$IDLE" 'BEGIN { printf "%.2f", (b - a) / n }')
+			echo "$p idle: $idle KiB per connection, $(cat "$T/idle-$p.out")" >&2
+		fi
+		net_stop "$PROXY_PID"
+		echo "round $r $p: get=[$get] post=[$post]" >&2
+		case "$get $post" in *ERR:*) echo "round $r $p: wrk saw errors" >&2 ;; esac
+		read -r _ g_rps g_50 g_99 g_cpu _ <<<"$get"
+		read -r _ p_rps p_50 p_99 p_cpu _ <<<"$post"
+		echo "$r $p $g_rps $g_50 $g_99 $g_cpu $p_rps $p_50 $p_99 $p_cpu $idle" >> "$T/results"
+	done
 done
 
 echo
-echo "## lbd vs HAProxy 2.6 vs nginx ($(date -u +%F), $(nproc) CPUs, proxy on CPU 1, wrk + backends on CPU 0, ${D}s runs)"
-echo
-echo "| proxy | GET req/s | p50 | p99 | CPU us/req | 64 KiB POST req/s | p99 | CPU us/req | KiB/idle conn ($IDLE) |"
-echo "|---|---|---|---|---|---|---|---|---|"
-for p in $PROXIES; do
-	read -r _ g_rps g_50 g_99 g_cpu g_err <<<"${R[$p.get]}"
-	read -r _ p_rps _ p_99 p_cpu p_err <<<"${R[$p.post]}"
-	read -r idle _ <<<"${R[$p.idle]}"
-	echo "| $p | $g_rps | $g_50 | $g_99 | $g_cpu | $p_rps | $p_99 | $p_cpu | $idle |${g_err:+ $g_err}${p_err:+ $p_err}"
-done
-if [[ " $PROXIES " == *" lbd "* && " $PROXIES " == *" haproxy "* ]]; then
-	read -r _ l_rps _ _ l_cpu _ <<<"${R[lbd.get]}"; read -r _ h_rps _ _ h_cpu _ <<<"${R[haproxy.get]}"
-	read -r _ lp_rps _ _ lp_cpu _ <<<"${R[lbd.post]}"; read -r _ hp_rps _ _ hp_cpu _ <<<"${R[haproxy.post]}"
-	echo
-	awk -v a="$l_rps" -v b="$h_rps" -v c="$l_cpu" -v d="$h_cpu" -v e="$lp_rps" -v f="$hp_rps" -v g="$lp_cpu" -v h="$hp_cpu" 'BEGIN {
-		printf "lbd/HAProxy: GET req/s %.2fx, GET CPU/req %.2fx, POST req/s %.2fx, POST CPU/req %.2fx\n", a/b, c/d, e/f, g/h }'
-fi
+echo "## lbd vs HAProxy 2.6 vs nginx ($(date -u +%F), $(nproc) CPUs, proxy on CPU 1, wrk + backends on CPU 0, $ROUNDS rounds of ${D}s runs, medians)"
+"$PY" - "$T/results" "$IDLE" $PROXIES <<'PYEOF'
+import statistics as st, sys
+rows = [l.split() for l in open(sys.argv[1])]
+idle_n, proxies = sys.argv[2], sys.argv[3:]
+def ms(v):  # wrk's 463.00us / 1.62ms / 1.01s -> ms
+    for unit, f in (("us", 1e-3), ("ms", 1.0), ("s", 1e3)):
+        if v.endswith(unit):
+            return float(v[:-len(unit)]) * f
+    return float(v)
+cols = {"g_rps": 2, "g_50": 3, "g_99": 4, "g_cpu": 5, "p_rps": 6, "p_50": 7, "p_99": 8, "p_cpu": 9}
+val = {}
+for r in rows:
+    for c, i in cols.items():
+        val.setdefault((r[1], c), {})[r[0]] = ms(r[i]) if c.endswith(("_50", "_99")) else float(r[i])
+    if r[10] != "-":
+        val[(r[1], "idle")] = r[10]
+med = lambda p, c: st.median(val[(p, c)].values())
+print()
+print("| proxy | GET req/s | p50 | p99 | CPU us/req | 64 KiB POST req/s | p50 | p99 | CPU us/req | KiB/idle conn (%s) |" % idle_n)
+print("|---|---|---|---|---|---|---|---|---|---|")
+for p in proxies:
+    print("| %s | %.0f | %.2fms | %.2fms | %.1f | %.0f | %.2fms | %.2fms | %.1f | %s |" % (
+        p, med(p, "g_rps"), med(p, "g_50"), med(p, "g_99"), med(p, "g_cpu"),
+        med(p, "p_rps"), med(p, "p_50"), med(p, "p_99"), med(p, "p_cpu"), val.get((p, "idle"), "-")))
+if "lbd" in proxies and "haproxy" in proxies:
+    print()
+    for c, name in (("g_cpu", "GET CPU/req"), ("p_cpu", "POST CPU/req"), ("g_rps", "GET req/s"),
+                    ("p_rps", "POST req/s"), ("g_99", "GET p99"), ("p_99", "POST p99")):
+        a, b = val[("lbd", c)], val[("haproxy", c)]
+        ratios = [a[k] / b[k] for k in sorted(a, key=int)]
+        print("lbd/HAProxy %-13s median %.2fx, per round %s" % (name, st.median(ratios),
+              " ".join("%.2f" % x for x in ratios)))
+PYEOF

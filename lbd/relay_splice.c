@@ -117,8 +117,13 @@ int relay_splice_request(struct session *s)
 	if (!left && !s->zp.len) {
 		/* A chunk's data is through: its end and the next size line go
 		 * through the buffer again. */
-		if (tx->req_body == BODY_CL)
+		if (tx->req_body == BODY_CL) {
 			tx->req_done = 1;
+			/* The client sends its next request after this one's answer,
+			 * or it pipelines and epoll says so: a read now would only
+			 * meet EAGAIN (one system call per large body saved). */
+			s->c_readable = 0;
+		}
 		s->zdir = 0;
 		zpipe_put(&s->w->zpipes, &s->zp); /* for the next body, this one's or another's */
 		moved = 1;
