@@ -142,8 +142,11 @@ for r in $(seq "$ROUNDS"); do
 			sleep 1
 			full=$(rss_kb "$PROXY_PID")
 			wait "$IDLE_PID"
-			idle=$(awk -v a="$base" -v b="$full" -v n="$IDLE" 'BEGIN { printf "%.2f", (b - a) / n }')
+			# Per connection really held: a proxy may not take all of them.
+			held=$(awk '$1 == "ready" { print $2 }' "$T/idle-$p.out")
+			idle=$(awk -v a="$base" -v b="$full" -v n="${held:-0}" 'BEGIN { if (n > 0) printf "%.2f", (b - a) / n; else print "-" }')
 			echo "$p idle: $idle KiB per connection, $(cat "$T/idle-$p.out")" >&2
+			idle="$idle(${held:-0})"
 		fi
 		net_stop "$PROXY_PID"
 		echo "round $r $p: get=[$get] post=[$post]" >&2
@@ -174,7 +177,7 @@ for r in rows:
         val[(r[1], "idle")] = r[10]
 med = lambda p, c: st.median(val[(p, c)].values())
 print()
-print("| proxy | GET req/s | p50 | p99 | CPU us/req | 64 KiB POST req/s | p50 | p99 | CPU us/req | KiB/idle conn (%s) |" % idle_n)
+print("| proxy | GET req/s | p50 | p99 | CPU us/req | 64 KiB POST req/s | p50 | p99 | CPU us/req | KiB/idle conn (held, of %s) |" % idle_n)
 print("|---|---|---|---|---|---|---|---|---|---|")
 for p in proxies:
     print("| %s | %.0f | %.2fms | %.2fms | %.1f | %.0f | %.2fms | %.2fms | %.1f | %s |" % (
