@@ -79,6 +79,17 @@ t_log "close-delimited 16 MiB download: $((e1 - e0)) bytes spliced"
 t_assert "a close-delimited 16 MiB download was largely spliced ($((e1 - e0)) bytes)" test $((e1 - e0)) -ge $((12 * 1048576))
 t_assert "close-delimited download logged as complete (--)" grep -q ' eof eof/e 200 .* -- "GET / HTTP/1.1"' "$T/lbd.log"
 
+# A request pipelined right behind a spliced 64 KiB body is answered too:
+# once the body is through, lbd does not read on; epoll says more came.
+i0=$(zin)
+{ printf 'PUT /up/pipe HTTP/1.1\r\nHost: x\r\nContent-Length: 65536\r\n\r\n'; cat "$F/64k"
+  printf 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'; } |
+	ns_exec lb socat -t 5 - TCP:192.0.2.10:9192 > "$T/pipe.out"
+t_assert "a PUT and a GET pipelined behind it: two answers" test "$(grep -ac '^HTTP/1.1 20[01]' "$T/pipe.out")" = 2
+i1=$(zin)
+t_assert "the PUT's body moved by splice ($((i1 - i0)) bytes)" test $((i1 - i0)) -gt 0
+t_assert "and was stored intact" cmp -s "$F/64k" "$T/www-a/up/pipe"
+
 before=$(kb VmRSS)
 transfer_all 1g
 peak=$(kb VmHWM)
