@@ -233,7 +233,7 @@ struct engine *engine_open(struct ev_loop *loop, struct vconf *c, char *err, siz
 					.vrid_known = vrid_known, .vrid_arg = e };
 	/* A crashed master left its VIPs behind: remove them before anything. */
 	engine_cleanup(c);
-	if (!(e->nl = vip_nl_open(loop, err, errlen)))
+	if (!(e->nl = vip_nl_open(loop, instance_vip_refused, err, errlen)))
 		goto bad;
 	e->env.nl = e->nl;
 	if (!(e->mon = iface_mon_open(loop, link_event, e, err, errlen)))

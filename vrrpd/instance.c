@@ -126,14 +126,30 @@ static void op_vips(void *arg, int on)
 {
 	struct instance *in = arg;
 	in->vips_on = on;
+	in->vips_refused = 0;
 	for (int i = 0; i < in->conf.nvips; i++)
-		vip_set(in->env->nl, vip_ifindex(in), &in->conf.vips[i], on);
+		vip_set(in->env->nl, vip_ifindex(in), &in->conf.vips[i], on, in, i);
 	ev_timer_stop(in->env->loop, &in->garp);
 	if (on && in->conf.garp.count) {
 		in->garp_left = in->conf.garp.count;
 		in->garp_repeat_pending = in->conf.garp.repeat_ms > 0;
 		garp_tick(in->env->loop, &in->garp, 0);
 	}
+}
+
+void instance_vip_refused(void *owner, int index, int on, int error)
+{
+	struct instance *in = owner;
+	char a[ADDR_STRLEN] = "?";
+	in->vip_errors++;
+	if (index >= 0 && index < in->conf.nvips)
+		addr_format_ip(&in->conf.vips[index].addr, a, sizeof(a));
+	/* The status no longer says installed: a master without its address
+	 * is what an operator must see. */
+	if (on && in->vips_on)
+		in->vips_refused = 1;
+	log_rl(&in->rl, LOG_ERR, "%s: the kernel refused to %s %s: %s", in->conf.name, on ? "add" : "remove", a,
+	       strerror(-error));
 }
 
 static void op_changed(void *arg, enum vrrp_state old, enum vrrp_state now, enum vrrp_reason why)
@@ -383,6 +399,7 @@ void instance_close(struct instance *in)
 	/* The macvlan takes the VIPs on it along. */
 	if (in->conf.vmac && vmac_remove(in->conf.vmac_ifname) < 0)
 		log_warn("%s: could not remove %s", in->conf.name, in->conf.vmac_ifname);
+	vip_forget(in->env->nl, in);
 }
 
 int instance_same_identity(const struct instance *in, const struct vconf_instance *c)

@@ -47,6 +47,7 @@ struct instance {
 	unsigned garp_left;
 	int garp_repeat_pending;
 	int vips_on;
+	int vips_refused;         /* the kernel refused one of them, since they were last set */
 	int opened;                 /* instance_open succeeded, instance_close not yet */
 	int link_fault;             /* interface missing, down, or without an address */
 	const char *fault_why;      /* what link_fault is about, for the status */
@@ -55,7 +56,7 @@ struct instance {
 	uint8_t prio_now;
 	struct notify notify;
 	struct log_ratelimit rl;
-	uint64_t send_errors, garp_sent;
+	uint64_t send_errors, garp_sent, vip_errors;
 	uint64_t last_change_wall_ms;
 	enum vrrp_state last_from;
 };
@@ -66,6 +67,8 @@ int instance_open(struct instance *in, const struct vconf_instance *conf, const 
 void instance_start(struct instance *in);
 /* Priority 0 if master, VIPs released, sockets closed.  Idempotent. */
 void instance_close(struct instance *in);
+/* vip_refused_fn: the kernel refused a change of one of the instance's VIPs. */
+void instance_vip_refused(void *owner, int index, int on, int error);
 
 /* Reload of an instance whose identity (interface, family, vrid, VIPs) did
  * not change: timing, preempt, priority, notify, garp.  The VIPs stay. */

@@ -23,12 +23,13 @@ static void render_counters(struct buf *b, const struct instance *in)
 	buf_printf(b, "\"counters\":{\"adverts_sent\":%llu,\"adverts_received\":%llu,"
 		   "\"priority0_sent\":%llu,\"priority0_received\":%llu,\"transitions\":%llu,"
 		   "\"became_master\":%llu,\"send_errors\":%llu,\"garp_sent\":%llu,"
-		   "\"notify_runs\":%llu,\"notify_failures\":%llu,\"discards\":{",
+		   "\"notify_runs\":%llu,\"notify_failures\":%llu,\"vip_errors\":%llu,\"discards\":{",
 		   (unsigned long long)st->adverts_tx, (unsigned long long)st->adverts_rx,
 		   (unsigned long long)st->prio0_tx, (unsigned long long)st->prio0_rx,
 		   (unsigned long long)st->transitions, (unsigned long long)st->became_master,
 		   (unsigned long long)in->send_errors, (unsigned long long)in->garp_sent,
-		   (unsigned long long)in->notify.runs, (unsigned long long)in->notify.failures);
+		   (unsigned long long)in->notify.runs, (unsigned long long)in->notify.failures,
+		   (unsigned long long)in->vip_errors);
 	for (int i = 1; i < PACKET_DISCARD_MAX; i++)
 		buf_printf(b, "%s\"%s\":%llu", i > 1 ? "," : "", packet_discard_names[i],
 			   (unsigned long long)st->discards[i]);
@@ -51,7 +52,7 @@ static void render_instance(struct buf *b, const struct instance *in, struct tra
 		   c->family == AF_INET ? "ipv4" : "ipv6", c->vrid, vrrp_state_names[v->state],
 		   c->priority, v->priority, c->advert_cs * 10, v->master_adver_cs * 10u,
 		   c->preempt ? "true" : "false", c->accept ? "true" : "false", c->npeers ? "unicast" : "multicast",
-		   in->vips_on ? "true" : "false");
+		   in->vips_on && !in->vips_refused ? "true" : "false");
 	for (int i = 0; i < c->nvips; i++) {
 		char s[ADDR_STRLEN + 8];
 		snprintf(s, sizeof(s), "%s/%d", addr_format_ip(&c->vips[i].addr, a, sizeof(a)), c->vips[i].prefixlen);

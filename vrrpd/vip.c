@@ -16,12 +16,23 @@
 #include "rtnl.h"
 #include "vconf.h"
 
+/* Requests in flight, by sequence number: whose change the answer is about. */
+#define VIP_PENDING 64
+
+struct vip_pending {
+	uint32_t seq;
+	int on, index;
+	void *owner;                /* NULL: free, or forgotten */
+};
+
 struct vip_nl {
 	struct ev_loop *loop;
 	struct mnl_socket *nl;
 	ev_io io;
 	uint64_t errors;
 	struct log_ratelimit rl;
+	vip_refused_fn refused;
+	struct vip_pending pending[VIP_PENDING];
 	char *buf; /* RTNL_RECV_SIZE */
 };
 
@@ -66,10 +77,19 @@ static void on_answer(const struct nlmsghdr *h, void *arg)
 	if (h->nlmsg_type != NLMSG_ERROR || mnl_nlmsg_get_payload_len(h) < sizeof(struct nlmsgerr))
 		return;
 	const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
+	struct vip_pending *p = &n->pending[h->nlmsg_seq % VIP_PENDING];
+	struct vip_pending req = { 0 };
+	if (p->seq == h->nlmsg_seq && p->owner) {
+		req = *p;
+		p->owner = NULL;
+	}
 	if (benign(e->error))
 		return;
 	n->errors++;
-	log_rl(&n->rl, LOG_ERR, "vip: kernel refused an address change: %s", strerror(-e->error));
+	if (req.owner && n->refused)
+		n->refused(req.owner, req.index, req.on, e->error);
+	else
+		log_rl(&n->rl, LOG_ERR, "vip: kernel refused an address change: %s", strerror(-e->error));
 }
 
 static void readable(struct ev_loop *loop, ev_io *w, int revents)
@@ -81,7 +101,7 @@ static void readable(struct ev_loop *loop, ev_io *w, int revents)
 		log_rl(&n->rl, LOG_WARNING, "vip: netlink: %s", strerror(-rc));
 }
 
-struct vip_nl *vip_nl_open(struct ev_loop *loop, char *err, size_t errlen)
+struct vip_nl *vip_nl_open(struct ev_loop *loop, vip_refused_fn refused, char *err, size_t errlen)
 {
 	struct vip_nl *n = calloc(1, sizeof(*n));
 
@@ -90,6 +110,7 @@ struct vip_nl *vip_nl_open(struct ev_loop *loop, char *err, size_t errlen)
 		goto bad;
 	}
 	n->loop = loop;
+	n->refused = refused;
 	n->rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(10000, 5);
 	/* Non-blocking: several requests may be in flight, their
 	 * acknowledgements are read on the loop. */
@@ -118,17 +139,31 @@ void vip_nl_close(struct vip_nl *n)
 	free(n);
 }
 
-int vip_set(struct vip_nl *n, int ifindex, const struct vconf_vip *v, int on)
+int vip_set(struct vip_nl *n, int ifindex, const struct vconf_vip *v, int on, void *owner, int index)
 {
 	char req[RTNL_REQ_SIZE];
-	int rc = rtnl_send(n->nl, vip_msg(req, ifindex, v, on));
+	struct nlmsghdr *h = vip_msg(req, ifindex, v, on);
+	int rc = rtnl_send(n->nl, h);
 
 	if (rc < 0) {
 		n->errors++;
 		log_rl(&n->rl, LOG_ERR, "vip: netlink send: %s", strerror(-rc));
+		if (n->refused && owner)
+			n->refused(owner, index, on, rc);
 		return -EIO;
 	}
+	/* A slot still taken after VIP_PENDING later requests lost its answer. */
+	n->pending[h->nlmsg_seq % VIP_PENDING] = (struct vip_pending){ h->nlmsg_seq, on, index, owner };
 	return 0;
+}
+
+void vip_forget(struct vip_nl *n, const void *owner)
+{
+	if (!n)
+		return;
+	for (int i = 0; i < VIP_PENDING; i++)
+		if (n->pending[i].owner == owner)
+			n->pending[i].owner = NULL;
 }
 
 uint64_t vip_errors(const struct vip_nl *n)

@@ -13,11 +13,18 @@ struct ev_loop;
 struct vconf_vip;
 struct vip_nl;
 
-struct vip_nl *vip_nl_open(struct ev_loop *loop, char *err, size_t errlen);
+/* Called on the loop when the kernel refused a change that vip_set()
+ * queued for `owner`, about its address number `index` (error is -errno). */
+typedef void (*vip_refused_fn)(void *owner, int index, int on, int error);
+
+struct vip_nl *vip_nl_open(struct ev_loop *loop, vip_refused_fn refused, char *err, size_t errlen);
 void vip_nl_close(struct vip_nl *n);
 
-/* Queue an add (on = 1) or delete of one address.  0 or -errno. */
-int vip_set(struct vip_nl *n, int ifindex, const struct vconf_vip *v, int on);
+/* Queue an add (on = 1) or delete of one address, the owner's number
+ * index.  0 or -errno. */
+int vip_set(struct vip_nl *n, int ifindex, const struct vconf_vip *v, int on, void *owner, int index);
+/* The owner goes away: answers still to come are no longer its. */
+void vip_forget(struct vip_nl *n, const void *owner);
 /* Errors reported by the kernel so far (each is logged). */
 uint64_t vip_errors(const struct vip_nl *n);
 

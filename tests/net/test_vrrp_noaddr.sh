@@ -16,6 +16,7 @@ t_assert "and holds no VIP" vip_off n1
 ip -n "$NS_n1" addr add 198.51.100.11/24 dev eth0
 wait_for 3 "the address arrives: node 1 becomes master" vrrp_state_is n1 master
 wait_for 2 "VIP on node 1" vip_on n1
+t_assert "the status says the VIP is installed" field_is n1 vips_installed true
 t_assert "it advertises from the new address" field_is n1 source 198.51.100.11
 ip -n "$NS_n1" addr del 198.51.100.11/24 dev eth0
 wait_for 3 "the address is gone: FAULT again" vrrp_state_is n1 fault
