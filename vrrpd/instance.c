@@ -127,6 +127,8 @@ static void op_vips(void *arg, int on)
 	struct instance *in = arg;
 	in->vips_on = on;
 	in->vips_refused = 0;
+	/* Answers still to come about the previous change are superseded. */
+	vip_forget(in->env->nl, in);
 	for (int i = 0; i < in->conf.nvips; i++)
 		vip_set(in->env->nl, vip_ifindex(in), &in->conf.vips[i], on, in, i);
 	ev_timer_stop(in->env->loop, &in->garp);
