@@ -176,7 +176,19 @@ static void op_changed(void *arg, enum vrrp_state old, enum vrrp_state now, enum
 	notify_event(&in->notify, vrrp_state_names[old], vrrp_state_names[now], in->fsm.priority);
 }
 
-static const struct vrrp_ops instance_ops = { op_send, op_vips, op_changed };
+/* Another router was master too: the burst of becoming master again (a
+ * burst under way starts over; a repeat still due stays due). */
+static void op_announce(void *arg)
+{
+	struct instance *in = arg;
+	if (!in->vips_on || !in->conf.garp.count)
+		return;
+	ev_timer_stop(in->env->loop, &in->garp);
+	in->garp_left = in->conf.garp.count;
+	garp_tick(in->env->loop, &in->garp, 0);
+}
+
+static const struct vrrp_ops instance_ops = { op_send, op_vips, op_changed, op_announce };
 
 /* ---- receiving ------------------------------------------------------------ */
 
