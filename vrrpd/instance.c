@@ -227,6 +227,10 @@ static void handle(struct instance *in, const struct vsock_rx *rx)
 		discard(in, PACKET_UNKNOWN_PEER, rx->src);
 		return;
 	}
+	if (!in->conf.npeers && (why = packet_check_source(in->conf.family, rx->src)) != PACKET_OK) {
+		discard(in, why, rx->src);
+		return;
+	}
 	why = vrrp_recv(&in->fsm, mtime_us(), &a, rx->src);
 	if (why != PACKET_OK)
 		discard(in, why, rx->src);

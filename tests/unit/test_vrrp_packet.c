@@ -259,6 +259,26 @@ static void test_na_flags(void **state)
 	assert_int_equal(out[32], 0xee);      /* nothing past the 32 bytes */
 }
 
+/* RFC 5798 / 9568 5.1.2.1: IPv6 adverts come from a link-local address. */
+static void test_source_link_local(void **state)
+{
+	(void)state;
+	uint8_t a[16], v4[4];
+	in6("fe80::1", a);
+	assert_int_equal(packet_check_source(AF_INET6, a), PACKET_OK);
+	in6("febf:ffff::1", a); /* still fe80::/10 */
+	assert_int_equal(packet_check_source(AF_INET6, a), PACKET_OK);
+	in6("2001:db8::50", a);
+	assert_int_equal(packet_check_source(AF_INET6, a), PACKET_NOT_LINK_LOCAL);
+	in6("fec0::1", a); /* site-local, not link-local */
+	assert_int_equal(packet_check_source(AF_INET6, a), PACKET_NOT_LINK_LOCAL);
+	in6("ff02::1", a);
+	assert_int_equal(packet_check_source(AF_INET6, a), PACKET_NOT_LINK_LOCAL);
+	in4("198.51.100.50", v4); /* IPv4: any source */
+	assert_int_equal(packet_check_source(AF_INET, v4), PACKET_OK);
+	assert_string_equal(packet_discard_names[PACKET_NOT_LINK_LOCAL], "source_not_link_local");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -271,6 +291,7 @@ int main(void)
 		cmocka_unit_test(test_build_limits),
 		cmocka_unit_test(test_no_overread),
 		cmocka_unit_test(test_na_flags),
+		cmocka_unit_test(test_source_link_local),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
