@@ -29,11 +29,11 @@ vrrp_run n2 "$T/n2.conf"
 wait_for 5 "node 2 is backup" vrrp_state_is n2 backup
 before=$(vrrp_field n1 counters.transitions)
 
-# forge SOURCE COUNT: COUNT adverts, VRID 52, priority 200, from SOURCE.
+# forge SOURCE COUNT [INTERVAL-CS]: COUNT adverts, VRID 52, priority 200, from SOURCE.
 forge() {
-	ns_exec cl "$PY" - "$1" "$2" <<'PYEOF'
+	ns_exec cl "$PY" - "$1" "$2" "${3:-10}" <<'PYEOF'
 import socket, struct, sys
-src, count = sys.argv[1], int(sys.argv[2])
+src, count, interval = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 def csum(b):
     if len(b) % 2: b += b'\0'
     s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
@@ -42,7 +42,7 @@ def csum(b):
 ifindex = socket.if_nametoindex('eth0')
 S = socket.inet_pton(socket.AF_INET6, src)
 D = socket.inet_pton(socket.AF_INET6, 'ff02::12')
-body = struct.pack('!BBBBHH', 0x31, 52, 200, 1, 10, 0) + socket.inet_pton(socket.AF_INET6, '2001:db8::100')
+body = struct.pack('!BBBBHH', 0x31, 52, 200, 1, interval, 0) + socket.inet_pton(socket.AF_INET6, '2001:db8::100')
 c = csum(S + D + struct.pack('!IxxxB', len(body), 112) + body)
 pkt = body[:6] + struct.pack('!H', c) + body[8:]
 s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, 112)
@@ -62,8 +62,9 @@ t_assert "node 1 made no transition" [ "$(vrrp_field n1 counters.transitions)" =
 t_assert "node 2 never became master" [ "$(vrrp_field n2 counters.became_master)" = 0 ]
 t_assert "VIP still on node 1" vip_on n1 "$VIP6"
 
-# The same advert from the client's link-local address is a valid master.
+# The same advert from the client's link-local address is a valid master
+# (with a 10 s interval, so that the nodes wait for it long enough to look).
 ll=$(ip -n "$NS_cl" -6 -o addr show dev eth0 scope link | sed -n 's/.* inet6 \(fe80[^/]*\)\/.*/\1/p' | head -n 1)
-forge "$ll" 1 || t_fail "sending the link-local advert"
+forge "$ll" 1 1000 || t_fail "sending the link-local advert"
 wait_for 2 "node 1 yields to the link-local priority-200 advert" vrrp_state_is n1 backup
 t_assert "for a higher priority" [ "$(vrrp_field n1 last_transition.reason)" = higher_priority ]
