@@ -74,11 +74,10 @@ static void send_advert(struct vrrp *v, uint8_t prio)
 
 static void arm_adver(struct vrrp *v, uint64_t now)
 {
-	uint64_t cs = v->p.adver_cs;
-	if (v->fast_left) { /* see vrrp_reconfigure() */
-		cs = v->fast_cs;
-		v->fast_left--;
-	}
+	/* The old spacing while fast_left (see vrrp_reconfigure()); only the
+	 * timer's adverts count it down, so an extra one in between (a
+	 * priority change) does not shorten the transition. */
+	uint64_t cs = v->fast_left ? v->fast_cs : v->p.adver_cs;
 	v->adver_at = now + cs * VRRP_US_PER_CS;
 	v->master_down_at = 0;
 }
@@ -213,6 +212,8 @@ static void master_timer(struct vrrp *v, uint64_t now)
 {
 	if (v->adver_at && now >= v->adver_at) {
 		send_advert(v, v->priority);
+		if (v->fast_left)
+			v->fast_left--;
 		arm_adver(v, now);
 	}
 }

@@ -519,6 +519,19 @@ static void test_reload_longer_interval(void **state)
 	assert_int_equal(x.b.state, VRRP_BACKUP);
 	assert_int_equal(x.b.st.became_master, 0);
 	assert_int_equal(x.hm.adverts, n + 3 + 4); /* t, +0.1, +0.2, +2.2, +4.2, +6.2, +8.2 */
+	/* a priority change right after the reload does not use up the old
+	 * spacing: adverts at t (interval), t (priority), +0.1, +0.2, +2.2 */
+	pair_init(&x, 10);
+	pair_run(&x, 5 * S);
+	n = x.hm.adverts;
+	vrrp_reconfigure(&x.m, t, &p);
+	vrrp_set_priority(&x.m, t, 105);
+	assert_int_equal(x.hm.adverts, n + 2);
+	assert_int_equal(vrrp_deadline(&x.m), t + 100 * MS);
+	vrrp_tick(&x.m, t + 100 * MS);
+	assert_int_equal(vrrp_deadline(&x.m), t + 200 * MS);
+	vrrp_tick(&x.m, t + 200 * MS);
+	assert_int_equal(vrrp_deadline(&x.m), t + 2200 * MS);
 	/* the first advert lost: the next ones, still 100 ms apart, reach the
 	 * backup within its old Master_Down_Interval (about 0.35 s) */
 	pair_init(&x, 10);
