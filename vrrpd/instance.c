@@ -177,11 +177,13 @@ static void op_changed(void *arg, enum vrrp_state old, enum vrrp_state now, enum
 }
 
 /* Another router was master too: the burst of becoming master again (a
- * burst under way starts over; a repeat still due stays due). */
+ * burst under way starts over; a repeat still due stays due).  Not for
+ * addresses the kernel refused: clients would be sent to a node without
+ * them. */
 static void op_announce(void *arg)
 {
 	struct instance *in = arg;
-	if (!in->vips_on || !in->conf.garp.count)
+	if (!in->vips_on || in->vips_refused || !in->conf.garp.count)
 		return;
 	ev_timer_stop(in->env->loop, &in->garp);
 	in->garp_left = in->conf.garp.count;
