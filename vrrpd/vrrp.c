@@ -105,6 +105,7 @@ static void arm_master_down(struct vrrp *v, uint64_t now, uint64_t after, enum v
 static void become_master(struct vrrp *v, uint64_t now, enum vrrp_reason why)
 {
 	v->fast_left = 0;
+	v->master_adver_cs = v->p.adver_cs; /* the master's interval is ours now */
 	send_advert(v, v->priority);
 	v->ops->set_vips(v->arg, 1);
 	arm_adver(v, now);
@@ -436,6 +437,7 @@ void vrrp_reconfigure(struct vrrp *v, uint64_t now, const struct vrrp_params *p)
 	 * running) spacing. */
 	if (v->state != VRRP_MASTER || p->adver_cs == old_cs)
 		return;
+	v->master_adver_cs = p->adver_cs;
 	uint16_t shortest = v->fast_left && v->fast_cs < old_cs ? v->fast_cs : old_cs;
 	v->fast_left = p->adver_cs > shortest ? 2 : 0;
 	v->fast_cs = shortest;

@@ -165,6 +165,8 @@ static void test_backup_learns_interval(void **state)
 	run(&v, t, t + 1824218);
 	assert_int_equal(v.state, VRRP_MASTER);
 	assert_int_equal(h.last_why, VRRP_R_MASTER_DOWN);
+	/* the master's interval (vrrpctl's master_advert_interval_ms) is now ours */
+	assert_int_equal(v.master_adver_cs, 100);
 }
 
 static void test_priority_zero_skew_takeover(void **state)
@@ -510,6 +512,7 @@ static void test_reload_longer_interval(void **state)
 	uint64_t t = 5 * S + 30 * MS;
 	vrrp_reconfigure(&x.m, t, &p);
 	assert_int_equal(x.hm.adverts, n + 1); /* the new interval goes out at once */
+	assert_int_equal(x.m.master_adver_cs, 200);
 	assert_int_equal(x.hm.prios[n % 64], 100);
 	/* then twice more at the old spacing, then at the new one */
 	assert_int_equal(vrrp_deadline(&x.m), t + 100 * MS);
