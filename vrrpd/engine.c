@@ -125,24 +125,31 @@ int engine_cleanup(const struct vconf *c)
 }
 
 /* Tracks for conf c: reuse a running track with the same name and the same
- * definition (so its up/down state survives a reload), else a new one that
- * starts up.  First checks are staggered over the first interval. */
+ * definition.  A track whose name is kept but whose definition changed is
+ * a new check that starts in the old one's state: a service known down
+ * stays down until the new check says otherwise, else the node would
+ * preempt the healthy master only to fall again.  A new name starts up.
+ * First checks are staggered over the first interval. */
 static struct track **make_tracks(struct engine *e, const struct vconf *c, struct track **old, int nold)
 {
 	struct track **t = calloc((size_t)c->ntracks + 1, sizeof(*t));
 	if (!t)
 		return NULL;
 	for (int i = 0; i < c->ntracks; i++) {
+		int up = 1;
 		for (int k = 0; k < nold && !t[i]; k++) {
-			if (old[k] && strcmp(track_name(old[k]), c->tracks[i].name) == 0 &&
-			    track_same_conf(old[k], &c->tracks[i])) {
+			if (!old[k] || strcmp(track_name(old[k]), c->tracks[i].name) != 0)
+				continue;
+			if (track_same_conf(old[k], &c->tracks[i])) {
 				t[i] = old[k];
 				old[k] = NULL;
+			} else {
+				up = track_is_up(old[k]);
 			}
 		}
 		if (!t[i]) {
 			uint32_t stagger = c->tracks[i].interval_ms * (uint32_t)i / (uint32_t)c->ntracks;
-			t[i] = track_new(e->loop, &c->tracks[i], 1, 50 + stagger, track_changed, e);
+			t[i] = track_new(e->loop, &c->tracks[i], up, 50 + stagger, track_changed, e);
 		}
 		if (!t[i]) {
 			for (int k = 0; k < i; k++)
