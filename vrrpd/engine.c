@@ -172,6 +172,7 @@ static struct instance *open_instance(struct engine *e, const struct vconf_insta
 		free(in);
 		return NULL;
 	}
+	notify_set_timeout(&in->notify, e->conf->global.notify_timeout_ms);
 	return in;
 }
 
@@ -313,6 +314,7 @@ int engine_reload(struct engine *e, const char *path, char *err, size_t errlen)
 			inst[i] = e->inst[k];
 			e->inst[k] = NULL;
 			instance_reconfigure(inst[i], &c->inst[i], c->global.notify);
+			notify_set_timeout(&inst[i]->notify, c->global.notify_timeout_ms);
 		}
 	}
 	for (int k = 0; k < e->ninst; k++) {
