@@ -274,10 +274,16 @@ bad:
 	return NULL;
 }
 
+/* The running instance that c reconfigures: the same virtual router
+ * (interface, family, vrid; vconf makes those unique), by the same name or,
+ * failing that, renamed. */
 static int find_kept(struct instance **old, int nold, const struct vconf_instance *c)
 {
 	for (int k = 0; k < nold; k++)
 		if (old[k] && strcmp(old[k]->conf.name, c->name) == 0 && instance_same_identity(old[k], c))
+			return k;
+	for (int k = 0; k < nold; k++)
+		if (old[k] && instance_same_identity(old[k], c))
 			return k;
 	return -1;
 }
@@ -305,9 +311,9 @@ int engine_reload(struct engine *e, const char *path, char *err, size_t errlen)
 		e->reload_failures++;
 		return -ENOMEM;
 	}
-	/* Instances that keep their identity are reconfigured in place: their
-	 * addresses never leave.  The others are closed (priority 0) and the
-	 * new ones opened. */
+	/* Instances that keep their identity are reconfigured in place, in
+	 * their state: only what changed is applied (kept addresses never
+	 * leave).  The others are closed (priority 0) and the new ones opened. */
 	for (int i = 0; i < c->ninst; i++) {
 		int k = find_kept(e->inst, e->ninst, &c->inst[i]);
 		if (k >= 0) {

@@ -76,6 +76,11 @@ void notify_set_cmd(struct notify *n, const char *cmd)
 	snprintf(n->cmd, sizeof(n->cmd), "%s", cmd ? cmd : "");
 }
 
+void notify_set_instance(struct notify *n, const char *instance)
+{
+	snprintf(n->instance, sizeof(n->instance), "%s", instance);
+}
+
 void notify_set_timeout(struct notify *n, uint32_t ms)
 {
 	n->timeout_ms = ms ? ms : VCONF_NOTIFY_TIMEOUT_MS;

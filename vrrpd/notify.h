@@ -32,6 +32,8 @@ struct notify {
 
 void notify_init(struct notify *n, struct ev_loop *loop, const char *cmd, const char *instance);
 void notify_set_cmd(struct notify *n, const char *cmd);
+/* The instance's name, as the hook's first argument (a reload renamed it). */
+void notify_set_instance(struct notify *n, const char *instance);
 /* How long one run may take before its process group is killed; applies
  * from the next run on. */
 void notify_set_timeout(struct notify *n, uint32_t ms);
