@@ -32,9 +32,13 @@ wait_for 2 "node 2 hears node 1" vrrp_counter_above n2 adverts_received 2
 ip -n "$NS_n1" monitor address > "$T/addr-events" 2>&1 &
 mon=$!
 net_on_exit "kill $mon"
-ip -n "$NS_n1" addr add 198.51.100.199/32 dev eth0
-wait_for 3 "the monitor is listening" grep -q "198.51.100.199/32" "$T/addr-events"
-ip -n "$NS_n1" addr del 198.51.100.199/32 dev eth0
+# It listens once it reports a probe address coming and going.
+probe() {
+	ip -n "$NS_n1" addr add 198.51.100.199/32 dev eth0
+	ip -n "$NS_n1" addr del 198.51.100.199/32 dev eth0
+	grep -q "198.51.100.199/32" "$T/addr-events"
+}
+wait_for 3 "the monitor is listening" probe
 trans2=$(vrrp_field n2 counters.transitions)
 trans1=$(vrrp_field n1 counters.transitions)
 rx=$(vrrp_field n2 counters.adverts_received)
