@@ -146,6 +146,7 @@ static struct track **make_tracks(struct engine *e, const struct vconf *c, struc
 		return NULL;
 	for (int i = 0; i < c->ntracks; i++) {
 		int up = 1;
+		enum track_result last = TRACK_OK;
 		for (int k = 0; k < nold && !t[i]; k++) {
 			if (!old[k] || strcmp(track_name(old[k]), c->tracks[i].name) != 0)
 				continue;
@@ -154,11 +155,12 @@ static struct track **make_tracks(struct engine *e, const struct vconf *c, struc
 				old[k] = NULL;
 			} else {
 				up = track_is_up(old[k]);
+				last = track_last(old[k]);
 			}
 		}
 		if (!t[i]) {
 			uint32_t stagger = c->tracks[i].interval_ms * (uint32_t)i / (uint32_t)c->ntracks;
-			t[i] = track_new(e->loop, &c->tracks[i], up, 50 + stagger, track_changed, e);
+			t[i] = track_new(e->loop, &c->tracks[i], up, last, 50 + stagger, track_changed, e);
 		}
 		if (!t[i]) {
 			for (int k = 0; k < i; k++)

@@ -37,6 +37,7 @@ became=$(vrrp_field n1 counters.became_master)
 kill -HUP "$PID_vrrpd_n1"
 wait_for 3 "node 1 reloaded" grep -q "reloaded" "$T/vrrpd_n1.log"
 t_assert "node 1 still at 80 right after the reload" field_is n1 effective_priority 80
+t_assert "the status shows the track down, failed by its exit status" field_is n1 tracks.0.last exit_status
 wait_for 5 "the new check ran twice" sh -c "[ \$(wc -l < $T/new-runs 2>/dev/null || echo 0) -ge 2 ]"
 t_assert "the track is still down" track_up_is false
 t_assert "node 1 never became master again ($(vrrp_field n1 counters.became_master) vs $became)" field_is n1 counters.became_master "$became"
