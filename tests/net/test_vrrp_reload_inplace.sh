@@ -26,7 +26,7 @@ wait_for 5 "node 1 is master" vrrp_state_is n1 master
 vrrp_run n2 "$T/n2.conf"
 wait_for 5 "node 2 is backup" vrrp_state_is n2 backup
 wait_for 2 "both VIPs on node 1" sh -c "ip -n $NS_n1 -o addr show dev eth0 | grep -q ' 198.51.100.100/' && ip -n $NS_n1 -o addr show dev eth0 | grep -q ' 198.51.100.101/'"
-wait_for 2 "node 2 hears node 1" vrrp_counter_above n2 adverts_received 2
+wait_for 5 "node 2 hears node 1" vrrp_counter_above n2 adverts_received 1
 
 # Every address change on node 1 from here on.
 ip -n "$NS_n1" monitor address > "$T/addr-events" 2>&1 &
