@@ -2,9 +2,14 @@
 /* vip_noaccept: tc ingress program for RFC 5798's Accept_Mode False.  A
  * master that does not own its virtual addresses must not accept packets
  * addressed to them: TCP, UDP, SCTP and (IPv4) ICMP to an address in the
- * vips4 / vips6 maps are dropped.  Everything else passes: ARP and IPv6
- * neighbour discovery (ICMPv6) for the addresses, so that the master still
- * answers for them, VRRP itself, and all other destinations.  On a backup the
+ * vips4 / vips6 maps are dropped, and so is ICMPv6 to them except neighbour
+ * discovery, MLD and error messages.  Over IPv6 the protocol is the one after
+ * the extension headers (hop-by-hop, routing, fragment, destination options,
+ * AH), however many there are up to IPV6_MAX_EXT; a VIP-bound packet with
+ * more, or cut short inside them, is dropped.  Everything else passes: ARP and
+ * neighbour discovery for the addresses, so that the master still answers for
+ * them, ICMPv6 errors (Packet Too Big for what the node itself sends from a
+ * VIP), VRRP itself, and all other destinations.  On a backup the
  * addresses are not local, so the drop changes nothing there: the maps can be
  * filled once, at start-up, while vrrpd still has CAP_BPF. */
 #include <linux/bpf.h>
@@ -34,11 +39,15 @@ struct {
  * still works after vrrpd has dropped CAP_BPF. */
 __u64 dropped = 0;
 
-static __always_inline int proto_blocked(__u8 proto, int v6)
-{
-	return proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP ||
-	       (!v6 && proto == IPPROTO_ICMP);
-}
+/* Extension headers walked before giving up; Linux itself accepts any number,
+ * so a VIP-bound packet with more is dropped rather than let through. */
+#define IPV6_MAX_EXT 8
+
+#define NEXTHDR_HOP 0
+#define NEXTHDR_ROUTING 43
+#define NEXTHDR_FRAGMENT 44
+#define NEXTHDR_AUTH 51
+#define NEXTHDR_DEST 60
 
 static __always_inline int drop(void)
 {
@@ -46,29 +55,91 @@ static __always_inline int drop(void)
 	return TC_ACT_SHOT;
 }
 
+static __always_inline int l4_blocked(__u8 proto)
+{
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP;
+}
+
+/* ICMPv6 that the master must still take for its VIPs: errors (types below
+ * 128), MLD (130-132, 143) and neighbour discovery (133-137).  Echo and the
+ * other informational messages are what Accept_Mode False refuses. */
+static __always_inline int icmp6_allowed(__u8 type)
+{
+	return type < 128 || (type >= 130 && type <= 137) || type == 143;
+}
+
+static __always_inline int ipv6_ext(__u8 next)
+{
+	return next == NEXTHDR_HOP || next == NEXTHDR_ROUTING || next == NEXTHDR_FRAGMENT ||
+	       next == NEXTHDR_DEST || next == NEXTHDR_AUTH;
+}
+
+static int ipv4(struct __sk_buff *skb)
+{
+	struct iphdr ip;
+
+	if (bpf_skb_load_bytes(skb, ETH_HLEN, &ip, sizeof(ip)))
+		return TC_ACT_OK;
+	if (!l4_blocked(ip.protocol) && ip.protocol != IPPROTO_ICMP)
+		return TC_ACT_OK;
+	__u32 dst = ip.daddr;
+	return bpf_map_lookup_elem(&vips4, &dst) ? drop() : TC_ACT_OK;
+}
+
+/* The destination is looked up first: only VIP-bound packets are walked. */
+static int ipv6(struct __sk_buff *skb)
+{
+	struct ipv6hdr ip6;
+	__u32 off = ETH_HLEN + sizeof(ip6);
+	int first_frag = 1;
+
+	if (bpf_skb_load_bytes(skb, ETH_HLEN, &ip6, sizeof(ip6)))
+		return TC_ACT_OK;
+	struct in6_addr dst = ip6.daddr;
+	if (!bpf_map_lookup_elem(&vips6, &dst))
+		return TC_ACT_OK;
+	__u8 next = ip6.nexthdr;
+	for (int i = 0; i < IPV6_MAX_EXT; i++) {
+		__u8 ext[2];
+		if (l4_blocked(next))
+			return drop();
+		if (next == IPPROTO_ICMPV6) {
+			__u8 type;
+			/* ND and MLD are never fragmented (RFC 6980), errors
+			 * fit in the minimum MTU: a later fragment is neither. */
+			if (!first_frag || bpf_skb_load_bytes(skb, off, &type, 1))
+				return drop();
+			return icmp6_allowed(type) ? TC_ACT_OK : drop();
+		}
+		if (!ipv6_ext(next))
+			return TC_ACT_OK; /* VRRP, ESP, no next header, ... */
+		if (bpf_skb_load_bytes(skb, off, ext, sizeof(ext)))
+			return drop();
+		if (next == NEXTHDR_FRAGMENT) {
+			__be16 frag_off;
+			if (bpf_skb_load_bytes(skb, off + 2, &frag_off, sizeof(frag_off)))
+				return drop();
+			if (bpf_ntohs(frag_off) & 0xfff8)
+				first_frag = 0;
+			off += 8;
+		} else if (next == NEXTHDR_AUTH) {
+			off += ((__u32)ext[1] + 2) * 4;
+		} else {
+			off += ((__u32)ext[1] + 1) * 8;
+		}
+		next = ext[0];
+	}
+	/* Too many headers: what follows was not seen. */
+	return l4_blocked(next) || next == IPPROTO_ICMPV6 || ipv6_ext(next) ? drop() : TC_ACT_OK;
+}
+
 SEC("tc")
 int vip_noaccept(struct __sk_buff *skb)
 {
-	void *data = (void *)(long)skb->data;
-	void *end = (void *)(long)skb->data_end;
-	struct ethhdr *eth = data;
-
-	if ((void *)(eth + 1) > end)
-		return TC_ACT_OK;
-	if (eth->h_proto == bpf_htons(ETH_P_IP)) {
-		struct iphdr *ip = (void *)(eth + 1);
-		if ((void *)(ip + 1) > end || !proto_blocked(ip->protocol, 0))
-			return TC_ACT_OK;
-		__u32 dst = ip->daddr;
-		return bpf_map_lookup_elem(&vips4, &dst) ? drop() : TC_ACT_OK;
-	}
-	if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
-		struct ipv6hdr *ip6 = (void *)(eth + 1);
-		if ((void *)(ip6 + 1) > end || !proto_blocked(ip6->nexthdr, 1))
-			return TC_ACT_OK;
-		struct in6_addr dst = ip6->daddr;
-		return bpf_map_lookup_elem(&vips6, &dst) ? drop() : TC_ACT_OK;
-	}
+	if (skb->protocol == bpf_htons(ETH_P_IP))
+		return ipv4(skb);
+	if (skb->protocol == bpf_htons(ETH_P_IPV6))
+		return ipv6(skb);
 	return TC_ACT_OK;
 }
 

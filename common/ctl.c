@@ -16,14 +16,23 @@
 
 #include "mtime.h"
 
+/* What a server may hold for its clients: vrrpd's pages are locked
+ * (mlock), so unsent output is locked memory.  A client's commands are
+ * answered one at a time (client_process), so a client that writes commands
+ * and never reads holds at most one reply; a subscriber that does not read
+ * is dropped once its backlog of events passes CTL_MAX_PENDING_EVENTS.  At
+ * most CTL_MAX_CLIENTS x (one reply + the events backlog). */
 #define CTL_MAX_CLIENTS 64
-#define CTL_MAX_PENDING_OUT (1u << 20)
+#define CTL_MAX_PENDING_OUT (1u << 20)     /* one reply */
+#define CTL_MAX_PENDING_EVENTS (64u << 10) /* some 250 transitions */
+#define CTL_READ_SIZE 4096
 
 struct ctl_client {
 	struct ctl_server *srv;
 	int fd;
 	int subscribed;
 	int closing;
+	int eof;                /* the client wrote its last command */
 	ev_io rio, wio;
 	struct buf in, out;
 	struct ctl_client *next;
@@ -58,18 +67,30 @@ static void client_close(struct ctl_client *c)
 	free(c);
 }
 
-/* Try to write what is queued; 0, or -1 if the client was closed. */
+static void client_process(struct ctl_client *c);
+
+/* Try to write what is queued, then answer the next command waiting; 0, or
+ * -1 if the client was closed. */
 static int client_flush(struct ctl_client *c)
 {
-	while (c->out.len) {
-		ssize_t w = send(c->fd, c->out.data, c->out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			break;
-		if (w < 0) {
-			client_close(c);
-			return -1;
+	/* Each round answers one line of what was read: at most this many. */
+	for (int round = 0; round <= CTL_MAX_LINE + CTL_READ_SIZE; round++) {
+		while (c->out.len) {
+			ssize_t w = send(c->fd, c->out.data, c->out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+				break;
+			if (w < 0) {
+				client_close(c);
+				return -1;
+			}
+			buf_consume(&c->out, (size_t)w);
 		}
-		buf_consume(&c->out, (size_t)w);
+		if (c->out.len || c->closing)
+			break;
+		size_t before = c->in.len;
+		client_process(c);
+		if (c->in.len == before && !c->out.len)
+			break; /* nothing more to answer for now */
 	}
 	if (c->out.len)
 		ev_io_start(c->srv->loop, &c->wio);
@@ -82,9 +103,10 @@ static int client_flush(struct ctl_client *c)
 	return 0;
 }
 
-static void client_queue(struct ctl_client *c, const char *s, size_t n)
+/* limit: CTL_MAX_PENDING_OUT for a reply, CTL_MAX_PENDING_EVENTS for an event. */
+static void client_queue(struct ctl_client *c, const char *s, size_t n, size_t limit)
 {
-	if (c->out.len + n > CTL_MAX_PENDING_OUT) {
+	if (c->out.len + n > limit) {
 		/* A subscriber that does not read is dropped, never waited for. */
 		c->closing = 1;
 		c->out.len = 0;
@@ -146,14 +168,47 @@ static void client_command(struct ctl_client *c, char *line)
 			reply = e;
 		}
 	}
-	client_queue(c, reply.data ? reply.data : "{}", reply.data ? reply.len : 2);
+	client_queue(c, reply.data ? reply.data : "{}", reply.data ? reply.len : 2, CTL_MAX_PENDING_OUT);
 	buf_free(&reply);
+}
+
+static int has_line(const struct ctl_client *c)
+{
+	return c->in.len && memchr(c->in.data, '\n', c->in.len);
+}
+
+/* Answer the next complete line, only once the previous reply has gone out
+ * (client_flush calls this again then).  While a line waits, nothing more
+ * is read: what a client has sent is bounded by one line and one read. */
+static void client_process(struct ctl_client *c)
+{
+	if (!c->closing && !c->out.len) {
+		char *nl = c->in.len ? memchr(c->in.data, '\n', c->in.len) : NULL;
+		if (nl) {
+			*nl = '\0';
+			size_t used = (size_t)(nl - c->in.data) + 1;
+			if (nl > c->in.data && nl[-1] == '\r')
+				nl[-1] = '\0';
+			client_command(c, c->in.data);
+			buf_consume(&c->in, used);
+		} else if (c->in.len > CTL_MAX_LINE) {
+			client_queue(c, "{\"ok\":false,\"error\":\"line too long\"}", 36, CTL_MAX_PENDING_OUT);
+			c->closing = 1;
+			c->in.len = 0;
+		}
+	}
+	if (c->eof && !has_line(c))
+		c->closing = 1;
+	if (c->closing || c->eof || has_line(c))
+		ev_io_stop(c->srv->loop, &c->rio);
+	else
+		ev_io_start(c->srv->loop, &c->rio);
 }
 
 static void client_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct ctl_client *c = w->data;
-	char tmp[4096];
+	char tmp[CTL_READ_SIZE];
 	(void)loop;
 	(void)revents;
 
@@ -161,37 +216,13 @@ static void client_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return;
 	if (r <= 0) {
-		if (c->out.len) {
-			c->closing = 1;
-			ev_io_stop(c->srv->loop, &c->rio);
-			client_flush(c);
-		} else {
-			client_close(c);
-		}
-		return;
-	}
-	if (buf_append(&c->in, tmp, (size_t)r)) {
+		/* The lines already read are still answered, then it closes. */
+		c->eof = 1;
+	} else if (buf_append(&c->in, tmp, (size_t)r)) {
 		client_close(c);
 		return;
 	}
-	for (;;) {
-		char *nl = memchr(c->in.data, '\n', c->in.len);
-		if (!nl) {
-			if (c->in.len > CTL_MAX_LINE) {
-				client_queue(c, "{\"ok\":false,\"error\":\"line too long\"}", 36);
-				c->closing = 1;
-				ev_io_stop(c->srv->loop, &c->rio);
-				c->in.len = 0;
-			}
-			break;
-		}
-		*nl = '\0';
-		size_t used = (size_t)(nl - c->in.data) + 1;
-		if (nl > c->in.data && nl[-1] == '\r')
-			nl[-1] = '\0';
-		client_command(c, c->in.data);
-		buf_consume(&c->in, used);
-	}
+	client_process(c);
 	client_flush(c);
 }
 
@@ -288,7 +319,7 @@ void ctl_server_publish(struct ctl_server *s, const char *json_line)
 	while (c) {
 		struct ctl_client *next = c->next;
 		if (c->subscribed) {
-			client_queue(c, json_line, n);
+			client_queue(c, json_line, n, CTL_MAX_PENDING_EVENTS);
 			client_flush(c);
 		}
 		c = next;
@@ -371,7 +402,7 @@ int ctl_call(const char *path, const char *cmd, int timeout_ms, struct buf *repl
 		return fd;
 	buf_reset(reply);
 	for (;;) {
-		char tmp[4096];
+		char tmp[CTL_READ_SIZE];
 		if ((rc = wait_fd(fd, POLLIN, deadline)))
 			goto io_err;
 		ssize_t r = recv(fd, tmp, sizeof(tmp), 0);
@@ -406,7 +437,7 @@ int ctl_stream(const char *path, const char *cmd, int out_fd, unsigned long max_
 	if (fd < 0)
 		return fd;
 	while (!max_lines || lines < max_lines) {
-		char tmp[4096];
+		char tmp[CTL_READ_SIZE];
 		ssize_t r = recv(fd, tmp, sizeof(tmp), 0);
 		if (r < 0 && errno == EINTR)
 			continue;

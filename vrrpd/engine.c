@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <ev.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,7 @@ struct engine {
 	struct iface_mon *mon;
 	struct ctl_server *ctl;
 	struct noaccept *na[ENGINE_MAX_FILTERS]; /* accept-off filters, one per interface */
-	int na_ifindex[ENGINE_MAX_FILTERS];
+	char na_ifname[ENGINE_MAX_FILTERS][IF_NAMESIZE];
 	int nna;
 	struct instance_env env;
 	uint64_t reloads, reload_failures;
@@ -79,14 +80,22 @@ static void track_changed(void *arg, struct track *t, int up)
 	apply_tracks(arg);
 }
 
+static int accept_sync(struct engine *e, int strict, char *err, size_t errlen);
+
 static void link_event(void *arg, int ifindex, const char *ifname, enum iface_event ev)
 {
 	struct engine *e = arg;
 	for (int i = 0; i < e->ninst; i++)
 		instance_iface_event(e->inst[i], ifindex, ifname, ev);
-	if (ev != IFACE_ADDR_CHANGED)
-		for (int i = 0; i < e->ntracks; i++)
-			track_link_event(e->tracks[i], ifname);
+	if (ev == IFACE_ADDR_CHANGED)
+		return;
+	for (int i = 0; i < e->ntracks; i++)
+		track_link_event(e->tracks[i], ifname);
+	/* An interface created anew (new ifindex) needs its filter again. */
+	if (ev == IFACE_LINK_UP || ev == IFACE_LINK_DOWN) {
+		char err[300];
+		accept_sync(e, 0, err, sizeof(err));
+	}
 }
 
 static int ctl_handler(void *arg, int argc, char **argv, struct buf *reply)
@@ -126,24 +135,33 @@ int engine_cleanup(const struct vconf *c)
 }
 
 /* Tracks for conf c: reuse a running track with the same name and the same
- * definition (so its up/down state survives a reload), else a new one that
- * starts up.  First checks are staggered over the first interval. */
+ * definition.  A track whose name is kept but whose definition changed is
+ * a new check that starts in the old one's state: a service known down
+ * stays down until the new check says otherwise, else the node would
+ * preempt the healthy master only to fall again.  A new name starts up.
+ * First checks are staggered over the first interval. */
 static struct track **make_tracks(struct engine *e, const struct vconf *c, struct track **old, int nold)
 {
 	struct track **t = calloc((size_t)c->ntracks + 1, sizeof(*t));
 	if (!t)
 		return NULL;
 	for (int i = 0; i < c->ntracks; i++) {
+		int up = 1;
+		enum track_result last = TRACK_OK;
 		for (int k = 0; k < nold && !t[i]; k++) {
-			if (old[k] && strcmp(track_name(old[k]), c->tracks[i].name) == 0 &&
-			    track_same_conf(old[k], &c->tracks[i])) {
+			if (!old[k] || strcmp(track_name(old[k]), c->tracks[i].name) != 0)
+				continue;
+			if (track_same_conf(old[k], &c->tracks[i])) {
 				t[i] = old[k];
 				old[k] = NULL;
+			} else {
+				up = track_is_up(old[k]);
+				last = track_last(old[k]);
 			}
 		}
 		if (!t[i]) {
 			uint32_t stagger = c->tracks[i].interval_ms * (uint32_t)i / (uint32_t)c->ntracks;
-			t[i] = track_new(e->loop, &c->tracks[i], 1, 50 + stagger, track_changed, e);
+			t[i] = track_new(e->loop, &c->tracks[i], up, last, 50 + stagger, track_changed, e);
 		}
 		if (!t[i]) {
 			for (int k = 0; k < i; k++)
@@ -166,6 +184,7 @@ static struct instance *open_instance(struct engine *e, const struct vconf_insta
 		free(in);
 		return NULL;
 	}
+	notify_set_timeout(&in->notify, e->conf->global.notify_timeout_ms);
 	return in;
 }
 
@@ -182,41 +201,101 @@ static int ensure_dir_of(const char *path)
 	return 0;
 }
 
-/* Accept mode off (and not the address owner): the instance's addresses go
- * into its interface's filter, loaded now, while vrrpd still has CAP_BPF
- * (noaccept.h).  An instance whose interface is missing at start gets none. */
-static int accept_filter(struct engine *e, struct instance *in, char *err, size_t errlen)
+static int wants_filter(const struct instance *in)
 {
-	const struct vconf_instance *c = &in->conf;
+	return !in->conf.accept && in->conf.priority != 255;
+}
+
+/* The filter for interface ifname, attached where the interface is now
+ * (ifindex): loaded when missing, which only start-up can do (CAP_BPF). */
+static struct noaccept *filter_for(struct engine *e, const char *ifname, int ifindex, char *err, size_t errlen)
+{
+	for (int i = 0; i < e->nna; i++) {
+		if (strcmp(e->na_ifname[i], ifname) != 0)
+			continue;
+		if (noaccept_ifindex(e->na[i]) != ifindex) {
+			char why[200];
+			if (noaccept_reattach(e->na[i], ifindex, why, sizeof(why))) {
+				snprintf(err, errlen, "accept off on the re-created %s: %s", ifname, why);
+				return NULL;
+			}
+			log_notice("accept off: filter attached to %s again (created anew)", ifname);
+		}
+		return e->na[i];
+	}
+	char why[200];
 	struct noaccept *n = NULL;
-	if (c->accept || c->priority == 255)
-		return 0;
-	if (!in->ii.ifindex) {
-		log_warn("%s: accept off: interface %s missing at start, no filter until a restart", c->name,
-			 c->ifname);
-		return 0;
+	if (e->nna >= ENGINE_MAX_FILTERS || !(n = noaccept_open(ifindex, why, sizeof(why)))) {
+		snprintf(err, errlen, "accept off on %s: %s", ifname,
+			 e->nna >= ENGINE_MAX_FILTERS ? "too many interfaces" : why);
+		return NULL;
 	}
-	for (int i = 0; i < e->nna; i++)
-		if (e->na_ifindex[i] == in->ii.ifindex)
-			n = e->na[i];
-	if (!n) {
-		char why[200];
-		if (e->nna >= ENGINE_MAX_FILTERS || !(n = noaccept_open(in->ii.ifindex, why, sizeof(why)))) {
-			snprintf(err, errlen, "%s: accept off on %s: %s", c->name, c->ifname,
-				 e->nna >= ENGINE_MAX_FILTERS ? "too many interfaces" : why);
+	snprintf(e->na_ifname[e->nna], IF_NAMESIZE, "%s", ifname);
+	e->na[e->nna++] = n;
+	return n;
+}
+
+/* The addresses of the accept-off instances (not address owners) on
+ * ifname, into want.  Returns how many. */
+static int filter_addrs(const struct engine *e, const char *ifname, struct noaccept_addr *want, int cap)
+{
+	int n = 0;
+	for (int i = 0; i < e->ninst; i++) {
+		const struct instance *in = e->inst[i];
+		if (!wants_filter(in) || strcmp(in->conf.ifname, ifname) != 0)
+			continue;
+		size_t len = in->conf.family == AF_INET ? 4 : 16;
+		for (int k = 0; k < in->conf.nvips && n < cap; k++) {
+			memset(&want[n], 0, sizeof(want[n]));
+			want[n].family = in->conf.family;
+			memcpy(want[n].addr, in->vipbytes + (size_t)k * len, len);
+			n++;
+		}
+	}
+	return n;
+}
+
+/* Accept mode off (and not the address owner): the instances' addresses go
+ * into their interface's filter.  Run at start (strict: a filter that
+ * cannot be had is an error), after a reload and when an interface appears
+ * (a failure is logged: the instance runs unfiltered).  Filters of
+ * interfaces without such instances any more are emptied. */
+static int accept_sync(struct engine *e, int strict, char *err, size_t errlen)
+{
+	static struct noaccept_addr want[2 * NOACCEPT_MAX_ADDRS];
+	char why[300];
+	for (int i = 0; i < e->ninst; i++) {
+		struct instance *in = e->inst[i];
+		in->noacc = NULL;
+		if (!wants_filter(in))
+			continue;
+		if (!in->ii.ifindex) {
+			if (strict)
+				log_info("%s: accept off: no filter until %s exists", in->conf.name, in->conf.ifname);
+			continue;
+		}
+		struct noaccept *n = filter_for(e, in->conf.ifname, in->ii.ifindex, why, sizeof(why));
+		if (!n) {
+			if (strict) {
+				snprintf(err, errlen, "%s: %s", in->conf.name, why);
+				return -1;
+			}
+			log_err("%s: %s (the filter is loaded at start: restart vrrpd)", in->conf.name, why);
+			continue;
+		}
+		in->noacc = n;
+	}
+	for (int f = 0; f < e->nna; f++) {
+		int nwant = filter_addrs(e, e->na_ifname[f], want, (int)(sizeof(want) / sizeof(want[0])));
+		int rc = noaccept_sync(e->na[f], want, nwant);
+		if (rc && strict) {
+			snprintf(err, errlen, "accept off on %s: %s", e->na_ifname[f], strerror(-rc));
 			return -1;
 		}
-		e->na_ifindex[e->nna] = in->ii.ifindex;
-		e->na[e->nna++] = n;
+		if (rc)
+			log_err("accept off on %s: the filter's addresses could not be changed: %s", e->na_ifname[f],
+				strerror(-rc));
 	}
-	for (int i = 0; i < c->nvips; i++) {
-		int rc = noaccept_add(n, c->family, in->vipbytes + (size_t)i * (c->family == AF_INET ? 4 : 16));
-		if (rc) {
-			snprintf(err, errlen, "%s: accept off: %s", c->name, strerror(-rc));
-			return -1;
-		}
-	}
-	in->noacc = n;
 	return 0;
 }
 
@@ -255,9 +334,8 @@ struct engine *engine_open(struct ev_loop *loop, struct vconf *c, char *err, siz
 			goto bad;
 		e->ninst++;
 	}
-	for (int i = 0; i < e->ninst; i++)
-		if (accept_filter(e, e->inst[i], err, errlen))
-			goto bad;
+	if (accept_sync(e, 1, err, errlen))
+		goto bad;
 	for (int i = 0; i < e->ninst; i++)
 		instance_start(e->inst[i]);
 	apply_tracks(e);
@@ -267,10 +345,16 @@ bad:
 	return NULL;
 }
 
+/* The running instance that c reconfigures: the same virtual router
+ * (interface, family, vrid; vconf makes those unique), by the same name or,
+ * failing that, renamed. */
 static int find_kept(struct instance **old, int nold, const struct vconf_instance *c)
 {
 	for (int k = 0; k < nold; k++)
 		if (old[k] && strcmp(old[k]->conf.name, c->name) == 0 && instance_same_identity(old[k], c))
+			return k;
+	for (int k = 0; k < nold; k++)
+		if (old[k] && instance_same_identity(old[k], c))
 			return k;
 	return -1;
 }
@@ -298,15 +382,16 @@ int engine_reload(struct engine *e, const char *path, char *err, size_t errlen)
 		e->reload_failures++;
 		return -ENOMEM;
 	}
-	/* Instances that keep their identity are reconfigured in place: their
-	 * addresses never leave.  The others are closed (priority 0) and the
-	 * new ones opened. */
+	/* Instances that keep their identity are reconfigured in place, in
+	 * their state: only what changed is applied (kept addresses never
+	 * leave).  The others are closed (priority 0) and the new ones opened. */
 	for (int i = 0; i < c->ninst; i++) {
 		int k = find_kept(e->inst, e->ninst, &c->inst[i]);
 		if (k >= 0) {
 			inst[i] = e->inst[k];
 			e->inst[k] = NULL;
 			instance_reconfigure(inst[i], &c->inst[i], c->global.notify);
+			notify_set_timeout(&inst[i]->notify, c->global.notify_timeout_ms);
 		}
 	}
 	for (int k = 0; k < e->ninst; k++) {
@@ -342,6 +427,7 @@ int engine_reload(struct engine *e, const char *path, char *err, size_t errlen)
 		if (inst[i])
 			inst[n++] = inst[i];
 	e->ninst = n;
+	accept_sync(e, 0, err, errlen);
 	apply_tracks(e);
 	e->reloads++;
 	return 0;

@@ -425,28 +425,69 @@ void instance_close(struct instance *in)
 int instance_same_identity(const struct instance *in, const struct vconf_instance *c)
 {
 	const struct vconf_instance *o = &in->conf;
-	if (strcmp(o->ifname, c->ifname) != 0 || o->family != c->family || o->vrid != c->vrid ||
-	    o->nvips != c->nvips || o->npeers != c->npeers || o->vmac != c->vmac ||
-	    strcmp(o->vmac_ifname, c->vmac_ifname) != 0 ||
-	    !addr_equal_ip(&o->unicast_src, &c->unicast_src))
-		return 0;
+	return strcmp(o->ifname, c->ifname) == 0 && o->family == c->family && o->vrid == c->vrid &&
+	       o->vmac == c->vmac && strcmp(o->vmac_ifname, c->vmac_ifname) == 0;
+}
+
+/* Index of the address of v (and its prefix length) in c's VIPs, or -1. */
+static int vip_find(const struct vconf_instance *c, const struct vconf_vip *v)
+{
 	for (int i = 0; i < c->nvips; i++)
-		if (!addr_equal_ip(&o->vips[i].addr, &c->vips[i].addr) || o->vips[i].prefixlen != c->vips[i].prefixlen ||
-		    strcmp(o->vips[i].label, c->vips[i].label) != 0)
-			return 0;
-	for (int i = 0; i < c->npeers; i++)
-		if (!addr_equal_ip(&o->peers[i], &c->peers[i]))
-			return 0;
-	return 1;
+		if (addr_equal_ip(&c->vips[i].addr, &v->addr) && c->vips[i].prefixlen == v->prefixlen)
+			return i;
+	return -1;
+}
+
+/* Reload: the VIP set changes by address.  While the VIPs are on, the gone
+ * ones are removed and the new ones added (and announced); the kept ones
+ * are not touched, whatever their new place in the list.  A kept address
+ * whose label changed keeps the old label until it is next added (the
+ * kernel cannot relabel an address in place, and removing it would drop
+ * its traffic).  Then the lists the adverts and the state machine use. */
+static void reconfigure_vips(struct instance *in, const struct vconf_instance *nc)
+{
+	const struct vconf_instance *oc = &in->conf;
+	int added = 0;
+
+	if (in->vips_on) {
+		for (int i = 0; i < oc->nvips; i++)
+			if (vip_find(nc, &oc->vips[i]) < 0)
+				vip_set(in->env->nl, vip_ifindex(in), &oc->vips[i], 0, in, -1);
+		for (int i = 0; i < nc->nvips; i++) {
+			int k = vip_find(oc, &nc->vips[i]);
+			if (k < 0) {
+				vip_set(in->env->nl, vip_ifindex(in), &nc->vips[i], 1, in, i);
+				added++;
+			} else if (strcmp(oc->vips[k].label, nc->vips[i].label) != 0) {
+				log_notice("%s: label of a kept address changes when it is next added", nc->name);
+			}
+		}
+	}
+	for (int i = 0; i < nc->nvips; i++)
+		memcpy(in->vipbytes + (size_t)i * alen(in), ip_of(&nc->vips[i].addr), alen(in));
+	/* a master advertises the new list at once */
+	vrrp_set_addrs(&in->fsm, mtime_us(), in->vipbytes, (uint8_t)nc->nvips);
+	if (added && in->garp_fd >= 0) {
+		for (int i = 0; i < nc->nvips; i++)
+			if (vip_find(oc, &nc->vips[i]) < 0 &&
+			    garp_send(in->garp_fd, nc->family, vip_ifindex(in), in->vmac_ifindex ? in->vmac : in->ii.mac,
+				      in->vipbytes + (size_t)i * alen(in)) == 0)
+				in->garp_sent++;
+	}
 }
 
 void instance_reconfigure(struct instance *in, const struct vconf_instance *conf, const char *global_notify)
 {
 	struct vrrp_params p;
+	int src_changed = !addr_equal_ip(&in->conf.unicast_src, &conf->unicast_src);
+	reconfigure_vips(in, conf);
 	in->conf = *conf;
+	if (src_changed && in->fd >= 0)
+		instance_addr_event(in); /* the source to speak from, or FAULT without one */
 	fill_params(conf, &p);
 	vrrp_reconfigure(&in->fsm, mtime_us(), &p);
 	notify_set_cmd(&in->notify, conf->notify[0] ? conf->notify : global_notify);
+	notify_set_instance(&in->notify, conf->name);
 	/* The engine recomputes the tracks and the effective priority next. */
 	rearm(in);
 }

@@ -70,10 +70,11 @@ void instance_close(struct instance *in);
 /* vip_refused_fn: the kernel refused a change of one of the instance's VIPs. */
 void instance_vip_refused(void *owner, int index, int on, int error);
 
-/* Reload of an instance whose identity (interface, family, vrid, VIPs) did
- * not change: timing, preempt, priority, notify, garp.  The VIPs stay. */
+/* Reload of an instance whose identity (interface, family, vrid, vmac) did
+ * not change: everything else applies in place, in the state it is in.
+ * Kept VIPs stay; gone ones are removed and new ones added if master. */
 void instance_reconfigure(struct instance *in, const struct vconf_instance *conf, const char *global_notify);
-/* Same interface, family, vrid and addresses? */
+/* Same interface, family, vrid and virtual MAC? */
 int instance_same_identity(const struct instance *in, const struct vconf_instance *conf);
 
 /* A link event (engine's iface watcher) for interface ifindex / ifname:

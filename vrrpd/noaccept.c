@@ -27,6 +27,7 @@
 	X(bpf_object__destroy_skeleton) \
 	X(bpf_program__fd) \
 	X(bpf_map__update_elem) \
+	X(bpf_map__delete_elem) \
 	X(bpf_tc_hook_create) \
 	X(bpf_tc_hook_destroy) \
 	X(bpf_tc_attach) \
@@ -44,6 +45,7 @@ static struct {
 #define bpf_object__destroy_skeleton libbpf.fn_bpf_object__destroy_skeleton
 #define bpf_program__fd libbpf.fn_bpf_program__fd
 #define bpf_map__update_elem libbpf.fn_bpf_map__update_elem
+#define bpf_map__delete_elem libbpf.fn_bpf_map__delete_elem
 #define bpf_tc_hook_create libbpf.fn_bpf_tc_hook_create
 #define bpf_tc_hook_destroy libbpf.fn_bpf_tc_hook_destroy
 #define bpf_tc_attach libbpf.fn_bpf_tc_attach
@@ -83,6 +85,8 @@ struct noaccept {
 	struct vip_noaccept *skel;
 	struct bpf_tc_hook hook;
 	int hook_created;
+	struct noaccept_addr set[2 * NOACCEPT_MAX_ADDRS]; /* what the maps hold */
+	int nset;
 };
 
 static void hook_init(struct bpf_tc_hook *h, int ifindex)
@@ -118,10 +122,29 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap
 	return 0;
 }
 
+/* The interface's clsact hook and our filter on it, with the loaded program. */
+static int attach(struct noaccept *n, int ifindex, char *err, size_t errlen)
+{
+	int rc;
+	hook_init(&n->hook, ifindex);
+	rc = bpf_tc_hook_create(&n->hook);
+	if (rc && rc != -EEXIST) {
+		snprintf(err, errlen, "tc ingress hook: %s", strerror(-rc));
+		return rc;
+	}
+	n->hook_created = rc == 0;
+	struct bpf_tc_opts opts;
+	opts_init(&opts, bpf_program__fd(n->skel->progs.vip_noaccept));
+	if ((rc = bpf_tc_attach(&n->hook, &opts))) {
+		snprintf(err, errlen, "attaching the accept-mode filter: %s", strerror(-rc));
+		return rc;
+	}
+	return 0;
+}
+
 struct noaccept *noaccept_open(int ifindex, char *err, size_t errlen)
 {
 	struct noaccept *n = calloc(1, sizeof(*n));
-	int rc;
 
 	if (!n) {
 		snprintf(err, errlen, "out of memory");
@@ -138,30 +161,69 @@ struct noaccept *noaccept_open(int ifindex, char *err, size_t errlen)
 		snprintf(err, errlen, "loading the accept-mode filter: %s", strerror(errno));
 		goto bad;
 	}
-	rc = bpf_tc_hook_create(&n->hook);
-	if (rc && rc != -EEXIST) {
-		snprintf(err, errlen, "tc ingress hook: %s", strerror(-rc));
+	if (attach(n, ifindex, err, errlen))
 		goto bad;
-	}
-	n->hook_created = rc == 0;
-	struct bpf_tc_opts opts;
-	opts_init(&opts, bpf_program__fd(n->skel->progs.vip_noaccept));
-	if ((rc = bpf_tc_attach(&n->hook, &opts))) {
-		snprintf(err, errlen, "attaching the accept-mode filter: %s", strerror(-rc));
-		goto bad;
-	}
 	return n;
 bad:
 	noaccept_close(n);
 	return NULL;
 }
 
-int noaccept_add(struct noaccept *n, int family, const uint8_t *addr)
+int noaccept_ifindex(const struct noaccept *n)
+{
+	return n->hook.ifindex;
+}
+
+int noaccept_reattach(struct noaccept *n, int ifindex, char *err, size_t errlen)
+{
+	return attach(n, ifindex, err, errlen);
+}
+
+static size_t addr_len(const struct noaccept_addr *a)
+{
+	return a->family == AF_INET ? 4 : 16;
+}
+
+static int map_set(struct noaccept *n, const struct noaccept_addr *a, int on)
 {
 	uint8_t one = 1;
-	struct bpf_map *m = family == AF_INET ? n->skel->maps.vips4 : n->skel->maps.vips6;
-	size_t len = family == AF_INET ? 4 : 16;
-	return bpf_map__update_elem(m, addr, len, &one, sizeof(one), BPF_ANY) ? -errno : 0;
+	struct bpf_map *m = a->family == AF_INET ? n->skel->maps.vips4 : n->skel->maps.vips6;
+	int rc = on ? bpf_map__update_elem(m, a->addr, addr_len(a), &one, sizeof(one), BPF_ANY)
+		    : bpf_map__delete_elem(m, a->addr, addr_len(a), 0);
+	return rc ? -errno : 0;
+}
+
+static int addr_in(const struct noaccept_addr *a, const struct noaccept_addr *list, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (list[i].family == a->family && memcmp(list[i].addr, a->addr, addr_len(a)) == 0)
+			return 1;
+	return 0;
+}
+
+/* Gone addresses leave first, so the maps never hold more than both sets'
+ * union of what is wanted.  What the kernel refused stays as it was. */
+int noaccept_sync(struct noaccept *n, const struct noaccept_addr *want, int nwant)
+{
+	int rc = 0, k = 0;
+	for (int i = 0; i < n->nset; i++) {
+		int err = 0;
+		if (!addr_in(&n->set[i], want, nwant) && (err = map_set(n, &n->set[i], 0)) && err != -ENOENT)
+			rc = rc ? rc : err;
+		if (addr_in(&n->set[i], want, nwant) || (err && err != -ENOENT))
+			n->set[k++] = n->set[i];
+	}
+	n->nset = k;
+	for (int i = 0; i < nwant; i++) {
+		if (addr_in(&want[i], n->set, n->nset))
+			continue;
+		int err = n->nset < 2 * NOACCEPT_MAX_ADDRS ? map_set(n, &want[i], 1) : -E2BIG;
+		if (err)
+			rc = rc ? rc : err;
+		else
+			n->set[n->nset++] = want[i];
+	}
+	return rc;
 }
 
 uint64_t noaccept_drops(const struct noaccept *n)

@@ -253,7 +253,7 @@ static void on_interval(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 struct track *track_new(struct ev_loop *loop, const struct vconf_track *conf, int initial_up,
-			uint32_t first_delay_ms, track_change_fn fn, void *arg)
+			enum track_result initial_last, uint32_t first_delay_ms, track_change_fn fn, void *arg)
 {
 	struct track *t = calloc(1, sizeof(*t));
 	if (!t)
@@ -262,6 +262,7 @@ struct track *track_new(struct ev_loop *loop, const struct vconf_track *conf, in
 	t->loop = loop;
 	t->fd = -1;
 	t->up = initial_up;
+	t->last = initial_last;
 	t->fn = fn;
 	t->arg = arg;
 	/* An interface track checks once, then only on link events. */

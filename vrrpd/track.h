@@ -28,9 +28,10 @@ extern const char *const track_result_names[TRACK_RESULT_MAX];
 typedef void (*track_change_fn)(void *arg, struct track *t, int up);
 
 /* Starts checking after first_delay_ms (stagger).  initial_up is the state
- * before the first verdict. */
+ * before the first verdict, initial_last the result shown until then (a
+ * reload carries both over from the track it replaces). */
 struct track *track_new(struct ev_loop *loop, const struct vconf_track *conf, int initial_up,
-			uint32_t first_delay_ms, track_change_fn fn, void *arg);
+			enum track_result initial_last, uint32_t first_delay_ms, track_change_fn fn, void *arg);
 void track_free(struct track *t);
 
 /* A link event for interface ifname (from the engine's netlink watcher): an

@@ -62,11 +62,18 @@ static int g_notify(void *ctx, const struct conf_node *n, char *err, size_t errl
 			 errlen);
 }
 
+static int g_notify_timeout(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	return conf_get_ms32(n, 1, 100, 3600000, &x->c->global.notify_timeout_ms, err, errlen);
+}
+
 static const struct conf_keyword global_kw[] = {
 	{ "control", "control PATH", 1, 1, CONF_NO_BLOCK, 0, g_control },
 	{ "realtime-priority", "realtime-priority 0-99", 1, 1, CONF_NO_BLOCK, 0, g_realtime },
 	{ "mlock", "mlock on|off", 1, 1, CONF_NO_BLOCK, 0, g_mlock },
 	{ "notify", "notify COMMAND", 1, 1, CONF_NO_BLOCK, 0, g_notify },
+	{ "notify-timeout", "notify-timeout DURATION", 1, 1, CONF_NO_BLOCK, 0, g_notify_timeout },
 	{ NULL, NULL, 0, 0, CONF_NO_BLOCK, 0, NULL },
 };
 
@@ -577,6 +584,7 @@ static int vconf_from_tree(const struct conf_tree *t, struct vconf **out, char *
 		return -ENOMEM;
 	snprintf(c->global.control, sizeof(c->global.control), "%s", VCONF_DEFAULT_CONTROL);
 	c->global.mlock = 1;
+	c->global.notify_timeout_ms = VCONF_NOTIFY_TIMEOUT_MS;
 	if ((rc = conf_dispatch(&t->root, top_kw, &x, err, errlen)))
 		goto bad;
 	if ((rc = resolve_tracks(c, &t->root, err, errlen)))

@@ -17,6 +17,7 @@
 #define VCONF_NAME_MAX 64
 #define VCONF_CMD_MAX 1024
 #define VCONF_DEFAULT_CONTROL "/run/vrrpd/vrrpd.sock"
+#define VCONF_NOTIFY_TIMEOUT_MS 10000
 
 enum vconf_checksum { VCONF_CSUM_RFC5798, VCONF_CSUM_RFC9568 };
 
@@ -88,6 +89,7 @@ struct vconf_global {
 	int rt_priority;                 /* SCHED_FIFO priority; 0 = normal scheduling */
 	int mlock;
 	char notify[VCONF_CMD_MAX];
+	uint32_t notify_timeout_ms;      /* a notify run killed after this long */
 };
 
 struct vconf {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Reload that changes what an instance is: its virtual address changes
-# (198.51.100.100 -> .101), so the instance is replaced: the old address
-# leaves, the new one arrives, and the node is master again; a second
+# Reloads that change an instance's addresses and the set of instances: the
+# virtual address changes (198.51.100.100 -> .101): the old address
+# leaves, the new one arrives, and the node is master still; a second
 # instance added by the same reload (vrid 52, IPv6) starts; removing it
 # again on the next reload releases its address.
 . "$(dirname "$0")/lib.sh"

@@ -5,7 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <ev.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,6 +190,65 @@ static void test_stream_count(void **state)
 	assert_string_equal(got, "{\"ok\":true,\"subscribed\":true}\n{\"event\":1}\n");
 }
 
+static int connect_to(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	strcpy(sun.sun_path, path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	return fd;
+}
+
+/* A client that writes commands and never reads.  The server answers one
+ * at a time: once the socket is full it stops reading, so what it holds for
+ * the client is one reply (vrrpd's memory is locked: 64 clients with 1 MiB
+ * of queued replies each were 64 MiB).  The client is never dropped: when
+ * it reads at last, every command has its answer, in order. */
+static void test_pipelined_commands_held_back(void **state)
+{
+	struct fixture *f = *state;
+	static char cmds[7 * 512];
+	for (size_t i = 0; i < sizeof(cmds); i += 7)
+		memcpy(cmds + i, "status\n", 7);
+	int fd = connect_to(f->path);
+	size_t sent = 0;
+	int held = 0;
+	/* 8 MiB of commands at most: without the hold-back the server had
+	 * read them all and queued a reply for each long before. */
+	while (sent < (8u << 20) && !held) {
+		ssize_t w = send(fd, cmds, sizeof(cmds), MSG_NOSIGNAL);
+		if (w > 0) {
+			sent += (size_t)w;
+			continue;
+		}
+		assert_true(w < 0 && errno == EAGAIN); /* not EPIPE: the client was not dropped */
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		held = poll(&p, 1, 500) == 0;
+	}
+	assert_true(held);
+	assert_int_equal(sent % 7, 0);
+	/* Now read: every command is answered. */
+	const char *want = "{\"ok\":true,\"argc\":1}\n";
+	size_t wlen = strlen(want), lines = 0, off = 0;
+	char buf[8192];
+	while (lines < sent / 7) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		assert_int_equal(poll(&p, 1, 5000), 1);
+		ssize_t r = read(fd, buf, sizeof(buf));
+		assert_true(r > 0);
+		for (ssize_t i = 0; i < r; i++) {
+			assert_int_equal(buf[i], want[off]);
+			if (++off == wlen) {
+				off = 0;
+				lines++;
+			}
+		}
+	}
+	assert_int_equal(lines, sent / 7);
+	close(fd);
+}
+
 static void test_no_server(void **state)
 {
 	(void)state;
@@ -205,6 +266,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_second_server_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_subscribe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stream_count, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pipelined_commands_held_back, setup, teardown),
 		cmocka_unit_test(test_no_server),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

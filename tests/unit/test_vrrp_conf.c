@@ -196,7 +196,10 @@ static void test_errors(void **state)
 	expect_error("global { realtime-priority 100; }",
 		     "t.conf:1:28: expected a whole number from 0 to 99, got '100'");
 	expect_error("global { bogus 1; }",
-		     "t.conf:1:10: unknown keyword 'bogus', expected one of: control, realtime-priority, mlock, notify");
+		     "t.conf:1:10: unknown keyword 'bogus', expected one of: control, realtime-priority, mlock, notify, "
+		     "notify-timeout");
+	expect_error("global { notify-timeout 10ms; }",
+		     "t.conf:1:25: expected a duration from 100ms to 1h, got '10ms'");
 	expect_error("instance a { garp { count 1000; } }",
 		     "t.conf:1:27: expected a whole number from 0 to 100, got '1000'");
 	expect_error("instance a { garp { refresh 10ms; } }",
