@@ -80,7 +80,7 @@ static int keep_header(const struct http1_header *h, const struct tokens *tk, in
 	case HTTP1_H_UPGRADE:
 		return tunnel;
 	case HTTP1_H_CONTENT_LENGTH:
-	case HTTP1_H_TRANSFER_ENCODING:
+	case HTTP1_H_TRANSFER_ENCODING: /* sent as "chunked" by put_header_kept() */
 	case HTTP1_H_HOST:
 		return 1;
 	default:
@@ -96,11 +96,26 @@ static void put_header(struct out *o, const struct http1_header *h)
 	put(o, "\r\n", 2);
 }
 
+/* A kept header, except that the first Transfer-Encoding becomes the
+ * canonical "Transfer-Encoding: chunked" and any more are dropped: the
+ * parser accepted nothing but chunked (flags), however it was spelt. */
+static void put_header_kept(struct out *o, const struct http1_header *h, enum http1_hkind kind, unsigned flags,
+			    int *te_done)
+{
+	if (kind != HTTP1_H_TRANSFER_ENCODING) {
+		put_header(o, h);
+		return;
+	}
+	if (!*te_done && (flags & HTTP1_F_CHUNKED))
+		puts_(o, "Transfer-Encoding: chunked\r\n");
+	*te_done = 1;
+}
+
 int headrw_request(const struct http1_request *r, const struct headrw_req *opt, char *buf, size_t cap)
 {
 	struct out o = { buf, 0, cap, 0 };
 	struct tokens tk;
-	int xff_done = 0;
+	int xff_done = 0, te_done = 0;
 
 	conn_tokens(r->headers, r->nheaders, &tk);
 	put(&o, r->method, r->method_len);
@@ -139,7 +154,7 @@ int headrw_request(const struct http1_request *r, const struct headrw_req *opt, 
 			xff_done = 1;
 			continue;
 		}
-		put_header(&o, h);
+		put_header_kept(&o, h, kind, r->flags, &te_done);
 	}
 	if (r->host_idx < 0 && opt->host) {
 		puts_(&o, "Host: ");
@@ -169,6 +184,7 @@ int headrw_response(const struct http1_response *r, int close_client, int tunnel
 	struct out o = { buf, 0, cap, 0 };
 	struct tokens tk;
 	char status[16];
+	int te_done = 0;
 
 	conn_tokens(r->headers, r->nheaders, &tk);
 	puts_(&o, r->minor ? "HTTP/1.1 " : "HTTP/1.0 ");
@@ -182,7 +198,7 @@ int headrw_response(const struct http1_response *r, int close_client, int tunnel
 	for (int i = 0; i < r->nheaders; i++) {
 		enum http1_hkind kind;
 		if (keep_header(&r->headers[i], &tk, tunnel, &kind))
-			put_header(&o, &r->headers[i]);
+			put_header_kept(&o, &r->headers[i], kind, r->flags, &te_done);
 	}
 	if (tunnel)
 		puts_(&o, "Connection: Upgrade\r\n");
