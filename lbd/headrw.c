@@ -6,8 +6,6 @@
 
 #include "http1.h"
 
-#define MAX_CONN_TOKENS 8
-
 struct out {
 	char *p;
 	size_t len, cap;
@@ -29,46 +27,38 @@ static void puts_(struct out *o, const char *s)
 	put(o, s, strlen(s));
 }
 
-struct tokens {
-	const char *t[MAX_CONN_TOKENS];
-	size_t n[MAX_CONN_TOKENS];
-	int count;
+/* Connection headers of the head: names listed there are hop-by-hop too. */
+struct conn_list {
+	const struct http1_header *hs;
+	int nh;
+	int any;  /* HTTP1_F_CONN_OTHER: a Connection value names something else */
 };
 
-/* Header names listed in Connection values: hop-by-hop as well. */
-static void conn_tokens(const struct http1_header *hs, int nh, struct tokens *tk)
+/* Is h named in a Connection value?  Every token of every Connection line
+ * counts, however many there are. */
+static int named_in_connection(const struct conn_list *cl, const struct http1_header *h)
 {
-	tk->count = 0;
-	for (int i = 0; i < nh; i++) {
-		if (http1_header_kind(hs[i].name, hs[i].name_len) != HTTP1_H_CONNECTION)
+	for (int i = 0; cl->any && i < cl->nh; i++) {
+		if (http1_header_kind(cl->hs[i].name, cl->hs[i].name_len) != HTTP1_H_CONNECTION)
 			continue;
-		const char *v = hs[i].value;
-		size_t len = hs[i].value_len;
+		const char *v = cl->hs[i].value;
+		size_t len = cl->hs[i].value_len;
 		for (size_t k = 0; k < len;) {
 			while (k < len && (v[k] == ' ' || v[k] == '\t' || v[k] == ','))
 				k++;
 			size_t st = k;
 			while (k < len && v[k] != ',' && v[k] != ' ' && v[k] != '\t')
 				k++;
-			if (k > st && tk->count < MAX_CONN_TOKENS) {
-				tk->t[tk->count] = v + st;
-				tk->n[tk->count++] = k - st;
-			}
+			if (k - st == h->name_len && strncasecmp(v + st, h->name, h->name_len) == 0)
+				return 1;
 		}
 	}
-}
-
-static int named_in_connection(const struct tokens *tk, const struct http1_header *h)
-{
-	for (int i = 0; i < tk->count; i++)
-		if (tk->n[i] == h->name_len && strncasecmp(tk->t[i], h->name, h->name_len) == 0)
-			return 1;
 	return 0;
 }
 
 /* Should this header go on?  Framing and Host are never dropped, whatever
  * Connection says (that would change how the message is read). */
-static int keep_header(const struct http1_header *h, const struct tokens *tk, int tunnel, enum http1_hkind *kind)
+static int keep_header(const struct http1_header *h, const struct conn_list *tk, int tunnel, enum http1_hkind *kind)
 {
 	*kind = http1_header_kind(h->name, h->name_len);
 	switch (*kind) {
@@ -114,10 +104,9 @@ static void put_header_kept(struct out *o, const struct http1_header *h, enum ht
 int headrw_request(const struct http1_request *r, const struct headrw_req *opt, char *buf, size_t cap)
 {
 	struct out o = { buf, 0, cap, 0 };
-	struct tokens tk;
+	const struct conn_list tk = { r->headers, r->nheaders, !!(r->flags & HTTP1_F_CONN_OTHER) };
 	int xff_done = 0, te_done = 0;
 
-	conn_tokens(r->headers, r->nheaders, &tk);
 	put(&o, r->method, r->method_len);
 	put(&o, " ", 1);
 	put(&o, r->target, r->target_len);
@@ -156,11 +145,6 @@ int headrw_request(const struct http1_request *r, const struct headrw_req *opt, 
 		}
 		put_header_kept(&o, h, kind, r->flags, &te_done);
 	}
-	if (r->host_idx < 0 && opt->host) {
-		puts_(&o, "Host: ");
-		puts_(&o, opt->host);
-		put(&o, "\r\n", 2);
-	}
 	if (opt->client_ip && !xff_done) {
 		puts_(&o, "X-Forwarded-For: ");
 		puts_(&o, opt->client_ip);
@@ -182,11 +166,10 @@ int headrw_request(const struct http1_request *r, const struct headrw_req *opt, 
 int headrw_response(const struct http1_response *r, int close_client, int tunnel, char *buf, size_t cap)
 {
 	struct out o = { buf, 0, cap, 0 };
-	struct tokens tk;
+	const struct conn_list tk = { r->headers, r->nheaders, !!(r->flags & HTTP1_F_CONN_OTHER) };
 	char status[16];
 	int te_done = 0;
 
-	conn_tokens(r->headers, r->nheaders, &tk);
 	puts_(&o, r->minor ? "HTTP/1.1 " : "HTTP/1.0 ");
 	status[0] = (char)('0' + r->status / 100);
 	status[1] = (char)('0' + r->status / 10 % 10);

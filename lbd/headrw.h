@@ -4,8 +4,9 @@
  * Request to a server: hop-by-hop headers dropped (Connection, Keep-Alive,
  * Proxy-Connection, TE, Upgrade unless tunnelling, and every header the
  * Connection header names), X-Forwarded-For appended to (one header, the
- * client's values first), X-Forwarded-Proto set, Host kept (added from the
- * server address for an HTTP/1.0 request without one).
+ * client's values first), X-Forwarded-Proto set, Host kept.  An HTTP/1.0
+ * request goes on as HTTP/1.0, for which Host is optional (RFC 9112 3.2):
+ * one without Host is sent without it, as HAProxy does.
  * Response to a client: hop-by-hop headers dropped, `Connection: close`
  * added when lbd closes after it, `Connection: Upgrade` for a 101. */
 #ifndef LBD_HEADRW_H
@@ -19,7 +20,6 @@ struct http1_response;
 struct headrw_req {
 	const char *client_ip;   /* for X-Forwarded-For; NULL = do not add */
 	const char *proto;       /* X-Forwarded-Proto value; NULL = do not set */
-	const char *host;        /* Host to add when the request has none */
 	int tunnel;              /* forward Connection: Upgrade + Upgrade */
 };
 

@@ -317,18 +317,30 @@ static void respond_text(struct stats_conn *c, int head_only, int status, const 
 	respond(c, head_only, status, reason, "text/plain; charset=utf-8", extra, text, strlen(text));
 }
 
-/* Constant time, so the token cannot be guessed byte by byte. */
-static int auth_ok(const struct stats_http *h, const struct stats_http_req *r)
+int stats_http_auth_match(const char *token, const char *auth, size_t auth_len)
 {
-	size_t n = strlen(h->token);
-	if (!n)
-		return 1;
-	if (!r->auth || r->auth_len != n)
+	static const char scheme[] = "Basic ";
+	const size_t sl = sizeof(scheme) - 1;
+	if (!auth || strncmp(token, scheme, sl) || auth_len < sl || strncasecmp(auth, scheme, sl - 1) ||
+	    auth[sl - 1] != ' ')
+		return 0;
+	size_t i = sl;
+	while (i < auth_len && auth[i] == ' ')
+		i++;
+	/* The credentials in constant time, so they cannot be guessed byte by byte. */
+	const char *want = token + sl, *got = auth + i;
+	size_t n = strlen(want);
+	if (auth_len - i != n)
 		return 0;
 	unsigned char d = 0;
-	for (size_t i = 0; i < n; i++)
-		d |= (unsigned char)(r->auth[i] ^ h->token[i]);
+	for (size_t k = 0; k < n; k++)
+		d |= (unsigned char)(got[k] ^ want[k]);
 	return d == 0;
+}
+
+static int auth_ok(const struct stats_http *h, const struct stats_http_req *r)
+{
+	return !h->token[0] || stats_http_auth_match(h->token, r->auth, r->auth_len);
 }
 
 static void serve_snapshot(struct stats_conn *c, const struct stats_http_req *r, enum stats_route rt)

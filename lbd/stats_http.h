@@ -46,6 +46,10 @@ enum stats_route stats_http_route(const char *path, size_t len);
 
 /* "Basic dXNlcjpwYXNz" for user:pass into out; 0 or -1 if it does not fit. */
 int stats_http_basic_token(const char *user, const char *pass, char *out, size_t outlen);
+/* 1 if an Authorization value (auth, auth_len; NULL if none) carries the
+ * credentials of `token` (from stats_http_basic_token()).  The scheme is
+ * matched case-insensitively, the credentials in constant time. */
+int stats_http_auth_match(const char *token, const char *auth, size_t auth_len);
 
 struct stats_http_ops {
 	/* Fill a snapshot (stats_snapshot_free() is called on it after). */

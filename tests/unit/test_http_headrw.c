@@ -85,12 +85,33 @@ static void test_transfer_encoding(void **state)
 	assert_string_equal(out, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX: y\r\n\r\n");
 }
 
+/* Every header the Connection header names is hop-by-hop, however many it
+ * names and over however many Connection lines (only the first 8 were). */
+static void test_many_connection_tokens(void **state)
+{
+	(void)state;
+	struct headrw_req none = { 0 };
+	assert_string_equal(req("GET / HTTP/1.1\r\nHost: h\r\nConnection: a1, a2, a3, a4, a5, a6, a7, a8, a9\r\n"
+				"Connection: close,a10\r\nA1: x\r\nA9: x\r\nA10: x\r\nA11: kept\r\n\r\n", &none),
+			    "GET / HTTP/1.1\r\nHost: h\r\nA11: kept\r\n\r\n");
+	char in[3072], *p = in;
+	p += sprintf(p, "GET / HTTP/1.1\r\nHost: h\r\nConnection:");
+	for (int i = 0; i < 90; i++)
+		p += sprintf(p, " x%d,", i);
+	p += sprintf(p, "\r\n");
+	for (int i = 0; i < 90; i++)
+		p += sprintf(p, "X%d: v\r\n", i);
+	sprintf(p, "\r\n");
+	assert_string_equal(req(in, &none), "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_request),
 		cmocka_unit_test(test_response),
 		cmocka_unit_test(test_transfer_encoding),
+		cmocka_unit_test(test_many_connection_tokens),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
