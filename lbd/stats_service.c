@@ -19,6 +19,7 @@
 #include "health.h"
 #include "lbd.h"
 #include "log.h"
+#include "logq.h"
 #include "model.h"
 #include "mtime.h"
 #include "stats.h"
@@ -151,6 +152,7 @@ static void fill_process(struct lbd *l, struct stats_svc *s, struct stats_snapsh
 	snap->pid = (int)getpid();
 	snap->alive = lbd_alive(l, ALIVE_MAX_AGE_MS);
 	snap->nworkers = cfg->g.workers ? (int)cfg->g.workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	logq_totals(&snap->log_sent, &snap->log_dropped);
 	if (!s) {
 		if (gethostname(snap->node, sizeof(snap->node) - 1))
 			snprintf(snap->node, sizeof(snap->node), "lbd");
