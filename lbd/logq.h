@@ -3,10 +3,11 @@
  *
  * Lines are copied into a fixed buffer; an ev_prepare watcher sends what an
  * event-loop iteration queued, with one sendmmsg(MSG_DONTWAIT) before the
- * loop sleeps (or at once when the buffer is full).  When the reader is slow
- * (EAGAIN), missing or gone, the lines that could not go are dropped and
- * counted: a wedged journald costs lbd log lines, never its requests or its
- * /healthz.  One datagram per line, as syslog readers expect.
+ * loop sleeps (or at once when the buffer is full).  Lines a busy reader
+ * does not take (EAGAIN) stay queued and are tried again a few ms later;
+ * when the queue is full, new lines are dropped and counted, and without a
+ * reader every line is: a wedged journald costs lbd log lines, never its
+ * requests or its /healthz.  One datagram per line, as syslog readers expect.
  *
  * A queue belongs to one thread and its loop; the counters are process-wide
  * (the stats show them). */
@@ -26,7 +27,7 @@ struct logq *logq_new(struct ev_loop *loop, const char *path);
 void logq_free(struct logq *q);
 /* Queues one line (without its newline); dropped and counted if full. */
 void logq_push(struct logq *q, const char *line, size_t len);
-/* Sends the queued lines now, dropping those the socket will not take. */
+/* Sends the queued lines the reader takes now (the rest wait). */
 void logq_flush(struct logq *q);
 
 /* Lines sent and dropped by every queue of the process since it started. */
