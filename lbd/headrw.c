@@ -163,7 +163,7 @@ int headrw_request(const struct http1_request *r, const struct headrw_req *opt, 
 	return o.overflow ? -1 : (int)o.len;
 }
 
-int headrw_response(const struct http1_response *r, int close_client, int tunnel, char *buf, size_t cap)
+int headrw_response(const struct http1_response *r, enum headrw_conn conn, int tunnel, char *buf, size_t cap)
 {
 	struct out o = { buf, 0, cap, 0 };
 	const struct conn_list tk = { r->headers, r->nheaders, !!(r->flags & HTTP1_F_CONN_OTHER) };
@@ -185,8 +185,10 @@ int headrw_response(const struct http1_response *r, int close_client, int tunnel
 	}
 	if (tunnel)
 		puts_(&o, "Connection: Upgrade\r\n");
-	else if (close_client)
+	else if (conn == HEADRW_CLOSE)
 		puts_(&o, "Connection: close\r\n");
+	else if (conn == HEADRW_KEEP_ALIVE)
+		puts_(&o, "Connection: keep-alive\r\n");
 	put(&o, "\r\n", 2);
 	return o.overflow ? -1 : (int)o.len;
 }

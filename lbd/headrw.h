@@ -8,7 +8,9 @@
  * request goes on as HTTP/1.0, for which Host is optional (RFC 9112 3.2):
  * one without Host is sent without it, as HAProxy does.
  * Response to a client: hop-by-hop headers dropped, `Connection: close`
- * added when lbd closes after it, `Connection: Upgrade` for a 101. */
+ * added when lbd closes after it, `Connection: keep-alive` when it keeps an
+ * HTTP/1.0 client that asked for it (RFC 9112 9.3), `Connection: Upgrade`
+ * for a 101. */
 #ifndef LBD_HEADRW_H
 #define LBD_HEADRW_H
 
@@ -23,8 +25,15 @@ struct headrw_req {
 	int tunnel;              /* forward Connection: Upgrade + Upgrade */
 };
 
+/* What the response says about the client connection. */
+enum headrw_conn {
+	HEADRW_KEEP = 0,        /* nothing: HTTP/1.1 keeps by default */
+	HEADRW_CLOSE = 1,       /* Connection: close */
+	HEADRW_KEEP_ALIVE = 2,  /* Connection: keep-alive, for an HTTP/1.0 client */
+};
+
 /* Length written, or -1 if it does not fit in cap. */
 int headrw_request(const struct http1_request *r, const struct headrw_req *o, char *out, size_t cap);
-int headrw_response(const struct http1_response *r, int close_client, int tunnel, char *out, size_t cap);
+int headrw_response(const struct http1_response *r, enum headrw_conn conn, int tunnel, char *out, size_t cap);
 
 #endif

@@ -52,12 +52,16 @@ static void test_response(void **state)
 	char out[1024];
 	const char *in = "HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\nContent-Length: 2\r\n\r\n";
 	assert_int_equal(http1_parse_response(in, strlen(in), 16384, &r), (int)strlen(in));
-	int n = headrw_response(&r, 1, 0, out, sizeof(out));
+	int n = headrw_response(&r, HEADRW_CLOSE, 0, out, sizeof(out));
 	assert_int_equal(n, (int)strlen("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n"));
 	assert_memory_equal(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n", (size_t)n);
-	n = headrw_response(&r, 0, 0, out, sizeof(out));
+	n = headrw_response(&r, HEADRW_KEEP, 0, out, sizeof(out));
 	assert_memory_equal(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n", (size_t)n);
-	assert_int_equal(headrw_response(&r, 0, 0, out, 10), -1); /* does not fit */
+	/* an HTTP/1.0 client kept alive is told so (RFC 9112 9.3) */
+	n = headrw_response(&r, HEADRW_KEEP_ALIVE, 0, out, sizeof(out));
+	assert_int_equal(n, (int)strlen("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\n"));
+	assert_memory_equal(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\n", (size_t)n);
+	assert_int_equal(headrw_response(&r, HEADRW_KEEP, 0, out, 10), -1); /* does not fit */
 }
 
 /* Transfer-Encoding goes on as the one form every server reads, whatever
@@ -79,7 +83,7 @@ static void test_transfer_encoding(void **state)
 	char out[256];
 	const char *rin = "HTTP/1.1 200 OK\r\nTransfer-Encoding: ,CHUNKED\r\nX: y\r\n\r\n";
 	assert_int_equal(http1_parse_response(rin, strlen(rin), 16384, &r), (int)strlen(rin));
-	int n = headrw_response(&r, 0, 0, out, sizeof(out) - 1);
+	int n = headrw_response(&r, HEADRW_KEEP, 0, out, sizeof(out) - 1);
 	assert_true(n > 0);
 	out[n] = '\0';
 	assert_string_equal(out, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX: y\r\n\r\n");
