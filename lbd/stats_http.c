@@ -382,11 +382,11 @@ static void serve(struct stats_conn *c, const struct stats_http_req *r)
 	enum stats_route rt = stats_http_route(r->path, r->path_len);
 	if (r->close)
 		c->closing = 1;
-	if (c->h->health_only && rt != STATS_ROUTE_HEALTHZ) {
-		respond_text(c, head, 404, "Not Found", NULL, "only /healthz here\n");
-	} else if (r->has_body) {
+	if (r->has_body) {
 		c->closing = 1; /* we would not know where the next request starts */
 		respond_text(c, head, 400, "Bad Request", NULL, "request bodies are not accepted here\n");
+	} else if (c->h->health_only && rt != STATS_ROUTE_HEALTHZ) {
+		respond_text(c, head, 404, "Not Found", NULL, "only /healthz here\n");
 	} else if (r->method == STATS_HTTP_OTHER) {
 		respond_text(c, 0, 405, "Method Not Allowed", "Allow: GET, HEAD\r\n", "only GET and HEAD\n");
 	} else if (rt == STATS_ROUTE_HEALTHZ) {
