@@ -34,6 +34,9 @@ wait_for 5 "stats port open from the other namespace" \
 t_assert "the health listener answers /healthz" test "$(c http://127.0.0.1:8405/healthz)" = ok
 t_assert "the health listener serves nothing else" \
 	test "$(c -o /dev/null -w '%{http_code}' http://127.0.0.1:8405/stats)" = 404
+t_assert "nor takes a body (400, and the body is not read as a request)" test \
+	"$(printf 'GET /x HTTP/1.1\r\nContent-Length: 28\r\n\r\nGET /healthz HTTP/1.1\r\n\r\n' |
+	   ns_exec lb socat -t 2 - TCP:127.0.0.1:8405 | grep -c '^HTTP/1.1')" = 1
 
 ulimit -n 8192
 ns_exec cl "$PY" "$(dirname "$0")/lbd_stats_flood.py" 198.51.100.1 8404 500 12 "$SOURCES" > "$T/flood.out" 2>&1 &
