@@ -241,6 +241,8 @@ struct stats_conf {
 	char pass[MODEL_NAME_MAX];
 	uint32_t refresh_ms;     /* HTML auto-refresh */
 	char vrrp[108];          /* vrrpd's control socket, for the VRRP panel */
+	int health_enabled;
+	struct addr health;      /* the loopback /healthz-only listener vrrpd tracks */
 };
 
 struct global_conf {

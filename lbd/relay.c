@@ -255,7 +255,9 @@ static void process_response(struct session *s)
 		 * to it when it keeps the connection, else the client is closed after. */
 		if (final && !tx->req_done && !tx->srv_reuse)
 			tx->close_client = 1;
-		int nh = headrw_response(r, final && tx->close_client, tunnel, w->scratch, sizeof(w->scratch));
+		enum headrw_conn conn = !final ? HEADRW_KEEP : tx->close_client ? HEADRW_CLOSE
+				      : tx->minor == 0 ? HEADRW_KEEP_ALIVE : HEADRW_KEEP;
+		int nh = headrw_response(r, conn, tunnel, w->scratch, sizeof(w->scratch));
 		uint32_t rest = b->end - s->rparse - (uint32_t)n;
 		if (nh < 0 || s->rparse + (uint32_t)nh + rest > DBUF_SIZE) {
 			relay_bad_response(s, TERM_BAD_RESPONSE);

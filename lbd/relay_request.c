@@ -139,7 +139,8 @@ void relay_start_request(struct session *s)
 	tx->minor = (uint8_t)r->minor;
 	tx->idempotent = (uint8_t)http1_method_idempotent(r->meth);
 	tx->tunnel_req = (r->flags & HTTP1_F_UPGRADE_WS) && (r->flags & HTTP1_F_CONN_UPGRADE) && r->meth == HTTP1_M_GET;
-	tx->close_client = r->minor == 0 || (r->flags & HTTP1_F_CONN_CLOSE) || w->stopping;
+	tx->close_client = (r->minor == 0 && !(r->flags & HTTP1_F_CONN_KEEPALIVE)) || (r->flags & HTTP1_F_CONN_CLOSE) ||
+			   w->stopping;
 	tx->bytes_in = (uint64_t)n;
 	if (r->flags & HTTP1_F_CHUNKED) {
 		tx->req_body = BODY_CHUNKED;

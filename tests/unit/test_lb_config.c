@@ -130,6 +130,17 @@ static void test_errors(void **state)
 	expect_error("backend b { check PUT /; server s 192.0.2.1:80; }\n" FE,
 		     "t.conf:1:19: expected one of GET, HEAD, OPTIONS, got 'PUT'");
 	expect_error("global { workers 0; }\n", "t.conf:1:18: expected a whole number from 1 to 64, got '0'");
+	/* the health listener vrrpd tracks: loopback only */
+	struct lbd_config *h = load_ok("global { stats *:8404 health 127.0.0.1:8405; }\n"
+				       "backend b { server s 192.0.2.1:80; }\n" FE);
+	assert_true(h->g.stats.health_enabled);
+	assert_int_equal(addr_port(&h->g.stats.health), 8405);
+	model_config_unref(h);
+	expect_error("global { stats *:8404 health 192.0.2.1:8405; }\n",
+		     "t.conf:1:30: expected a loopback address and port for 'health' (127.0.0.1:PORT or [::1]:PORT), "
+		     "got '192.0.2.1:8405'");
+	expect_error("global { stats *:8404 health *:8405; }\n",
+		     "t.conf:1:30: expected an address like 192.0.2.1:80 or [2001:db8::1]:80, got '*:8405'");
 	expect_error("global { bogus 1; }\n",
 		     "t.conf:1:10: unknown keyword 'bogus', expected one of: workers, maxconn, control, stats, "
 		     "access-log, grace");
