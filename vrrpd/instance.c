@@ -122,9 +122,10 @@ static void garp_tick(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 }
 
-/* Release: only the VIPs that carry vrrpd's mark (vip.h); one that was on
- * the interface before us (an owner's real address) stays.  Should the
- * kernel not say, what the last look found decides. */
+/* Release: only the VIPs that carry vrrpd's mark (vip.h) or that our own
+ * add created; one that was on the interface before us (an owner's real
+ * address) stays.  Should the kernel not say, what the last look found
+ * decides.  The answers to our adds are read first (vip_flush). */
 static void release_vips(struct instance *in)
 {
 	enum vip_presence st[VCONF_MAX_VIPS];
@@ -134,7 +135,9 @@ static void release_vips(struct instance *in)
 		log_rl(&in->rl, LOG_WARNING, "%s: reading the addresses of %s: %s", in->conf.name, in->conf.ifname,
 		       strerror(-rc));
 	for (int i = 0; i < in->conf.nvips; i++) {
-		int foreign = rc ? (int)(in->vips_foreign >> i) & 1 : st[i] == VIP_FOREIGN;
+		int added = (int)(in->vips_added >> i) & 1;
+		int foreign = rc ? (int)(in->vips_foreign >> i) & 1 : st[i] == VIP_FOREIGN && !added;
+		in->vips_added &= ~(1u << i);
 		if (!rc && st[i] == VIP_ABSENT)
 			continue;
 		if (!foreign)
@@ -151,6 +154,10 @@ static void schedule_verify(struct instance *in)
 static void op_vips(void *arg, int on)
 {
 	struct instance *in = arg;
+	/* Which adds created their address, before their answers are
+	 * forgotten: a release needs to know. */
+	if (!on)
+		vip_flush(in->env->nl);
 	in->vips_on = on;
 	in->vips_refused = 0;
 	/* Answers still to come about the previous change are superseded. */
@@ -179,6 +186,11 @@ void instance_vip_refused(void *owner, int index, int on, int error)
 {
 	struct instance *in = owner;
 	char a[ADDR_STRLEN] = "?";
+	if (error == 0) {
+		if (on && index >= 0 && index < in->conf.nvips)
+			in->vips_added |= 1u << index;
+		return;
+	}
 	in->vip_errors++;
 	if (index >= 0 && index < in->conf.nvips)
 		addr_format_ip(&in->conf.vips[index].addr, a, sizeof(a));
@@ -666,6 +678,7 @@ static void verify_vips(struct instance *in)
 			in->vips_foreign |= 1u << i;
 		if (st[i] != VIP_ABSENT)
 			continue;
+		in->vips_added &= ~(1u << i);
 		missing++;
 		in->vips_restored++;
 		log_rl(&in->rl, LOG_WARNING, "%s: %s is no longer on %s: adding it again", in->conf.name,

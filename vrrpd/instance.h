@@ -50,6 +50,7 @@ struct instance {
 	int vips_on;
 	int vips_refused;         /* the kernel refused one of them, since they were last set */
 	uint32_t vips_foreign;      /* bit i: VIP i was on the interface before us (never removed) */
+	uint32_t vips_added;        /* bit i: our add created VIP i (ours without IFA_PROTO too) */
 	ev_timer verify;            /* zero delay: addresses re-read once this loop's events are read */
 	int refusal_pending;        /* an add was refused while master: verify leaves mastership */
 	int vip_fault;              /* FAULT held: the VIPs could not be installed */
@@ -76,7 +77,8 @@ int instance_open(struct instance *in, const struct vconf_instance *conf, const 
 void instance_start(struct instance *in);
 /* Priority 0 if master, VIPs released, sockets closed.  Idempotent. */
 void instance_close(struct instance *in);
-/* vip_refused_fn: the kernel refused a change of one of the instance's VIPs. */
+/* vip_refused_fn: the kernel refused a change of one of the instance's
+ * VIPs; error 0: an add created it. */
 void instance_vip_refused(void *owner, int index, int on, int error);
 
 /* Reload of an instance whose identity (interface, family, vrid, VIPs) did

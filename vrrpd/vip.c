@@ -88,6 +88,10 @@ static void on_answer(const struct nlmsghdr *h, void *arg)
 		req = *p;
 		p->owner = NULL;
 	}
+	if (e->error == 0 && req.owner && req.on && n->refused) {
+		n->refused(req.owner, req.index, 1, 0); /* created: ours */
+		return;
+	}
 	if (benign(e->error))
 		return;
 	n->errors++;
@@ -97,13 +101,19 @@ static void on_answer(const struct nlmsghdr *h, void *arg)
 		log_rl(&n->rl, LOG_ERR, "vip: kernel refused an address change: %s", strerror(-e->error));
 }
 
-static void readable(struct ev_loop *loop, ev_io *w, int revents)
+void vip_flush(struct vip_nl *n)
 {
-	struct vip_nl *n = w->data;
-	(void)loop; (void)revents;
+	if (!n)
+		return;
 	int rc = rtnl_drain(n->nl, n->buf, on_answer, n);
 	if (rc < 0)
 		log_rl(&n->rl, LOG_WARNING, "vip: netlink: %s", strerror(-rc));
+}
+
+static void readable(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop; (void)revents;
+	vip_flush(w->data);
 }
 
 struct vip_nl *vip_nl_open(struct ev_loop *loop, vip_refused_fn refused, char *err, size_t errlen)

@@ -22,7 +22,9 @@ struct vconf_vip;
 struct vip_nl;
 
 /* Called on the loop when the kernel refused a change that vip_set()
- * queued for `owner`, about its address number `index` (error is -errno). */
+ * queued for `owner`, about its address number `index` (error is -errno);
+ * and with error 0 when an add created the address (so the owner knows it
+ * is its own even where the kernel keeps no IFA_PROTO, before Linux 5.18). */
 typedef void (*vip_refused_fn)(void *owner, int index, int on, int error);
 
 struct vip_nl *vip_nl_open(struct ev_loop *loop, vip_refused_fn refused, char *err, size_t errlen);
@@ -33,6 +35,9 @@ void vip_nl_close(struct vip_nl *n);
  * error); a delete removes whatever has that address: call it only for
  * addresses vip_lookup() said are ours.  0 or -errno. */
 int vip_set(struct vip_nl *n, int ifindex, const struct vconf_vip *v, int on, void *owner, int index);
+/* Read the answers the kernel has queued so far, now (it answers a
+ * request before vip_set() returns, so every earlier change is answered). */
+void vip_flush(struct vip_nl *n);
 /* The owner goes away: answers still to come are no longer its. */
 void vip_forget(struct vip_nl *n, const void *owner);
 /* Errors reported by the kernel so far (each is logged). */
