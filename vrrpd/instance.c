@@ -656,8 +656,11 @@ static void verify_primary(struct instance *in)
 	}
 	refresh_primary(in);
 	if (!in->have_primary) {
-		log_notice("%s: no address left on %s to advertise from", in->conf.name, in->conf.ifname);
-		instance_link_event(in, 0);
+		log_notice("%s: no address left on %s to advertise from: FAULT", in->conf.name, in->conf.ifname);
+		/* FAULT sends priority 0 first, from the address that was ours
+		 * (vsock.c lets it). */
+		vrrp_fault(&in->fsm, mtime_us(), 1);
+		in->link_fault = 1;
 		in->fault_why = no_primary_why(in);
 	}
 }
@@ -672,10 +675,18 @@ static void verify_vips(struct instance *in)
 
 	if (vip_lookup(vip_ifindex(in), in->conf.vips, in->conf.nvips, st))
 		return;
+	uint32_t was = in->vips_foreign;
 	in->vips_foreign = 0;
 	for (int i = 0; i < in->conf.nvips; i++) {
-		if (st[i] == VIP_FOREIGN)
+		if (st[i] == VIP_FOREIGN && !((in->vips_added >> i) & 1)) {
 			in->vips_foreign |= 1u << i;
+			/* An owner's own address is expected; anything else
+			 * stays behind when this node is no longer master. */
+			if (!((was >> i) & 1) && in->conf.priority != 255)
+				log_warn("%s: %s was on %s before vrrpd: it is used as is and will not be removed",
+					 in->conf.name, addr_format_ip(&in->conf.vips[i].addr, a, sizeof(a)),
+					 in->vmac_ifindex ? in->conf.vmac_ifname : in->conf.ifname);
+		}
 		if (st[i] != VIP_ABSENT)
 			continue;
 		in->vips_added &= ~(1u << i);
