@@ -18,12 +18,13 @@ ip -n "$NS_n1" addr add "$VIP/24" dev eth0
 t_assert "vrrpd --cleanup succeeds" ns_exec n1 "$BIN/vrrpd" --cleanup -f "$T/n1.conf"
 t_assert "the address added by hand stays" vip_on n1
 ip -n "$NS_n1" addr del "$VIP/24" dev eth0
-# Again, and this time a restart cleans up.
-net_stop "$PID_vrrpd_n2"
+# Again, and this time a restart cleans up: node 1 takes the VIP back
+# (preempt) and is killed again; node 2 stays master while it restarts.
 vrrp_run n1 "$T/n1.conf"
 wait_for 5 "node 1 is master" vrrp_state_is n1 master
 wait_for 2 "VIP on node 1" vip_on n1
 kill -KILL "$PID_vrrpd_n1"
+wait_for 3 "node 2 is master again" vrrp_state_is n2 master
 vrrp_conf n1 80 100ms > "$T/n1low.conf"
 vrrp_run n1 "$T/n1low.conf"
 wait_for 3 "node 1 runs as backup" vrrp_state_is n1 backup
