@@ -61,12 +61,13 @@ static void apply_tracks(struct engine *e)
 		int weight = 0, nfault = 0;
 		for (int k = 0; k < in->conf.ntracks; k++) {
 			const struct vconf_track_ref *r = &in->conf.tracks[k];
-			if (track_is_up(e->tracks[r->track]))
-				continue;
-			if (r->weight)
+			int up = track_is_up(e->tracks[r->track]);
+			/* As keepalived: a positive weight counts while the
+			 * track is up, a negative one while it is down. */
+			if (!r->weight)
+				nfault += !up;
+			else if (r->weight > 0 ? up : !up)
 				weight += r->weight;
-			else
-				nfault++;
 		}
 		instance_tracks_changed(in, weight, nfault);
 	}

@@ -28,7 +28,10 @@ size_t garp_build_na(uint8_t *out, const uint8_t mac[6], const uint8_t ip[16])
 {
 	memset(out, 0, 32);
 	out[0] = ND_NEIGHBOR_ADVERT;
-	out[4] = 0x20; /* Override; not Solicited; Router is left off */
+	/* Router and Override, not Solicited (RFC 5798 / 9568 6.4.2): a host
+	 * that saw R clear would drop the virtual router from its list of
+	 * default routers. */
+	out[4] = 0x80 | 0x20;
 	memcpy(out + 8, ip, 16);
 	out[24] = ND_OPT_TARGET_LINKADDR;
 	out[25] = 1; /* in units of 8 bytes */

@@ -1,6 +1,6 @@
 /* garp: announcing that a virtual address moved to us: gratuitous ARP for
  * IPv4 (an ARP request with sender = target = the address, broadcast) and
- * unsolicited neighbour advertisements with the override flag for IPv6
+ * unsolicited neighbour advertisements with the router and override flags for IPv6
  * (to ff02::1, hop limit 255).  Only sending; no state. */
 #ifndef VRRPD_GARP_H
 #define VRRPD_GARP_H

@@ -228,7 +228,21 @@ static void op_changed(void *arg, enum vrrp_state old, enum vrrp_state now, enum
 	notify_event(&in->notify, vrrp_state_names[old], vrrp_state_names[now], in->fsm.priority);
 }
 
-static const struct vrrp_ops instance_ops = { op_send, op_vips, op_changed };
+/* Another router was master too: the burst of becoming master again (a
+ * burst under way starts over; a repeat still due stays due).  Not for
+ * addresses the kernel refused: clients would be sent to a node without
+ * them. */
+static void op_announce(void *arg)
+{
+	struct instance *in = arg;
+	if (!in->vips_on || in->vips_refused || !in->conf.garp.count)
+		return;
+	ev_timer_stop(in->env->loop, &in->garp);
+	in->garp_left = in->conf.garp.count;
+	garp_tick(in->env->loop, &in->garp, 0);
+}
+
+static const struct vrrp_ops instance_ops = { op_send, op_vips, op_changed, op_announce };
 
 /* ---- receiving ------------------------------------------------------------ */
 
@@ -265,6 +279,10 @@ static void handle(struct instance *in, const struct vsock_rx *rx)
 	}
 	if (in->conf.npeers && !from_peer(in, rx->src)) {
 		discard(in, PACKET_UNKNOWN_PEER, rx->src);
+		return;
+	}
+	if (!in->conf.npeers && (why = packet_check_source(in->conf.family, rx->src)) != PACKET_OK) {
+		discard(in, why, rx->src);
 		return;
 	}
 	why = vrrp_recv(&in->fsm, mtime_us(), &a, rx->src);

@@ -18,6 +18,7 @@ const char *const packet_discard_names[PACKET_DISCARD_MAX] = {
 	[PACKET_BAD_INTERVAL] = "bad_interval",
 	[PACKET_UNKNOWN_PEER] = "unknown_peer",
 	[PACKET_OWN] = "own_advert",
+	[PACKET_NOT_LINK_LOCAL] = "source_not_link_local",
 };
 
 size_t packet_addr_len(int family)
@@ -113,6 +114,14 @@ enum packet_discard packet_parse(int family, const uint8_t *p, size_t len, int t
 	a->interval_cs = interval;
 	a->addrs = p + PACKET_HDR_LEN;
 	a->csum = form;
+	return PACKET_OK;
+}
+
+enum packet_discard packet_check_source(int family, const void *src)
+{
+	const uint8_t *s = src;
+	if (family == AF_INET6 && !(s[0] == 0xfe && (s[1] & 0xc0) == 0x80)) /* fe80::/10 */
+		return PACKET_NOT_LINK_LOCAL;
 	return PACKET_OK;
 }
 

@@ -37,6 +37,7 @@ enum packet_discard {
 	PACKET_BAD_INTERVAL,    /* max advert interval 0 */
 	PACKET_UNKNOWN_PEER,    /* unicast mode: source is not a configured peer */
 	PACKET_OWN,             /* our own advert looped back */
+	PACKET_NOT_LINK_LOCAL,  /* IPv6 multicast mode: source not link-local (5.1.2.1) */
 	PACKET_DISCARD_MAX
 };
 
@@ -71,6 +72,11 @@ int packet_build(uint8_t *out, size_t cap, const struct packet_advert *a,
  * For IPv4 both checksum forms are accepted and a->csum says which. */
 enum packet_discard packet_parse(int family, const uint8_t *p, size_t len, int ttl,
 				 const void *src, const void *dst, struct packet_advert *a);
+
+/* RFC 5798 / 9568 5.1.2.1: an IPv6 advert's source is the sender's
+ * link-local address.  PACKET_OK, or PACKET_NOT_LINK_LOCAL.  (Unicast
+ * peers, an extension outside the RFC, may use any address.) */
+enum packet_discard packet_check_source(int family, const void *src);
 
 /* Splits a packet read from an IPv4 raw socket (header included): returns
  * PACKET_OK with ttl, src and dst (pointers into p) and the VRRP payload,

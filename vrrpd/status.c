@@ -76,7 +76,9 @@ static void render_instance(struct buf *b, const struct instance *in, struct tra
 	buf_printf(b, "],\"last_transition\":{\"from\":\"%s\",\"reason\":\"%s\",\"time_ms\":%llu,\"ago_ms\":%llu},",
 		   vrrp_state_names[in->last_from], vrrp_reason_names[v->last_reason],
 		   (unsigned long long)in->last_change_wall_ms,
-		   (unsigned long long)(in->last_change_wall_ms ? mtime_wall_ms() - in->last_change_wall_ms : 0));
+		   /* a duration: from the monotonic clock, which a wall clock
+		    * step (NTP at boot, an operator's date) does not move */
+		   (unsigned long long)(in->last_change_wall_ms ? (mtime_us() - v->last_change_us) / 1000u : 0));
 	buf_puts(b, "\"tracks\":[");
 	for (int i = 0; i < c->ntracks; i++) {
 		const struct track *t = tracks[c->tracks[i].track];

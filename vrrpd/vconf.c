@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "conf.h"
+#include "log.h"
 
 /* What the handlers fill while walking the tree. Track references are
  * resolved after the walk, so a track block may follow the instance using it. */
@@ -272,6 +273,15 @@ static int i_vip(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 		if (addr_equal_ip(&in->vips[i].addr, &v->addr))
 			return conf_error(err, errlen, n, 1, "expected each virtual address once, '%s' repeats",
 					  n->args[1]);
+	/* RFC 5798 / 9568 5.2.9: an IPv6 advert's first address MUST be the
+	 * virtual router's link-local one.  Only a warning, as keepalived:
+	 * refusing would stop every IPv6 configuration in use, and vrrpd and
+	 * keepalived accept such adverts. */
+	if (in->nvips == 0 && v->addr.ss.ss_family == AF_INET6 &&
+	    !IN6_IS_ADDR_LINKLOCAL(&((const struct sockaddr_in6 *)&v->addr.ss)->sin6_addr))
+		log_warn("%s:%d:%d: the first virtual-address of an IPv6 instance should be link-local "
+			 "(RFC 9568 5.2.9): %s is not; routers that check this drop the adverts",
+			 n->file, n->pos[1].line, n->pos[1].col, n->args[1]);
 	in->nvips++;
 	return 0;
 }

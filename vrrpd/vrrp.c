@@ -1,5 +1,6 @@
 #include "vrrp.h"
 
+#include <arpa/inet.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -73,8 +74,25 @@ static void send_advert(struct vrrp *v, uint8_t prio)
 
 static void arm_adver(struct vrrp *v, uint64_t now)
 {
-	v->adver_at = now + v->p.adver_cs * VRRP_US_PER_CS;
+	/* The old spacing while fast_left (see vrrp_reconfigure()); only the
+	 * timer's adverts count it down, so an extra one in between (a
+	 * priority change) does not shorten the transition. */
+	uint64_t cs = v->fast_left ? v->fast_cs : v->p.adver_cs;
+	v->adver_at = now + cs * VRRP_US_PER_CS;
 	v->master_down_at = 0;
+}
+
+/* A master repeats its gratuitous ARP / NA when another router shows it was
+ * master too, at most this often: a peer that cannot hear us (a one-way
+ * link) would otherwise make us broadcast at its advert rate. */
+#define VRRP_ANNOUNCE_GAP_US 1000000ull
+
+static void announce(struct vrrp *v, uint64_t now)
+{
+	if (!v->ops->announce || now < v->next_announce_at)
+		return;
+	v->next_announce_at = now + VRRP_ANNOUNCE_GAP_US;
+	v->ops->announce(v->arg);
 }
 
 static void arm_master_down(struct vrrp *v, uint64_t now, uint64_t after, enum vrrp_reason why)
@@ -86,6 +104,8 @@ static void arm_master_down(struct vrrp *v, uint64_t now, uint64_t after, enum v
 
 static void become_master(struct vrrp *v, uint64_t now, enum vrrp_reason why)
 {
+	v->fast_left = 0;
+	v->master_adver_cs = v->p.adver_cs; /* the master's interval is ours now */
 	send_advert(v, v->priority);
 	v->ops->set_vips(v->arg, 1);
 	arm_adver(v, now);
@@ -117,6 +137,19 @@ static void note_master(struct vrrp *v, const struct packet_advert *a, const voi
 	v->master_known = 1;
 }
 
+/* Follow the master's interval (RFC 5798 6.4.2).  One that differs from
+ * ours is logged (RFC 9568 7.1: a SHOULD), once per change. */
+static void learn_interval(struct vrrp *v, const struct packet_advert *a, const void *src)
+{
+	if (a->interval_cs != v->master_adver_cs && a->interval_cs != v->p.adver_cs) {
+		char ip[INET6_ADDRSTRLEN] = "?";
+		inet_ntop(v->family, src, ip, sizeof(ip));
+		log_warn("vrid %u: master %s advertises every %u ms, this router is configured for %u ms",
+			 v->p.vrid, ip, a->interval_cs * 10u, v->p.adver_cs * 10u);
+	}
+	v->master_adver_cs = a->interval_cs;
+}
+
 /* ---- per-state handlers ------------------------------------------------- */
 
 static void backup_recv(struct vrrp *v, uint64_t now, const struct packet_advert *a, const void *src)
@@ -140,7 +173,7 @@ static void backup_recv(struct vrrp *v, uint64_t now, const struct packet_advert
 	}
 	if (!v->p.preempt || !lower) {
 		note_master(v, a, src);
-		v->master_adver_cs = a->interval_cs;
+		learn_interval(v, a, src);
 		arm_master_down(v, now, vrrp_master_down_us(v), VRRP_R_MASTER_DOWN);
 		return;
 	}
@@ -153,27 +186,35 @@ static void backup_recv(struct vrrp *v, uint64_t now, const struct packet_advert
 
 static void master_recv(struct vrrp *v, uint64_t now, const struct packet_advert *a, const void *src)
 {
-	if (a->priority == 0) {
-		send_advert(v, v->priority);
-		arm_adver(v, now);
-		return;
-	}
-	if (a->priority > v->priority || (a->priority == v->priority && sender_wins_tie(v, src))) {
+	if (a->priority != 0 &&
+	    (a->priority > v->priority || (a->priority == v->priority && sender_wins_tie(v, src)))) {
 		note_master(v, a, src);
-		v->master_adver_cs = a->interval_cs;
+		learn_interval(v, a, src);
+		/* One last advert as we yield (outside RFC 5798 / 9568, which
+		 * send nothing here).  When two masters could not hear each
+		 * other, the one that hears the other first yields; if that is
+		 * us, the winner has never heard us and would not know that
+		 * clients may hold our MAC.  This lower-priority advert tells
+		 * it (see below), and a backup only re-arms on it. */
+		send_advert(v, v->priority);
 		become_backup(v, now, VRRP_R_PREEMPTED);
 		return;
 	}
-	/* RFC 9568: a master that hears a lower priority advertises at once,
-	 * so the other router backs off without waiting an interval. */
+	/* RFC 9568: a master that hears a lower priority (or priority 0)
+	 * advertises at once, so the other router backs off without waiting
+	 * an interval.  That router was master too, so clients may have
+	 * learnt its MAC for our addresses: announce them again. */
 	send_advert(v, v->priority);
 	arm_adver(v, now);
+	announce(v, now);
 }
 
 static void master_timer(struct vrrp *v, uint64_t now)
 {
 	if (v->adver_at && now >= v->adver_at) {
 		send_advert(v, v->priority);
+		if (v->fast_left)
+			v->fast_left--;
 		arm_adver(v, now);
 	}
 }
@@ -234,6 +275,7 @@ void vrrp_start(struct vrrp *v, uint64_t now)
 		return;
 	v->master_adver_cs = v->p.adver_cs;
 	v->master_known = 0;
+	v->preempt_since = 0;
 	if (v->down) {
 		vrrp_change_state(v, now, VRRP_FAULT, VRRP_R_FAULT);
 	} else if (v->priority == 255) {
@@ -261,6 +303,20 @@ void vrrp_shutdown(struct vrrp *v, uint64_t now)
 	vrrp_change_state(v, now, VRRP_INIT, VRRP_R_SHUTDOWN);
 }
 
+static int same_addrs(const struct vrrp *v, const struct packet_advert *a)
+{
+	if (a->naddr != v->naddr)
+		return 0;
+	for (int i = 0; i < a->naddr; i++) {
+		int found = 0;
+		for (int j = 0; j < v->naddr && !found; j++)
+			found = memcmp(a->addrs + (size_t)i * alen(v), v->addrs + (size_t)j * alen(v), alen(v)) == 0;
+		if (!found)
+			return 0;
+	}
+	return 1;
+}
+
 enum packet_discard vrrp_recv(struct vrrp *v, uint64_t now, const struct packet_advert *a,
 			      const void *src)
 {
@@ -271,19 +327,17 @@ enum packet_discard vrrp_recv(struct vrrp *v, uint64_t now, const struct packet_
 	if (v->priority == 255 && v->p.priority == 255)
 		return PACKET_OWNER;
 	/* The MAY check of RFC 5798 7.1: the same set of addresses, in any
-	 * order.  A mismatch is a misconfiguration that must not elect. */
-	if (a->naddr != v->naddr)
+	 * order.  A mismatch is a misconfiguration that must not elect, except
+	 * from the owner (priority 255), whose advert is processed anyway. */
+	if (a->priority != 255 && !same_addrs(v, a))
 		return PACKET_ADDR_MISMATCH;
-	for (int i = 0; i < a->naddr; i++) {
-		int found = 0;
-		for (int j = 0; j < v->naddr && !found; j++)
-			found = memcmp(a->addrs + (size_t)i * alen(v), v->addrs + (size_t)j * alen(v), alen(v)) == 0;
-		if (!found)
-			return PACKET_ADDR_MISMATCH;
-	}
 	v->st.adverts_rx++;
-	if (a->priority == 0)
+	if (a->priority == 0) {
 		v->st.prio0_rx++;
+	} else {
+		v->peer_priority = a->priority;
+		v->peer_known = 1;
+	}
 	handlers[v->state].recv(v, now, a, src);
 	return PACKET_OK;
 }
@@ -306,17 +360,40 @@ uint64_t vrrp_deadline(const struct vrrp *v)
 void vrrp_set_priority(struct vrrp *v, uint64_t now, uint8_t prio)
 {
 	uint8_t old = v->priority;
+	if (v->p.priority == 255)
+		prio = 255; /* the owner's priority is not the trackers' to change */
 	if (prio == old)
 		return;
 	v->priority = prio;
-	if (v->state != VRRP_MASTER || prio > old)
+	if (v->state != VRRP_MASTER)
 		return;
-	/* A master that got weaker: priority 0 makes every backup arm
-	 * Skew_Time; the advert with the new priority right after it re-arms
-	 * the full interval in backups weaker than us, so only a stronger
-	 * backup takes over, and that within its Skew_Time. */
-	send_advert(v, 0);
+	v->master_priority = prio;
+	/* A master that got weaker than a router it has heard (or that has
+	 * heard none, so cannot know): priority 0 makes every backup arm
+	 * Skew_Time, and the advert with the new priority right after it
+	 * re-arms the full interval in backups weaker than us, so only a
+	 * stronger backup takes over, and that within its Skew_Time.  A
+	 * master still above every router it heard has no one to hand over
+	 * to, and a priority 0 would only expose weaker backups to a takeover
+	 * should the second advert be lost. */
+	if (prio < old && (!v->peer_known || prio < v->peer_priority))
+		send_advert(v, 0);
+	/* Either way the new priority goes out at once: a stronger backup
+	 * waiting to preempt must not see the old one run out first. */
 	send_advert(v, prio);
+	arm_adver(v, now);
+}
+
+void vrrp_set_addrs(struct vrrp *v, uint64_t now, const uint8_t *addrs, uint8_t naddr)
+{
+	size_t len = alen(v) * naddr;
+	if (naddr == v->naddr && memcmp(v->addrs, addrs, len) == 0)
+		return;
+	memcpy(v->addrs, addrs, len);
+	v->naddr = naddr;
+	if (v->state != VRRP_MASTER)
+		return;
+	send_advert(v, v->priority);
 	arm_adver(v, now);
 }
 
@@ -329,6 +406,9 @@ void vrrp_fault(struct vrrp *v, uint64_t now, int on)
 			return; /* vrrp_start() goes to FAULT */
 		leave_master(v);
 		v->adver_at = v->master_down_at = 0;
+		/* What was heard before the fault says nothing about after it:
+		 * a preempt delay starts again from the first advert heard. */
+		v->preempt_since = 0;
 		vrrp_change_state(v, now, VRRP_FAULT, VRRP_R_FAULT);
 		return;
 	}
@@ -349,8 +429,18 @@ void vrrp_reconfigure(struct vrrp *v, uint64_t now, const struct vrrp_params *p)
 	v->p = *p;
 	if (!p->preempt_delay_us)
 		v->preempt_since = 0;
-	/* The master applies a new interval at once; a backup keeps the
-	 * master's learned interval (it is the master's to change). */
-	if (v->state == VRRP_MASTER && p->adver_cs != old_cs)
-		arm_adver(v, now);
+	/* A backup keeps the master's learned interval (it is the master's to
+	 * change).  The master's new interval reaches the backups only in an
+	 * advert, and they time us by the old one until then: it goes out at
+	 * once.  A longer one would let a backup time out if that advert were
+	 * lost, so the next two also go at the old (or an even older, still
+	 * running) spacing. */
+	if (v->state != VRRP_MASTER || p->adver_cs == old_cs)
+		return;
+	v->master_adver_cs = p->adver_cs;
+	uint16_t shortest = v->fast_left && v->fast_cs < old_cs ? v->fast_cs : old_cs;
+	v->fast_left = p->adver_cs > shortest ? 2 : 0;
+	v->fast_cs = shortest;
+	send_advert(v, v->priority);
+	arm_adver(v, now);
 }

@@ -45,6 +45,10 @@ struct vrrp_ops {
 	void (*set_vips)(void *arg, int on);
 	/* Called after every transition. */
 	void (*changed)(void *arg, enum vrrp_state old, enum vrrp_state now, enum vrrp_reason why);
+	/* Master only: repeat the gratuitous ARP / unsolicited NA for the
+	 * addresses already held, because another router was master too
+	 * (keepalived's garp_lower_prio_repeat).  May be NULL. */
+	void (*announce)(void *arg);
 };
 
 /* What a reload may change without leaving the current state. */
@@ -77,6 +81,9 @@ struct vrrp {
 	int down;                             /* >0: a fault holds the machine in FAULT */
 	uint16_t master_adver_cs;             /* Master_Adver_Interval (learned) */
 	uint64_t adver_at;                    /* Adver_Timer deadline, 0 = off */
+	uint16_t fast_cs;                     /* after a lengthened interval: the old one, */
+	uint8_t fast_left;                    /* kept for this many more adverts */
+	uint64_t next_announce_at;            /* no re-announcement before this */
 	uint64_t master_down_at;              /* Master_Down_Timer deadline, 0 = off */
 	uint64_t preempt_since;               /* first lower-priority advert heard, 0 = none */
 	enum vrrp_reason pending;             /* reason the armed timer will give */
@@ -84,6 +91,8 @@ struct vrrp {
 	uint8_t master_addr[16];              /* last master heard (or us) */
 	uint8_t master_priority;
 	int master_known;
+	uint8_t peer_priority;                /* last non-zero priority heard from another router */
+	int peer_known;
 
 	enum vrrp_reason last_reason;
 	uint64_t last_change_us;
@@ -111,12 +120,18 @@ enum packet_discard vrrp_recv(struct vrrp *v, uint64_t now, const struct packet_
 void vrrp_tick(struct vrrp *v, uint64_t now);
 uint64_t vrrp_deadline(const struct vrrp *v);
 
-/* Effective priority changed (trackers): 1..254, or 255 for an owner. */
+/* Effective priority changed (trackers): 1..254.  An owner (configured
+ * 255) stays at 255 whatever it is given, as keepalived ignores track
+ * weights for an address owner.  A master advertises the change at once. */
 void vrrp_set_priority(struct vrrp *v, uint64_t now, uint8_t prio);
+/* Reload changed the virtual addresses (naddr of the family); a master
+ * advertises the new list at once. */
+void vrrp_set_addrs(struct vrrp *v, uint64_t now, const uint8_t *addrs, uint8_t naddr);
 /* Faults are counted: each source sets and clears its own. */
 void vrrp_fault(struct vrrp *v, uint64_t now, int on);
 /* Reload: new interval and preempt settings; the host then recomputes the
- * effective priority and calls vrrp_set_priority(). */
+ * effective priority and calls vrrp_set_priority().  A master advertises a
+ * new interval at once (a backup still times the old one). */
 void vrrp_reconfigure(struct vrrp *v, uint64_t now, const struct vrrp_params *p);
 
 /* Skew_Time and Master_Down_Interval in microseconds, for the current

@@ -27,6 +27,12 @@ t_assert "each service step passed" bash -c "for s in 'OTLP POST' 'Thanos Query 
 vip_ms=$(sed -n 's/.*vip_move_ms=\([0-9]*\).*/\1/p' "$T/stop.out")
 # priority 0 advert: the backup waits Skew_Time = (256 - 90) / 256 s = 0.65 s
 t_assert "VIP on node2 well before Master_Down_Interval (3.65 s): the priority-0 path (${vip_ms:-none} ms)" test "${vip_ms:-99999}" -le 2000
+gap_ms=$(sed -n 's/.*http_gap_ms=\([0-9]*\).*/\1/p' "$T/stop.out")
+t_assert "every frontend was probed" bash -c "for p in 4318/v1/metrics 19193/-/ready 9192/-/ready 3100/ready; do grep -q \"198.51.100.100:\$p: \" '$T/stop.out' || exit 1; done"
+# No client can be served before the VIP is back: the window cannot be shorter
+# than the VIP's absence (less the peer's 10 ms watch and one probe's 50 ms).
+t_assert "the clients' window (${gap_ms:-none} ms) is not shorter than the VIP's move (${vip_ms:-none} ms)" \
+	test "${gap_ms:-0}" -ge $((${vip_ms:-99999} - 60))
 t_assert "vrrpd back on node1 takes the VIP back (preempt)" grep -q 'ok    vrrpd back on node1, VIP back' "$T/stop.out"
 t_assert "node1 holds the VIP again" bash -c "ip -n \$(. '$LAB_DIR/state'; echo \$NS_node1) -o addr show to 198.51.100.100 | grep -q ."
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Malformed adverts: the client sends each class of bad packet (priority 255
-# where there is a priority, so any that got through would preempt) to the
+# where there is a priority, 254 for the address list, so any that got
+# through would preempt) to the
 # VRRP group.  Each is dropped, counted under its reason on both nodes, in
 # the RFC's order of checks, and no state changes.
 . "$(dirname "$0")/lib.sh"
@@ -33,7 +34,8 @@ cases = [
     ('bad_length', advert()[:5], 255),                # truncated header
     ('bad_checksum', advert(good_csum=False), 255),
     ('unknown_vrid', advert(vrid=99), 255),
-    ('address_mismatch', advert(addrs=socket.inet_aton('198.51.100.101')), 255),
+    # 254: the owner's (255) advert is processed whatever its addresses (7.1)
+    ('address_mismatch', advert(prio=254, addrs=socket.inet_aton('198.51.100.101')), 255),
     ('bad_interval', advert(interval=0), 255),
 ]
 for _ in range(3):

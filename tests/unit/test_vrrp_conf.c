@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
+#include "log.h"
 #include "vrrpd/vconf.h"
 
 static struct vconf *load_ok(const char *text)
@@ -225,6 +227,44 @@ static void test_vmac(void **state)
 		     "t.conf:2:10: expected a unique vmac interface: instance 'a' already uses vrrp.51 (name it: vmac on NAME)");
 }
 
+/* What parsing `text` logs (stderr), in out. */
+static void parse_logged(const char *text, char *out, size_t cap)
+{
+	FILE *f = tmpfile();
+	assert_non_null(f);
+	int saved = dup(2);
+	assert_true(saved >= 0);
+	log_init("test", 1, LOG_WARNING);
+	assert_true(dup2(fileno(f), 2) >= 0);
+	struct vconf *c = load_ok(text);
+	assert_true(dup2(saved, 2) >= 0);
+	close(saved);
+	vconf_free(c);
+	rewind(f);
+	size_t n = fread(out, 1, cap - 1, f);
+	out[n] = 0;
+	fclose(f);
+}
+
+/* RFC 5798 / 9568 5.2.9: the first address of an IPv6 advert MUST be
+ * link-local.  A global one is accepted with a warning naming file:line:col
+ * (keepalived accepts it too; refusing would stop running configurations). */
+static void test_ipv6_first_vip_warning(void **state)
+{
+	(void)state;
+	char out[1024];
+	parse_logged("instance a {\n interface eth0;\n vrid 52;\n virtual-address 2001:db8::100/64;\n"
+		     " virtual-address fe80::100/64;\n}\n", out, sizeof(out));
+	assert_non_null(strstr(out, "t.conf:4:18: the first virtual-address of an IPv6 instance should be "
+				    "link-local (RFC 9568 5.2.9): 2001:db8::100/64 is not"));
+	/* link-local first, or IPv4: nothing said */
+	parse_logged("instance a {\n interface eth0;\n vrid 52;\n virtual-address fe80::100/64;\n"
+		     " virtual-address 2001:db8::100/64;\n}\n", out, sizeof(out));
+	assert_string_equal(out, "");
+	parse_logged(MIN_INST, out, sizeof(out));
+	assert_string_equal(out, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -233,6 +273,7 @@ int main(void)
 		cmocka_unit_test(test_examples_load),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_vmac),
+		cmocka_unit_test(test_ipv6_first_vip_warning),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

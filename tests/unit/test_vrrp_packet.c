@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "vrrpd/garp.h"
 #include "vrrpd/packet.h"
 
 /* keepalived: VRID 51, priority 100, 1 s, VIP 198.51.100.100, from
@@ -235,6 +236,49 @@ static void test_no_overread(void **state)
 	munmap(m, (size_t)pg * 2);
 }
 
+/* The unsolicited NA of a new master (RFC 5798 / 9568 6.4.2): Router and
+ * Override set, Solicited clear, the VIP as target, our MAC as the target
+ * link-layer address option. */
+static void test_na_flags(void **state)
+{
+	(void)state;
+	uint8_t out[64], ip[16];
+	const uint8_t mac[6] = { 0x00, 0x00, 0x5e, 0x00, 0x02, 0x34 };
+	memset(out, 0xee, sizeof(out));
+	in6("2001:db8::100", ip);
+	assert_int_equal(garp_build_na(out, mac, ip), 32);
+	assert_int_equal(out[0], 136);        /* neighbour advertisement */
+	assert_int_equal(out[1], 0);
+	assert_int_equal(out[4] & 0x80, 0x80); /* Router */
+	assert_int_equal(out[4] & 0x40, 0);    /* not Solicited */
+	assert_int_equal(out[4] & 0x20, 0x20); /* Override */
+	assert_memory_equal(out + 8, ip, 16);
+	assert_int_equal(out[24], 2);         /* target link-layer address */
+	assert_int_equal(out[25], 1);
+	assert_memory_equal(out + 26, mac, 6);
+	assert_int_equal(out[32], 0xee);      /* nothing past the 32 bytes */
+}
+
+/* RFC 5798 / 9568 5.1.2.1: IPv6 adverts come from a link-local address. */
+static void test_source_link_local(void **state)
+{
+	(void)state;
+	uint8_t a[16], v4[4];
+	in6("fe80::1", a);
+	assert_int_equal(packet_check_source(AF_INET6, a), PACKET_OK);
+	in6("febf:ffff::1", a); /* still fe80::/10 */
+	assert_int_equal(packet_check_source(AF_INET6, a), PACKET_OK);
+	in6("2001:db8::50", a);
+	assert_int_equal(packet_check_source(AF_INET6, a), PACKET_NOT_LINK_LOCAL);
+	in6("fec0::1", a); /* site-local, not link-local */
+	assert_int_equal(packet_check_source(AF_INET6, a), PACKET_NOT_LINK_LOCAL);
+	in6("ff02::1", a);
+	assert_int_equal(packet_check_source(AF_INET6, a), PACKET_NOT_LINK_LOCAL);
+	in4("198.51.100.50", v4); /* IPv4: any source */
+	assert_int_equal(packet_check_source(AF_INET, v4), PACKET_OK);
+	assert_string_equal(packet_discard_names[PACKET_NOT_LINK_LOCAL], "source_not_link_local");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -246,6 +290,8 @@ int main(void)
 		cmocka_unit_test(test_ipv4_split),
 		cmocka_unit_test(test_build_limits),
 		cmocka_unit_test(test_no_overread),
+		cmocka_unit_test(test_na_flags),
+		cmocka_unit_test(test_source_link_local),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
