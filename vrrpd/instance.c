@@ -173,9 +173,14 @@ static void op_vips(void *arg, int on)
 	} else {
 		for (int i = 0; i < in->conf.nvips; i++)
 			vip_set(in->env->nl, vip_ifindex(in), &in->conf.vips[i], 1, in, i);
+		/* The kernel has answered already: a refused VIP is known now,
+		 * before it would be announced. */
+		vip_flush(in->env->nl);
 	}
 	ev_timer_stop(in->env->loop, &in->garp);
-	if (on && in->conf.garp.count) {
+	/* No announcement of an address we do not have: clients would come
+	 * to a node without it. */
+	if (on && in->conf.garp.count && !in->vips_refused) {
 		in->garp_left = in->conf.garp.count;
 		in->garp_repeat_pending = in->conf.garp.repeat_ms > 0;
 		garp_tick(in->env->loop, &in->garp, 0);
