@@ -36,6 +36,13 @@ struct dbuf {
 	char data[DBUF_SIZE];
 };
 
+/* Room for the next read: none once end reached DBUF_FILL, which a head
+ * rewritten in place may have pushed end past. */
+static inline uint32_t dbuf_room(const struct dbuf *b)
+{
+	return b->end < DBUF_FILL ? DBUF_FILL - b->end : 0;
+}
+
 struct upconn {
 	struct worker *w;
 	struct server_state *st;  /* holds a reference: pool entries outlive configs */

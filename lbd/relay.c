@@ -341,9 +341,7 @@ static int from_server(struct session *s)
 	if (!s->out && !(s->out = worker_buf_get(s->w)))
 		return 0;
 	struct dbuf *b = s->out;
-	if (b->end >= DBUF_FILL) {
-		if (b->start == 0)
-			return 0;
+	if (!dbuf_room(b) && b->start) {
 		uint32_t k = b->start;
 		memmove(b->data, b->data + k, b->end - k);
 		b->end -= k;
@@ -351,7 +349,9 @@ static int from_server(struct session *s)
 		s->rfend -= k;
 		b->start = 0;
 	}
-	size_t space = DBUF_FILL - b->end;
+	size_t space = dbuf_room(b);
+	if (!space)
+		return 0; /* relay_watch_server stops reading until the client takes more */
 	ssize_t r = recv(u->fd, b->data + b->end, space, 0);
 	if (r < 0 && (errno == EAGAIN || errno == EINTR)) {
 		s->s_readable = 0;
@@ -395,7 +395,7 @@ void relay_watch_server(struct session *s)
 		return;
 	}
 	int want_r = ((s->phase == PH_TUNNEL && !s->s_eof) || (s->phase == PH_ACTIVE && !s->tx->resp_done)) &&
-		     !(s->out && s->out->end >= DBUF_FILL && s->out->start == 0) && !(s->zdir == 2 && s->zp.len);
+		     !(s->out && s->out->end - s->out->start >= DBUF_FILL) && !(s->zdir == 2 && s->zp.len);
 	upconn_watch(u, want_r, s->s_wblocked);
 }
 

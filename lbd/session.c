@@ -244,9 +244,11 @@ static int client_in(struct session *s)
 	if (!s->in && !(s->in = worker_buf_get(s->w)))
 		return 0;
 	struct dbuf *b = s->in;
-	if (b->end >= DBUF_FILL && relay_in_compact(s) <= 0)
-		return 0;
-	size_t space = DBUF_FILL - b->end;
+	if (!dbuf_room(b))
+		relay_in_compact(s);
+	size_t space = dbuf_room(b);
+	if (!space)
+		return 0; /* watch_client stops reading until the server takes more */
 	ssize_t r = s->tr->recv(s->fd, b->data + b->end, space);
 	if (r > 0) {
 		b->end += (uint32_t)r;
@@ -299,9 +301,10 @@ static int client_out(struct session *s)
 static void watch_client(struct session *s)
 {
 	struct ev_loop *loop = s->w->loop;
-	/* A full buffer still has room once what went to the server is dropped. */
-	int full = s->in && s->in->end >= DBUF_FILL &&
-		   !((s->phase == PH_ACTIVE || s->phase == PH_TUNNEL) && s->wpos > 0);
+	/* A full buffer still has room once what went to the server is dropped
+	 * (relay_in_compact), unless the bytes still to send fill it alone. */
+	uint32_t sent = (s->phase == PH_ACTIVE || s->phase == PH_TUNNEL) ? s->wpos : 0;
+	int full = s->in && s->in->end - sent >= DBUF_FILL;
 	/* Reading stays on while a response flows, so a keep-alive request costs
 	 * no epoll_ctl. */
 	int want_r = !s->c_eof && s->phase != PH_CLOSING && s->phase != PH_CONNECT && !full &&
