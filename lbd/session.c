@@ -187,8 +187,7 @@ static void timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
 			sess_kill(s); /* keep-alive over: no answer, as HAProxy does */
 			break;
 		case PH_HEAD:
-			model_cnt_add(&s->fe->st->cnt.timeouts, 1);
-			relay_error(s, 408, TERM_CLIENT_TIMEOUT);
+			relay_error(s, 408, TERM_CLIENT_TIMEOUT); /* counted with the transaction */
 			break;
 		case PH_QUEUED:
 			queue_remove(s);
@@ -276,6 +275,7 @@ static int client_out(struct session *s)
 	if (!b || s->c_wblocked || s->fd < 0 || b->start >= s->rfend)
 		return 0;
 	size_t n = s->rfend - b->start;
+	int was_full = b->end - b->start >= DBUF_FILL;
 	ssize_t r = s->tr->send(s->fd, b->data + b->start, n);
 	if (r < 0) {
 		if (errno == EAGAIN || errno == EINTR) {
@@ -289,6 +289,8 @@ static int client_out(struct session *s)
 	if (s->tx)
 		s->tx->bytes_out += (uint64_t)r;
 	s->c_last = ev_now(s->w->loop);
+	if (was_full)
+		s->s_last = s->c_last; /* room for the server again: its idle time starts now */
 	if ((size_t)r < n)
 		s->c_wblocked = 1;
 	if (b->start == b->end) {

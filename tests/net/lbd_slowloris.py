@@ -29,6 +29,16 @@ async def loris(host, port, deadline, results):
             continue
         except OSError:
             break
+        # The answer may come in pieces (a short send is legal): read on
+        # until its status line can be told, or the end.
+        while data and len(data) < 12 and loop.time() < deadline:
+            try:
+                more = await asyncio.wait_for(r.read(64), 0.3)
+            except (asyncio.TimeoutError, OSError):
+                continue
+            if not more:
+                break
+            data += more
         key = "408" if data.startswith(b"HTTP/1.1 408") else "other"
         results[key] += 1
         w.close()

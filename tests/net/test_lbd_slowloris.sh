@@ -30,4 +30,4 @@ t_assert "the normal client got 30 answers 200" test "$(grep -c '^200 ' "$T/time
 t_assert "its slowest answer took under 0.5 s" awk '$2 > 0.5 { exit 1 }' "$T/times"
 t_assert "its median under 50 ms" test "$(sort -k2 -n "$T/times" | awk 'NR == 15 { print ($2 < 0.05) }')" = 1
 t_assert "every slow client got 408" grep -q '408=1000 other=0 unanswered=0 connect_failed=0' "$T/loris.out"
-t_assert "timeouts counted" test "$(lbd_stat "s['frontends'][0]['timeouts'] >= 1000")" = True
+t_assert "each of the 1000 timeouts counted once" test "$(lbd_stat "s['frontends'][0]['timeouts']")" = 1000
