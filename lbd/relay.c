@@ -313,6 +313,7 @@ static int to_server(struct session *s)
 	if (s->s_wblocked || s->wpos >= s->fend)
 		return 0;
 	size_t n = s->fend - s->wpos;
+	int was_full = s->in->end - s->wpos >= DBUF_FILL;
 	ssize_t r = send(u->fd, s->in->data + s->wpos, n, MSG_NOSIGNAL);
 	if (r < 0) {
 		if (errno == EAGAIN || errno == EINTR) {
@@ -326,6 +327,8 @@ static int to_server(struct session *s)
 	}
 	s->wpos += (uint32_t)r;
 	s->s_last = relay_now(s);
+	if (was_full)
+		s->c_last = s->s_last; /* room for the client again: its idle time starts now */
 	if ((size_t)r < n)
 		s->s_wblocked = 1;
 	return 1;
@@ -486,6 +489,22 @@ void relay_client_gone(struct session *s)
 	sess_kill(s);
 }
 
+/* A side that waits on the other is not idle: lbd does not read the server
+ * while the client has not taken what came before (buffer or pipe full),
+ * nor the client while its bytes wait for the server.  Each side's idle
+ * time restarts when room is made for it (session.c client_out, to_server,
+ * relay_splice.c). */
+static int resp_waits_client(const struct session *s)
+{
+	return (s->out && s->out->end - s->out->start >= DBUF_FILL) || (s->zdir == 2 && s->zp.len);
+}
+
+static int req_waits_server(const struct session *s)
+{
+	return (s->in && s->in->end - s->wpos >= DBUF_FILL) || (s->zdir == 1 && s->zp.len) ||
+	       (relay_splice_request_next(s) && s->wpos != s->fend);
+}
+
 void relay_timeout(struct session *s, ev_tstamp now)
 {
 	struct txn *tx = s->tx;
@@ -498,10 +517,11 @@ void relay_timeout(struct session *s, ev_tstamp now)
 			sess_arm(s, end);
 		return;
 	}
-	int want_server = !tx->resp_done;
-	int want_client = !tx->req_done || s->c_wblocked;
-	ev_tstamp sd = s->s_last + tx->be->conf.to.server_ms / 1000.0;
-	ev_tstamp cd = s->c_last + s->fe->conf.to.client_ms / 1000.0;
+	int want_server = !tx->resp_done && !resp_waits_client(s);
+	int want_client = (!tx->req_done && !req_waits_server(s)) || s->c_wblocked;
+	uint32_t sms = tx->be->conf.to.server_ms, cms = s->fe->conf.to.client_ms;
+	ev_tstamp sd = s->s_last + sms / 1000.0;
+	ev_tstamp cd = s->c_last + cms / 1000.0;
 	if (want_server && now + 0.0005 >= sd) {
 		if (!tx->resp_started)
 			model_cnt_add(&tx->srv->st->cnt.err_resp, 1);
@@ -512,7 +532,10 @@ void relay_timeout(struct session *s, ev_tstamp now)
 		relay_error(s, 408, TERM_CLIENT_TIMEOUT);
 		return;
 	}
-	ev_tstamp next = want_server ? sd : now + 3600;
+	/* A side not timed now may be again soon: look again within a timeout. */
+	ev_tstamp next = now + (cms < sms ? cms : sms) / 1000.0;
+	if (want_server && sd < next)
+		next = sd;
 	if (want_client && cd < next)
 		next = cd;
 	sess_arm(s, next);
