@@ -79,6 +79,7 @@ struct txn {
 	uint8_t minor, tunnel_req, idempotent, replayable, close_client, resp_started;
 	uint8_t req_done, resp_done, resp_head_done, srv_reuse, srv_held;
 	uint8_t no_splice;                   /* no pipe to be had: bodies through the buffer */
+	uint8_t req_cut;                     /* a send to the server failed: it did not get it whole */
 	enum body_mode req_body, resp_body;
 	uint64_t req_left, resp_left;        /* BODY_CL */
 	struct http1_chunked req_ck, resp_ck;

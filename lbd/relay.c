@@ -288,12 +288,20 @@ static void server_eof(struct session *s)
 		return;
 	}
 	if (!tx->resp_started && (!s->out || s->out->end == s->rparse)) {
-		/* Nothing of a response came: the request may go again if that
-		 * cannot do harm twice. */
+		/* Nothing of a response came.  An idempotent request goes again when
+		 * the server cannot have processed it: the connection was a pooled
+		 * one it had closed meanwhile, or the request had not gone whole.
+		 * Once sent whole on a new connection, only with "retry-on
+		 * empty-response" (HAProxy's retry-on idea): the server may have
+		 * acted on it. */
+		int reused = s->up && s->up->reused;
+		int sent_whole = tx->req_done && !tx->req_cut && s->wpos == s->fend && !(s->zdir == 1 && s->zp.len);
+		int again = tx->idempotent &&
+			    (reused || !sent_whole || tx->be->conf.retry_on == RETRY_EMPTY_RESPONSE);
 		model_cnt_add(&tx->srv->st->cnt.err_resp, 1);
 		model_cnt_add(&tx->be->st->cnt.err_resp, 1);
 		relay_release_server(s, 0);
-		if (tx->idempotent)
+		if (again)
 			relay_retry_or_fail(s, 502, TERM_SERVER_CLOSED);
 		else
 			relay_error(s, 502, TERM_SERVER_CLOSED);
@@ -323,6 +331,7 @@ static int to_server(struct session *s)
 		/* The server went away; whatever it answered first is still to read. */
 		s->s_readable = 1;
 		s->wpos = s->fend;
+		s->tx->req_cut = 1;
 		return 1;
 	}
 	s->wpos += (uint32_t)r;
