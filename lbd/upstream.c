@@ -87,15 +87,29 @@ static void idle_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	upconn_close(t->data);
 }
 
+/* An idle connection on which the server sent nothing and did not close
+ * (its FIN may be in since the loop last looked: a server that closes as
+ * it answers). */
+static int upconn_still_open(const struct upconn *u)
+{
+	char c;
+	ssize_t r = recv(u->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	return r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
 struct upconn *upconn_take(struct worker *w, struct server *srv, int *err)
 {
 	struct upool *p = pool_find(w, srv->st, 0);
-	if (p && p->idle) {
+	while (p && p->idle) {
 		struct upconn *u = p->idle;
 		p->idle = u->next;
 		p->n--;
 		u->next = NULL;
 		ev_timer_stop(w->loop, &u->idle);
+		if (!upconn_still_open(u)) {
+			upconn_close(u); /* not in the list any more: unlink finds nothing */
+			continue;
+		}
 		u->reused = 1;
 		return u;
 	}

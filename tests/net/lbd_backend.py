@@ -7,8 +7,8 @@ MODE:
   slowread SECS    reads a request head, waits SECS, then reads the
                    Content-Length body and answers "got N" (N body bytes)
   headclose        reads a request head, appends its request line to LOG, closes
-  answerclose      answers each request "ok" (keep-alive headers) and closes
-                   right after, without saying so
+  answerclose      answers a request "ok" (keep-alive headers) and closes the
+                   connection with it (one segment), without saying so
 Every request line received is appended to LOG when given."""
 import socket
 import sys
@@ -70,6 +70,9 @@ def serve(conn):
                 body = b"got %d\n" % got
                 conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
             elif MODE == "answerclose":
+                # Corked: the answer and the FIN leave in one segment, so the
+                # FIN is there before the proxy has read the answer.
+                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
                 conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: keep-alive\r\n\r\nok\n")
                 return
     except OSError:
