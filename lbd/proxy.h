@@ -119,6 +119,7 @@ struct session {
 	struct session *prev, *next;
 	struct session *q_prev, *q_next; /* worker's queue, while PH_QUEUED */
 	uint8_t q_peeked;         /* queued, and the client sent more: stop watching it */
+	uint8_t served;           /* a request was answered: the next head waits after keep-alive */
 	union {
 		struct sockaddr sa;
 		struct sockaddr_in in4;

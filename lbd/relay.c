@@ -436,6 +436,7 @@ static void finish_txn(struct session *s)
 	if (b)
 		b->end = rest;
 	s->wpos = s->fend = 0;
+	s->served = 1;
 	if (s->out && s->out->start == s->out->end) {
 		worker_buf_put(s->w, s->out);
 		s->out = NULL;

@@ -108,7 +108,12 @@ void relay_start_request(struct session *s)
 	if (n == -2) {
 		if (s->phase == PH_IDLE) {
 			s->phase = PH_HEAD;
-			sess_arm(s, now + fc->to.http_request_ms / 1000.0);
+			/* The head is due within 'timeout http-request' of the accept
+			 * for a connection's first request (armed then: a first byte
+			 * late does not buy more time), of its first byte after a
+			 * keep-alive wait (as HAProxy). */
+			if (s->served)
+				sess_arm(s, now + fc->to.http_request_ms / 1000.0);
 		}
 		return;
 	}
