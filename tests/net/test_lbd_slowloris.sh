@@ -15,7 +15,7 @@ C
 ulimit -n 8192
 lbd_start "$T/lbd.conf"
 
-ns_exec lb "$PY" "$(dirname "$0")/lbd_slowloris.py" 192.0.2.10 9192 1000 5 > "$T/loris.out" 2>&1 &
+ns_exec lb "$PY" "$(dirname "$0")/lbd_slowloris.py" 192.0.2.10 9192 1000 8 > "$T/loris.out" 2>&1 &
 LORIS=$!
 wait_for 10 "1000 slow clients connected" lbd_check "s['frontends'][0]['conn_cur'] >= 1000"
 : > "$T/times"
