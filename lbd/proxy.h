@@ -169,6 +169,7 @@ struct worker {
 	int nfree_txns;
 	struct zpipe_cache zpipes;       /* empty pipes for splice */
 	struct upool *pools;
+	_Atomic int npools;              /* length of pools, for lbctl status */
 	struct http1_request req;   /* scratch for parsing */
 	struct http1_response resp;
 	char scratch[HEAD_SCRATCH];
@@ -201,6 +202,7 @@ void upconn_release(struct upconn *u, int reusable, uint32_t max_idle, uint32_t 
 void upconn_close(struct upconn *u);
 void upconn_watch(struct upconn *u, int read, int write);
 void upool_free_all(struct worker *w);
+void upool_prune(struct worker *w);  /* free the pools left empty */
 
 /* accesslog.c */
 void accesslog_txn(const struct session *s, const struct txn *tx);

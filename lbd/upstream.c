@@ -25,6 +25,7 @@ static struct upool *pool_find(struct worker *w, struct server_state *st, int cr
 	model_server_state_ref(st);
 	p->next = w->pools;
 	w->pools = p;
+	atomic_fetch_add_explicit(&w->npools, 1, memory_order_relaxed);
 	return p;
 }
 
@@ -169,6 +170,24 @@ void upconn_release(struct upconn *u, int reusable, uint32_t max_idle, uint32_t 
 	p->n++;
 }
 
+/* A pool left empty goes: a reload that changed a server's address leaves
+ * the old address's pool behind (and its server state referenced), and
+ * every take scans the list.  The next release makes one again. */
+void upool_prune(struct worker *w)
+{
+	for (struct upool **pp = &w->pools; *pp;) {
+		struct upool *p = *pp;
+		if (p->idle) {
+			pp = &p->next;
+			continue;
+		}
+		*pp = p->next;
+		model_server_state_unref(p->st);
+		free(p);
+		atomic_fetch_sub_explicit(&w->npools, 1, memory_order_relaxed);
+	}
+}
+
 void upool_free_all(struct worker *w)
 {
 	while (w->pools) {
@@ -179,4 +198,5 @@ void upool_free_all(struct worker *w)
 		model_server_state_unref(p->st);
 		free(p);
 	}
+	atomic_store_explicit(&w->npools, 0, memory_order_relaxed);
 }
