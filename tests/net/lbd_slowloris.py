@@ -31,7 +31,9 @@ async def loris(host, port, deadline, results):
             break
         # The answer may come in pieces (a short send is legal): read on
         # until its status line can be told, or the end.
-        while data and len(data) < 12 and loop.time() < deadline:
+        for _ in range(10):  # at most 3 s more, past the deadline too
+            if not data or len(data) >= 12:
+                break
             try:
                 more = await asyncio.wait_for(r.read(64), 0.3)
             except (asyncio.TimeoutError, OSError):
