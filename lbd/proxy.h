@@ -110,6 +110,7 @@ struct session {
 	uint32_t fend;            /* s->in: end of the bytes of this request */
 	uint32_t rparse;          /* s->out: end of the response bytes framed so far */
 	uint32_t rfend;           /* s->out: end of the bytes that may go to the client */
+	uint32_t hseen;           /* s->in: end of the bytes of an unfinished head parsed last */
 	ev_io rio, wio;
 	ev_timer tmr;
 	ev_tstamp deadline, tmr_at, c_last, s_last;

@@ -435,7 +435,7 @@ static void finish_txn(struct session *s)
 		memmove(b->data, b->data + s->fend, rest);
 	if (b)
 		b->end = rest;
-	s->wpos = s->fend = 0;
+	s->wpos = s->fend = s->hseen = 0;
 	s->served = 1;
 	if (s->out && s->out->start == s->out->end) {
 		worker_buf_put(s->w, s->out);
