@@ -105,10 +105,11 @@ void relay_start_request(struct session *s)
 	if (!b || b->end == 0)
 		return;
 	/* An unfinished head is parsed again from its start only when what came
-	 * since can change the verdict (a line end), or after 1 KiB more: a head
-	 * sent a byte at a time costs linear time, not quadratic. */
+	 * since can change the verdict (a line end), after 1 KiB more, or once
+	 * the buffer is full (too large: no more will be read): a head sent a
+	 * byte at a time costs linear time, not quadratic. */
 	uint32_t fresh = b->end > s->hseen ? b->end - s->hseen : 0;
-	if (s->hseen && fresh < 1024 && !memchr(b->data + s->hseen, '\n', fresh))
+	if (s->hseen && fresh < 1024 && dbuf_room(b) && !memchr(b->data + s->hseen, '\n', fresh))
 		return;
 	int n = http1_parse_request(b->data, b->end, &lim, r);
 	s->hseen = n == -2 ? b->end : 0;
