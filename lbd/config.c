@@ -17,6 +17,7 @@ struct defaults {
 	uint32_t retries;
 	uint32_t maxqueue;
 	int redispatch;
+	int retry_on;
 	int forwardfor;
 	int access_log;
 	uint32_t maxconn;
@@ -108,6 +109,17 @@ static int kw_redispatch(void *ctx, const struct conf_node *n, char *err, size_t
 	return conf_get_bool(n, 1, c->be ? &c->be->conf.redispatch : &c->d.redispatch, err, errlen);
 }
 
+static int kw_retry_on(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	static const char *const words[] = { "conn-failure", "empty-response", NULL };
+	struct parse_ctx *c = ctx;
+	int k = conf_get_enum(n, 1, words, err, errlen);
+	if (k < 0)
+		return k;
+	*(c->be ? &c->be->conf.retry_on : &c->d.retry_on) = k;
+	return 0;
+}
+
 static int kw_forwardfor(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
 	struct parse_ctx *c = ctx;
@@ -158,6 +170,7 @@ static const struct conf_keyword defaults_kw[] = {
 	{ "retries", "retries N", 1, 1, CONF_NO_BLOCK, 0, kw_retries },
 	{ "maxqueue", "maxqueue N", 1, 1, CONF_NO_BLOCK, 0, kw_maxqueue },
 	{ "redispatch", "redispatch on|off", 1, 1, CONF_NO_BLOCK, 0, kw_redispatch },
+	{ "retry-on", "retry-on conn-failure|empty-response", 1, 1, CONF_NO_BLOCK, 0, kw_retry_on },
 	{ "forwardfor", "forwardfor on|off", 1, 1, CONF_NO_BLOCK, 0, kw_forwardfor },
 	{ "access-log", "access-log on|off", 1, 1, CONF_NO_BLOCK, 0, kw_access_log },
 	{ "maxconn", "maxconn N", 1, 1, CONF_NO_BLOCK, 0, kw_maxconn },
@@ -417,6 +430,7 @@ static const struct conf_keyword backend_kw[] = {
 	{ "retries", "retries N", 1, 1, CONF_NO_BLOCK, 0, kw_retries },
 	{ "maxqueue", "maxqueue N", 1, 1, CONF_NO_BLOCK, 0, kw_maxqueue },
 	{ "redispatch", "redispatch on|off", 1, 1, CONF_NO_BLOCK, 0, kw_redispatch },
+	{ "retry-on", "retry-on conn-failure|empty-response", 1, 1, CONF_NO_BLOCK, 0, kw_retry_on },
 	{ "pool", "pool max-idle N", 2, 2, CONF_NO_BLOCK, 0, kw_pool },
 	{ "check", "check METHOD PATH [host H] [expect STATUSES] [interval D] [fastinter D] [downinter D] "
 		   "[timeout D] [rise N] [fall N] [start up|down] [passive N]",
@@ -452,6 +466,7 @@ static int top_backend(void *ctx, const struct conf_node *n, char *err, size_t e
 	be->conf.retries = c->d.retries;
 	be->conf.maxqueue = c->d.maxqueue;
 	be->conf.redispatch = c->d.redispatch;
+	be->conf.retry_on = c->d.retry_on;
 	be->conf.pool_max_idle = c->d.pool_max_idle;
 	check_defaults(&be->conf.check);
 	c->be = be;
@@ -567,6 +582,7 @@ static void defaults_init(struct defaults *d)
 	d->to.pool_idle_ms = 10000;
 	d->retries = 3;
 	d->redispatch = 1;
+	d->retry_on = RETRY_CONN_FAILURE;
 	d->forwardfor = 1;
 	d->access_log = 1;
 	d->pool_max_idle = 64;

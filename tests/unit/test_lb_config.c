@@ -147,6 +147,22 @@ static void test_errors(void **state)
 	expect_error("backend b { server s 192.0.2.1:80; }\n", "t.conf:1:1: expected at least one 'frontend NAME { ... }' block");
 }
 
+static void test_retry_on(void **state)
+{
+	(void)state;
+	struct lbd_config *c = load_ok("backend b { server s 192.0.2.1:80; }\n" FE);
+	assert_int_equal(c->backends[0].conf.retry_on, RETRY_CONN_FAILURE);
+	model_config_unref(c);
+	c = load_ok("defaults { retry-on empty-response; }\n"
+		    "backend b { server s 192.0.2.1:80; }\n"
+		    "backend c { retry-on conn-failure; server s 192.0.2.1:80; }\n" FE);
+	assert_int_equal(c->backends[0].conf.retry_on, RETRY_EMPTY_RESPONSE);
+	assert_int_equal(c->backends[1].conf.retry_on, RETRY_CONN_FAILURE);
+	model_config_unref(c);
+	expect_error("backend b { retry-on always; server s 192.0.2.1:80; }\n" FE,
+		     "t.conf:1:22: expected one of conn-failure, empty-response, got 'always'");
+}
+
 static void test_state_survives_reload(void **state)
 {
 	(void)state;
@@ -197,6 +213,7 @@ int main(void)
 		cmocka_unit_test(test_defaults_any_position),
 		cmocka_unit_test(test_expect_list_and_range),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_retry_on),
 		cmocka_unit_test(test_state_survives_reload),
 		cmocka_unit_test(test_counters),
 	};
