@@ -4,6 +4,9 @@
 # machine it was written on (/work, /home, /root, /opt, /srv, /mnt), which a
 # clone on another machine would not have.  (bench/lbd_bench.sh read the
 # reference HAProxy config from such a path; it is configs/reference now.)
+# And every tool the test, bench and packaging scripts require is installed by
+# "make deps" (packaging/deps.txt) or part of every Debian system, not just
+# present on the machine the script was written on.
 . "$(dirname "$0")/lib.sh"
 net_require git grep
 cd "$REPO"
@@ -23,4 +26,34 @@ fi
 t_assert "no tracked file names a path that only one machine has" test ! -s "$T/found.log"
 t_assert "the reference HAProxy config that bench/lbd_bench.sh reads is in the repository" \
 	git ls-files --error-unmatch configs/reference/haproxy.cfg
+
+# Every tool a test, bench or script requires (net_require) comes from a
+# package that "make deps" installs (packaging/deps.txt, or what those depend
+# on) or that every Debian system has (Priority: required), and not from one
+# that happens to be installed on this machine.
+net_require apt-cache dpkg dpkg-query
+sed 's/#.*//' packaging/deps.txt | tr -s ' \t' '\n\n' | grep -v '^$' >"$T/listed"
+# shellcheck disable=SC2046 # one word per package
+apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
+	--no-replaces --no-enhances $(cat "$T/listed") 2>/dev/null | grep -v '^[ <]' | sed 's/:.*//' >"$T/closure"
+dpkg-query -W -f='${Package} ${Priority}\n' | awk '$2 == "required" { print $1 }' >>"$T/closure"
+cat "$T/listed" >>"$T/closure"
+t_assert "apt knows the packages of packaging/deps.txt and what they need" test "$(wc -l <"$T/closure")" -gt 100
+package_of() { # tool: the Debian package that ships it here, if any
+	local name=${1##*/} path d
+	path=$(command -v "$1") || return 1
+	for f in "$path" "$(readlink -f "$path")" /usr/sbin/"$name" /usr/bin/"$name" /sbin/"$name" /bin/"$name"; do
+		dpkg -S "$f" 2>/dev/null | sed -n '1s/:.*//p' | grep . && return 0
+	done
+	return 1
+}
+grep -rhoE '^\s*net_require [^#;|&]*' tests/net bench packaging | sed 's/^\s*net_require //' |
+	tr -s ' \t' '\n\n' | grep -v '^$' | sort -u >"$T/tools"
+bad=
+while read -r tool; do
+	pkg=$(package_of "$tool") || { bad+=" $tool(not installed)"; continue; }
+	grep -qx "$pkg" "$T/closure" || bad+=" $tool($pkg)"
+done <"$T/tools"
+t_log "checked $(wc -l <"$T/tools") tools that scripts require"
+t_assert "every tool the scripts require comes with make deps or with every Debian system:${bad:- yes}" test -z "$bad"
 exit 0
