@@ -39,19 +39,27 @@ apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-br
 dpkg-query -W -f='${Package} ${Priority}\n' | awk '$2 == "required" { print $1 }' >>"$T/closure"
 cat "$T/listed" >>"$T/closure"
 t_assert "apt knows the packages of packaging/deps.txt and what they need" test "$(wc -l <"$T/closure")" -gt 100
-package_of() { # tool: the Debian package that ships it here, if any
-	local name=${1##*/} path d
-	path=$(command -v "$1") || return 1
-	for f in "$path" "$(readlink -f "$path")" /usr/sbin/"$name" /usr/bin/"$name" /sbin/"$name" /bin/"$name"; do
-		dpkg -S "$f" 2>/dev/null | sed -n '1s/:.*//p' | grep . && return 0
-	done
-	return 1
-}
 grep -rhoE '^\s*net_require [^#;|&]*' tests/net bench packaging | sed 's/^\s*net_require //' |
 	tr -s ' \t' '\n\n' | grep -v '^$' | sort -u >"$T/tools"
+# Where each tool may be registered with dpkg (the path found, where its
+# links lead, and the merged-/usr twins), then one dpkg -S for all of them.
+candidates() { # tool
+	local name=${1##*/} path
+	path=$(command -v "$1") || return 0
+	printf '%s\n' "$path" "$(readlink -f "$path")" /usr/sbin/"$name" /usr/bin/"$name" /sbin/"$name" /bin/"$name"
+}
+while read -r tool; do candidates "$tool"; done <"$T/tools" | sort -u >"$T/paths"
+# shellcheck disable=SC2046 # one word per path
+dpkg -S $(cat "$T/paths") 2>/dev/null | grep -v '^diversion ' |
+	awk -F': ' '{ split($1, p, ", "); sub(/:.*/, "", p[1]); print $2, p[1] }' >"$T/owners"
 bad=
 while read -r tool; do
-	pkg=$(package_of "$tool") || { bad+=" $tool(not installed)"; continue; }
+	pkg=
+	for f in $(candidates "$tool"); do
+		pkg=$(awk -v f="$f" '$1 == f { print $2; exit }' "$T/owners")
+		[ -n "$pkg" ] && break
+	done
+	if [ -z "$pkg" ]; then bad+=" $tool(in no package here)"; continue; fi
 	grep -qx "$pkg" "$T/closure" || bad+=" $tool($pkg)"
 done <"$T/tools"
 t_log "checked $(wc -l <"$T/tools") tools that scripts require"
