@@ -28,9 +28,14 @@ B := build/$(CCNAME)
 endif
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+# pkg-config and the libraries' -dev packages come with "make deps", and these
+# flags are read when make starts: so the targets that install packages (demo,
+# check) build in a second make, started once deps is through, and a build
+# without them stops at its first object instead of linking without -lmnl.
 PKG_LIBS := libmnl openssl libbpf
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null)
 PKG_LDLIBS := $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null)
+PKG_FOUND := $(shell pkg-config --exists $(PKG_LIBS) 2>/dev/null && echo yes)
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT := -O2 -g
@@ -65,21 +70,24 @@ include tests/module.mk
 
 bins: $(BPF_SKELS) $(BINS)
 
-$(B)/obj/%.o: %.c | $(BPF_SKELS)
+$(B)/obj/%.o: %.c | $(BPF_SKELS) pkg-config-found
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
+ifeq ($(PKG_FOUND),yes)
+pkg-config-found: ;
+else
+pkg-config-found:
+	@echo "make: pkg-config does not find $(PKG_LIBS): install the packages first (make deps, as root)" >&2; exit 1
+endif
+
 # ---- packages ---------------------------------------------------------------
-DEPS_PKGS := $(shell cat packaging/deps.txt 2>/dev/null | sed 's/\#.*//')
+# packaging/deps.sh: silent when every package of packaging/deps.txt is
+# installed; otherwise it says what it installs and how much it downloads.
 deps:
-	@missing=$$(for p in $(DEPS_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-		echo "make deps: installing $$missing"; \
-		if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root (apt-get)" >&2; exit 1; fi; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
-	fi
+	@packaging/deps.sh
 
 # ---- checks -----------------------------------------------------------------
 CPPCHECK_FLAGS := --enable=warning,performance,portability --error-exitcode=1 --quiet \
@@ -88,10 +96,11 @@ CPPCHECK_FLAGS := --enable=warning,performance,portability --error-exitcode=1 --
 cppcheck:
 	cppcheck $(CPPCHECK_FLAGS) common vrrpd lbd tests/unit tests/fuzz
 
+# tests/run.sh builds in make processes of its own, started after deps.
 check: deps
 	tests/run.sh
 
 clean:
 	rm -rf build
 
-.PHONY: all bins deps check cppcheck clean fuzz unit-bins
+.PHONY: all bins deps check cppcheck clean fuzz unit-bins pkg-config-found

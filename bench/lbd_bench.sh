@@ -66,7 +66,7 @@ EOF
 sed -E -e 's/bind :([0-9]+)/bind 192.0.2.10:\1/' -e 's/127\.0\.0\.1:[0-9]+/192.0.2.11:8080/' \
     -e 's/127\.0\.0\.2:[0-9]+/192.0.2.12:8080/' -e '/stats socket/d' -e '/^\s*log /d' -e '/option httplog/d' \
     -e 's/maxconn 20000/maxconn 9950\n    nbthread 1/' -e 's/timeout http-keep-alive 10s/timeout http-keep-alive 300s/' \
-    /work/shared/reference/haproxy.cfg > "$T/haproxy.cfg"
+    configs/reference/haproxy.cfg > "$T/haproxy.cfg"
 haproxy -c -f "$T/haproxy.cfg" >/dev/null || { echo "haproxy.cfg invalid"; exit 1; }
 cat > "$T/ngproxy.conf" <<EOF
 daemon off; master_process off; user root; worker_processes 1;

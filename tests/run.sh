@@ -85,7 +85,9 @@ for t in tests/net/test_*.sh; do
 	matches "$name" || continue
 	log="$LOGS/net-$name.log"
 	since >/dev/null
-	timeout -k 10 600 bash "$t" >"$log" 2>&1
+	# 600 s each, or what the test's "# run.sh timeout: SECONDS" line says
+	limit=$(sed -n 's/^# run\.sh timeout: \([0-9][0-9]*\)$/\1/p' "$t" | head -n1)
+	timeout -k 10 "${limit:-600}" bash "$t" >"$log" 2>&1
 	record "net/$name" $? "$log"
 done
 
