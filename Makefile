@@ -3,6 +3,7 @@
 #   make            build daemons and tools into build/ (gcc)
 #   make CC=clang   same with clang, into build/clang/
 #   make SAN=1      ASan+UBSan build, into build/san-<cc>/
+#   make TSAN=1     ThreadSanitizer build (clang), into build/tsan-clang/
 #   make fuzz       libFuzzer targets (clang), into build/fuzz/
 #   make deps       install every Debian package the build, tests and benches need
 #   make check      everything CI runs; ends with "N passed, N failed"
@@ -19,6 +20,10 @@ ifneq ($(FUZZ),)
 CC := clang
 CCNAME := clang
 B := build/fuzz
+else ifneq ($(TSAN),)
+CC := clang
+CCNAME := clang
+B := build/tsan-clang
 else ifneq ($(SAN),)
 B := build/san-$(CCNAME)
 else ifeq ($(CCNAME),gcc)
@@ -41,6 +46,9 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT := -O2 -g
 ifneq ($(SAN),)
 OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+endif
+ifneq ($(TSAN),)
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
 endif
 ifneq ($(FUZZ),)
 OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -DFUZZING

@@ -5,6 +5,7 @@
 #include <ev.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +43,7 @@ struct lbd {
 	int ncmds;
 	ev_signal sighup, sigterm, sigint;
 	ev_timer grace;
-	int stopping;
+	atomic_int stopping;          /* set on the main loop, read by lbd_alive() from the stats thread */
 	uint64_t generation;
 	uint64_t started_ms, reloaded_ms;
 	uint64_t reloads_ok, reloads_failed;
@@ -114,7 +115,7 @@ void lbd_publish(struct lbd *l, const char *json_line)
 
 int lbd_alive(struct lbd *l, uint64_t max_age_ms)
 {
-	return !l->stopping && workers_alive(l->workers, max_age_ms);
+	return !atomic_load(&l->stopping) && workers_alive(l->workers, max_age_ms);
 }
 
 /* ---- configuration ------------------------------------------------------------------- */
@@ -146,7 +147,7 @@ static void set_current(struct lbd *l, struct lbd_config *c)
 int lbd_reload(struct lbd *l, char *err, size_t errlen)
 {
 	struct lbd_config *c, *old = l->cfg;
-	if (l->stopping) {
+	if (atomic_load(&l->stopping)) {
 		snprintf(err, errlen, "stopping");
 		return -ESHUTDOWN;
 	}
@@ -281,11 +282,11 @@ static void sigterm_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct lbd *l = w->data;
 	(void)revents;
-	if (l->stopping) {
+	if (atomic_load(&l->stopping)) {
 		ev_break(loop, EVBREAK_ALL); /* a second signal: now */
 		return;
 	}
-	l->stopping = 1;
+	atomic_store(&l->stopping, 1);
 	daemon_notify("STOPPING=1");
 	log_notice("stopping: no new connections, %u ms for in-flight requests", l->cfg->g.grace_ms);
 	workers_stop_accepting(l->workers);

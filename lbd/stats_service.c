@@ -134,6 +134,7 @@ struct stats_svc {
 	struct stats_http *http;
 	struct stats_http *health;  /* the /healthz-only listener, or NULL */
 	struct stats_rates *rates;
+	pthread_mutex_t rates_lock; /* written by the tick here, read by "show stat" on the main loop */
 	pthread_mutex_t vrrp_lock;  /* the panel is read by "show stat" on the main loop too */
 	struct stats_vrrp vrrp;
 	char vrrp_path[108];
@@ -141,6 +142,8 @@ struct stats_svc {
 	uint64_t start_ms;
 };
 
+/* The running stats listener, or NULL: set, cleared and read on the main
+ * loop only (the stats thread gets its own `s` as the callbacks' argument). */
 static struct stats_svc *g_stats;
 
 /* The process block; without a stats listener (s NULL: "show stat" on the
@@ -166,23 +169,36 @@ static void fill_process(struct lbd *l, struct stats_svc *s, struct stats_snapsh
 	pthread_mutex_unlock(&s->vrrp_lock);
 }
 
-int stats_service_snapshot(struct lbd *l, struct stats_snapshot *snap)
+static int snapshot(struct lbd *l, struct stats_svc *s, struct stats_snapshot *snap)
 {
-	struct stats_svc *s = g_stats;
 	struct lbd_config *cfg = lbd_config_get(l);
+	int rc;
 	if (!cfg)
 		return -1;
-	int rc = stats_collect(cfg, s ? s->rates : NULL, snap);
+	if (s) {
+		pthread_mutex_lock(&s->rates_lock);
+		rc = stats_collect(cfg, s->rates, snap);
+		pthread_mutex_unlock(&s->rates_lock);
+	} else {
+		rc = stats_collect(cfg, NULL, snap);
+	}
 	if (!rc)
 		fill_process(l, s, snap, cfg);
 	model_config_unref(cfg);
 	return rc;
 }
 
+/* "show stat" and friends, on the main loop. */
+int stats_service_snapshot(struct lbd *l, struct stats_snapshot *snap)
+{
+	return snapshot(l, g_stats, snap);
+}
+
+/* A page, on the stats thread. */
 static int http_snapshot(void *arg, struct stats_snapshot *snap)
 {
 	struct stats_svc *s = arg;
-	return stats_service_snapshot(s->l, snap);
+	return snapshot(s->l, s, snap);
 }
 
 static int http_alive(void *arg)
@@ -203,7 +219,9 @@ static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)revents;
 	struct lbd_config *cfg = lbd_config_get(s->l);
 	if (cfg) {
+		pthread_mutex_lock(&s->rates_lock);
 		stats_rates_sample(s->rates, cfg, mtime_ms());
+		pthread_mutex_unlock(&s->rates_lock);
 		model_config_unref(cfg);
 	}
 	stats_vrrp_query(s->vrrp_path, VRRP_TIMEOUT_MS, &v);
@@ -235,6 +253,7 @@ static void stats_free(struct stats_svc *s)
 	if (s->loop)
 		ev_loop_destroy(s->loop);
 	stats_rates_free(s->rates);
+	pthread_mutex_destroy(&s->rates_lock);
 	pthread_mutex_destroy(&s->vrrp_lock);
 	free(s);
 }
@@ -246,6 +265,7 @@ static int stats_open(struct lbd *l, const struct stats_conf *sc, char *err, siz
 		snprintf(err, errlen, "stats: out of memory");
 		return -1;
 	}
+	pthread_mutex_init(&s->rates_lock, NULL);
 	pthread_mutex_init(&s->vrrp_lock, NULL);
 	s->l = l;
 	s->start_ms = mtime_ms();

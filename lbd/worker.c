@@ -1,6 +1,17 @@
-/* worker: data-path threads (see worker.h).  The listening sockets belong
- * to the main thread (struct workers) so a reload can keep them; each
- * worker only watches its own socket of each bind address. */
+/* worker: data-path threads (see worker.h).  The table of listening
+ * sockets belongs to the main thread (struct workers) so a reload can keep
+ * them; each worker only watches its own socket of each bind address.
+ *
+ * The table is shared: the main thread changes it (reload) and a worker
+ * reads it when it takes a new configuration, so both do so under
+ * all->lock.  A socket is opened by the main thread but closed by the one
+ * worker that watches it, once its configuration no longer binds it (libev
+ * applies a stopped watcher lazily, so only that worker's loop knows when it
+ * is done with the descriptor).  Messages to the workers are numbered; a
+ * worker acknowledges the number it has acted on, so an answer that comes
+ * after the main thread gave up waiting (5 s) is never taken for the next
+ * message's, and the table's emptied entries are dropped only once every
+ * worker has acknowledged the latest message, however late. */
 #include "worker.h"
 
 #include <errno.h>
@@ -23,19 +34,25 @@
 #define MAX_FREE_BUFS 256
 #define ACCEPT_BATCH 32
 
+#define ACK_WAIT_S 5
+
 struct lsock {
 	struct addr addr;
-	int *fds;        /* one per worker */
-	int used;        /* by the config being prepared */
+	int *fds;        /* one per worker, -1 once that worker closed it */
+	int used;        /* by the config being prepared (main thread only) */
+	int keep;        /* by the config last sent to the workers */
 };
 
 struct workers {
 	struct ev_loop *main;
 	int n;
 	struct worker *w;
-	pthread_mutex_t lock;
+	pthread_mutex_t lock;        /* the messages, seq, acked[], close_pending, ls[] and its fds */
 	pthread_cond_t cond;
-	int acks;
+	uint64_t seq;                /* number of the last message sent */
+	uint64_t *acked;             /* per worker: the last message number it acted on */
+	int close_pending;           /* a wait timed out: drop emptied entries on the late answer */
+	ev_async late_ack;           /* main loop: a late answer came */
 	struct lsock *ls;
 	int nls;
 	_Atomic uint64_t conns;
@@ -183,6 +200,28 @@ static struct lsock *lsock_find(struct workers *all, const struct addr *a)
 	return NULL;
 }
 
+static int watches(const struct worker *w, int fd)
+{
+	for (int i = 0; i < w->nls; i++)
+		if (w->ls[i].io.fd == fd)
+			return 1;
+	return 0;
+}
+
+/* Close this worker's sockets that neither its configuration nor the one
+ * last sent (it may be behind) binds; all->lock held. */
+static void close_own_unused(struct worker *w)
+{
+	for (int i = 0; i < w->all->nls; i++) {
+		struct lsock *l = &w->all->ls[i];
+		int fd = l->fds[w->id];
+		if (fd >= 0 && !l->keep && !watches(w, fd)) {
+			close(fd);
+			l->fds[w->id] = -1;
+		}
+	}
+}
+
 static int worker_apply(struct worker *w, struct lbd_config *cfg)
 {
 	struct lb_set lb;
@@ -204,11 +243,12 @@ static int worker_apply(struct worker *w, struct lbd_config *cfg)
 	w->nls = 0;
 	w->npaused = 0;        /* the new listeners start; accept_cb stops any still at a limit */
 	ev_timer_stop(w->loop, &w->resume);
+	pthread_mutex_lock(&w->all->lock);
 	for (int i = 0; i < cfg->nfrontends; i++) {
 		struct frontend *fe = &cfg->frontends[i];
 		for (int b = 0; b < fe->conf.nbinds; b++) {
 			struct lsock *sock = lsock_find(w->all, &fe->conf.binds[b]);
-			if (!sock)
+			if (!sock || sock->fds[w->id] < 0)
 				continue;
 			struct wlistener *l = &w->ls[w->nls++];
 			ev_io_init(&l->io, accept_cb, sock->fds[w->id], EV_READ);
@@ -216,6 +256,8 @@ static int worker_apply(struct worker *w, struct lbd_config *cfg)
 			l->fe = fe;
 		}
 	}
+	close_own_unused(w);
+	pthread_mutex_unlock(&w->all->lock);
 	if (!w->stopping)
 		listeners_set(w, 1);
 	model_config_unref(w->cfg);
@@ -224,12 +266,19 @@ static int worker_apply(struct worker *w, struct lbd_config *cfg)
 	return 0;
 }
 
-static void ack(struct workers *all)
+/* Every message up to `seq` acted on; wakes the main thread's wait, or its
+ * loop if that wait is over. */
+static void ack(struct worker *w, uint64_t seq)
 {
+	struct workers *all = w->all;
 	pthread_mutex_lock(&all->lock);
-	all->acks++;
+	if (all->acked[w->id] < seq)
+		all->acked[w->id] = seq;
+	int late = all->close_pending;
 	pthread_cond_broadcast(&all->cond);
 	pthread_mutex_unlock(&all->lock);
+	if (late)
+		ev_async_send(all->main, &all->late_ack);
 }
 
 static void wake_cb(struct ev_loop *loop, ev_async *a, int revents)
@@ -239,13 +288,12 @@ static void wake_cb(struct ev_loop *loop, ev_async *a, int revents)
 	pthread_mutex_lock(&w->all->lock);
 	struct lbd_config *cfg = w->next_cfg;
 	int stop = w->msg_stop, quit = w->msg_exit;
+	uint64_t seq = w->all->seq;
 	w->next_cfg = NULL;
 	w->msg_stop = 0;
 	pthread_mutex_unlock(&w->all->lock);
-	if (cfg) {
+	if (cfg)
 		worker_apply(w, cfg);
-		ack(w->all);
-	}
 	if (stop && !w->stopping) {
 		w->stopping = 1;
 		listeners_set(w, 0);
@@ -254,8 +302,13 @@ static void wake_cb(struct ev_loop *loop, ev_async *a, int revents)
 			nx = s->next;
 			session_stop_idle(s);
 		}
-		ack(w->all);
+		w->nls = 0;       /* the watchers are stopped: close every socket */
+		pthread_mutex_lock(&w->all->lock);
+		close_own_unused(w);
+		pthread_mutex_unlock(&w->all->lock);
 	}
+	if (cfg || stop)
+		ack(w, seq);
 	if (quit) {
 		while (w->sessions)
 			session_close(w->sessions);
@@ -311,7 +364,24 @@ static void lsock_close(struct workers *all, struct lsock *l)
 	l->fds = NULL;
 }
 
-int workers_prepare(struct workers *all, struct lbd_config *cfg, char *err, size_t errlen)
+/* Reopen the sockets of `l` that workers closed while a late one kept the
+ * entry (its address is bound again); all->lock held. */
+static int lsock_refill(struct workers *all, struct lsock *l, char *err, size_t errlen)
+{
+	for (int k = 0; k < all->n; k++) {
+		if (l->fds[k] >= 0)
+			continue;
+		l->fds[k] = listener_open(&l->addr, err, errlen);
+		if (l->fds[k] < 0) {
+			int rc = l->fds[k];
+			l->fds[k] = -1;
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static int prepare_locked(struct workers *all, struct lbd_config *cfg, char *err, size_t errlen)
 {
 	for (int i = 0; i < all->nls; i++)
 		all->ls[i].used = 0;
@@ -321,6 +391,9 @@ int workers_prepare(struct workers *all, struct lbd_config *cfg, char *err, size
 			struct lsock *l = lsock_find(all, &fe->conf.binds[b]);
 			if (l) {
 				l->used = 1;
+				int rc = lsock_refill(all, l, err, errlen);
+				if (rc)
+					return rc;
 				continue;
 			}
 			struct lsock *arr = realloc(all->ls, (size_t)(all->nls + 1) * sizeof(*arr));
@@ -355,36 +428,83 @@ nomem:
 	return -ENOMEM;
 }
 
-/* Close the sockets no config uses any more (after every worker switched). */
-static void close_unused(struct workers *all)
+int workers_prepare(struct workers *all, struct lbd_config *cfg, char *err, size_t errlen)
+{
+	pthread_mutex_lock(&all->lock);
+	int rc = prepare_locked(all, cfg, err, errlen);
+	pthread_mutex_unlock(&all->lock);
+	return rc;
+}
+
+static int all_acked(const struct workers *all, uint64_t seq)
+{
+	for (int i = 0; i < all->n; i++)
+		if (all->acked[i] < seq)
+			return 0;
+	return 1;
+}
+
+/* Once every worker acted on the last message: drop the entries whose
+ * sockets every worker has closed; all->lock held. */
+static void drop_closed(struct workers *all)
 {
 	int j = 0;
 	for (int i = 0; i < all->nls; i++) {
-		if (!all->ls[i].used) {
-			lsock_close(all, &all->ls[i]);
+		struct lsock *l = &all->ls[i];
+		int open = 0;
+		for (int k = 0; k < all->n; k++)
+			open |= l->fds[k] >= 0;
+		if (!l->keep && !open) {
+			free(l->fds);
 			continue;
 		}
-		all->ls[j++] = all->ls[i];
+		all->ls[j++] = *l;
 	}
 	all->nls = j;
+	all->close_pending = 0;
 }
 
-static void wait_acks(struct workers *all, int want)
+/* Wait up to ACK_WAIT_S for every worker to act on message `seq`. */
+static void wait_acks(struct workers *all, uint64_t seq, const char *what)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += 5;
+	ts.tv_sec += ACK_WAIT_S;
 	pthread_mutex_lock(&all->lock);
-	while (all->acks < want)
+	while (!all_acked(all, seq))
 		if (pthread_cond_timedwait(&all->cond, &all->lock, &ts))
 			break;
+	if (all_acked(all, seq)) {
+		drop_closed(all);
+	} else {
+		all->close_pending = 1;
+		for (int i = 0; i < all->n; i++)
+			if (all->acked[i] < seq)
+				log_warn("worker %d has not taken %s after %d s; its old listeners stay open until it does",
+					 i, what, ACK_WAIT_S);
+	}
+	pthread_mutex_unlock(&all->lock);
+}
+
+static void late_ack_cb(struct ev_loop *loop, ev_async *a, int revents)
+{
+	struct workers *all = a->data;
+	(void)loop; (void)revents;
+	pthread_mutex_lock(&all->lock);
+	if (all->close_pending && all_acked(all, all->seq)) {
+		drop_closed(all);
+		log_notice("every worker has taken the latest configuration");
+	}
 	pthread_mutex_unlock(&all->lock);
 }
 
 void workers_switch(struct workers *all, struct lbd_config *cfg)
 {
+	char what[64];
 	pthread_mutex_lock(&all->lock);
-	all->acks = 0;
+	uint64_t seq = ++all->seq;
+	for (int i = 0; i < all->nls; i++)
+		all->ls[i].keep = all->ls[i].used;
 	for (int i = 0; i < all->n; i++) {
 		struct worker *w = &all->w[i];
 		model_config_ref(cfg);
@@ -395,23 +515,22 @@ void workers_switch(struct workers *all, struct lbd_config *cfg)
 	pthread_mutex_unlock(&all->lock);
 	for (int i = 0; i < all->n; i++)
 		ev_async_send(all->w[i].loop, &all->w[i].wake);
-	wait_acks(all, all->n);
-	close_unused(all);
+	snprintf(what, sizeof(what), "configuration %llu", (unsigned long long)cfg->generation);
+	wait_acks(all, seq, what);
 }
 
 void workers_stop_accepting(struct workers *all)
 {
 	pthread_mutex_lock(&all->lock);
-	all->acks = 0;
+	uint64_t seq = ++all->seq;
+	for (int i = 0; i < all->nls; i++)
+		all->ls[i].keep = 0;
 	for (int i = 0; i < all->n; i++)
 		all->w[i].msg_stop = 1;
 	pthread_mutex_unlock(&all->lock);
 	for (int i = 0; i < all->n; i++)
 		ev_async_send(all->w[i].loop, &all->w[i].wake);
-	wait_acks(all, all->n);
-	for (int i = 0; i < all->nls; i++)
-		all->ls[i].used = 0;
-	close_unused(all);
+	wait_acks(all, seq, "the order to stop accepting");
 }
 
 static void idle_check_cb(struct ev_loop *loop, ev_timer *t, int revents)
@@ -489,9 +608,15 @@ struct workers *workers_new(struct ev_loop *main_loop, struct lbd_config *cfg, c
 	atomic_init(&all->maxconn, cfg->g.maxconn);
 	pthread_mutex_init(&all->lock, NULL);
 	pthread_cond_init(&all->cond, NULL);
+	ev_async_init(&all->late_ack, late_ack_cb);
+	all->late_ack.data = all;
+	ev_async_start(main_loop, &all->late_ack);
 	all->w = calloc((size_t)all->n, sizeof(*all->w));
-	if (!all->w || workers_prepare(all, cfg, err, errlen))
+	all->acked = calloc((size_t)all->n, sizeof(*all->acked));
+	if (!all->w || !all->acked || workers_prepare(all, cfg, err, errlen))
 		goto bad;
+	for (int i = 0; i < all->nls; i++)
+		all->ls[i].keep = 1;
 	for (int i = 0; i < all->n; i++)
 		if (worker_init(all, i, cfg)) {
 			snprintf(err, errlen, "out of memory");
@@ -574,8 +699,10 @@ void workers_free(struct workers *all)
 		lsock_close(all, &all->ls[i]);
 	free(all->ls);
 	free(all->w);
+	free(all->acked);
 	if (ev_is_active(&all->idle_check))
 		ev_timer_stop(all->main, &all->idle_check);
+	ev_async_stop(all->main, &all->late_ack);
 	pthread_mutex_destroy(&all->lock);
 	pthread_cond_destroy(&all->cond);
 	free(all);

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# The whole suite: builds (gcc, clang, ASan+UBSan, fuzzers), cppcheck, cmocka
-# unit tests in the gcc and sanitizer builds, one namespace test per file in
-# tests/net/ (against the sanitizer build), and a short run of each fuzzer.
+# The whole suite: builds (gcc, clang, ASan+UBSan, ThreadSanitizer, fuzzers),
+# cppcheck, cmocka unit tests in the gcc and sanitizer builds, one namespace
+# test per file in tests/net/ (against the sanitizer build), the lbd thread
+# tests against the ThreadSanitizer build, and a short run of each fuzzer.
 # Ends with one line "N passed, N failed".
 #
 #   tests/run.sh                 everything (what `make check` runs)
 #   TESTS=vrrp tests/run.sh      unit tests, plus only the net tests and fuzzers whose name contains "vrrp"
-#                                (TESTS=faultinj: the fault-injection pass alone)
+#                                (TESTS=faultinj: the fault-injection pass alone; TESTS=tsan: the TSAN pass)
 #   SKIP_BUILD=1 ...             use what is already built
 #   NET_BIN=build ...            run net tests against another build
 #   FUZZ_SECONDS=N               time per fuzzer (default 15)
@@ -54,6 +55,7 @@ if [ -z "${SKIP_BUILD:-}" ]; then
 	run_logged "build gcc${SAN:+ asan+ubsan}" "$LOGS/build-gcc.log" make -j2 bins unit-bins
 	run_logged "build clang${SAN:+ asan+ubsan}" "$LOGS/build-clang.log" make -j2 CC=clang bins unit-bins
 	run_logged "build clang asan+ubsan" "$LOGS/build-san.log" make -j2 CC=clang SAN=1 bins unit-bins
+	run_logged "build clang tsan" "$LOGS/build-tsan.log" make -j2 TSAN=1 bins
 	run_logged "build fuzzers" "$LOGS/build-fuzz.log" make -j2 fuzz
 	run_logged "cppcheck" "$LOGS/cppcheck.log" make cppcheck
 fi
@@ -101,6 +103,19 @@ for name in ${FAULTINJ_TESTS:-test_lbd_proxy test_lbd_bodies test_lbd_malformed 
 	since >/dev/null
 	FAULTINJ=1 timeout -k 10 600 bash "tests/net/$name.sh" >"$log" 2>&1
 	record "net-faultinj/$name" $? "$log"
+done
+
+# The lbd tests that exercise its threads (workers, stats thread, reloads,
+# "show stat" on the main loop) again against the ThreadSanitizer build: a
+# race ends lbd and leaves a report that fails the test (lib.sh).
+# TSAN_TESTS overrides the list.
+for name in ${TSAN_TESTS:-test_lbd_stats_threads test_lbd_stats test_lbd_stats_vrrp test_lbd_reload test_lbd_reload_slow_worker test_lbd_health_reload test_lbd_proxy}; do
+	[ -f "tests/net/$name.sh" ] || continue
+	matches "$name" || matches tsan || continue
+	log="$LOGS/net-tsan-$name.log"
+	since >/dev/null
+	NET_BIN=build/tsan-clang timeout -k 10 600 bash "tests/net/$name.sh" >"$log" 2>&1
+	record "net-tsan/$name" $? "$log"
 done
 
 # Fuzzers: a short run from the seed corpus; a crash fails.

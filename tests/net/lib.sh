@@ -22,6 +22,9 @@ NET_PIDS=()
 NET_CLEANUPS=()
 export ASAN_OPTIONS="log_path=$T/asan:detect_leaks=1:abort_on_error=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export UBSAN_OPTIONS="log_path=$T/ubsan:print_stacktrace=1:halt_on_error=1"
+# ThreadSanitizer builds (make TSAN=1): the first race ends the daemon and
+# leaves $T/tsan.<pid>; tests/tsan.supp lists the uninstrumented libraries' false positives.
+export TSAN_OPTIONS="log_path=$T/tsan:halt_on_error=1:second_deadlock_stack=1:suppressions=$REPO/tests/tsan.supp${TSAN_OPTIONS:+:$TSAN_OPTIONS}"
 
 net_unavailable() {
 	echo "cannot run: $*" >&2
@@ -153,8 +156,9 @@ net_cleanup() {
 	done
 	for ns in "${NET_NAMESPACES[@]}"; do ip netns del "$ns" 2>/dev/null; done
 	# Both sanitizers write to the last log_path set (often ubsan.*): either name counts.
-	if compgen -G "$T/asan.*" >/dev/null || compgen -G "$T/ubsan.*" >/dev/null; then
-		echo "sanitizer reports:"; cat "$T"/asan.* "$T"/ubsan.* 2>/dev/null | head -n 60
+	if compgen -G "$T/asan.*" >/dev/null || compgen -G "$T/ubsan.*" >/dev/null ||
+		compgen -G "$T/tsan.*" >/dev/null; then
+		echo "sanitizer reports:"; cat "$T"/asan.* "$T"/ubsan.* "$T"/tsan.* 2>/dev/null | head -n 80
 		[ "$rc" = 0 ] && rc=1
 	fi
 	if [ "$rc" != 0 ]; then

@@ -90,6 +90,14 @@ net_spawn lb prometheus prometheus --config.file="$T/prometheus.yml" --storage.t
 # 20 requests through the frontend: the counter Prometheus reads must say 20.
 for _ in $(seq 1 20); do ns_exec lb curl -sf -o /dev/null --max-time 2 http://192.0.2.1:8080/ || t_fail "request through lbd"; done
 
+# "lbctl show stat" (the main loop) reads the request rates the stats thread
+# samples once a second: www's highest rate is above 0 after the 20 requests.
+show_stat() { # proxy server column
+	lbctl show stat | awk -F, -v p="$1" -v s="$2" -v c="$3" \
+		'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) col = i } $1 == p && $2 == s && col { print $col }'
+}
+wait_for 5 "lbctl show stat: www req_rate_max above 0" eval '[ "$(show_stat www FRONTEND req_rate_max)" -gt 0 ] 2>/dev/null'
+
 # Kill web/b's nginx: DOWN on the page, in the CSV, for the exporter.
 net_stop "$PID_nginx_b"
 wait_for 5 "web/b DOWN" eval '[ "$(csv_status b)" = DOWN ]'
