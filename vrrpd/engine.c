@@ -7,11 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "ctl.h"
+#include "handoff.h"
 #include "iface.h"
 #include "instance.h"
 #include "log.h"
+#include "mtime.h"
 #include "noaccept.h"
 #include "status.h"
 #include "track.h"
@@ -121,7 +124,15 @@ static int cleanup_instance(const struct vconf_instance *c)
 	return n > 0 ? n : 0;
 }
 
-int engine_cleanup(const struct vconf *c)
+/* Did the previous process hand instance c over to us as master? */
+static int resumes(const struct vconf_instance *c, const struct handoff *h, uint64_t now_ms)
+{
+	return h && !c->vmac && handoff_resumes(h, c->ifname, c->family, c->vrid, c->advert_cs * 10u, now_ms);
+}
+
+/* Remove what a previous vrrpd left, but the addresses of the routers it
+ * handed over (h, may be NULL) to a restarting vrrpd. */
+static int cleanup_all(const struct vconf *c, const struct handoff *h, uint64_t now_ms)
 {
 	int n = 0;
 	for (int i = 0; i < c->ninst; i++) {
@@ -129,9 +140,32 @@ int engine_cleanup(const struct vconf *c)
 		/* a crashed vrrpd's accept-off filter (a running one's is replaced) */
 		if (!c->inst[i].accept && iface_query(c->inst[i].ifname, &ii) == 0)
 			noaccept_remove(ii.ifindex);
+		if (resumes(&c->inst[i], h, now_ms)) {
+			log_notice("%s: keeping the virtual addresses: master handed over for a restart",
+				   c->inst[i].name);
+			continue;
+		}
 		n += cleanup_instance(&c->inst[i]);
 	}
 	return n;
+}
+
+/* The state file of a restart, into h: NULL if there is none. */
+static const struct handoff *handoff_in(const struct vconf *c, struct handoff *h)
+{
+	char intent[HANDOFF_PATH_MAX], state[HANDOFF_PATH_MAX];
+	if (handoff_paths(c->global.control, intent, state, sizeof(state)))
+		return NULL;
+	int rc = handoff_read(state, h);
+	if (rc == -EINVAL)
+		log_warn("%s: not a handoff file, ignored", state);
+	return rc ? NULL : h;
+}
+
+int engine_cleanup(const struct vconf *c)
+{
+	static struct handoff h;
+	return cleanup_all(c, handoff_in(c, &h), mtime_ms());
 }
 
 /* Tracks for conf c: reuse a running track with the same name and the same
@@ -311,8 +345,17 @@ struct engine *engine_open(struct ev_loop *loop, struct vconf *c, char *err, siz
 	e->conf = c;
 	e->env = (struct instance_env){ .loop = loop, .publish = publish, .publish_arg = e,
 					.vrid_known = vrid_known, .vrid_arg = e };
-	/* A crashed master left its VIPs behind: remove them before anything. */
-	engine_cleanup(c);
+	/* A crashed master left its VIPs behind: remove them before anything,
+	 * but for a restart (handoff.h) those of the routers handed over. */
+	static struct handoff hbuf;
+	char intent[HANDOFF_PATH_MAX], state[HANDOFF_PATH_MAX];
+	const struct handoff *h = handoff_in(c, &hbuf);
+	uint64_t now_ms = mtime_ms();
+	cleanup_all(c, h, now_ms);
+	if (handoff_paths(c->global.control, intent, state, sizeof(state)) == 0) {
+		unlink(state);  /* it serves once */
+		unlink(intent); /* a request no stop took: the next stop is a stop */
+	}
 	if (!(e->nl = vip_nl_open(loop, instance_vip_refused, err, errlen)))
 		goto bad;
 	e->env.nl = e->nl;
@@ -336,8 +379,11 @@ struct engine *engine_open(struct ev_loop *loop, struct vconf *c, char *err, siz
 	}
 	if (accept_sync(e, 1, err, errlen))
 		goto bad;
-	for (int i = 0; i < e->ninst; i++)
+	for (int i = 0; i < e->ninst; i++) {
+		if (resumes(&e->inst[i]->conf, h, now_ms))
+			vrrp_resume_master(&e->inst[i]->fsm);
 		instance_start(e->inst[i]);
+	}
 	apply_tracks(e);
 	return e;
 bad:
@@ -431,6 +477,41 @@ int engine_reload(struct engine *e, const char *path, char *err, size_t errlen)
 	apply_tracks(e);
 	e->reloads++;
 	return 0;
+}
+
+/* A restart: the masters hand over (last advert, addresses kept) and the
+ * state file says so.  Without the file the stop is an ordinary one. */
+static void handoff_out(struct engine *e, const char *state)
+{
+	static struct handoff h;
+	memset(&h, 0, sizeof(h));
+	for (int i = 0; i < e->ninst; i++) {
+		const struct instance *in = e->inst[i];
+		/* vmac: the macvlan is made anew at start, which drops the VIPs */
+		if (in->fsm.state == VRRP_MASTER && !in->conf.vmac &&
+		    handoff_add(&h, in->conf.ifname, in->conf.family, in->conf.vrid))
+			log_warn("%s: too many masters to hand over, this one stops", in->conf.name);
+	}
+	h.time_ms = mtime_ms();
+	int rc = handoff_write(state, &h);
+	if (rc) {
+		log_err("restart: cannot write %s (%s): stopping instead", state, strerror(-rc));
+		return;
+	}
+	for (int i = 0; i < e->ninst; i++)
+		if (resumes(&e->inst[i]->conf, &h, h.time_ms))
+			vrrp_handoff(&e->inst[i]->fsm, mtime_us());
+}
+
+int engine_stop(struct engine *e)
+{
+	char intent[HANDOFF_PATH_MAX], state[HANDOFF_PATH_MAX];
+	int restart = e && handoff_paths(e->conf->global.control, intent, state, sizeof(state)) == 0 &&
+		      handoff_intent_take(intent);
+	if (restart)
+		handoff_out(e, state);
+	engine_close(e);
+	return restart;
 }
 
 void engine_close(struct engine *e)
