@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <ev.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "guard.h"
 #include "handoff.h"
 #include "iface.h"
 #include "instance.h"
@@ -37,6 +39,10 @@ struct engine {
 	struct noaccept *na[ENGINE_MAX_FILTERS]; /* accept-off filters, one per interface */
 	char na_ifname[ENGINE_MAX_FILTERS][IF_NAMESIZE];
 	int nna;
+	struct guard *gd[ENGINE_MAX_FILTERS];   /* XDP guards, one per interface */
+	char gd_ifname[ENGINE_MAX_FILTERS][IF_NAMESIZE];
+	int ngd;
+	int gd_unavailable;                      /* logged once: no more tries */
 	struct instance_env env;
 	uint64_t reloads, reload_failures;
 };
@@ -84,6 +90,7 @@ static void track_changed(void *arg, struct track *t, int up)
 }
 
 static int accept_sync(struct engine *e, int strict, char *err, size_t errlen);
+static void guard_sync_all(struct engine *e);
 
 static void link_event(void *arg, int ifindex, const char *ifname, enum iface_event ev)
 {
@@ -98,6 +105,7 @@ static void link_event(void *arg, int ifindex, const char *ifname, enum iface_ev
 	if (ev == IFACE_LINK_UP || ev == IFACE_LINK_DOWN) {
 		char err[300];
 		accept_sync(e, 0, err, sizeof(err));
+		guard_sync_all(e);
 	}
 }
 
@@ -105,7 +113,7 @@ static int ctl_handler(void *arg, int argc, char **argv, struct buf *reply)
 {
 	struct engine *e = arg;
 	if (argc >= 1 && strcmp(argv[0], "status") == 0)
-		return status_render(reply, e->inst, e->ninst, e->tracks, e->ntracks);
+		return status_render(reply, e->inst, e->ninst, e->tracks, e->ntracks, e->gd, e->gd_ifname, e->ngd);
 	buf_puts(reply, "unknown command, expected one of: status, subscribe");
 	return -EINVAL;
 }
@@ -333,6 +341,94 @@ static int accept_sync(struct engine *e, int strict, char *err, size_t errlen)
 	return 0;
 }
 
+/* What the guard of interface ifname lets through: the VRIDs of its
+ * instances; IPv4 sources only from their peers when every IPv4 instance
+ * there is in unicast mode.  Returns how many instances use ifname. */
+static int guard_want_for(const struct engine *e, const char *ifname, struct guard_want *w)
+{
+	int n = 0, n4 = 0, unicast4 = 0;
+	memset(w, 0, sizeof(*w));
+	for (int i = 0; i < e->ninst; i++) {
+		const struct vconf_instance *c = &e->inst[i]->conf;
+		if (strcmp(c->ifname, ifname) != 0)
+			continue;
+		n++;
+		w->vrids[c->vrid & 255] = 1;
+		if (c->family != AF_INET)
+			continue;
+		n4++;
+		unicast4 += c->npeers > 0;
+		for (int k = 0; k < c->npeers && w->npeers < GUARD_MAX_PEERS; k++) {
+			const struct sockaddr_in *sa = (const struct sockaddr_in *)&c->peers[k].ss;
+			w->peers4[w->npeers++] = sa->sin_addr.s_addr;
+		}
+	}
+	w->peer_filter = n4 > 0 && unicast4 == n4;
+	return n;
+}
+
+static void guard_drop(struct engine *e, int k)
+{
+	guard_close(e->gd[k]);
+	e->ngd--;
+	e->gd[k] = e->gd[e->ngd];
+	memcpy(e->gd_ifname[k], e->gd_ifname[e->ngd], IF_NAMESIZE);
+}
+
+/* The interface's guard, loaded if missing (start-up: CAP_BPF) and attached
+ * where the interface is now.  A failure to load is logged once: vrrpd
+ * runs without guards from then on. */
+static void guard_for(struct engine *e, const struct instance *in)
+{
+	char err[300];
+	for (int k = 0; k < e->ngd; k++) {
+		if (strcmp(e->gd_ifname[k], in->conf.ifname) != 0)
+			continue;
+		if (guard_ifindex(e->gd[k]) != in->ii.ifindex) {
+			if (guard_reattach(e->gd[k], in->ii.ifindex, err, sizeof(err)))
+				log_err("XDP guard on the re-created %s: %s", in->conf.ifname, err);
+			else
+				log_notice("XDP guard attached to %s again (created anew)", in->conf.ifname);
+		}
+		return;
+	}
+	if (e->gd_unavailable || e->ngd >= ENGINE_MAX_FILTERS)
+		return;
+	struct guard_want w;
+	guard_want_for(e, in->conf.ifname, &w);
+	struct guard *g = guard_open(in->ii.ifindex, &w, err, sizeof(err));
+	if (!g) {
+		e->gd_unavailable = 1;
+		log_warn("XDP guard off: %s (it needs CAP_BPF and CAP_NET_ADMIN at start; "
+			 "`xdp-guard off;` silences this)", err);
+		return;
+	}
+	snprintf(e->gd_ifname[e->ngd], IF_NAMESIZE, "%s", in->conf.ifname);
+	e->gd[e->ngd++] = g;
+	log_info("XDP guard on %s (%s mode)", in->conf.ifname, guard_mode(g));
+}
+
+/* Guards for the running instances: at start, after a reload and when an
+ * interface appears.  Those of interfaces without instances go. */
+static void guard_sync_all(struct engine *e)
+{
+	struct guard_want w;
+	for (int k = e->ngd - 1; k >= 0; k--)
+		if (!e->conf->global.xdp_guard || !guard_want_for(e, e->gd_ifname[k], &w))
+			guard_drop(e, k);
+	if (!e->conf->global.xdp_guard)
+		return;
+	for (int i = 0; i < e->ninst; i++)
+		if (e->inst[i]->ii.ifindex)
+			guard_for(e, e->inst[i]);
+	for (int k = 0; k < e->ngd; k++) {
+		guard_want_for(e, e->gd_ifname[k], &w);
+		int rc = guard_sync(e->gd[k], &w);
+		if (rc)
+			log_err("XDP guard on %s: its maps could not be changed: %s", e->gd_ifname[k], strerror(-rc));
+	}
+}
+
 struct engine *engine_open(struct ev_loop *loop, struct vconf *c, char *err, size_t errlen)
 {
 	struct engine *e = calloc(1, sizeof(*e));
@@ -379,6 +475,7 @@ struct engine *engine_open(struct ev_loop *loop, struct vconf *c, char *err, siz
 	}
 	if (accept_sync(e, 1, err, errlen))
 		goto bad;
+	guard_sync_all(e);
 	for (int i = 0; i < e->ninst; i++) {
 		if (resumes(&e->inst[i]->conf, h, now_ms))
 			vrrp_resume_master(&e->inst[i]->fsm);
@@ -474,6 +571,7 @@ int engine_reload(struct engine *e, const char *path, char *err, size_t errlen)
 			inst[n++] = inst[i];
 	e->ninst = n;
 	accept_sync(e, 0, err, errlen);
+	guard_sync_all(e);
 	apply_tracks(e);
 	e->reloads++;
 	return 0;
@@ -528,6 +626,8 @@ void engine_close(struct engine *e)
 	free(e->tracks);
 	for (int i = 0; i < e->nna; i++)
 		noaccept_close(e->na[i]);
+	for (int i = 0; i < e->ngd; i++)
+		guard_close(e->gd[i]);
 	ctl_server_close(e->ctl);
 	iface_mon_close(e->mon);
 	vip_nl_close(e->nl);
