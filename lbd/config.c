@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@ struct defaults {
 	uint32_t retries;
 	uint32_t maxqueue;
 	int redispatch;
+	int retry_on;
 	int forwardfor;
 	int access_log;
 	uint32_t maxconn;
@@ -107,6 +109,17 @@ static int kw_redispatch(void *ctx, const struct conf_node *n, char *err, size_t
 	return conf_get_bool(n, 1, c->be ? &c->be->conf.redispatch : &c->d.redispatch, err, errlen);
 }
 
+static int kw_retry_on(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	static const char *const words[] = { "conn-failure", "empty-response", NULL };
+	struct parse_ctx *c = ctx;
+	int k = conf_get_enum(n, 1, words, err, errlen);
+	if (k < 0)
+		return k;
+	*(c->be ? &c->be->conf.retry_on : &c->d.retry_on) = k;
+	return 0;
+}
+
 static int kw_forwardfor(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
 	struct parse_ctx *c = ctx;
@@ -157,6 +170,7 @@ static const struct conf_keyword defaults_kw[] = {
 	{ "retries", "retries N", 1, 1, CONF_NO_BLOCK, 0, kw_retries },
 	{ "maxqueue", "maxqueue N", 1, 1, CONF_NO_BLOCK, 0, kw_maxqueue },
 	{ "redispatch", "redispatch on|off", 1, 1, CONF_NO_BLOCK, 0, kw_redispatch },
+	{ "retry-on", "retry-on conn-failure|empty-response", 1, 1, CONF_NO_BLOCK, 0, kw_retry_on },
 	{ "forwardfor", "forwardfor on|off", 1, 1, CONF_NO_BLOCK, 0, kw_forwardfor },
 	{ "access-log", "access-log on|off", 1, 1, CONF_NO_BLOCK, 0, kw_access_log },
 	{ "maxconn", "maxconn N", 1, 1, CONF_NO_BLOCK, 0, kw_maxconn },
@@ -194,6 +208,14 @@ static int kw_control(void *ctx, const struct conf_node *n, char *err, size_t er
 	return 0;
 }
 
+/* The health listener is for vrrpd on the same host: nobody else may reach it. */
+static int addr_is_loopback(const struct addr *a)
+{
+	if (a->ss.ss_family == AF_INET)
+		return ((const unsigned char *)&((const struct sockaddr_in *)&a->ss)->sin_addr)[0] == 127;
+	return a->ss.ss_family == AF_INET6 && IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)&a->ss)->sin6_addr);
+}
+
 static int kw_stats(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
 	struct stats_conf *s = &((struct parse_ctx *)ctx)->cfg->g.stats;
@@ -202,7 +224,7 @@ static int kw_stats(void *ctx, const struct conf_node *n, char *err, size_t errl
 		return rc;
 	s->enabled = 1;
 	for (int i = 2; i < n->nargs; i += 2) {
-		static const char *const opts[] = { "auth", "refresh", "vrrp", NULL };
+		static const char *const opts[] = { "auth", "refresh", "vrrp", "health", NULL };
 		int k = conf_get_enum(n, i, opts, err, errlen);
 		if (k < 0)
 			return k;
@@ -212,6 +234,17 @@ static int kw_stats(void *ctx, const struct conf_node *n, char *err, size_t errl
 			rc = conf_get_ms32(n, i + 1, 0, MAX_MS, &s->refresh_ms, err, errlen);
 			if (rc)
 				return rc;
+			continue;
+		}
+		if (k == 3) {
+			rc = conf_get_addr(n, i + 1, ADDR_PORT_REQUIRED, &s->health, err, errlen);
+			if (rc)
+				return rc;
+			if (!addr_is_loopback(&s->health))
+				return conf_error(err, errlen, n, i + 1,
+						  "expected a loopback address and port for 'health' (127.0.0.1:PORT "
+						  "or [::1]:PORT), got '%s'", n->args[i + 1]);
+			s->health_enabled = 1;
 			continue;
 		}
 		if (k == 2) {
@@ -254,7 +287,7 @@ static const struct conf_keyword global_kw[] = {
 	{ "workers", "workers N|auto", 1, 1, CONF_NO_BLOCK, 0, kw_workers },
 	{ "maxconn", "maxconn N", 1, 1, CONF_NO_BLOCK, 0, kw_gmaxconn },
 	{ "control", "control PATH", 1, 1, CONF_NO_BLOCK, 0, kw_control },
-	{ "stats", "stats ADDRESS [auth USER:PASSWORD] [refresh DURATION] [vrrp SOCKET]", 1, 7, CONF_NO_BLOCK, 0, kw_stats },
+	{ "stats", "stats ADDRESS [auth USER:PASSWORD] [refresh DURATION] [vrrp SOCKET] [health ADDRESS]", 1, 9, CONF_NO_BLOCK, 0, kw_stats },
 	{ "access-log", "access-log syslog|stdout|off", 1, 1, CONF_NO_BLOCK, 0, kw_glog },
 	{ "grace", "grace DURATION", 1, 1, CONF_NO_BLOCK, 0, kw_grace },
 	KW_END,
@@ -397,6 +430,7 @@ static const struct conf_keyword backend_kw[] = {
 	{ "retries", "retries N", 1, 1, CONF_NO_BLOCK, 0, kw_retries },
 	{ "maxqueue", "maxqueue N", 1, 1, CONF_NO_BLOCK, 0, kw_maxqueue },
 	{ "redispatch", "redispatch on|off", 1, 1, CONF_NO_BLOCK, 0, kw_redispatch },
+	{ "retry-on", "retry-on conn-failure|empty-response", 1, 1, CONF_NO_BLOCK, 0, kw_retry_on },
 	{ "pool", "pool max-idle N", 2, 2, CONF_NO_BLOCK, 0, kw_pool },
 	{ "check", "check METHOD PATH [host H] [expect STATUSES] [interval D] [fastinter D] [downinter D] "
 		   "[timeout D] [rise N] [fall N] [start up|down] [passive N]",
@@ -432,6 +466,7 @@ static int top_backend(void *ctx, const struct conf_node *n, char *err, size_t e
 	be->conf.retries = c->d.retries;
 	be->conf.maxqueue = c->d.maxqueue;
 	be->conf.redispatch = c->d.redispatch;
+	be->conf.retry_on = c->d.retry_on;
 	be->conf.pool_max_idle = c->d.pool_max_idle;
 	check_defaults(&be->conf.check);
 	c->be = be;
@@ -547,6 +582,7 @@ static void defaults_init(struct defaults *d)
 	d->to.pool_idle_ms = 10000;
 	d->retries = 3;
 	d->redispatch = 1;
+	d->retry_on = RETRY_CONN_FAILURE;
 	d->forwardfor = 1;
 	d->access_log = 1;
 	d->pool_max_idle = 64;

@@ -6,8 +6,6 @@
 
 #include "http1.h"
 
-#define MAX_CONN_TOKENS 8
-
 struct out {
 	char *p;
 	size_t len, cap;
@@ -29,46 +27,38 @@ static void puts_(struct out *o, const char *s)
 	put(o, s, strlen(s));
 }
 
-struct tokens {
-	const char *t[MAX_CONN_TOKENS];
-	size_t n[MAX_CONN_TOKENS];
-	int count;
+/* Connection headers of the head: names listed there are hop-by-hop too. */
+struct conn_list {
+	const struct http1_header *hs;
+	int nh;
+	int any;  /* HTTP1_F_CONN_OTHER: a Connection value names something else */
 };
 
-/* Header names listed in Connection values: hop-by-hop as well. */
-static void conn_tokens(const struct http1_header *hs, int nh, struct tokens *tk)
+/* Is h named in a Connection value?  Every token of every Connection line
+ * counts, however many there are. */
+static int named_in_connection(const struct conn_list *cl, const struct http1_header *h)
 {
-	tk->count = 0;
-	for (int i = 0; i < nh; i++) {
-		if (http1_header_kind(hs[i].name, hs[i].name_len) != HTTP1_H_CONNECTION)
+	for (int i = 0; cl->any && i < cl->nh; i++) {
+		if (http1_header_kind(cl->hs[i].name, cl->hs[i].name_len) != HTTP1_H_CONNECTION)
 			continue;
-		const char *v = hs[i].value;
-		size_t len = hs[i].value_len;
+		const char *v = cl->hs[i].value;
+		size_t len = cl->hs[i].value_len;
 		for (size_t k = 0; k < len;) {
 			while (k < len && (v[k] == ' ' || v[k] == '\t' || v[k] == ','))
 				k++;
 			size_t st = k;
 			while (k < len && v[k] != ',' && v[k] != ' ' && v[k] != '\t')
 				k++;
-			if (k > st && tk->count < MAX_CONN_TOKENS) {
-				tk->t[tk->count] = v + st;
-				tk->n[tk->count++] = k - st;
-			}
+			if (k - st == h->name_len && strncasecmp(v + st, h->name, h->name_len) == 0)
+				return 1;
 		}
 	}
-}
-
-static int named_in_connection(const struct tokens *tk, const struct http1_header *h)
-{
-	for (int i = 0; i < tk->count; i++)
-		if (tk->n[i] == h->name_len && strncasecmp(tk->t[i], h->name, h->name_len) == 0)
-			return 1;
 	return 0;
 }
 
 /* Should this header go on?  Framing and Host are never dropped, whatever
  * Connection says (that would change how the message is read). */
-static int keep_header(const struct http1_header *h, const struct tokens *tk, int tunnel, enum http1_hkind *kind)
+static int keep_header(const struct http1_header *h, const struct conn_list *tk, int tunnel, enum http1_hkind *kind)
 {
 	*kind = http1_header_kind(h->name, h->name_len);
 	switch (*kind) {
@@ -80,7 +70,7 @@ static int keep_header(const struct http1_header *h, const struct tokens *tk, in
 	case HTTP1_H_UPGRADE:
 		return tunnel;
 	case HTTP1_H_CONTENT_LENGTH:
-	case HTTP1_H_TRANSFER_ENCODING:
+	case HTTP1_H_TRANSFER_ENCODING: /* sent as "chunked" by put_header_kept() */
 	case HTTP1_H_HOST:
 		return 1;
 	default:
@@ -96,13 +86,27 @@ static void put_header(struct out *o, const struct http1_header *h)
 	put(o, "\r\n", 2);
 }
 
+/* A kept header, except that the first Transfer-Encoding becomes the
+ * canonical "Transfer-Encoding: chunked" and any more are dropped: the
+ * parser accepted nothing but chunked (flags), however it was spelt. */
+static void put_header_kept(struct out *o, const struct http1_header *h, enum http1_hkind kind, unsigned flags,
+			    int *te_done)
+{
+	if (kind != HTTP1_H_TRANSFER_ENCODING) {
+		put_header(o, h);
+		return;
+	}
+	if (!*te_done && (flags & HTTP1_F_CHUNKED))
+		puts_(o, "Transfer-Encoding: chunked\r\n");
+	*te_done = 1;
+}
+
 int headrw_request(const struct http1_request *r, const struct headrw_req *opt, char *buf, size_t cap)
 {
 	struct out o = { buf, 0, cap, 0 };
-	struct tokens tk;
-	int xff_done = 0;
+	const struct conn_list tk = { r->headers, r->nheaders, !!(r->flags & HTTP1_F_CONN_OTHER) };
+	int xff_done = 0, te_done = 0;
 
-	conn_tokens(r->headers, r->nheaders, &tk);
 	put(&o, r->method, r->method_len);
 	put(&o, " ", 1);
 	put(&o, r->target, r->target_len);
@@ -139,12 +143,7 @@ int headrw_request(const struct http1_request *r, const struct headrw_req *opt, 
 			xff_done = 1;
 			continue;
 		}
-		put_header(&o, h);
-	}
-	if (r->host_idx < 0 && opt->host) {
-		puts_(&o, "Host: ");
-		puts_(&o, opt->host);
-		put(&o, "\r\n", 2);
+		put_header_kept(&o, h, kind, r->flags, &te_done);
 	}
 	if (opt->client_ip && !xff_done) {
 		puts_(&o, "X-Forwarded-For: ");
@@ -164,13 +163,13 @@ int headrw_request(const struct http1_request *r, const struct headrw_req *opt, 
 	return o.overflow ? -1 : (int)o.len;
 }
 
-int headrw_response(const struct http1_response *r, int close_client, int tunnel, char *buf, size_t cap)
+int headrw_response(const struct http1_response *r, enum headrw_conn conn, int tunnel, char *buf, size_t cap)
 {
 	struct out o = { buf, 0, cap, 0 };
-	struct tokens tk;
+	const struct conn_list tk = { r->headers, r->nheaders, !!(r->flags & HTTP1_F_CONN_OTHER) };
 	char status[16];
+	int te_done = 0;
 
-	conn_tokens(r->headers, r->nheaders, &tk);
 	puts_(&o, r->minor ? "HTTP/1.1 " : "HTTP/1.0 ");
 	status[0] = (char)('0' + r->status / 100);
 	status[1] = (char)('0' + r->status / 10 % 10);
@@ -182,12 +181,14 @@ int headrw_response(const struct http1_response *r, int close_client, int tunnel
 	for (int i = 0; i < r->nheaders; i++) {
 		enum http1_hkind kind;
 		if (keep_header(&r->headers[i], &tk, tunnel, &kind))
-			put_header(&o, &r->headers[i]);
+			put_header_kept(&o, &r->headers[i], kind, r->flags, &te_done);
 	}
 	if (tunnel)
 		puts_(&o, "Connection: Upgrade\r\n");
-	else if (close_client)
+	else if (conn == HEADRW_CLOSE)
 		puts_(&o, "Connection: close\r\n");
+	else if (conn == HEADRW_KEEP_ALIVE)
+		puts_(&o, "Connection: keep-alive\r\n");
 	put(&o, "\r\n", 2);
 	return o.overflow ? -1 : (int)o.len;
 }

@@ -60,16 +60,19 @@ static int parse_content_length(const char *v, size_t n, uint64_t *out)
 }
 
 /* Transfer-Encoding: a list of codings, chunked last and once; others we
- * cannot decode are 501 (RFC 9112 6.1). */
+ * cannot decode are 501 (RFC 9112 6.1).  Empty list elements and any case
+ * are allowed (RFC 9110 5.6.1, 9112 7): headrw sends the one canonical
+ * "Transfer-Encoding: chunked" on, never the client's spelling.  A coding
+ * that is not a token is malformed (400). */
 static int sem_transfer_encoding(struct head_sem *s, const char *v, size_t n, int *status, const char **reason)
 {
 	size_t i = 0;
-	int last_chunked = 0, any = 0;
+	int any = 0;
 	while (i < n) {
 		while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
 			i++;
 		size_t st = i;
-		while (i < n && v[i] != ',' && v[i] != ' ' && v[i] != '\t' && v[i] != ';')
+		while (i < n && tchar[(unsigned char)v[i]])
 			i++;
 		size_t tl = i - st;
 		if (i < n && v[i] == ';')
@@ -81,13 +84,12 @@ static int sem_transfer_encoding(struct head_sem *s, const char *v, size_t n, in
 		if (tl == 0)
 			continue;
 		any = 1;
-		if (last_chunked)
-			FAIL(400, "chunked is not the last transfer coding");
-		if (tl == 7 && strncasecmp(v + st, "chunked", 7) == 0) {
-			if (s->chunked_seen)
-				FAIL(400, "chunked given twice");
+		int chunked = tl == 7 && strncasecmp(v + st, "chunked", 7) == 0;
+		/* also across header lines: they are one list (RFC 9110 5.3) */
+		if (s->chunked_seen)
+			FAIL(400, chunked ? "chunked given twice" : "chunked is not the last transfer coding");
+		if (chunked) {
 			s->chunked_seen = 1;
-			last_chunked = 1;
 		} else {
 			FAIL(501, "transfer coding not implemented");
 		}
@@ -602,6 +604,14 @@ static int ck_bad(struct http1_chunked *c, const char *why)
 	return -1;
 }
 
+/* Trailer names refused (see http1.h); the name is complete, at its colon. */
+static int ck_trailer_refused(const struct http1_chunked *c)
+{
+	if (c->tname_len > sizeof(c->tname))
+		return 0; /* longer than any refused name */
+	return http1_header_kind(c->tname, c->tname_len) != HTTP1_H_OTHER; /* each known one matters */
+}
+
 /* Ends a size line: chunk data next, or the trailer section for size 0. */
 static void ck_size_done(struct http1_chunked *c)
 {
@@ -684,6 +694,8 @@ int http1_chunked_feed(struct http1_chunked *c, const char *buf, size_t len, siz
 				c->state = CK_END_LF;
 			} else if (tchar[ch]) {
 				c->state = CK_TRAILER_NAME;
+				c->tname[0] = (char)ch;
+				c->tname_len = 1;
 			} else {
 				return ck_bad(c, "invalid trailer field");
 			}
@@ -692,10 +704,17 @@ int http1_chunked_feed(struct http1_chunked *c, const char *buf, size_t len, siz
 			i++;
 			break;
 		case CK_TRAILER_NAME:
-			if (ch == ':')
+			if (ch == ':') {
+				if (ck_trailer_refused(c))
+					return ck_bad(c, "trailer field not allowed (framing, routing or hop-by-hop)");
 				c->state = CK_TRAILER;
-			else if (!tchar[ch])
+			} else if (!tchar[ch]) {
 				return ck_bad(c, "invalid trailer field name");
+			} else if (c->tname_len <= sizeof(c->tname)) {
+				if (c->tname_len < sizeof(c->tname))
+					c->tname[c->tname_len] = (char)ch;
+				c->tname_len++;
+			}
 			if (++c->trailer_len > CK_MAX_TRAILERS)
 				return ck_bad(c, "trailer section too long");
 			i++;

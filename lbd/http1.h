@@ -7,7 +7,9 @@
  * What is refused (never forwarded): bare CR, bare LF line ends, obs-fold,
  * whitespace before a colon, control bytes, repeated or malformed
  * Content-Length, Content-Length with Transfer-Encoding, Transfer-Encoding
- * whose last coding is not chunked, chunked given twice, a missing or
+ * whose last coding is not chunked (over all its lines), chunked given
+ * twice, a coding that is not a token, framing or hop-by-hop trailer
+ * fields (http1_chunked_feed), a missing or
  * repeated Host in HTTP/1.1, invalid methods/targets/versions, heads over
  * the limit (431), targets over the limit (414). */
 #ifndef LBD_HTTP1_H
@@ -118,6 +120,8 @@ struct http1_chunked {
 	uint64_t remaining;  /* data bytes left in the current chunk (when in data) */
 	uint32_t line_len;   /* bytes of the current size/ext/trailer line */
 	uint32_t trailer_len;
+	uint32_t tname_len;  /* the trailer field name being read, */
+	char tname[24];      /* kept while it could be one we refuse */
 	const char *reason;  /* on -1 */
 };
 
@@ -125,7 +129,11 @@ void http1_chunked_init(struct http1_chunked *c);
 /* Feeds a piece of the body.  Returns 1 when the message ends (*used is
  * where, the rest belongs to the next message), 0 when all of it was used
  * and more is needed, -1 when it is invalid.  The bytes are forwarded as they
- * are: this only finds the framing. */
+ * are: this only finds the framing.  A trailer field that framing, routing
+ * or the connection depends on (Content-Length, Transfer-Encoding, Host,
+ * Connection and the other hop-by-hop fields, Trailer, Expect,
+ * X-Forwarded-For/-Proto) is invalid: a recipient that merges trailers into
+ * the head must never see one (RFC 9110 6.5.1). */
 int http1_chunked_feed(struct http1_chunked *c, const char *buf, size_t len, size_t *used);
 /* In the middle of chunk data: how many bytes may be moved without looking
  * at them (e.g. with splice), and tell the decoder they were. */

@@ -181,9 +181,9 @@ static int cmd_status(struct lbd *l, void *arg, int argc, char **argv, struct bu
 	struct lbd_config *c = l->cfg;
 	buf_printf(r, "{\"ok\":true,\"daemon\":\"lbd\",\"version\":\"%s\",\"config\":", VERSION);
 	json_string(r, l->conf_path);
-	buf_printf(r, ",\"generation\":%llu,\"workers\":%d,\"alive\":%s,\"uptime_ms\":%llu,"
+	buf_printf(r, ",\"generation\":%llu,\"workers\":%d,\"pools\":%d,\"alive\":%s,\"uptime_ms\":%llu,"
 		      "\"reloads\":%llu,\"reloads_failed\":%llu,\"frontends\":[",
-		   (unsigned long long)c->generation, workers_count(l->workers),
+		   (unsigned long long)c->generation, workers_count(l->workers), workers_pools(l->workers),
 		   lbd_alive(l, 3000) ? "true" : "false",
 		   (unsigned long long)(mtime_wall_ms() - l->started_ms), (unsigned long long)l->reloads_ok,
 		   (unsigned long long)l->reloads_failed);

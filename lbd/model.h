@@ -181,11 +181,18 @@ struct lbd_timeouts {
 	uint32_t queue_ms;        /* wait for a server slot (every server at maxconn); 0 = connect_ms */
 };
 
+/* retry-on: when a request may be sent again after its server failed. */
+enum retry_on {
+	RETRY_CONN_FAILURE,   /* only what no server can have processed (the default) */
+	RETRY_EMPTY_RESPONSE, /* also an idempotent request sent whole, closed on without an answer */
+};
+
 struct backend_conf {
 	char name[MODEL_NAME_MAX];
 	uint32_t retries;        /* extra attempts after the first */
 	uint32_t maxqueue;       /* requests waiting for a server slot, per backend; 0 = no limit */
 	int redispatch;          /* the last retry goes to another server */
+	int retry_on;            /* enum retry_on: when a request may go again */
 	uint32_t pool_max_idle;  /* idle pooled connections per worker per server; 0 = no pool */
 	struct lbd_timeouts to;
 	struct check_conf check;
@@ -241,6 +248,8 @@ struct stats_conf {
 	char pass[MODEL_NAME_MAX];
 	uint32_t refresh_ms;     /* HTML auto-refresh */
 	char vrrp[108];          /* vrrpd's control socket, for the VRRP panel */
+	int health_enabled;
+	struct addr health;      /* the loopback /healthz-only listener vrrpd tracks */
 };
 
 struct global_conf {

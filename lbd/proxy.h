@@ -36,6 +36,13 @@ struct dbuf {
 	char data[DBUF_SIZE];
 };
 
+/* Room for the next read: none once end reached DBUF_FILL, which a head
+ * rewritten in place may have pushed end past. */
+static inline uint32_t dbuf_room(const struct dbuf *b)
+{
+	return b->end < DBUF_FILL ? DBUF_FILL - b->end : 0;
+}
+
 struct upconn {
 	struct worker *w;
 	struct server_state *st;  /* holds a reference: pool entries outlive configs */
@@ -72,6 +79,7 @@ struct txn {
 	uint8_t minor, tunnel_req, idempotent, replayable, close_client, resp_started;
 	uint8_t req_done, resp_done, resp_head_done, srv_reuse, srv_held;
 	uint8_t no_splice;                   /* no pipe to be had: bodies through the buffer */
+	uint8_t req_cut;                     /* a send to the server failed: it did not get it whole */
 	enum body_mode req_body, resp_body;
 	uint64_t req_left, resp_left;        /* BODY_CL */
 	struct http1_chunked req_ck, resp_ck;
@@ -102,6 +110,7 @@ struct session {
 	uint32_t fend;            /* s->in: end of the bytes of this request */
 	uint32_t rparse;          /* s->out: end of the response bytes framed so far */
 	uint32_t rfend;           /* s->out: end of the bytes that may go to the client */
+	uint32_t hseen;           /* s->in: end of the bytes of an unfinished head parsed last */
 	ev_io rio, wio;
 	ev_timer tmr;
 	ev_tstamp deadline, tmr_at, c_last, s_last;
@@ -111,6 +120,7 @@ struct session {
 	struct session *prev, *next;
 	struct session *q_prev, *q_next; /* worker's queue, while PH_QUEUED */
 	uint8_t q_peeked;         /* queued, and the client sent more: stop watching it */
+	uint8_t served;           /* a request was answered: the next head waits after keep-alive */
 	union {
 		struct sockaddr sa;
 		struct sockaddr_in in4;
@@ -160,6 +170,7 @@ struct worker {
 	int nfree_txns;
 	struct zpipe_cache zpipes;       /* empty pipes for splice */
 	struct upool *pools;
+	_Atomic int npools;              /* length of pools, for lbctl status */
 	struct http1_request req;   /* scratch for parsing */
 	struct http1_response resp;
 	char scratch[HEAD_SCRATCH];
@@ -192,6 +203,7 @@ void upconn_release(struct upconn *u, int reusable, uint32_t max_idle, uint32_t 
 void upconn_close(struct upconn *u);
 void upconn_watch(struct upconn *u, int read, int write);
 void upool_free_all(struct worker *w);
+void upool_prune(struct worker *w);  /* free the pools left empty */
 
 /* accesslog.c */
 void accesslog_txn(const struct session *s, const struct txn *tx);

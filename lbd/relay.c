@@ -255,7 +255,9 @@ static void process_response(struct session *s)
 		 * to it when it keeps the connection, else the client is closed after. */
 		if (final && !tx->req_done && !tx->srv_reuse)
 			tx->close_client = 1;
-		int nh = headrw_response(r, final && tx->close_client, tunnel, w->scratch, sizeof(w->scratch));
+		enum headrw_conn conn = !final ? HEADRW_KEEP : tx->close_client ? HEADRW_CLOSE
+				      : tx->minor == 0 ? HEADRW_KEEP_ALIVE : HEADRW_KEEP;
+		int nh = headrw_response(r, conn, tunnel, w->scratch, sizeof(w->scratch));
 		uint32_t rest = b->end - s->rparse - (uint32_t)n;
 		if (nh < 0 || s->rparse + (uint32_t)nh + rest > DBUF_SIZE) {
 			relay_bad_response(s, TERM_BAD_RESPONSE);
@@ -288,12 +290,20 @@ static void server_eof(struct session *s)
 		return;
 	}
 	if (!tx->resp_started && (!s->out || s->out->end == s->rparse)) {
-		/* Nothing of a response came: the request may go again if that
-		 * cannot do harm twice. */
+		/* Nothing of a response came.  An idempotent request goes again when
+		 * the server cannot have processed it: the connection was a pooled
+		 * one it had closed meanwhile, or the request had not gone whole.
+		 * Once sent whole on a new connection, only with "retry-on
+		 * empty-response" (HAProxy's retry-on idea): the server may have
+		 * acted on it. */
+		int reused = s->up && s->up->reused;
+		int sent_whole = tx->req_done && !tx->req_cut && s->wpos == s->fend && !(s->zdir == 1 && s->zp.len);
+		int again = tx->idempotent &&
+			    (reused || !sent_whole || tx->be->conf.retry_on == RETRY_EMPTY_RESPONSE);
 		model_cnt_add(&tx->srv->st->cnt.err_resp, 1);
 		model_cnt_add(&tx->be->st->cnt.err_resp, 1);
 		relay_release_server(s, 0);
-		if (tx->idempotent)
+		if (again)
 			relay_retry_or_fail(s, 502, TERM_SERVER_CLOSED);
 		else
 			relay_error(s, 502, TERM_SERVER_CLOSED);
@@ -313,6 +323,7 @@ static int to_server(struct session *s)
 	if (s->s_wblocked || s->wpos >= s->fend)
 		return 0;
 	size_t n = s->fend - s->wpos;
+	int was_full = s->in->end - s->wpos >= DBUF_FILL;
 	ssize_t r = send(u->fd, s->in->data + s->wpos, n, MSG_NOSIGNAL);
 	if (r < 0) {
 		if (errno == EAGAIN || errno == EINTR) {
@@ -322,10 +333,13 @@ static int to_server(struct session *s)
 		/* The server went away; whatever it answered first is still to read. */
 		s->s_readable = 1;
 		s->wpos = s->fend;
+		s->tx->req_cut = 1;
 		return 1;
 	}
 	s->wpos += (uint32_t)r;
 	s->s_last = relay_now(s);
+	if (was_full)
+		s->c_last = s->s_last; /* room for the client again: its idle time starts now */
 	if ((size_t)r < n)
 		s->s_wblocked = 1;
 	return 1;
@@ -341,9 +355,7 @@ static int from_server(struct session *s)
 	if (!s->out && !(s->out = worker_buf_get(s->w)))
 		return 0;
 	struct dbuf *b = s->out;
-	if (b->end >= DBUF_FILL) {
-		if (b->start == 0)
-			return 0;
+	if (!dbuf_room(b) && b->start) {
 		uint32_t k = b->start;
 		memmove(b->data, b->data + k, b->end - k);
 		b->end -= k;
@@ -351,7 +363,9 @@ static int from_server(struct session *s)
 		s->rfend -= k;
 		b->start = 0;
 	}
-	size_t space = DBUF_FILL - b->end;
+	size_t space = dbuf_room(b);
+	if (!space)
+		return 0; /* relay_watch_server stops reading until the client takes more */
 	ssize_t r = recv(u->fd, b->data + b->end, space, 0);
 	if (r < 0 && (errno == EAGAIN || errno == EINTR)) {
 		s->s_readable = 0;
@@ -395,7 +409,7 @@ void relay_watch_server(struct session *s)
 		return;
 	}
 	int want_r = ((s->phase == PH_TUNNEL && !s->s_eof) || (s->phase == PH_ACTIVE && !s->tx->resp_done)) &&
-		     !(s->out && s->out->end >= DBUF_FILL && s->out->start == 0) && !(s->zdir == 2 && s->zp.len);
+		     !(s->out && s->out->end - s->out->start >= DBUF_FILL) && !(s->zdir == 2 && s->zp.len);
 	upconn_watch(u, want_r, s->s_wblocked);
 }
 
@@ -423,7 +437,8 @@ static void finish_txn(struct session *s)
 		memmove(b->data, b->data + s->fend, rest);
 	if (b)
 		b->end = rest;
-	s->wpos = s->fend = 0;
+	s->wpos = s->fend = s->hseen = 0;
+	s->served = 1;
 	if (s->out && s->out->start == s->out->end) {
 		worker_buf_put(s->w, s->out);
 		s->out = NULL;
@@ -486,6 +501,22 @@ void relay_client_gone(struct session *s)
 	sess_kill(s);
 }
 
+/* A side that waits on the other is not idle: lbd does not read the server
+ * while the client has not taken what came before (buffer or pipe full),
+ * nor the client while its bytes wait for the server.  Each side's idle
+ * time restarts when room is made for it (session.c client_out, to_server,
+ * relay_splice.c). */
+static int resp_waits_client(const struct session *s)
+{
+	return (s->out && s->out->end - s->out->start >= DBUF_FILL) || (s->zdir == 2 && s->zp.len);
+}
+
+static int req_waits_server(const struct session *s)
+{
+	return (s->in && s->in->end - s->wpos >= DBUF_FILL) || (s->zdir == 1 && s->zp.len) ||
+	       (relay_splice_request_next(s) && s->wpos != s->fend);
+}
+
 void relay_timeout(struct session *s, ev_tstamp now)
 {
 	struct txn *tx = s->tx;
@@ -498,10 +529,11 @@ void relay_timeout(struct session *s, ev_tstamp now)
 			sess_arm(s, end);
 		return;
 	}
-	int want_server = !tx->resp_done;
-	int want_client = !tx->req_done || s->c_wblocked;
-	ev_tstamp sd = s->s_last + tx->be->conf.to.server_ms / 1000.0;
-	ev_tstamp cd = s->c_last + s->fe->conf.to.client_ms / 1000.0;
+	int want_server = !tx->resp_done && !resp_waits_client(s);
+	int want_client = (!tx->req_done && !req_waits_server(s)) || s->c_wblocked;
+	uint32_t sms = tx->be->conf.to.server_ms, cms = s->fe->conf.to.client_ms;
+	ev_tstamp sd = s->s_last + sms / 1000.0;
+	ev_tstamp cd = s->c_last + cms / 1000.0;
 	if (want_server && now + 0.0005 >= sd) {
 		if (!tx->resp_started)
 			model_cnt_add(&tx->srv->st->cnt.err_resp, 1);
@@ -512,7 +544,10 @@ void relay_timeout(struct session *s, ev_tstamp now)
 		relay_error(s, 408, TERM_CLIENT_TIMEOUT);
 		return;
 	}
-	ev_tstamp next = want_server ? sd : now + 3600;
+	/* A side not timed now may be again soon: look again within a timeout. */
+	ev_tstamp next = now + (cms < sms ? cms : sms) / 1000.0;
+	if (want_server && sd < next)
+		next = sd;
 	if (want_client && cd < next)
 		next = cd;
 	sess_arm(s, next);

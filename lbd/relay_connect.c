@@ -22,6 +22,7 @@ void relay_retry_or_fail(struct session *s, int status, enum term term)
 		tx->last_srv = tx->srv;
 		tx->srv = NULL;
 		s->wpos = 0;
+		tx->req_cut = 0;
 		relay_connect(s);
 		return;
 	}

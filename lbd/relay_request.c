@@ -104,11 +104,24 @@ void relay_start_request(struct session *s)
 
 	if (!b || b->end == 0)
 		return;
+	/* An unfinished head is parsed again from its start only when what came
+	 * since can change the verdict (a line end), after 1 KiB more, or once
+	 * the buffer is full (too large: no more will be read): a head sent a
+	 * byte at a time costs linear time, not quadratic. */
+	uint32_t fresh = b->end > s->hseen ? b->end - s->hseen : 0;
+	if (s->hseen && fresh < 1024 && dbuf_room(b) && !memchr(b->data + s->hseen, '\n', fresh))
+		return;
 	int n = http1_parse_request(b->data, b->end, &lim, r);
+	s->hseen = n == -2 ? b->end : 0;
 	if (n == -2) {
 		if (s->phase == PH_IDLE) {
 			s->phase = PH_HEAD;
-			sess_arm(s, now + fc->to.http_request_ms / 1000.0);
+			/* The head is due within 'timeout http-request' of the accept
+			 * for a connection's first request (armed then: a first byte
+			 * late does not buy more time), of its first byte after a
+			 * keep-alive wait (as HAProxy). */
+			if (s->served)
+				sess_arm(s, now + fc->to.http_request_ms / 1000.0);
 		}
 		return;
 	}
@@ -139,7 +152,8 @@ void relay_start_request(struct session *s)
 	tx->minor = (uint8_t)r->minor;
 	tx->idempotent = (uint8_t)http1_method_idempotent(r->meth);
 	tx->tunnel_req = (r->flags & HTTP1_F_UPGRADE_WS) && (r->flags & HTTP1_F_CONN_UPGRADE) && r->meth == HTTP1_M_GET;
-	tx->close_client = r->minor == 0 || (r->flags & HTTP1_F_CONN_CLOSE) || w->stopping;
+	tx->close_client = (r->minor == 0 && !(r->flags & HTTP1_F_CONN_KEEPALIVE)) || (r->flags & HTTP1_F_CONN_CLOSE) ||
+			   w->stopping;
 	tx->bytes_in = (uint64_t)n;
 	if (r->flags & HTTP1_F_CHUNKED) {
 		tx->req_body = BODY_CHUNKED;

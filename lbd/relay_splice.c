@@ -98,6 +98,8 @@ int relay_splice_request(struct session *s)
 		ssize_t r = zpipe_drain(&s->zp, s->up->fd);
 		if (r > 0) {
 			s->s_last = ev_now(s->w->loop);
+			if (!s->zp.len)
+				s->c_last = s->s_last; /* the pipe takes the client's bytes again */
 			moved = 1;
 		} else if (r == -EAGAIN) {
 			s->s_wblocked = 1;
@@ -159,6 +161,8 @@ int relay_splice_response(struct session *s)
 			tx->bytes_out += (uint64_t)r;
 			tx->spliced_out += (uint64_t)r;
 			s->c_last = ev_now(s->w->loop);
+			if (!s->zp.len)
+				s->s_last = s->c_last; /* the pipe takes the server's bytes again */
 			moved = 1;
 		} else if (r == -EAGAIN) {
 			s->c_wblocked = 1;

@@ -187,8 +187,7 @@ static void timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
 			sess_kill(s); /* keep-alive over: no answer, as HAProxy does */
 			break;
 		case PH_HEAD:
-			model_cnt_add(&s->fe->st->cnt.timeouts, 1);
-			relay_error(s, 408, TERM_CLIENT_TIMEOUT);
+			relay_error(s, 408, TERM_CLIENT_TIMEOUT); /* counted with the transaction */
 			break;
 		case PH_QUEUED:
 			queue_remove(s);
@@ -244,9 +243,11 @@ static int client_in(struct session *s)
 	if (!s->in && !(s->in = worker_buf_get(s->w)))
 		return 0;
 	struct dbuf *b = s->in;
-	if (b->end >= DBUF_FILL && relay_in_compact(s) <= 0)
-		return 0;
-	size_t space = DBUF_FILL - b->end;
+	if (!dbuf_room(b))
+		relay_in_compact(s);
+	size_t space = dbuf_room(b);
+	if (!space)
+		return 0; /* watch_client stops reading until the server takes more */
 	ssize_t r = s->tr->recv(s->fd, b->data + b->end, space);
 	if (r > 0) {
 		b->end += (uint32_t)r;
@@ -274,6 +275,7 @@ static int client_out(struct session *s)
 	if (!b || s->c_wblocked || s->fd < 0 || b->start >= s->rfend)
 		return 0;
 	size_t n = s->rfend - b->start;
+	int was_full = b->end - b->start >= DBUF_FILL;
 	ssize_t r = s->tr->send(s->fd, b->data + b->start, n);
 	if (r < 0) {
 		if (errno == EAGAIN || errno == EINTR) {
@@ -287,6 +289,8 @@ static int client_out(struct session *s)
 	if (s->tx)
 		s->tx->bytes_out += (uint64_t)r;
 	s->c_last = ev_now(s->w->loop);
+	if (was_full)
+		s->s_last = s->c_last; /* room for the server again: its idle time starts now */
 	if ((size_t)r < n)
 		s->c_wblocked = 1;
 	if (b->start == b->end) {
@@ -299,9 +303,10 @@ static int client_out(struct session *s)
 static void watch_client(struct session *s)
 {
 	struct ev_loop *loop = s->w->loop;
-	/* A full buffer still has room once what went to the server is dropped. */
-	int full = s->in && s->in->end >= DBUF_FILL &&
-		   !((s->phase == PH_ACTIVE || s->phase == PH_TUNNEL) && s->wpos > 0);
+	/* A full buffer still has room once what went to the server is dropped
+	 * (relay_in_compact), unless the bytes still to send fill it alone. */
+	uint32_t sent = (s->phase == PH_ACTIVE || s->phase == PH_TUNNEL) ? s->wpos : 0;
+	int full = s->in && s->in->end - sent >= DBUF_FILL;
 	/* Reading stays on while a response flows, so a keep-alive request costs
 	 * no epoll_ctl. */
 	int want_r = !s->c_eof && s->phase != PH_CLOSING && s->phase != PH_CONNECT && !full &&

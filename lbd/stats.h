@@ -130,6 +130,7 @@ struct stats_snapshot {
 	uint32_t refresh_s;           /* HTML auto-refresh */
 	int alive;                    /* /healthz verdict */
 	int nworkers;
+	uint64_t log_sent, log_dropped; /* access-log lines to syslog (logq.h) */
 	struct stats_frontend *frontends;
 	int nfrontends;
 	struct stats_backend *backends;

@@ -15,8 +15,18 @@
 #include "log.h"
 #include "stats.h"
 
+/* Admission: a flood of strangers must not take the slots vrrpd's probe of
+ * /healthz needs (a failing probe moves the VIP).  Loopback clients may use
+ * every slot, others all but STATS_HTTP_LOOPBACK_SLOTS, and one source
+ * address at most STATS_HTTP_PER_SOURCE. */
 #define STATS_HTTP_MAX_CLIENTS 64
-#define STATS_HTTP_IDLE_S 10.
+#define STATS_HTTP_LOOPBACK_SLOTS 8
+#define STATS_HTTP_PER_SOURCE 8
+#define STATS_HTTP_BACKLOG 512
+/* Deadlines that bytes do not restart: a whole request head (or the wait for
+ * the next one on a kept-alive connection), then the whole answer. */
+#define STATS_HTTP_HEAD_S 5.
+#define STATS_HTTP_ANSWER_S 10.
 #define STATS_HTTP_MAX_PENDING (1u << 20) /* answers queued for a client that does not read */
 
 /* ---- the request parser (pure) --------------------------------------------- */
@@ -208,8 +218,11 @@ struct stats_conn {
 	int fd;
 	int closing;
 	int more;           /* complete requests wait in `in` for `out` to drain */
+	int answering;      /* the deadline is the answer's, not the next head's */
+	int loopback;
+	struct sockaddr_storage peer;
 	ev_io rio, wio;
-	ev_timer idle;
+	ev_timer deadline;
 	struct buf in, out;
 	struct stats_conn *next;
 };
@@ -219,10 +232,12 @@ struct stats_http {
 	int fd;
 	ev_io lio;
 	char token[400];     /* "Basic ..." or "" */
+	int health_only;     /* the loopback health listener: /healthz and nothing else */
 	const struct stats_http_ops *ops;
 	void *arg;
 	struct stats_conn *conns;
 	int nconns;
+	int nstrangers;      /* of nconns, not from loopback */
 };
 
 static void conn_close(struct stats_conn *c)
@@ -230,7 +245,7 @@ static void conn_close(struct stats_conn *c)
 	struct stats_http *h = c->h;
 	ev_io_stop(h->loop, &c->rio);
 	ev_io_stop(h->loop, &c->wio);
-	ev_timer_stop(h->loop, &c->idle);
+	ev_timer_stop(h->loop, &c->deadline);
 	close(c->fd);
 	for (struct stats_conn **pp = &h->conns; *pp; pp = &(*pp)->next)
 		if (*pp == c) {
@@ -238,12 +253,20 @@ static void conn_close(struct stats_conn *c)
 			break;
 		}
 	h->nconns--;
+	if (!c->loopback)
+		h->nstrangers--;
 	buf_free(&c->in);
 	buf_free(&c->out);
 	free(c);
 }
 
 static int conn_process(struct stats_conn *c);
+
+static void conn_arm(struct stats_conn *c, double secs)
+{
+	c->deadline.repeat = secs;
+	ev_timer_again(c->h->loop, &c->deadline);
+}
 
 /* Writes what is queued; 0, or -1 if the connection was closed. */
 static int conn_flush(struct stats_conn *c)
@@ -268,6 +291,10 @@ static int conn_flush(struct stats_conn *c)
 		conn_close(c);
 		return -1;
 	}
+	if (c->answering) {
+		c->answering = 0;
+		conn_arm(c, STATS_HTTP_HEAD_S); /* for the next head */
+	}
 	if (c->more)
 		return conn_process(c);
 	ev_io_start(c->h->loop, &c->rio);
@@ -290,18 +317,30 @@ static void respond_text(struct stats_conn *c, int head_only, int status, const 
 	respond(c, head_only, status, reason, "text/plain; charset=utf-8", extra, text, strlen(text));
 }
 
-/* Constant time, so the token cannot be guessed byte by byte. */
-static int auth_ok(const struct stats_http *h, const struct stats_http_req *r)
+int stats_http_auth_match(const char *token, const char *auth, size_t auth_len)
 {
-	size_t n = strlen(h->token);
-	if (!n)
-		return 1;
-	if (!r->auth || r->auth_len != n)
+	static const char scheme[] = "Basic ";
+	const size_t sl = sizeof(scheme) - 1;
+	if (!auth || strncmp(token, scheme, sl) || auth_len < sl || strncasecmp(auth, scheme, sl - 1) ||
+	    auth[sl - 1] != ' ')
+		return 0;
+	size_t i = sl;
+	while (i < auth_len && auth[i] == ' ')
+		i++;
+	/* The credentials in constant time, so they cannot be guessed byte by byte. */
+	const char *want = token + sl, *got = auth + i;
+	size_t n = strlen(want);
+	if (auth_len - i != n)
 		return 0;
 	unsigned char d = 0;
-	for (size_t i = 0; i < n; i++)
-		d |= (unsigned char)(r->auth[i] ^ h->token[i]);
+	for (size_t k = 0; k < n; k++)
+		d |= (unsigned char)(got[k] ^ want[k]);
 	return d == 0;
+}
+
+static int auth_ok(const struct stats_http *h, const struct stats_http_req *r)
+{
+	return !h->token[0] || stats_http_auth_match(h->token, r->auth, r->auth_len);
 }
 
 static void serve_snapshot(struct stats_conn *c, const struct stats_http_req *r, enum stats_route rt)
@@ -346,6 +385,8 @@ static void serve(struct stats_conn *c, const struct stats_http_req *r)
 	if (r->has_body) {
 		c->closing = 1; /* we would not know where the next request starts */
 		respond_text(c, head, 400, "Bad Request", NULL, "request bodies are not accepted here\n");
+	} else if (c->h->health_only && rt != STATS_ROUTE_HEALTHZ) {
+		respond_text(c, head, 404, "Not Found", NULL, "only /healthz here\n");
 	} else if (r->method == STATS_HTTP_OTHER) {
 		respond_text(c, 0, 405, "Method Not Allowed", "Allow: GET, HEAD\r\n", "only GET and HEAD\n");
 	} else if (rt == STATS_ROUTE_HEALTHZ) {
@@ -370,6 +411,7 @@ static void serve(struct stats_conn *c, const struct stats_http_req *r)
 static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct stats_conn *c = w->data;
+	(void)loop;
 	(void)revents;
 	char tmp[4096];
 	ssize_t n = recv(c->fd, tmp, sizeof(tmp), 0);
@@ -379,8 +421,7 @@ static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		conn_close(c);
 		return;
 	}
-	ev_timer_again(loop, &c->idle);
-	conn_process(c);
+	conn_process(c); /* no deadline restarts on a byte: a trickled head still ends */
 }
 
 /* Answers the complete requests in `in`, in order (pipelining), while less
@@ -405,6 +446,10 @@ static int conn_process(struct stats_conn *c)
 		}
 		serve(c, &r);
 		buf_consume(&c->in, (size_t)used);
+		if (!c->answering) {
+			c->answering = 1;
+			conn_arm(c, STATS_HTTP_ANSWER_S);
+		}
 	}
 	return conn_flush(c);
 }
@@ -416,43 +461,89 @@ static void conn_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 	conn_flush(w->data);
 }
 
-static void conn_idle_cb(struct ev_loop *loop, ev_timer *w, int revents)
+static void conn_deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	(void)loop;
 	(void)revents;
 	conn_close(w->data);
 }
 
+static int is_loopback(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return ((const unsigned char *)&((const struct sockaddr_in *)ss)->sin_addr)[0] == 127;
+	if (ss->ss_family != AF_INET6)
+		return 0;
+	const struct in6_addr *a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+	if (IN6_IS_ADDR_V4MAPPED(a))
+		return a->s6_addr[12] == 127;
+	return IN6_IS_ADDR_LOOPBACK(a);
+}
+
+static int same_source(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return 0;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	if (a->ss_family == AF_INET6)
+		return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+			       &((const struct sockaddr_in6 *)b)->sin6_addr, sizeof(struct in6_addr));
+	return 0;
+}
+
+/* 1 if a client from `peer` may have a slot (see STATS_HTTP_LOOPBACK_SLOTS). */
+static int admit(const struct stats_http *h, const struct sockaddr_storage *peer, int loopback)
+{
+	if (h->nconns >= STATS_HTTP_MAX_CLIENTS)
+		return 0;
+	if (loopback)
+		return 1;
+	if (h->nstrangers >= STATS_HTTP_MAX_CLIENTS - STATS_HTTP_LOOPBACK_SLOTS)
+		return 0;
+	int same = 0;
+	for (const struct stats_conn *c = h->conns; c; c = c->next)
+		same += same_source(&c->peer, peer);
+	return same < STATS_HTTP_PER_SOURCE;
+}
+
 static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct stats_http *h = w->data;
 	(void)revents;
-	for (int k = 0; k < 16; k++) {
-		int fd = accept4(h->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	for (int k = 0; k < 64; k++) {
+		struct sockaddr_storage peer;
+		socklen_t plen = sizeof(peer);
+		int fd = accept4(h->fd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0)
 			return;
-		struct stats_conn *c = h->nconns < STATS_HTTP_MAX_CLIENTS ? calloc(1, sizeof(*c)) : NULL;
+		int loopback = is_loopback(&peer);
+		struct stats_conn *c = admit(h, &peer, loopback) ? calloc(1, sizeof(*c)) : NULL;
 		if (!c) {
-			close(fd); /* over the limit: a stats page is not worth more memory */
+			close(fd); /* over a limit: a stats page is not worth more memory */
 			continue;
 		}
 		c->h = h;
 		c->fd = fd;
+		c->peer = peer;
+		c->loopback = loopback;
 		ev_io_init(&c->rio, conn_read_cb, fd, EV_READ);
 		ev_io_init(&c->wio, conn_write_cb, fd, EV_WRITE);
-		ev_init(&c->idle, conn_idle_cb);
-		c->idle.repeat = STATS_HTTP_IDLE_S;
-		c->rio.data = c->wio.data = c->idle.data = c;
+		ev_init(&c->deadline, conn_deadline_cb);
+		c->rio.data = c->wio.data = c->deadline.data = c;
 		ev_io_start(loop, &c->rio);
-		ev_timer_again(loop, &c->idle);
+		conn_arm(c, STATS_HTTP_HEAD_S);
 		c->next = h->conns;
 		h->conns = c;
 		h->nconns++;
+		if (!loopback)
+			h->nstrangers++;
 	}
 }
 
-struct stats_http *stats_http_open(struct ev_loop *loop, const struct addr *where, const char *user,
-				   const char *pass, const struct stats_http_ops *ops, void *arg,
+struct stats_http *stats_http_open(struct ev_loop *loop, const struct addr *where, int health_only,
+				   const char *user, const char *pass, const struct stats_http_ops *ops, void *arg,
 				   char *err, size_t errlen)
 {
 	char a[ADDR_STRLEN];
@@ -465,7 +556,8 @@ struct stats_http *stats_http_open(struct ev_loop *loop, const struct addr *wher
 	h->loop = loop;
 	h->ops = ops;
 	h->arg = arg;
-	if (user && user[0] && stats_http_basic_token(user, pass ? pass : "", h->token, sizeof(h->token))) {
+	h->health_only = health_only;
+	if (!health_only && user && user[0] && stats_http_basic_token(user, pass ? pass : "", h->token, sizeof(h->token))) {
 		snprintf(err, errlen, "stats: user and password too long");
 		goto fail;
 	}
@@ -474,14 +566,14 @@ struct stats_http *stats_http_open(struct ev_loop *loop, const struct addr *wher
 		goto sockerr;
 	setsockopt(h->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	setsockopt(h->fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
-	if (bind(h->fd, (const struct sockaddr *)&where->ss, where->len) < 0 || listen(h->fd, 64) < 0)
+	if (bind(h->fd, (const struct sockaddr *)&where->ss, where->len) < 0 || listen(h->fd, STATS_HTTP_BACKLOG) < 0)
 		goto sockerr;
 	ev_io_init(&h->lio, accept_cb, h->fd, EV_READ);
 	h->lio.data = h;
 	ev_io_start(loop, &h->lio);
 	return h;
 sockerr:
-	snprintf(err, errlen, "stats: cannot listen on %s: %s", addr_format(where, a, sizeof(a)), strerror(errno));
+	snprintf(err, errlen, "%s: cannot listen on %s: %s", health_only ? "stats health" : "stats", addr_format(where, a, sizeof(a)), strerror(errno));
 	if (h->fd >= 0)
 		close(h->fd);
 fail:

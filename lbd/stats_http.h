@@ -4,6 +4,11 @@
  *   /stats;json     JSON            /metrics     Prometheus text format
  *   /healthz        200 "ok" while lbd's workers serve, else 503
  * with optional basic auth on everything but /healthz (vrrpd probes it).
+ * The same server, opened health_only, is the loopback health listener: it
+ * answers /healthz and 404 to the rest, so a flood on the stats port cannot
+ * reach the endpoint vrrpd tracks.  Each listener holds 64 clients, some
+ * kept for loopback, 8 per source address, and gives a request head 5 s and
+ * an answer 10 s in all (bytes do not restart those deadlines).
  * The request parser is pure (bytes in; consumed / -2 need more / -1
  * invalid), so it is unit-tested and fuzzed. */
 #ifndef LBD_STATS_HTTP_H
@@ -41,6 +46,10 @@ enum stats_route stats_http_route(const char *path, size_t len);
 
 /* "Basic dXNlcjpwYXNz" for user:pass into out; 0 or -1 if it does not fit. */
 int stats_http_basic_token(const char *user, const char *pass, char *out, size_t outlen);
+/* 1 if an Authorization value (auth, auth_len; NULL if none) carries the
+ * credentials of `token` (from stats_http_basic_token()).  The scheme is
+ * matched case-insensitively, the credentials in constant time. */
+int stats_http_auth_match(const char *token, const char *auth, size_t auth_len);
 
 struct stats_http_ops {
 	/* Fill a snapshot (stats_snapshot_free() is called on it after). */
@@ -49,9 +58,10 @@ struct stats_http_ops {
 	int (*alive)(void *arg);
 };
 
-/* Listens on `where`; user NULL or "" = no auth.  NULL with err filled. */
-struct stats_http *stats_http_open(struct ev_loop *loop, const struct addr *where, const char *user,
-				   const char *pass, const struct stats_http_ops *ops, void *arg,
+/* Listens on `where`; user NULL or "" = no auth (ignored if health_only).
+ * NULL with err filled. */
+struct stats_http *stats_http_open(struct ev_loop *loop, const struct addr *where, int health_only,
+				   const char *user, const char *pass, const struct stats_http_ops *ops, void *arg,
 				   char *err, size_t errlen);
 void stats_http_close(struct stats_http *h); /* NULL is fine */
 

@@ -144,6 +144,8 @@ int stats_json_render(const struct stats_snapshot *s, struct buf *b)
 	rc = rc || kv_u(b, "uptime_s", s->uptime_s);
 	rc = rc || kv_u(b, "generation", s->generation);
 	rc = rc || kv_i(b, "workers", s->nworkers);
+	rc = rc || kv_u(b, "log_sent", s->log_sent);
+	rc = rc || kv_u(b, "log_dropped", s->log_dropped);
 	rc = rc || buf_printf(b, ",\"alive\":%s}", s->alive ? "true" : "false");
 	rc = rc || vrrp(b, &s->vrrp);
 	rc = rc || buf_puts(b, ",\"frontends\":[");

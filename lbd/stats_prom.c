@@ -301,6 +301,11 @@ static int lbd_metrics(struct buf *b, const struct stats_snapshot *s)
 	rc = rc || buf_printf(b, "lbd_uptime_seconds %" PRIu64 "\n", s->uptime_s);
 	rc = rc || head(b, "lbd_config_generation", "gauge", "Configuration generation (1 + successful reloads)");
 	rc = rc || buf_printf(b, "lbd_config_generation %" PRIu64 "\n", s->generation);
+	rc = rc || head(b, "lbd_access_log_lines_total", "counter", "Access-log lines sent to syslog");
+	rc = rc || buf_printf(b, "lbd_access_log_lines_total %" PRIu64 "\n", s->log_sent);
+	rc = rc || head(b, "lbd_access_log_dropped_total", "counter",
+			"Access-log lines dropped: the syslog reader was slow or missing");
+	rc = rc || buf_printf(b, "lbd_access_log_dropped_total %" PRIu64 "\n", s->log_dropped);
 	rc = rc || head(b, "lbd_workers_alive", "gauge", "1 while every worker loop is running (what /healthz answers)");
 	rc = rc || buf_printf(b, "lbd_workers_alive %d\n", s->alive);
 	rc = rc || head(b, "lbd_frontend_response_time_seconds", "histogram",

@@ -19,6 +19,7 @@
 #include "health.h"
 #include "lbd.h"
 #include "log.h"
+#include "logq.h"
 #include "model.h"
 #include "mtime.h"
 #include "stats.h"
@@ -131,6 +132,7 @@ struct stats_svc {
 	ev_async stop;
 	ev_timer tick;
 	struct stats_http *http;
+	struct stats_http *health;  /* the /healthz-only listener, or NULL */
 	struct stats_rates *rates;
 	pthread_mutex_t vrrp_lock;  /* the panel is read by "show stat" on the main loop too */
 	struct stats_vrrp vrrp;
@@ -150,6 +152,7 @@ static void fill_process(struct lbd *l, struct stats_svc *s, struct stats_snapsh
 	snap->pid = (int)getpid();
 	snap->alive = lbd_alive(l, ALIVE_MAX_AGE_MS);
 	snap->nworkers = cfg->g.workers ? (int)cfg->g.workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	logq_totals(&snap->log_sent, &snap->log_dropped);
 	if (!s) {
 		if (gethostname(snap->node, sizeof(snap->node) - 1))
 			snprintf(snap->node, sizeof(snap->node), "lbd");
@@ -228,6 +231,7 @@ static void stats_free(struct stats_svc *s)
 	if (!s)
 		return;
 	stats_http_close(s->http);
+	stats_http_close(s->health);
 	if (s->loop)
 		ev_loop_destroy(s->loop);
 	stats_rates_free(s->rates);
@@ -255,9 +259,14 @@ static int stats_open(struct lbd *l, const struct stats_conf *sc, char *err, siz
 		snprintf(err, errlen, "stats: out of memory");
 		goto fail;
 	}
-	s->http = stats_http_open(s->loop, &sc->bind, sc->user, sc->pass, &http_ops, s, err, errlen);
+	s->http = stats_http_open(s->loop, &sc->bind, 0, sc->user, sc->pass, &http_ops, s, err, errlen);
 	if (!s->http)
 		goto fail;
+	if (sc->health_enabled) {
+		s->health = stats_http_open(s->loop, &sc->health, 1, NULL, NULL, &http_ops, s, err, errlen);
+		if (!s->health)
+			goto fail;
+	}
 	ev_async_init(&s->stop, stop_cb);
 	ev_async_start(s->loop, &s->stop);
 	ev_timer_init(&s->tick, tick_cb, 0., 1.);
@@ -299,11 +308,12 @@ static int stats_conf_same(const struct stats_conf *a, const struct stats_conf *
 {
 	return a->enabled == b->enabled && a->bind.len == b->bind.len &&
 	       !memcmp(&a->bind.ss, &b->bind.ss, a->bind.len) && !strcmp(a->user, b->user) &&
-	       !strcmp(a->pass, b->pass) && !strcmp(a->vrrp, b->vrrp);
+	       !strcmp(a->pass, b->pass) && !strcmp(a->vrrp, b->vrrp) && a->health_enabled == b->health_enabled &&
+	       a->health.len == b->health.len && !memcmp(&a->health.ss, &b->health.ss, a->health.len);
 }
 
 /* Pages read the current configuration per request; only a changed `stats`
- * line (address, auth, vrrp socket) reopens the listener.  If the new one
+ * line (address, auth, vrrp socket, health listener) reopens the listeners.  If the new one
  * cannot open, the old settings are tried again so the page stays up. */
 static void stats_svc_reload(struct lbd *l, struct lbd_config *cfg, struct lbd_config *old)
 {

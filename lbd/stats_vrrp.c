@@ -216,7 +216,9 @@ static int instance_member(struct jr *j, const char *key, void *arg)
 		return rc;
 	}
 	if (!strcmp(key, "priority") || !strcmp(key, "effective_priority")) {
-		if (num(j, &d))
+		/* A priority is 0-255; anything else (1e30: converting it to int is
+		 * undefined behaviour) means a status this lbd cannot read. */
+		if (num(j, &d) || !(d >= 0 && d <= 255) || (double)(int)d != d)
 			return -1;
 		*(key[0] == 'p' ? &in->priority : &in->effective_priority) = (int)d;
 		return 0;
@@ -236,6 +238,8 @@ static int instance_member(struct jr *j, const char *key, void *arg)
 		if (object(j, transition_member, &t))
 			return -1;
 		upper(t.from);
+		if (t.ago_ms > 1e15) /* 30,000 years: not a time, and past int64_t at 1e19 */
+			return -1;
 		in->since_s = t.ago_ms >= 0 ? (int64_t)(t.ago_ms / 1000) : -1;
 		if (t.ago_ms >= 0)
 			snprintf(in->last_transition, sizeof(in->last_transition), "%s -> %s, %s, %llds ago", t.from,

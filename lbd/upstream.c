@@ -25,6 +25,7 @@ static struct upool *pool_find(struct worker *w, struct server_state *st, int cr
 	model_server_state_ref(st);
 	p->next = w->pools;
 	w->pools = p;
+	atomic_fetch_add_explicit(&w->npools, 1, memory_order_relaxed);
 	return p;
 }
 
@@ -87,15 +88,29 @@ static void idle_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	upconn_close(t->data);
 }
 
+/* An idle connection on which the server sent nothing and did not close
+ * (its FIN may be in since the loop last looked: a server that closes as
+ * it answers). */
+static int upconn_still_open(const struct upconn *u)
+{
+	char c;
+	ssize_t r = recv(u->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	return r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
 struct upconn *upconn_take(struct worker *w, struct server *srv, int *err)
 {
 	struct upool *p = pool_find(w, srv->st, 0);
-	if (p && p->idle) {
+	while (p && p->idle) {
 		struct upconn *u = p->idle;
 		p->idle = u->next;
 		p->n--;
 		u->next = NULL;
 		ev_timer_stop(w->loop, &u->idle);
+		if (!upconn_still_open(u)) {
+			upconn_close(u); /* not in the list any more: unlink finds nothing */
+			continue;
+		}
 		u->reused = 1;
 		return u;
 	}
@@ -155,6 +170,24 @@ void upconn_release(struct upconn *u, int reusable, uint32_t max_idle, uint32_t 
 	p->n++;
 }
 
+/* A pool left empty goes: a reload that changed a server's address leaves
+ * the old address's pool behind (and its server state referenced), and
+ * every take scans the list.  The next release makes one again. */
+void upool_prune(struct worker *w)
+{
+	for (struct upool **pp = &w->pools; *pp;) {
+		struct upool *p = *pp;
+		if (p->idle) {
+			pp = &p->next;
+			continue;
+		}
+		*pp = p->next;
+		model_server_state_unref(p->st);
+		free(p);
+		atomic_fetch_sub_explicit(&w->npools, 1, memory_order_relaxed);
+	}
+}
+
 void upool_free_all(struct worker *w)
 {
 	while (w->pools) {
@@ -165,4 +198,5 @@ void upool_free_all(struct worker *w)
 		model_server_state_unref(p->st);
 		free(p);
 	}
+	atomic_store_explicit(&w->npools, 0, memory_order_relaxed);
 }

@@ -275,6 +275,7 @@ static void beat_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	struct worker *w = t->data;
 	(void)loop; (void)revents;
 	atomic_store_explicit(&w->beat_ms, mtime_ms(), memory_order_relaxed);
+	upool_prune(w);
 	int unused = w->free_low - KEEP_FREE_BUFS;
 	w->free_low = w->nfree_bufs;
 	if (unused <= 0)
@@ -445,6 +446,14 @@ int workers_alive(struct workers *all, uint64_t max_age_ms)
 int workers_count(const struct workers *all)
 {
 	return all ? all->n : 0;
+}
+
+int workers_pools(const struct workers *all)
+{
+	int n = 0;
+	for (int i = 0; all && i < all->n; i++)
+		n += atomic_load_explicit(&all->w[i].npools, memory_order_relaxed);
+	return n;
 }
 
 static int worker_init(struct workers *all, int id, struct lbd_config *cfg)

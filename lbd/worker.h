@@ -25,6 +25,7 @@ void workers_stop_accepting(struct workers *w);
 void workers_when_idle(struct workers *w, struct ev_loop *main_loop);
 int workers_alive(struct workers *w, uint64_t max_age_ms);
 int workers_count(const struct workers *w);
+int workers_pools(const struct workers *w); /* server connection pools, all workers */
 void workers_free(struct workers *w);
 
 #endif

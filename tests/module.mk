@@ -23,3 +23,12 @@ fuzz:
 	$(MAKE) --no-print-directory FUZZ=1 fuzz-bins
 
 .PHONY: fuzz-bins
+
+# The fault-injection library (tests/faultinj/faultinj.c) is LD_PRELOADed into
+# daemons under test, sanitized or not, so it is built without sanitizers.
+FAULTINJ_SO := $(B)/tests/faultinj.so
+$(FAULTINJ_SO): tests/faultinj/faultinj.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -g $(WARN) -std=gnu11 -D_GNU_SOURCE -fPIC -shared $< -o $@ -ldl
+
+unit-bins: $(FAULTINJ_SO)

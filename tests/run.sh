@@ -6,6 +6,7 @@
 #
 #   tests/run.sh                 everything (what `make check` runs)
 #   TESTS=vrrp tests/run.sh      unit tests, plus only the net tests and fuzzers whose name contains "vrrp"
+#                                (TESTS=faultinj: the fault-injection pass alone)
 #   SKIP_BUILD=1 ...             use what is already built
 #   NET_BIN=build ...            run net tests against another build
 #   FUZZ_SECONDS=N               time per fuzzer (default 15)
@@ -86,6 +87,18 @@ for t in tests/net/test_*.sh; do
 	since >/dev/null
 	timeout -k 10 600 bash "$t" >"$log" 2>&1
 	record "net/$name" $? "$log"
+done
+
+# The lbd data-path tests again with lbd under tests/faultinj: its socket
+# reads, writes and splices return short counts and EAGAIN at random (seed
+# in the log; FAULTINJ_SEED=N replays one).  FAULTINJ_TESTS overrides the list.
+for name in ${FAULTINJ_TESTS:-test_lbd_proxy test_lbd_bodies test_lbd_malformed test_lbd_slowloris test_lbd_timeout_wait}; do
+	[ -f "tests/net/$name.sh" ] || continue
+	matches "$name" || matches faultinj || continue
+	log="$LOGS/net-faultinj-$name.log"
+	since >/dev/null
+	FAULTINJ=1 timeout -k 10 600 bash "tests/net/$name.sh" >"$log" 2>&1
+	record "net-faultinj/$name" $? "$log"
 done
 
 # Fuzzers: a short run from the seed corpus; a crash fails.

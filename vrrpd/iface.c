@@ -2,8 +2,8 @@
 
 #include <errno.h>
 #include <ev.h>
-#include <ifaddrs.h>
 #include <libmnl/libmnl.h>
+#include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -17,6 +17,7 @@
 #include "log.h"
 #include "packet.h"
 #include "rtnl.h"
+#include "vip.h"
 
 int iface_query(const char *ifname, struct iface_info *out)
 {
@@ -46,32 +47,101 @@ out:
 	return rc;
 }
 
-int iface_primary(const char *ifname, int family, const uint8_t *skip, int nskip, uint8_t *out)
-{
-	struct ifaddrs *all, *a;
-	size_t alen = packet_addr_len(family);
-	int rc = -EADDRNOTAVAIL;
+struct addr_dump {
+	int ifindex;
+	iface_addr_fn fn;
+	void *arg;
+};
 
-	if (getifaddrs(&all) < 0)
+static void on_addr(const struct nlmsghdr *h, void *arg)
+{
+	const struct addr_dump *d = arg;
+	const struct nlattr *tb[IFA_MAX + 1];
+	struct iface_addr a;
+
+	if (h->nlmsg_type != RTM_NEWADDR || rtnl_attrs(h, sizeof(struct ifaddrmsg), tb, IFA_MAX) < 0)
+		return;
+	const struct ifaddrmsg *m = mnl_nlmsg_get_payload(h);
+	/* A kernel without strict checking ignores the filter. */
+	if ((int)m->ifa_index != d->ifindex)
+		return;
+	/* IFA_LOCAL is the address itself; IFA_ADDRESS the peer's on a
+	 * point-to-point link, and the only one IPv6 gives. */
+	const struct nlattr *ip = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	size_t alen = packet_addr_len(m->ifa_family);
+	if (!ip || mnl_attr_get_payload_len(ip) != alen)
+		return;
+	memset(&a, 0, sizeof(a));
+	a.family = m->ifa_family;
+	memcpy(a.ip, mnl_attr_get_payload(ip), alen);
+	a.prefixlen = m->ifa_prefixlen;
+	a.flags = tb[IFA_FLAGS] && mnl_attr_get_payload_len(tb[IFA_FLAGS]) == 4 ? mnl_attr_get_u32(tb[IFA_FLAGS])
+										   : m->ifa_flags;
+	a.proto = tb[IFA_PROTO] && mnl_attr_get_payload_len(tb[IFA_PROTO]) == 1 ? mnl_attr_get_u8(tb[IFA_PROTO]) : 0;
+	d->fn(d->arg, &a);
+}
+
+int iface_addrs(int ifindex, int family, iface_addr_fn fn, void *arg)
+{
+	struct mnl_socket *nl = rtnl_open(0);
+	char req[RTNL_REQ_SIZE];
+	struct ifaddrmsg *m;
+	struct addr_dump d = { ifindex, fn, arg };
+	int one = 1;
+
+	if (!nl)
 		return -errno;
-	for (a = all; a && rc; a = a->ifa_next) {
-		if (!a->ifa_addr || a->ifa_addr->sa_family != family || strcmp(a->ifa_name, ifname) != 0)
-			continue;
-		const uint8_t *ip = family == AF_INET
-			? (const uint8_t *)&((const struct sockaddr_in *)a->ifa_addr)->sin_addr
-			: (const uint8_t *)&((const struct sockaddr_in6 *)a->ifa_addr)->sin6_addr;
-		if (family == AF_INET6 && !(ip[0] == 0xfe && (ip[1] & 0xc0) == 0x80))
-			continue;
-		int ours = 0;
-		for (int i = 0; i < nskip && !ours; i++)
-			ours = memcmp(ip, skip + (size_t)i * alen, alen) == 0;
-		if (ours)
-			continue;
-		memcpy(out, ip, alen);
-		rc = 0;
-	}
-	freeifaddrs(all);
+	/* Strict checking: the kernel honours ifa_index and sends only that
+	 * interface's addresses (Linux 4.20; older ones send all, on_addr
+	 * filters). */
+	mnl_socket_setsockopt(nl, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
+	struct nlmsghdr *h = rtnl_request(req, RTM_GETADDR, NLM_F_DUMP, sizeof(*m), (void **)&m);
+	m->ifa_family = (uint8_t)family;
+	m->ifa_index = (unsigned)ifindex;
+	int rc = rtnl_talk(nl, h, on_addr, &d);
+	mnl_socket_close(nl);
 	return rc;
+}
+
+struct primary_pick {
+	int found, tentative;
+	uint8_t ip[16];
+};
+
+static void pick_primary(void *arg, const struct iface_addr *a)
+{
+	struct primary_pick *p = arg;
+	size_t alen = packet_addr_len(a->family);
+
+	if (p->found)
+		return;
+	if (a->family == AF_INET6 && !(a->ip[0] == 0xfe && (a->ip[1] & 0xc0) == 0x80))
+		return;
+	/* A virtual address (ours or another instance's) is no primary; an
+	 * address owner's VIP is its real address, which is. */
+	if (a->proto == VIP_ADDR_PROTO)
+		return;
+	/* Still in duplicate address detection (or failed it): the kernel
+	 * refuses it as a source (EINVAL) until DAD is over. */
+	if (a->flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED)) {
+		p->tentative = 1;
+		return;
+	}
+	memcpy(p->ip, a->ip, alen);
+	p->found = 1;
+}
+
+int iface_primary(int ifindex, int family, uint8_t *out)
+{
+	struct primary_pick p = { 0 };
+	int rc = iface_addrs(ifindex, family, pick_primary, &p);
+
+	if (rc)
+		return rc;
+	if (!p.found)
+		return p.tentative ? -EINPROGRESS : -EADDRNOTAVAIL;
+	memcpy(out, p.ip, packet_addr_len(family));
+	return 0;
 }
 
 struct iface_mon {
@@ -114,14 +184,42 @@ static void mon_msg(const struct nlmsghdr *h, void *arg)
 	m->fn(m->arg, l->ifi_index, rtnl_str(tb[IFLA_IFNAME]), ev);
 }
 
+/* Events were lost: read every link again through mon_msg (a link that
+ * went down or up is reported as it is now) and then say IFACE_RESYNC, for
+ * what a dump cannot show: a link that is gone, addresses that changed. */
+static void mon_resync(struct iface_mon *m)
+{
+	struct mnl_socket *nl = rtnl_open(0);
+	char req[RTNL_REQ_SIZE];
+	struct ifinfomsg *ifi;
+	int rc = -EIO;
+
+	if (nl) {
+		struct nlmsghdr *h = rtnl_request(req, RTM_GETLINK, NLM_F_DUMP, sizeof(*ifi), (void **)&ifi);
+		ifi->ifi_family = AF_UNSPEC;
+		rc = rtnl_talk(nl, h, mon_msg, m);
+		mnl_socket_close(nl);
+	}
+	if (rc)
+		log_warn("iface: reading the links again: %s", strerror(-rc));
+	m->fn(m->arg, 0, NULL, IFACE_RESYNC);
+}
+
 static void mon_readable(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct iface_mon *m = w->data;
 	(void)loop; (void)revents;
 	/* Non-blocking: returns once the socket is drained. */
 	int rc = rtnl_drain(m->nl, m->buf, mon_msg, m);
-	if (rc < 0)
+	if (rc == -ENOBUFS) {
+		/* The socket overran and the kernel dropped events, a link
+		 * going down among them perhaps: what we know is stale. */
+		log_warn("iface: netlink events lost (socket overrun): reading links and addresses again");
+		rtnl_drain(m->nl, m->buf, mon_msg, m);
+		mon_resync(m);
+	} else if (rc < 0) {
 		log_warn("iface: netlink link events: %s", strerror(-rc));
+	}
 }
 
 struct iface_mon *iface_mon_open(struct ev_loop *loop, iface_event_fn fn, void *arg,

@@ -19,16 +19,36 @@ struct iface_info {
 /* 0 or -errno (ENODEV when the interface does not exist). */
 int iface_query(const char *ifname, struct iface_info *out);
 
+/* One address of an interface as rtnetlink reports it, with what
+ * getifaddrs() hides: its flags (IFA_F_TENTATIVE...) and the protocol that
+ * added it (IFA_PROTO, Linux 5.18; 0 when unset). */
+struct iface_addr {
+	int family;
+	uint8_t ip[16];
+	uint8_t prefixlen;
+	uint8_t proto;
+	uint32_t flags;
+};
+typedef void (*iface_addr_fn)(void *arg, const struct iface_addr *a);
+
+/* Every address of family on interface ifindex to fn (a dump the kernel
+ * filters by interface, so the other interfaces' addresses cost nothing).
+ * 0 or -errno. */
+int iface_addrs(int ifindex, int family, iface_addr_fn fn, void *arg);
+
 /* The address we advertise from: for IPv4 the first address on the
- * interface that is not in `skip` (our VIPs, n of them); for IPv6 the
- * link-local address.  0 or -EADDRNOTAVAIL. */
-int iface_primary(const char *ifname, int family, const uint8_t *skip, int nskip, uint8_t *out);
+ * interface that vrrpd did not add (vip.h: not a VIP, unless it was there
+ * before, as an address owner's is); for IPv6 the link-local address.  An IPv6 address still in
+ * duplicate address detection cannot be a source: -EINPROGRESS when that is
+ * all there is.  0, -EADDRNOTAVAIL, -EINPROGRESS or -errno. */
+int iface_primary(int ifindex, int family, uint8_t *out);
 
 /* IFACE_LINK_GONE: the interface was deleted (or moved to another
- * namespace).  Link events carry the interface's name, so that an instance
+ * namespace).  IFACE_RESYNC (ifindex 0): the kernel dropped events (the
+ * socket overran, ENOBUFS): every interface's state must be read again.  Link events carry the interface's name, so that an instance
  * waiting for a missing interface recognises it when it appears; address
  * events only the index (name NULL). */
-enum iface_event { IFACE_LINK_DOWN, IFACE_LINK_UP, IFACE_LINK_GONE, IFACE_ADDR_CHANGED };
+enum iface_event { IFACE_LINK_DOWN, IFACE_LINK_UP, IFACE_LINK_GONE, IFACE_ADDR_CHANGED, IFACE_RESYNC };
 typedef void (*iface_event_fn)(void *arg, int ifindex, const char *ifname, enum iface_event ev);
 
 struct iface_mon *iface_mon_open(struct ev_loop *loop, iface_event_fn fn, void *arg,

@@ -122,17 +122,65 @@ static void garp_tick(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 }
 
+/* Release: only the VIPs that carry vrrpd's mark (vip.h) or that our own
+ * add created; one that was on the interface before us (an owner's real
+ * address) stays.  Should the kernel not say, what the last look found
+ * decides.  The answers to our adds are read first (vip_flush). */
+static void release_vips(struct instance *in)
+{
+	enum vip_presence st[VCONF_MAX_VIPS];
+	int rc = vip_lookup(vip_ifindex(in), in->conf.vips, in->conf.nvips, st);
+
+	if (rc)
+		log_rl(&in->rl, LOG_WARNING, "%s: reading the addresses of %s: %s", in->conf.name, in->conf.ifname,
+		       strerror(-rc));
+	for (int i = 0; i < in->conf.nvips; i++) {
+		int added = (int)(in->vips_added >> i) & 1;
+		int foreign = rc ? (int)(in->vips_foreign >> i) & 1 : st[i] == VIP_FOREIGN && !added;
+		in->vips_added &= ~(1u << i);
+		if (!rc && st[i] == VIP_ABSENT)
+			continue;
+		if (!foreign)
+			vip_set(in->env->nl, vip_ifindex(in), &in->conf.vips[i], 0, in, i);
+	}
+}
+
+static void schedule_verify(struct instance *in)
+{
+	if (in->opened && !ev_is_active(&in->verify))
+		ev_timer_start(in->env->loop, &in->verify);
+}
+
 static void op_vips(void *arg, int on)
 {
 	struct instance *in = arg;
+	/* Which adds created their address, before their answers are
+	 * forgotten: a release needs to know. */
+	if (!on)
+		vip_flush(in->env->nl);
 	in->vips_on = on;
 	in->vips_refused = 0;
 	/* Answers still to come about the previous change are superseded. */
 	vip_forget(in->env->nl, in);
-	for (int i = 0; i < in->conf.nvips; i++)
-		vip_set(in->env->nl, vip_ifindex(in), &in->conf.vips[i], on, in, i);
+	if (!on) {
+		release_vips(in);
+	} else if (in->conf.vmac && !in->vmac_ifindex) {
+		/* The macvlan is gone and could not be made again: the VIPs
+		 * must not land on the base interface. */
+		in->vips_refused = in->refusal_pending = 1;
+		snprintf(in->vip_why, sizeof(in->vip_why), "%s is missing", in->conf.vmac_ifname);
+		schedule_verify(in);
+	} else {
+		for (int i = 0; i < in->conf.nvips; i++)
+			vip_set(in->env->nl, vip_ifindex(in), &in->conf.vips[i], 1, in, i);
+		/* The kernel has answered already: a refused VIP is known now,
+		 * before it would be announced. */
+		vip_flush(in->env->nl);
+	}
 	ev_timer_stop(in->env->loop, &in->garp);
-	if (on && in->conf.garp.count) {
+	/* No announcement of an address we do not have: clients would come
+	 * to a node without it. */
+	if (on && in->conf.garp.count && !in->vips_refused) {
 		in->garp_left = in->conf.garp.count;
 		in->garp_repeat_pending = in->conf.garp.repeat_ms > 0;
 		garp_tick(in->env->loop, &in->garp, 0);
@@ -143,13 +191,22 @@ void instance_vip_refused(void *owner, int index, int on, int error)
 {
 	struct instance *in = owner;
 	char a[ADDR_STRLEN] = "?";
+	if (error == 0) {
+		if (on && index >= 0 && index < in->conf.nvips)
+			in->vips_added |= 1u << index;
+		return;
+	}
 	in->vip_errors++;
 	if (index >= 0 && index < in->conf.nvips)
 		addr_format_ip(&in->conf.vips[index].addr, a, sizeof(a));
 	/* The status no longer says installed: a master without its address
-	 * is what an operator must see. */
-	if (on && in->vips_on)
-		in->vips_refused = 1;
+	 * is what an operator must see.  It leaves mastership (verify, once
+	 * this callback is over) so that the peer serves the VIP. */
+	if (on && in->vips_on) {
+		in->vips_refused = in->refusal_pending = 1;
+		snprintf(in->vip_why, sizeof(in->vip_why), "the kernel refused to add %s: %s", a, strerror(-error));
+		schedule_verify(in);
+	}
 	log_rl(&in->rl, LOG_ERR, "%s: the kernel refused to %s %s: %s", in->conf.name, on ? "add" : "remove", a,
 	       strerror(-error));
 }
@@ -269,13 +326,19 @@ static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
 
 /* ---- life cycle ----------------------------------------------------------- */
 
-static void fill_params(const struct vconf_instance *c, struct vrrp_params *p)
+static void on_verify(struct ev_loop *loop, ev_timer *w, int revents);
+static void on_retry(struct ev_loop *loop, ev_timer *w, int revents);
+
+/* The state machine's parameters: the configuration's, except that a node
+ * whose VIPs were refused does not preempt until they were installed again
+ * (vip_fault_enter). */
+static void fill_params(const struct instance *in, const struct vconf_instance *c, struct vrrp_params *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->vrid = (uint8_t)c->vrid;
 	p->priority = (uint8_t)c->priority;
 	p->adver_cs = (uint16_t)c->advert_cs;
-	p->preempt = c->preempt;
+	p->preempt = c->preempt && !in->vip_penalty;
 	p->preempt_delay_us = (uint64_t)c->preempt_delay_ms * 1000u;
 }
 
@@ -284,11 +347,18 @@ static void refresh_primary(struct instance *in)
 	if (in->conf.unicast_src.ss.ss_family) {
 		memcpy(in->primary, ip_of(&in->conf.unicast_src), alen(in));
 		in->have_primary = 1;
+		in->primary_tentative = 0;
 	} else {
-		in->have_primary = iface_primary(in->conf.ifname, in->conf.family, in->vipbytes,
-						 in->conf.nvips, in->primary) == 0;
+		int rc = iface_primary(in->ii.ifindex, in->conf.family, in->primary);
+		in->have_primary = rc == 0;
+		in->primary_tentative = rc == -EINPROGRESS;
 	}
 	vrrp_set_primary(&in->fsm, in->primary);
+}
+
+static const char *no_primary_why(const struct instance *in)
+{
+	return in->primary_tentative ? "address tentative (duplicate address detection)" : "no address";
 }
 
 /* The interface is gone: its sockets are useless (the kernel removed its
@@ -377,7 +447,7 @@ int instance_open(struct instance *in, const struct vconf_instance *conf, const 
 		log_warn("%s: interface %s does not exist: FAULT until it appears", conf->name, conf->ifname);
 	else if (rc)
 		return rc;
-	fill_params(conf, &p);
+	fill_params(in, conf, &p);
 	vrrp_init(&in->fsm, &p, conf->family, in->vipbytes, (uint8_t)conf->nvips, NULL, &instance_ops, in);
 	if (in->fd >= 0)
 		refresh_primary(in);
@@ -387,6 +457,10 @@ int instance_open(struct instance *in, const struct vconf_instance *conf, const 
 	in->timer.data = in;
 	ev_timer_init(&in->garp, garp_tick, 0., 0.);
 	in->garp.data = in;
+	ev_timer_init(&in->verify, on_verify, 0., 0.);
+	in->verify.data = in;
+	ev_timer_init(&in->retry, on_retry, 0., 0.);
+	in->retry.data = in;
 	in->opened = 1;
 	return 0;
 }
@@ -399,7 +473,7 @@ void instance_start(struct instance *in)
 	/* Without the interface, carrier or an address to speak from, start in FAULT. */
 	if (in->fd < 0 || !in->ii.up || !in->have_primary) {
 		in->link_fault = 1;
-		in->fault_why = in->fd < 0 ? "interface missing" : !in->ii.up ? "link down" : "no address";
+		in->fault_why = in->fd < 0 ? "interface missing" : !in->ii.up ? "link down" : no_primary_why(in);
 		vrrp_fault(&in->fsm, now, 1);
 	}
 	vrrp_start(&in->fsm, now);
@@ -414,6 +488,8 @@ void instance_close(struct instance *in)
 	vrrp_shutdown(&in->fsm, mtime_us());
 	ev_timer_stop(in->env->loop, &in->timer);
 	ev_timer_stop(in->env->loop, &in->garp);
+	ev_timer_stop(in->env->loop, &in->verify);
+	ev_timer_stop(in->env->loop, &in->retry);
 	notify_close(&in->notify);
 	detach(in);
 	/* The macvlan takes the VIPs on it along. */
@@ -448,11 +524,27 @@ static void reconfigure_vips(struct instance *in, const struct vconf_instance *n
 {
 	const struct vconf_instance *oc = &in->conf;
 	int added = 0;
+	uint32_t was_added = 0, was_foreign = 0;
 
+	/* The answers still due are about the old list's places: read them
+	 * first, then carry each kept address's marks to its new place. */
+	vip_flush(in->env->nl);
+	for (int i = 0; i < nc->nvips; i++) {
+		int k = vip_find(oc, &nc->vips[i]);
+		if (k >= 0) {
+			was_added |= ((in->vips_added >> k) & 1u) << i;
+			was_foreign |= ((in->vips_foreign >> k) & 1u) << i;
+		}
+	}
 	if (in->vips_on) {
+		/* a gone address that was there before us (an owner's own) stays */
 		for (int i = 0; i < oc->nvips; i++)
-			if (vip_find(nc, &oc->vips[i]) < 0)
+			if (vip_find(nc, &oc->vips[i]) < 0 && !((in->vips_foreign >> i) & 1))
 				vip_set(in->env->nl, vip_ifindex(in), &oc->vips[i], 0, in, -1);
+	}
+	in->vips_added = was_added;
+	in->vips_foreign = was_foreign;
+	if (in->vips_on) {
 		for (int i = 0; i < nc->nvips; i++) {
 			int k = vip_find(oc, &nc->vips[i]);
 			if (k < 0) {
@@ -484,7 +576,7 @@ void instance_reconfigure(struct instance *in, const struct vconf_instance *conf
 	in->conf = *conf;
 	if (src_changed && in->fd >= 0)
 		instance_addr_event(in); /* the source to speak from, or FAULT without one */
-	fill_params(conf, &p);
+	fill_params(in, conf, &p);
 	vrrp_reconfigure(&in->fsm, mtime_us(), &p);
 	notify_set_cmd(&in->notify, conf->notify[0] ? conf->notify : global_notify);
 	notify_set_instance(&in->notify, conf->name);
@@ -494,7 +586,6 @@ void instance_reconfigure(struct instance *in, const struct vconf_instance *conf
 
 void instance_link_event(struct instance *in, int up)
 {
-	uint64_t now = mtime_us();
 	if (in->fd < 0)
 		return; /* the interface is missing: only its appearance matters */
 	if (up && in->link_fault) {
@@ -503,21 +594,232 @@ void instance_link_event(struct instance *in, int up)
 			in->ii = ii;
 		refresh_primary(in);
 		if (!in->have_primary) {
-			in->fault_why = "no address";
+			in->fault_why = no_primary_why(in);
 			return; /* still nothing to speak from */
 		}
 		in->link_fault = 0;
 		in->fault_why = NULL;
 		log_notice("%s: %s up", in->conf.name, in->conf.ifname);
-		vrrp_fault(&in->fsm, now, 0);
+		/* The time after the work above: Master_Down_Interval starts
+		 * now, however long reading the addresses took. */
+		vrrp_fault(&in->fsm, mtime_us(), 0);
 	} else if (!up && !in->link_fault) {
 		log_notice("%s: %s down", in->conf.name, in->conf.ifname);
 		/* FAULT sends priority 0 first; the link may still carry it. */
-		vrrp_fault(&in->fsm, now, 1);
+		vrrp_fault(&in->fsm, mtime_us(), 1);
 		in->link_fault = 1;
 		in->fault_why = "link down";
 	}
 	rearm(in);
+}
+
+/* ---- the VIPs kept in place ------------------------------------------------ */
+
+#define VIP_RETRY_FIRST_S 1
+#define VIP_RETRY_MAX_S 64
+
+/* The VIPs cannot be installed (the kernel refused one, or the macvlan
+ * that carries them cannot be made): FAULT, which sends priority 0 so that
+ * the peer takes over within its Skew_Time, and no preemption until an
+ * installation succeeds, so that a node that keeps failing does not take
+ * the VIP away from a peer that holds it at every retry.  Retries come
+ * after 1, 2, 4 ... 64 s. */
+static void vip_fault_enter(struct instance *in)
+{
+	struct vrrp_params p;
+	if (in->vip_fault)
+		return;
+	in->vip_fault = 1;
+	in->retry_s = in->retry_s ? in->retry_s * 2 : VIP_RETRY_FIRST_S;
+	if (in->retry_s > VIP_RETRY_MAX_S)
+		in->retry_s = VIP_RETRY_MAX_S;
+	log_err("%s: the virtual addresses cannot be installed (%s): FAULT, next try in %u s%s", in->conf.name,
+		in->vip_why, in->retry_s, in->conf.preempt ? ", no preemption until one succeeds" : "");
+	if (!in->vip_penalty) {
+		in->vip_penalty = 1;
+		fill_params(in, &in->conf, &p);
+		vrrp_reconfigure(&in->fsm, mtime_us(), &p);
+	}
+	vrrp_fault(&in->fsm, mtime_us(), 1);
+	ev_timer_stop(in->env->loop, &in->retry);
+	ev_timer_set(&in->retry, (double)in->retry_s, 0.);
+	ev_timer_start(in->env->loop, &in->retry);
+	rearm(in);
+}
+
+/* Every VIP is on the interface again: preemption as configured. */
+static void vip_penalty_clear(struct instance *in)
+{
+	struct vrrp_params p;
+	if (!in->vip_penalty)
+		return;
+	in->vip_penalty = 0;
+	in->retry_s = 0;
+	log_notice("%s: the virtual addresses are installed again%s", in->conf.name,
+		   in->conf.preempt ? ": preemption restored" : "");
+	fill_params(in, &in->conf, &p);
+	vrrp_reconfigure(&in->fsm, mtime_us(), &p);
+}
+
+/* The macvlan again, with its advert and announcement sockets. */
+static int reattach_vmac(struct instance *in, char *err, size_t errlen)
+{
+	int rc = attach_vmac(in, err, errlen);
+	if (rc == 0) {
+		rc = garp_open(in->conf.family, in->conf.vmac_ifname, in->vmac_ifindex, err, errlen);
+		if (rc >= 0) {
+			in->garp_fd = rc;
+			return 0;
+		}
+	}
+	if (in->vmac_fd >= 0)
+		close(in->vmac_fd);
+	in->vmac_fd = -1;
+	if (in->vmac_ifindex)
+		vmac_remove(in->conf.vmac_ifname);
+	in->vmac_ifindex = 0;
+	return rc;
+}
+
+/* vmac on: the macvlan was deleted, and the VIPs on it with it.  Made
+ * again at once; a master adds its VIPs again. */
+static void vmac_lost(struct instance *in)
+{
+	char err[160];
+	log_warn("%s: %s was deleted: creating it again", in->conf.name, in->conf.vmac_ifname);
+	ev_timer_stop(in->env->loop, &in->garp);
+	if (in->vmac_fd >= 0)
+		close(in->vmac_fd);
+	if (in->garp_fd >= 0)
+		close(in->garp_fd);
+	in->vmac_fd = in->garp_fd = -1;
+	in->vmac_ifindex = 0;
+	if (reattach_vmac(in, err, sizeof(err)) < 0) {
+		snprintf(in->vip_why, sizeof(in->vip_why), "%s", err);
+		vip_fault_enter(in);
+		return;
+	}
+	if (in->vips_on && !in->vip_fault)
+		op_vips(in, 1);
+}
+
+static void retry_vips(struct instance *in)
+{
+	char err[160];
+	if (in->fd >= 0 && in->conf.vmac && !in->vmac_ifindex && reattach_vmac(in, err, sizeof(err)) < 0) {
+		snprintf(in->vip_why, sizeof(in->vip_why), "%s", err);
+		in->vip_fault = 0;
+		vip_fault_enter(in); /* the next, longer, wait */
+		return;
+	}
+	log_notice("%s: trying the virtual addresses again: leaving FAULT", in->conf.name);
+	in->vip_fault = 0;
+	vrrp_fault(&in->fsm, mtime_us(), 0);
+	rearm(in);
+}
+
+static void on_retry(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop; (void)revents;
+	retry_vips(w->data);
+}
+
+/* The primary address: gone (FAULT: nothing to speak from), or back
+ * (leave FAULT if the link is up). */
+static void verify_primary(struct instance *in)
+{
+	struct iface_info ii;
+	if (in->link_fault) {
+		if (iface_query(in->conf.ifname, &ii) == 0 && ii.up)
+			instance_link_event(in, 1);
+		return;
+	}
+	refresh_primary(in);
+	if (!in->have_primary) {
+		log_notice("%s: no address left on %s to advertise from: FAULT", in->conf.name, in->conf.ifname);
+		/* FAULT sends priority 0 first, from the address that was ours
+		 * (vsock.c lets it). */
+		vrrp_fault(&in->fsm, mtime_us(), 1);
+		in->link_fault = 1;
+		in->fault_why = no_primary_why(in);
+	}
+}
+
+/* A master's VIPs: one that is gone (deleted by hand, by another program,
+ * with its macvlan) is added again at once. */
+static void verify_vips(struct instance *in)
+{
+	enum vip_presence st[VCONF_MAX_VIPS];
+	char a[ADDR_STRLEN];
+	int missing = 0;
+
+	if (vip_lookup(vip_ifindex(in), in->conf.vips, in->conf.nvips, st))
+		return;
+	uint32_t was = in->vips_foreign;
+	in->vips_foreign = 0;
+	for (int i = 0; i < in->conf.nvips; i++) {
+		if (st[i] == VIP_FOREIGN && !((in->vips_added >> i) & 1)) {
+			in->vips_foreign |= 1u << i;
+			/* An owner's own address is expected; anything else
+			 * stays behind when this node is no longer master. */
+			if (!((was >> i) & 1) && in->conf.priority != 255)
+				log_warn("%s: %s was on %s before vrrpd: it is used as is and will not be removed",
+					 in->conf.name, addr_format_ip(&in->conf.vips[i].addr, a, sizeof(a)),
+					 in->vmac_ifindex ? in->conf.vmac_ifname : in->conf.ifname);
+		}
+		if (st[i] != VIP_ABSENT)
+			continue;
+		in->vips_added &= ~(1u << i);
+		missing++;
+		in->vips_restored++;
+		log_rl(&in->rl, LOG_WARNING, "%s: %s is no longer on %s: adding it again", in->conf.name,
+		       addr_format_ip(&in->conf.vips[i].addr, a, sizeof(a)),
+		       in->vmac_ifindex ? in->conf.vmac_ifname : in->conf.ifname);
+		vip_set(in->env->nl, vip_ifindex(in), &in->conf.vips[i], 1, in, i);
+	}
+	if (!missing && !in->vips_refused)
+		vip_penalty_clear(in);
+}
+
+static void verify(struct instance *in)
+{
+	if (in->fd < 0)
+		return;
+	if (in->refusal_pending) {
+		in->refusal_pending = 0;
+		if (in->vips_on)
+			vip_fault_enter(in);
+	}
+	verify_primary(in);
+	/* (with vmac on and the macvlan missing, vip_ifindex() would be the
+	 * base interface: vmac_lost() handles that case) */
+	if (in->vips_on && !in->vip_fault && !in->link_fault && (!in->conf.vmac || in->vmac_ifindex))
+		verify_vips(in);
+	rearm(in);
+}
+
+static void on_verify(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop; (void)revents;
+	verify(w->data);
+}
+
+/* Events were lost (iface.h, IFACE_RESYNC): the link dump that came before
+ * reported up and down; here what it cannot: the interface or its macvlan
+ * gone, and the addresses. */
+static void resync(struct instance *in)
+{
+	struct iface_info ii = { 0 };
+	if (iface_query(in->conf.ifname, &ii) != 0 || ii.ifindex != in->ii.ifindex) {
+		int was = in->ii.ifindex;
+		instance_iface_event(in, was, NULL, IFACE_LINK_GONE);
+		if (ii.ifindex)
+			instance_iface_event(in, ii.ifindex, in->conf.ifname, IFACE_LINK_UP);
+		return;
+	}
+	if (in->vmac_ifindex && (iface_query(in->conf.vmac_ifname, &ii) != 0 || ii.ifindex != in->vmac_ifindex))
+		vmac_lost(in);
+	schedule_verify(in);
 }
 
 void instance_iface_event(struct instance *in, int ifindex, const char *ifname, enum iface_event ev)
@@ -525,7 +827,7 @@ void instance_iface_event(struct instance *in, int ifindex, const char *ifname, 
 	char err[256];
 
 	if (in->fd < 0) {
-		if (ev == IFACE_ADDR_CHANGED || ev == IFACE_LINK_GONE || !ifname ||
+		if (ev == IFACE_ADDR_CHANGED || ev == IFACE_LINK_GONE || ev == IFACE_RESYNC || !ifname ||
 		    strcmp(ifname, in->conf.ifname) != 0)
 			return;
 		if (attach(in, err, sizeof(err))) {
@@ -538,6 +840,17 @@ void instance_iface_event(struct instance *in, int ifindex, const char *ifname, 
 		in->fault_why = "link down";
 		if (in->ii.up)
 			instance_link_event(in, 1);
+		return;
+	}
+	if (ev == IFACE_RESYNC) {
+		resync(in);
+		return;
+	}
+	if (in->vmac_ifindex && ifindex == in->vmac_ifindex) {
+		if (ev == IFACE_LINK_GONE)
+			vmac_lost(in);
+		else if (ev == IFACE_ADDR_CHANGED)
+			schedule_verify(in);
 		return;
 	}
 	if (ifindex != in->ii.ifindex)
@@ -561,18 +874,8 @@ void instance_iface_event(struct instance *in, int ifindex, const char *ifname, 
 
 void instance_addr_event(struct instance *in)
 {
-	struct iface_info ii;
-	if (in->link_fault) {
-		if (iface_query(in->conf.ifname, &ii) == 0 && ii.up)
-			instance_link_event(in, 1);
-		return;
-	}
-	refresh_primary(in);
-	if (!in->have_primary) {
-		log_notice("%s: no address left on %s to advertise from", in->conf.name, in->conf.ifname);
-		instance_link_event(in, 0);
-		in->fault_why = "no address";
-	}
+	/* Coalesced: an address flood costs one look, not one per event. */
+	schedule_verify(in);
 }
 
 void instance_tracks_changed(struct instance *in, int weight_sum, int nfaulted)

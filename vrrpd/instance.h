@@ -35,6 +35,7 @@ struct instance {
 	struct iface_info ii;
 	uint8_t primary[16];
 	int have_primary;
+	int primary_tentative;      /* only an IPv6 address still in DAD: no source yet */
 	uint8_t vipbytes[VCONF_MAX_VIPS * 16];
 	int fd;
 	ev_io io;
@@ -48,6 +49,15 @@ struct instance {
 	int garp_repeat_pending;
 	int vips_on;
 	int vips_refused;         /* the kernel refused one of them, since they were last set */
+	uint32_t vips_foreign;      /* bit i: VIP i was on the interface before us (never removed) */
+	uint32_t vips_added;        /* bit i: our add created VIP i (ours without IFA_PROTO too) */
+	ev_timer verify;            /* zero delay: addresses re-read once this loop's events are read */
+	int refusal_pending;        /* an add was refused while master: verify leaves mastership */
+	int vip_fault;              /* FAULT held: the VIPs could not be installed */
+	int vip_penalty;            /* no preemption until the VIPs were installed again */
+	unsigned retry_s;           /* the delay of the vip_fault's retry, doubling */
+	ev_timer retry;
+	char vip_why[192];          /* the last reason for vip_fault */
 	int opened;                 /* instance_open succeeded, instance_close not yet */
 	int link_fault;             /* interface missing, down, or without an address */
 	const char *fault_why;      /* what link_fault is about, for the status */
@@ -56,7 +66,7 @@ struct instance {
 	uint8_t prio_now;
 	struct notify notify;
 	struct log_ratelimit rl;
-	uint64_t send_errors, garp_sent, vip_errors;
+	uint64_t send_errors, garp_sent, vip_errors, vips_restored;
 	uint64_t last_change_wall_ms;
 	enum vrrp_state last_from;
 };
@@ -67,7 +77,8 @@ int instance_open(struct instance *in, const struct vconf_instance *conf, const 
 void instance_start(struct instance *in);
 /* Priority 0 if master, VIPs released, sockets closed.  Idempotent. */
 void instance_close(struct instance *in);
-/* vip_refused_fn: the kernel refused a change of one of the instance's VIPs. */
+/* vip_refused_fn: the kernel refused a change of one of the instance's
+ * VIPs; error 0: an add created it. */
 void instance_vip_refused(void *owner, int index, int on, int error);
 
 /* Reload of an instance whose identity (interface, family, vrid, vmac) did
@@ -83,8 +94,11 @@ int instance_same_identity(const struct instance *in, const struct vconf_instanc
  * BACKUP or MASTER as usual). */
 void instance_iface_event(struct instance *in, int ifindex, const char *ifname, enum iface_event ev);
 void instance_link_event(struct instance *in, int up);
-/* Addresses changed on the interface: the primary may have appeared (leave
- * FAULT if the link is up) or gone (FAULT: nothing to speak from). */
+/* Addresses changed on the interface (or the macvlan): once the events
+ * that are queued are read, the addresses are read again.  The primary may
+ * have appeared (leave FAULT if the link is up) or gone (FAULT: nothing to
+ * speak from); a master's VIP that is gone is added again, and a VIP the
+ * kernel refuses makes the instance leave mastership (vrrpd.8). */
 void instance_addr_event(struct instance *in);
 /* Trackers changed: weight_sum is the sum of the weights of the down
  * weighted tracks, nfaulted the number of down 'fault' tracks.  Counting

@@ -25,14 +25,14 @@ static void render_counters(struct buf *b, const struct instance *in)
 		   "\"priority0_sent\":%llu,\"priority0_received\":%llu,\"transitions\":%llu,"
 		   "\"became_master\":%llu,\"send_errors\":%llu,\"garp_sent\":%llu,"
 		   "\"notify_runs\":%llu,\"notify_failures\":%llu,\"notify_killed\":%llu,"
-		   "\"notify_dropped\":%llu,\"vip_errors\":%llu,\"discards\":{",
+		   "\"notify_dropped\":%llu,\"vip_errors\":%llu,\"vips_restored\":%llu,\"discards\":{",
 		   (unsigned long long)st->adverts_tx, (unsigned long long)st->adverts_rx,
 		   (unsigned long long)st->prio0_tx, (unsigned long long)st->prio0_rx,
 		   (unsigned long long)st->transitions, (unsigned long long)st->became_master,
 		   (unsigned long long)in->send_errors, (unsigned long long)in->garp_sent,
 		   (unsigned long long)in->notify.runs, (unsigned long long)in->notify.failures,
 		   (unsigned long long)in->notify.killed, (unsigned long long)in->notify.dropped,
-		   (unsigned long long)in->vip_errors);
+		   (unsigned long long)in->vip_errors, (unsigned long long)in->vips_restored);
 	for (int i = 1; i < PACKET_DISCARD_MAX; i++)
 		buf_printf(b, "%s\"%s\":%llu", i > 1 ? "," : "", packet_discard_names[i],
 			   (unsigned long long)st->discards[i]);
@@ -98,6 +98,11 @@ static void render_instance(struct buf *b, const struct instance *in, struct tra
 		   in->link_fault ? "false" : "true", in->fd >= 0 ? "true" : "false");
 	if (in->link_fault && in->fault_why)
 		json_string(b, in->fault_why);
+	else
+		buf_puts(b, "null");
+	buf_puts(b, ",\"vip_fault\":");
+	if (in->vip_fault || in->vip_penalty)
+		json_string(b, in->vip_why);
 	else
 		buf_puts(b, "null");
 	buf_puts(b, ",");

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "iface.h"
 #include "log.h"
 #include "packet.h"
 #include "rtnl.h"
@@ -46,7 +47,9 @@ static struct nlmsghdr *vip_msg(void *buf, int ifindex, const struct vconf_vip *
 					   : (const void *)&((const struct sockaddr_in6 *)&v->addr.ss)->sin6_addr;
 	size_t alen = packet_addr_len(family);
 	struct ifaddrmsg *a;
-	struct nlmsghdr *h = rtnl_request(buf, on ? RTM_NEWADDR : RTM_DELADDR, on ? NLM_F_CREATE | NLM_F_REPLACE : 0,
+	/* EXCL, not REPLACE: an address that is already there (an owner's
+	 * real address) keeps its lifetime, metric and protocol. */
+	struct nlmsghdr *h = rtnl_request(buf, on ? RTM_NEWADDR : RTM_DELADDR, on ? NLM_F_CREATE | NLM_F_EXCL : 0,
 					  sizeof(*a), (void **)&a);
 
 	a->ifa_family = (uint8_t)family;
@@ -61,6 +64,8 @@ static struct nlmsghdr *vip_msg(void *buf, int ifindex, const struct vconf_vip *
 	mnl_attr_put(h, IFA_ADDRESS, alen, ip);
 	if (v->label[0])
 		mnl_attr_put_strz(h, IFA_LABEL, v->label);
+	if (on)
+		mnl_attr_put_u8(h, IFA_PROTO, VIP_ADDR_PROTO);
 	return h;
 }
 
@@ -83,6 +88,10 @@ static void on_answer(const struct nlmsghdr *h, void *arg)
 		req = *p;
 		p->owner = NULL;
 	}
+	if (e->error == 0 && req.owner && req.on && n->refused) {
+		n->refused(req.owner, req.index, 1, 0); /* created: ours */
+		return;
+	}
 	if (benign(e->error))
 		return;
 	n->errors++;
@@ -92,13 +101,19 @@ static void on_answer(const struct nlmsghdr *h, void *arg)
 		log_rl(&n->rl, LOG_ERR, "vip: kernel refused an address change: %s", strerror(-e->error));
 }
 
-static void readable(struct ev_loop *loop, ev_io *w, int revents)
+void vip_flush(struct vip_nl *n)
 {
-	struct vip_nl *n = w->data;
-	(void)loop; (void)revents;
+	if (!n)
+		return;
 	int rc = rtnl_drain(n->nl, n->buf, on_answer, n);
 	if (rc < 0)
 		log_rl(&n->rl, LOG_WARNING, "vip: netlink: %s", strerror(-rc));
+}
+
+static void readable(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop; (void)revents;
+	vip_flush(w->data);
 }
 
 struct vip_nl *vip_nl_open(struct ev_loop *loop, vip_refused_fn refused, char *err, size_t errlen)
@@ -171,16 +186,53 @@ uint64_t vip_errors(const struct vip_nl *n)
 	return n ? n->errors : 0;
 }
 
+static const void *vip_ip(const struct vconf_vip *v)
+{
+	return v->addr.ss.ss_family == AF_INET ? (const void *)&((const struct sockaddr_in *)&v->addr.ss)->sin_addr
+					       : (const void *)&((const struct sockaddr_in6 *)&v->addr.ss)->sin6_addr;
+}
+
+struct lookup {
+	const struct vconf_vip *v;
+	int n;
+	enum vip_presence *state;
+};
+
+static void on_addr(void *arg, const struct iface_addr *a)
+{
+	struct lookup *l = arg;
+	for (int i = 0; i < l->n; i++)
+		if (l->v[i].addr.ss.ss_family == a->family &&
+		    memcmp(vip_ip(&l->v[i]), a->ip, packet_addr_len(a->family)) == 0)
+			l->state[i] = a->proto == VIP_ADDR_PROTO ? VIP_OURS : VIP_FOREIGN;
+}
+
+int vip_lookup(int ifindex, const struct vconf_vip *v, int n, enum vip_presence *state)
+{
+	struct lookup l = { v, n, state };
+	for (int i = 0; i < n; i++)
+		state[i] = VIP_ABSENT;
+	if (n == 0)
+		return 0;
+	return iface_addrs(ifindex, v[0].addr.ss.ss_family, on_addr, &l);
+}
+
 int vip_remove_sync(int ifindex, const struct vconf_vip *v, int nv)
 {
-	struct mnl_socket *nl = rtnl_open(0);
+	enum vip_presence state[VCONF_MAX_VIPS];
 	char req[RTNL_REQ_SIZE];
 	int removed = 0;
 
+	if (nv > VCONF_MAX_VIPS)
+		nv = VCONF_MAX_VIPS;
+	int rc = vip_lookup(ifindex, v, nv, state);
+	if (rc)
+		return rc;
+	struct mnl_socket *nl = rtnl_open(0);
 	if (!nl)
 		return -EIO;
 	for (int i = 0; i < nv; i++)
-		if (rtnl_talk(nl, vip_msg(req, ifindex, &v[i], 0), NULL, NULL) == 0)
+		if (state[i] == VIP_OURS && rtnl_talk(nl, vip_msg(req, ifindex, &v[i], 0), NULL, NULL) == 0)
 			removed++;
 	mnl_socket_close(nl);
 	return removed;

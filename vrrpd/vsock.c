@@ -49,6 +49,19 @@ static int open6(int fd, int ifindex)
 	return 0;
 }
 
+/* The source address stays what it was when it leaves the interface: a
+ * master whose address was deleted still sends its priority-0 goodbye from
+ * it (the peer then takes over after Skew_Time, not Master_Down_Interval).
+ * Without this the kernel refuses a source that is not local (ENETUNREACH).
+ * Best effort: IP_TRANSPARENT needs CAP_NET_RAW, which vrrpd keeps. */
+static void any_source(int fd, int family)
+{
+	if (family == AF_INET)
+		opt(fd, IPPROTO_IP, IP_TRANSPARENT, 1);
+	else
+		opt(fd, IPPROTO_IPV6, IPV6_FREEBIND, 1);
+}
+
 int vsock_open(int family, const char *ifname, int ifindex, char *err, size_t errlen)
 {
 	int fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, PACKET_PROTO);
@@ -69,6 +82,7 @@ int vsock_open(int family, const char *ifname, int ifindex, char *err, size_t er
 		snprintf(err, errlen, "VRRP socket options on %s: %s", ifname, strerror(-rc));
 		goto bad;
 	}
+	any_source(fd, family);
 	return fd;
 bad:
 	close(fd);
@@ -99,6 +113,7 @@ int vsock_open_tx(int family, const char *ifname, int ifindex, char *err, size_t
 		close(fd);
 		return rc;
 	}
+	any_source(fd, family);
 	return fd;
 }
 

@@ -5,6 +5,10 @@
 #   lbd_conf FILE <<EOF ... EOF   write an lbd config (control socket at $LBD_SOCK)
 #   lbd_start FILE                start lbd, wait until it answers on the control socket
 #   lbctl_ ARGS                   lbctl on that socket
+#
+# FAULTINJ=1: lbd runs under tests/faultinj (LD_PRELOAD): its socket reads,
+# writes and splices return short counts and EAGAIN at random; FAULTINJ_SEED
+# (logged; random by default), FAULTINJ_RATE and FAULTINJ_OPS pass through.
 net_require nginx curl
 # Debian's python3 (python3-websockets is installed for it), not whatever is first on PATH.
 PY=/usr/bin/python3
@@ -65,7 +69,15 @@ lbd_conf() { # FILE, body on stdin; adds the global block (LBD_WORKERS workers, 
 lbctl_() { "$BIN/lbctl" -s "$LBD_SOCK" "$@"; }
 
 lbd_start() { # CONF
-	net_spawn lb lbd "$BIN/lbd" -n -f "$1"
+	local pre=()
+	if [ -n "${FAULTINJ:-}" ]; then
+		[ -f "$BIN/tests/faultinj.so" ] || t_fail "FAULTINJ=1 needs $BIN/tests/faultinj.so (make unit-bins)"
+		FAULTINJ_SEED=${FAULTINJ_SEED:-$((RANDOM * 32768 + RANDOM))}
+		t_log "fault injection: FAULTINJ_SEED=$FAULTINJ_SEED FAULTINJ_RATE=${FAULTINJ_RATE:-30} FAULTINJ_OPS=${FAULTINJ_OPS:-all}"
+		pre=(env LD_PRELOAD="$BIN/tests/faultinj.so" FAULTINJ_SEED="$FAULTINJ_SEED"
+			FAULTINJ_RATE="${FAULTINJ_RATE:-30}" FAULTINJ_OPS="${FAULTINJ_OPS:-}")
+	fi
+	net_spawn lb lbd "${pre[@]}" "$BIN/lbd" -n -f "$1"
 	wait_for 5 "lbd control socket" lbctl_ status
 }
 

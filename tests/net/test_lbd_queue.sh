@@ -59,7 +59,7 @@ csv_qmax=$(c 'http://192.0.2.10:8404/stats;csv' | awk -F, '$1 == "slow" && $2 ==
 t_assert "the CSV has qmax for the backend ($csv_qmax)" [ "${csv_qmax:-0}" -ge 1 ]
 t_assert "the HTML page shows the backend's queue" sh -c "ip netns exec $NS_lb curl -s --noproxy '*' http://192.0.2.10:8404/stats | grep -q 'queue 0 (max $qmax)'"
 # Tq/Tw/Tc/Tr/Tt: some requests waited at least half a second.
-waited=$(awk '$3 == "slow" && $4 == "slow/s" { split($8, t, "/"); if (t[2] >= 500) n++ } END { print n + 0 }' "$T/lbd.log")
+waited=$(awk '$3 == "slow" && $4 == "slow/s" { split($5, t, "/"); if (t[2] >= 500) n++ } END { print n + 0 }' "$T/lbd.log")
 t_assert "the access log shows queue waits (Tw >= 500 ms on $waited lines)" [ "$waited" -ge 2 ]
 
 # timeout queue 300ms, one slot: of 5 at once, 1 is served, the others
@@ -73,7 +73,7 @@ wait "${pids[@]}"
 n503=$(cat "$T"/code-short.* | grep -c 503)
 n200=$(cat "$T"/code-short.* | grep -c 200)
 t_assert "timeout queue: 1 served, 4 got 503 (200: $n200, 503: $n503)" [ "$n200-$n503" = 1-4 ]
-t_assert "the access log says queue timeout (sQ)" grep -q ' short short/- 503 .* sQ ' "$T/lbd.log"
+t_assert "the access log says queue timeout (sQ)" grep -q ' short short/- [-0-9/]* 503 .* sQ-- ' "$T/lbd.log"
 qt=$(c 'http://192.0.2.10:8404/stats;json' | "$PY" -c 'import json,sys
 d = json.load(sys.stdin)
 print([b for b in d["backends"] if b["name"] == "short"][0]["queue"]["timeouts"])')
@@ -93,7 +93,7 @@ code=$(c -o /dev/null -w '%{http_code}' --max-time 2 http://192.0.2.10:9202/)
 t_assert "maxqueue 1: a third client gets 503 ($code)" [ "$code" = 503 ]
 wait "$waiter"
 wait_for 3 "the client that gave up left the queue" metric_is haproxy_backend_current_queue mute 0
-t_assert "its request is logged as client-closed (CD) after waiting" grep -Eq ' mute mute/- [-0-9]+ .* CD ' "$T/lbd.log"
+t_assert "its request is logged as client-closed (CD) after waiting" grep -Eq ' mute mute/- [-0-9/]+ [-0-9]+ .* CD-- ' "$T/lbd.log"
 
 # Busy active server (maxconn 2, 1 s each), idle backup: 8 clients at once,
 # so that a worker has several queued.  All are answered by the active

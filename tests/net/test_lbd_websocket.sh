@@ -24,8 +24,8 @@ t_assert "20 text and binary (100 KB) messages echoed through lbd" \
 for i in 1 2 3; do
 	t_assert "tunnel $i echoes" ns_exec lb timeout 20 "$PY" "$WS" client ws://192.0.2.10:3100/tail 1
 done
-t_assert "access log shows the 101" grep -q ' loki loki/[ab] 101 ' "$T/lbd.log"
-t_assert "both servers got a tunnel" bash -c "grep -q 'loki/a 101' '$T/lbd.log' && grep -q 'loki/b 101' '$T/lbd.log'"
+t_assert "access log shows the 101" grep -q ' loki loki/[ab] [-0-9/]* 101 ' "$T/lbd.log"
+t_assert "both servers got a tunnel" bash -c "grep -q 'loki/a [-0-9/]* 101 ' '$T/lbd.log' && grep -q 'loki/b [-0-9/]* 101 ' '$T/lbd.log'"
 
 # An idle tunnel is closed after 'timeout tunnel' (2s).
 el=$(ns_exec lb timeout 15 "$PY" "$WS" idle ws://192.0.2.10:3100/tail)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Tracking lbd itself (the deployment's "killall -0 haproxy" replaced): node 1
 # runs lbd with its stats listener on 127.0.0.1:8404 in front of an nginx,
-# and vrrpd tracks lbd's /healthz (weight -20).  lbd's VRRP panel reads
+# and vrrpd tracks /healthz on lbd's health listener (127.0.0.1:8405, as the
+# shipped configs do; weight -20).  lbd's VRRP panel reads
 # vrrpd's control socket and shows node 1 as master.  When lbd is killed,
 # node 1 drops to 80 and hands the VIP to node 2 within Skew_Time.
 . "$(dirname "$0")/lib.sh"
@@ -19,7 +20,7 @@ http { access_log off; client_body_temp_path $T; proxy_temp_path $T; fastcgi_tem
 EOF2
 net_spawn n1 nginx nginx -c "$T/nginx.conf"
 cat > "$T/lbd.conf" <<EOF2
-global { workers 1; stats 127.0.0.1:8404 vrrp $T/n1.sock; control $T/lbd.sock; access-log off; }
+global { workers 1; stats 127.0.0.1:8404 vrrp $T/n1.sock health 127.0.0.1:8405; control $T/lbd.sock; access-log off; }
 backend web {
 	check GET / expect 200 interval 200ms rise 1 fall 2;
 	server a 127.0.0.1:8081;
@@ -27,10 +28,10 @@ backend web {
 frontend www { bind 127.0.0.1:8080; backend web; }
 EOF2
 net_spawn n1 lbd "$BIN/lbd" -n -f "$T/lbd.conf"
-wait_for 5 "lbd's /healthz answers" ns_exec n1 curl -sf -o /dev/null http://127.0.0.1:8404/healthz
+wait_for 5 "lbd's /healthz answers" ns_exec n1 curl -sf -o /dev/null http://127.0.0.1:8405/healthz
 
 vrrp_conf n1 100 1s "track lbd weight -20;" > "$T/n1.conf"
-printf 'track lbd {\n\thttp 127.0.0.1:8404 /healthz;\n\tinterval 200ms;\n\ttimeout 200ms;\n\trise 2;\n\tfall 2;\n}\n' >> "$T/n1.conf"
+printf 'track lbd {\n\thttp 127.0.0.1:8405 /healthz;\n\tinterval 200ms;\n\ttimeout 200ms;\n\trise 2;\n\tfall 2;\n}\n' >> "$T/n1.conf"
 vrrp_conf n2 90 1s > "$T/n2.conf"
 vrrp_run n1 "$T/n1.conf"
 wait_for 6 "node 1 is master" vrrp_state_is n1 master

@@ -116,6 +116,13 @@ static const struct bad bad_requests[] = {
 	{ "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: xchunked\r\n\r\n", 501 },
 	{ "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked;q=1\r\n\r\n", 400 },
 	{ "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding:\r\n\r\n", 400 },
+	{ "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: ,\r\n\r\n", 400 },
+	{ "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, identity\r\n\r\n", 400 },
+	{ "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n", 400 },
+	/* not a token: malformed (400), not an unknown coding (501) */
+	{ "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: \"chunked\"\r\n\r\n", 400 },
+	{ "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\xff\r\n\r\n", 400 },
+	{ "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chun/ked\r\n\r\n", 400 },
 	{ "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400 },
 	{ "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding : chunked\r\n\r\n", 400 },
 	{ "GET / HTTP/1.1\r\nHost : h\r\n\r\n", 400 },
@@ -278,11 +285,23 @@ static void test_chunked(void **state)
 		assert_int_equal(total, body);
 	}
 	assert_int_equal(feed_chunked("0\r\n\r\n", 5, 5, &total), 1);
+	/* harmless trailers pass, a name that only starts like a framing one too */
+	static const char tr[] = "0\r\nContent-Length-X: 1\r\nX-Checksum-Of-The-Body: a\r\nHosts: 2\r\n\r\n";
+	for (size_t step = 1; step <= strlen(tr); step++) {
+		assert_int_equal(feed_chunked(tr, strlen(tr), step, &total), 1);
+		assert_int_equal(total, strlen(tr));
+	}
+	for (size_t step = 1; step <= 10; step++) /* caught across every split */
+		assert_int_equal(feed_chunked("0\r\nContent-Length: 44\r\n\r\n", 28, step, &total), -1);
 	assert_int_equal(feed_chunked("5\r\nhel", 6, 6, &total), 0);
 	static const char *const bad[] = {
 		"x\r\n", "5 \r\nhello\r\n0\r\n\r\n", "5\nhello\r\n0\r\n\r\n", "5\r\nhelloX\r\n0\r\n\r\n",
 		"5\r\nhello\n0\r\n\r\n", "-1\r\n", "fffffffffffffffff\r\n", "0\r\nX : y\r\n\r\n",
 		"0\r\n\r\r", "5;\x01\r\nhello\r\n", " 5\r\nhello\r\n0\r\n\r\n", "0\r\nX\r\n\r\n",
+		/* trailers that would change how the message is framed or routed */
+		"0\r\nContent-Length: 44\r\n\r\n", "0\r\nX-T: 1\r\ntransfer-encoding: chunked\r\n\r\n",
+		"0\r\nHost: evil\r\n\r\n", "0\r\nConnection: close\r\n\r\n", "0\r\nTrailer: X\r\n\r\n",
+		"0\r\nX-Forwarded-For: 203.0.113.9\r\n\r\n", "0\r\nUpgrade: websocket\r\n\r\n",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (feed_chunked(bad[i], strlen(bad[i]), strlen(bad[i]), &total) != -1)

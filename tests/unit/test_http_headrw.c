@@ -52,12 +52,61 @@ static void test_response(void **state)
 	char out[1024];
 	const char *in = "HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\nContent-Length: 2\r\n\r\n";
 	assert_int_equal(http1_parse_response(in, strlen(in), 16384, &r), (int)strlen(in));
-	int n = headrw_response(&r, 1, 0, out, sizeof(out));
+	int n = headrw_response(&r, HEADRW_CLOSE, 0, out, sizeof(out));
 	assert_int_equal(n, (int)strlen("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n"));
 	assert_memory_equal(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n", (size_t)n);
-	n = headrw_response(&r, 0, 0, out, sizeof(out));
+	n = headrw_response(&r, HEADRW_KEEP, 0, out, sizeof(out));
 	assert_memory_equal(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n", (size_t)n);
-	assert_int_equal(headrw_response(&r, 0, 0, out, 10), -1); /* does not fit */
+	/* an HTTP/1.0 client kept alive is told so (RFC 9112 9.3) */
+	n = headrw_response(&r, HEADRW_KEEP_ALIVE, 0, out, sizeof(out));
+	assert_int_equal(n, (int)strlen("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\n"));
+	assert_memory_equal(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\n", (size_t)n);
+	assert_int_equal(headrw_response(&r, HEADRW_KEEP, 0, out, 10), -1); /* does not fit */
+}
+
+/* Transfer-Encoding goes on as the one form every server reads, whatever
+ * spelling the client used (RFC 9112 allows empty list elements and any
+ * case; a server that only knows "chunked" would read the body as the next
+ * request). */
+static void test_transfer_encoding(void **state)
+{
+	(void)state;
+	struct headrw_req none = { 0 };
+	static const char *const forms[] = { ",chunked,", "CHUNKED", "Chunked ,", " , chunked" };
+	char in[256];
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		snprintf(in, sizeof(in), "POST /p HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: %s\r\nX: y\r\n\r\n", forms[i]);
+		assert_string_equal(req(in, &none),
+				    "POST /p HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nX: y\r\n\r\n");
+	}
+	static struct http1_response r;
+	char out[256];
+	const char *rin = "HTTP/1.1 200 OK\r\nTransfer-Encoding: ,CHUNKED\r\nX: y\r\n\r\n";
+	assert_int_equal(http1_parse_response(rin, strlen(rin), 16384, &r), (int)strlen(rin));
+	int n = headrw_response(&r, HEADRW_KEEP, 0, out, sizeof(out) - 1);
+	assert_true(n > 0);
+	out[n] = '\0';
+	assert_string_equal(out, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX: y\r\n\r\n");
+}
+
+/* Every header the Connection header names is hop-by-hop, however many it
+ * names and over however many Connection lines (only the first 8 were). */
+static void test_many_connection_tokens(void **state)
+{
+	(void)state;
+	struct headrw_req none = { 0 };
+	assert_string_equal(req("GET / HTTP/1.1\r\nHost: h\r\nConnection: a1, a2, a3, a4, a5, a6, a7, a8, a9\r\n"
+				"Connection: close,a10\r\nA1: x\r\nA9: x\r\nA10: x\r\nA11: kept\r\n\r\n", &none),
+			    "GET / HTTP/1.1\r\nHost: h\r\nA11: kept\r\n\r\n");
+	char in[3072], *p = in;
+	p += sprintf(p, "GET / HTTP/1.1\r\nHost: h\r\nConnection:");
+	for (int i = 0; i < 90; i++)
+		p += sprintf(p, " x%d,", i);
+	p += sprintf(p, "\r\n");
+	for (int i = 0; i < 90; i++)
+		p += sprintf(p, "X%d: v\r\n", i);
+	sprintf(p, "\r\n");
+	assert_string_equal(req(in, &none), "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
 }
 
 int main(void)
@@ -65,6 +114,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_request),
 		cmocka_unit_test(test_response),
+		cmocka_unit_test(test_transfer_encoding),
+		cmocka_unit_test(test_many_connection_tokens),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

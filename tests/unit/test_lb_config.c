@@ -130,10 +130,37 @@ static void test_errors(void **state)
 	expect_error("backend b { check PUT /; server s 192.0.2.1:80; }\n" FE,
 		     "t.conf:1:19: expected one of GET, HEAD, OPTIONS, got 'PUT'");
 	expect_error("global { workers 0; }\n", "t.conf:1:18: expected a whole number from 1 to 64, got '0'");
+	/* the health listener vrrpd tracks: loopback only */
+	struct lbd_config *h = load_ok("global { stats *:8404 health 127.0.0.1:8405; }\n"
+				       "backend b { server s 192.0.2.1:80; }\n" FE);
+	assert_true(h->g.stats.health_enabled);
+	assert_int_equal(addr_port(&h->g.stats.health), 8405);
+	model_config_unref(h);
+	expect_error("global { stats *:8404 health 192.0.2.1:8405; }\n",
+		     "t.conf:1:30: expected a loopback address and port for 'health' (127.0.0.1:PORT or [::1]:PORT), "
+		     "got '192.0.2.1:8405'");
+	expect_error("global { stats *:8404 health *:8405; }\n",
+		     "t.conf:1:30: expected an address like 192.0.2.1:80 or [2001:db8::1]:80, got '*:8405'");
 	expect_error("global { bogus 1; }\n",
 		     "t.conf:1:10: unknown keyword 'bogus', expected one of: workers, maxconn, control, stats, "
 		     "access-log, grace");
 	expect_error("backend b { server s 192.0.2.1:80; }\n", "t.conf:1:1: expected at least one 'frontend NAME { ... }' block");
+}
+
+static void test_retry_on(void **state)
+{
+	(void)state;
+	struct lbd_config *c = load_ok("backend b { server s 192.0.2.1:80; }\n" FE);
+	assert_int_equal(c->backends[0].conf.retry_on, RETRY_CONN_FAILURE);
+	model_config_unref(c);
+	c = load_ok("defaults { retry-on empty-response; }\n"
+		    "backend b { server s 192.0.2.1:80; }\n"
+		    "backend c { retry-on conn-failure; server s 192.0.2.1:80; }\n" FE);
+	assert_int_equal(c->backends[0].conf.retry_on, RETRY_EMPTY_RESPONSE);
+	assert_int_equal(c->backends[1].conf.retry_on, RETRY_CONN_FAILURE);
+	model_config_unref(c);
+	expect_error("backend b { retry-on always; server s 192.0.2.1:80; }\n" FE,
+		     "t.conf:1:22: expected one of conn-failure, empty-response, got 'always'");
 }
 
 static void test_state_survives_reload(void **state)
@@ -186,6 +213,7 @@ int main(void)
 		cmocka_unit_test(test_defaults_any_position),
 		cmocka_unit_test(test_expect_list_and_range),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_retry_on),
 		cmocka_unit_test(test_state_survives_reload),
 		cmocka_unit_test(test_counters),
 	};

@@ -371,6 +371,20 @@ static void test_http_route_and_auth(void **state)
 	assert_int_equal(stats_http_basic_token("ab", "", tok, sizeof(tok)), 0);
 	assert_string_equal(tok, "Basic YWI6");
 	assert_int_equal(stats_http_basic_token("admin", "s3cret", tok, 10), -1);
+	/* RFC 9110 11.1: the scheme is case-insensitive, then 1*SP */
+	assert_int_equal(stats_http_basic_token("admin", "s3cret", tok, sizeof(tok)), 0);
+	static const char *const good[] = { "Basic YWRtaW46czNjcmV0", "basic YWRtaW46czNjcmV0",
+					    "BASIC YWRtaW46czNjcmV0", "bAsIc  YWRtaW46czNjcmV0" };
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		if (!stats_http_auth_match(tok, good[i], strlen(good[i])))
+			fail_msg("refused: %s", good[i]);
+	static const char *const bad[] = { "Basic ywrtaw46czNjcmV0", "Basic YWRtaW46czNjcmV0x", "Basic YWRtaW46czNjcmV",
+					   "Bearer YWRtaW46czNjcmV0", "Basic", "Basic ", "BasicYWRtaW46czNjcmV0",
+					   "Basics YWRtaW46czNjcmV0", "" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (stats_http_auth_match(tok, bad[i], strlen(bad[i])))
+			fail_msg("accepted: %s", bad[i]);
+	assert_false(stats_http_auth_match(tok, NULL, 0));
 }
 
 /* vrrpd's "status" reply, as vrrpd/status.c writes it. */
@@ -410,10 +424,17 @@ static void test_vrrp_parse(void **state)
 	assert_int_equal(v.guards[0].dropped[0], 7); /* bad_ttl */
 	assert_int_equal(v.guards[0].dropped[2], 3); /* unknown_vrid */
 	assert_int_equal(v.guards[0].dropped[4], 1); /* truncated */
-	const char *bad[] = {
-			      "{\"xdp_guards\":[{\"passed\":-1}]}", "{\"xdp_guards\":[{\"passed\":1e30}]}",
-			      "{\"xdp_guards\":[{\"dropped\":{\"bad_ttl\":0.5}}]}", "{\"xdp_guards\":{}}", "", "{", "[]", "{\"instances\":[{\"name\":1}]}", "{\"instances\":[{]}",
-			      "{\"a\":\"\\x\"}", "{\"instances\":[{\"name\":\"a\"}]", "{\"a\":tru}" };
+	const char *bad[] = { "{\"xdp_guards\":[{\"passed\":-1}]}", "{\"xdp_guards\":[{\"passed\":1e30}]}",
+			      "{\"xdp_guards\":[{\"dropped\":{\"bad_ttl\":0.5}}]}", "{\"xdp_guards\":{}}",
+			      "", "{", "[]", "{\"instances\":[{\"name\":1}]}", "{\"instances\":[{]}",
+			      "{\"a\":\"\\x\"}", "{\"instances\":[{\"name\":\"a\"}]", "{\"a\":tru}",
+			      /* numbers an int cannot hold: refused, not converted (UB) */
+			      "{\"instances\":[{\"name\":\"a\",\"priority\":1e30}]}",
+			      "{\"instances\":[{\"name\":\"a\",\"effective_priority\":-1e30}]}",
+			      "{\"instances\":[{\"name\":\"a\",\"priority\":1e999}]}",
+			      "{\"instances\":[{\"name\":\"a\",\"priority\":256}]}",
+			      "{\"instances\":[{\"name\":\"a\",\"priority\":99.5}]}",
+			      "{\"instances\":[{\"name\":\"a\",\"last_transition\":{\"from\":\"x\",\"ago_ms\":1e300}}]}" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		if (stats_vrrp_parse(bad[i], strlen(bad[i]), &v) != -1)
 			fail_msg("accepted: %s", bad[i]);

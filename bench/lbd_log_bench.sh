@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# The cost of the access log: lbd with `access-log syslog` against HAProxy 2.6
+# with `log <unix socket> local0` and `option httplog` (the reference config),
+# and lbd with the log off, in the same run, taking turns round after round.
+# Both send one datagram per request to the same reader (log_sink.py, which
+# only counts), which stands in for journald's /dev/log; lbd finds it as its
+# /dev/log through tests/net/lbd_devlog.sh.  The proxy alone on CPU 1; wrk,
+# the two nginx backends and the reader on CPU 0.
+#
+#   bench/lbd_log_bench.sh            (as root; NOT part of make check)
+#   ROUNDS=5 SECONDS_PER_RUN=5 bench/lbd_log_bench.sh
+#   LBD_REF=/path/to/older/lbd PROXIES="lbd-log lbd-ref haproxy-log lbd-off" bench/lbd_log_bench.sh
+#                                 (lbd-ref: another lbd binary, logging too, e.g.
+#                                  one built from an older commit)
+#
+# Per proxy and round: small GETs with wrk (50 keep-alive connections):
+# req/s, p50, p99, proxy CPU (user+sys from /proc) per request, and the log
+# lines the reader got against the requests made.
+set -u
+cd "$(dirname "$0")/.."
+export NET_BIN=${NET_BIN:-build}
+. tests/net/lib.sh
+net_require wrk haproxy nginx taskset unshare
+PY=/usr/bin/python3
+D=${SECONDS_PER_RUN:-5}
+ROUNDS=${ROUNDS:-3}
+PROXIES=${PROXIES:-lbd-log haproxy-log lbd-off}
+[ -x "$BIN/lbd" ] || { echo "build lbd first (make)"; exit 1; }
+ulimit -n "$(ulimit -Hn)"
+
+ns_create b
+for a in 10 11 12; do ip -n "$NS_b" addr add 192.0.2.$a/32 dev lo; done
+nx() { ip netns exec "$NS_b" "$@"; }
+# A syslog socket's queue as on a systemd host (the kernel's default is 10).
+nx sysctl -qw net.unix.max_dgram_qlen=512
+
+backend() { # name addr
+	mkdir -p "$T/ng-$1"
+	cat > "$T/ng-$1.conf" <<EOF
+daemon off; master_process off; user root; worker_processes 1;
+pid $T/ng-$1.pid; error_log $T/ng-$1.err warn;
+events { worker_connections 65536; }
+http {
+	access_log off; keepalive_requests 1000000; keepalive_timeout 300s;
+	client_body_temp_path $T/ng-$1; proxy_temp_path $T/ng-$1; fastcgi_temp_path $T/ng-$1;
+	uwsgi_temp_path $T/ng-$1; scgi_temp_path $T/ng-$1;
+	server { listen $2:8080 reuseport backlog=65535; location / { default_type text/plain; return 200 "ok\n"; } }
+}
+EOF
+	net_spawn b "ng_$1" taskset -c 0 nginx -c "$T/ng-$1.conf"
+}
+backend a 192.0.2.11
+backend b 192.0.2.12
+wait_for 5 "backends" nx curl -sf -o /dev/null http://192.0.2.12:8080/
+
+net_spawn b sink taskset -c 0 "$PY" bench/log_sink.py "$T/log.sock" "$T/log.count"
+wait_for 5 "the log reader" test -s "$T/log.count"
+
+lbd_conf() { # access-log target
+	cat <<EOF
+global { workers 1; maxconn 9950; access-log $1; }
+defaults { timeout connect 5s; timeout client 60s; timeout server 60s; timeout http-request 10s;
+	timeout keep-alive 300s; retries 3; redispatch on; }
+backend otel { check GET / interval 2s rise 2 fall 3 start up;
+	server a 192.0.2.11:8080; server b 192.0.2.12:8080; }
+frontend otlp { bind 192.0.2.10:4318; backend otel; }
+EOF
+}
+lbd_conf syslog > "$T/lbd-log.conf"
+lbd_conf off > "$T/lbd-off.conf"
+# The reference config, addresses changed, logging to the reader's socket
+# (the reference logs to stdout), option httplog kept.
+sed -E -e 's/bind :([0-9]+)/bind 192.0.2.10:\1/' -e 's/127\.0\.0\.1:[0-9]+/192.0.2.11:8080/' \
+    -e 's/127\.0\.0\.2:[0-9]+/192.0.2.12:8080/' -e "s|stats socket .*|stats socket $T/haproxy.sock mode 600 level admin|" \
+    -e "s|^(\s*)log stdout .*|\1log $T/log.sock local0 info|" \
+    -e 's/maxconn 20000/maxconn 9950\n    nbthread 1/' -e 's/timeout http-keep-alive 10s/timeout http-keep-alive 300s/' \
+    /work/shared/reference/haproxy.cfg > "$T/haproxy.cfg"
+grep -q "log $T/log.sock" "$T/haproxy.cfg" && grep -q 'option httplog' "$T/haproxy.cfg" ||
+	{ echo "haproxy.cfg: no log to the socket"; exit 1; }
+haproxy -c -f "$T/haproxy.cfg" >/dev/null || { echo "haproxy.cfg invalid"; exit 1; }
+
+start_proxy() { # name -> PROXY_PID
+	case $1 in
+	lbd-log) net_spawn b lbd taskset -c 1 tests/net/lbd_devlog.sh "$T/log.sock" "$BIN/lbd" -n -f "$T/lbd-log.conf" ;;
+	lbd-off) net_spawn b lbd taskset -c 1 "$BIN/lbd" -n -f "$T/lbd-off.conf" ;;
+	lbd-ref) net_spawn b lbd taskset -c 1 tests/net/lbd_devlog.sh "$T/log.sock" "$LBD_REF" -n -f "$T/lbd-log.conf" ;;
+	haproxy-log) net_spawn b haproxy taskset -c 1 haproxy -f "$T/haproxy.cfg" ;;
+	esac
+	PROXY_PID=${NET_PIDS[-1]}
+	wait_for 5 "$1 answers" nx curl -sf -o /dev/null http://192.0.2.10:4318/
+	# lbd_devlog.sh execs lbd in the end: the PID is lbd's own.
+}
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+HZ=$(getconf CLK_TCK)
+
+: > "$T/results"
+for r in $(seq "$ROUNDS"); do
+	for p in $PROXIES; do
+		start_proxy "$p"
+		nx taskset -c 0 wrk -t1 -c50 -d1s http://192.0.2.10:4318/ >/dev/null # warm-up
+		sleep 0.5 # let the reader catch up with the warm-up's lines
+		lines0=$(cat "$T/log.count")
+		before=$(cpu_ticks "$PROXY_PID")
+		out=$(nx taskset -c 0 wrk -t1 -c50 -d"${D}s" --latency http://192.0.2.10:4318/)
+		after=$(cpu_ticks "$PROXY_PID")
+		sleep 0.5
+		lines=$(($(cat "$T/log.count") - lines0))
+		net_stop "$PROXY_PID"
+		reqs=$(awk '/requests in/ { print $1 }' <<<"$out")
+		rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
+		p50=$(awk '$1 == "50%" { print $2 }' <<<"$out")
+		p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
+		cpu=$(awk -v t=$((after - before)) -v hz="$HZ" -v n="$reqs" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
+		errs=$(grep -E 'Socket errors|Non-2xx' <<<"$out" | tr '\n' ' ')
+		echo "round $r $p: $reqs requests, $rps req/s, p50 $p50, p99 $p99, $cpu us CPU/req, $lines log lines ${errs:+ERR: $errs}" >&2
+		echo "$r $p $rps $p50 $p99 $cpu $reqs $lines" >> "$T/results"
+	done
+done
+
+echo
+echo "## access log: lbd vs HAProxy 2.6 ($(date -u +%F), $(nproc) CPUs, proxy on CPU 1, wrk + backends + log reader on CPU 0, $ROUNDS rounds of ${D}s, medians)"
+"$PY" - "$T/results" $PROXIES <<'PYEOF'
+import statistics as st, sys
+rows = [l.split() for l in open(sys.argv[1])]
+proxies = sys.argv[2:]
+def ms(v):
+    for unit, f in (("us", 1e-3), ("ms", 1.0), ("s", 1e3)):
+        if v.endswith(unit):
+            return float(v[:-len(unit)]) * f
+    return float(v)
+val = {}
+for r in rows:
+    d = val.setdefault(r[1], {"rps": {}, "p50": {}, "p99": {}, "cpu": {}, "logged": {}})
+    d["rps"][r[0]] = float(r[2]); d["p50"][r[0]] = ms(r[3]); d["p99"][r[0]] = ms(r[4])
+    d["cpu"][r[0]] = float(r[5]); d["logged"][r[0]] = int(r[7]) / max(int(r[6]), 1)
+med = lambda p, c: st.median(val[p][c].values())
+print()
+print("| proxy | GET req/s | p50 | p99 | CPU us/req | lines logged / requests |")
+print("|---|---|---|---|---|---|")
+for p in proxies:
+    print("| %s | %.0f | %.2fms | %.2fms | %.1f | %.3f |" % (p, med(p, "rps"), med(p, "p50"), med(p, "p99"),
+                                                         med(p, "cpu"), med(p, "logged")))
+if "lbd-log" in proxies and "haproxy-log" in proxies:
+    print()
+    for c, name in (("cpu", "CPU/req"), ("rps", "req/s"), ("p99", "p99")):
+        a, b = val["lbd-log"][c], val["haproxy-log"][c]
+        ratios = [a[k] / b[k] for k in sorted(a, key=int)]
+        print("lbd-log/haproxy-log %-8s median %.2fx, per round %s" % (name, st.median(ratios),
+              " ".join("%.2f" % x for x in ratios)))
+PYEOF
