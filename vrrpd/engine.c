@@ -475,13 +475,15 @@ struct engine *engine_open(struct ev_loop *loop, struct vconf *c, char *err, siz
 	}
 	if (accept_sync(e, 1, err, errlen))
 		goto bad;
-	guard_sync_all(e);
 	for (int i = 0; i < e->ninst; i++) {
 		if (resumes(&e->inst[i]->conf, h, now_ms))
 			vrrp_resume_master(&e->inst[i]->fsm);
 		instance_start(e->inst[i]);
 	}
 	apply_tracks(e);
+	/* After the start: loading libbpf and the program takes milliseconds,
+	 * which a master resuming after a restart spends advertising. */
+	guard_sync_all(e);
 	return e;
 bad:
 	engine_close(e);
