@@ -10,7 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vrrpd/handoff.h"
@@ -87,6 +90,43 @@ static void test_write_read(void **state)
 	assert_memory_equal(&back.masters, &h.masters, sizeof(h.masters));
 	unlink(path);
 	assert_int_equal(handoff_read(path, &back), -ENOENT);
+	rmdir(dir);
+}
+
+/* The restart request: root's, fresh, used once. */
+static void test_intent(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/intentXXXXXX", path[HANDOFF_PATH_MAX];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/v.restart", dir);
+	assert_int_equal(handoff_intent_take(path), 0); /* none */
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(handoff_intent_take(path), geteuid() == 0); /* fresh: a restart (if root's) */
+	assert_int_equal(access(path, F_OK), -1);                     /* used up */
+	assert_int_equal(handoff_intent_take(path), 0);
+	/* older than HANDOFF_INTENT_MAX_MS: a stop, and removed all the same */
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+	struct timespec old[2];
+	clock_gettime(CLOCK_REALTIME, &old[0]);
+	old[0].tv_sec -= HANDOFF_INTENT_MAX_MS / 1000 + 5;
+	old[1] = old[0];
+	assert_int_equal(utimensat(AT_FDCWD, path, old, 0), 0);
+	assert_int_equal(handoff_intent_take(path), 0);
+	assert_int_equal(access(path, F_OK), -1);
+	/* not root's: ignored (anyone else could leave the VIPs behind) */
+	if (geteuid() == 0) {
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fclose(f);
+		assert_int_equal(chown(path, 1, 1), 0);
+		assert_int_equal(handoff_intent_take(path), 0);
+	}
+	unlink(path);
 	rmdir(dir);
 }
 
@@ -188,6 +228,7 @@ int main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_resumes_window),
 		cmocka_unit_test(test_write_read),
+		cmocka_unit_test(test_intent),
 		cmocka_unit_test(test_fsm_handoff),
 		cmocka_unit_test(test_fsm_resume),
 	};
