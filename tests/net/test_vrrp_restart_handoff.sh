@@ -5,7 +5,8 @@
 # removing the VIP, `vrrpd --cleanup` (the unit's ExecStopPost) keeps it, and
 # the next vrrpd resumes as master at once.  Five restarts at 100 ms and at
 # 1 s adverts: no transition on the backup (counters and `vrrpctl
-# subscribe`), the VIP never leaves the master (`ip monitor`).  A stop
+# subscribe`), the VIP never leaves the master (`ip monitor`).  A restart
+# that comes too late is a stop (backup takes over, VIP removed).  A stop
 # without the intent still sends priority 0: the backup takes over in
 # Skew_Time (reason master_left).
 . "$(dirname "$0")/lib.sh"
@@ -81,6 +82,24 @@ net_stop "$PID_vrrpd_n2"
 net_stop "$PID_vrrpd_n1"
 wait_for 2 "both stopped: VIP released" vip_off n1
 scenario 1s 1000
+
+# A restart whose new vrrpd comes too late (three advert intervals after the
+# last advert) is a stop after all: node 2 takes over when its
+# Master_Down_Interval passes, --cleanup then removes node 1's VIP (the
+# handoff is stale: the VIP is never on both for longer), and the late vrrpd
+# starts as backup, then preempts as usual.
+touch "$T/n1.restart"
+stop_now "$PID_vrrpd_n1"
+t_assert "late restart: the handoff state file was written" [ -e "$T/n1.handoff" ]
+wait_for 6 "late restart: node 2 takes over" vrrp_state_is n2 master
+t_assert "late restart: after Master_Down_Interval, no priority 0 (reason master_down)" \
+	field_is n2 last_transition.reason master_down
+ns_exec n1 "$BIN/vrrpd" --cleanup -f "$T/n1.conf" >> "$T/cleanup.log" 2>&1 || t_fail "vrrpd --cleanup failed"
+t_assert "late restart: --cleanup removed node 1's VIP" vip_off n1
+vrrp_run n1 "$T/n1.conf"
+wait_for 6 "late restart: node 1 master again" vrrp_state_is n1 master
+t_assert "late restart: node 1 did not resume but preempted" field_is n1 last_transition.reason preempt
+wait_for 3 "late restart: node 2 back to backup" vrrp_state_is n2 backup
 
 # A stop is still a stop: priority 0, and node 2 takes over in Skew_Time.
 start=$(now_ms)
