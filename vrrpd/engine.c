@@ -598,9 +598,16 @@ static void handoff_out(struct engine *e, const char *state)
 		log_err("restart: cannot write %s (%s): stopping instead", state, strerror(-rc));
 		return;
 	}
-	for (int i = 0; i < e->ninst; i++)
-		if (resumes(&e->inst[i]->conf, &h, h.time_ms))
-			vrrp_handoff(&e->inst[i]->fsm, mtime_us());
+	for (int i = 0; i < e->ninst; i++) {
+		struct instance *in = e->inst[i];
+		if (!resumes(&in->conf, &h, h.time_ms))
+			continue;
+		/* The last adverts announce the longer interval that covers the
+		 * restart (the instance sends what its conf says, and is closed
+		 * right after). */
+		in->conf.advert_cs = handoff_hold_ms(in->conf.advert_cs * 10u) / 10u;
+		vrrp_handoff(&in->fsm, mtime_us());
+	}
 }
 
 int engine_stop(struct engine *e)

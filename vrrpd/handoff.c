@@ -128,10 +128,15 @@ int handoff_write(const char *path, const struct handoff *h)
 	return rc;
 }
 
+unsigned handoff_hold_ms(unsigned advert_ms)
+{
+	return advert_ms > HANDOFF_HOLD_MIN_MS ? advert_ms : HANDOFF_HOLD_MIN_MS;
+}
+
 int handoff_resumes(const struct handoff *h, const char *ifname, int family, unsigned vrid,
 		    unsigned advert_ms, uint64_t now_ms)
 {
-	if (now_ms < h->time_ms || now_ms - h->time_ms >= 3ull * advert_ms)
+	if (now_ms < h->time_ms || now_ms - h->time_ms >= 3ull * handoff_hold_ms(advert_ms))
 		return 0;
 	for (int i = 0; i < h->n; i++)
 		if (h->masters[i].family == family && h->masters[i].vrid == vrid &&

@@ -5,12 +5,16 @@
  * (/run/vrrpd/vrrpd.restart for the shipped /run/vrrpd/vrrpd.sock), made by
  * root, at most HANDOFF_INTENT_MAX_MS old.  Then the stopping vrrpd writes
  * the state file (/run/vrrpd/vrrpd.handoff) naming the virtual routers it
- * was master of and when it sent their last advert, and leaves their
- * addresses on.  `vrrpd --cleanup` keeps them, and the next vrrpd resumes
- * those routers as master at once, if it starts within three advert
- * intervals of that last advert (sooner than any backup's
- * Master_Down_Interval).  A later start, or another configuration, finds
- * the file stale and starts as usual (stale addresses removed, backup).
+ * was master of and when it sent their last adverts, and leaves their
+ * addresses on.  Those last adverts (two) announce an advert interval of
+ * handoff_hold_ms() (at least a second): the backups take it as the
+ * master's (RFC 5798 6.4.2) and wait three of them plus Skew_Time before
+ * they take over, which is the restart's time.  `vrrpd --cleanup` keeps
+ * the addresses, and the next vrrpd resumes those routers as master at
+ * once (its adverts bring the configured interval back), if it starts
+ * within three of those intervals of the last advert.  A later start, or
+ * another configuration, finds the file stale and starts as usual (stale
+ * addresses removed, backup).
  *
  * The file format (one record a line, times in CLOCK_MONOTONIC ms):
  *     vrrpd-handoff 1 <time_ms>
@@ -25,6 +29,7 @@
 
 #define HANDOFF_MAX 64              /* virtual routers recorded */
 #define HANDOFF_INTENT_MAX_MS 30000 /* an older restart request is ignored */
+#define HANDOFF_HOLD_MIN_MS 1000    /* the interval the last adverts announce, at least */
 #define HANDOFF_FILE_MAX 8192
 #define HANDOFF_PATH_MAX 128        /* the control socket's path and ".handoff" */
 
@@ -59,8 +64,12 @@ int handoff_write(const char *path, const struct handoff *h);
 /* Record one master.  0, or -ENOSPC. */
 int handoff_add(struct handoff *h, const char *ifname, int family, unsigned vrid);
 
+/* The advert interval the last adverts announce: the configured one, at
+ * least HANDOFF_HOLD_MIN_MS. */
+unsigned handoff_hold_ms(unsigned advert_ms);
+
 /* Was this router master at the handoff, and is the handoff recent enough
- * for it to resume (now_ms - time_ms below three of its advert intervals)? */
+ * for it to resume (now_ms - time_ms below three handoff_hold_ms())? */
 int handoff_resumes(const struct handoff *h, const char *ifname, int family, unsigned vrid,
 		    unsigned advert_ms, uint64_t now_ms);
 

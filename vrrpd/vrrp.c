@@ -314,6 +314,9 @@ void vrrp_handoff(struct vrrp *v, uint64_t now)
 {
 	(void)now;
 	if (v->state == VRRP_MASTER) {
+		/* Two: should one be lost, the backups still learn the
+		 * longer interval that covers the restart. */
+		send_advert(v, v->priority);
 		send_advert(v, v->priority);
 		log_notice("vrid %u: Master handed over to the next process", v->p.vrid);
 	}

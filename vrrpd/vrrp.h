@@ -115,7 +115,8 @@ void vrrp_start(struct vrrp *v, uint64_t now);
 void vrrp_shutdown(struct vrrp *v, uint64_t now);
 
 /* A restart (handoff.h): the process goes away, the router does not.  A
- * master sends one last advert at its priority and keeps its addresses;
+ * master sends two last adverts at its priority (with the interval the
+ * host's send_advert puts in them) and keeps its addresses;
  * the machine stops (back in INIT, without a transition: no event, no
  * notify) so that a vrrp_shutdown() after it does nothing. */
 void vrrp_handoff(struct vrrp *v, uint64_t now);

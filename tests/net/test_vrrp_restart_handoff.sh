@@ -3,7 +3,9 @@
 # file beside the control socket ($T/n1.restart, /run/vrrpd/vrrpd.restart
 # when shipped), the master's vrrpd leaves without priority 0 and without
 # removing the VIP, `vrrpd --cleanup` (the unit's ExecStopPost) keeps it, and
-# the next vrrpd resumes as master at once.  Five restarts at 100 ms and at
+# the next vrrpd resumes as master at once (the last adverts announced a
+# 1 s interval, so the backup waits 3 s + Skew_Time, not 3 x 100 ms: the
+# restart fits even on a loaded machine).  Five restarts at 100 ms and at
 # 1 s adverts: no transition on the backup (counters and `vrrpctl
 # subscribe`), the VIP never leaves the master (`ip monitor`).  A restart
 # that comes too late is a stop (backup takes over, VIP removed).  A stop
@@ -15,8 +17,8 @@
 vrrp_lab
 
 # stop_now PID: SIGTERM and wait for the exit itself (as systemd does, by
-# SIGCHLD), not for the next poll: at 100 ms adverts the whole restart has
-# 300 ms.  A watchdog bounds the wait.
+# SIGCHLD), not for the next poll, so that the measured gap is the
+# restart's.  A watchdog bounds the wait.
 stop_now() {
 	local pid=$1 dog
 	( sleep 10; kill -KILL "$pid" ) 2>/dev/null &
@@ -45,7 +47,8 @@ restart_upgrade_way() { # ADVERT_MS TRANSITIONS_OF_NODE_2
 		t_assert "restart $i: node 1 resumed (reason restart)" field_is n1 last_transition.reason restart
 		gap=$(($(vrrp_field n1 last_transition.time_ms) - start))
 		t_log "restart $i at ${adv_ms} ms adverts: adverts resumed ${gap} ms after the stop"
-		t_assert "restart $i: resumed inside 3 advert intervals" [ "$gap" -lt $((3 * adv_ms)) ]
+		# the last adverts announced max(interval, 1 s): the backup waits three
+		t_assert "restart $i: resumed inside the backup's wait" [ "$gap" -lt $((3 * (adv_ms > 1000 ? adv_ms : 1000))) ]
 		t_assert "restart $i: the restart intent was used up" [ ! -e "$T/n1.restart" ]
 	done
 }
@@ -83,15 +86,15 @@ net_stop "$PID_vrrpd_n1"
 wait_for 2 "both stopped: VIP released" vip_off n1
 scenario 1s 1000
 
-# A restart whose new vrrpd comes too late (three advert intervals after the
-# last advert) is a stop after all: node 2 takes over when its
+# A restart whose new vrrpd comes too late (three seconds after the last
+# advert, which announced 1 s) is a stop after all: node 2 takes over when its
 # Master_Down_Interval passes, --cleanup then removes node 1's VIP (the
 # handoff is stale: the VIP is never on both for longer), and the late vrrpd
 # starts as backup, then preempts as usual.
 touch "$T/n1.restart"
 stop_now "$PID_vrrpd_n1"
 t_assert "late restart: the handoff state file was written" [ -e "$T/n1.handoff" ]
-wait_for 6 "late restart: node 2 takes over" vrrp_state_is n2 master
+wait_for 8 "late restart: node 2 takes over" vrrp_state_is n2 master
 t_assert "late restart: after Master_Down_Interval, no priority 0 (reason master_down)" \
 	field_is n2 last_transition.reason master_down
 ns_exec n1 "$BIN/vrrpd" --cleanup -f "$T/n1.conf" >> "$T/cleanup.log" 2>&1 || t_fail "vrrpd --cleanup failed"

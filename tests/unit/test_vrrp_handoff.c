@@ -63,14 +63,18 @@ static void test_resumes_window(void **state)
 	(void)state;
 	struct handoff h = { .time_ms = 10000 };
 	assert_int_equal(handoff_add(&h, "eth0", AF_INET, 51), 0);
-	/* 100 ms adverts: three intervals, 300 ms, from the last advert */
-	assert_int_equal(handoff_resumes(&h, "eth0", AF_INET, 51, 100, 10299), 1);
-	assert_int_equal(handoff_resumes(&h, "eth0", AF_INET, 51, 100, 10300), 0);
+	/* 100 ms adverts: the last adverts announced 1 s, so three seconds
+	 * from them (the backups wait three of those plus Skew_Time) */
+	assert_int_equal(handoff_hold_ms(100), 1000);
+	assert_int_equal(handoff_hold_ms(2000), 2000);
+	assert_int_equal(handoff_resumes(&h, "eth0", AF_INET, 51, 100, 12999), 1);
+	assert_int_equal(handoff_resumes(&h, "eth0", AF_INET, 51, 100, 13000), 0);
 	assert_int_equal(handoff_resumes(&h, "eth0", AF_INET, 51, 100, 9999), 0); /* from the future */
 	assert_int_equal(handoff_resumes(&h, "eth0", AF_INET6, 51, 100, 10010), 0);
 	assert_int_equal(handoff_resumes(&h, "eth0", AF_INET, 52, 100, 10010), 0);
 	assert_int_equal(handoff_resumes(&h, "eth1", AF_INET, 51, 100, 10010), 0);
-	assert_int_equal(handoff_resumes(&h, "eth0", AF_INET, 51, 1000, 12999), 1);
+	assert_int_equal(handoff_resumes(&h, "eth0", AF_INET, 51, 2000, 15999), 1);
+	assert_int_equal(handoff_resumes(&h, "eth0", AF_INET, 51, 2000, 16000), 0);
 }
 
 static void test_write_read(void **state)
@@ -181,13 +185,13 @@ static void test_fsm_handoff(void **state)
 	assert_int_equal(v.state, VRRP_MASTER);
 	int changes = h.changes, adverts = h.adverts;
 	vrrp_handoff(&v, 1000000);
-	assert_int_equal(h.adverts, adverts + 1); /* one last advert ... */
+	assert_int_equal(h.adverts, adverts + 2); /* two last adverts ... */
 	assert_int_equal(h.last_prio, 100);       /* ... at its priority, not 0 */
 	assert_int_equal(h.vips, 1);              /* addresses kept */
 	assert_int_equal(h.changes, changes);     /* no event, no notify */
 	assert_int_equal(vrrp_deadline(&v), VRRP_NO_DEADLINE);
 	vrrp_shutdown(&v, 1000001); /* what closing the instance does next */
-	assert_int_equal(h.adverts, adverts + 1);
+	assert_int_equal(h.adverts, adverts + 2);
 	assert_int_equal(h.vips, 1);
 }
 
