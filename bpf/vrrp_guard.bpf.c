@@ -24,7 +24,8 @@ struct {
 	__type(value, __u8);
 } vrids SEC(".maps");
 
-/* Allowed unicast sources (IPv4); checked only when peer_filter is set. */
+/* Allowed unicast sources (IPv4); checked only when peer_filter is set
+ * (every IPv4 instance on the interface has unicast peers). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, VRRP_GUARD_MAX_PEERS);
@@ -39,7 +40,9 @@ struct {
 	__type(value, __u64);
 } counters SEC(".maps");
 
-const volatile __u8 peer_filter = 0;
+/* Set from user space (through the skeleton's mapped .bss, without a
+ * system call): a reload may turn unicast mode on or off. */
+__u8 peer_filter = 0;
 
 static __always_inline int verdict(__u32 reason)
 {

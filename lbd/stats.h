@@ -100,11 +100,24 @@ struct stats_vrrp_instance {
 	int64_t since_s;              /* seconds since the last transition, -1 unknown */
 };
 
+/* vrrpd's XDP guard on one interface: VRRP packets passed and dropped. */
+#define STATS_VRRP_GUARDS 4
+#define STATS_VRRP_GUARD_REASONS 5
+extern const char *const stats_vrrp_guard_reasons[STATS_VRRP_GUARD_REASONS]; /* bad_ttl, ... */
+struct stats_vrrp_guard {
+	char ifname[16];
+	char mode[8];                 /* native, generic */
+	uint64_t passed;
+	uint64_t dropped[STATS_VRRP_GUARD_REASONS];
+};
+
 struct stats_vrrp {
 	int available;                /* 0: vrrpd not running or not answering */
 	char error[160];              /* why not */
 	int n;
 	struct stats_vrrp_instance inst[STATS_VRRP_MAX];
+	int nguards;
+	struct stats_vrrp_guard guards[STATS_VRRP_GUARDS];
 };
 
 struct stats_snapshot {

@@ -146,7 +146,22 @@ static int vrrp_panel(struct buf *b, const struct stats_vrrp *v)
 		rc = rc || buf_puts(b, "</td><td>") || esc(b, in->last_transition);
 		rc = rc || buf_puts(b, "</td></tr>");
 	}
-	return rc || buf_puts(b, "</table></div></section>");
+	rc = rc || buf_puts(b, "</table></div>");
+	/* vrrpd's XDP guards: what they kept away from it. */
+	for (int i = 0; !rc && i < v->nguards; i++) {
+		const struct stats_vrrp_guard *g = &v->guards[i];
+		uint64_t total = 0;
+		for (int r = 0; r < STATS_VRRP_GUARD_REASONS; r++)
+			total += g->dropped[r];
+		rc = buf_puts(b, "<p class=\"vrrp-guard\">XDP guard on ") || esc(b, g->ifname);
+		rc = rc || buf_puts(b, " (") || esc(b, g->mode);
+		rc = rc || buf_printf(b, "): %" PRIu64 " passed, %" PRIu64 " dropped", g->passed, total);
+		for (int r = 0; !rc && r < STATS_VRRP_GUARD_REASONS; r++)
+			if (g->dropped[r])
+				rc = buf_printf(b, ", %s %" PRIu64, stats_vrrp_guard_reasons[r], g->dropped[r]);
+		rc = rc || buf_puts(b, "</p>");
+	}
+	return rc || buf_puts(b, "</section>");
 }
 
 /* "0.3 ms avg, p99 <= 2.5 ms" from the mean and the histogram. */

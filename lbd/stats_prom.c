@@ -344,6 +344,20 @@ static int vrrp_metrics(struct buf *b, const struct stats_vrrp *v)
 	for (int i = 0; !rc && i < v->n; i++)
 		rc = buf_puts(b, "vrrp_instance_priority{instance=\"") || lv(b, v->inst[i].name) ||
 		     buf_printf(b, "\"} %d\n", v->inst[i].effective_priority);
+	if (!v->nguards)
+		return rc;
+	rc = rc || head(b, "vrrp_xdp_guard_passed_total", "counter",
+			"VRRP packets vrrpd's XDP guard let through, per interface");
+	for (int i = 0; !rc && i < v->nguards; i++)
+		rc = buf_puts(b, "vrrp_xdp_guard_passed_total{interface=\"") || lv(b, v->guards[i].ifname) ||
+		     buf_printf(b, "\"} %" PRIu64 "\n", v->guards[i].passed);
+	rc = rc || head(b, "vrrp_xdp_guard_dropped_total", "counter",
+			"VRRP packets vrrpd's XDP guard dropped, per interface and reason");
+	for (int i = 0; !rc && i < v->nguards; i++)
+		for (int r = 0; !rc && r < STATS_VRRP_GUARD_REASONS; r++)
+			rc = buf_puts(b, "vrrp_xdp_guard_dropped_total{interface=\"") || lv(b, v->guards[i].ifname) ||
+			     buf_printf(b, "\",reason=\"%s\"} %" PRIu64 "\n", stats_vrrp_guard_reasons[r],
+					v->guards[i].dropped[r]);
 	return rc;
 }
 

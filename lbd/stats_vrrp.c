@@ -252,9 +252,69 @@ static int instance_member(struct jr *j, const char *key, void *arg)
 	return 1;
 }
 
+const char *const stats_vrrp_guard_reasons[STATS_VRRP_GUARD_REASONS] = {
+	"bad_ttl", "bad_version", "unknown_vrid", "not_peer", "truncated",
+};
+
+/* A counter: a whole number from 0 to 2^53 (what a double holds exactly). */
+static int count(struct jr *j, uint64_t *out)
+{
+	double d;
+	if (num(j, &d) || !(d >= 0 && d <= 9007199254740992.0) || (double)(uint64_t)d != d)
+		return -1;
+	*out = (uint64_t)d;
+	return 0;
+}
+
+static int dropped_member(struct jr *j, const char *key, void *arg)
+{
+	struct stats_vrrp_guard *g = arg;
+	for (int r = 0; r < STATS_VRRP_GUARD_REASONS; r++)
+		if (!strcmp(key, stats_vrrp_guard_reasons[r]))
+			return count(j, &g->dropped[r]);
+	return 1; /* a reason this lbd does not know */
+}
+
+static int guard_member(struct jr *j, const char *key, void *arg)
+{
+	struct stats_vrrp_guard *g = arg;
+	if (!strcmp(key, "interface"))
+		return str(j, g->ifname, sizeof(g->ifname));
+	if (!strcmp(key, "mode"))
+		return str(j, g->mode, sizeof(g->mode));
+	if (!strcmp(key, "passed"))
+		return count(j, &g->passed);
+	if (!strcmp(key, "dropped"))
+		return object(j, dropped_member, g);
+	return 1;
+}
+
+static int guards(struct jr *j, struct stats_vrrp *v)
+{
+	if (!eat(j, '['))
+		return -1;
+	if (eat(j, ']'))
+		return 0;
+	do {
+		if (v->nguards == STATS_VRRP_GUARDS) {
+			if (skip(j, 1))
+				return -1;
+			continue;
+		}
+		struct stats_vrrp_guard *g = &v->guards[v->nguards];
+		memset(g, 0, sizeof(*g));
+		if (object(j, guard_member, g))
+			return -1;
+		v->nguards++;
+	} while (eat(j, ','));
+	return eat(j, ']') ? 0 : -1;
+}
+
 static int top_member(struct jr *j, const char *key, void *arg)
 {
 	struct stats_vrrp *v = arg;
+	if (!strcmp(key, "xdp_guards"))
+		return guards(j, v);
 	if (strcmp(key, "instances"))
 		return 1;
 	if (!eat(j, '['))

@@ -3,15 +3,20 @@
 #include <errno.h>
 #include <ev.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "ctl.h"
+#include "guard.h"
+#include "handoff.h"
 #include "iface.h"
 #include "instance.h"
 #include "log.h"
+#include "mtime.h"
 #include "noaccept.h"
 #include "status.h"
 #include "track.h"
@@ -34,6 +39,10 @@ struct engine {
 	struct noaccept *na[ENGINE_MAX_FILTERS]; /* accept-off filters, one per interface */
 	char na_ifname[ENGINE_MAX_FILTERS][IF_NAMESIZE];
 	int nna;
+	struct guard *gd[ENGINE_MAX_FILTERS];   /* XDP guards, one per interface */
+	char gd_ifname[ENGINE_MAX_FILTERS][IF_NAMESIZE];
+	int ngd;
+	int gd_unavailable;                      /* logged once: no more tries */
 	struct instance_env env;
 	uint64_t reloads, reload_failures;
 };
@@ -81,6 +90,7 @@ static void track_changed(void *arg, struct track *t, int up)
 }
 
 static int accept_sync(struct engine *e, int strict, char *err, size_t errlen);
+static void guard_sync_all(struct engine *e);
 
 static void link_event(void *arg, int ifindex, const char *ifname, enum iface_event ev)
 {
@@ -95,6 +105,7 @@ static void link_event(void *arg, int ifindex, const char *ifname, enum iface_ev
 	if (ev == IFACE_LINK_UP || ev == IFACE_LINK_DOWN) {
 		char err[300];
 		accept_sync(e, 0, err, sizeof(err));
+		guard_sync_all(e);
 	}
 }
 
@@ -102,7 +113,7 @@ static int ctl_handler(void *arg, int argc, char **argv, struct buf *reply)
 {
 	struct engine *e = arg;
 	if (argc >= 1 && strcmp(argv[0], "status") == 0)
-		return status_render(reply, e->inst, e->ninst, e->tracks, e->ntracks);
+		return status_render(reply, e->inst, e->ninst, e->tracks, e->ntracks, e->gd, e->gd_ifname, e->ngd);
 	buf_puts(reply, "unknown command, expected one of: status, subscribe");
 	return -EINVAL;
 }
@@ -121,7 +132,15 @@ static int cleanup_instance(const struct vconf_instance *c)
 	return n > 0 ? n : 0;
 }
 
-int engine_cleanup(const struct vconf *c)
+/* Did the previous process hand instance c over to us as master? */
+static int resumes(const struct vconf_instance *c, const struct handoff *h, uint64_t now_ms)
+{
+	return h && !c->vmac && handoff_resumes(h, c->ifname, c->family, c->vrid, c->advert_cs * 10u, now_ms);
+}
+
+/* Remove what a previous vrrpd left, but the addresses of the routers it
+ * handed over (h, may be NULL) to a restarting vrrpd. */
+static int cleanup_all(const struct vconf *c, const struct handoff *h, uint64_t now_ms)
 {
 	int n = 0;
 	for (int i = 0; i < c->ninst; i++) {
@@ -129,9 +148,32 @@ int engine_cleanup(const struct vconf *c)
 		/* a crashed vrrpd's accept-off filter (a running one's is replaced) */
 		if (!c->inst[i].accept && iface_query(c->inst[i].ifname, &ii) == 0)
 			noaccept_remove(ii.ifindex);
+		if (resumes(&c->inst[i], h, now_ms)) {
+			log_notice("%s: keeping the virtual addresses: master handed over for a restart",
+				   c->inst[i].name);
+			continue;
+		}
 		n += cleanup_instance(&c->inst[i]);
 	}
 	return n;
+}
+
+/* The state file of a restart, into h: NULL if there is none. */
+static const struct handoff *handoff_in(const struct vconf *c, struct handoff *h)
+{
+	char intent[HANDOFF_PATH_MAX], state[HANDOFF_PATH_MAX];
+	if (handoff_paths(c->global.control, intent, state, sizeof(state)))
+		return NULL;
+	int rc = handoff_read(state, h);
+	if (rc == -EINVAL)
+		log_warn("%s: not a handoff file, ignored", state);
+	return rc ? NULL : h;
+}
+
+int engine_cleanup(const struct vconf *c)
+{
+	static struct handoff h;
+	return cleanup_all(c, handoff_in(c, &h), mtime_ms());
 }
 
 /* Tracks for conf c: reuse a running track with the same name and the same
@@ -299,6 +341,94 @@ static int accept_sync(struct engine *e, int strict, char *err, size_t errlen)
 	return 0;
 }
 
+/* What the guard of interface ifname lets through: the VRIDs of its
+ * instances; IPv4 sources only from their peers when every IPv4 instance
+ * there is in unicast mode.  Returns how many instances use ifname. */
+static int guard_want_for(const struct engine *e, const char *ifname, struct guard_want *w)
+{
+	int n = 0, n4 = 0, unicast4 = 0;
+	memset(w, 0, sizeof(*w));
+	for (int i = 0; i < e->ninst; i++) {
+		const struct vconf_instance *c = &e->inst[i]->conf;
+		if (strcmp(c->ifname, ifname) != 0)
+			continue;
+		n++;
+		w->vrids[c->vrid & 255] = 1;
+		if (c->family != AF_INET)
+			continue;
+		n4++;
+		unicast4 += c->npeers > 0;
+		for (int k = 0; k < c->npeers && w->npeers < GUARD_MAX_PEERS; k++) {
+			const struct sockaddr_in *sa = (const struct sockaddr_in *)&c->peers[k].ss;
+			w->peers4[w->npeers++] = sa->sin_addr.s_addr;
+		}
+	}
+	w->peer_filter = n4 > 0 && unicast4 == n4;
+	return n;
+}
+
+static void guard_drop(struct engine *e, int k)
+{
+	guard_close(e->gd[k]);
+	e->ngd--;
+	e->gd[k] = e->gd[e->ngd];
+	memcpy(e->gd_ifname[k], e->gd_ifname[e->ngd], IF_NAMESIZE);
+}
+
+/* The interface's guard, loaded if missing (start-up: CAP_BPF) and attached
+ * where the interface is now.  A failure to load is logged once: vrrpd
+ * runs without guards from then on. */
+static void guard_for(struct engine *e, const struct instance *in)
+{
+	char err[300];
+	for (int k = 0; k < e->ngd; k++) {
+		if (strcmp(e->gd_ifname[k], in->conf.ifname) != 0)
+			continue;
+		if (guard_ifindex(e->gd[k]) != in->ii.ifindex) {
+			if (guard_reattach(e->gd[k], in->ii.ifindex, err, sizeof(err)))
+				log_err("XDP guard on the re-created %s: %s", in->conf.ifname, err);
+			else
+				log_notice("XDP guard attached to %s again (created anew)", in->conf.ifname);
+		}
+		return;
+	}
+	if (e->gd_unavailable || e->ngd >= ENGINE_MAX_FILTERS)
+		return;
+	struct guard_want w;
+	guard_want_for(e, in->conf.ifname, &w);
+	struct guard *g = guard_open(in->ii.ifindex, &w, err, sizeof(err));
+	if (!g) {
+		e->gd_unavailable = 1;
+		log_warn("XDP guard off: %s (it needs CAP_BPF and CAP_NET_ADMIN at start; "
+			 "`xdp-guard off;` silences this)", err);
+		return;
+	}
+	snprintf(e->gd_ifname[e->ngd], IF_NAMESIZE, "%s", in->conf.ifname);
+	e->gd[e->ngd++] = g;
+	log_info("XDP guard on %s (%s mode)", in->conf.ifname, guard_mode(g));
+}
+
+/* Guards for the running instances: at start, after a reload and when an
+ * interface appears.  Those of interfaces without instances go. */
+static void guard_sync_all(struct engine *e)
+{
+	struct guard_want w;
+	for (int k = e->ngd - 1; k >= 0; k--)
+		if (!e->conf->global.xdp_guard || !guard_want_for(e, e->gd_ifname[k], &w))
+			guard_drop(e, k);
+	if (!e->conf->global.xdp_guard)
+		return;
+	for (int i = 0; i < e->ninst; i++)
+		if (e->inst[i]->ii.ifindex)
+			guard_for(e, e->inst[i]);
+	for (int k = 0; k < e->ngd; k++) {
+		guard_want_for(e, e->gd_ifname[k], &w);
+		int rc = guard_sync(e->gd[k], &w);
+		if (rc)
+			log_err("XDP guard on %s: its maps could not be changed: %s", e->gd_ifname[k], strerror(-rc));
+	}
+}
+
 struct engine *engine_open(struct ev_loop *loop, struct vconf *c, char *err, size_t errlen)
 {
 	struct engine *e = calloc(1, sizeof(*e));
@@ -311,8 +441,17 @@ struct engine *engine_open(struct ev_loop *loop, struct vconf *c, char *err, siz
 	e->conf = c;
 	e->env = (struct instance_env){ .loop = loop, .publish = publish, .publish_arg = e,
 					.vrid_known = vrid_known, .vrid_arg = e };
-	/* A crashed master left its VIPs behind: remove them before anything. */
-	engine_cleanup(c);
+	/* A crashed master left its VIPs behind: remove them before anything,
+	 * but for a restart (handoff.h) those of the routers handed over. */
+	static struct handoff hbuf;
+	char intent[HANDOFF_PATH_MAX], state[HANDOFF_PATH_MAX];
+	const struct handoff *h = handoff_in(c, &hbuf);
+	uint64_t now_ms = mtime_ms();
+	cleanup_all(c, h, now_ms);
+	if (handoff_paths(c->global.control, intent, state, sizeof(state)) == 0) {
+		unlink(state);  /* it serves once */
+		unlink(intent); /* a request no stop took: the next stop is a stop */
+	}
 	if (!(e->nl = vip_nl_open(loop, instance_vip_refused, err, errlen)))
 		goto bad;
 	e->env.nl = e->nl;
@@ -336,9 +475,15 @@ struct engine *engine_open(struct ev_loop *loop, struct vconf *c, char *err, siz
 	}
 	if (accept_sync(e, 1, err, errlen))
 		goto bad;
-	for (int i = 0; i < e->ninst; i++)
+	for (int i = 0; i < e->ninst; i++) {
+		if (resumes(&e->inst[i]->conf, h, now_ms))
+			vrrp_resume_master(&e->inst[i]->fsm);
 		instance_start(e->inst[i]);
+	}
 	apply_tracks(e);
+	/* After the start: loading libbpf and the program takes milliseconds,
+	 * which a master resuming after a restart spends advertising. */
+	guard_sync_all(e);
 	return e;
 bad:
 	engine_close(e);
@@ -428,9 +573,52 @@ int engine_reload(struct engine *e, const char *path, char *err, size_t errlen)
 			inst[n++] = inst[i];
 	e->ninst = n;
 	accept_sync(e, 0, err, errlen);
+	guard_sync_all(e);
 	apply_tracks(e);
 	e->reloads++;
 	return 0;
+}
+
+/* A restart: the masters hand over (last advert, addresses kept) and the
+ * state file says so.  Without the file the stop is an ordinary one. */
+static void handoff_out(struct engine *e, const char *state)
+{
+	static struct handoff h;
+	memset(&h, 0, sizeof(h));
+	for (int i = 0; i < e->ninst; i++) {
+		const struct instance *in = e->inst[i];
+		/* vmac: the macvlan is made anew at start, which drops the VIPs */
+		if (in->fsm.state == VRRP_MASTER && !in->conf.vmac &&
+		    handoff_add(&h, in->conf.ifname, in->conf.family, in->conf.vrid))
+			log_warn("%s: too many masters to hand over, this one stops", in->conf.name);
+	}
+	h.time_ms = mtime_ms();
+	int rc = handoff_write(state, &h);
+	if (rc) {
+		log_err("restart: cannot write %s (%s): stopping instead", state, strerror(-rc));
+		return;
+	}
+	for (int i = 0; i < e->ninst; i++) {
+		struct instance *in = e->inst[i];
+		if (!resumes(&in->conf, &h, h.time_ms))
+			continue;
+		/* The last adverts announce the longer interval that covers the
+		 * restart (the instance sends what its conf says, and is closed
+		 * right after). */
+		in->conf.advert_cs = handoff_hold_ms(in->conf.advert_cs * 10u) / 10u;
+		vrrp_handoff(&in->fsm, mtime_us());
+	}
+}
+
+int engine_stop(struct engine *e)
+{
+	char intent[HANDOFF_PATH_MAX], state[HANDOFF_PATH_MAX];
+	int restart = e && handoff_paths(e->conf->global.control, intent, state, sizeof(state)) == 0 &&
+		      handoff_intent_take(intent);
+	if (restart)
+		handoff_out(e, state);
+	engine_close(e);
+	return restart;
 }
 
 void engine_close(struct engine *e)
@@ -447,6 +635,8 @@ void engine_close(struct engine *e)
 	free(e->tracks);
 	for (int i = 0; i < e->nna; i++)
 		noaccept_close(e->na[i]);
+	for (int i = 0; i < e->ngd; i++)
+		guard_close(e->gd[i]);
 	ctl_server_close(e->ctl);
 	iface_mon_close(e->mon);
 	vip_nl_close(e->nl);

@@ -19,8 +19,12 @@ struct engine *engine_open(struct ev_loop *loop, struct vconf *c, char *err, siz
 int engine_reload(struct engine *e, const char *path, char *err, size_t errlen);
 /* Priority 0 from every master, addresses released, everything closed. */
 void engine_close(struct engine *e);
+/* SIGTERM: engine_close(), or, when a restart was asked for (handoff.h),
+ * the masters hand over to the next process.  Returns 1 for a restart. */
+int engine_stop(struct engine *e);
 
-/* `vrrpd --cleanup`: remove the configured VIPs from their interfaces.
+/* `vrrpd --cleanup`: remove the configured VIPs from their interfaces, but
+ * those of routers handed over to a restarting vrrpd (handoff.h).
  * Returns how many were removed. */
 int engine_cleanup(const struct vconf *c);
 

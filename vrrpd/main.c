@@ -27,9 +27,11 @@ static const char *conf_path;
 static void on_stop(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	(void)revents;
-	log_notice("signal %d: stopping", w->signum);
 	daemon_notify("STOPPING=1");
-	engine_close(engine);
+	if (engine_stop(engine))
+		log_notice("signal %d: stopping for a restart: masters handed over", w->signum);
+	else
+		log_notice("signal %d: stopped", w->signum);
 	engine = NULL;
 	ev_break(loop, EVBREAK_ALL);
 }

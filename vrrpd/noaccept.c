@@ -1,10 +1,6 @@
 #include "noaccept.h"
 
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
-#include <dlfcn.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,68 +8,17 @@
 
 #include "log.h"
 
-/* libbpf (and the libelf and zlib it needs) is opened on first use, not
- * linked: most configurations have no instance in `accept off`, and the
- * three libraries are a tenth of a running vrrpd's memory.  Every libbpf
- * function this file and the skeleton call goes through the table below,
- * typed by libbpf's own declarations; the macros after it make the calls
- * (the skeleton's included) read as plain libbpf calls.  The soname is
- * libbpf's ABI, stable across 1.x. */
-#define NOACCEPT_LIBBPF "libbpf.so.1"
-#define LIBBPF_FUNCS(X) \
-	X(libbpf_set_print) \
-	X(bpf_object__open_skeleton) \
-	X(bpf_object__load_skeleton) \
-	X(bpf_object__destroy_skeleton) \
-	X(bpf_program__fd) \
-	X(bpf_map__update_elem) \
-	X(bpf_map__delete_elem) \
-	X(bpf_tc_hook_create) \
-	X(bpf_tc_hook_destroy) \
-	X(bpf_tc_attach) \
-	X(bpf_tc_detach)
-
-static struct {
-#define X(f) __typeof__(f) *fn_##f;
-	LIBBPF_FUNCS(X)
-#undef X
-} libbpf;
-
-#define libbpf_set_print libbpf.fn_libbpf_set_print
-#define bpf_object__open_skeleton libbpf.fn_bpf_object__open_skeleton
-#define bpf_object__load_skeleton libbpf.fn_bpf_object__load_skeleton
-#define bpf_object__destroy_skeleton libbpf.fn_bpf_object__destroy_skeleton
-#define bpf_program__fd libbpf.fn_bpf_program__fd
-#define bpf_map__update_elem libbpf.fn_bpf_map__update_elem
-#define bpf_map__delete_elem libbpf.fn_bpf_map__delete_elem
-#define bpf_tc_hook_create libbpf.fn_bpf_tc_hook_create
-#define bpf_tc_hook_destroy libbpf.fn_bpf_tc_hook_destroy
-#define bpf_tc_attach libbpf.fn_bpf_tc_attach
-#define bpf_tc_detach libbpf.fn_bpf_tc_detach
+#include "libbpf_dl.h"
 
 #include "bpf/vip_noaccept.skel.h"
 
-/* 0, or -1 with err filled.  Once loaded, libbpf stays for the process. */
+/* 0, or -1 with err filled. */
 static int libbpf_load(char *err, size_t errlen)
 {
-	if (libbpf.fn_bpf_tc_detach)
+	char why[200];
+	if (libbpf_dl_open(why, sizeof(why)) == 0)
 		return 0;
-	void *h = dlopen(NOACCEPT_LIBBPF, RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
-		snprintf(err, errlen, "accept off needs libbpf: %s", dlerror());
-		return -1;
-	}
-#define X(f) \
-	if (!(libbpf.fn_##f = (__typeof__(libbpf.fn_##f))dlsym(h, #f))) { \
-		snprintf(err, errlen, "%s: no %s", NOACCEPT_LIBBPF, #f); \
-		goto bad; \
-	}
-	LIBBPF_FUNCS(X)
-#undef X
-	return 0;
-bad:
-	memset(&libbpf, 0, sizeof(libbpf));
-	dlclose(h);
+	snprintf(err, errlen, "accept off needs libbpf: %.150s", why);
 	return -1;
 }
 
@@ -109,19 +54,6 @@ static void opts_init(struct bpf_tc_opts *o, int prog_fd)
 	}
 }
 
-/* libbpf's own messages ("no such filter" when there is nothing to
- * remove) only at debug level: vrrpd reports what failed itself. */
-static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (level == LIBBPF_DEBUG)
-		return 0;
-	char line[512];
-	vsnprintf(line, sizeof(line), fmt, ap);
-	line[strcspn(line, "\n")] = '\0';
-	log_debug("libbpf: %s", line);
-	return 0;
-}
-
 /* The interface's clsact hook and our filter on it, with the loaded program. */
 static int attach(struct noaccept *n, int ifindex, char *err, size_t errlen)
 {
@@ -154,7 +86,6 @@ struct noaccept *noaccept_open(int ifindex, char *err, size_t errlen)
 		free(n);
 		return NULL;
 	}
-	libbpf_set_print(libbpf_log);
 	hook_init(&n->hook, ifindex);
 	n->skel = vip_noaccept__open_and_load();
 	if (!n->skel) {
@@ -262,7 +193,6 @@ void noaccept_remove(int ifindex)
 		log_warn("cleanup: %s", err);
 		return;
 	}
-	libbpf_set_print(libbpf_log);
 	hook_init(&hook, ifindex);
 	detach(&hook);
 }

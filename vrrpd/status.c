@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 
+#include "guard.h"
 #include "instance.h"
 #include "json.h"
 #include "mtime.h"
@@ -109,8 +110,23 @@ static void render_instance(struct buf *b, const struct instance *in, struct tra
 	buf_puts(b, "}");
 }
 
+/* The guard of one interface: its mode and what it passed and dropped. */
+static void render_guard(struct buf *b, const struct guard *g, const char *ifname)
+{
+	uint64_t n[VRRP_GUARD_NREASONS];
+	int rc = guard_counters(g, n);
+	buf_puts(b, "{\"interface\":");
+	json_string(b, ifname);
+	buf_printf(b, ",\"mode\":\"%s\",\"counters_ok\":%s,\"passed\":%llu,\"dropped\":{", guard_mode(g),
+		   rc ? "false" : "true", (unsigned long long)n[VRRP_GUARD_PASSED]);
+	for (int r = 1; r < VRRP_GUARD_NREASONS; r++)
+		buf_printf(b, "%s\"%s\":%llu", r > 1 ? "," : "", guard_reason_names[r], (unsigned long long)n[r]);
+	buf_puts(b, "}}");
+}
+
 int status_render(struct buf *b, struct instance *const *inst, int ninst,
-		  struct track *const *tracks, int ntracks)
+		  struct track *const *tracks, int ntracks,
+		  struct guard *const *guards, const char (*ifnames)[IF_NAMESIZE], int nguards)
 {
 	buf_puts(b, "{\"ok\":true,\"instances\":[");
 	for (int i = 0; i < ninst; i++) {
@@ -124,6 +140,12 @@ int status_render(struct buf *b, struct instance *const *inst, int ninst,
 		json_string(b, track_name(tracks[i]));
 		buf_printf(b, ",\"up\":%s,\"last\":\"%s\",\"checks\":%llu}", track_is_up(tracks[i]) ? "true" : "false",
 			   track_result_names[track_last(tracks[i])], (unsigned long long)track_checks(tracks[i]));
+	}
+	buf_puts(b, "],\"xdp_guards\":[");
+	for (int i = 0; i < nguards; i++) {
+		if (i)
+			buf_puts(b, ",");
+		render_guard(b, guards[i], ifnames[i]);
 	}
 	buf_puts(b, "]}");
 	return 0;

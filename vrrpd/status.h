@@ -4,12 +4,17 @@
 #ifndef VRRPD_STATUS_H
 #define VRRPD_STATUS_H
 
+#include <net/if.h>
+
 #include "buf.h"
 
+struct guard;
 struct instance;
 struct track;
 
+/* guards: the XDP guards (guard.h), one per interface named in ifnames. */
 int status_render(struct buf *b, struct instance *const *inst, int ninst,
-		  struct track *const *tracks, int ntracks);
+		  struct track *const *tracks, int ntracks,
+		  struct guard *const *guards, const char (*ifnames)[IF_NAMESIZE], int nguards);
 
 #endif

@@ -55,6 +55,12 @@ static int g_mlock(void *ctx, const struct conf_node *n, char *err, size_t errle
 	return conf_get_bool(n, 1, &x->c->global.mlock, err, errlen);
 }
 
+static int g_xdp_guard(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	return conf_get_bool(n, 1, &x->c->global.xdp_guard, err, errlen);
+}
+
 static int g_notify(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
 	struct vconf_ctx *x = ctx;
@@ -72,6 +78,7 @@ static const struct conf_keyword global_kw[] = {
 	{ "control", "control PATH", 1, 1, CONF_NO_BLOCK, 0, g_control },
 	{ "realtime-priority", "realtime-priority 0-99", 1, 1, CONF_NO_BLOCK, 0, g_realtime },
 	{ "mlock", "mlock on|off", 1, 1, CONF_NO_BLOCK, 0, g_mlock },
+	{ "xdp-guard", "xdp-guard on|off", 1, 1, CONF_NO_BLOCK, 0, g_xdp_guard },
 	{ "notify", "notify COMMAND", 1, 1, CONF_NO_BLOCK, 0, g_notify },
 	{ "notify-timeout", "notify-timeout DURATION", 1, 1, CONF_NO_BLOCK, 0, g_notify_timeout },
 	{ NULL, NULL, 0, 0, CONF_NO_BLOCK, 0, NULL },
@@ -584,6 +591,7 @@ static int vconf_from_tree(const struct conf_tree *t, struct vconf **out, char *
 		return -ENOMEM;
 	snprintf(c->global.control, sizeof(c->global.control), "%s", VCONF_DEFAULT_CONTROL);
 	c->global.mlock = 1;
+	c->global.xdp_guard = 1;
 	c->global.notify_timeout_ms = VCONF_NOTIFY_TIMEOUT_MS;
 	if ((rc = conf_dispatch(&t->root, top_kw, &x, err, errlen)))
 		goto bad;

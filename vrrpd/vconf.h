@@ -88,6 +88,7 @@ struct vconf_global {
 	char control[108];
 	int rt_priority;                 /* SCHED_FIFO priority; 0 = normal scheduling */
 	int mlock;
+	int xdp_guard;                   /* load the XDP guard (guard.h); default on */
 	char notify[VCONF_CMD_MAX];
 	uint32_t notify_timeout_ms;      /* a notify run killed after this long */
 };

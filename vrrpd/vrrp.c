@@ -23,6 +23,7 @@ const char *const vrrp_reason_names[VRRP_REASON_MAX] = {
 	[VRRP_R_FAULT] = "fault",
 	[VRRP_R_FAULT_CLEARED] = "fault_cleared",
 	[VRRP_R_SHUTDOWN] = "shutdown",
+	[VRRP_R_RESTART] = "restart",
 };
 
 static size_t alen(const struct vrrp *v)
@@ -276,10 +277,16 @@ void vrrp_start(struct vrrp *v, uint64_t now)
 	v->master_adver_cs = v->p.adver_cs;
 	v->master_known = 0;
 	v->preempt_since = 0;
+	int resume = v->resume_master;
+	v->resume_master = 0;
 	if (v->down) {
+		if (resume)
+			v->ops->set_vips(v->arg, 0); /* left on by the previous process */
 		vrrp_change_state(v, now, VRRP_FAULT, VRRP_R_FAULT);
 	} else if (v->priority == 255) {
 		become_master(v, now, VRRP_R_STARTUP);
+	} else if (resume) {
+		become_master(v, now, VRRP_R_RESTART);
 	} else {
 		arm_master_down(v, now, vrrp_master_down_us(v), VRRP_R_MASTER_DOWN);
 		vrrp_change_state(v, now, VRRP_BACKUP, VRRP_R_STARTUP);
@@ -301,6 +308,25 @@ void vrrp_shutdown(struct vrrp *v, uint64_t now)
 	leave_master(v);
 	v->adver_at = v->master_down_at = 0;
 	vrrp_change_state(v, now, VRRP_INIT, VRRP_R_SHUTDOWN);
+}
+
+void vrrp_handoff(struct vrrp *v, uint64_t now)
+{
+	(void)now;
+	if (v->state == VRRP_MASTER) {
+		/* Two: should one be lost, the backups still learn the
+		 * longer interval that covers the restart. */
+		send_advert(v, v->priority);
+		send_advert(v, v->priority);
+		log_notice("vrid %u: Master handed over to the next process", v->p.vrid);
+	}
+	v->adver_at = v->master_down_at = 0;
+	v->state = VRRP_INIT;
+}
+
+void vrrp_resume_master(struct vrrp *v)
+{
+	v->resume_master = 1;
 }
 
 static int same_addrs(const struct vrrp *v, const struct packet_advert *a)

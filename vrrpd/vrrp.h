@@ -26,6 +26,7 @@ enum vrrp_reason {
 	VRRP_R_FAULT,            /* link down or a tracker with 'fault' */
 	VRRP_R_FAULT_CLEARED,
 	VRRP_R_SHUTDOWN,
+	VRRP_R_RESTART,          /* resumed as master after a restart (handoff.h) */
 	VRRP_REASON_MAX
 };
 extern const char *const vrrp_reason_names[VRRP_REASON_MAX];
@@ -94,6 +95,8 @@ struct vrrp {
 	uint8_t peer_priority;                /* last non-zero priority heard from another router */
 	int peer_known;
 
+	int resume_master;                    /* vrrp_resume_master() before vrrp_start() */
+
 	enum vrrp_reason last_reason;
 	uint64_t last_change_us;
 	struct vrrp_stats st;
@@ -110,6 +113,18 @@ void vrrp_set_primary(struct vrrp *v, const void *primary);
 void vrrp_start(struct vrrp *v, uint64_t now);
 /* Shutdown event: a master sends priority 0 and releases the addresses. */
 void vrrp_shutdown(struct vrrp *v, uint64_t now);
+
+/* A restart (handoff.h): the process goes away, the router does not.  A
+ * master sends two last adverts at its priority (with the interval the
+ * host's send_advert puts in them) and keeps its addresses;
+ * the machine stops (back in INIT, without a transition: no event, no
+ * notify) so that a vrrp_shutdown() after it does nothing. */
+void vrrp_handoff(struct vrrp *v, uint64_t now);
+/* Before vrrp_start(): the process before this one was master and handed
+ * over.  vrrp_start() then goes straight to MASTER (advert at once, the
+ * addresses are taken again, which keeps them); should a fault hold the
+ * machine, the addresses left on are released. */
+void vrrp_resume_master(struct vrrp *v);
 
 /* A received advert that passed packet_parse() and whose VRID is ours.
  * Returns PACKET_OK or why it was discarded (the caller counts it). */

@@ -39,6 +39,14 @@ t_assert "metrics: vrrp_instance_state MASTER 1" \
 	grep -qx 'vrrp_instance_state{instance="VI_51",state="MASTER"} 1' <<<"$(ns_exec n1 curl -sf http://198.51.100.11:8404/metrics)"
 
 # Freeze lbd: its /healthz stops answering; vrrpd hands the VIP to node 2.
+# vrrpd's XDP guard on the panel and in the metrics: ten forged adverts
+# (TTL 254) from the client, dropped on node 1's eth0.
+ns_exec cl "$PY" "$REPO/tests/net/vrrp_forge.py" eth0 01:00:5e:00:00:12 198.51.100.50 224.0.0.18 10 254 3 51 255 ||
+	t_fail "forging client"
+wait_for 5 "panel: the guard dropped 10 (bad_ttl)" eval 'page | grep -q "<p class=\"vrrp-guard\">XDP guard on eth0 ([a-z]*): [0-9]* passed, 10 dropped, bad_ttl 10</p>"'
+t_assert "metrics: vrrp_xdp_guard_dropped_total bad_ttl 10" \
+	grep -qx 'vrrp_xdp_guard_dropped_total{interface="eth0",reason="bad_ttl"} 10' <<<"$(ns_exec n1 curl -sf http://198.51.100.11:8404/metrics)"
+
 kill -STOP "$PID_lbd"
 net_on_exit "kill -CONT $PID_lbd"
 wait_for 5 "node 2 takes over while lbd on node 1 does not answer" vrrp_state_is n2 master

@@ -12,6 +12,8 @@ net_require arping ping socat tc
 vrrp_lab
 vrrp_conf n1 100 100ms "accept off;" > "$T/n1.conf"
 vrrp_conf n2 90 100ms > "$T/n2.conf"
+# Node 2 loads no BPF program at all (accept on, no XDP guard).
+sed -i 's/^\tmlock off;/\tmlock off;\n\txdp-guard off;/' "$T/n2.conf"
 vrrp_run n1 "$T/n1.conf"
 wait_for 5 "node 1 is master" vrrp_state_is n1 master
 vrrp_run n2 "$T/n2.conf"
@@ -21,7 +23,7 @@ t_assert "status: accept false" field_is n1 accept false
 t_assert "status: nothing dropped yet" field_is n1 accept_drops 0
 t_assert "the filter is on node 1's eth0 (tc ingress)" sh -c "tc -n $NS_n1 filter show dev eth0 ingress | grep -q vip_noaccept"
 t_assert "node 1's vrrpd has libbpf loaded" grep -q libbpf "/proc/$PID_vrrpd_n1/maps"
-t_assert "node 2's vrrpd (accept on) has not" sh -c "! grep -q libbpf /proc/$PID_vrrpd_n2/maps"
+t_assert "node 2's vrrpd (accept on, xdp-guard off) has not" sh -c "! grep -q libbpf /proc/$PID_vrrpd_n2/maps"
 # A TCP listener on the VIP on both nodes (what lbd would be).
 net_spawn n1 listen1 socat TCP-LISTEN:8080,bind=$VIP,fork,reuseaddr SYSTEM:'echo n1'
 net_spawn n2 listen2 socat TCP-LISTEN:8080,bind=$VIP,fork,reuseaddr,ip-freebind SYSTEM:'echo n2'

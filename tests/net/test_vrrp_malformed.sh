@@ -8,7 +8,16 @@
 . "$(dirname "$0")/vrrp_lab.sh"
 
 vrrp_lab
-vrrp_pair 100ms
+# vrrpd's own checks: without the XDP guard, which drops the TTL, version,
+# type and VRID classes before they reach vrrpd (test_vrrp_guard.sh).
+vrrp_conf n1 100 100ms > "$T/n1.conf"
+vrrp_conf n2 90 100ms > "$T/n2.conf"
+sed -i 's/^\tmlock off;/\tmlock off;\n\txdp-guard off;/' "$T/n1.conf" "$T/n2.conf"
+vrrp_run n1 "$T/n1.conf"
+wait_for 5 "node 1 is master" vrrp_state_is n1 master
+vrrp_run n2 "$T/n2.conf"
+wait_for 5 "node 2 is backup" vrrp_state_is n2 backup
+wait_for 2 "VIP on node 1" vip_on n1
 ns_exec cl "$PY" - <<'PYEOF'
 import socket, struct
 def csum(b):

@@ -2,7 +2,8 @@
 # Unicast mode with multicast dropped: the bridge floods no multicast, so only the unicast adverts between the configured
 # peers get through; election and SIGKILL failover still work.  A valid
 # higher-priority advert from a host that is not a configured peer (the
-# client) is discarded and counted as unknown_peer, and does not preempt.
+# client) is discarded (by the XDP guard: counted as its not_peer) and does
+# not preempt.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/vrrp_lab.sh"
 net_require bridge
@@ -50,7 +51,13 @@ s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 112)
 s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, 255)
 for _ in range(5): s.sendto(body, ('198.51.100.11', 0))
 "
-wait_for 2 "node 1 counted the rogue adverts as unknown_peer" field_is n1 counters.discards.unknown_peer 5
+# The XDP guard (on by default) drops them before vrrpd: its not_peer count.
+guard_not_peer() {
+	vrrpctl_json n1 | "$PY" -c "import json,sys; print(json.load(sys.stdin)['xdp_guards'][0]['dropped']['not_peer'])"
+}
+guard_not_peer_is() { [ "$(guard_not_peer)" = "$1" ]; }
+wait_for 2 "node 1's XDP guard dropped the rogue adverts as not_peer" guard_not_peer_is 5
+t_assert "none of them reached vrrpd (unknown_peer 0)" field_is n1 counters.discards.unknown_peer 0
 t_assert "node 1 is still master" vrrp_state_is n1 master
 
 kill -KILL "$PID_vrrpd_n1"

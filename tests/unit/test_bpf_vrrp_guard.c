@@ -100,8 +100,8 @@ static struct vrrp_guard *load(int peer_filter)
 {
 	struct vrrp_guard *skel = vrrp_guard__open();
 	assert_non_null(skel);
-	skel->rodata->peer_filter = (uint8_t)peer_filter;
 	assert_int_equal(vrrp_guard__load(skel), 0);
+	skel->bss->peer_filter = (uint8_t)peer_filter; /* runtime: a reload changes it */
 	uint32_t vrid = 51;
 	uint8_t one = 1;
 	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.vrids), &vrid, &one, BPF_ANY), 0);

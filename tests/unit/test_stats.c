@@ -397,7 +397,9 @@ static const char vrrp_status[] =
 	"\"master_down\",\"time_ms\":1700000000000,\"ago_ms\":12500},\"tracks\":[{\"name\":\"lbd\",\"up\":false,"
 	"\"weight\":-20,\"last\":\"fail\"}],\"link_up\":true,\"counters\":{\"adverts_sent\":10,\"discards\":"
 	"{\"ttl\":0}}},{\"name\":\"VI_6\",\"state\":\"backup\",\"priority\":90,\"effective_priority\":90,"
-	"\"vips\":[],\"master\":null}],\"tracks\":[]}";
+	"\"vips\":[],\"master\":null}],\"tracks\":[],\"xdp_guards\":[{\"interface\":\"eth0\",\"mode\":"
+	"\"native\",\"counters_ok\":true,\"passed\":42,\"dropped\":{\"bad_ttl\":7,\"bad_version\":0,"
+	"\"unknown_vrid\":3,\"not_peer\":0,\"truncated\":1,\"future_reason\":9}}]}";
 
 static void test_vrrp_parse(void **state)
 {
@@ -415,7 +417,16 @@ static void test_vrrp_parse(void **state)
 	assert_string_equal(v.inst[0].last_transition, "BACKUP -> MASTER, master_down, 12s ago");
 	assert_string_equal(v.inst[1].state, "BACKUP");
 	assert_string_equal(v.inst[1].master, "unknown");
-	const char *bad[] = { "", "{", "[]", "{\"instances\":[{\"name\":1}]}", "{\"instances\":[{]}",
+	assert_int_equal(v.nguards, 1);
+	assert_string_equal(v.guards[0].ifname, "eth0");
+	assert_string_equal(v.guards[0].mode, "native");
+	assert_int_equal(v.guards[0].passed, 42);
+	assert_int_equal(v.guards[0].dropped[0], 7); /* bad_ttl */
+	assert_int_equal(v.guards[0].dropped[2], 3); /* unknown_vrid */
+	assert_int_equal(v.guards[0].dropped[4], 1); /* truncated */
+	const char *bad[] = { "{\"xdp_guards\":[{\"passed\":-1}]}", "{\"xdp_guards\":[{\"passed\":1e30}]}",
+			      "{\"xdp_guards\":[{\"dropped\":{\"bad_ttl\":0.5}}]}", "{\"xdp_guards\":{}}",
+			      "", "{", "[]", "{\"instances\":[{\"name\":1}]}", "{\"instances\":[{]}",
 			      "{\"a\":\"\\x\"}", "{\"instances\":[{\"name\":\"a\"}]", "{\"a\":tru}",
 			      /* numbers an int cannot hold: refused, not converted (UB) */
 			      "{\"instances\":[{\"name\":\"a\",\"priority\":1e30}]}",

@@ -56,6 +56,7 @@ static void test_defaults(void **state)
 	assert_int_equal(in->vips[0].prefixlen, 24);
 	assert_string_equal(c->global.control, VCONF_DEFAULT_CONTROL);
 	assert_int_equal(c->global.mlock, 1);
+	assert_int_equal(c->global.xdp_guard, 1); /* on by default */
 	assert_int_equal(c->global.rt_priority, 0);
 	assert_int_equal(vconf_find_instance(c, "a"), 0);
 	assert_int_equal(vconf_find_instance(c, "b"), -1);
@@ -66,7 +67,7 @@ static void test_full(void **state)
 {
 	(void)state;
 	struct vconf *c = load_ok(
-		"global { control /tmp/v.sock; realtime-priority 10; mlock off; notify \"/bin/n x\"; }\n"
+		"global { control /tmp/v.sock; realtime-priority 10; mlock off; xdp-guard off; notify \"/bin/n x\"; }\n"
 		"instance VI_51 {\n"
 		"  interface vrrp0; vrid 51; priority 90; advert 100ms;\n"
 		"  virtual-address 198.51.100.100/24 label vrrp0:vip;\n"
@@ -82,6 +83,7 @@ static void test_full(void **state)
 	assert_string_equal(c->global.control, "/tmp/v.sock");
 	assert_int_equal(c->global.rt_priority, 10);
 	assert_int_equal(c->global.mlock, 0);
+	assert_int_equal(c->global.xdp_guard, 0);
 	assert_string_equal(c->global.notify, "/bin/n x");
 	const struct vconf_instance *in = &c->inst[0];
 	assert_int_equal(in->priority, 90);
@@ -196,8 +198,10 @@ static void test_errors(void **state)
 	expect_error("global { realtime-priority 100; }",
 		     "t.conf:1:28: expected a whole number from 0 to 99, got '100'");
 	expect_error("global { bogus 1; }",
-		     "t.conf:1:10: unknown keyword 'bogus', expected one of: control, realtime-priority, mlock, notify, "
+		     "t.conf:1:10: unknown keyword 'bogus', expected one of: control, realtime-priority, mlock, xdp-guard, notify, "
 		     "notify-timeout");
+	expect_error("global { xdp-guard maybe; }",
+		     "t.conf:1:20: expected one of off, on, no, yes, false, true, got 'maybe'");
 	expect_error("global { notify-timeout 10ms; }",
 		     "t.conf:1:25: expected a duration from 100ms to 1h, got '10ms'");
 	expect_error("instance a { garp { count 1000; } }",
