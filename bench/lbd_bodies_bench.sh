@@ -12,9 +12,15 @@
 # PROXIES may also name lbd_alt, the lbd binary at LBD_ALT_BIN (an A/B of two
 # builds in the same rounds).
 #
-# Per proxy and body size: wrk -t1 -c50 POSTs of that size: req/s, p50, p99,
+# Per proxy and body size: 50 keep-alive connections POSTing bodies of that
+# size: req/s, p50, p99,
 # proxy CPU, servers' CPU and their sum (user+sys from /proc) in us/request.
 # The proxies take turns each round; the report gives medians and ranges.
+# Bodies up to WRK_MAX_BODY (1 MiB) go with wrk -t1 -c50, whose latency ends
+# at the answer (nginx's "return 200" answers once it has read the head, the
+# body is then discarded); larger ones with bench/lbd_post_client.py (wrk
+# completes one request per connection above ~2 MiB), whose latency ends
+# when the body is sent and the answer received.
 set -u
 cd "$(dirname "$0")/.."
 export NET_BIN=${NET_BIN:-build}
@@ -25,6 +31,7 @@ D=${SECONDS_PER_RUN:-10}
 ROUNDS=${ROUNDS:-3}
 SIZES=${SIZES:-1048576 16777216}
 PROXIES=${PROXIES:-lbd haproxy haproxy_splice}
+WRK_MAX_BODY=${WRK_MAX_BODY:-1048576}
 [ -x "$BIN/lbd" ] || { echo "build lbd first (make)"; exit 1; }
 ulimit -n "$(ulimit -Hn)"
 
@@ -109,16 +116,25 @@ run_wrk() { # label size -> prints "reqs rps p50 p99 proxy_us server_us errors"
 		( eval "timeout -s INT $D $PROBE" ) > "$T/probe-$1.out" 2>&1 &
 		probe=$!
 	fi
-	out=$(nx taskset -c 0 wrk -t1 -c50 -d"${D}s" --timeout 10s --latency -s "$T/post-$2.lua" http://192.0.2.10:4318/v1/metrics)
+	local reqs rps p50 p99 errs
+	if [ "$2" -le "$WRK_MAX_BODY" ]; then
+		out=$(nx taskset -c 0 wrk -t1 -c50 -d"${D}s" --timeout 10s --latency -s "$T/post-$2.lua" http://192.0.2.10:4318/v1/metrics)
+		reqs=$(awk '/requests in/ { print $1 }' <<<"$out")
+		rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
+		p50=$(awk '$1 == "50%" { print $2 }' <<<"$out")
+		p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
+		errs=$(grep -E 'Socket errors|Non-2xx' <<<"$out" | tr '\n' ' ')
+	else
+		out=$(nx taskset -c 0 "$PY" bench/lbd_post_client.py 192.0.2.10 4318 /v1/metrics "$T/body-$2" 50 "$D")
+		reqs=$(awk '$1 == "requests" { print $2 }' <<<"$out")
+		rps=$(awk '$1 == "rps" { print $2 }' <<<"$out")
+		p50=$(awk '$1 == "p50" { print $2 }' <<<"$out")
+		p99=$(awk '$1 == "p99" { print $2 }' <<<"$out")
+		errs=$(awk '$1 == "errors" && $2 != 0 { print "errors " $2 }' <<<"$out")
+	fi
 	pa=$(cpu_ticks "$PROXY_PID"); sa=$(cpu_ticks "${SRV_PIDS[@]}")
 	[ -z "$probe" ] || { wait "$probe"; cp "$T"/probe-"$1".out "$T"/st-"$1"* "${PROBE_DIR:-/tmp}/" 2>/dev/null; }
-	echo "$out" > "$T/wrk-$1.out"
-	local reqs rps p50 p99 errs
-	reqs=$(awk '/requests in/ { print $1 }' <<<"$out")
-	rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
-	p50=$(awk '$1 == "50%" { print $2 }' <<<"$out")
-	p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
-	errs=$(grep -E 'Socket errors|Non-2xx' <<<"$out" | tr '\n' ' ')
+	echo "$out" > "$T/load-$1.out"
 	awk -v p=$((pa - pb)) -v s=$((sa - sb)) -v hz="$HZ" -v n="$reqs" -v r="$rps" -v a="$p50" -v b="$p99" -v e="$errs" \
 		'BEGIN { printf "%d %s %s %s %.1f %.1f%s\n", n, r, a, b, p / hz * 1e6 / n, s / hz * 1e6 / n, e == "" ? "" : " ERR:" e }'
 }
@@ -140,7 +156,7 @@ done
 cp "$T/results" "${RESULTS_COPY:-/dev/null}" 2>/dev/null
 
 echo
-echo "## Large POST bodies: lbd vs HAProxy 2.6 ($(date -u +%F), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), proxy on CPU 1, wrk -t1 -c50 + 2 nginx on CPU 0, $ROUNDS rounds of ${D}s, median [min-max])"
+echo "## Large POST bodies: lbd vs HAProxy 2.6 ($(date -u +%F), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), proxy on CPU 1, client (50 connections) + 2 nginx on CPU 0, $ROUNDS rounds of ${D}s, median [min-max])"
 "$PY" - "$T/results" $PROXIES <<'PYEOF'
 import statistics as st, sys
 rows = [l.split() for l in open(sys.argv[1])]

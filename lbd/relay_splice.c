@@ -56,15 +56,16 @@ static void resp_spliced(struct txn *tx, uint64_t n)
 }
 
 /* A spliced body arrives faster than a busy server reads it.  Left alone,
- * the kernel queues megabytes of it in the server connection (sndbuf grows
- * to tcp_wmem's 4 MiB), where they cost twice: the next request on that
- * connection, pooled and taken by another session, waits behind them (the
- * tail latency), and the server's own ACKs transmit them, in its process
- * (the server's CPU).  Splice only while little is unsent, as HAProxy does
- * by copying 16 KiB buffers: the rest of the body waits in the client's
- * socket, behind nobody else's request.  Best effort: on failure only the
- * queue is longer. */
-#define SERVER_UNSENT_MAX (64 * 1024)
+ * the kernel queued megabytes of it in the server connection (its sndbuf
+ * grows towards tcp_wmem's 4 MiB), where they cost twice: the next request
+ * on that connection, pooled and taken by another session, waits behind
+ * them (the tail latency), and the server's own ACKs transmit them, in its
+ * process (the servers' CPU).  Splice only while at most 16 KiB are unsent
+ * (HAProxy's buffer size): the rest of the body waits in the client's own
+ * socket, behind nobody else's request.  16 KiB cost less CPU on the node
+ * than 64 KiB (BENCHMARKS.md).  Best effort: on failure only the queue is
+ * longer. */
+#define SERVER_UNSENT_MAX (16 * 1024)
 
 static void server_queue_bound(int fd)
 {
