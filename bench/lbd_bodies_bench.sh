@@ -1,26 +1,27 @@
 #!/usr/bin/env bash
 # Large request bodies: lbd vs HAProxy 2.6 (the reference haproxy.cfg,
 # addresses changed) by default and with "option splice-auto".  Same pinning
-# as lbd_bench.sh: the proxy alone on CPU 1, wrk and the two nginx backends on
-# CPU 0.  What counts on a node is the CPU of the proxy AND of the servers
-# behind it (on loopback a receiver's reads also push the sender's queued
-# segments), so both are reported, with their sum, per request.
+# as lbd_bench.sh: the proxy alone on CPU 1, the client and the two nginx
+# backends on CPU 0.  What counts on a node is the CPU of the proxy AND of the
+# servers behind it (on loopback, segments queued in the proxy's socket are
+# sent when the server's ACKs arrive, in the server's process), so both are
+# reported, with their sum, per request.
 #
 #   bench/lbd_bodies_bench.sh      (as root; NOT part of make check)
 #   ROUNDS=5 SECONDS_PER_RUN=10 SIZES="1048576 16777216" PROXIES="lbd haproxy haproxy_splice" bench/lbd_bodies_bench.sh
 #
 # PROXIES may also name lbd_alt, the lbd binary at LBD_ALT_BIN (an A/B of two
-# builds in the same rounds).
+# builds in the same rounds).  PROBE runs a command during each load run, e.g.
+# PROBE='strace -c -f -o $T/st-$1 -p $3' PROBE_DIR=/tmp/out (see run_load).
 #
-# Per proxy and body size: 50 keep-alive connections POSTing bodies of that
-# size: req/s, p50, p99,
-# proxy CPU, servers' CPU and their sum (user+sys from /proc) in us/request.
-# The proxies take turns each round; the report gives medians and ranges.
-# Bodies up to WRK_MAX_BODY (1 MiB) go with wrk -t1 -c50, whose latency ends
-# at the answer (nginx's "return 200" answers once it has read the head, the
-# body is then discarded); larger ones with bench/lbd_post_client.py (wrk
-# completes one request per connection above ~2 MiB), whose latency ends
-# when the body is sent and the answer received.
+# Per proxy and body size, 50 keep-alive connections POSTing bodies of that
+# size: req/s, p50, p99, proxy CPU, servers' CPU and their sum (user+sys from
+# /proc) in us/request.  The proxies take turns each round; the report gives
+# medians and [ranges].  Bodies up to WRK_MAX_BODY (1 MiB) go with
+# wrk -t1 -c50, whose latency ends at the answer (nginx's "return 200" answers
+# once it has read the head and discards the body after); larger ones with
+# bench/lbd_post_client.py (wrk 4.x completes one request per connection above
+# ~2 MiB), whose latency ends when the body is sent and the answer received.
 set -u
 cd "$(dirname "$0")/.."
 export NET_BIN=${NET_BIN:-build}
@@ -107,7 +108,7 @@ done
 
 HZ=$(getconf CLK_TCK)
 # PROBE is eval'ed with $1=label, $2=size, $3=proxy pid, $4=first server pid.
-run_wrk() { # label size -> prints "reqs rps p50 p99 proxy_us server_us errors"
+run_load() { # label size -> prints "reqs rps p50 p99 proxy_us server_us errors"
 	local pb sb pa sa out
 	set -- "$1" "$2" "$PROXY_PID" "${SRV_PIDS[0]}"
 	pb=$(cpu_ticks "$PROXY_PID"); sb=$(cpu_ticks "${SRV_PIDS[@]}")
@@ -145,7 +146,7 @@ for r in $(seq "$ROUNDS"); do
 		start_proxy "$p"
 		nx taskset -c 0 wrk -t1 -c50 -d1s -s "$T/post-${SIZES%% *}.lua" http://192.0.2.10:4318/v1/metrics >/dev/null # warm-up
 		for sz in $SIZES; do
-			res=$(run_wrk "$p-$sz-$r" "$sz")
+			res=$(run_load "$p-$sz-$r" "$sz")
 			echo "round $r $p $sz: $res" >&2
 			case "$res" in *ERR:*) echo "round $r $p $sz: wrk saw errors" >&2 ;; esac
 			echo "$r $p $sz $res" >> "$T/results"
