@@ -23,7 +23,7 @@
 # bench/lbd_post_client.py (wrk 4.x completes one request per connection above
 # ~2 MiB), whose latency ends when the body is sent and the answer received.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 export NET_BIN=${NET_BIN:-build}
 . tests/net/lib.sh
 net_require wrk haproxy nginx taskset
