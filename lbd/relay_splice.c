@@ -3,7 +3,10 @@
  * data of large chunks (the chunk framing itself still goes through the
  * buffer, where the decoder reads it) and close-delimited responses. */
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "proxy.h"
 #include "relay.h"
@@ -52,6 +55,24 @@ static void resp_spliced(struct txn *tx, uint64_t n)
 		http1_chunked_skip(&tx->resp_ck, n);
 }
 
+/* A spliced body arrives faster than a busy server reads it.  Left alone,
+ * the kernel queued megabytes of it in the server connection (its sndbuf
+ * grows towards tcp_wmem's 4 MiB), where they cost twice: the next request
+ * on that connection, pooled and taken by another session, waits behind
+ * them (the tail latency), and the server's own ACKs transmit them, in its
+ * process (the servers' CPU).  Splice only while at most 16 KiB are unsent
+ * (HAProxy's buffer size): the rest of the body waits in the client's own
+ * socket, behind nobody else's request.  16 KiB cost less CPU on the node
+ * than 64 KiB (BENCHMARKS.md).  Best effort: on failure only the queue is
+ * longer. */
+#define SERVER_UNSENT_MAX (16 * 1024)
+
+static void server_queue_bound(int fd)
+{
+	int lowat = SERVER_UNSENT_MAX;
+	setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof(lowat));
+}
+
 int relay_splice_request_next(const struct session *s)
 {
 	const struct txn *tx = s->tx;
@@ -76,6 +97,7 @@ int relay_splice_request(struct session *s)
 		}
 		s->zdir = 1;
 		tx->replayable = 0; /* the body no longer stays in the buffer */
+		server_queue_bound(s->up->fd);
 	}
 	int moved = 0;
 	uint64_t left = req_spliceable(tx);

@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# Large request bodies: lbd vs HAProxy 2.6 (the reference haproxy.cfg,
+# addresses changed) by default and with "option splice-auto".  Same pinning
+# as lbd_bench.sh: the proxy alone on CPU 1, the client and the two nginx
+# backends on CPU 0.  What counts on a node is the CPU of the proxy AND of the
+# servers behind it (on loopback, segments queued in the proxy's socket are
+# sent when the server's ACKs arrive, in the server's process), so both are
+# reported, with their sum, per request.
+#
+#   bench/lbd_bodies_bench.sh      (as root; NOT part of make check)
+#   ROUNDS=5 SECONDS_PER_RUN=10 SIZES="1048576 16777216" PROXIES="lbd haproxy haproxy_splice" bench/lbd_bodies_bench.sh
+#
+# PROXIES may also name lbd_alt, the lbd binary at LBD_ALT_BIN (an A/B of two
+# builds in the same rounds).  PROBE runs a command during each load run, e.g.
+# PROBE='strace -c -f -o $T/st-$1 -p $3' PROBE_DIR=/tmp/out (see run_load).
+#
+# Per proxy and body size, 50 keep-alive connections POSTing bodies of that
+# size: req/s, p50, p99, proxy CPU, servers' CPU and their sum (user+sys from
+# /proc) in us/request.  The proxies take turns each round; the report gives
+# medians and [ranges].  Bodies up to WRK_MAX_BODY (1 MiB) go with
+# wrk -t1 -c50, whose latency ends at the answer (nginx's "return 200" answers
+# once it has read the head and discards the body after); larger ones with
+# bench/lbd_post_client.py (wrk 4.x completes one request per connection above
+# ~2 MiB), whose latency ends when the body is sent and the answer received.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+export NET_BIN=${NET_BIN:-build}
+. tests/net/lib.sh
+net_require wrk haproxy nginx taskset
+PY=/usr/bin/python3
+D=${SECONDS_PER_RUN:-10}
+ROUNDS=${ROUNDS:-3}
+SIZES=${SIZES:-1048576 16777216}
+PROXIES=${PROXIES:-lbd haproxy haproxy_splice}
+WRK_MAX_BODY=${WRK_MAX_BODY:-1048576}
+[ -x "$BIN/lbd" ] || { echo "build lbd first (make)"; exit 1; }
+ulimit -n "$(ulimit -Hn)"
+
+ns_create b
+for a in 10 11 12; do ip -n "$NS_b" addr add 192.0.2.$a/32 dev lo; done
+nx() { ip netns exec "$NS_b" "$@"; }
+
+SRV_PIDS=()
+backend() { # name addr
+	mkdir -p "$T/ng-$1"
+	cat > "$T/ng-$1.conf" <<NGEOF
+daemon off; master_process off; user root; worker_processes 1;
+pid $T/ng-$1.pid; error_log $T/ng-$1.err warn;
+events { worker_connections 65536; }
+http {
+	access_log off; keepalive_requests 1000000; keepalive_timeout 300s;
+	client_body_temp_path $T/ng-$1; proxy_temp_path $T/ng-$1; fastcgi_temp_path $T/ng-$1;
+	uwsgi_temp_path $T/ng-$1; scgi_temp_path $T/ng-$1;
+	server {
+		listen $2:8080 reuseport backlog=65535;
+		location / { client_max_body_size 0; default_type text/plain; return 200 "ok\n"; }
+	}
+}
+NGEOF
+	net_spawn b "ng_$1" taskset -c 0 nginx -c "$T/ng-$1.conf"
+	SRV_PIDS+=("${NET_PIDS[-1]}")
+}
+backend a 192.0.2.11
+backend b 192.0.2.12
+wait_for 5 "backends" nx curl -sf -o /dev/null http://192.0.2.12:8080/
+
+cat > "$T/lbd.conf" <<LEOF
+global { workers 1; maxconn 9950; access-log off; }
+defaults { timeout connect 5s; timeout client 60s; timeout server 60s; timeout http-request 10s;
+	timeout keep-alive 300s; retries 3; redispatch on; }
+backend otel { check GET / interval 2s rise 2 fall 3 start up;
+	server a 192.0.2.11:8080; server b 192.0.2.12:8080; }
+frontend otlp { bind 192.0.2.10:4318; backend otel; }
+LEOF
+# The reference config, addresses changed, logging and the stats socket off.
+sed -E -e 's/bind :([0-9]+)/bind 192.0.2.10:\1/' -e 's/127\.0\.0\.1:[0-9]+/192.0.2.11:8080/' \
+    -e 's/127\.0\.0\.2:[0-9]+/192.0.2.12:8080/' -e '/stats socket/d' -e '/^\s*log /d' -e '/option httplog/d' \
+    -e 's/maxconn 20000/maxconn 9950\n    nbthread 1/' -e 's/timeout http-keep-alive 10s/timeout http-keep-alive 300s/' \
+    /work/shared/reference/haproxy.cfg > "$T/haproxy.cfg"
+# Pipes take descriptors too: with 9950 connections HAProxy would want more
+# than this machine's 20000: 9900 connections and at most 40 pipes (wrk keeps 50).
+sed -e 's/^\(\s*\)option http-keep-alive.*/&\n\1option splice-auto/' -e 's/^\(\s*\)nbthread 1/&\n\1maxpipes 40/' -e 's/maxconn 9950/maxconn 9900/' \
+    "$T/haproxy.cfg" > "$T/haproxy_splice.cfg"
+for c in haproxy haproxy_splice; do
+	haproxy -c -f "$T/$c.cfg" >/dev/null || { echo "$c.cfg invalid"; exit 1; }
+done
+grep -q 'option splice-auto' "$T/haproxy_splice.cfg" || { echo "splice-auto not set"; exit 1; }
+
+start_proxy() { # name -> PROXY_PID
+	case $1 in
+	lbd) net_spawn b lbd taskset -c 1 "$BIN/lbd" -n -f "$T/lbd.conf" ;;
+	lbd_alt) net_spawn b lbd_alt taskset -c 1 "$LBD_ALT_BIN" -n -f "$T/lbd.conf" ;;
+	haproxy | haproxy_splice) net_spawn b "$1" taskset -c 1 haproxy -f "$T/$1.cfg" ;;
+	esac
+	PROXY_PID=${NET_PIDS[-1]}
+	wait_for 5 "$1 answers" nx curl -sf -o /dev/null http://192.0.2.10:4318/
+}
+cpu_ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat"))); done; echo "$t"; }
+
+for sz in $SIZES; do
+	head -c "$sz" /dev/urandom > "$T/body-$sz"
+	cat > "$T/post-$sz.lua" <<WEOF
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-protobuf"
+local f = io.open("$T/body-$sz", "rb"); wrk.body = f:read("*a"); f:close()
+WEOF
+done
+
+HZ=$(getconf CLK_TCK)
+# PROBE is eval'ed with $1=label, $2=size, $3=proxy pid, $4=first server pid.
+run_load() { # label size -> prints "reqs rps p50 p99 proxy_us server_us errors"
+	local pb sb pa sa out
+	set -- "$1" "$2" "$PROXY_PID" "${SRV_PIDS[0]}"
+	pb=$(cpu_ticks "$PROXY_PID"); sb=$(cpu_ticks "${SRV_PIDS[@]}")
+	local probe=
+	if [ -n "${PROBE:-}" ]; then # e.g. PROBE='strace -c -o $T/st-$1 -p $3' (runs for the wrk run)
+		( eval "timeout -s INT $D $PROBE" ) > "$T/probe-$1.out" 2>&1 &
+		probe=$!
+	fi
+	local reqs rps p50 p99 errs
+	if [ "$2" -le "$WRK_MAX_BODY" ]; then
+		out=$(nx taskset -c 0 wrk -t1 -c50 -d"${D}s" --timeout 10s --latency -s "$T/post-$2.lua" http://192.0.2.10:4318/v1/metrics)
+		reqs=$(awk '/requests in/ { print $1 }' <<<"$out")
+		rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
+		p50=$(awk '$1 == "50%" { print $2 }' <<<"$out")
+		p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
+		errs=$(grep -E 'Socket errors|Non-2xx' <<<"$out" | tr '\n' ' ')
+	else
+		out=$(nx taskset -c 0 "$PY" bench/lbd_post_client.py 192.0.2.10 4318 /v1/metrics "$T/body-$2" 50 "$D")
+		reqs=$(awk '$1 == "requests" { print $2 }' <<<"$out")
+		rps=$(awk '$1 == "rps" { print $2 }' <<<"$out")
+		p50=$(awk '$1 == "p50" { print $2 }' <<<"$out")
+		p99=$(awk '$1 == "p99" { print $2 }' <<<"$out")
+		errs=$(awk '$1 == "errors" && $2 != 0 { print "errors " $2 }' <<<"$out")
+	fi
+	pa=$(cpu_ticks "$PROXY_PID"); sa=$(cpu_ticks "${SRV_PIDS[@]}")
+	[ -z "$probe" ] || { wait "$probe"; cp "$T"/probe-"$1".out "$T"/st-"$1"* "${PROBE_DIR:-/tmp}/" 2>/dev/null; }
+	echo "$out" > "$T/load-$1.out"
+	awk -v p=$((pa - pb)) -v s=$((sa - sb)) -v hz="$HZ" -v n="$reqs" -v r="$rps" -v a="$p50" -v b="$p99" -v e="$errs" \
+		'BEGIN { printf "%d %s %s %s %.1f %.1f%s\n", n, r, a, b, p / hz * 1e6 / n, s / hz * 1e6 / n, e == "" ? "" : " ERR:" e }'
+}
+
+: > "$T/results"
+for r in $(seq "$ROUNDS"); do
+	for p in $PROXIES; do
+		start_proxy "$p"
+		nx taskset -c 0 wrk -t1 -c50 -d1s -s "$T/post-${SIZES%% *}.lua" http://192.0.2.10:4318/v1/metrics >/dev/null # warm-up
+		for sz in $SIZES; do
+			res=$(run_load "$p-$sz-$r" "$sz")
+			echo "round $r $p $sz: $res" >&2
+			case "$res" in *ERR:*) echo "round $r $p $sz: wrk saw errors" >&2 ;; esac
+			echo "$r $p $sz $res" >> "$T/results"
+		done
+		net_stop "$PROXY_PID"
+	done
+done
+cp "$T/results" "${RESULTS_COPY:-/dev/null}" 2>/dev/null
+
+echo
+echo "## Large POST bodies: lbd vs HAProxy 2.6 ($(date -u +%F), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), proxy on CPU 1, client (50 connections) + 2 nginx on CPU 0, $ROUNDS rounds of ${D}s, median [min-max])"
+"$PY" - "$T/results" $PROXIES <<'PYEOF'
+import statistics as st, sys
+rows = [l.split() for l in open(sys.argv[1])]
+proxies = sys.argv[2:]
+def ms(v):
+    for unit, f in (("us", 1e-3), ("ms", 1.0), ("s", 1e3)):
+        if v.endswith(unit):
+            return float(v[:-len(unit)]) * f
+    return float(v)
+val = {}
+for r in rows:
+    rnd, p, sz = r[0], r[1], int(r[2])
+    d = dict(rps=float(r[4]), p50=ms(r[5]), p99=ms(r[6]), px=float(r[7]), sv=float(r[8]))
+    d["node"] = d["px"] + d["sv"]
+    for k, v in d.items():
+        val.setdefault((sz, p, k), {})[rnd] = v
+def f(sz, p, k, fmt):
+    v = list(val[(sz, p, k)].values())
+    return ("%s [%s-%s]" % (fmt, fmt, fmt)) % (st.median(v), min(v), max(v))
+sizes = sorted({int(r[2]) for r in rows})
+print()
+print("| body | proxy | req/s | p50 ms | p99 ms | proxy CPU us/req | servers CPU us/req | node CPU us/req |")
+print("|---|---|---|---|---|---|---|---|")
+for sz in sizes:
+    for p in proxies:
+        print("| %d KiB | %s | %s | %s | %s | %s | %s | %s |" % (sz // 1024, p, f(sz, p, "rps", "%.0f"),
+              f(sz, p, "p50", "%.0f"), f(sz, p, "p99", "%.0f"), f(sz, p, "px", "%.0f"),
+              f(sz, p, "sv", "%.0f"), f(sz, p, "node", "%.0f")))
+print()
+for sz in sizes:
+    for h in proxies:
+        if h == "lbd" or "lbd" not in proxies:
+            continue
+        for k, name in (("node", "node CPU/req"), ("px", "proxy CPU/req"), ("p99", "p99"), ("rps", "req/s")):
+            a, b = val[(sz, "lbd", k)], val[(sz, h, k)]
+            ratios = [a[x] / b[x] for x in sorted(a, key=int) if x in b]
+            print("%d KiB lbd/%s %-14s median %.2fx, per round %s" % (sz // 1024, h, name, st.median(ratios),
+                  " ".join("%.2f" % x for x in ratios)))
+PYEOF
