@@ -76,7 +76,7 @@ LEOF
 sed -E -e 's/bind :([0-9]+)/bind 192.0.2.10:\1/' -e 's/127\.0\.0\.1:[0-9]+/192.0.2.11:8080/' \
     -e 's/127\.0\.0\.2:[0-9]+/192.0.2.12:8080/' -e '/stats socket/d' -e '/^\s*log /d' -e '/option httplog/d' \
     -e 's/maxconn 20000/maxconn 9950\n    nbthread 1/' -e 's/timeout http-keep-alive 10s/timeout http-keep-alive 300s/' \
-    /work/shared/reference/haproxy.cfg > "$T/haproxy.cfg"
+    configs/reference/haproxy.cfg > "$T/haproxy.cfg"
 # Pipes take descriptors too: with 9950 connections HAProxy would want more
 # than this machine's 20000: 9900 connections and at most 40 pipes (wrk keeps 50).
 sed -e 's/^\(\s*\)option http-keep-alive.*/&\n\1option splice-auto/' -e 's/^\(\s*\)nbthread 1/&\n\1maxpipes 40/' -e 's/maxconn 9950/maxconn 9900/' \

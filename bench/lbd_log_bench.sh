@@ -74,7 +74,7 @@ sed -E -e 's/bind :([0-9]+)/bind 192.0.2.10:\1/' -e 's/127\.0\.0\.1:[0-9]+/192.0
     -e 's/127\.0\.0\.2:[0-9]+/192.0.2.12:8080/' -e "s|stats socket .*|stats socket $T/haproxy.sock mode 600 level admin|" \
     -e "s|^(\s*)log stdout .*|\1log $T/log.sock local0 info|" \
     -e 's/maxconn 20000/maxconn 9950\n    nbthread 1/' -e 's/timeout http-keep-alive 10s/timeout http-keep-alive 300s/' \
-    /work/shared/reference/haproxy.cfg > "$T/haproxy.cfg"
+    configs/reference/haproxy.cfg > "$T/haproxy.cfg"
 grep -q "log $T/log.sock" "$T/haproxy.cfg" && grep -q 'option httplog' "$T/haproxy.cfg" ||
 	{ echo "haproxy.cfg: no log to the socket"; exit 1; }
 haproxy -c -f "$T/haproxy.cfg" >/dev/null || { echo "haproxy.cfg invalid"; exit 1; }

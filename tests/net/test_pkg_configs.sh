@@ -22,8 +22,8 @@ for p in 4318 19193 9192 3100; do
 done
 t_assert "lbd balances over both nodes' collectors" bash -c \
 	"grep -q 'server mid-1 192.168.110.214:14318;' configs/node2/lbd.conf && grep -q 'server mid-2 192.168.110.119:14318;' configs/node2/lbd.conf"
-t_assert "lbd stats on :8404, what vrrpd tracks" bash -c \
-	"grep -q 'stats \*:8404;' configs/node1/lbd.conf && grep -q 'http 127.0.0.1:8404 /healthz;' configs/node1/vrrpd.conf"
+t_assert "lbd stats on :8404 with a loopback health listener, which vrrpd tracks" bash -c \
+	"grep -q 'stats \*:8404 health 127.0.0.1:8405;' configs/node1/lbd.conf && grep -q 'http 127.0.0.1:8405 /healthz;' configs/node1/vrrpd.conf"
 
 # The unicast variant (UNICAST=yes) is valid too and names the peer.
 mkdir -p "$T/env"
