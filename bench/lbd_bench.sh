@@ -25,48 +25,20 @@ PROXIES=${PROXIES:-lbd haproxy nginx}
 [ -x "$BIN/lbd" ] || { echo "build lbd first (make)"; exit 1; }
 ulimit -n "$(ulimit -Hn)"
 
-ns_create b
-for a in 10 11 12; do ip -n "$NS_b" addr add 192.0.2.$a/32 dev lo; done
-nx() { ip netns exec "$NS_b" "$@"; }
-
-backend() { # name addr
-	mkdir -p "$T/ng-$1"
-	cat > "$T/ng-$1.conf" <<EOF
-daemon off; master_process off; user root; worker_processes 1;
-pid $T/ng-$1.pid; error_log $T/ng-$1.err warn;
-events { worker_connections 65536; }
-http {
-	access_log off; keepalive_requests 1000000; keepalive_timeout 300s;
-	client_body_temp_path $T/ng-$1; proxy_temp_path $T/ng-$1; fastcgi_temp_path $T/ng-$1;
-	uwsgi_temp_path $T/ng-$1; scgi_temp_path $T/ng-$1;
-	server {
-		listen $2:8080 reuseport backlog=65535;
-		location / { default_type text/plain; return 200 "ok\n"; }
+. bench/bench_lab.sh
+bench_lab
+bench_nginx a 192.0.2.11 'location / { default_type text/plain; return 200 "ok\n"; }
 		location = /v1/metrics { client_max_body_size 0; client_body_buffer_size 128k;
-			default_type text/plain; return 200 "ok\n"; }
-	}
-}
-EOF
-	net_spawn b "ng_$1" taskset -c 0 nginx -c "$T/ng-$1.conf"
-}
-backend a 192.0.2.11
-backend b 192.0.2.12
+			default_type text/plain; return 200 "ok\n"; }'
+bench_nginx b 192.0.2.12 'location / { default_type text/plain; return 200 "ok\n"; }
+		location = /v1/metrics { client_max_body_size 0; client_body_buffer_size 128k;
+			default_type text/plain; return 200 "ok\n"; }'
 wait_for 5 "backends" nx curl -sf -o /dev/null http://192.0.2.12:8080/
 
 # ---- the three proxies, each on 192.0.2.10:4318 --------------------------------------
-cat > "$T/lbd.conf" <<EOF
-global { workers 1; maxconn 9950; access-log off; }
-defaults { timeout connect 5s; timeout client 60s; timeout server 60s; timeout http-request 10s;
-	timeout keep-alive 300s; retries 3; redispatch on; }
-backend otel { check GET / interval 2s rise 2 fall 3 start up;
-	server a 192.0.2.11:8080; server b 192.0.2.12:8080; }
-frontend otlp { bind 192.0.2.10:4318; backend otel; }
-EOF
+bench_lbd_conf > "$T/lbd.conf"
 # The reference config, addresses changed, logging and the stats socket off.
-sed -E -e 's/bind :([0-9]+)/bind 192.0.2.10:\1/' -e 's/127\.0\.0\.1:[0-9]+/192.0.2.11:8080/' \
-    -e 's/127\.0\.0\.2:[0-9]+/192.0.2.12:8080/' -e '/stats socket/d' -e '/^\s*log /d' -e '/option httplog/d' \
-    -e 's/maxconn 20000/maxconn 9950\n    nbthread 1/' -e 's/timeout http-keep-alive 10s/timeout http-keep-alive 300s/' \
-    configs/reference/haproxy.cfg > "$T/haproxy.cfg"
+bench_haproxy_cfg > "$T/haproxy.cfg"
 haproxy -c -f "$T/haproxy.cfg" >/dev/null || { echo "haproxy.cfg invalid"; exit 1; }
 cat > "$T/ngproxy.conf" <<EOF
 daemon off; master_process off; user root; worker_processes 1;

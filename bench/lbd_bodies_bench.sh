@@ -36,47 +36,16 @@ WRK_MAX_BODY=${WRK_MAX_BODY:-1048576}
 [ -x "$BIN/lbd" ] || { echo "build lbd first (make)"; exit 1; }
 ulimit -n "$(ulimit -Hn)"
 
-ns_create b
-for a in 10 11 12; do ip -n "$NS_b" addr add 192.0.2.$a/32 dev lo; done
-nx() { ip netns exec "$NS_b" "$@"; }
-
-SRV_PIDS=()
-backend() { # name addr
-	mkdir -p "$T/ng-$1"
-	cat > "$T/ng-$1.conf" <<NGEOF
-daemon off; master_process off; user root; worker_processes 1;
-pid $T/ng-$1.pid; error_log $T/ng-$1.err warn;
-events { worker_connections 65536; }
-http {
-	access_log off; keepalive_requests 1000000; keepalive_timeout 300s;
-	client_body_temp_path $T/ng-$1; proxy_temp_path $T/ng-$1; fastcgi_temp_path $T/ng-$1;
-	uwsgi_temp_path $T/ng-$1; scgi_temp_path $T/ng-$1;
-	server {
-		listen $2:8080 reuseport backlog=65535;
-		location / { client_max_body_size 0; default_type text/plain; return 200 "ok\n"; }
-	}
-}
-NGEOF
-	net_spawn b "ng_$1" taskset -c 0 nginx -c "$T/ng-$1.conf"
-	SRV_PIDS+=("${NET_PIDS[-1]}")
-}
-backend a 192.0.2.11
-backend b 192.0.2.12
+. bench/bench_lab.sh
+bench_lab
+bench_nginx a 192.0.2.11 'location / { client_max_body_size 0; default_type text/plain; return 200 "ok\n"; }'
+bench_nginx b 192.0.2.12 'location / { client_max_body_size 0; default_type text/plain; return 200 "ok\n"; }'
+SRV_PIDS=("${BENCH_SRV_PIDS[@]}")
 wait_for 5 "backends" nx curl -sf -o /dev/null http://192.0.2.12:8080/
 
-cat > "$T/lbd.conf" <<LEOF
-global { workers 1; maxconn 9950; access-log off; }
-defaults { timeout connect 5s; timeout client 60s; timeout server 60s; timeout http-request 10s;
-	timeout keep-alive 300s; retries 3; redispatch on; }
-backend otel { check GET / interval 2s rise 2 fall 3 start up;
-	server a 192.0.2.11:8080; server b 192.0.2.12:8080; }
-frontend otlp { bind 192.0.2.10:4318; backend otel; }
-LEOF
+bench_lbd_conf > "$T/lbd.conf"
 # The reference config, addresses changed, logging and the stats socket off.
-sed -E -e 's/bind :([0-9]+)/bind 192.0.2.10:\1/' -e 's/127\.0\.0\.1:[0-9]+/192.0.2.11:8080/' \
-    -e 's/127\.0\.0\.2:[0-9]+/192.0.2.12:8080/' -e '/stats socket/d' -e '/^\s*log /d' -e '/option httplog/d' \
-    -e 's/maxconn 20000/maxconn 9950\n    nbthread 1/' -e 's/timeout http-keep-alive 10s/timeout http-keep-alive 300s/' \
-    configs/reference/haproxy.cfg > "$T/haproxy.cfg"
+bench_haproxy_cfg > "$T/haproxy.cfg"
 # Pipes take descriptors too: with 9950 connections HAProxy would want more
 # than this machine's 20000: 9900 connections and at most 40 pipes (wrk keeps 50).
 sed -e 's/^\(\s*\)option http-keep-alive.*/&\n\1option splice-auto/' -e 's/^\(\s*\)nbthread 1/&\n\1maxpipes 40/' -e 's/maxconn 9950/maxconn 9900/' \

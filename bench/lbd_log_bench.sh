@@ -28,53 +28,23 @@ PROXIES=${PROXIES:-lbd-log haproxy-log lbd-off}
 [ -x "$BIN/lbd" ] || { echo "build lbd first (make)"; exit 1; }
 ulimit -n "$(ulimit -Hn)"
 
-ns_create b
-for a in 10 11 12; do ip -n "$NS_b" addr add 192.0.2.$a/32 dev lo; done
-nx() { ip netns exec "$NS_b" "$@"; }
+. bench/bench_lab.sh
+bench_lab
 # A syslog socket's queue as on a systemd host (the kernel's default is 10).
 nx sysctl -qw net.unix.max_dgram_qlen=512
-
-backend() { # name addr
-	mkdir -p "$T/ng-$1"
-	cat > "$T/ng-$1.conf" <<EOF
-daemon off; master_process off; user root; worker_processes 1;
-pid $T/ng-$1.pid; error_log $T/ng-$1.err warn;
-events { worker_connections 65536; }
-http {
-	access_log off; keepalive_requests 1000000; keepalive_timeout 300s;
-	client_body_temp_path $T/ng-$1; proxy_temp_path $T/ng-$1; fastcgi_temp_path $T/ng-$1;
-	uwsgi_temp_path $T/ng-$1; scgi_temp_path $T/ng-$1;
-	server { listen $2:8080 reuseport backlog=65535; location / { default_type text/plain; return 200 "ok\n"; } }
-}
-EOF
-	net_spawn b "ng_$1" taskset -c 0 nginx -c "$T/ng-$1.conf"
-}
-backend a 192.0.2.11
-backend b 192.0.2.12
+bench_nginx a 192.0.2.11
+bench_nginx b 192.0.2.12
 wait_for 5 "backends" nx curl -sf -o /dev/null http://192.0.2.12:8080/
 
 net_spawn b sink taskset -c 0 "$PY" bench/log_sink.py "$T/log.sock" "$T/log.count"
 wait_for 5 "the log reader" test -s "$T/log.count"
 
-lbd_conf() { # access-log target
-	cat <<EOF
-global { workers 1; maxconn 9950; access-log $1; }
-defaults { timeout connect 5s; timeout client 60s; timeout server 60s; timeout http-request 10s;
-	timeout keep-alive 300s; retries 3; redispatch on; }
-backend otel { check GET / interval 2s rise 2 fall 3 start up;
-	server a 192.0.2.11:8080; server b 192.0.2.12:8080; }
-frontend otlp { bind 192.0.2.10:4318; backend otel; }
-EOF
-}
-lbd_conf syslog > "$T/lbd-log.conf"
-lbd_conf off > "$T/lbd-off.conf"
+bench_lbd_conf syslog > "$T/lbd-log.conf"
+bench_lbd_conf off > "$T/lbd-off.conf"
 # The reference config, addresses changed, logging to the reader's socket
 # (the reference logs to stdout), option httplog kept.
-sed -E -e 's/bind :([0-9]+)/bind 192.0.2.10:\1/' -e 's/127\.0\.0\.1:[0-9]+/192.0.2.11:8080/' \
-    -e 's/127\.0\.0\.2:[0-9]+/192.0.2.12:8080/' -e "s|stats socket .*|stats socket $T/haproxy.sock mode 600 level admin|" \
-    -e "s|^(\s*)log stdout .*|\1log $T/log.sock local0 info|" \
-    -e 's/maxconn 20000/maxconn 9950\n    nbthread 1/' -e 's/timeout http-keep-alive 10s/timeout http-keep-alive 300s/' \
-    configs/reference/haproxy.cfg > "$T/haproxy.cfg"
+bench_haproxy_cfg -e "s|stats socket .*|stats socket $T/haproxy.sock mode 600 level admin|" \
+	-e "s|^(\s*)log stdout .*|\1log $T/log.sock local0 info|" > "$T/haproxy.cfg"
 grep -q "log $T/log.sock" "$T/haproxy.cfg" && grep -q 'option httplog' "$T/haproxy.cfg" ||
 	{ echo "haproxy.cfg: no log to the socket"; exit 1; }
 haproxy -c -f "$T/haproxy.cfg" >/dev/null || { echo "haproxy.cfg invalid"; exit 1; }
