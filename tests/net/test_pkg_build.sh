@@ -48,7 +48,9 @@ for u in vrrpd lbd; do
 		t_assert "$u.service: $l" unit_has "$u" "$l"
 	done
 done
-t_assert "vrrpd.service keeps CAP_NET_ADMIN CAP_NET_RAW only" unit_has vrrpd "CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW"
+# CAP_BPF loads the XDP guard and the accept-off filter at start; vrrpd drops it
+# after start-up (test_pkg_daemons and test_pkg_systemd check the running process).
+t_assert "vrrpd.service keeps CAP_NET_ADMIN CAP_NET_RAW CAP_BPF only" unit_has vrrpd "CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW CAP_BPF"
 t_assert "vrrpd.service removes the VIPs after any exit" unit_has vrrpd "ExecStopPost=/usr/sbin/vrrpd --cleanup -f /etc/vrrpd/vrrpd.conf"
 t_assert "lbd.service runs as user lbd" unit_has lbd "User=lbd"
 t_assert "lbd.service keeps CAP_NET_BIND_SERVICE only" unit_has lbd "CapabilityBoundingSet=CAP_NET_BIND_SERVICE"

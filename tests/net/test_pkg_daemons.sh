@@ -30,7 +30,7 @@ unit_cmd() { # unit key [index]
 VRRPD_CAPS=$(caps_arg "$(unit_val vrrpd CapabilityBoundingSet)")
 LBD_CAPS=$(caps_arg "$(unit_val lbd CapabilityBoundingSet)")
 LBD_AMBIENT=$(caps_arg "$(unit_val lbd AmbientCapabilities)")
-t_assert "vrrpd unit: bounding set $VRRPD_CAPS" test "$VRRPD_CAPS" = "-all,+net_admin,+net_raw"
+t_assert "vrrpd unit: bounding set $VRRPD_CAPS" test "$VRRPD_CAPS" = "-all,+net_admin,+net_raw,+bpf"
 t_assert "lbd unit: bounding and ambient set $LBD_CAPS" test "$LBD_CAPS" = "-all,+net_bind_service" -a "$LBD_AMBIENT" = "$LBD_CAPS"
 t_assert "both units set NoNewPrivileges" bash -c "grep -qx NoNewPrivileges=yes '$U/vrrpd.service' && grep -qx NoNewPrivileges=yes '$U/lbd.service'"
 
