@@ -426,6 +426,38 @@ bad:
 }
 
 
+/* The BFD session changed state.  A failure (nothing heard for the
+ * detection time) tells the state machine that this peer is gone; an
+ * AdminDown or Down from the peer does not (vrrpd.conf.5). */
+static void on_bfd_changed(void *arg, enum bfd_state old, enum bfd_state now)
+{
+	struct instance *in = arg;
+	const struct bfd_session *s = &in->bfd.s;
+	struct buf b = BUF_INIT;
+
+	buf_puts(&b, "{\"event\":\"bfd\",\"instance\":");
+	json_string(&b, in->conf.name);
+	buf_printf(&b, ",\"from\":\"%s\",\"to\":\"%s\",\"diag\":\"%s\",\"remote_state\":\"%s\",\"time_ms\":%llu}",
+		   bfd_state_names[old], bfd_state_names[now],
+		   bfd_diag_names[s->diag <= BFD_DIAG_REV_CONCAT_DOWN ? s->diag : 0],
+		   bfd_state_names[s->remote_state], (unsigned long long)mtime_wall_ms());
+	if (in->env->publish)
+		in->env->publish(in->env->publish_arg, buf_cstr(&b));
+	buf_free(&b);
+	log_notice("%s: BFD %s -> %s", in->conf.name, bfd_state_names[old], bfd_state_names[now]);
+	if (old == BFD_UP && bfd_failed(s)) {
+		vrrp_peer_down(&in->fsm, mtime_us(), bfd_host_peer_ip(&in->bfd), bfd_detect_time_us(s));
+		rearm(in);
+	}
+}
+
+static void bfd_params_of(const struct vconf_bfd *c, struct bfd_params *p)
+{
+	p->min_tx_us = c->min_tx_ms * 1000u;
+	p->min_rx_us = c->min_rx_ms * 1000u;
+	p->mult = (uint8_t)c->mult;
+}
+
 int instance_open(struct instance *in, const struct vconf_instance *conf, const char *global_notify,
 		  const struct instance_env *env, char *err, size_t errlen)
 {
@@ -461,6 +493,13 @@ int instance_open(struct instance *in, const struct vconf_instance *conf, const 
 	in->verify.data = in;
 	ev_timer_init(&in->retry, on_retry, 0., 0.);
 	in->retry.data = in;
+	if (conf->bfd.on && in->fd >= 0 &&
+	    (rc = bfd_host_open(&in->bfd, env->loop, &conf->bfd, conf->family, conf->ifname, on_bfd_changed, in,
+				err, errlen))) {
+		notify_close(&in->notify);
+		detach(in);
+		return rc;
+	}
 	in->opened = 1;
 	return 0;
 }
@@ -478,6 +517,7 @@ void instance_start(struct instance *in)
 	}
 	vrrp_start(&in->fsm, now);
 	rearm(in);
+	bfd_host_start(&in->bfd);
 }
 
 void instance_close(struct instance *in)
@@ -486,6 +526,7 @@ void instance_close(struct instance *in)
 		return;
 	in->opened = 0;
 	vrrp_shutdown(&in->fsm, mtime_us());
+	bfd_host_close(&in->bfd);
 	ev_timer_stop(in->env->loop, &in->timer);
 	ev_timer_stop(in->env->loop, &in->garp);
 	ev_timer_stop(in->env->loop, &in->verify);
@@ -502,7 +543,8 @@ int instance_same_identity(const struct instance *in, const struct vconf_instanc
 {
 	const struct vconf_instance *o = &in->conf;
 	return strcmp(o->ifname, c->ifname) == 0 && o->family == c->family && o->vrid == c->vrid &&
-	       o->vmac == c->vmac && strcmp(o->vmac_ifname, c->vmac_ifname) == 0;
+	       o->vmac == c->vmac && strcmp(o->vmac_ifname, c->vmac_ifname) == 0 &&
+	       o->bfd.on == c->bfd.on && (!o->bfd.on || addr_equal_ip(&o->bfd.peer, &c->bfd.peer));
 }
 
 /* Index of the address of v (and its prefix length) in c's VIPs, or -1. */
@@ -578,6 +620,11 @@ void instance_reconfigure(struct instance *in, const struct vconf_instance *conf
 		instance_addr_event(in); /* the source to speak from, or FAULT without one */
 	fill_params(in, conf, &p);
 	vrrp_reconfigure(&in->fsm, mtime_us(), &p);
+	if (in->bfd.opened) {
+		struct bfd_params bp;
+		bfd_params_of(&conf->bfd, &bp);
+		bfd_reconfigure(&in->bfd.s, mtime_us(), &bp);
+	}
 	notify_set_cmd(&in->notify, conf->notify[0] ? conf->notify : global_notify);
 	notify_set_instance(&in->notify, conf->name);
 	/* The engine recomputes the tracks and the effective priority next. */
