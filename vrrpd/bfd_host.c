@@ -95,6 +95,7 @@ static void readable(struct ev_loop *loop, ev_io *w, int revents)
 			struct cmsghdr align;
 		} cm;
 		struct sockaddr_storage src;
+		memset(&src, 0, sizeof(src)); /* recvmsg fills it; cppcheck cannot tell */
 		struct iovec iov = { buf, sizeof(buf) };
 		struct msghdr m = { .msg_name = &src, .msg_namelen = sizeof(src), .msg_iov = &iov,
 				    .msg_iovlen = 1, .msg_control = cm.b, .msg_controllen = sizeof(cm.b) };
