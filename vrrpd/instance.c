@@ -451,6 +451,16 @@ static void on_bfd_changed(void *arg, enum bfd_state old, enum bfd_state now)
 	}
 }
 
+/* The BFD sockets are bound to the interface: opened with it, closed when
+ * it goes (a socket bound to a deleted interface would stay deaf). */
+static int bfd_attach(struct instance *in, char *err, size_t errlen)
+{
+	if (!in->conf.bfd.on || in->bfd.opened)
+		return 0;
+	return bfd_host_open(&in->bfd, in->env->loop, &in->conf.bfd, in->conf.family, in->conf.ifname,
+			     on_bfd_changed, in, err, errlen);
+}
+
 static void bfd_params_of(const struct vconf_bfd *c, struct bfd_params *p)
 {
 	p->min_tx_us = c->min_tx_ms * 1000u;
@@ -493,9 +503,7 @@ int instance_open(struct instance *in, const struct vconf_instance *conf, const 
 	in->verify.data = in;
 	ev_timer_init(&in->retry, on_retry, 0., 0.);
 	in->retry.data = in;
-	if (conf->bfd.on && in->fd >= 0 &&
-	    (rc = bfd_host_open(&in->bfd, env->loop, &conf->bfd, conf->family, conf->ifname, on_bfd_changed, in,
-				err, errlen))) {
+	if (in->fd >= 0 && (rc = bfd_attach(in, err, errlen))) {
 		notify_close(&in->notify);
 		detach(in);
 		return rc;
@@ -884,6 +892,10 @@ void instance_iface_event(struct instance *in, int ifindex, const char *ifname, 
 		}
 		log_notice("%s: interface %s appeared", in->conf.name, in->conf.ifname);
 		ev_io_start(in->env->loop, &in->io);
+		if (bfd_attach(in, err, sizeof(err)))
+			log_rl(&in->rl, LOG_WARNING, "%s: no BFD on %s: %s", in->conf.name, in->conf.ifname, err);
+		else
+			bfd_host_start(&in->bfd);
 		in->fault_why = "link down";
 		if (in->ii.up)
 			instance_link_event(in, 1);
@@ -911,6 +923,7 @@ void instance_iface_event(struct instance *in, int ifindex, const char *ifname, 
 		log_notice("%s: interface %s is gone: FAULT until it comes back", in->conf.name,
 			   in->conf.ifname);
 		detach(in);
+		bfd_host_close(&in->bfd);
 		in->vips_on = 0; /* removed by the kernel with the interface */
 		in->fault_why = "interface missing";
 		break;
