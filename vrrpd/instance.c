@@ -551,8 +551,7 @@ int instance_same_identity(const struct instance *in, const struct vconf_instanc
 {
 	const struct vconf_instance *o = &in->conf;
 	return strcmp(o->ifname, c->ifname) == 0 && o->family == c->family && o->vrid == c->vrid &&
-	       o->vmac == c->vmac && strcmp(o->vmac_ifname, c->vmac_ifname) == 0 &&
-	       o->bfd.on == c->bfd.on && (!o->bfd.on || addr_equal_ip(&o->bfd.peer, &c->bfd.peer));
+	       o->vmac == c->vmac && strcmp(o->vmac_ifname, c->vmac_ifname) == 0;
 }
 
 /* Index of the address of v (and its prefix length) in c's VIPs, or -1. */
@@ -622,13 +621,25 @@ void instance_reconfigure(struct instance *in, const struct vconf_instance *conf
 {
 	struct vrrp_params p;
 	int src_changed = !addr_equal_ip(&in->conf.unicast_src, &conf->unicast_src);
+	/* BFD turned on or off, or to another peer: a new session (the old
+	 * one tells its peer AdminDown, which is no failure there). */
+	int bfd_new = in->conf.bfd.on != conf->bfd.on ||
+		      (conf->bfd.on && !addr_equal_ip(&in->conf.bfd.peer, &conf->bfd.peer));
+	if (bfd_new)
+		bfd_host_close(&in->bfd);
 	reconfigure_vips(in, conf);
 	in->conf = *conf;
 	if (src_changed && in->fd >= 0)
 		instance_addr_event(in); /* the source to speak from, or FAULT without one */
 	fill_params(in, conf, &p);
 	vrrp_reconfigure(&in->fsm, mtime_us(), &p);
-	if (in->bfd.opened) {
+	if (bfd_new && in->fd >= 0) {
+		char err[256];
+		if (bfd_attach(in, err, sizeof(err)))
+			log_err("%s: reload: no BFD: %s", in->conf.name, err);
+		else
+			bfd_host_start(&in->bfd);
+	} else if (in->bfd.opened) {
 		struct bfd_params bp;
 		bfd_params_of(&conf->bfd, &bp);
 		bfd_reconfigure(&in->bfd.s, mtime_us(), &bp);

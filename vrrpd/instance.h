@@ -87,8 +87,7 @@ void instance_vip_refused(void *owner, int index, int on, int error);
  * not change: everything else applies in place, in the state it is in.
  * Kept VIPs stay; gone ones are removed and new ones added if master. */
 void instance_reconfigure(struct instance *in, const struct vconf_instance *conf, const char *global_notify);
-/* Same interface, family, vrid, virtual MAC and BFD peer (or none)?  BFD
- * intervals change in place. */
+/* Same interface, family, vrid and virtual MAC?  (BFD changes in place.) */
 int instance_same_identity(const struct instance *in, const struct vconf_instance *conf);
 
 /* A link event (engine's iface watcher) for interface ifindex / ifname:
