@@ -1,6 +1,7 @@
 #include "bfd_host.h"
 
 #include <errno.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -47,7 +48,38 @@ static void op_send(void *arg, const struct bfd_ctrl *c)
 		((struct sockaddr_in *)&to)->sin_port = htons(BFD_PORT);
 	else
 		((struct sockaddr_in6 *)&to)->sin6_port = htons(BFD_PORT);
-	if (sendto(h->tx_fd, out, (size_t)n, 0, (struct sockaddr *)&to, h->peer.len) < 0)
+	struct iovec iov = { out, (size_t)n };
+	union {
+		char b[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+		struct cmsghdr align;
+	} cm;
+	memset(&cm, 0, sizeof(cm));
+	struct msghdr m = { .msg_name = &to, .msg_namelen = h->peer.len, .msg_iov = &iov, .msg_iovlen = 1 };
+	if (h->have_src) {
+		/* From the address the instance's adverts come from. */
+		struct cmsghdr *cmh = (struct cmsghdr *)cm.b;
+		if (h->family == AF_INET) {
+			struct in_pktinfo pi;
+			memset(&pi, 0, sizeof(pi));
+			memcpy(&pi.ipi_spec_dst, h->src, 4);
+			cmh->cmsg_level = IPPROTO_IP;
+			cmh->cmsg_type = IP_PKTINFO;
+			cmh->cmsg_len = CMSG_LEN(sizeof(pi));
+			memcpy(CMSG_DATA(cmh), &pi, sizeof(pi));
+			m.msg_controllen = CMSG_SPACE(sizeof(pi));
+		} else {
+			struct in6_pktinfo pi;
+			memset(&pi, 0, sizeof(pi));
+			memcpy(&pi.ipi6_addr, h->src, 16);
+			cmh->cmsg_level = IPPROTO_IPV6;
+			cmh->cmsg_type = IPV6_PKTINFO;
+			cmh->cmsg_len = CMSG_LEN(sizeof(pi));
+			memcpy(CMSG_DATA(cmh), &pi, sizeof(pi));
+			m.msg_controllen = CMSG_SPACE(sizeof(pi));
+		}
+		m.msg_control = cm.b;
+	}
+	if (sendmsg(h->tx_fd, &m, 0) < 0)
 		h->send_errors++;
 }
 
@@ -150,21 +182,32 @@ static int open_sock(struct bfd_host *h, char *err, size_t errlen, const char *w
 	return fd;
 }
 
-static int bind_port(int fd, int family, uint16_t port)
+/* src: NULL for the wildcard address, else 4 or 16 bytes. */
+static int bind_port(int fd, int family, const void *src, const char *ifname, uint16_t port)
 {
 	struct sockaddr_storage a;
 	memset(&a, 0, sizeof(a));
 	a.ss_family = (sa_family_t)family;
-	if (family == AF_INET)
-		((struct sockaddr_in *)&a)->sin_port = htons(port);
-	else
-		((struct sockaddr_in6 *)&a)->sin6_port = htons(port);
+	if (family == AF_INET) {
+		struct sockaddr_in *a4 = (struct sockaddr_in *)&a;
+		a4->sin_port = htons(port);
+		if (src)
+			memcpy(&a4->sin_addr, src, 4);
+	} else {
+		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&a;
+		a6->sin6_port = htons(port);
+		if (src) {
+			memcpy(&a6->sin6_addr, src, 16);
+			if (IN6_IS_ADDR_LINKLOCAL(&a6->sin6_addr))
+				a6->sin6_scope_id = if_nametoindex(ifname);
+		}
+	}
 	return bind(fd, (struct sockaddr *)&a,
 		    family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
 }
 
 int bfd_host_open(struct bfd_host *h, struct ev_loop *loop, const struct vconf_bfd *c, int family,
-		  const char *ifname, void (*changed)(void *, enum bfd_state, enum bfd_state), void *arg,
+		  const char *ifname, const void *src, void (*changed)(void *, enum bfd_state, enum bfd_state), void *arg,
 		  char *err, size_t errlen)
 {
 	uint32_t rnd[3] = { 0, 0, 0 };
@@ -174,6 +217,14 @@ int bfd_host_open(struct bfd_host *h, struct ev_loop *loop, const struct vconf_b
 	h->loop = loop;
 	h->family = family;
 	h->peer = c->peer;
+	bfd_host_set_source(h, src);
+	/* A link-local peer (the source of its IPv6 adverts) is reached on
+	 * this interface. */
+	if (family == AF_INET6) {
+		struct sockaddr_in6 *p6 = (struct sockaddr_in6 *)&h->peer.ss;
+		if (IN6_IS_ADDR_LINKLOCAL(&p6->sin6_addr))
+			p6->sin6_scope_id = if_nametoindex(ifname);
+	}
 	h->changed = changed;
 	h->arg = arg;
 	h->rx_fd = h->tx_fd = -1;
@@ -185,7 +236,7 @@ int bfd_host_open(struct bfd_host *h, struct ev_loop *loop, const struct vconf_b
 	if ((rc = open_sock(h, err, errlen, "receive")) < 0)
 		return rc;
 	h->rx_fd = rc;
-	if (bind_port(h->rx_fd, family, BFD_PORT) < 0) {
+	if (bind_port(h->rx_fd, family, NULL, ifname, BFD_PORT) < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "bfd: port %d on %s: %s (one bfd block per interface and family)",
 			 BFD_PORT, ifname, strerror(errno));
@@ -198,7 +249,7 @@ int bfd_host_open(struct bfd_host *h, struct ev_loop *loop, const struct vconf_b
 	rc = -EADDRINUSE;
 	for (uint32_t i = 0; i < 64 && rc; i++) {
 		uint16_t port = (uint16_t)(BFD_SRC_PORT_MIN + (rnd[2] + i * 7919u) % 16384u);
-		rc = bind_port(h->tx_fd, family, port) < 0 ? -errno : 0;
+		rc = bind_port(h->tx_fd, family, NULL, ifname, port) < 0 ? -errno : 0;
 	}
 	if (rc) {
 		snprintf(err, errlen, "bfd: no free source port in 49152-65535 on %s", ifname);
@@ -242,6 +293,13 @@ void bfd_host_close(struct bfd_host *h)
 	close(h->rx_fd);
 	close(h->tx_fd);
 	h->rx_fd = h->tx_fd = -1;
+}
+
+void bfd_host_set_source(struct bfd_host *h, const void *src)
+{
+	h->have_src = src != NULL;
+	if (src)
+		memcpy(h->src, src, ip_len(h->family));
 }
 
 uint64_t bfd_host_discards(const struct bfd_host *h, enum bfd_discard why)

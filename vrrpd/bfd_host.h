@@ -27,15 +27,22 @@ struct bfd_host {
 	void *arg;
 	uint64_t discards[BFD_DISCARD_MAX]; /* before the session: TTL, format, source */
 	uint64_t send_errors;
+	uint8_t src[16];                   /* have_src: the address to send from */
+	int have_src;
 	int opened;
 };
 
 /* Opens the sockets; the session stays quiet until bfd_host_start().
+ * src (4 or 16 bytes, or NULL for the kernel's choice) is the address to
+ * send from: the one the instance's adverts come from, which the peer
+ * knows (a master's VIP, e.g. a link-local one, could be picked else).
  * 0, or -errno with the reason in err. */
 int bfd_host_open(struct bfd_host *h, struct ev_loop *loop, const struct vconf_bfd *c, int family,
-		  const char *ifname, void (*changed)(void *, enum bfd_state, enum bfd_state), void *arg,
+		  const char *ifname, const void *src, void (*changed)(void *, enum bfd_state, enum bfd_state), void *arg,
 		  char *err, size_t errlen);
 void bfd_host_start(struct bfd_host *h);
+/* The address to send from changed (NULL: the kernel's choice). */
+void bfd_host_set_source(struct bfd_host *h, const void *src);
 /* Tells the peer AdminDown once, closes the sockets.  Idempotent. */
 void bfd_host_close(struct bfd_host *h);
 /* Discards counted by the host and by the session, by reason. */

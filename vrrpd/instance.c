@@ -354,6 +354,8 @@ static void refresh_primary(struct instance *in)
 		in->primary_tentative = rc == -EINPROGRESS;
 	}
 	vrrp_set_primary(&in->fsm, in->primary);
+	if (in->bfd.opened)
+		bfd_host_set_source(&in->bfd, in->have_primary ? in->primary : NULL);
 }
 
 static const char *no_primary_why(const struct instance *in)
@@ -458,7 +460,7 @@ static int bfd_attach(struct instance *in, char *err, size_t errlen)
 	if (!in->conf.bfd.on || in->bfd.opened)
 		return 0;
 	return bfd_host_open(&in->bfd, in->env->loop, &in->conf.bfd, in->conf.family, in->conf.ifname,
-			     on_bfd_changed, in, err, errlen);
+			     in->have_primary ? in->primary : NULL, on_bfd_changed, in, err, errlen);
 }
 
 static void bfd_params_of(const struct vconf_bfd *c, struct bfd_params *p)

@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # BFD over IPv6 (RFC 5881, hop limit 255 sent and required): an IPv6
 # instance pair with a bfd block on global addresses comes Up both ways
-# with no hop-limit drops.  (The takeover on a BFD failure matches the peer
-# against the master's advert source, which is link-local in IPv6: see the
-# issue 19 report; this test checks only the session.)
+# with no hop-limit drops.  (The takeover needs the peer's link-local
+# address: test_vrrp_bfd_ipv6_takeover.sh.)
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/vrrp_lab.sh"
 
