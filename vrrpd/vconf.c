@@ -582,6 +582,12 @@ static int top_instance(void *ctx, const struct conf_node *n, char *err, size_t 
 					  "expected a unique (interface, vrid, family): instance '%s' already uses vrid %u on %s",
 					  c->inst[i].name, in->vrid, in->ifname);
 	for (int i = 0; i < c->ninst; i++)
+		if (in->bfd.on && c->inst[i].bfd.on && c->inst[i].family == in->family &&
+		    strcmp(c->inst[i].ifname, in->ifname) == 0)
+			return conf_error(err, errlen, n, 0,
+					  "expected one bfd block per interface and family: instance '%s' has one on %s",
+					  c->inst[i].name, in->ifname);
+	for (int i = 0; i < c->ninst; i++)
 		if (in->vmac && c->inst[i].vmac && strcmp(c->inst[i].vmac_ifname, in->vmac_ifname) == 0)
 			return conf_error(err, errlen, n, 1,
 					  "expected a unique vmac interface: instance '%s' already uses %s (name it: vmac on NAME)",

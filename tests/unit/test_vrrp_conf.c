@@ -302,6 +302,17 @@ static void test_bfd(void **state)
 	expect_error("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
 		     "  bfd { peer 198.51.100.12; multiplier 0; }\n}\n",
 		     "t.conf:2:40: expected a whole number from 1 to 255, got '0'");
+	/* One BFD session per interface and family: they share port 3784. */
+	expect_error("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
+		     "  bfd { peer 198.51.100.12; }\n}\n"
+		     "instance b { interface eth0; vrid 52; virtual-address 198.51.100.101/24;\n"
+		     "  bfd { peer 198.51.100.12; }\n}\n",
+		     "t.conf:4:1: expected one bfd block per interface and family: instance 'a' has one on eth0");
+	c = load_ok("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
+		    "  bfd { peer 198.51.100.12; }\n}\n"
+		    "instance b { interface eth0; vrid 52; virtual-address 2001:db8::100/64;\n"
+		    "  bfd { peer 2001:db8::12; }\n}\n");
+	vconf_free(c);
 }
 
 int main(void)
