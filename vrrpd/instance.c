@@ -354,6 +354,8 @@ static void refresh_primary(struct instance *in)
 		in->primary_tentative = rc == -EINPROGRESS;
 	}
 	vrrp_set_primary(&in->fsm, in->primary);
+	if (in->bfd.opened)
+		bfd_host_set_source(&in->bfd, in->have_primary ? in->primary : NULL);
 }
 
 static const char *no_primary_why(const struct instance *in)
@@ -426,6 +428,48 @@ bad:
 }
 
 
+/* The BFD session changed state.  A failure (nothing heard for the
+ * detection time) tells the state machine that this peer is gone; an
+ * AdminDown or Down from the peer does not (vrrpd.conf.5). */
+static void on_bfd_changed(void *arg, enum bfd_state old, enum bfd_state now)
+{
+	struct instance *in = arg;
+	const struct bfd_session *s = &in->bfd.s;
+	struct buf b = BUF_INIT;
+
+	buf_puts(&b, "{\"event\":\"bfd\",\"instance\":");
+	json_string(&b, in->conf.name);
+	buf_printf(&b, ",\"from\":\"%s\",\"to\":\"%s\",\"diag\":\"%s\",\"remote_state\":\"%s\",\"time_ms\":%llu}",
+		   bfd_state_names[old], bfd_state_names[now],
+		   bfd_diag_names[s->diag <= BFD_DIAG_REV_CONCAT_DOWN ? s->diag : 0],
+		   bfd_state_names[s->remote_state], (unsigned long long)mtime_wall_ms());
+	if (in->env->publish)
+		in->env->publish(in->env->publish_arg, buf_cstr(&b));
+	buf_free(&b);
+	log_notice("%s: BFD %s -> %s", in->conf.name, bfd_state_names[old], bfd_state_names[now]);
+	if (old == BFD_UP && bfd_failed(s)) {
+		vrrp_peer_down(&in->fsm, mtime_us(), bfd_host_peer_ip(&in->bfd), bfd_detect_time_us(s));
+		rearm(in);
+	}
+}
+
+/* The BFD sockets are bound to the interface: opened with it, closed when
+ * it goes (a socket bound to a deleted interface would stay deaf). */
+static int bfd_attach(struct instance *in, char *err, size_t errlen)
+{
+	if (!in->conf.bfd.on || in->bfd.opened)
+		return 0;
+	return bfd_host_open(&in->bfd, in->env->loop, &in->conf.bfd, in->conf.family, in->conf.ifname,
+			     in->have_primary ? in->primary : NULL, on_bfd_changed, in, err, errlen);
+}
+
+static void bfd_params_of(const struct vconf_bfd *c, struct bfd_params *p)
+{
+	p->min_tx_us = c->min_tx_ms * 1000u;
+	p->min_rx_us = c->min_rx_ms * 1000u;
+	p->mult = (uint8_t)c->mult;
+}
+
 int instance_open(struct instance *in, const struct vconf_instance *conf, const char *global_notify,
 		  const struct instance_env *env, char *err, size_t errlen)
 {
@@ -461,6 +505,11 @@ int instance_open(struct instance *in, const struct vconf_instance *conf, const 
 	in->verify.data = in;
 	ev_timer_init(&in->retry, on_retry, 0., 0.);
 	in->retry.data = in;
+	if (in->fd >= 0 && (rc = bfd_attach(in, err, errlen))) {
+		notify_close(&in->notify);
+		detach(in);
+		return rc;
+	}
 	in->opened = 1;
 	return 0;
 }
@@ -478,6 +527,7 @@ void instance_start(struct instance *in)
 	}
 	vrrp_start(&in->fsm, now);
 	rearm(in);
+	bfd_host_start(&in->bfd);
 }
 
 void instance_close(struct instance *in)
@@ -486,6 +536,7 @@ void instance_close(struct instance *in)
 		return;
 	in->opened = 0;
 	vrrp_shutdown(&in->fsm, mtime_us());
+	bfd_host_close(&in->bfd);
 	ev_timer_stop(in->env->loop, &in->timer);
 	ev_timer_stop(in->env->loop, &in->garp);
 	ev_timer_stop(in->env->loop, &in->verify);
@@ -572,12 +623,29 @@ void instance_reconfigure(struct instance *in, const struct vconf_instance *conf
 {
 	struct vrrp_params p;
 	int src_changed = !addr_equal_ip(&in->conf.unicast_src, &conf->unicast_src);
+	/* BFD turned on or off, or to another peer: a new session (the old
+	 * one tells its peer AdminDown, which is no failure there). */
+	int bfd_new = in->conf.bfd.on != conf->bfd.on ||
+		      (conf->bfd.on && !addr_equal_ip(&in->conf.bfd.peer, &conf->bfd.peer));
+	if (bfd_new)
+		bfd_host_close(&in->bfd);
 	reconfigure_vips(in, conf);
 	in->conf = *conf;
 	if (src_changed && in->fd >= 0)
 		instance_addr_event(in); /* the source to speak from, or FAULT without one */
 	fill_params(in, conf, &p);
 	vrrp_reconfigure(&in->fsm, mtime_us(), &p);
+	if (bfd_new && in->fd >= 0) {
+		char err[256];
+		if (bfd_attach(in, err, sizeof(err)))
+			log_err("%s: reload: no BFD: %s", in->conf.name, err);
+		else
+			bfd_host_start(&in->bfd);
+	} else if (in->bfd.opened) {
+		struct bfd_params bp;
+		bfd_params_of(&conf->bfd, &bp);
+		bfd_reconfigure(&in->bfd.s, mtime_us(), &bp);
+	}
 	notify_set_cmd(&in->notify, conf->notify[0] ? conf->notify : global_notify);
 	notify_set_instance(&in->notify, conf->name);
 	/* The engine recomputes the tracks and the effective priority next. */
@@ -837,6 +905,10 @@ void instance_iface_event(struct instance *in, int ifindex, const char *ifname, 
 		}
 		log_notice("%s: interface %s appeared", in->conf.name, in->conf.ifname);
 		ev_io_start(in->env->loop, &in->io);
+		if (bfd_attach(in, err, sizeof(err)))
+			log_rl(&in->rl, LOG_WARNING, "%s: no BFD on %s: %s", in->conf.name, in->conf.ifname, err);
+		else
+			bfd_host_start(&in->bfd);
 		in->fault_why = "link down";
 		if (in->ii.up)
 			instance_link_event(in, 1);
@@ -864,6 +936,7 @@ void instance_iface_event(struct instance *in, int ifindex, const char *ifname, 
 		log_notice("%s: interface %s is gone: FAULT until it comes back", in->conf.name,
 			   in->conf.ifname);
 		detach(in);
+		bfd_host_close(&in->bfd);
 		in->vips_on = 0; /* removed by the kernel with the interface */
 		in->fault_why = "interface missing";
 		break;

@@ -8,6 +8,7 @@
 #include <ev.h>
 #include <stdint.h>
 
+#include "bfd_host.h"
 #include "iface.h"
 #include "log.h"
 #include "notify.h"
@@ -69,6 +70,7 @@ struct instance {
 	uint64_t send_errors, garp_sent, vip_errors, vips_restored;
 	uint64_t last_change_wall_ms;
 	enum vrrp_state last_from;
+	struct bfd_host bfd;        /* conf.bfd.on and opened: the session to the peer */
 };
 
 /* Sets up and opens sockets; does not start the protocol. 0 or -errno. */
@@ -85,7 +87,7 @@ void instance_vip_refused(void *owner, int index, int on, int error);
  * not change: everything else applies in place, in the state it is in.
  * Kept VIPs stay; gone ones are removed and new ones added if master. */
 void instance_reconfigure(struct instance *in, const struct vconf_instance *conf, const char *global_notify);
-/* Same interface, family, vrid and virtual MAC? */
+/* Same interface, family, vrid and virtual MAC?  (BFD changes in place.) */
 int instance_same_identity(const struct instance *in, const struct vconf_instance *conf);
 
 /* A link event (engine's iface watcher) for interface ifindex / ifname:

@@ -39,6 +39,43 @@ static void render_counters(struct buf *b, const struct instance *in)
 	buf_puts(b, "}}");
 }
 
+/* The instance's BFD session: null without a bfd block. */
+static void render_bfd(struct buf *b, const struct instance *in)
+{
+	const struct bfd_host *h = &in->bfd;
+	const struct bfd_session *s = &h->s;
+	char a[ADDR_STRLEN];
+
+	if (!in->conf.bfd.on || !h->opened) {
+		buf_puts(b, "\"bfd\":null,");
+		return;
+	}
+	buf_puts(b, "\"bfd\":{\"peer\":");
+	json_string(b, addr_format_ip(&in->conf.bfd.peer, a, sizeof(a)));
+	buf_printf(b, ",\"state\":\"%s\",\"remote_state\":\"%s\",\"diag\":\"%s\",\"remote_diag\":\"%s\","
+		   "\"local_discriminator\":%u,\"remote_discriminator\":%u,"
+		   "\"desired_min_tx_us\":%u,\"required_min_rx_us\":%u,\"detect_mult\":%u,"
+		   "\"remote_min_tx_us\":%u,\"remote_min_rx_us\":%u,\"remote_detect_mult\":%u,"
+		   "\"tx_interval_us\":%u,\"detect_time_us\":%u,\"last_change_ago_ms\":%llu,"
+		   "\"counters\":{\"sent\":%llu,\"received\":%llu,\"transitions\":%llu,\"up\":%llu,"
+		   "\"polls\":%llu,\"send_errors\":%llu,\"peer_down\":%llu,\"peer_down_overridden\":%llu,\"discards\":{",
+		   bfd_state_names[s->state], bfd_state_names[s->remote_state],
+		   bfd_diag_names[s->diag <= BFD_DIAG_REV_CONCAT_DOWN ? s->diag : 0],
+		   bfd_diag_names[s->remote_diag <= BFD_DIAG_REV_CONCAT_DOWN ? s->remote_diag : 0],
+		   s->local_disc, s->remote_disc, s->desired_tx_us, s->req_rx_us, s->p.mult,
+		   s->remote_min_tx_us, s->remote_min_rx_us, s->remote_mult,
+		   bfd_tx_interval_us(s), bfd_detect_time_us(s),
+		   (unsigned long long)(s->last_change_us ? (mtime_us() - s->last_change_us) / 1000u : 0),
+		   (unsigned long long)s->st.tx, (unsigned long long)s->st.rx,
+		   (unsigned long long)s->st.transitions, (unsigned long long)s->st.up,
+		   (unsigned long long)s->st.polls, (unsigned long long)h->send_errors,
+		   (unsigned long long)in->fsm.st.peer_down, (unsigned long long)in->fsm.st.peer_down_overridden);
+	for (int i = 1; i < BFD_DISCARD_MAX; i++)
+		buf_printf(b, "%s\"%s\":%llu", i > 1 ? "," : "", bfd_discard_names[i],
+			   (unsigned long long)bfd_host_discards(h, (enum bfd_discard)i));
+	buf_puts(b, "}}},");
+}
+
 static void render_instance(struct buf *b, const struct instance *in, struct track *const *tracks)
 {
 	const struct vconf_instance *c = &in->conf;
@@ -82,6 +119,7 @@ static void render_instance(struct buf *b, const struct instance *in, struct tra
 		   /* a duration: from the monotonic clock, which a wall clock
 		    * step (NTP at boot, an operator's date) does not move */
 		   (unsigned long long)(in->last_change_wall_ms ? (mtime_us() - v->last_change_us) / 1000u : 0));
+	render_bfd(b, in);
 	buf_puts(b, "\"tracks\":[");
 	for (int i = 0; i < c->ntracks; i++) {
 		const struct track *t = tracks[c->tracks[i].track];

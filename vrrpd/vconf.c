@@ -418,6 +418,55 @@ static int i_garp(void *ctx, const struct conf_node *n, char *err, size_t errlen
 	return conf_dispatch(n, garp_kw, ctx, err, errlen);
 }
 
+static int b_peer(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	int rc = conf_get_addr(n, 1, ADDR_PORT_NONE, &x->in->bfd.peer, err, errlen);
+	return rc ? rc : i_family(x, n, 1, &x->in->bfd.peer, err, errlen);
+}
+
+static int b_min_tx(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	return conf_get_ms32(n, 1, 10, 60000, &x->in->bfd.min_tx_ms, err, errlen);
+}
+
+static int b_min_rx(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	return conf_get_ms32(n, 1, 10, 60000, &x->in->bfd.min_rx_ms, err, errlen);
+}
+
+static int b_mult(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	return conf_get_u32(n, 1, 1, 255, &x->in->bfd.mult, err, errlen);
+}
+
+static const struct conf_keyword bfd_kw[] = {
+	{ "peer", "peer ADDRESS", 1, 1, CONF_NO_BLOCK, 0, b_peer },
+	{ "min-tx", "min-tx DURATION", 1, 1, CONF_NO_BLOCK, 0, b_min_tx },
+	{ "min-rx", "min-rx DURATION", 1, 1, CONF_NO_BLOCK, 0, b_min_rx },
+	{ "multiplier", "multiplier 1-255", 1, 1, CONF_NO_BLOCK, 0, b_mult },
+	{ NULL, NULL, 0, 0, CONF_NO_BLOCK, 0, NULL },
+};
+
+static int i_bfd(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	struct vconf_bfd *b = &x->in->bfd;
+	b->min_tx_ms = 300;
+	b->min_rx_ms = 300;
+	b->mult = 3;
+	int rc = conf_dispatch(n, bfd_kw, ctx, err, errlen);
+	if (rc)
+		return rc;
+	if (!b->peer.ss.ss_family)
+		return conf_error(err, errlen, n, 0, "expected 'peer ADDRESS' in the bfd block");
+	b->on = 1;
+	return 0;
+}
+
 static int i_track(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
 	struct vconf_ctx *x = ctx;
@@ -468,6 +517,7 @@ static const struct conf_keyword instance_kw[] = {
 	{ "garp", "garp { ... }", 0, 0, CONF_BLOCK, 0, i_garp },
 	{ "track", "track NAME [weight N | fault]", 1, 3, CONF_NO_BLOCK, CONF_UNIQUE_NAME, i_track },
 	{ "notify", "notify COMMAND", 1, 1, CONF_NO_BLOCK, 0, i_notify },
+	{ "bfd", "bfd { ... }", 0, 0, CONF_BLOCK, 0, i_bfd },
 	{ NULL, NULL, 0, 0, CONF_NO_BLOCK, 0, NULL },
 };
 
@@ -531,6 +581,12 @@ static int top_instance(void *ctx, const struct conf_node *n, char *err, size_t 
 			return conf_error(err, errlen, n, 1,
 					  "expected a unique (interface, vrid, family): instance '%s' already uses vrid %u on %s",
 					  c->inst[i].name, in->vrid, in->ifname);
+	for (int i = 0; i < c->ninst; i++)
+		if (in->bfd.on && c->inst[i].bfd.on && c->inst[i].family == in->family &&
+		    strcmp(c->inst[i].ifname, in->ifname) == 0)
+			return conf_error(err, errlen, n, 0,
+					  "expected one bfd block per interface and family: instance '%s' has one on %s",
+					  c->inst[i].name, in->ifname);
 	for (int i = 0; i < c->ninst; i++)
 		if (in->vmac && c->inst[i].vmac && strcmp(c->inst[i].vmac_ifname, in->vmac_ifname) == 0)
 			return conf_error(err, errlen, n, 1,

@@ -59,6 +59,14 @@ struct vconf_garp {
 	uint32_t refresh_ms;             /* periodic burst while master; 0 = none */
 };
 
+/* A BFD session to the master's address (bfd.h); on = 0: none. */
+struct vconf_bfd {
+	int on;
+	struct addr peer;                /* the address the peer's adverts come from */
+	uint32_t min_tx_ms, min_rx_ms;   /* 10ms .. 60s */
+	unsigned mult;                   /* 1..255 */
+};
+
 struct vconf_instance {
 	char name[VCONF_NAME_MAX];
 	char ifname[IF_NAMESIZE];
@@ -81,6 +89,7 @@ struct vconf_instance {
 	struct vconf_track_ref tracks[VCONF_MAX_TRACKS];
 	int ntracks;
 	char notify[VCONF_CMD_MAX];      /* "" = the global one */
+	struct vconf_bfd bfd;
 	char where[300];                 /* "file:line" of the block, for messages */
 };
 

@@ -24,6 +24,7 @@ const char *const vrrp_reason_names[VRRP_REASON_MAX] = {
 	[VRRP_R_FAULT_CLEARED] = "fault_cleared",
 	[VRRP_R_SHUTDOWN] = "shutdown",
 	[VRRP_R_RESTART] = "restart",
+	[VRRP_R_PEER_DOWN] = "bfd_peer_down",
 };
 
 static size_t alen(const struct vrrp *v)
@@ -155,6 +156,16 @@ static void learn_interval(struct vrrp *v, const struct packet_advert *a, const 
 
 static void backup_recv(struct vrrp *v, uint64_t now, const struct packet_advert *a, const void *src)
 {
+	if (v->pending == VRRP_R_PEER_DOWN && v->master_down_at && a->priority != 0) {
+		/* BFD said the master was gone, but an advert still came:
+		 * the advert wins, back to the RFC's timer. */
+		char ip[INET6_ADDRSTRLEN] = "?";
+		inet_ntop(v->family, src, ip, sizeof(ip));
+		log_warn("vrid %u: advert from %s after BFD said the master was down: staying backup",
+			 v->p.vrid, ip);
+		v->st.peer_down_overridden++;
+		arm_master_down(v, now, vrrp_master_down_us(v), VRRP_R_MASTER_DOWN);
+	}
 	if (a->priority == 0) {
 		/* The master is leaving: the highest backup takes over after
 		 * its Skew_Time alone. */
@@ -198,6 +209,11 @@ static void master_recv(struct vrrp *v, uint64_t now, const struct packet_advert
 		 * clients may hold our MAC.  This lower-priority advert tells
 		 * it (see below), and a backup only re-arms on it. */
 		send_advert(v, v->priority);
+		if (v->last_reason == VRRP_R_PEER_DOWN) {
+			log_warn("vrid %u: a master still advertises after BFD said it was down: back to backup",
+				 v->p.vrid);
+			v->st.peer_down_overridden++;
+		}
 		become_backup(v, now, VRRP_R_PREEMPTED);
 		return;
 	}
@@ -366,6 +382,18 @@ enum packet_discard vrrp_recv(struct vrrp *v, uint64_t now, const struct packet_
 	}
 	handlers[v->state].recv(v, now, a, src);
 	return PACKET_OK;
+}
+
+void vrrp_peer_down(struct vrrp *v, uint64_t now, const void *peer, uint64_t detect_us)
+{
+	if (v->state != VRRP_BACKUP || !v->master_known || memcmp(v->master_addr, peer, alen(v)) != 0)
+		return;
+	v->st.peer_down++;
+	uint64_t skew = (256u - v->priority) * detect_us / 256u;
+	/* Never later than the RFC's own timer would fire. */
+	if (v->master_down_at && now + skew >= v->master_down_at)
+		return;
+	arm_master_down(v, now, skew, VRRP_R_PEER_DOWN);
 }
 
 void vrrp_tick(struct vrrp *v, uint64_t now)

@@ -27,6 +27,7 @@ enum vrrp_reason {
 	VRRP_R_FAULT_CLEARED,
 	VRRP_R_SHUTDOWN,
 	VRRP_R_RESTART,          /* resumed as master after a restart (handoff.h) */
+	VRRP_R_PEER_DOWN,        /* BFD: the session to the master failed, then the BFD skew passed */
 	VRRP_REASON_MAX
 };
 extern const char *const vrrp_reason_names[VRRP_REASON_MAX];
@@ -64,6 +65,7 @@ struct vrrp_params {
 struct vrrp_stats {
 	uint64_t adverts_tx, adverts_rx, prio0_tx, prio0_rx;
 	uint64_t transitions, became_master;
+	uint64_t peer_down, peer_down_overridden; /* vrrp_peer_down(); an advert won over it */
 	uint64_t discards[PACKET_DISCARD_MAX];
 };
 
@@ -130,6 +132,15 @@ void vrrp_resume_master(struct vrrp *v);
  * Returns PACKET_OK or why it was discarded (the caller counts it). */
 enum packet_discard vrrp_recv(struct vrrp *v, uint64_t now, const struct packet_advert *a,
 			      const void *src);
+
+/* BFD (bfd.h) saw the session to `peer` fail: detect_us is the session's
+ * detection time.  A backup whose current master is `peer` acts as if it
+ * had sent priority 0, with Skew_Time scaled to the detection time
+ * ((256 - Priority) * detect_us / 256), so that the highest backup still
+ * wins.  An advert from a master that arrives afterwards wins over BFD: a
+ * backup re-arms Master_Down_Interval, a master yields as RFC 5798 says;
+ * either is counted in peer_down_overridden.  Anywhere else: nothing. */
+void vrrp_peer_down(struct vrrp *v, uint64_t now, const void *peer, uint64_t detect_us);
 
 /* Fire what is due; then vrrp_deadline() says when to call again. */
 void vrrp_tick(struct vrrp *v, uint64_t now);

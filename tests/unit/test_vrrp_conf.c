@@ -272,10 +272,54 @@ static void test_ipv6_first_vip_warning(void **state)
 	assert_string_equal(out, "");
 }
 
+static void test_bfd(void **state)
+{
+	(void)state;
+	struct vconf *c = load_ok(MIN_INST);
+	assert_int_equal(c->inst[0].bfd.on, 0);
+	vconf_free(c);
+	c = load_ok("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
+		    "  bfd { peer 198.51.100.12; min-tx 10ms; min-rx 20ms; multiplier 5; }\n}\n");
+	const struct vconf_bfd *b = &c->inst[0].bfd;
+	assert_int_equal(b->on, 1);
+	assert_int_equal(b->min_tx_ms, 10);
+	assert_int_equal(b->min_rx_ms, 20);
+	assert_int_equal(b->mult, 5);
+	assert_int_equal(b->peer.ss.ss_family, AF_INET);
+	vconf_free(c);
+	c = load_ok("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
+		    "  bfd { peer 198.51.100.12; }\n}\n");
+	assert_int_equal(c->inst[0].bfd.min_tx_ms, 300);
+	assert_int_equal(c->inst[0].bfd.min_rx_ms, 300);
+	assert_int_equal(c->inst[0].bfd.mult, 3);
+	vconf_free(c);
+	expect_error("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
+		     "  bfd { min-tx 10ms; }\n}\n",
+		     "t.conf:2:3: expected 'peer ADDRESS' in the bfd block");
+	expect_error("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
+		     "  bfd { peer 2001:db8::1; }\n}\n",
+		     "t.conf:2:14: expected an IPv4 address like the others of this instance (one family per instance)");
+	expect_error("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
+		     "  bfd { peer 198.51.100.12; multiplier 0; }\n}\n",
+		     "t.conf:2:40: expected a whole number from 1 to 255, got '0'");
+	/* One BFD session per interface and family: they share port 3784. */
+	expect_error("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
+		     "  bfd { peer 198.51.100.12; }\n}\n"
+		     "instance b { interface eth0; vrid 52; virtual-address 198.51.100.101/24;\n"
+		     "  bfd { peer 198.51.100.12; }\n}\n",
+		     "t.conf:4:1: expected one bfd block per interface and family: instance 'a' has one on eth0");
+	c = load_ok("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
+		    "  bfd { peer 198.51.100.12; }\n}\n"
+		    "instance b { interface eth0; vrid 52; virtual-address 2001:db8::100/64;\n"
+		    "  bfd { peer 2001:db8::12; }\n}\n");
+	vconf_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_bfd),
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_examples_load),
 		cmocka_unit_test(test_errors),

@@ -188,6 +188,67 @@ static void test_priority_zero_skew_takeover(void **state)
 	assert_int_equal(h.last_why, VRRP_R_MASTER_LEFT);
 }
 
+static void become_master_now(struct vrrp *v, struct host *h);
+
+/* BFD says the master failed: take over after Skew_Time scaled to the
+ * detection time (30 ms here), not after Master_Down_Interval. */
+static void test_peer_down_takeover(void **state)
+{
+	(void)state;
+	struct vrrp v;
+	struct host h;
+	setup(&v, &h, 90, 1);
+	vrrp_start(&v, 0);
+	hear(&v, 1 * S, 100, 100, peer_hi);
+	/* A peer that is not the master, and a master-less moment: nothing. */
+	vrrp_peer_down(&v, 1 * S + 10 * MS, peer_lo, 30 * MS);
+	assert_int_equal(vrrp_deadline(&v), 1 * S + vrrp_master_down_us(&v));
+	vrrp_peer_down(&v, 1 * S + 40 * MS, peer_hi, 30 * MS);
+	assert_int_equal(v.st.peer_down, 1);
+	/* (256 - 90) * 30 ms / 256 = 19.453 ms */
+	assert_int_equal(vrrp_deadline(&v), 1 * S + 40 * MS + 19453);
+	run(&v, 1 * S, 1 * S + 40 * MS + 19452);
+	assert_int_equal(v.state, VRRP_BACKUP);
+	run(&v, 1 * S, 1 * S + 40 * MS + 19453);
+	assert_int_equal(v.state, VRRP_MASTER);
+	assert_int_equal(h.last_why, VRRP_R_PEER_DOWN);
+	assert_int_equal(h.vips, 1);
+	assert_string_equal(vrrp_reason_names[VRRP_R_PEER_DOWN], "bfd_peer_down");
+	/* The old master was alive after all (a BFD-only failure): its advert
+	 * sends us back at once, and that is counted. */
+	assert_int_equal(hear(&v, 1 * S + 100 * MS, 100, 100, peer_hi), PACKET_OK);
+	assert_int_equal(v.state, VRRP_BACKUP);
+	assert_int_equal(h.vips, 0);
+	assert_int_equal(v.st.peer_down_overridden, 1);
+}
+
+/* An advert that arrives during the BFD skew wins: the backup stays. */
+static void test_peer_down_advert_wins(void **state)
+{
+	(void)state;
+	struct vrrp v;
+	struct host h;
+	setup(&v, &h, 90, 1);
+	vrrp_start(&v, 0);
+	hear(&v, 1 * S, 100, 100, peer_hi);
+	vrrp_peer_down(&v, 1 * S + 500 * MS, peer_hi, 300 * MS);
+	assert_int_equal(vrrp_deadline(&v), 1 * S + 500 * MS + 194531);
+	hear(&v, 1 * S + 600 * MS, 100, 100, peer_hi);
+	assert_int_equal(v.st.peer_down_overridden, 1);
+	assert_int_equal(vrrp_deadline(&v), 1 * S + 600 * MS + vrrp_master_down_us(&v));
+	run(&v, 1 * S, 2 * S + 500 * MS);
+	assert_int_equal(v.state, VRRP_BACKUP);
+	assert_int_equal(h.changes, 1); /* Init -> Backup only */
+	/* A master ignores it; so does a backup whose RFC timer is sooner. */
+	vrrp_peer_down(&v, 3 * S + 599 * MS, peer_hi, 100 * S);
+	assert_int_equal(vrrp_deadline(&v), 1 * S + 600 * MS + vrrp_master_down_us(&v));
+	setup(&v, &h, 100, 1);
+	become_master_now(&v, &h);
+	vrrp_peer_down(&v, 5 * S, peer_hi, 30 * MS);
+	assert_int_equal(v.state, VRRP_MASTER);
+	assert_int_equal(v.st.peer_down, 0);
+}
+
 static void test_shutdown_sends_priority_zero(void **state)
 {
 	(void)state;
@@ -751,6 +812,8 @@ int main(void)
 		cmocka_unit_test(test_owner_starts_master),
 		cmocka_unit_test(test_backup_learns_interval),
 		cmocka_unit_test(test_priority_zero_skew_takeover),
+		cmocka_unit_test(test_peer_down_takeover),
+		cmocka_unit_test(test_peer_down_advert_wins),
 		cmocka_unit_test(test_shutdown_sends_priority_zero),
 		cmocka_unit_test(test_master_yields_to_higher),
 		cmocka_unit_test(test_tie_break_on_address),
