@@ -14,6 +14,7 @@
 #include "config.h"
 #include "ctl.h"
 #include "daemon.h"
+#include "handover.h"
 #include "json.h"
 #include "log.h"
 #include "model.h"
@@ -37,6 +38,8 @@ struct lbd {
 	struct lbd_config *cfg;
 	struct workers *workers;
 	struct ctl_server *ctl;
+	struct handover_srv *ho;      /* where a successor takes our listening sockets */
+	char ho_path[sizeof(((struct global_conf *)0)->control) + sizeof(HANDOVER_SUFFIX)];
 	const struct lbd_service *svc[LBD_MAX_SERVICES];
 	int nsvc, svc_started;
 	struct lbd_cmd cmds[LBD_MAX_CMDS];
@@ -278,6 +281,19 @@ static void grace_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	ev_break(loop, EVBREAK_ALL);
 }
 
+/* Stop accepting, let the requests in flight finish within `grace`, exit. */
+static void begin_stop(struct lbd *l)
+{
+	atomic_store(&l->stopping, 1);
+	handover_close(l->ho, 1);
+	l->ho = NULL;
+	log_notice("stopping: no new connections, %u ms for in-flight requests", l->cfg->g.grace_ms);
+	workers_stop_accepting(l->workers);
+	ev_timer_init(&l->grace, grace_cb, l->cfg->g.grace_ms / 1000.0, 0);
+	ev_timer_start(l->loop, &l->grace);
+	workers_when_idle(l->workers, l->loop);
+}
+
 static void sigterm_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct lbd *l = w->data;
@@ -286,13 +302,73 @@ static void sigterm_cb(struct ev_loop *loop, ev_signal *w, int revents)
 		ev_break(loop, EVBREAK_ALL); /* a second signal: now */
 		return;
 	}
-	atomic_store(&l->stopping, 1);
 	daemon_notify("STOPPING=1");
-	log_notice("stopping: no new connections, %u ms for in-flight requests", l->cfg->g.grace_ms);
-	workers_stop_accepting(l->workers);
-	ev_timer_init(&l->grace, grace_cb, l->cfg->g.grace_ms / 1000.0, 0);
-	ev_timer_start(loop, &l->grace);
-	workers_when_idle(l->workers, loop);
+	begin_stop(l);
+}
+
+/* ---- handover to a new process (see handover.h) ------------------------------------------ */
+
+static int ho_list(void *arg, struct handover_sock *out, int max)
+{
+	struct lbd *l = arg;
+	return atomic_load(&l->stopping) ? 0 : workers_list_sockets(l->workers, out, max);
+}
+
+/* The successor accepts on our sockets: give it the control socket and the
+ * stats listener, stop accepting and drain. */
+static void ho_release(void *arg, pid_t peer)
+{
+	struct lbd *l = arg;
+	handover_close(l->ho, 0); /* the path is the successor's now */
+	l->ho = NULL;
+	ctl_server_close(l->ctl);
+	l->ctl = NULL;
+	for (int i = l->svc_started - 1; i >= 0; i--)
+		if (l->svc[i]->stop)
+			l->svc[i]->stop(l);
+	l->svc_started = 0;
+	log_notice("handover: pid %d accepts on our listening sockets", (int)peer);
+	begin_stop(l);
+}
+
+static const struct handover_ops ho_ops = { ho_list, ho_release };
+
+/* Take the listening sockets of a running lbd, if there is one, and start
+ * the workers on them (or on new sockets). */
+static int start_workers(struct lbd *l, struct lbd_config *c, char *err, size_t errlen)
+{
+	struct handover_in in = { .conn = -1 };
+	int took = 0;
+	l->ho_path[0] = 0;
+	if (c->g.control[0]) {
+		snprintf(l->ho_path, sizeof(l->ho_path), "%s%s", c->g.control, HANDOVER_SUFFIX);
+		took = handover_fetch(l->ho_path, &in, err, errlen);
+		if (took < 0) {
+			log_warn("%s; opening the listening sockets anew", err);
+			took = 0;
+		}
+	}
+	l->workers = workers_new(l->loop, c, took ? &in : NULL, err, errlen);
+	if (!l->workers) {
+		handover_in_free(&in);
+		return -EIO;
+	}
+	if (!took) {
+		log_notice("listening sockets: opened anew (no running lbd at %s)", l->ho_path[0] ? l->ho_path : "-");
+		return 0;
+	}
+	int offered = in.n, unused = 0;
+	for (int i = 0; i < in.n; i++)
+		unused += in.s[i].fd >= 0;
+	log_notice("listening sockets: %d of %d taken over from pid %d over %s (SCM_RIGHTS)", offered - unused,
+		   offered, (int)in.peer, l->ho_path);
+	char herr[256];
+	if (handover_release(&in, herr, sizeof(herr)))
+		log_warn("%s", herr);
+	if (handover_in_free(&in))
+		log_warn("%d listening sockets of the old process are not bound here (other binds or fewer workers): "
+			 "closed, connections waiting in them are reset", unused);
+	return 0;
 }
 
 int lbd_run(struct lbd *l, char *err, size_t errlen)
@@ -306,13 +382,17 @@ int lbd_run(struct lbd *l, char *err, size_t errlen)
 	lbd_ctl_register(l, "status", "status", cmd_status, NULL);
 	lbd_ctl_register(l, "reload", "reload", cmd_reload, NULL);
 	lbd_ctl_register(l, "help", "help", cmd_help, NULL);
-	l->workers = workers_new(l->loop, c, err, errlen);
-	if (!l->workers)
-		return -EIO;
+	rc = start_workers(l, c, err, errlen);
+	if (rc)
+		return rc;
 	if (c->g.control[0]) {
 		l->ctl = ctl_server_open(l->loop, c->g.control, ctl_dispatch, l, err, errlen);
 		if (!l->ctl)
 			goto bad;
+		char herr[256];
+		l->ho = handover_listen(l->loop, l->ho_path, &ho_ops, l, herr, sizeof(herr));
+		if (!l->ho)
+			log_warn("%s: no handover to a new process", herr);
 	}
 	for (; l->svc_started < l->nsvc; l->svc_started++) {
 		const struct lbd_service *s = l->svc[l->svc_started];
@@ -332,6 +412,8 @@ int lbd_run(struct lbd *l, char *err, size_t errlen)
 	ev_run(l->loop, 0);
 	rc = 0;
 bad:
+	handover_close(l->ho, 1);
+	l->ho = NULL;
 	for (int i = l->svc_started - 1; i >= 0; i--)
 		if (l->svc[i]->stop)
 			l->svc[i]->stop(l);
