@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "config.h"
@@ -18,6 +19,7 @@
 #include "json.h"
 #include "log.h"
 #include "model.h"
+#include "upgrade.h"
 #include "mtime.h"
 #include "worker.h"
 
@@ -44,7 +46,8 @@ struct lbd {
 	int nsvc, svc_started;
 	struct lbd_cmd cmds[LBD_MAX_CMDS];
 	int ncmds;
-	ev_signal sighup, sigterm, sigint;
+	ev_signal sighup, sigterm, sigint, sigusr2;
+	ev_child upgrade_child;       /* the process started by an upgrade, until it exits or we stop */
 	ev_timer grace;
 	atomic_int stopping;          /* set on the main loop, read by lbd_alive() from the stats thread */
 	uint64_t generation;
@@ -333,6 +336,62 @@ static void ho_release(void *arg, pid_t peer)
 
 static const struct handover_ops ho_ops = { ho_list, ho_release };
 
+static void upgrade_child_cb(struct ev_loop *loop, ev_child *w, int revents)
+{
+	struct lbd *l = w->data;
+	(void)revents;
+	ev_child_stop(loop, w);
+	if (!atomic_load(&l->stopping))
+		log_err("upgrade: the new process (pid %d) exited with status %d before taking over; still serving",
+			w->rpid, w->rstatus);
+}
+
+/* Start the binary installed now beside us; it takes our sockets over. */
+static int lbd_upgrade(struct lbd *l, char *err, size_t errlen)
+{
+	if (atomic_load(&l->stopping)) {
+		snprintf(err, errlen, "stopping");
+		return -ESHUTDOWN;
+	}
+	if (!l->ho) {
+		snprintf(err, errlen, "upgrade needs the handover socket (a 'control' socket in the configuration)");
+		return -ENOTSUP;
+	}
+	if (ev_is_active(&l->upgrade_child)) {
+		snprintf(err, errlen, "an upgrade is under way (pid %d)", l->upgrade_child.pid);
+		return -EBUSY;
+	}
+	pid_t pid = upgrade_spawn(err, errlen);
+	if (pid < 0) {
+		log_err("%s", err);
+		return (int)pid;
+	}
+	ev_child_set(&l->upgrade_child, pid, 0);
+	ev_child_start(l->loop, &l->upgrade_child);
+	log_notice("upgrade: started pid %d from the installed binary; it takes the listening sockets over", (int)pid);
+	return 0;
+}
+
+static void sigusr2_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void)loop; (void)revents;
+	char err[512];
+	lbd_upgrade(w->data, err, sizeof(err));
+}
+
+static int cmd_upgrade(struct lbd *l, void *arg, int argc, char **argv, struct buf *r)
+{
+	(void)arg; (void)argc; (void)argv;
+	char err[512];
+	int rc = lbd_upgrade(l, err, sizeof(err));
+	if (rc) {
+		buf_puts(r, err);
+		return rc;
+	}
+	buf_printf(r, "{\"ok\":true,\"pid\":%d}", l->upgrade_child.pid);
+	return 0;
+}
+
 /* Take the listening sockets of a running lbd, if there is one, and start
  * the workers on them (or on new sockets). */
 static int start_workers(struct lbd *l, struct lbd_config *c, char *err, size_t errlen)
@@ -362,6 +421,11 @@ static int start_workers(struct lbd *l, struct lbd_config *c, char *err, size_t 
 		unused += in.s[i].fd >= 0;
 	log_notice("listening sockets: %d of %d taken over from pid %d over %s (SCM_RIGHTS)", offered - unused,
 		   offered, (int)in.peer, l->ho_path);
+	/* Under systemd (NotifyAccess=all) this process is the service's main
+	 * one from now on: the old one exits once drained. */
+	char st[64];
+	snprintf(st, sizeof(st), "MAINPID=%d", (int)getpid());
+	daemon_notify(st);
 	char herr[256];
 	if (handover_release(&in, herr, sizeof(herr)))
 		log_warn("%s", herr);
@@ -381,6 +445,7 @@ int lbd_run(struct lbd *l, char *err, size_t errlen)
 	l->started_ms = mtime_wall_ms();
 	lbd_ctl_register(l, "status", "status", cmd_status, NULL);
 	lbd_ctl_register(l, "reload", "reload", cmd_reload, NULL);
+	lbd_ctl_register(l, "upgrade", "upgrade", cmd_upgrade, NULL);
 	lbd_ctl_register(l, "help", "help", cmd_help, NULL);
 	rc = start_workers(l, c, err, errlen);
 	if (rc)
@@ -403,7 +468,10 @@ int lbd_run(struct lbd *l, char *err, size_t errlen)
 	ev_signal_init(&l->sighup, sighup_cb, SIGHUP);
 	ev_signal_init(&l->sigterm, sigterm_cb, SIGTERM);
 	ev_signal_init(&l->sigint, sigterm_cb, SIGINT);
-	l->sighup.data = l->sigterm.data = l->sigint.data = l;
+	ev_signal_init(&l->sigusr2, sigusr2_cb, SIGUSR2);
+	ev_child_init(&l->upgrade_child, upgrade_child_cb, 0, 0);
+	l->sighup.data = l->sigterm.data = l->sigint.data = l->sigusr2.data = l->upgrade_child.data = l;
+	ev_signal_start(l->loop, &l->sigusr2);
 	ev_signal_start(l->loop, &l->sighup);
 	ev_signal_start(l->loop, &l->sigterm);
 	ev_signal_start(l->loop, &l->sigint);
