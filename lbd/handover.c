@@ -132,6 +132,7 @@ int handover_fetch(const char *path, struct handover_in *in, char *err, size_t e
 	while (!rc) {
 		struct wire m;
 		int sock;
+		memset(&m, 0, sizeof(m));
 		rc = recv_one(fd, &m, &sock);
 		if (!rc && m.magic == HANDOVER_END && sock < 0)
 			return 1;
