@@ -285,13 +285,13 @@ static void grace_cb(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 /* Stop accepting, let the requests in flight finish within `grace`, exit. */
-static void begin_stop(struct lbd *l)
+static void begin_stop(struct lbd *l, int handed_over)
 {
 	atomic_store(&l->stopping, 1);
 	handover_close(l->ho, 1);
 	l->ho = NULL;
 	log_notice("stopping: no new connections, %u ms for in-flight requests", l->cfg->g.grace_ms);
-	workers_stop_accepting(l->workers);
+	workers_stop_accepting(l->workers, handed_over);
 	ev_timer_init(&l->grace, grace_cb, l->cfg->g.grace_ms / 1000.0, 0);
 	ev_timer_start(l->loop, &l->grace);
 	workers_when_idle(l->workers, l->loop);
@@ -306,7 +306,7 @@ static void sigterm_cb(struct ev_loop *loop, ev_signal *w, int revents)
 		return;
 	}
 	daemon_notify("STOPPING=1");
-	begin_stop(l);
+	begin_stop(l, 0);
 }
 
 /* ---- handover to a new process (see handover.h) ------------------------------------------ */
@@ -331,7 +331,7 @@ static void ho_release(void *arg, pid_t peer)
 			l->svc[i]->stop(l);
 	l->svc_started = 0;
 	log_notice("handover: pid %d accepts on our listening sockets", (int)peer);
-	begin_stop(l);
+	begin_stop(l, 1);
 }
 
 static const struct handover_ops ho_ops = { ho_list, ho_release };

@@ -57,6 +57,7 @@ struct workers {
 	struct lsock *ls;
 	int nls;
 	struct handover_in *inherit; /* sockets of the old process, while workers_new() runs */
+	int handed_over;             /* stopping after a handover: keep the sockets open until exit */
 	_Atomic uint64_t conns;
 	_Atomic uint32_t maxconn;
 	ev_timer idle_check;
@@ -306,7 +307,14 @@ static void wake_cb(struct ev_loop *loop, ev_async *a, int revents)
 		}
 		w->nls = 0;       /* the watchers are stopped: close every socket */
 		pthread_mutex_lock(&w->all->lock);
-		close_own_unused(w);
+		/* Sockets handed to a new process stay open here until exit:
+		 * libev leaves a stopped descriptor in epoll and relies on the
+		 * close to remove it, which it would not (the new process holds
+		 * the socket), so its events would come in under whatever
+		 * reuses the number.  Kept open, libev drops it on its next
+		 * event. */
+		if (!w->all->handed_over)
+			close_own_unused(w);
 		pthread_mutex_unlock(&w->all->lock);
 	}
 	if (cfg || stop)
@@ -523,9 +531,10 @@ void workers_switch(struct workers *all, struct lbd_config *cfg)
 	wait_acks(all, seq, what);
 }
 
-void workers_stop_accepting(struct workers *all)
+void workers_stop_accepting(struct workers *all, int handed_over)
 {
 	pthread_mutex_lock(&all->lock);
+	all->handed_over = handed_over;
 	uint64_t seq = ++all->seq;
 	for (int i = 0; i < all->nls; i++)
 		all->ls[i].keep = 0;

@@ -27,7 +27,9 @@ int workers_prepare(struct workers *w, struct lbd_config *cfg, char *err, size_t
 /* Reload, step 2: every worker takes `cfg` for new connections and closes
  * the listeners it no longer binds. */
 void workers_switch(struct workers *w, struct lbd_config *cfg);
-void workers_stop_accepting(struct workers *w);
+/* Stop accepting; the listening sockets are closed, or kept open until
+ * workers_free() when `handed_over` (a new process accepts on them). */
+void workers_stop_accepting(struct workers *w, int handed_over);
 /* Break `main_loop` once no worker has a connection left. */
 void workers_when_idle(struct workers *w, struct ev_loop *main_loop);
 int workers_alive(struct workers *w, uint64_t max_age_ms);
