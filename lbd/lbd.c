@@ -9,14 +9,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "config.h"
 #include "ctl.h"
 #include "daemon.h"
+#include "handover.h"
 #include "json.h"
 #include "log.h"
 #include "model.h"
+#include "upgrade.h"
 #include "mtime.h"
 #include "worker.h"
 
@@ -37,11 +40,14 @@ struct lbd {
 	struct lbd_config *cfg;
 	struct workers *workers;
 	struct ctl_server *ctl;
+	struct handover_srv *ho;      /* where a successor takes our listening sockets */
+	char ho_path[sizeof(((struct global_conf *)0)->control) + sizeof(HANDOVER_SUFFIX)];
 	const struct lbd_service *svc[LBD_MAX_SERVICES];
 	int nsvc, svc_started;
 	struct lbd_cmd cmds[LBD_MAX_CMDS];
 	int ncmds;
-	ev_signal sighup, sigterm, sigint;
+	ev_signal sighup, sigterm, sigint, sigusr2;
+	ev_child upgrade_child;       /* the process started by an upgrade, until it exits or we stop */
 	ev_timer grace;
 	atomic_int stopping;          /* set on the main loop, read by lbd_alive() from the stats thread */
 	uint64_t generation;
@@ -278,6 +284,19 @@ static void grace_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	ev_break(loop, EVBREAK_ALL);
 }
 
+/* Stop accepting, let the requests in flight finish within `grace`, exit. */
+static void begin_stop(struct lbd *l, int handed_over)
+{
+	atomic_store(&l->stopping, 1);
+	handover_close(l->ho, 1);
+	l->ho = NULL;
+	log_notice("stopping: no new connections, %u ms for in-flight requests", l->cfg->g.grace_ms);
+	workers_stop_accepting(l->workers, handed_over);
+	ev_timer_init(&l->grace, grace_cb, l->cfg->g.grace_ms / 1000.0, 0);
+	ev_timer_start(l->loop, &l->grace);
+	workers_when_idle(l->workers, l->loop);
+}
+
 static void sigterm_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct lbd *l = w->data;
@@ -286,13 +305,134 @@ static void sigterm_cb(struct ev_loop *loop, ev_signal *w, int revents)
 		ev_break(loop, EVBREAK_ALL); /* a second signal: now */
 		return;
 	}
-	atomic_store(&l->stopping, 1);
 	daemon_notify("STOPPING=1");
-	log_notice("stopping: no new connections, %u ms for in-flight requests", l->cfg->g.grace_ms);
-	workers_stop_accepting(l->workers);
-	ev_timer_init(&l->grace, grace_cb, l->cfg->g.grace_ms / 1000.0, 0);
-	ev_timer_start(loop, &l->grace);
-	workers_when_idle(l->workers, loop);
+	begin_stop(l, 0);
+}
+
+/* ---- handover to a new process (see handover.h) ------------------------------------------ */
+
+static int ho_list(void *arg, struct handover_sock *out, int max)
+{
+	struct lbd *l = arg;
+	return atomic_load(&l->stopping) ? 0 : workers_list_sockets(l->workers, out, max);
+}
+
+/* The successor accepts on our sockets: give it the control socket and the
+ * stats listener, stop accepting and drain. */
+static void ho_release(void *arg, pid_t peer)
+{
+	struct lbd *l = arg;
+	handover_close(l->ho, 0); /* the path is the successor's now */
+	l->ho = NULL;
+	ctl_server_close(l->ctl);
+	l->ctl = NULL;
+	for (int i = l->svc_started - 1; i >= 0; i--)
+		if (l->svc[i]->stop)
+			l->svc[i]->stop(l);
+	l->svc_started = 0;
+	log_notice("handover: pid %d accepts on our listening sockets", (int)peer);
+	begin_stop(l, 1);
+}
+
+static const struct handover_ops ho_ops = { ho_list, ho_release };
+
+static void upgrade_child_cb(struct ev_loop *loop, ev_child *w, int revents)
+{
+	struct lbd *l = w->data;
+	(void)revents;
+	ev_child_stop(loop, w);
+	if (!atomic_load(&l->stopping))
+		log_err("upgrade: the new process (pid %d) exited with status %d before taking over; still serving",
+			w->rpid, w->rstatus);
+}
+
+/* Start the binary installed now beside us; it takes our sockets over. */
+static int lbd_upgrade(struct lbd *l, char *err, size_t errlen)
+{
+	if (atomic_load(&l->stopping)) {
+		snprintf(err, errlen, "stopping");
+		return -ESHUTDOWN;
+	}
+	if (!l->ho) {
+		snprintf(err, errlen, "upgrade needs the handover socket (a 'control' socket in the configuration)");
+		return -ENOTSUP;
+	}
+	if (ev_is_active(&l->upgrade_child)) {
+		snprintf(err, errlen, "an upgrade is under way (pid %d)", l->upgrade_child.pid);
+		return -EBUSY;
+	}
+	pid_t pid = upgrade_spawn(err, errlen);
+	if (pid < 0) {
+		log_err("%s", err);
+		return (int)pid;
+	}
+	ev_child_set(&l->upgrade_child, pid, 0);
+	ev_child_start(l->loop, &l->upgrade_child);
+	log_notice("upgrade: started pid %d from the installed binary; it takes the listening sockets over", (int)pid);
+	return 0;
+}
+
+static void sigusr2_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void)loop; (void)revents;
+	char err[512];
+	lbd_upgrade(w->data, err, sizeof(err));
+}
+
+static int cmd_upgrade(struct lbd *l, void *arg, int argc, char **argv, struct buf *r)
+{
+	(void)arg; (void)argc; (void)argv;
+	char err[512];
+	int rc = lbd_upgrade(l, err, sizeof(err));
+	if (rc) {
+		buf_puts(r, err);
+		return rc;
+	}
+	buf_printf(r, "{\"ok\":true,\"pid\":%d}", l->upgrade_child.pid);
+	return 0;
+}
+
+/* Take the listening sockets of a running lbd, if there is one, and start
+ * the workers on them (or on new sockets). */
+static int start_workers(struct lbd *l, struct lbd_config *c, char *err, size_t errlen)
+{
+	struct handover_in in = { .conn = -1 };
+	int took = 0;
+	l->ho_path[0] = 0;
+	if (c->g.control[0]) {
+		snprintf(l->ho_path, sizeof(l->ho_path), "%s%s", c->g.control, HANDOVER_SUFFIX);
+		took = handover_fetch(l->ho_path, &in, err, errlen);
+		if (took < 0) {
+			log_warn("%s; opening the listening sockets anew", err);
+			took = 0;
+		}
+	}
+	l->workers = workers_new(l->loop, c, took ? &in : NULL, err, errlen);
+	if (!l->workers) {
+		handover_in_free(&in);
+		return -EIO;
+	}
+	if (!took) {
+		log_notice("listening sockets: opened anew (no running lbd at %s)", l->ho_path[0] ? l->ho_path : "-");
+		return 0;
+	}
+	int offered = in.n, unused = 0;
+	for (int i = 0; i < in.n; i++)
+		unused += in.s[i].fd >= 0;
+	log_notice("listening sockets: %d of %d taken over from pid %d over %s (SCM_RIGHTS)", offered - unused,
+		   offered, (int)in.peer, l->ho_path);
+	/* Under systemd (NotifyAccess=all) this process is the service's main
+	 * one from now on: the old one exits once drained. */
+	char st[64];
+	snprintf(st, sizeof(st), "MAINPID=%d", (int)getpid());
+	daemon_notify(st);
+	char herr[256];
+	if (handover_release(&in, herr, sizeof(herr)))
+		log_warn("%s", herr);
+	if (handover_in_free(&in))
+		log_warn("%d listening sockets of the old process are not bound here (other binds or fewer workers): "
+			 "closed, connections waiting in them are reset", unused);
+	return 0;
 }
 
 int lbd_run(struct lbd *l, char *err, size_t errlen)
@@ -305,14 +445,19 @@ int lbd_run(struct lbd *l, char *err, size_t errlen)
 	l->started_ms = mtime_wall_ms();
 	lbd_ctl_register(l, "status", "status", cmd_status, NULL);
 	lbd_ctl_register(l, "reload", "reload", cmd_reload, NULL);
+	lbd_ctl_register(l, "upgrade", "upgrade", cmd_upgrade, NULL);
 	lbd_ctl_register(l, "help", "help", cmd_help, NULL);
-	l->workers = workers_new(l->loop, c, err, errlen);
-	if (!l->workers)
-		return -EIO;
+	rc = start_workers(l, c, err, errlen);
+	if (rc)
+		return rc;
 	if (c->g.control[0]) {
 		l->ctl = ctl_server_open(l->loop, c->g.control, ctl_dispatch, l, err, errlen);
 		if (!l->ctl)
 			goto bad;
+		char herr[256];
+		l->ho = handover_listen(l->loop, l->ho_path, &ho_ops, l, herr, sizeof(herr));
+		if (!l->ho)
+			log_warn("%s: no handover to a new process", herr);
 	}
 	for (; l->svc_started < l->nsvc; l->svc_started++) {
 		const struct lbd_service *s = l->svc[l->svc_started];
@@ -323,7 +468,10 @@ int lbd_run(struct lbd *l, char *err, size_t errlen)
 	ev_signal_init(&l->sighup, sighup_cb, SIGHUP);
 	ev_signal_init(&l->sigterm, sigterm_cb, SIGTERM);
 	ev_signal_init(&l->sigint, sigterm_cb, SIGINT);
-	l->sighup.data = l->sigterm.data = l->sigint.data = l;
+	ev_signal_init(&l->sigusr2, sigusr2_cb, SIGUSR2);
+	ev_child_init(&l->upgrade_child, upgrade_child_cb, 0, 0);
+	l->sighup.data = l->sigterm.data = l->sigint.data = l->sigusr2.data = l->upgrade_child.data = l;
+	ev_signal_start(l->loop, &l->sigusr2);
 	ev_signal_start(l->loop, &l->sighup);
 	ev_signal_start(l->loop, &l->sigterm);
 	ev_signal_start(l->loop, &l->sigint);
@@ -332,6 +480,8 @@ int lbd_run(struct lbd *l, char *err, size_t errlen)
 	ev_run(l->loop, 0);
 	rc = 0;
 bad:
+	handover_close(l->ho, 1);
+	l->ho = NULL;
 	for (int i = l->svc_started - 1; i >= 0; i--)
 		if (l->svc[i]->stop)
 			l->svc[i]->stop(l);

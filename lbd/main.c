@@ -9,6 +9,7 @@
 #include "log.h"
 #include "model.h"
 #include "stats_service.h"
+#include "upgrade.h"
 
 /* Services that run beside the data path (issue 5 adds its health checker
  * and stats page here with lbd_service_add(), and its commands with
@@ -23,6 +24,7 @@ int main(int argc, char **argv)
 	struct daemon_args a;
 	char err[1024];
 
+	upgrade_init(argv);
 	daemon_args_parse(argc, argv, "lbd", "/etc/lbd/lbd.conf", 0, &a);
 	if (a.test) {
 		struct lbd_config *c;

@@ -424,8 +424,7 @@ static void finish_txn(struct session *s)
 	uint32_t pending = in ? in->end - s->fend : 0;
 	/* A client that sent pipelined requests and then shut its side still
 	 * gets every answer: close on EOF only when nothing is left to answer. */
-	int close = tx->close_client || !tx->req_done || (s->c_eof && !pending) || s->w->stopping ||
-		    s->phase == PH_CLOSING;
+	int close = tx->close_client || !tx->req_done || (s->c_eof && !pending) || s->phase == PH_CLOSING;
 	relay_txn_end(s);
 	if (close) {
 		sess_kill(s);
@@ -455,7 +454,10 @@ static void finish_txn(struct session *s)
 		worker_buf_put(s->w, b);
 		s->in = NULL;
 	}
-	sess_arm(s, relay_now(s) + s->fe->conf.to.keepalive_ms / 1000.0);
+	ev_tstamp idle = s->fe->conf.to.keepalive_ms / 1000.0;
+	if (s->w->stopping && idle > SESSION_STOP_IDLE_S)
+		idle = SESSION_STOP_IDLE_S; /* see session_stop_idle() */
+	sess_arm(s, relay_now(s) + idle);
 }
 
 /* A tunnel ends when both sides have closed; each half-close is passed on

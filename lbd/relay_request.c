@@ -152,8 +152,12 @@ void relay_start_request(struct session *s)
 	tx->minor = (uint8_t)r->minor;
 	tx->idempotent = (uint8_t)http1_method_idempotent(r->meth);
 	tx->tunnel_req = (r->flags & HTTP1_F_UPGRADE_WS) && (r->flags & HTTP1_F_CONN_UPGRADE) && r->meth == HTTP1_M_GET;
+	/* A stopping worker answers "Connection: close", on the last of the
+	 * requests a client pipelined (a bodiless one with more bytes behind
+	 * it is not the last): every request received is answered. */
+	int pipelined = b->end > (uint32_t)n && !(r->flags & (HTTP1_F_CHUNKED | HTTP1_F_HAS_CL));
 	tx->close_client = (r->minor == 0 && !(r->flags & HTTP1_F_CONN_KEEPALIVE)) || (r->flags & HTTP1_F_CONN_CLOSE) ||
-			   w->stopping;
+			   (w->stopping && !pipelined);
 	tx->bytes_in = (uint64_t)n;
 	if (r->flags & HTTP1_F_CHUNKED) {
 		tx->req_body = BODY_CHUNKED;

@@ -143,15 +143,15 @@ void session_close(struct session *s)
 	sess_free(s);
 }
 
-/* Close idle connections now; the others close after their response. */
+/* Stopping: a keep-alive connection is closed at a request boundary, never
+ * under a client that may be sending its next request: the next answer
+ * says "Connection: close" (relay_request), and one idle for
+ * SESSION_STOP_IDLE_S is closed.  Closing an idle connection at once would
+ * reset the request a busy client sends in the same instant. */
 void session_stop_idle(struct session *s)
 {
-	if (s->phase == PH_IDLE && !(s->in && s->in->end)) {
-		session_close(s);
-		return;
-	}
-	if (s->tx)
-		s->tx->close_client = 1;
+	if (s->phase == PH_IDLE && !(s->in && s->in->end))
+		sess_arm(s, ev_now(s->w->loop) + SESSION_STOP_IDLE_S);
 }
 
 /* ---- timers ------------------------------------------------------------------------------ */

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "handover.h"
 #include "listener.h"
 #include "log.h"
 #include "model.h"
@@ -55,6 +56,8 @@ struct workers {
 	ev_async late_ack;           /* main loop: a late answer came */
 	struct lsock *ls;
 	int nls;
+	struct handover_in *inherit; /* sockets of the old process, while workers_new() runs */
+	int handed_over;             /* stopping after a handover: keep the sockets open until exit */
 	_Atomic uint64_t conns;
 	_Atomic uint32_t maxconn;
 	ev_timer idle_check;
@@ -304,7 +307,14 @@ static void wake_cb(struct ev_loop *loop, ev_async *a, int revents)
 		}
 		w->nls = 0;       /* the watchers are stopped: close every socket */
 		pthread_mutex_lock(&w->all->lock);
-		close_own_unused(w);
+		/* Sockets handed to a new process stay open here until exit:
+		 * libev leaves a stopped descriptor in epoll and relies on the
+		 * close to remove it, which it would not (the new process holds
+		 * the socket), so its events would come in under whatever
+		 * reuses the number.  Kept open, libev drops it on its next
+		 * event. */
+		if (!w->all->handed_over)
+			close_own_unused(w);
 		pthread_mutex_unlock(&w->all->lock);
 	}
 	if (cfg || stop)
@@ -411,7 +421,9 @@ static int prepare_locked(struct workers *all, struct lbd_config *cfg, char *err
 			all->nls++;
 			l->used = 1;
 			for (int k = 0; k < all->n; k++) {
-				l->fds[k] = listener_open(&l->addr, err, errlen);
+				l->fds[k] = handover_take(all->inherit, &l->addr);
+				if (l->fds[k] < 0)
+					l->fds[k] = listener_open(&l->addr, err, errlen);
 				if (l->fds[k] < 0) {
 					int rc = l->fds[k];
 					/* Undo only what this attempt opened. */
@@ -519,9 +531,10 @@ void workers_switch(struct workers *all, struct lbd_config *cfg)
 	wait_acks(all, seq, what);
 }
 
-void workers_stop_accepting(struct workers *all)
+void workers_stop_accepting(struct workers *all, int handed_over)
 {
 	pthread_mutex_lock(&all->lock);
+	all->handed_over = handed_over;
 	uint64_t seq = ++all->seq;
 	for (int i = 0; i < all->nls; i++)
 		all->ls[i].keep = 0;
@@ -597,7 +610,22 @@ static int worker_init(struct workers *all, int id, struct lbd_config *cfg)
 	return worker_apply(w, cfg);
 }
 
-struct workers *workers_new(struct ev_loop *main_loop, struct lbd_config *cfg, char *err, size_t errlen)
+int workers_list_sockets(struct workers *all, struct handover_sock *out, int max)
+{
+	int n = 0;
+	pthread_mutex_lock(&all->lock);
+	for (int i = 0; i < all->nls; i++) {
+		const struct lsock *l = &all->ls[i];
+		for (int k = 0; l->keep && k < all->n && n < max; k++)
+			if (l->fds[k] >= 0)
+				out[n++] = (struct handover_sock){ l->addr, l->fds[k] };
+	}
+	pthread_mutex_unlock(&all->lock);
+	return n;
+}
+
+struct workers *workers_new(struct ev_loop *main_loop, struct lbd_config *cfg, struct handover_in *inherit,
+			    char *err, size_t errlen)
 {
 	struct workers *all = calloc(1, sizeof(*all));
 	if (!all)
@@ -613,7 +641,10 @@ struct workers *workers_new(struct ev_loop *main_loop, struct lbd_config *cfg, c
 	ev_async_start(main_loop, &all->late_ack);
 	all->w = calloc((size_t)all->n, sizeof(*all->w));
 	all->acked = calloc((size_t)all->n, sizeof(*all->acked));
-	if (!all->w || !all->acked || workers_prepare(all, cfg, err, errlen))
+	all->inherit = inherit;
+	int prc = !all->w || !all->acked || workers_prepare(all, cfg, err, errlen);
+	all->inherit = NULL;
+	if (prc)
 		goto bad;
 	for (int i = 0; i < all->nls; i++)
 		all->ls[i].keep = 1;

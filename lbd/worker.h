@@ -9,18 +9,27 @@
 #include <stdint.h>
 
 struct ev_loop;
+struct handover_in;
+struct handover_sock;
 struct lbd_config;
 struct workers;
 
-/* Open the listeners of `cfg` and start cfg->g.workers threads (0 = CPUs). */
-struct workers *workers_new(struct ev_loop *main_loop, struct lbd_config *cfg, char *err, size_t errlen);
+/* Open the listeners of `cfg` and start cfg->g.workers threads (0 = CPUs).
+ * Listeners found in `inherit` (the old process's, may be NULL) are taken
+ * from it instead of opened. */
+struct workers *workers_new(struct ev_loop *main_loop, struct lbd_config *cfg, struct handover_in *inherit,
+			    char *err, size_t errlen);
+/* The listening sockets in use (for a handover); fds stay owned here. */
+int workers_list_sockets(struct workers *w, struct handover_sock *out, int max);
 /* Reload, step 1: open what `cfg` binds that is not open yet (unchanged
  * addresses keep their sockets).  0, or negative errno with err filled. */
 int workers_prepare(struct workers *w, struct lbd_config *cfg, char *err, size_t errlen);
 /* Reload, step 2: every worker takes `cfg` for new connections and closes
  * the listeners it no longer binds. */
 void workers_switch(struct workers *w, struct lbd_config *cfg);
-void workers_stop_accepting(struct workers *w);
+/* Stop accepting; the listening sockets are closed, or kept open until
+ * workers_free() when `handed_over` (a new process accepts on them). */
+void workers_stop_accepting(struct workers *w, int handed_over);
 /* Break `main_loop` once no worker has a connection left. */
 void workers_when_idle(struct workers *w, struct ev_loop *main_loop);
 int workers_alive(struct workers *w, uint64_t max_age_ms);

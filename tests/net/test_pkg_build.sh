@@ -69,8 +69,14 @@ for p in vrrpd lbd; do
 	mkdir -p "$T/ctl-$p"
 	dpkg-deb -e "$deb" "$T/ctl-$p"
 	t_assert "$p postinst enables the unit" grep -q "deb-systemd-helper enable '$p.service'" "$T/ctl-$p/postinst"
-	t_assert "$p postinst never starts it, only try-restarts a running one on upgrade" \
-		bash -c "grep -q \"deb-systemd-invoke try-restart '$p.service'\" '$T/ctl-$p/postinst' && ! grep -qE 'deb-systemd-invoke (start|restart) ' '$T/ctl-$p/postinst'"
+	if [ "$p" = lbd ]; then # the running lbd starts the new binary (issue 17)
+		t_assert "lbd postinst never starts it, only signals a running one to upgrade in place" \
+			bash -c "grep -q 'systemctl kill --kill-whom=main --signal=USR2 lbd.service' '$T/ctl-$p/postinst' && ! grep -qE 'deb-systemd-invoke (start|try-restart) ' '$T/ctl-$p/postinst'"
+		t_assert "lbd.service: NotifyAccess=all (the new process sends MAINPID=)" unit_has lbd "NotifyAccess=all"
+	else
+		t_assert "$p postinst never starts it, only try-restarts a running one on upgrade" \
+			bash -c "grep -q \"deb-systemd-invoke try-restart '$p.service'\" '$T/ctl-$p/postinst' && ! grep -qE 'deb-systemd-invoke (start|restart) ' '$T/ctl-$p/postinst'"
+	fi
 	t_assert "$p prerm stops the service on removal" grep -q "deb-systemd-invoke stop $p.service" "$T/ctl-$p/prerm"
 done
 t_assert "vrrpd binary in the package runs (-V)" bash -c "'$T/x/usr/sbin/vrrpd' -V | grep -q '^vrrpd '"

@@ -100,6 +100,16 @@ pid=$(mainpid lbd)
 check "systemctl reload lbd" timeout 10 systemctl reload lbd
 check "lbd kept its process through the reload" test "$(mainpid lbd)" = "$pid"
 check "lbd still answers after the reload" curl -sf -o /dev/null --max-time 1 http://198.51.100.11:8404/healthz
+# Upgrade in place (issue 17): the running lbd starts the installed binary,
+# which takes the sockets over and becomes the main process (MAINPID=).
+pid=$(mainpid lbd)
+check "SIGUSR2 to lbd's main process (what the postinst does on upgrade)" \
+	systemctl kill --kill-whom=main --signal=USR2 lbd
+check "a new lbd became the unit's main process" \
+	poll 50 sh -c "p=\$(systemctl show -p MainPID --value lbd); [ \"\$p\" != 0 ] && [ \"\$p\" != $pid ]"
+check "the old lbd drained and exited" poll 100 sh -c "! kill -0 $pid 2>/dev/null"
+check "lbd is still active after the upgrade in place" systemctl -q is-active lbd
+check "lbd answers after the upgrade in place" curl -sf -o /dev/null --max-time 1 http://198.51.100.11:8404/healthz
 check "systemctl reload vrrpd" timeout 10 systemctl reload vrrpd
 check "the VIP stayed through the reload" vip_on
 
