@@ -103,8 +103,8 @@ check "lbd still answers after the reload" curl -sf -o /dev/null --max-time 1 ht
 # Upgrade in place (issue 17): the running lbd starts the installed binary,
 # which takes the sockets over and becomes the main process (MAINPID=).
 pid=$(mainpid lbd)
-check "SIGUSR2 to lbd's main process (what the postinst does on upgrade)" \
-	systemctl kill --kill-whom=main --signal=USR2 lbd
+check "lbctl upgrade (what the postinst does on upgrade)" \
+	lbctl -s /run/lbd/lbd.sock upgrade
 check "a new lbd became the unit's main process" \
 	poll 50 sh -c "p=\$(systemctl show -p MainPID --value lbd); [ \"\$p\" != 0 ] && [ \"\$p\" != $pid ]"
 check "the old lbd drained and exited" poll 100 sh -c "! kill -0 $pid 2>/dev/null"
