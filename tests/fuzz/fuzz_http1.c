@@ -1,4 +1,4 @@
-/* libFuzzer target for lbd/http1.c.  The first byte picks the parser:
+/* libFuzzer target for common/http1.c.  The first byte picks the parser:
  * request head, response head, or the chunked decoder.  Beyond "no crash,
  * no over-read" it checks what callers rely on: results point inside the
  * input, and the chunked decoder gives the same answer however the body is
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lbd/http1.h"
+#include "common/http1.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,4 +1,4 @@
-/* Unit tests of the HTTP/1.1 parsers (lbd/http1.c).  Every input is placed
+/* Unit tests of the HTTP/1.1 parsers (common/http1.c).  Every input is placed
  * right before a PROT_NONE page, so a read past the end crashes the test. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +10,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "lbd/http1.h"
+#include "common/http1.h"
 
 static char *guard_base;
 static size_t guard_size;

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "lbd/headrw.h"
-#include "lbd/http1.h"
+#include "common/http1.h"
 
 static const struct http1_limits lim = { 16384, 8192 };
 

@@ -1,4 +1,4 @@
-/* http1: strict HTTP/1.1 head parsers and chunked decoder (see http1.h).
+/* http1: strict HTTP/1.1 head parsers and chunked decoder (see http1.h), shared by both daemons.
  * Every read is bounds-checked against `end`; the tests place the input
  * right before a PROT_NONE page to prove it. */
 #include "http1.h"
