@@ -37,7 +37,7 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 # flags are read when make starts: so the targets that install packages (demo,
 # check) build in a second make, started once deps is through, and a build
 # without them stops at its first object instead of linking without -lmnl.
-PKG_LIBS := libmnl openssl libbpf
+PKG_LIBS := libmnl openssl libbpf libxcrypt
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null)
 PKG_LDLIBS := $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null)
 PKG_FOUND := $(shell pkg-config --exists $(PKG_LIBS) 2>/dev/null && echo yes)

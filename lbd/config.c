@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
 #include "conf.h"
 #include "model.h"
+#include "tls_ctx.h"
 
 struct defaults {
 	struct lbd_timeouts to;
@@ -32,6 +34,8 @@ struct parse_ctx {
 	/* the block being read */
 	struct frontend *fe;
 	struct backend *be;
+	struct tls_conf *tls;     /* the frontend's tls-* lines, built at its end */
+	struct access *acl;       /* its allow/deny/auth-* lines */
 };
 
 /* ---- small readers ------------------------------------------------------------ */
@@ -502,6 +506,209 @@ static int kw_fe_backend(void *ctx, const struct conf_node *n, char *err, size_t
 	return get_name(n, 1, c->fe->conf.backend, err, errlen);
 }
 
+/* ---- frontend: TLS and access control (issue 16; tls_ctx.h, access.h) ---------------- */
+
+static void where(const struct conf_node *n, int i, char *out, size_t len)
+{
+	snprintf(out, len, "%s:%d:%d", n->file ? n->file : "?", n->pos[i].line, n->pos[i].col);
+}
+
+static struct tls_conf *ctx_tls(struct parse_ctx *c)
+{
+	if (!c->tls)
+		c->tls = calloc(1, sizeof(*c->tls));
+	return c->tls;
+}
+
+static int get_file(const struct conf_node *n, int i, struct tls_file *f, char *err, size_t errlen)
+{
+	if (strlen(n->args[i]) >= sizeof(f->path) || !n->args[i][0])
+		return conf_error(err, errlen, n, i, "expected a file path shorter than %zu bytes", sizeof(f->path));
+	strcpy(f->path, n->args[i]);
+	where(n, i, f->where, sizeof(f->where));
+	return 0;
+}
+
+static int kw_tls_cert(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct tls_conf *t = ctx_tls(ctx);
+	if (!t)
+		return conf_error(err, errlen, n, 0, "out of memory");
+	if (t->ncerts == TLS_MAX_CERTS)
+		return conf_error(err, errlen, n, 0, "expected at most %d 'tls-cert' lines", TLS_MAX_CERTS);
+	struct tls_cert_conf *cc = &t->certs[t->ncerts];
+	memset(cc, 0, sizeof(*cc));
+	int rc = get_file(n, 1, &cc->cert, err, errlen);
+	for (int i = 2; !rc && i < n->nargs; i += 2) {
+		static const char *const opts[] = { "key", "ocsp", NULL };
+		int k = conf_get_enum(n, i, opts, err, errlen);
+		if (k < 0)
+			return k;
+		if (i + 1 >= n->nargs)
+			return conf_error(err, errlen, n, i, "expected a file after '%s'", n->args[i]);
+		rc = get_file(n, i + 1, k == 0 ? &cc->key : &cc->ocsp, err, errlen);
+	}
+	if (!rc)
+		t->ncerts++;
+	return rc;
+}
+
+static int kw_tls_list(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct tls_conf *t = ctx_tls(ctx);
+	if (!t)
+		return conf_error(err, errlen, n, 0, "out of memory");
+	const char *kw = n->args[0];
+	char *slot = strcmp(kw, "tls-ciphers") == 0 ? t->ciphers
+		     : strcmp(kw, "tls-ciphersuites") == 0 ? t->ciphersuites : t->groups;
+	size_t cap = slot == t->ciphers ? sizeof(t->ciphers) : slot == t->groups ? sizeof(t->groups)
+										: sizeof(t->ciphersuites);
+	if (strlen(n->args[1]) >= cap || !n->args[1][0])
+		return conf_error(err, errlen, n, 1, "expected a ':'-separated list shorter than %zu bytes", cap);
+	strcpy(slot, n->args[1]);
+	where(n, 1, t->where_opts, sizeof(t->where_opts));
+	return 0;
+}
+
+static int kw_tls_min(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	static const char *const v[] = { "1.2", "1.3", NULL };
+	struct tls_conf *t = ctx_tls(ctx);
+	if (!t)
+		return conf_error(err, errlen, n, 0, "out of memory");
+	int k = conf_get_enum(n, 1, v, err, errlen);
+	if (k < 0)
+		return k;
+	t->min_tls13 = k;
+	return 0;
+}
+
+static int kw_tls_file(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct tls_conf *t = ctx_tls(ctx);
+	if (!t)
+		return conf_error(err, errlen, n, 0, "out of memory");
+	return get_file(n, 1, strcmp(n->args[0], "tls-crl") == 0 ? &t->crl : &t->client_ca, err, errlen);
+}
+
+static int kw_tls_verify(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	static const char *const v[] = { "none", "optional", "required", NULL };
+	struct tls_conf *t = ctx_tls(ctx);
+	if (!t)
+		return conf_error(err, errlen, n, 0, "out of memory");
+	int k = conf_get_enum(n, 1, v, err, errlen);
+	if (k < 0)
+		return k;
+	t->verify = (enum tls_verify)k;
+	where(n, 1, t->where_verify, sizeof(t->where_verify));
+	return 0;
+}
+
+static struct access *ctx_acl(struct parse_ctx *c)
+{
+	if (!c->acl)
+		c->acl = access_new();
+	return c->acl;
+}
+
+static int kw_allow_deny(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct access *a = ctx_acl(ctx);
+	int allow = strcmp(n->args[0], "allow") == 0, rc;
+	if (!a)
+		return conf_error(err, errlen, n, 0, "out of memory");
+	if (strcmp(n->args[1], "subject") == 0) {
+		if (n->nargs != 3)
+			return conf_error(err, errlen, n, 1, "expected '%s subject PATTERN'", n->args[0]);
+		rc = access_add_subject(a, allow, n->args[2]);
+	} else if (n->nargs != 2) {
+		return conf_error(err, errlen, n, 2, "expected '%s PREFIX', '%s all' or '%s subject PATTERN'",
+				  n->args[0], n->args[0], n->args[0]);
+	} else if (strcmp(n->args[1], "all") == 0) {
+		struct addr any4, any6;
+		int pl;
+		char why[128];
+		rc = addr_parse_prefix("0.0.0.0/0", &any4, &pl, why, sizeof(why)) ||
+		     addr_parse_prefix("::/0", &any6, &pl, why, sizeof(why)) ? -EINVAL : 0;
+		rc = rc ? rc : access_add_prefix(a, allow, &any4, 0);
+		rc = rc ? rc : access_add_prefix(a, allow, &any6, 0);
+	} else {
+		struct addr net;
+		int plen;
+		rc = conf_get_prefix(n, 1, &net, &plen, err, errlen);
+		if (rc)
+			return rc;
+		rc = access_add_prefix(a, allow, &net, plen);
+	}
+	return rc ? conf_error(err, errlen, n, 0, "out of memory") : 0;
+}
+
+static int kw_auth_realm(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct access *a = ctx_acl(ctx);
+	if (!a)
+		return conf_error(err, errlen, n, 0, "out of memory");
+	if (strpbrk(n->args[1], "\"\\\r\n") || access_set_realm(a, n->args[1]))
+		return conf_error(err, errlen, n, 1, "expected a realm under 100 bytes without quotes or backslashes");
+	return 0;
+}
+
+static int kw_auth_user(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct access *a = ctx_acl(ctx);
+	char why[256];
+	if (!a)
+		return conf_error(err, errlen, n, 0, "out of memory");
+	int rc = access_add_user(a, n->args[1], n->args[2], why, sizeof(why));
+	if (rc == -ENOMEM)
+		return conf_error(err, errlen, n, 0, "out of memory");
+	return rc ? conf_error(err, errlen, n, strstr(why, "hash") ? 2 : 1, "%s", why) : 0;
+}
+
+static int kw_auth_file(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct access *a = ctx_acl(ctx);
+	char why[512];
+	if (!a)
+		return conf_error(err, errlen, n, 0, "out of memory");
+	if (access_load_htpasswd(a, n->args[1], why, sizeof(why)))
+		return conf_error(err, errlen, n, 1, "%s", why);
+	return 0;
+}
+
+/* At the end of a frontend block: its TLS context (which reads and checks
+ * every certificate now, so that a bad one fails -t and the reload) and its
+ * access rules. */
+static int frontend_tls_access(struct parse_ctx *c, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct frontend *fe = c->fe;
+	struct tls_conf *t = c->tls;
+	int rc = 0;
+	fe->acl = c->acl;
+	c->acl = NULL;
+	if (!t)
+		return 0;
+	if (t->ncerts == 0)
+		rc = conf_error(err, errlen, n, 1, "expected a 'tls-cert FILE' line in frontend '%s' (its tls-* lines "
+				"need one)", fe->conf.name);
+	else if (t->verify != TLS_VERIFY_NONE && !t->client_ca.path[0])
+		rc = conf_error(err, errlen, n, 1, "expected a 'tls-client-ca FILE' line in frontend '%s' for "
+				"tls-verify-client", fe->conf.name);
+	else if (t->crl.path[0] && t->verify == TLS_VERIFY_NONE)
+		rc = conf_error(err, errlen, n, 1, "expected 'tls-verify-client optional|required' in frontend '%s' "
+				"for tls-crl", fe->conf.name);
+	if (!rc) {
+		if (!t->where_opts[0])
+			where(n, 1, t->where_opts, sizeof(t->where_opts));
+		snprintf(t->sid_ctx, sizeof(t->sid_ctx), "%.31s", fe->conf.name);
+		rc = tls_ctx_new(t, &fe->tls, err, errlen);
+	}
+	free(t);
+	c->tls = NULL;
+	return rc;
+}
+
 static const struct conf_keyword frontend_kw[] = {
 	KW_TIMEOUT,
 	{ "bind", "bind ADDRESS", 1, 1, CONF_NO_BLOCK, CONF_MULTI, kw_bind },
@@ -510,6 +717,19 @@ static const struct conf_keyword frontend_kw[] = {
 	{ "forwardfor", "forwardfor on|off", 1, 1, CONF_NO_BLOCK, 0, kw_forwardfor },
 	{ "access-log", "access-log on|off", 1, 1, CONF_NO_BLOCK, 0, kw_access_log },
 	{ "limit", "limit header|uri SIZE", 2, 2, CONF_NO_BLOCK, CONF_MULTI, kw_limit },
+	{ "tls-cert", "tls-cert FILE [key FILE] [ocsp FILE]", 1, 5, CONF_NO_BLOCK, CONF_MULTI, kw_tls_cert },
+	{ "tls-ciphers", "tls-ciphers LIST", 1, 1, CONF_NO_BLOCK, 0, kw_tls_list },
+	{ "tls-ciphersuites", "tls-ciphersuites LIST", 1, 1, CONF_NO_BLOCK, 0, kw_tls_list },
+	{ "tls-groups", "tls-groups LIST", 1, 1, CONF_NO_BLOCK, 0, kw_tls_list },
+	{ "tls-min-version", "tls-min-version 1.2|1.3", 1, 1, CONF_NO_BLOCK, 0, kw_tls_min },
+	{ "tls-client-ca", "tls-client-ca FILE", 1, 1, CONF_NO_BLOCK, 0, kw_tls_file },
+	{ "tls-crl", "tls-crl FILE", 1, 1, CONF_NO_BLOCK, 0, kw_tls_file },
+	{ "tls-verify-client", "tls-verify-client none|optional|required", 1, 1, CONF_NO_BLOCK, 0, kw_tls_verify },
+	{ "allow", "allow PREFIX|all|subject PATTERN", 1, 2, CONF_NO_BLOCK, CONF_MULTI, kw_allow_deny },
+	{ "deny", "deny PREFIX|all|subject PATTERN", 1, 2, CONF_NO_BLOCK, CONF_MULTI, kw_allow_deny },
+	{ "auth-realm", "auth-realm TEXT", 1, 1, CONF_NO_BLOCK, 0, kw_auth_realm },
+	{ "auth-user", "auth-user NAME HASH", 2, 2, CONF_NO_BLOCK, CONF_MULTI, kw_auth_user },
+	{ "auth-file", "auth-file FILE", 1, 1, CONF_NO_BLOCK, CONF_MULTI, kw_auth_file },
 	KW_END,
 };
 
@@ -540,6 +760,14 @@ static int top_frontend(void *ctx, const struct conf_node *n, char *err, size_t 
 	fe->conf.max_uri = c->d.max_uri;
 	c->fe = fe;
 	rc = conf_dispatch(n, frontend_kw, c, err, errlen);
+	if (rc) {
+		access_free(c->acl);
+		c->acl = NULL;
+		free(c->tls);
+		c->tls = NULL;
+	} else {
+		rc = frontend_tls_access(c, n, err, errlen);
+	}
 	c->fe = NULL;
 	if (rc)
 		return rc;

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
 #include "mtime.h"
+#include "tls_ctx.h"
 
 const uint64_t model_rt_bounds_us[MODEL_RT_BUCKETS] = {
 	250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000,
@@ -14,6 +16,14 @@ const uint64_t model_rt_bounds_us[MODEL_RT_BUCKETS] = {
 };
 
 const char *const server_admin_names[SERVER_ADMIN_COUNT] = { "ready", "drain", "maint" };
+
+const char *const tls_fail_names[TLS_FAIL_COUNT] = {
+	[TLS_FAIL_PROTOCOL] = "protocol",
+	[TLS_FAIL_CIPHER] = "cipher",
+	[TLS_FAIL_CLIENT_CERT] = "client-cert",
+	[TLS_FAIL_CLOSED] = "closed",
+	[TLS_FAIL_OTHER] = "other",
+};
 
 const char *const check_reason_names[CHECK_REASON_COUNT] = {
 	[CHECK_NONE] = "none",
@@ -136,8 +146,11 @@ static void config_free(struct lbd_config *c)
 		free(be->servers);
 		backend_state_unref(be->st);
 	}
-	for (int i = 0; i < c->nfrontends; i++)
+	for (int i = 0; i < c->nfrontends; i++) {
 		frontend_state_unref(c->frontends[i].st);
+		tls_ctx_free(c->frontends[i].tls);
+		access_free(c->frontends[i].acl);
+	}
 	free(c->backends);
 	free(c->frontends);
 	free(c->path);

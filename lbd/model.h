@@ -225,16 +225,47 @@ struct frontend_conf {
 	struct lbd_timeouts to;
 };
 
+/* TLS on a frontend (issue 16; written by tls_transport.c, access.c). */
+enum tls_fail {
+	TLS_FAIL_PROTOCOL,   /* no common protocol version (TLS 1.1 and older are refused) */
+	TLS_FAIL_CIPHER,     /* no shared cipher, group or signature algorithm */
+	TLS_FAIL_CLIENT_CERT,/* client certificate missing, unknown, revoked or expired */
+	TLS_FAIL_CLOSED,     /* the client closed or timed out during the handshake */
+	TLS_FAIL_OTHER,      /* anything else (bad record, not TLS at all, ...) */
+	TLS_FAIL_COUNT,
+};
+extern const char *const tls_fail_names[TLS_FAIL_COUNT];
+
+#define TLS_PROTO_COUNT 2    /* TLSv1.2, TLSv1.3 */
+#define TLS_CIPHER_SLOTS 16  /* distinct cipher suites counted per frontend */
+
+struct tls_counters {
+	_Atomic uint64_t handshakes;          /* completed (full + resumed) */
+	_Atomic uint64_t resumed;             /* ... of which resumed (ticket) */
+	_Atomic uint64_t fail[TLS_FAIL_COUNT];
+	_Atomic uint64_t proto[TLS_PROTO_COUNT];
+	_Atomic uintptr_t cipher_name[TLS_CIPHER_SLOTS]; /* OpenSSL's static name string, 0 = free slot */
+	_Atomic uint64_t cipher[TLS_CIPHER_SLOTS];
+	_Atomic uint64_t denied;              /* requests answered 403 by access rules */
+	_Atomic uint64_t auth_failed;         /* requests answered 401 */
+};
+
 struct frontend_state {
 	_Atomic int refs;
 	struct lbd_counters cnt;
+	struct tls_counters tls;
 };
+
+struct tls_ctx;
+struct access;
 
 struct frontend {
 	struct frontend_conf conf;
 	int id;
 	struct backend *be;
 	struct frontend_state *st;
+	struct tls_ctx *tls;     /* NULL: plain TCP; owned by the config (tls_ctx.h) */
+	struct access *acl;      /* NULL: everyone may; owned by the config (access.h) */
 };
 
 /* ---- global ------------------------------------------------------------------- */

@@ -17,13 +17,13 @@
 
 #include "http1.h"
 #include "lb.h"
+#include "transport.h"
 #include "zpipe.h"
 
 struct frontend;
 struct lbd_config;
 struct server;
 struct server_state;
-struct transport;
 struct workers;
 
 #define DBUF_FILL 16384          /* reads stop here ... */
@@ -99,7 +99,7 @@ struct session {
 	struct worker *w;
 	struct lbd_config *cfg;   /* a reference: in-flight requests finish on their config */
 	struct frontend *fe;
-	const struct transport *tr;
+	struct tconn tc;          /* the client connection's transport (tcp or tls; fd == tc.fd) */
 	int fd;
 	enum sess_phase phase;
 	uint8_t c_readable, c_eof, c_wblocked, s_readable, s_wblocked, s_eof, closed;

@@ -94,6 +94,11 @@ void relay_txn_end(struct session *s)
 
 void relay_error(struct session *s, int status, enum term term)
 {
+	relay_error_hdr(s, status, term, NULL);
+}
+
+void relay_error_hdr(struct session *s, int status, enum term term, const char *header)
+{
 	struct txn *tx = s->tx ? s->tx : sess_txn_new(s);
 	if (!tx) {
 		sess_kill(s);
@@ -116,8 +121,8 @@ void relay_error(struct session *s, int status, enum term term)
 	struct dbuf *b = s->out;
 	int n = snprintf(b->data, DBUF_FILL,
 			 "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n"
-			 "Cache-Control: no-cache\r\nConnection: close\r\n\r\n%s",
-			 status, text, bl, body);
+			 "Cache-Control: no-cache\r\nConnection: close\r\n%s%s\r\n%s",
+			 status, text, bl, header ? header : "", header ? "\r\n" : "", body);
 	b->start = 0;
 	b->end = (uint32_t)n;
 	s->rparse = s->rfend = (uint32_t)n;
@@ -470,7 +475,7 @@ static int tunnel_progress(struct session *s)
 		s->shut_s = moved = 1;
 	}
 	if (s->s_eof && !s->shut_c && (!s->out || s->out->start >= s->out->end)) {
-		s->tr->shutdown_write(s->fd);
+		s->tc.ops->shutdown_write(&s->tc);
 		s->shut_c = moved = 1;
 	}
 	if (s->shut_c && s->shut_s) {

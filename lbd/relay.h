@@ -18,6 +18,8 @@ void relay_server_writable(struct session *s);
 void relay_dequeued(struct session *s);        /* out of the queue: connect now (queue.c) */
 void relay_timeout(struct session *s, ev_tstamp now);
 void relay_error(struct session *s, int status, enum term term);
+/* The same with one more header line (no CRLF), e.g. WWW-Authenticate for a 401. */
+void relay_error_hdr(struct session *s, int status, enum term term, const char *header);
 void relay_connect_failed(struct session *s, int err);
 void relay_watch_server(struct session *s);
 int relay_in_compact(struct session *s);      /* free room in s->in; bytes freed */

@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "access.h"
 #include "headrw.h"
 #include "http1.h"
 #include "model.h"
+#include "tls_transport.h"
 
 static void account_req(struct session *s)
 {
@@ -67,6 +69,25 @@ static int adopt_current_config(struct session *s)
 	s->cfg = cur;
 	s->fe = fe;
 	return 0;
+}
+
+/* access (issue 16): allow/deny by source or client-certificate subject,
+ * basic auth.  1 if answered 401/403. */
+static int check_access(struct session *s, const struct http1_request *r)
+{
+	const char *authz = NULL;
+	size_t alen = 0;
+	for (int i = 0; i < r->nheaders; i++)
+		if (r->headers[i].name_len == 13 && strncasecmp(r->headers[i].name, "authorization", 13) == 0) {
+			authz = r->headers[i].value;
+			alen = r->headers[i].value_len;
+		}
+	enum access_verdict v = access_check(s->fe->acl, &s->peer.sa, tls_conn_peer_subject(&s->tc), authz, alen);
+	if (v == ACCESS_OK)
+		return 0;
+	model_cnt_add(v == ACCESS_AUTH ? &s->fe->st->tls.auth_failed : &s->fe->st->tls.denied, 1);
+	relay_error_hdr(s, (int)v, TERM_BAD_REQUEST, v == ACCESS_AUTH ? access_challenge(s->fe->acl) : NULL);
+	return 1;
 }
 
 static int rewrite_request(struct session *s, const struct http1_request *r, int head_len)
@@ -145,6 +166,8 @@ void relay_start_request(struct session *s)
 		return;
 	}
 	model_cnt_add(&s->fe->st->cnt.req_total, 1);
+	if (s->fe->acl && check_access(s, r))
+		return;
 	if (s->fe->conf.access_log && s->cfg->g.access_log != LOG_TARGET_OFF)
 		log_request_line(tx, r);
 	tx->be = s->fe->be;

@@ -24,6 +24,7 @@
 #include "proxy.h"
 #include "queue.h"
 #include "relay.h"
+#include "tls_transport.h"
 #include "transport.h"
 
 static void client_io_cb(struct ev_loop *loop, ev_io *io, int revents);
@@ -42,8 +43,15 @@ void session_accept(struct worker *w, struct frontend *fe, int fd, const struct 
 	s->cfg = w->cfg;
 	model_config_ref(s->cfg);
 	s->fe = fe;
-	s->tr = &transport_plain;
-	s->fd = fd;
+	s->fd = s->tc.fd = fd;
+	s->tc.ops = &transport_tcp;
+	/* tls (issue 16): a TLS frontend wraps the socket; the rest does not know. */
+	if (fe->tls && tls_conn_accept(&s->tc, fe->tls, &fe->st->tls)) {
+		model_config_unref(s->cfg);
+		free(s);
+		close(fd);
+		return;
+	}
 	s->zp.rfd = s->zp.wfd = -1;
 	if (salen <= sizeof(s->peer))
 		memcpy(&s->peer, sa, salen);
@@ -111,7 +119,7 @@ static void sess_teardown(struct session *s)
 	ev_io_stop(w->loop, &s->rio);
 	ev_io_stop(w->loop, &s->wio);
 	ev_timer_stop(w->loop, &s->tmr);
-	s->tr->close(s->fd);
+	s->tc.ops->close(&s->tc);
 	s->fd = -1;
 	worker_buf_put(w, s->in);
 	worker_buf_put(w, s->out);
@@ -233,6 +241,8 @@ static int client_left_queue(struct session *s)
 /* Read what the client sent, when it is useful now. */
 static int client_in(struct session *s)
 {
+	if (!s->c_readable && s->tc.ops->pending(&s->tc))
+		s->c_readable = 1; /* tls: decrypted bytes wait inside the transport */
 	if (!s->c_readable || s->c_eof)
 		return 0;
 	if (s->phase == PH_QUEUED)
@@ -248,7 +258,7 @@ static int client_in(struct session *s)
 	size_t space = dbuf_room(b);
 	if (!space)
 		return 0; /* watch_client stops reading until the server takes more */
-	ssize_t r = s->tr->recv(s->fd, b->data + b->end, space);
+	ssize_t r = s->tc.ops->recv(&s->tc, b->data + b->end, space);
 	if (r > 0) {
 		b->end += (uint32_t)r;
 		s->c_last = ev_now(s->w->loop);
@@ -276,7 +286,7 @@ static int client_out(struct session *s)
 		return 0;
 	size_t n = s->rfend - b->start;
 	int was_full = b->end - b->start >= DBUF_FILL;
-	ssize_t r = s->tr->send(s->fd, b->data + b->start, n);
+	ssize_t r = s->tc.ops->send(&s->tc, b->data + b->start, n);
 	if (r < 0) {
 		if (errno == EAGAIN || errno == EINTR) {
 			s->c_wblocked = 1;
@@ -312,7 +322,7 @@ static void watch_client(struct session *s)
 	int want_r = !s->c_eof && s->phase != PH_CLOSING && s->phase != PH_CONNECT && !full &&
 		     !(relay_splice_request_next(s) && (s->zp.len || s->wpos != s->fend)) &&
 		     !(s->phase == PH_QUEUED && s->q_peeked);
-	int want_w = s->c_wblocked;
+	int want_w = s->c_wblocked || s->tc.want == TRANSPORT_WANT_WRITE; /* tls: a read may wait to write */
 	if (want_r != ev_is_active(&s->rio))
 		(want_r ? ev_io_start : ev_io_stop)(loop, &s->rio);
 	if (want_w != ev_is_active(&s->wio))
@@ -351,6 +361,8 @@ static void client_io_cb(struct ev_loop *loop, ev_io *io, int revents)
 		s->c_readable = 1;
 	if (revents & EV_WRITE)
 		s->c_wblocked = 0;
+	if (s->tc.ops != &transport_tcp) /* tls: a read may wait to write, a write to read */
+		s->c_readable = 1, s->c_wblocked = 0;
 	sess_pump(s);
 }
 

@@ -80,12 +80,28 @@ struct stats_backend {
 	int nservers;
 };
 
+/* TLS and access control of a frontend (stats_tls.c). */
+#define STATS_TLS_FAILS 5
+#define STATS_TLS_CIPHERS 16
+struct stats_tls {
+	int enabled;                  /* the frontend terminates TLS */
+	int access;                   /* it has access rules or users */
+	uint64_t handshakes, resumed;
+	uint64_t fail[STATS_TLS_FAILS]; /* by enum tls_fail */
+	uint64_t tls12, tls13;
+	int nciphers;
+	const char *cipher[STATS_TLS_CIPHERS]; /* OpenSSL's names (static strings) */
+	uint64_t cipher_n[STATS_TLS_CIPHERS];
+	uint64_t denied, auth_failed;
+};
+
 struct stats_frontend {
 	char name[STATS_NAME_MAX];
 	int iid;
 	char bind[128];               /* "*:4318" (first bind, "+N" more) */
 	char backend[STATS_NAME_MAX];
 	struct stats_counters c;
+	struct stats_tls tls;
 };
 
 /* vrrpd as seen through its control socket (a few fields, for the panel). */
@@ -168,6 +184,13 @@ void stats_vrrp_query(const char *socket_path, int timeout_ms, struct stats_vrrp
 
 /* Status words HAProxy writes and tools parse. */
 const char *stats_srv_state_name(enum stats_srv_state st); /* "UP" "DOWN" "MAINT" "DRAIN" */
+
+/* stats_tls.c: a frontend's TLS counters into f->tls; its JSON object
+ * (",\"tls\":{...}") and Prometheus families, for the renderers. */
+struct frontend;
+void stats_tls_collect(const struct frontend *fe, struct stats_tls *out);
+int stats_tls_json(const struct stats_tls *t, struct buf *b);
+int stats_tls_prom(const struct stats_snapshot *s, struct buf *b);
 
 /* Renderers: append to out; 0 or -ENOMEM. */
 int stats_csv_header(struct buf *out);

@@ -253,6 +253,7 @@ int stats_collect(const struct lbd_config *cfg, const struct stats_rates *r, str
 			snprintf(f->bind, sizeof(f->bind), "%s", addr_format(&fe->conf.binds[0], a, sizeof(a)));
 		counters(&f->c, &fe->st->cnt, r, now);
 		f->c.slim = fe->conf.maxconn ? fe->conf.maxconn : cfg->g.maxconn;
+		stats_tls_collect(fe, &f->tls);
 		out->nfrontends++;
 	}
 	for (int i = 0; i < cfg->nbackends; i++) {

@@ -249,10 +249,18 @@ static int frontend_row(struct buf *out, const struct stats_snapshot *s, const s
 	set_s(&r, C_PXNAME, f->name);
 	set_s(&r, C_SVNAME, "FRONTEND");
 	set_u(&r, C_SLIM, f->c.slim);
-	set_u(&r, C_DREQ, 0);
+	set_u(&r, C_DREQ, f->tls.denied + f->tls.auth_failed); /* requests denied by access rules */
 	set_u(&r, C_DRESP, 0);
 	set_u(&r, C_EREQ, f->c.ereq);
 	set_s(&r, C_STATUS, "OPEN");
+	if (f->tls.enabled) { /* HAProxy's ssl stats module */
+		uint64_t failed = 0;
+		for (int k = 0; k < STATS_TLS_FAILS; k++)
+			failed += f->tls.fail[k];
+		set_u(&r, C_SSL_SESS, f->tls.handshakes);
+		set_u(&r, C_SSL_REUSED_SESS, f->tls.resumed);
+		set_u(&r, C_SSL_FAILED_HANDSHAKE, failed);
+	}
 	set_i(&r, C_IID, f->iid);
 	set_u(&r, C_SID, 0);
 	set_u(&r, C_TYPE, 0);

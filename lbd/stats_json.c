@@ -156,6 +156,7 @@ int stats_json_render(const struct stats_snapshot *s, struct buf *b)
 		rc = rc || kv_str(b, "bind", f->bind, 1);
 		rc = rc || kv_str(b, "backend", f->backend, 1);
 		rc = rc || counters(b, &f->c);
+		rc = rc || stats_tls_json(&f->tls, b);
 		rc = rc || buf_puts(b, "}");
 	}
 	rc = rc || buf_puts(b, "],\"backends\":[");

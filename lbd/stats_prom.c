@@ -367,6 +367,7 @@ int stats_prom_render(const struct stats_snapshot *s, struct buf *b)
 	rc = rc || backends(b, s);
 	rc = rc || servers(b, s);
 	rc = rc || lbd_metrics(b, s);
+	rc = rc || stats_tls_prom(s, b);
 	rc = rc || vrrp_metrics(b, &s->vrrp);
 	return rc ? -1 : 0;
 }

@@ -1,0 +1,23 @@
+/* tls_transport: struct transport_ops over OpenSSL (transport.h).  The
+ * exchange sees bytes and EAGAIN with c->want, never whether TLS is on.
+ * Each connection counts its handshake (or why it failed) in its
+ * frontend's struct tls_counters. */
+#ifndef LBD_TLS_TRANSPORT_H
+#define LBD_TLS_TRANSPORT_H
+
+#include <stddef.h>
+
+struct tconn;
+struct tls_ctx;
+struct tls_counters;
+
+extern const struct transport_ops transport_tls;
+
+/* Wrap the accepted socket c->fd in a server-side TLS connection.  0, or -1
+ * (out of memory; c is left untouched). */
+int tls_conn_accept(struct tconn *c, struct tls_ctx *t, struct tls_counters *cnt);
+/* The verified client certificate's subject (RFC 2253: "CN=agent1,O=Example"),
+ * NULL if none (plain TCP, no certificate, or the handshake is not done). */
+const char *tls_conn_peer_subject(const struct tconn *c);
+
+#endif
