@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -513,6 +514,20 @@ static void where(const struct conf_node *n, int i, char *out, size_t len)
 	snprintf(out, len, "%s:%d:%d", n->file ? n->file : "?", n->pos[i].line, n->pos[i].col);
 }
 
+/* An error about a line seen earlier: where = "file:line:col". */
+static int where_error(char *err, size_t errlen, const char *at, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int where_error(char *err, size_t errlen, const char *at, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(err, errlen, "%s: ", at);
+	va_start(ap, fmt);
+	if (n > 0 && (size_t)n < errlen)
+		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
 static struct tls_conf *ctx_tls(struct parse_ctx *c)
 {
 	if (!c->tls)
@@ -693,11 +708,12 @@ static int frontend_tls_access(struct parse_ctx *c, const struct conf_node *n, c
 		rc = conf_error(err, errlen, n, 1, "expected a 'tls-cert FILE' line in frontend '%s' (its tls-* lines "
 				"need one)", fe->conf.name);
 	else if (t->verify != TLS_VERIFY_NONE && !t->client_ca.path[0])
-		rc = conf_error(err, errlen, n, 1, "expected a 'tls-client-ca FILE' line in frontend '%s' for "
-				"tls-verify-client", fe->conf.name);
-	else if (t->crl.path[0] && t->verify == TLS_VERIFY_NONE)
-		rc = conf_error(err, errlen, n, 1, "expected 'tls-verify-client optional|required' in frontend '%s' "
-				"for tls-crl", fe->conf.name);
+		rc = where_error(err, errlen, t->where_verify, "expected a 'tls-client-ca FILE' line in frontend '%s' to "
+				 "verify client certificates", fe->conf.name);
+	else if ((t->crl.path[0] || t->client_ca.path[0]) && t->verify == TLS_VERIFY_NONE)
+		rc = where_error(err, errlen, t->crl.path[0] ? t->crl.where : t->client_ca.where,
+				 "expected 'tls-verify-client optional|required' in frontend '%s' for its client CA and "
+				 "CRL", fe->conf.name);
 	if (!rc) {
 		if (!t->where_opts[0])
 			where(n, 1, t->where_opts, sizeof(t->where_opts));
