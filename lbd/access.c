@@ -217,6 +217,10 @@ int access_htpasswd_line(const char *line, size_t len, size_t *user_len, const c
 	}
 	/* htpasswd files may carry more fields after the hash (user:hash:comment) */
 	const char *extra = memchr(colon + 1, ':', hl);
+	if (extra == colon + 1) {
+		*why = "expected user:hash, the hash is empty";
+		return -1;
+	}
 	*user_len = ul;
 	*hash = colon + 1;
 	*hash_len = extra ? (size_t)(extra - colon - 1) : hl;
@@ -299,7 +303,9 @@ static int verify_password(const struct user *u, const char *pass)
 	struct crypt_data *cd = calloc(1, sizeof(*cd));
 	if (!cd)
 		return 0;
-	const char *out = crypt_r(pass, u->hash, cd);
+	/* crypt_rn, not crypt_r: the sanitizers' crypt_r interceptor does not
+	 * find libxcrypt's (a NULL call in the SAN=1 and fuzz builds). */
+	const char *out = crypt_rn(pass, u->hash, cd, (int)sizeof(*cd));
 	size_t hl = strlen(u->hash);
 	int ok = out && out[0] != '*' && strlen(out) == hl && CRYPTO_memcmp(out, u->hash, hl) == 0;
 	OPENSSL_cleanse(cd, sizeof(*cd));
