@@ -13,6 +13,7 @@
 #include "access.h"
 #include "conf.h"
 #include "model.h"
+#include "tls_client.h"
 #include "tls_ctx.h"
 
 struct defaults {
@@ -390,6 +391,38 @@ static int kw_check(void *ctx, const struct conf_node *n, char *err, size_t errl
 	return 0;
 }
 
+static void where(const struct conf_node *n, int i, char *out, size_t len);
+static int get_file(const struct conf_node *n, int i, struct tls_file *f, char *err, size_t errlen);
+
+/* tls, ca FILE, sni NAME, cert FILE, verify none|required on a server line. */
+static int server_tls_option(const struct conf_node *n, int *i, int k, struct tls_client_conf *tc, char *err,
+			     size_t errlen)
+{
+	if (k == 4) {
+		tc->enabled = 1;
+		return 0;
+	}
+	if (++*i >= n->nargs)
+		return conf_error(err, errlen, n, *i - 1, "expected a value after '%s'", n->args[*i - 1]);
+	switch (k) {
+	case 5: return get_file(n, *i, &tc->ca, err, errlen);
+	case 7: return get_file(n, *i, &tc->cert, err, errlen);
+	case 6:
+		if (strlen(n->args[*i]) >= sizeof(tc->sni) || strpbrk(n->args[*i], " \t/"))
+			return conf_error(err, errlen, n, *i, "expected a host name");
+		strcpy(tc->sni, n->args[*i]);
+		return 0;
+	default: {
+		static const char *const v[] = { "none", "required", NULL };
+		int x = conf_get_enum(n, *i, v, err, errlen);
+		if (x < 0)
+			return x;
+		tc->verify = x == 0 ? -1 : 0; /* -1: off on purpose; required needs ca */
+		return 0;
+	}
+	}
+}
+
 static int kw_server(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
 	struct backend *be = ((struct parse_ctx *)ctx)->be;
@@ -406,11 +439,20 @@ static int kw_server(void *ctx, const struct conf_node *n, char *err, size_t err
 	rc = conf_get_addr(n, 2, ADDR_PORT_REQUIRED, &s->conf.addr, err, errlen);
 	if (rc)
 		return rc;
+	struct tls_client_conf tc;
+	memset(&tc, 0, sizeof(tc));
 	for (int i = 3; i < n->nargs; i++) {
-		static const char *const opts[] = { "weight", "backup", "maxconn", "disabled", NULL };
+		static const char *const opts[] = { "weight", "backup", "maxconn", "disabled", "tls", "ca", "sni",
+						    "cert", "verify", NULL };
 		int k = conf_get_enum(n, i, opts, err, errlen);
 		if (k < 0)
 			return k;
+		if (k >= 4) { /* tls towards the server (issue 16) */
+			rc = server_tls_option(n, &i, k, &tc, err, errlen);
+			if (rc)
+				return rc;
+			continue;
+		}
 		if (k == 1 || k == 3) {
 			*(k == 1 ? &s->conf.backup : &s->conf.disabled) = 1;
 			continue;
@@ -419,6 +461,21 @@ static int kw_server(void *ctx, const struct conf_node *n, char *err, size_t err
 			return conf_error(err, errlen, n, i - 1, "expected a number after '%s'", n->args[i - 1]);
 		rc = k == 0 ? conf_get_u32(n, i, 0, 256, &s->conf.weight, err, errlen)
 			    : conf_get_u32(n, i, 1, 1000000, &s->conf.maxconn, err, errlen);
+		if (rc)
+			return rc;
+	}
+	if (tc.enabled || tc.ca.path[0] || tc.cert.path[0] || tc.sni[0]) {
+		if (!tc.enabled)
+			return conf_error(err, errlen, n, 0, "expected 'tls' on a server line with ca, sni or cert");
+		if (tc.verify < 0)
+			tc.verify = 0;
+		else if (!tc.ca.path[0])
+			return conf_error(err, errlen, n, 0, "expected 'ca FILE' (or 'verify none') after 'tls' for "
+					  "server '%s'", s->conf.name);
+		else
+			tc.verify = 1;
+		where(n, 0, tc.where, sizeof(tc.where));
+		rc = tls_client_new(&tc, &s->tls, err, errlen);
 		if (rc)
 			return rc;
 	}
@@ -440,7 +497,8 @@ static const struct conf_keyword backend_kw[] = {
 	{ "check", "check METHOD PATH [host H] [expect STATUSES] [interval D] [fastinter D] [downinter D] "
 		   "[timeout D] [rise N] [fall N] [start up|down] [passive N]",
 	  2, -1, CONF_NO_BLOCK, 0, kw_check },
-	{ "server", "server NAME ADDRESS [weight N] [backup] [maxconn N] [disabled]", 2, 8, CONF_NO_BLOCK,
+	{ "server", "server NAME ADDRESS [weight N] [backup] [maxconn N] [disabled] "
+		    "[tls [ca FILE] [sni NAME] [cert FILE] [verify none|required]]", 2, 18, CONF_NO_BLOCK,
 	  CONF_UNIQUE_NAME, kw_server },
 	KW_END,
 };

@@ -8,6 +8,7 @@
 
 #include "access.h"
 #include "mtime.h"
+#include "tls_client.h"
 #include "tls_ctx.h"
 
 const uint64_t model_rt_bounds_us[MODEL_RT_BUCKETS] = {
@@ -141,8 +142,10 @@ static void config_free(struct lbd_config *c)
 {
 	for (int i = 0; i < c->nbackends; i++) {
 		struct backend *be = &c->backends[i];
-		for (int j = 0; j < be->nservers; j++)
+		for (int j = 0; j < be->nservers; j++) {
 			model_server_state_unref(be->servers[j].st);
+			tls_client_unref(be->servers[j].tls);
+		}
 		free(be->servers);
 		backend_state_unref(be->st);
 	}

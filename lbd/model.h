@@ -156,11 +156,14 @@ struct server_state {
 
 struct backend;
 
+struct tls_client;
+
 struct server {
 	struct server_conf conf;
 	struct backend *be;
 	int id;                       /* index in be->servers */
 	struct server_state *st;
+	struct tls_client *tls;       /* NULL: plain TCP; owned by the config (tls_client.h) */
 };
 
 /* Can a new request go to this server now?  (up, ready, weight > 0, below maxconn) */

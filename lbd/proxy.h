@@ -48,6 +48,7 @@ struct upconn {
 	struct server_state *st;  /* holds a reference: pool entries outlive configs */
 	struct session *s;        /* owner while in use; NULL when pooled */
 	int fd;
+	struct tconn tc;          /* tcp or tls towards the server (fd == tc.fd) */
 	ev_io rio, wio;
 	ev_timer idle;            /* pool idle timeout */
 	struct upconn *next;      /* pool list */

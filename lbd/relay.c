@@ -329,7 +329,7 @@ static int to_server(struct session *s)
 		return 0;
 	size_t n = s->fend - s->wpos;
 	int was_full = s->in->end - s->wpos >= DBUF_FILL;
-	ssize_t r = send(u->fd, s->in->data + s->wpos, n, MSG_NOSIGNAL);
+	ssize_t r = u->tc.ops->send(&u->tc, s->in->data + s->wpos, n);
 	if (r < 0) {
 		if (errno == EAGAIN || errno == EINTR) {
 			s->s_wblocked = 1;
@@ -355,6 +355,8 @@ static int from_server(struct session *s)
 	struct upconn *u = s->up;
 	if (s->phase == PH_ACTIVE && relay_splice_response_ready(s))
 		return relay_splice_response(s);
+	if (!s->s_readable && u->tc.ops->pending(&u->tc))
+		s->s_readable = 1; /* tls: decrypted bytes wait inside the transport */
 	if (!s->s_readable || s->s_eof || (s->phase == PH_ACTIVE && s->tx->resp_done))
 		return 0;
 	if (!s->out && !(s->out = worker_buf_get(s->w)))
@@ -371,7 +373,7 @@ static int from_server(struct session *s)
 	size_t space = dbuf_room(b);
 	if (!space)
 		return 0; /* relay_watch_server stops reading until the client takes more */
-	ssize_t r = recv(u->fd, b->data + b->end, space, 0);
+	ssize_t r = u->tc.ops->recv(&u->tc, b->data + b->end, space);
 	if (r < 0 && (errno == EAGAIN || errno == EINTR)) {
 		s->s_readable = 0;
 		return 0;
@@ -415,7 +417,7 @@ void relay_watch_server(struct session *s)
 	}
 	int want_r = ((s->phase == PH_TUNNEL && !s->s_eof) || (s->phase == PH_ACTIVE && !s->tx->resp_done)) &&
 		     !(s->out && s->out->end - s->out->start >= DBUF_FILL) && !(s->zdir == 2 && s->zp.len);
-	upconn_watch(u, want_r, s->s_wblocked);
+	upconn_watch(u, want_r, s->s_wblocked || u->tc.want == TRANSPORT_WANT_WRITE); /* tls: a read may wait to write */
 }
 
 /* ---- the end of an exchange ---------------------------------------------------------------- */
@@ -471,7 +473,7 @@ static int tunnel_progress(struct session *s)
 {
 	int moved = 0;
 	if (s->c_eof && !s->shut_s && s->wpos >= s->fend) {
-		shutdown(s->up->fd, SHUT_WR);
+		s->up->tc.ops->shutdown_write(&s->up->tc);
 		s->shut_s = moved = 1;
 	}
 	if (s->s_eof && !s->shut_c && (!s->out || s->out->start >= s->out->end)) {

@@ -79,6 +79,7 @@ int relay_splice_request_next(const struct session *s)
 	if (s->zdir == 1)
 		return 1;
 	return !s->zdir && tx && s->phase == PH_ACTIVE && !tx->req_done && s->tc.ops->can_splice &&
+	       s->up && s->up->tc.ops->can_splice &&
 	       !tx->no_splice && req_spliceable(tx) >= ZPIPE_MIN_BODY;
 }
 
@@ -218,7 +219,7 @@ int relay_splice_response_ready(struct session *s)
 	if (s->zdir == 2)
 		return 1;
 	if (s->zdir || s->phase != PH_ACTIVE || !tx->resp_head_done || tx->resp_done || tx->no_splice ||
-	    resp_spliceable(tx) < ZPIPE_MIN_BODY || !s->tc.ops->can_splice || s->s_eof ||
+	    resp_spliceable(tx) < ZPIPE_MIN_BODY || !s->tc.ops->can_splice || !s->up || !s->up->tc.ops->can_splice || s->s_eof ||
 	    (s->out && s->out->start != s->out->end))
 		return 0;
 	if (s->zp.rfd < 0 && zpipe_get(&s->w->zpipes, &s->zp)) {

@@ -361,8 +361,10 @@ static void client_io_cb(struct ev_loop *loop, ev_io *io, int revents)
 		s->c_readable = 1;
 	if (revents & EV_WRITE)
 		s->c_wblocked = 0;
-	if (s->tc.ops != &transport_tcp) /* tls: a read may wait to write, a write to read */
-		s->c_readable = 1, s->c_wblocked = 0;
+	if (s->tc.ops != &transport_tcp) { /* tls: a read may wait to write, a write to read */
+		s->c_readable = 1;
+		s->c_wblocked = 0;
+	}
 	sess_pump(s);
 }
 
@@ -372,6 +374,10 @@ void session_up_event(struct session *s, int revents)
 		s->s_readable = 1;
 	if (revents & EV_WRITE)
 		relay_server_writable(s);
+	if (s->up && s->up->connected && s->up->tc.ops != &transport_tcp) { /* tls: as for the client */
+		s->s_readable = 1;
+		s->s_wblocked = 0;
+	}
 	sess_pump(s);
 }
 

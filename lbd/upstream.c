@@ -10,6 +10,8 @@
 
 #include "model.h"
 #include "proxy.h"
+#include "tls_client.h"
+#include "transport.h"
 
 static struct upool *pool_find(struct worker *w, struct server_state *st, int create)
 {
@@ -53,7 +55,7 @@ void upconn_close(struct upconn *u)
 	ev_io_stop(u->w->loop, &u->rio);
 	ev_io_stop(u->w->loop, &u->wio);
 	ev_timer_stop(u->w->loop, &u->idle);
-	close(u->fd);
+	u->tc.ops->close(&u->tc);
 	model_server_state_unref(u->st);
 	free(u);
 }
@@ -78,7 +80,10 @@ static void io_cb(struct ev_loop *loop, ev_io *io, int revents)
 		session_up_event(u->s, revents);
 		return;
 	}
-	/* Idle in the pool: any byte or EOF means the server is done with it. */
+	/* Idle in the pool: any byte or EOF means the server is done with it
+	 * (tls: but for a session ticket, which is read here). */
+	if (u->tc.ops != &transport_tcp && tls_conn_idle_alive(&u->tc))
+		return;
 	upconn_close(u);
 }
 
@@ -94,6 +99,8 @@ static void idle_cb(struct ev_loop *loop, ev_timer *t, int revents)
 static int upconn_still_open(const struct upconn *u)
 {
 	char c;
+	if (u->tc.ops != &transport_tcp)
+		return tls_conn_idle_alive((struct tconn *)&u->tc);
 	ssize_t r = recv(u->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
 	return r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
@@ -135,7 +142,15 @@ struct upconn *upconn_take(struct worker *w, struct server *srv, int *err)
 		return NULL;
 	}
 	u->w = w;
-	u->fd = fd;
+	u->fd = u->tc.fd = fd;
+	u->tc.ops = &transport_tcp;
+	/* tls towards the server (issue 16) */
+	if (srv->tls && tls_conn_connect(&u->tc, srv->tls)) {
+		*err = ENOMEM;
+		close(fd);
+		free(u);
+		return NULL;
+	}
 	u->st = srv->st;
 	model_server_state_ref(u->st);
 	u->connected = rc == 0;
@@ -156,7 +171,7 @@ void upconn_release(struct upconn *u, int reusable, uint32_t max_idle, uint32_t 
 		/* not in the pool list: unlink finds nothing */
 		ev_io_stop(w->loop, &u->rio);
 		ev_io_stop(w->loop, &u->wio);
-		close(u->fd);
+		u->tc.ops->close(&u->tc);
 		model_server_state_unref(u->st);
 		free(u);
 		return;
