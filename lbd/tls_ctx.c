@@ -130,8 +130,10 @@ static int setup_ctx(struct tls_ctx *t, SSL_CTX *ctx, const struct tls_conf *c, 
 {
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION |
 				 SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_SINGLE_ECDH_USE);
+	/* NO_AUTO_CHAIN: the chain is the one in the certificate's file, not
+	 * looked up in the CA store on every handshake. */
 	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
-			      SSL_MODE_RELEASE_BUFFERS);
+			      SSL_MODE_RELEASE_BUFFERS | SSL_MODE_NO_AUTO_CHAIN);
 	if (!SSL_CTX_set_min_proto_version(ctx, c->min_tls13 ? TLS1_3_VERSION : TLS1_2_VERSION) ||
 	    !SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION))
 		return fail(err, errlen, c->where_opts, "cannot set the TLS versions");

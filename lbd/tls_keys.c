@@ -16,6 +16,13 @@ struct tkey {
 };
 
 static pthread_mutex_t keys_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t aes_once = PTHREAD_ONCE_INIT;
+static EVP_CIPHER *aes; /* fetched once: an implicit fetch per ticket costs a provider lookup */
+
+static void aes_fetch(void)
+{
+	aes = EVP_CIPHER_fetch(NULL, "AES-256-CBC", NULL);
+}
 static struct tkey keys[TLS_KEYS_KEEP]; /* [0] is current */
 static int nkeys;
 
@@ -59,6 +66,9 @@ int tls_keys_ticket_cb(SSL *s, unsigned char *key_name, unsigned char *iv, EVP_C
 	struct tkey k;
 	int found = -1;
 	(void)s;
+	pthread_once(&aes_once, aes_fetch);
+	if (!aes)
+		return enc ? -1 : 0;
 	pthread_mutex_lock(&keys_mu);
 	if (enc) {
 		if (rotate_if_due(mono_s()) == 0) {
@@ -79,9 +89,9 @@ int tls_keys_ticket_cb(SSL *s, unsigned char *key_name, unsigned char *iv, EVP_C
 	if (enc) {
 		memcpy(key_name, k.name, sizeof(k.name));
 		if (RAND_bytes(iv, EVP_MAX_IV_LENGTH) != 1 ||
-		    !EVP_EncryptInit_ex(ctx, EVP_aes_256_cbc(), NULL, k.aes, iv) || !set_hmac(hctx, k.hmac))
+		    !EVP_EncryptInit_ex(ctx, aes, NULL, k.aes, iv) || !set_hmac(hctx, k.hmac))
 			found = -2;
-	} else if (!EVP_DecryptInit_ex(ctx, EVP_aes_256_cbc(), NULL, k.aes, iv) || !set_hmac(hctx, k.hmac)) {
+	} else if (!EVP_DecryptInit_ex(ctx, aes, NULL, k.aes, iv) || !set_hmac(hctx, k.hmac)) {
 		found = -2;
 	}
 	OPENSSL_cleanse(&k, sizeof(k));
