@@ -38,7 +38,7 @@ if [ "$CHECK" = 1 ]; then
 	exit "$rc"
 fi
 
-VARS="NODE_NAME NODE_IP PEER_NAME PEER_IP PRIORITY VIP VRID ADVERT INTERFACE UNICAST"
+VARS="NODE_NAME NODE_IP PEER_NAME PEER_IP PRIORITY VIP VRID ADVERT INTERFACE UNICAST TLS"
 found=0
 for envf in "$ENV_DIR"/*.env; do
 	node=$(basename "$envf" .env)
@@ -50,6 +50,7 @@ for envf in "$ENV_DIR"/*.env; do
 		# Each file is read in its own shell so no value leaks from one node to the next.
 		(
 			UNICAST=no
+			TLS=no
 			# shellcheck disable=SC1090,SC1091
 			. "$ENV_DIR/site.env"
 			# shellcheck disable=SC1090
@@ -58,6 +59,11 @@ for envf in "$ENV_DIR"/*.env; do
 			yes) UNICAST= ;;
 			no) UNICAST='# ' ;;
 			*) echo "$envf: UNICAST must be yes or no" >&2; exit 1 ;;
+			esac
+			case $TLS in
+			yes) TLS= ;;
+			no) TLS='# ' ;;
+			*) echo "$envf: TLS must be yes or no" >&2; exit 1 ;;
 			esac
 			script=
 			for v in $VARS; do

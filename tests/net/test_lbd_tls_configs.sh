@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# configs/: TLS=yes in site.env switches TLS on every lbd frontend and basic
+# auth on the Thanos and Loki ones (off by default, as deployed); the
+# generated configs pass `lbd -t` once the certificate and htpasswd files
+# exist, and fail it with file:line:col while they do not.
+. "$(dirname "$0")/lib.sh"
+net_require openssl
+cd "$REPO"
+
+t_assert "TLS is off by default" grep -q '^TLS=no$' configs/site.env
+t_assert "the committed node1 config has the TLS lines commented out" grep -q '^	# tls-cert /etc/lbd/tls/lbd.pem;' configs/node1/lbd.conf
+mkdir -p "$T/env"
+cp configs/*.env "$T/env/"
+sed -i 's/^TLS=.*/TLS=yes/' "$T/env/site.env"
+t_assert "generate with TLS=yes" configs/generate.sh -e "$T/env" -o "$T/out"
+t_assert "four frontends terminate TLS" test "$(grep -c '^	tls-cert /etc/lbd/tls/lbd.pem;' "$T/out/node1/lbd.conf")" = 4
+t_assert "three ask for basic auth (not OTLP)" test "$(grep -c '^	auth-file /etc/lbd/htpasswd;' "$T/out/node1/lbd.conf")" = 3
+sed "s|/etc/lbd/|$T/etc/|g" "$T/out/node1/lbd.conf" > "$T/lbd.conf"
+out=$("$BIN/lbd" -t -f "$T/lbd.conf" 2>&1)
+t_assert "without the certificate lbd -t refuses it ($out)" grep -q "lbd.conf:[0-9]*:[0-9]*: cannot read certificate" <<<"$out"
+mkdir -p "$T/etc/tls"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/k" -out "$T/c" \
+	-subj /CN=lbd.example -addext subjectAltName=DNS:lbd.example -days 2 2>/dev/null
+cat "$T/c" "$T/k" > "$T/etc/tls/lbd.pem"
+printf 'grafana:%s\n' "$(openssl passwd -6 s3cret)" > "$T/etc/htpasswd"
+t_assert "with both files lbd -t accepts node1's TLS config" "$BIN/lbd" -t -f "$T/lbd.conf"
+sed "s|/etc/lbd/|$T/etc/|g" "$T/out/node2/lbd.conf" > "$T/lbd2.conf"
+t_assert "and node2's" "$BIN/lbd" -t -f "$T/lbd2.conf"
+printf 'TLS=maybe\n' >> "$T/env/site.env"
+t_assert "TLS=maybe is refused" bash -c "! configs/generate.sh -e '$T/env' -o '$T/bad' 2>/dev/null"
