@@ -1,6 +1,6 @@
 /* accesslog: one line per request in HAProxy's httplog format (lbd.conf(5)):
  *   client:port [date] frontend backend/server TR/Tw/Tc/Tr/Ta status bytes
- *   - - term ac/fc/bc/sc/rc sq/bq "request line"
+ *   - - term ac/fc/bc/sc/rc sq/bq [{client certificate subject}] "request line"
  * TR: request head; Tw: waiting in the queue (0 if it did not); Tc: from the
  * head (or the end of the wait) to the server connection; Tr: head to
  * response head; Ta: total; in ms, -1 for what did not happen.
@@ -18,6 +18,7 @@
 #include "logq.h"
 #include "model.h"
 #include "proxy.h"
+#include "tls_transport.h"
 
 #define ACCESSLOG_SOCKET "/dev/log"
 #define SYSLOG_PRI 30 /* daemon.info, as lbd's other syslog lines (common/log.c) */
@@ -121,9 +122,12 @@ static int format_line(const struct session *s, const struct txn *tx, char *out,
 	int tw = tx->t_queued > 0 ? ms(tx->t_queued, tx->t_dequeued > 0 ? tx->t_dequeued : end) : 0;
 	ev_tstamp c0 = tx->t_dequeued > 0 ? tx->t_dequeued : tx->t_head;
 	const struct backend *be = tx->be;
+	/* tls: the verified client certificate's subject, as a captured header
+	 * block ({...}) before the request line (issue 16) */
+	const char *subj = tls_conn_peer_subject(&s->tc);
 	int n = snprintf(out, cap,
 			 "%s:%d [%s.%03d] %s %s/%s %d/%d/%d/%d/%d %d %llu - - %s "
-			 "%llu/%llu/%llu/%llu/%d 0/%llu \"%s\"",
+			 "%llu/%llu/%llu/%llu/%d 0/%llu %s%s%s\"%s\"",
 			 ip, port, tl.http_date, msec > 999 ? 999 : msec, s->fe->conf.name, be ? be->conf.name : "-",
 			 tx->srv ? tx->srv->conf.name : "-", ms(tx->t_start, tx->t_head), tw, ms(c0, tx->t_connect),
 			 ms(tx->t_head, tx->t_resp), ms(tx->t_start, end), tx->status,
@@ -133,7 +137,8 @@ static int format_line(const struct session *s, const struct txn *tx, char *out,
 			 (unsigned long long)(be ? model_cnt_get(&be->st->cnt.sess_cur) : 0),
 			 (unsigned long long)(tx->srv ? model_cnt_get(&tx->srv->st->cnt.sess_cur) : 0),
 			 tx->attempts > 0 ? tx->attempts : 0,
-			 (unsigned long long)(be ? model_cnt_get(&be->st->cnt.q_cur) : 0), tx->logreq);
+			 (unsigned long long)(be ? model_cnt_get(&be->st->cnt.q_cur) : 0), subj ? "{" : "",
+			 subj ? subj : "", subj ? "} " : "", tx->logreq);
 	if (n < 0)
 		return 0;
 	return (size_t)n >= cap ? (int)cap - 1 : n;

@@ -3,6 +3,7 @@
 #  - `tls-verify-client required`: no certificate, one from another CA, or a
 #    revoked one (CRL) fail the handshake (counted as client-cert failures);
 #    a good one passes; `allow subject` / `deny all` pick by its subject (403);
+#    the access log shows the verified subject;
 #  - `tls-verify-client optional`: no certificate is fine;
 #  - basic auth with hashes in the config and in an htpasswd file: 401 with
 #    WWW-Authenticate without or with wrong credentials, 200 with right ones;
@@ -33,6 +34,7 @@ frontend mtls {
 	tls-client-ca $P/cca.pem;
 	tls-crl $P/crl.pem;
 	tls-verify-client required;
+	access-log on;
 	allow subject "O=Example,CN=agent1";
 	deny all;
 }
@@ -65,6 +67,7 @@ t_assert "required: a certificate from another CA, no handshake" test "$(cs 9443
 t_assert "required: a revoked certificate, no handshake" test "$(cs 9443 --cert "$P/revoked.crt" --key "$P/revoked.key")" = 000
 t_assert "required: agent1's certificate passes" test "$(cs 9443 --cert "$P/agent1.crt" --key "$P/agent1.key")" = 200
 t_assert "required: agent2's is valid but its subject is denied (403)" test "$(cs 9443 --cert "$P/agent2.crt" --key "$P/agent2.key")" = 403
+t_assert "the access log shows the verified subject" grep -q ' mtls be/a .*{O=Example,CN=agent1} "GET / HTTP/1.1"' "$T/lbd.log"
 t_assert "optional: no certificate is fine" test "$(cs 9444)" = 200
 t_assert "optional: a good certificate is fine" test "$(cs 9444 --cert "$P/agent2.crt" --key "$P/agent2.key")" = 200
 
