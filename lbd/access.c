@@ -396,3 +396,31 @@ enum access_verdict access_check(struct access *a, const struct sockaddr *peer, 
 		return ACCESS_AUTH;
 	return ACCESS_OK;
 }
+
+int access_https_location(const char *host, size_t host_len, const char *target, size_t target_len, char *out,
+			  size_t cap)
+{
+	size_t hl = host_len;
+	if (!host || !hl || !target || !target_len || target[0] != '/')
+		return -1;
+	if (host[0] == '[') { /* [2001:db8::1]:80 */
+		const char *end = memchr(host, ']', host_len);
+		if (!end)
+			return -1;
+		hl = (size_t)(end - host) + 1;
+	} else {
+		const char *colon = memchr(host, ':', host_len);
+		if (colon)
+			hl = (size_t)(colon - host);
+	}
+	for (size_t i = 0; i < hl; i++)
+		if ((unsigned char)host[i] <= ' ' || host[i] == '/' || host[i] == '\\' || host[i] == '@' || host[i] == 0x7f)
+			return -1;
+	for (size_t i = 0; i < target_len; i++)
+		if ((unsigned char)target[i] <= ' ' || target[i] == 0x7f)
+			return -1;
+	if (hl == 0 || hl > 255)
+		return -1;
+	int n = snprintf(out, cap, "Location: https://%.*s%.*s", (int)hl, host, (int)target_len, target);
+	return n > 0 && (size_t)n < cap ? n : -1;
+}

@@ -45,6 +45,12 @@ enum access_verdict access_check(struct access *a, const struct sockaddr *peer, 
 /* The WWW-Authenticate header line for a 401 (without CRLF). */
 const char *access_challenge(const struct access *a);
 
+/* `redirect-https on`: "Location: https://HOST/TARGET" (the Host header's
+ * name without its port) into out; its length, or -1 when the request has
+ * no usable Host or it does not fit (answer 400 then). */
+int access_https_location(const char *host, size_t host_len, const char *target, size_t target_len, char *out,
+			  size_t cap);
+
 /* ---- pure parsers (unit tests, fuzzer) ---- */
 
 /* One line of an htpasswd file ("user:hash", no line end).  1 with the

@@ -222,6 +222,29 @@ static int addr_is_loopback(const struct addr *a)
 	return a->ss.ss_family == AF_INET6 && IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)&a->ss)->sin6_addr);
 }
 
+static int get_file(const struct conf_node *n, int i, struct tls_file *f, char *err, size_t errlen);
+static void where(const struct conf_node *n, int i, char *out, size_t len);
+
+/* The stats page over HTTPS: one certificate, the defaults of tls_ctx.h. */
+static int stats_tls(struct stats_conf *s, const struct conf_node *n, int i, char *err, size_t errlen)
+{
+	struct tls_conf *t = calloc(1, sizeof(*t));
+	if (!t)
+		return conf_error(err, errlen, n, 0, "out of memory");
+	int rc = get_file(n, i, &t->certs[0].cert, err, errlen);
+	if (!rc) {
+		t->ncerts = 1;
+		snprintf(t->where_opts, sizeof(t->where_opts), "%s", t->certs[0].cert.where);
+		snprintf(t->sid_ctx, sizeof(t->sid_ctx), "stats");
+		snprintf(s->tls_cert, sizeof(s->tls_cert), "%s", n->args[i]);
+		tls_ctx_free(s->tls);
+		s->tls = NULL;
+		rc = tls_ctx_new(t, &s->tls, err, errlen);
+	}
+	free(t);
+	return rc;
+}
+
 static int kw_stats(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
 	struct stats_conf *s = &((struct parse_ctx *)ctx)->cfg->g.stats;
@@ -230,12 +253,18 @@ static int kw_stats(void *ctx, const struct conf_node *n, char *err, size_t errl
 		return rc;
 	s->enabled = 1;
 	for (int i = 2; i < n->nargs; i += 2) {
-		static const char *const opts[] = { "auth", "refresh", "vrrp", "health", NULL };
+		static const char *const opts[] = { "auth", "refresh", "vrrp", "health", "tls-cert", NULL };
 		int k = conf_get_enum(n, i, opts, err, errlen);
 		if (k < 0)
 			return k;
 		if (i + 1 >= n->nargs)
 			return conf_error(err, errlen, n, i, "expected a value after '%s'", n->args[i]);
+		if (k == 4) {
+			rc = stats_tls(s, n, i + 1, err, errlen);
+			if (rc)
+				return rc;
+			continue;
+		}
 		if (k == 1) {
 			rc = conf_get_ms32(n, i + 1, 0, MAX_MS, &s->refresh_ms, err, errlen);
 			if (rc)
@@ -293,7 +322,7 @@ static const struct conf_keyword global_kw[] = {
 	{ "workers", "workers N|auto", 1, 1, CONF_NO_BLOCK, 0, kw_workers },
 	{ "maxconn", "maxconn N", 1, 1, CONF_NO_BLOCK, 0, kw_gmaxconn },
 	{ "control", "control PATH", 1, 1, CONF_NO_BLOCK, 0, kw_control },
-	{ "stats", "stats ADDRESS [auth USER:PASSWORD] [refresh DURATION] [vrrp SOCKET] [health ADDRESS]", 1, 9, CONF_NO_BLOCK, 0, kw_stats },
+	{ "stats", "stats ADDRESS [auth USER:PASSWORD] [refresh DURATION] [vrrp SOCKET] [health ADDRESS] [tls-cert FILE]", 1, 11, CONF_NO_BLOCK, 0, kw_stats },
 	{ "access-log", "access-log syslog|stdout|off", 1, 1, CONF_NO_BLOCK, 0, kw_glog },
 	{ "grace", "grace DURATION", 1, 1, CONF_NO_BLOCK, 0, kw_grace },
 	KW_END,
@@ -391,8 +420,6 @@ static int kw_check(void *ctx, const struct conf_node *n, char *err, size_t errl
 	return 0;
 }
 
-static void where(const struct conf_node *n, int i, char *out, size_t len);
-static int get_file(const struct conf_node *n, int i, struct tls_file *f, char *err, size_t errlen);
 
 /* tls, ca FILE, sni NAME, cert FILE, verify none|required on a server line. */
 static int server_tls_option(const struct conf_node *n, int *i, int k, struct tls_client_conf *tc, char *err,
@@ -750,6 +777,11 @@ static int kw_auth_file(void *ctx, const struct conf_node *n, char *err, size_t 
 	return 0;
 }
 
+static int kw_redirect_https(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	return conf_get_bool(n, 1, &((struct parse_ctx *)ctx)->fe->conf.redirect_https, err, errlen);
+}
+
 /* At the end of a frontend block: its TLS context (which reads and checks
  * every certificate now, so that a bad one fails -t and the reload) and its
  * access rules. */
@@ -804,6 +836,7 @@ static const struct conf_keyword frontend_kw[] = {
 	{ "auth-realm", "auth-realm TEXT", 1, 1, CONF_NO_BLOCK, 0, kw_auth_realm },
 	{ "auth-user", "auth-user NAME HASH", 2, 2, CONF_NO_BLOCK, CONF_MULTI, kw_auth_user },
 	{ "auth-file", "auth-file FILE", 1, 1, CONF_NO_BLOCK, CONF_MULTI, kw_auth_file },
+	{ "redirect-https", "redirect-https on|off", 1, 1, CONF_NO_BLOCK, 0, kw_redirect_https },
 	KW_END,
 };
 

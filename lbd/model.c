@@ -154,6 +154,7 @@ static void config_free(struct lbd_config *c)
 		tls_ctx_free(c->frontends[i].tls);
 		access_free(c->frontends[i].acl);
 	}
+	tls_ctx_free(c->g.stats.tls);
 	free(c->backends);
 	free(c->frontends);
 	free(c->path);

@@ -27,6 +27,8 @@
 
 #include "addr.h"
 
+struct tls_ctx;
+
 #define MODEL_NAME_MAX 64
 #define MODEL_MAX_BINDS 8
 #define MODEL_MAX_EXPECT 8
@@ -225,6 +227,7 @@ struct frontend_conf {
 	int access_log;
 	uint32_t max_header;     /* request head size limit (431) */
 	uint32_t max_uri;        /* request-target limit (414) */
+	int redirect_https;      /* answer every request 301 to https:// (access.h) */
 	struct lbd_timeouts to;
 };
 
@@ -284,6 +287,8 @@ struct stats_conf {
 	char vrrp[108];          /* vrrpd's control socket, for the VRRP panel */
 	int health_enabled;
 	struct addr health;      /* the loopback /healthz-only listener vrrpd tracks */
+	struct tls_ctx *tls;     /* `tls-cert FILE`: the page over HTTPS (issue 16); owned by the config */
+	char tls_cert[MODEL_PATH_MAX];
 };
 
 struct global_conf {

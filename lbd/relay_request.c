@@ -90,6 +90,19 @@ static int check_access(struct session *s, const struct http1_request *r)
 	return 1;
 }
 
+/* redirect-https (issue 16): 301 to the same URL over https. */
+static void redirect_https(struct session *s, const struct http1_request *r)
+{
+	char loc[HEAD_SCRATCH / 2];
+	int n = r->host_idx < 0 ? -1
+				: access_https_location(r->headers[r->host_idx].value, r->headers[r->host_idx].value_len,
+							r->target, r->target_len, loc, sizeof(loc));
+	if (n < 0)
+		relay_error(s, 400, TERM_BAD_REQUEST);
+	else
+		relay_error_hdr(s, 301, TERM_OK, loc);
+}
+
 static int rewrite_request(struct session *s, const struct http1_request *r, int head_len)
 {
 	struct worker *w = s->w;
@@ -168,6 +181,10 @@ void relay_start_request(struct session *s)
 	model_cnt_add(&s->fe->st->cnt.req_total, 1);
 	if (s->fe->acl && check_access(s, r))
 		return;
+	if (s->fe->conf.redirect_https) {
+		redirect_https(s, r);
+		return;
+	}
 	if (s->fe->conf.access_log && s->cfg->g.access_log != LOG_TARGET_OFF)
 		log_request_line(tx, r);
 	tx->be = s->fe->be;

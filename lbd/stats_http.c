@@ -13,7 +13,11 @@
 #include "addr.h"
 #include "buf.h"
 #include "log.h"
+#include "model.h"
 #include "stats.h"
+#include "tls_ctx.h"
+#include "tls_transport.h"
+#include "transport.h"
 
 /* Admission: a flood of strangers must not take the slots vrrpd's probe of
  * /healthz needs (a failing probe moves the VIP).  Loopback clients may use
@@ -216,6 +220,7 @@ int stats_http_basic_token(const char *user, const char *pass, char *out, size_t
 struct stats_conn {
 	struct stats_http *h;
 	int fd;
+	struct tconn tc;    /* tcp, or tls with `stats ... tls-cert` (fd == tc.fd) */
 	int closing;
 	int more;           /* complete requests wait in `in` for `out` to drain */
 	int answering;      /* the deadline is the answer's, not the next head's */
@@ -235,6 +240,8 @@ struct stats_http {
 	int health_only;     /* the loopback health listener: /healthz and nothing else */
 	const struct stats_http_ops *ops;
 	void *arg;
+	struct tls_ctx *tls;         /* NULL: plain HTTP; a reference */
+	struct tls_counters tlscnt;  /* required by the transport; not shown */
 	struct stats_conn *conns;
 	int nconns;
 	int nstrangers;      /* of nconns, not from loopback */
@@ -246,7 +253,7 @@ static void conn_close(struct stats_conn *c)
 	ev_io_stop(h->loop, &c->rio);
 	ev_io_stop(h->loop, &c->wio);
 	ev_timer_stop(h->loop, &c->deadline);
-	close(c->fd);
+	c->tc.ops->close(&c->tc);
 	for (struct stats_conn **pp = &h->conns; *pp; pp = &(*pp)->next)
 		if (*pp == c) {
 			*pp = c->next;
@@ -272,7 +279,7 @@ static void conn_arm(struct stats_conn *c, double secs)
 static int conn_flush(struct stats_conn *c)
 {
 	while (c->out.len) {
-		ssize_t w = send(c->fd, c->out.data, c->out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		ssize_t w = c->tc.ops->send(&c->tc, c->out.data, c->out.len);
 		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			break;
 		if (w < 0) {
@@ -408,20 +415,33 @@ static void serve(struct stats_conn *c, const struct stats_http_req *r)
 	}
 }
 
-static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
+static void conn_read(struct stats_conn *c)
 {
-	struct stats_conn *c = w->data;
-	(void)loop;
-	(void)revents;
 	char tmp[4096];
-	ssize_t n = recv(c->fd, tmp, sizeof(tmp), 0);
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-		return;
-	if (n <= 0 || buf_append(&c->in, tmp, (size_t)n)) {
-		conn_close(c);
-		return;
+	ssize_t n;
+	/* A few reads: tls may hold decrypted bytes no readiness event announces. */
+	for (int k = 0; k < 8; k++) {
+		n = c->tc.ops->recv(&c->tc, tmp, sizeof(tmp));
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+			if (c->tc.want == TRANSPORT_WANT_WRITE)
+				ev_io_start(c->h->loop, &c->wio); /* tls: the handshake has bytes to write */
+			break;
+		}
+		if (n <= 0 || buf_append(&c->in, tmp, (size_t)n)) {
+			conn_close(c);
+			return;
+		}
+		if ((size_t)n < sizeof(tmp) && !c->tc.ops->pending(&c->tc))
+			break;
 	}
 	conn_process(c); /* no deadline restarts on a byte: a trickled head still ends */
+}
+
+static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	conn_read(w->data);
 }
 
 /* Answers the complete requests in `in`, in order (pipelining), while less
@@ -456,9 +476,15 @@ static int conn_process(struct stats_conn *c)
 
 static void conn_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
+	struct stats_conn *c = w->data;
 	(void)loop;
 	(void)revents;
-	conn_flush(w->data);
+	if (!c->out.len && c->tc.ops != &transport_tcp) { /* tls: a read waited to write */
+		ev_io_stop(c->h->loop, &c->wio);
+		conn_read(c);
+		return;
+	}
+	conn_flush(c);
 }
 
 static void conn_deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -525,7 +551,13 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 			continue;
 		}
 		c->h = h;
-		c->fd = fd;
+		c->fd = c->tc.fd = fd;
+		c->tc.ops = &transport_tcp;
+		if (h->tls && tls_conn_accept(&c->tc, h->tls, &h->tlscnt)) {
+			close(fd);
+			free(c);
+			continue;
+		}
 		c->peer = peer;
 		c->loopback = loopback;
 		ev_io_init(&c->rio, conn_read_cb, fd, EV_READ);
@@ -589,5 +621,13 @@ void stats_http_close(struct stats_http *h)
 		conn_close(h->conns);
 	ev_io_stop(h->loop, &h->lio);
 	close(h->fd);
+	tls_ctx_free(h->tls);
 	free(h);
+}
+
+void stats_http_set_tls(struct stats_http *h, struct tls_ctx *t)
+{
+	tls_ctx_ref(t);
+	tls_ctx_free(h->tls);
+	h->tls = t;
 }

@@ -63,6 +63,9 @@ struct stats_http_ops {
 struct stats_http *stats_http_open(struct ev_loop *loop, const struct addr *where, int health_only,
 				   const char *user, const char *pass, const struct stats_http_ops *ops, void *arg,
 				   char *err, size_t errlen);
+/* Serve over HTTPS with this context (stats ... tls-cert FILE); takes a reference. */
+struct tls_ctx;
+void stats_http_set_tls(struct stats_http *h, struct tls_ctx *t);
 void stats_http_close(struct stats_http *h); /* NULL is fine */
 
 #endif

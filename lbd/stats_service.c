@@ -282,6 +282,8 @@ static int stats_open(struct lbd *l, const struct stats_conf *sc, char *err, siz
 	s->http = stats_http_open(s->loop, &sc->bind, 0, sc->user, sc->pass, &http_ops, s, err, errlen);
 	if (!s->http)
 		goto fail;
+	if (sc->tls)
+		stats_http_set_tls(s->http, sc->tls); /* the page over HTTPS (issue 16) */
 	if (sc->health_enabled) {
 		s->health = stats_http_open(s->loop, &sc->health, 1, NULL, NULL, &http_ops, s, err, errlen);
 		if (!s->health)
@@ -326,7 +328,8 @@ static int stats_svc_start(struct lbd *l, struct lbd_config *cfg, char *err, siz
 
 static int stats_conf_same(const struct stats_conf *a, const struct stats_conf *b)
 {
-	return a->enabled == b->enabled && a->bind.len == b->bind.len &&
+	/* tls: reopened on every reload, which reads the certificate again (renewal) */
+	return a->enabled == b->enabled && !a->tls && !b->tls && a->bind.len == b->bind.len &&
 	       !memcmp(&a->bind.ss, &b->bind.ss, a->bind.len) && !strcmp(a->user, b->user) &&
 	       !strcmp(a->pass, b->pass) && !strcmp(a->vrrp, b->vrrp) && a->health_enabled == b->health_enabled &&
 	       a->health.len == b->health.len && !memcmp(&a->health.ss, &b->health.ss, a->health.len);

@@ -2,6 +2,7 @@
 #include "tls_ctx.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,7 @@ struct ocsp_blob {
 };
 
 struct tls_ctx {
+	_Atomic int refs;
 	SSL_CTX *ctxs[TLS_MAX_CERTS]; /* [0] is the default */
 	char *first_name[TLS_MAX_CERTS];
 	int nctx;
@@ -379,6 +381,7 @@ int tls_ctx_new(const struct tls_conf *c, struct tls_ctx **out, char *err, size_
 	struct tls_ctx *t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
+	atomic_init(&t->refs, 1);
 	ERR_clear_error();
 	for (int i = 0; i < c->ncerts; i++) {
 		int rc = add_cert(t, c, &c->certs[i], err, errlen);
@@ -391,9 +394,14 @@ int tls_ctx_new(const struct tls_conf *c, struct tls_ctx **out, char *err, size_
 	return 0;
 }
 
+void tls_ctx_ref(struct tls_ctx *t)
+{
+	atomic_fetch_add(&t->refs, 1);
+}
+
 void tls_ctx_free(struct tls_ctx *t)
 {
-	if (!t)
+	if (!t || atomic_fetch_sub(&t->refs, 1) != 1)
 		return;
 	for (int i = 0; i < t->nctx; i++) {
 		SSL_CTX_free(t->ctxs[i]);

@@ -56,7 +56,10 @@ struct tls_ctx;
 
 /* 0 and *out, or a negative errno with "file:line:col: reason" in err. */
 int tls_ctx_new(const struct tls_conf *c, struct tls_ctx **out, char *err, size_t errlen);
-void tls_ctx_free(struct tls_ctx *t);
+/* Reference counted: the configuration holds one, and a listener that may
+ * outlive it (the stats page) takes its own. */
+void tls_ctx_ref(struct tls_ctx *t);
+void tls_ctx_free(struct tls_ctx *t); /* drops a reference */
 /* The SSL_CTX new connections start on (the default certificate's). */
 void *tls_ctx_ssl_ctx(const struct tls_ctx *t);
 

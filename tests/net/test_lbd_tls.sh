@@ -6,7 +6,8 @@
 # workers and across a reload (SIGHUP) that swaps a certificate; an expired,
 # missing or mismatched certificate fails `lbd -t` and the reload with
 # file:line:col, and the running configuration keeps serving.  Handshakes,
-# resumptions and failures by reason are counted per frontend.
+# resumptions and failures by reason are counted per frontend.  The stats
+# page is served over HTTPS with its basic auth; redirect-https answers 301.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lbd_lib.sh"
 . "$(dirname "$0")/lbd_tls_lib.sh"
@@ -16,8 +17,11 @@ lbd_nginx a 192.0.2.11:8080
 tls_pki
 P=$T/pki
 conf() { # extra tls-cert lines
-	lbd_conf "$T/lbd.conf" <<C
+	cat > "$T/lbd.conf" <<C
+global { workers 2; control $LBD_SOCK; access-log stdout; grace 2s;
+	stats 192.0.2.10:8404 auth admin:pw tls-cert $P/a-ec.pem; }
 defaults { access-log off; }
+frontend redir { bind 192.0.2.10:9080; backend be; redirect-https on; }
 backend be { server a 192.0.2.11:8080; }
 frontend fe {
 	bind 192.0.2.10:9443;
@@ -82,9 +86,9 @@ check_refused() { # what tls-cert-line expected-message
 	local what=$1 line=$2 msg=$3 out
 	conf "$line"
 	out=$("$BIN/lbd" -t -f "$T/lbd.conf" 2>&1)
-	t_assert "$what: lbd -t refuses it ($out)" grep -q "lbd.conf:10:[0-9]*: .*$msg" <<<"$out"
+	t_assert "$what: lbd -t refuses it ($out)" grep -q "lbd.conf:12:[0-9]*: .*$msg" <<<"$out"
 	out=$(lbctl_ reload 2>&1)
-	t_assert "$what: the reload is refused ($out)" grep -q "lbd.conf:10:[0-9]*: .*$msg" <<<"$out"
+	t_assert "$what: the reload is refused ($out)" grep -q "lbd.conf:12:[0-9]*: .*$msg" <<<"$out"
 }
 check_refused "expired certificate" "tls-cert $P/expired.pem;" "expired on"
 check_refused "missing certificate" "tls-cert $P/nothere.pem;" "cannot read certificate.*No such file"
@@ -92,8 +96,18 @@ check_refused "mismatched key" "tls-cert $P/mismatch.crt key $P/mismatch.key;" "
 t_assert "the running configuration still serves b.example" test "$(peer_cn $A -servername b.example)" = b.example
 t_assert "and proxies" test "$(cs a.example)" = a
 
+# The stats page over HTTPS with its basic auth; the HTTP-to-HTTPS redirect.
+st=$(ns_exec lb curl --noproxy '*' -s -o /dev/null -w '%{http_code}' --cacert "$P/ca.pem" --resolve a.example:8404:192.0.2.10 https://a.example:8404/stats)
+t_assert "the stats page over HTTPS asks for its password ($st)" test "$st" = 401
+st=$(ns_exec lb curl --noproxy '*' -s --cacert "$P/ca.pem" --resolve a.example:8404:192.0.2.10 -u admin:pw 'https://a.example:8404/stats;csv')
+t_assert "and serves with it" grep -q '^fe,FRONTEND,' <<<"$st"
+t_assert "not in clear text" bash -c "! ip netns exec $NS_lb curl -sf -u admin:pw http://192.0.2.10:8404/stats >/dev/null 2>&1"
+hdrs=$(c -s -D - -o /dev/null -H 'Host: a.example:9080' 'http://192.0.2.10:9080/metrics?x=1')
+t_assert "redirect-https answers 301" grep -q '^HTTP/1.1 301' <<<"$hdrs"
+t_assert "to the same URL over https" grep -q '^Location: https://a.example/metrics?x=1' <<<"$hdrs"
+
 # Counters: handshakes, resumptions, failures by reason, per frontend.
-stat() { lbctl_ --json show stat json | "$PY" -c "import json,sys; s=json.load(sys.stdin)['stats']; f=s['frontends'][0]['tls']; print($1)"; }
+stat() { lbctl_ --json show stat json | "$PY" -c "import json,sys; s=json.load(sys.stdin)['stats']; f=[x for x in s['frontends'] if x['name'] == 'fe'][0]['tls']; print($1)"; }
 t_assert "handshakes counted ($(stat "f['handshakes']"))" test "$(stat "f['handshakes']")" -ge 20
 t_assert "resumptions counted ($(stat "f['resumed']"))" test "$(stat "f['resumed']")" -ge 12
 t_assert "the TLS 1.1 attempt counted as a protocol failure" test "$(stat "f['failures']['protocol']")" -ge 1

@@ -183,6 +183,23 @@ static void test_basic_auth(void **state)
 	access_free(a);
 }
 
+static void test_https_location(void **state)
+{
+	(void)state;
+	char out[128];
+	assert_int_equal(access_https_location("a.example:8080", 14, "/x?y=1", 6, out, sizeof(out)), 33);
+	assert_string_equal(out, "Location: https://a.example/x?y=1");
+	assert_true(access_https_location("[2001:db8::1]:80", 16, "/", 1, out, sizeof(out)) > 0);
+	assert_string_equal(out, "Location: https://[2001:db8::1]/");
+	assert_int_equal(access_https_location("a.example", 9, "http://evil/", 12, out, sizeof(out)), -1);
+	assert_int_equal(access_https_location("evil@a.example", 14, "/", 1, out, sizeof(out)), -1);
+	assert_int_equal(access_https_location("a b", 3, "/", 1, out, sizeof(out)), -1);
+	assert_int_equal(access_https_location("", 0, "/", 1, out, sizeof(out)), -1);
+	assert_int_equal(access_https_location(":80", 3, "/", 1, out, sizeof(out)), -1);
+	assert_int_equal(access_https_location("[2001:db8::1", 12, "/", 1, out, sizeof(out)), -1);
+	assert_int_equal(access_https_location("a.example", 9, "/", 1, out, 10), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -191,6 +208,7 @@ int main(void)
 		cmocka_unit_test(test_basic_decode),
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_basic_auth),
+		cmocka_unit_test(test_https_location),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
