@@ -7,8 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -24,12 +22,6 @@ struct tls_client {
 	int verify;
 	pthread_mutex_t mu;
 	SSL_SESSION *last;        /* the session to offer next, under mu */
-};
-
-struct tls_client_conn {
-	SSL *ssl;
-	struct tls_client *owner;
-	uint8_t done, failed;
 };
 
 static int cfail(char *err, size_t errlen, const char *where, const char *what, const char *path)
@@ -116,165 +108,30 @@ void tls_client_unref(struct tls_client *t)
 	free(t);
 }
 
-/* ---- the transport ---------------------------------------------------------------- */
-
-static ssize_t cmap(struct tconn *c, struct tls_client_conn *t, int r)
+static void release_client(void *owner)
 {
-	int e = SSL_get_error(t->ssl, r), saved = errno;
-	if (SSL_is_init_finished(t->ssl))
-		t->done = 1;
-	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-		c->want = e == SSL_ERROR_WANT_READ ? TRANSPORT_WANT_READ : TRANSPORT_WANT_WRITE;
-		errno = EAGAIN;
-		return -1;
-	}
-	c->want = TRANSPORT_WANT_NONE;
-	if (e == SSL_ERROR_ZERO_RETURN)
-		return 0;
-	unsigned long err = ERR_peek_error();
-	ERR_clear_error();
-	t->failed = 1;
-	if (e == SSL_ERROR_SYSCALL && !err && (saved == 0 || saved == EAGAIN))
-		return 0;
-	errno = e == SSL_ERROR_SYSCALL && saved ? saved : EPROTO;
-	return -1;
+	tls_client_unref(owner);
 }
-
-static int c_handshake(struct tconn *c)
-{
-	struct tls_client_conn *t = c->ctx;
-	ERR_clear_error();
-	int r = SSL_do_handshake(t->ssl);
-	if (r == 1) {
-		t->done = 1;
-		c->want = TRANSPORT_WANT_NONE;
-		return 0;
-	}
-	if (cmap(c, t, r) == 0)
-		errno = ECONNRESET;
-	return -1;
-}
-
-static ssize_t c_recv(struct tconn *c, void *buf, size_t len)
-{
-	struct tls_client_conn *t = c->ctx;
-	ERR_clear_error();
-	int r = SSL_read(t->ssl, buf, len > INT32_MAX ? INT32_MAX : (int)len);
-	if (r > 0) {
-		c->want = TRANSPORT_WANT_NONE;
-		t->done = 1;
-		return r;
-	}
-	return cmap(c, t, r);
-}
-
-static ssize_t c_send(struct tconn *c, const void *buf, size_t len)
-{
-	struct tls_client_conn *t = c->ctx;
-	if (!len)
-		return 0;
-	ERR_clear_error();
-	int r = SSL_write(t->ssl, buf, len > INT32_MAX ? INT32_MAX : (int)len);
-	if (r > 0) {
-		c->want = TRANSPORT_WANT_NONE;
-		t->done = 1;
-		return r;
-	}
-	ssize_t m = cmap(c, t, r);
-	if (m == 0) {
-		errno = EPIPE;
-		m = -1;
-	}
-	return m;
-}
-
-static size_t c_pending(const struct tconn *c)
-{
-	const struct tls_client_conn *t = c->ctx;
-	int n = SSL_pending(t->ssl);
-	return n > 0 ? (size_t)n : 0;
-}
-
-static void c_shutdown_write(struct tconn *c)
-{
-	struct tls_client_conn *t = c->ctx;
-	if (t->done && !t->failed) {
-		ERR_clear_error();
-		SSL_shutdown(t->ssl);
-		ERR_clear_error();
-	}
-	shutdown(c->fd, SHUT_WR);
-}
-
-static void c_close(struct tconn *c)
-{
-	struct tls_client_conn *t = c->ctx;
-	if (t) {
-		/* close_notify first: OpenSSL marks the session of a connection
-		 * freed without it not resumable, and that is the one kept. */
-		if (t->done && !t->failed && !(SSL_get_shutdown(t->ssl) & SSL_SENT_SHUTDOWN)) {
-			ERR_clear_error();
-			SSL_shutdown(t->ssl);
-			ERR_clear_error();
-		}
-		SSL_free(t->ssl);
-		tls_client_unref(t->owner);
-		free(t);
-		c->ctx = NULL;
-	}
-	if (c->fd >= 0)
-		close(c->fd);
-	c->fd = -1;
-}
-
-static const struct transport_ops transport_tls_client = {
-	.name = "tls",
-	.handshake = c_handshake,
-	.recv = c_recv,
-	.send = c_send,
-	.pending = c_pending,
-	.shutdown_write = c_shutdown_write,
-	.close = c_close,
-	.can_splice = 0,
-};
 
 int tls_conn_connect(struct tconn *c, struct tls_client *tc)
 {
-	struct tls_client_conn *t = calloc(1, sizeof(*t));
-	if (!t)
-		return -1;
-	t->ssl = SSL_new(tc->ctx);
-	if (!t->ssl || !SSL_set_fd(t->ssl, c->fd) ||
-	    (tc->sni[0] && (!SSL_set_tlsext_host_name(t->ssl, tc->sni) || (tc->verify && !SSL_set1_host(t->ssl, tc->sni))))) {
-		SSL_free(t->ssl);
-		free(t);
+	SSL *ssl = SSL_new(tc->ctx);
+	if (!ssl || !SSL_set_fd(ssl, c->fd) ||
+	    (tc->sni[0] && (!SSL_set_tlsext_host_name(ssl, tc->sni) || (tc->verify && !SSL_set1_host(ssl, tc->sni))))) {
+		SSL_free(ssl);
 		ERR_clear_error();
 		return -1;
 	}
+	SSL_set_connect_state(ssl);
 	pthread_mutex_lock(&tc->mu);
 	if (tc->last)
-		SSL_set_session(t->ssl, tc->last);
+		SSL_set_session(ssl, tc->last);
 	pthread_mutex_unlock(&tc->mu);
-	SSL_set_connect_state(t->ssl);
 	atomic_fetch_add(&tc->refs, 1);
-	t->owner = tc;
-	c->ctx = t;
-	c->ops = &transport_tls_client;
-	c->want = TRANSPORT_WANT_WRITE;
+	if (tls_conn_wrap(c, ssl, NULL, release_client, tc)) {
+		atomic_fetch_sub(&tc->refs, 1);
+		SSL_free(ssl);
+		return -1;
+	}
 	return 0;
-}
-
-int tls_conn_idle_alive(struct tconn *c)
-{
-	struct tls_client_conn *t = c->ctx;
-	char b;
-	if (c->ops != &transport_tls_client || t->failed)
-		return 0;
-	ERR_clear_error();
-	int r = SSL_peek(t->ssl, &b, 1);
-	if (r > 0)
-		return 0; /* data nobody asked for: the connection is out of step */
-	int e = SSL_get_error(t->ssl, r);
-	ERR_clear_error();
-	return e == SSL_ERROR_WANT_READ;
 }

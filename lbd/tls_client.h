@@ -28,10 +28,8 @@ struct tls_client;
 int tls_client_new(const struct tls_client_conf *c, struct tls_client **out, char *err, size_t errlen);
 void tls_client_unref(struct tls_client *t);
 
-/* Wrap c->fd (connected or connecting) in a client TLS connection: 0 or -1. */
+/* Wrap c->fd (connected or connecting) in a client TLS connection (the
+ * transport of tls_transport.h): 0 or -1. */
 int tls_conn_connect(struct tconn *c, struct tls_client *t);
-/* A pooled TLS connection: still usable?  (tickets the server sent after
- * the handshake are read here, they do not mean the server closed). */
-int tls_conn_idle_alive(struct tconn *c);
 
 #endif

@@ -17,7 +17,9 @@
 
 struct tls_conn {
 	SSL *ssl;
-	struct tls_counters *cnt;
+	struct tls_counters *cnt; /* NULL: not counted (towards servers) */
+	void (*release)(void *);  /* called with owner on close (a client context's reference) */
+	void *owner;
 	char *subject;          /* computed on first ask */
 	uint8_t done;           /* handshake finished (and counted) */
 	uint8_t failed;         /* a fatal error: no close_notify, failure counted */
@@ -44,6 +46,8 @@ static void count_cipher(struct tls_counters *cnt, const char *name)
 static void handshake_done(struct tls_conn *t)
 {
 	t->done = 1;
+	if (!t->cnt)
+		return;
 	model_cnt_add(&t->cnt->handshakes, 1);
 	if (SSL_session_reused(t->ssl))
 		model_cnt_add(&t->cnt->resumed, 1);
@@ -102,7 +106,7 @@ static ssize_t map_error(struct tconn *c, struct tls_conn *t, int r)
 	unsigned long err = ERR_peek_error();
 	if (!t->failed) {
 		t->failed = 1;
-		if (!t->done)
+		if (!t->done && t->cnt)
 			model_cnt_add(&t->cnt->fail[e == SSL_ERROR_SYSCALL && !err ? TLS_FAIL_CLOSED : fail_reason(err)], 1);
 	}
 	ERR_clear_error();
@@ -186,14 +190,19 @@ static void tls_close(struct tconn *c)
 {
 	struct tls_conn *t = c->ctx;
 	if (t) {
-		if (!t->done && !t->failed)
+		if (!t->done && !t->failed && t->cnt)
 			model_cnt_add(&t->cnt->fail[TLS_FAIL_CLOSED], 1);
+		/* close_notify first; towards a server it also keeps the session
+		 * resumable (OpenSSL spoils the session of a connection freed
+		 * without one, and that session is the one offered next). */
 		if (t->done && !t->failed && !(SSL_get_shutdown(t->ssl) & SSL_SENT_SHUTDOWN)) {
 			ERR_clear_error();
 			SSL_shutdown(t->ssl);
 			ERR_clear_error();
 		}
 		SSL_free(t->ssl);
+		if (t->release)
+			t->release(t->owner);
 		free(t->subject);
 		free(t);
 		c->ctx = NULL;
@@ -214,24 +223,46 @@ const struct transport_ops transport_tls = {
 	.can_splice = 0,
 };
 
-int tls_conn_accept(struct tconn *c, struct tls_ctx *tc, struct tls_counters *cnt)
+int tls_conn_wrap(struct tconn *c, void *ssl, struct tls_counters *cnt, void (*release)(void *), void *owner)
 {
 	struct tls_conn *t = calloc(1, sizeof(*t));
 	if (!t)
 		return -1;
-	t->ssl = SSL_new(tls_ctx_ssl_ctx(tc));
-	if (!t->ssl || !SSL_set_fd(t->ssl, c->fd)) {
-		SSL_free(t->ssl);
-		free(t);
+	t->ssl = ssl;
+	t->cnt = cnt;
+	t->release = release;
+	t->owner = owner;
+	c->ctx = t;
+	c->ops = &transport_tls;
+	c->want = SSL_is_server(t->ssl) ? TRANSPORT_WANT_READ : TRANSPORT_WANT_WRITE;
+	return 0;
+}
+
+int tls_conn_accept(struct tconn *c, struct tls_ctx *tc, struct tls_counters *cnt)
+{
+	SSL *ssl = SSL_new(tls_ctx_ssl_ctx(tc));
+	if (!ssl || !SSL_set_fd(ssl, c->fd) || tls_conn_wrap(c, ssl, cnt, NULL, NULL)) {
+		SSL_free(ssl);
 		ERR_clear_error();
 		return -1;
 	}
-	SSL_set_accept_state(t->ssl);
-	t->cnt = cnt;
-	c->ctx = t;
-	c->ops = &transport_tls;
-	c->want = TRANSPORT_WANT_READ;
+	SSL_set_accept_state(ssl);
 	return 0;
+}
+
+int tls_conn_idle_alive(struct tconn *c)
+{
+	struct tls_conn *t = c->ctx;
+	char b;
+	if (c->ops != &transport_tls || t->failed)
+		return 0;
+	ERR_clear_error();
+	int r = SSL_peek(t->ssl, &b, 1);
+	if (r > 0)
+		return 0; /* data nobody asked for: the connection is out of step */
+	int e = SSL_get_error(t->ssl, r);
+	ERR_clear_error();
+	return e == SSL_ERROR_WANT_READ;
 }
 
 const char *tls_conn_peer_subject(const struct tconn *c)

@@ -16,6 +16,13 @@ extern const struct transport_ops transport_tls;
 /* Wrap the accepted socket c->fd in a server-side TLS connection.  0, or -1
  * (out of memory; c is left untouched). */
 int tls_conn_accept(struct tconn *c, struct tls_ctx *t, struct tls_counters *cnt);
+/* Make c a TLS connection over ssl (an SSL *, set up for its role), which
+ * it then owns; cnt (may be NULL) counts its handshake, release(owner) runs
+ * on close.  0, or -1 (out of memory; ssl is not taken). */
+int tls_conn_wrap(struct tconn *c, void *ssl, struct tls_counters *cnt, void (*release)(void *), void *owner);
+/* A pooled TLS connection: still usable?  (a session ticket the server sent
+ * after the handshake is read here, it does not mean the server closed) */
+int tls_conn_idle_alive(struct tconn *c);
 /* The verified client certificate's subject (RFC 2253: "CN=agent1,O=Example"),
  * NULL if none (plain TCP, no certificate, or the handshake is not done). */
 const char *tls_conn_peer_subject(const struct tconn *c);

@@ -11,6 +11,7 @@
 #include "model.h"
 #include "proxy.h"
 #include "tls_client.h"
+#include "tls_transport.h"
 #include "transport.h"
 
 static struct upool *pool_find(struct worker *w, struct server_state *st, int create)
