@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "mtime.h"
+#include "tls_client.h"
+#include "transport.h"
 
 /* ---- names ----------------------------------------------------------------- */
 
@@ -189,6 +191,7 @@ struct check {
 	check_done_fn done;
 	void *arg;
 	int fd;
+	struct tconn tc;         /* tcp, or tls (check_set_tls); fd == tc.fd */
 	enum check_phase phase;
 	uint64_t start_us;
 	ev_io io;
@@ -204,7 +207,7 @@ static void check_free(struct check *c)
 	ev_io_stop(c->loop, &c->io);
 	ev_timer_stop(c->loop, &c->timer);
 	if (c->fd >= 0)
-		close(c->fd);
+		c->tc.ops->close(&c->tc);
 	free(c);
 }
 
@@ -219,7 +222,7 @@ static void check_finish(struct check *c, enum check_reason r, int code, int err
 	c->phase = PH_DONE;
 	ev_io_stop(c->loop, &c->io);
 	if (c->fd >= 0) {
-		close(c->fd);
+		c->tc.ops->close(&c->tc);
 		c->fd = -1;
 	}
 	ev_timer_stop(c->loop, &c->timer);
@@ -227,12 +230,28 @@ static void check_finish(struct check *c, enum check_reason r, int code, int err
 	ev_timer_start(c->loop, &c->timer);
 }
 
+/* After EAGAIN: wait for what the transport needs (tls: a send may wait to
+ * read, a read to write); the phase decides what runs next. */
+static void check_wait(struct check *c)
+{
+	int ev = c->tc.want == TRANSPORT_WANT_WRITE ? EV_WRITE : EV_READ;
+	if (c->tc.want == TRANSPORT_WANT_NONE)
+		ev = c->phase == PH_SEND ? EV_WRITE : EV_READ;
+	if (ev_is_active(&c->io) && (c->io.events & (EV_READ | EV_WRITE)) == ev)
+		return;
+	ev_io_stop(c->loop, &c->io);
+	ev_io_set(&c->io, c->fd, ev);
+	ev_io_start(c->loop, &c->io);
+}
+
 static void check_on_read(struct check *c)
 {
 	for (;;) {
-		ssize_t r = recv(c->fd, c->resp + c->rlen, sizeof(c->resp) - c->rlen, 0);
-		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		ssize_t r = c->tc.ops->recv(&c->tc, c->resp + c->rlen, sizeof(c->resp) - c->rlen);
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+			check_wait(c);
 			return;
+		}
 		int code = 0;
 		if (r <= 0) {
 			int parsed = check_parse_status_line(c->resp, c->rlen, &code);
@@ -253,10 +272,11 @@ static void check_on_read(struct check *c)
 static void check_on_send(struct check *c)
 {
 	while (c->req_off < c->req_len) {
-		ssize_t w = send(c->fd, c->req + c->req_off, c->req_len - c->req_off,
-				 MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		ssize_t w = c->tc.ops->send(&c->tc, c->req + c->req_off, c->req_len - c->req_off);
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			check_wait(c);
 			return;
+		}
 		if (w < 0) {
 			/* The server took the connection and dropped it at once. */
 			check_finish(c, CHECK_INVALID_RESP, 0, errno);
@@ -355,7 +375,8 @@ struct check *check_start(struct ev_loop *loop, const struct check_conf *conf,
 		return c;
 	}
 	c->req_len = (size_t)n;
-	c->fd = socket(addr_family(a), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	c->fd = c->tc.fd = socket(addr_family(a), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	c->tc.ops = &transport_tcp;
 	if (c->fd < 0) {
 		check_finish(c, CHECK_CONN_ERROR, 0, errno);
 		return c;
@@ -369,6 +390,14 @@ struct check *check_start(struct ev_loop *loop, const struct check_conf *conf,
 	ev_io_start(loop, &c->io);
 	ev_timer_start(loop, &c->timer);
 	return c;
+}
+
+void check_set_tls(struct check *c, struct tls_client *t)
+{
+	if (c->phase != PH_CONNECT || c->fd < 0)
+		return; /* already finished (could not connect) */
+	if (tls_conn_connect(&c->tc, t))
+		check_finish(c, CHECK_CONN_ERROR, 0, ENOMEM);
 }
 
 void check_cancel(struct check *c)

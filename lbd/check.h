@@ -60,6 +60,10 @@ typedef void (*check_done_fn)(void *arg, const struct check_outcome *o);
 struct check *check_start(struct ev_loop *loop, const struct check_conf *conf,
 			  const struct addr *a, check_done_fn done, void *arg);
 /* Stops a check in flight without calling done; NULL is fine. */
+/* HTTPS: the check just started speaks TLS with the server's settings
+ * (tls_client.h); call it right after check_start, before the loop runs. */
+struct tls_client;
+void check_set_tls(struct check *c, struct tls_client *t);
 void check_cancel(struct check *c);
 
 #endif

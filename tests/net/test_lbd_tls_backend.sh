@@ -4,7 +4,8 @@
 # name answers 502 and nothing reaches nginx in clear), SNI is sent, a
 # client certificate is presented when nginx asks for one, and new
 # connections resume the server's TLS session (nginx's $ssl_session_reused).
-# A TLS frontend in front of a TLS server works end to end.
+# A TLS frontend in front of a TLS server works end to end.  Health checks
+# of a TLS server go over TLS with the same settings (HTTPS checks).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lbd_lib.sh"
 . "$(dirname "$0")/lbd_tls_lib.sh"
@@ -57,6 +58,8 @@ backend badname { server a 192.0.2.11:8443 tls ca $P/ca.pem sni b.example; }
 backend noverify { server a 192.0.2.11:8443 tls verify none; }
 backend mtls { server a 192.0.2.11:8444 tls ca $P/ca.pem sni a.example cert $P/agent1.pem; }
 backend nocert { server a 192.0.2.11:8444 tls ca $P/ca.pem sni a.example; }
+backend checked { check GET / expect 200 interval 300ms rise 1 fall 1; server a 192.0.2.11:8443 tls ca $P/ca.pem sni a.example; }
+backend checkbad { check GET / expect 200 interval 300ms rise 1 fall 1 start up; server a 192.0.2.11:8443 tls ca $P/cca.pem sni a.example; }
 frontend ok { bind 192.0.2.10:9101; backend ok; }
 frontend pooled { bind 192.0.2.10:9102; backend pooled; }
 frontend badca { bind 192.0.2.10:9103; backend badca; }
@@ -81,6 +84,13 @@ t_assert "verify none: served" test "$(code 9105)" = 200
 t_assert "a client certificate is presented to a server that asks" test "$(c http://192.0.2.10:9106/)" = "mtls O=Example,CN=agent1"
 t_assert "without it the server refuses (400)" test "$(code 9107)" = 400
 t_assert "TLS in front, TLS behind" test "$(ns_exec lb curl --noproxy '*' -sS --cacert "$P/ca.pem" --resolve b.example:9443:192.0.2.10 https://b.example:9443/)" = tls-a
+srv_state() { # BACKEND -> its server's state (UP/DOWN)
+	lbctl_ --json show stat json | "$PY" -c "import json,sys; s=json.load(sys.stdin)['stats']; print([b for b in s['backends'] if b['name'] == '$1'][0]['servers'][0]['state'])"
+}
+up_is() { test "$(srv_state "$1")" = "$2"; }
+# nginx answers a clear-text request on its TLS port 400: UP means the check spoke TLS.
+wait_for 5 "an HTTPS health check finds the TLS server UP" up_is checked UP
+wait_for 5 "one against a certificate it cannot verify finds it DOWN" up_is checkbad DOWN
 bad="$T/bad.conf"
 printf 'backend be { server a 192.0.2.11:8443 tls sni a.example; }\nfrontend f { bind 192.0.2.10:9999; backend be; }\n' > "$bad"
 out=$("$BIN/lbd" -t -f "$bad" 2>&1)
