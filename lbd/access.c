@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <openssl/crypto.h>
@@ -229,6 +230,15 @@ int access_htpasswd_line(const char *line, size_t len, size_t *user_len, const c
 
 int access_load_htpasswd(struct access *a, const char *path, char *err, size_t errlen)
 {
+	struct stat st;
+	if (stat(path, &st)) {
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+		return -EINVAL;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > (off_t)(4u << 20)) {
+		snprintf(err, errlen, "%s: cannot read: expected a regular file of at most 4 MiB", path);
+		return -EINVAL;
+	}
 	FILE *f = fopen(path, "r");
 	if (!f) {
 		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));

@@ -70,6 +70,10 @@ int tls_client_new(const struct tls_client_conf *c, struct tls_client **out, cha
 	SSL_CTX_sess_set_new_cb(t->ctx, new_session_cb);
 	static const unsigned char alpn[] = "\x08http/1.1";
 	SSL_CTX_set_alpn_protos(t->ctx, alpn, sizeof(alpn) - 1);
+	if ((c->verify && (rc = tls_file_check(&c->ca, "CA certificates", err, errlen))) ||
+	    (c->cert.path[0] && (rc = tls_file_check(&c->cert, "client certificate", err, errlen))))
+		goto bad;
+	rc = -EINVAL;
 	if (c->verify) {
 		if (!SSL_CTX_load_verify_locations(t->ctx, c->ca.path, NULL)) {
 			rc = cfail(err, errlen, c->ca.where, "cannot read CA certificates from", c->ca.path);

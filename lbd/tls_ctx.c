@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/ocsp.h>
@@ -160,6 +162,9 @@ static int setup_ctx(struct tls_ctx *t, SSL_CTX *ctx, const struct tls_conf *c, 
 	SSL_CTX_set_tlsext_status_arg(ctx, t);
 	if (c->verify == TLS_VERIFY_NONE)
 		return 0;
+	if (tls_file_check(&c->client_ca, "CA certificates", err, errlen) ||
+	    (c->crl.path[0] && tls_file_check(&c->crl, "CRL", err, errlen)))
+		return -EINVAL;
 	if (!SSL_CTX_load_verify_locations(ctx, c->client_ca.path, NULL))
 		return fail(err, errlen, c->client_ca.where, "cannot read CA certificates from '%s'", c->client_ca.path);
 	STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(c->client_ca.path);
@@ -234,8 +239,23 @@ static int check_validity(X509 *x, const struct tls_file *f, char *err, size_t e
 	return 0;
 }
 
+int tls_file_check(const struct tls_file *f, const char *what, char *err, size_t errlen)
+{
+	struct stat st;
+	if (stat(f->path, &st))
+		return fail(err, errlen, f->where, "cannot read %s '%s': %s", what, f->path, strerror(errno));
+	if (!S_ISREG(st.st_mode) || st.st_size > (off_t)TLS_FILE_MAX)
+		return fail(err, errlen, f->where, "cannot read %s '%s': expected a regular file of at most %u bytes",
+			    what, f->path, TLS_FILE_MAX);
+	if (access(f->path, R_OK))
+		return fail(err, errlen, f->where, "cannot read %s '%s': %s", what, f->path, strerror(errno));
+	return 0;
+}
+
 static BIO *open_file(const struct tls_file *f, const char *what, char *err, size_t errlen)
 {
+	if (tls_file_check(f, what, err, errlen))
+		return NULL;
 	FILE *fp = fopen(f->path, "r");
 	if (!fp) {
 		fail(err, errlen, f->where, "cannot read %s '%s': %s", what, f->path, strerror(errno));

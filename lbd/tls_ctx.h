@@ -54,6 +54,12 @@ struct tls_conf {
 
 struct tls_ctx;
 
+/* A file OpenSSL is about to read: a readable regular file of at most
+ * TLS_FILE_MAX bytes (a device or a FIFO would never end).  0, or -EINVAL
+ * with "where: cannot read WHAT 'path': reason". */
+#define TLS_FILE_MAX (4u << 20)
+int tls_file_check(const struct tls_file *f, const char *what, char *err, size_t errlen);
+
 /* 0 and *out, or a negative errno with "file:line:col: reason" in err. */
 int tls_ctx_new(const struct tls_conf *c, struct tls_ctx **out, char *err, size_t errlen);
 /* Reference counted: the configuration holds one, and a listener that may

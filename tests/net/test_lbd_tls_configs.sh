@@ -2,7 +2,8 @@
 # configs/: TLS=yes in site.env switches TLS on every lbd frontend and basic
 # auth on the Thanos and Loki ones (off by default, as deployed); the
 # generated configs pass `lbd -t` once the certificate and htpasswd files
-# exist, and fail it with file:line:col while they do not.
+# exist, and fail it with file:line:col while they do not.  A FIFO named as
+# a certificate, CA or htpasswd file is refused rather than read forever.
 . "$(dirname "$0")/lib.sh"
 net_require openssl
 cd "$REPO"
@@ -28,3 +29,14 @@ sed "s|/etc/lbd/|$T/etc/|g" "$T/out/node2/lbd.conf" > "$T/lbd2.conf"
 t_assert "and node2's" "$BIN/lbd" -t -f "$T/lbd2.conf"
 printf 'TLS=maybe\n' >> "$T/env/site.env"
 t_assert "TLS=maybe is refused" bash -c "! configs/generate.sh -e '$T/env' -o '$T/bad' 2>/dev/null"
+# A FIFO (or a device) named as a certificate, CA or htpasswd file is refused
+# at once: reading one would never end and a reload would hang lbd's main thread.
+mkfifo "$T/fifo"
+for line in "tls-cert $T/fifo;" "tls-cert $T/etc/tls/lbd.pem; tls-client-ca $T/fifo; tls-verify-client required;" "auth-file $T/fifo;"; do
+	printf 'backend be { server a 192.0.2.11:8080; }\nfrontend f { bind 192.0.2.10:9999; backend be; %s }\n' "$line" > "$T/fifo.conf"
+	out=$(timeout 5 "$BIN/lbd" -t -f "$T/fifo.conf" 2>&1)
+	t_assert "a FIFO is refused, not read ($out)" grep -q "fifo.conf:2:[0-9]*: .*expected a regular file" <<<"$out"
+done
+printf 'backend be { server a 192.0.2.11:8080 tls ca %s; }\nfrontend f { bind 192.0.2.10:9999; backend be; }\n' "$T/fifo" > "$T/fifo.conf"
+out=$(timeout 5 "$BIN/lbd" -t -f "$T/fifo.conf" 2>&1)
+t_assert "a FIFO as a server's CA is refused ($out)" grep -q "fifo.conf:1:[0-9]*: .*expected a regular file" <<<"$out"
