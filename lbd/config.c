@@ -5,16 +5,13 @@
 
 #include <errno.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "access.h"
 #include "conf.h"
 #include "model.h"
-#include "tls_client.h"
-#include "tls_ctx.h"
+#include "config_tls.h"
 
 struct defaults {
 	struct lbd_timeouts to;
@@ -30,14 +27,13 @@ struct defaults {
 };
 
 struct parse_ctx {
+	struct config_tls_state tls; /* first: the config_tls keyword handlers get the parse_ctx as theirs */
 	struct lbd_config *cfg;
 	struct defaults d;
 	const struct conf_node **fe_be_nodes; /* the `backend NAME` line of each frontend */
 	/* the block being read */
 	struct frontend *fe;
 	struct backend *be;
-	struct tls_conf *tls;     /* the frontend's tls-* lines, built at its end */
-	struct access *acl;       /* its allow/deny/auth-* lines */
 };
 
 /* ---- small readers ------------------------------------------------------------ */
@@ -222,29 +218,6 @@ static int addr_is_loopback(const struct addr *a)
 	return a->ss.ss_family == AF_INET6 && IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)&a->ss)->sin6_addr);
 }
 
-static int get_file(const struct conf_node *n, int i, struct tls_file *f, char *err, size_t errlen);
-static void where(const struct conf_node *n, int i, char *out, size_t len);
-
-/* The stats page over HTTPS: one certificate, the defaults of tls_ctx.h. */
-static int stats_tls(struct stats_conf *s, const struct conf_node *n, int i, char *err, size_t errlen)
-{
-	struct tls_conf *t = calloc(1, sizeof(*t));
-	if (!t)
-		return conf_error(err, errlen, n, 0, "out of memory");
-	int rc = get_file(n, i, &t->certs[0].cert, err, errlen);
-	if (!rc) {
-		t->ncerts = 1;
-		snprintf(t->where_opts, sizeof(t->where_opts), "%s", t->certs[0].cert.where);
-		snprintf(t->sid_ctx, sizeof(t->sid_ctx), "stats");
-		snprintf(s->tls_cert, sizeof(s->tls_cert), "%s", n->args[i]);
-		tls_ctx_free(s->tls);
-		s->tls = NULL;
-		rc = tls_ctx_new(t, &s->tls, err, errlen);
-	}
-	free(t);
-	return rc;
-}
-
 static int kw_stats(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
 	struct stats_conf *s = &((struct parse_ctx *)ctx)->cfg->g.stats;
@@ -260,7 +233,7 @@ static int kw_stats(void *ctx, const struct conf_node *n, char *err, size_t errl
 		if (i + 1 >= n->nargs)
 			return conf_error(err, errlen, n, i, "expected a value after '%s'", n->args[i]);
 		if (k == 4) {
-			rc = stats_tls(s, n, i + 1, err, errlen);
+			rc = config_tls_stats(s, n, i + 1, err, errlen);
 			if (rc)
 				return rc;
 			continue;
@@ -421,35 +394,6 @@ static int kw_check(void *ctx, const struct conf_node *n, char *err, size_t errl
 }
 
 
-/* tls, ca FILE, sni NAME, cert FILE, verify none|required on a server line. */
-static int server_tls_option(const struct conf_node *n, int *i, int k, struct tls_client_conf *tc, char *err,
-			     size_t errlen)
-{
-	if (k == 4) {
-		tc->enabled = 1;
-		return 0;
-	}
-	if (++*i >= n->nargs)
-		return conf_error(err, errlen, n, *i - 1, "expected a value after '%s'", n->args[*i - 1]);
-	switch (k) {
-	case 5: return get_file(n, *i, &tc->ca, err, errlen);
-	case 7: return get_file(n, *i, &tc->cert, err, errlen);
-	case 6:
-		if (strlen(n->args[*i]) >= sizeof(tc->sni) || strpbrk(n->args[*i], " \t/"))
-			return conf_error(err, errlen, n, *i, "expected a host name");
-		strcpy(tc->sni, n->args[*i]);
-		return 0;
-	default: {
-		static const char *const v[] = { "none", "required", NULL };
-		int x = conf_get_enum(n, *i, v, err, errlen);
-		if (x < 0)
-			return x;
-		tc->verify = x == 0 ? -1 : 0; /* -1: off on purpose; required needs ca */
-		return 0;
-	}
-	}
-}
-
 static int kw_server(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
 	struct backend *be = ((struct parse_ctx *)ctx)->be;
@@ -475,7 +419,7 @@ static int kw_server(void *ctx, const struct conf_node *n, char *err, size_t err
 		if (k < 0)
 			return k;
 		if (k >= 4) { /* tls towards the server (issue 16) */
-			rc = server_tls_option(n, &i, k, &tc, err, errlen);
+			rc = config_tls_server_option(n, &i, &tc, err, errlen);
 			if (rc)
 				return rc;
 			continue;
@@ -491,21 +435,9 @@ static int kw_server(void *ctx, const struct conf_node *n, char *err, size_t err
 		if (rc)
 			return rc;
 	}
-	if (tc.enabled || tc.ca.path[0] || tc.cert.path[0] || tc.sni[0]) {
-		if (!tc.enabled)
-			return conf_error(err, errlen, n, 0, "expected 'tls' on a server line with ca, sni or cert");
-		if (tc.verify < 0)
-			tc.verify = 0;
-		else if (!tc.ca.path[0])
-			return conf_error(err, errlen, n, 0, "expected 'ca FILE' (or 'verify none') after 'tls' for "
-					  "server '%s'", s->conf.name);
-		else
-			tc.verify = 1;
-		where(n, 0, tc.where, sizeof(tc.where));
-		rc = tls_client_new(&tc, &s->tls, err, errlen);
-		if (rc)
-			return rc;
-	}
+	rc = config_tls_server_build(n, s->conf.name, &tc, &s->tls, err, errlen);
+	if (rc)
+		return rc;
 	s->id = be->nservers++;
 	if (s->conf.backup)
 		be->nbackup++;
@@ -592,229 +524,6 @@ static int kw_fe_backend(void *ctx, const struct conf_node *n, char *err, size_t
 	return get_name(n, 1, c->fe->conf.backend, err, errlen);
 }
 
-/* ---- frontend: TLS and access control (issue 16; tls_ctx.h, access.h) ---------------- */
-
-static void where(const struct conf_node *n, int i, char *out, size_t len)
-{
-	snprintf(out, len, "%s:%d:%d", n->file ? n->file : "?", n->pos[i].line, n->pos[i].col);
-}
-
-/* An error about a line seen earlier: where = "file:line:col". */
-static int where_error(char *err, size_t errlen, const char *at, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int where_error(char *err, size_t errlen, const char *at, const char *fmt, ...)
-{
-	va_list ap;
-	int n = snprintf(err, errlen, "%s: ", at);
-	va_start(ap, fmt);
-	if (n > 0 && (size_t)n < errlen)
-		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
-static struct tls_conf *ctx_tls(struct parse_ctx *c)
-{
-	if (!c->tls)
-		c->tls = calloc(1, sizeof(*c->tls));
-	return c->tls;
-}
-
-static int get_file(const struct conf_node *n, int i, struct tls_file *f, char *err, size_t errlen)
-{
-	if (strlen(n->args[i]) >= sizeof(f->path) || !n->args[i][0])
-		return conf_error(err, errlen, n, i, "expected a file path shorter than %zu bytes", sizeof(f->path));
-	strcpy(f->path, n->args[i]);
-	where(n, i, f->where, sizeof(f->where));
-	return 0;
-}
-
-static int kw_tls_cert(void *ctx, const struct conf_node *n, char *err, size_t errlen)
-{
-	struct tls_conf *t = ctx_tls(ctx);
-	if (!t)
-		return conf_error(err, errlen, n, 0, "out of memory");
-	if (t->ncerts == TLS_MAX_CERTS)
-		return conf_error(err, errlen, n, 0, "expected at most %d 'tls-cert' lines", TLS_MAX_CERTS);
-	struct tls_cert_conf *cc = &t->certs[t->ncerts];
-	memset(cc, 0, sizeof(*cc));
-	int rc = get_file(n, 1, &cc->cert, err, errlen);
-	for (int i = 2; !rc && i < n->nargs; i += 2) {
-		static const char *const opts[] = { "key", "ocsp", NULL };
-		int k = conf_get_enum(n, i, opts, err, errlen);
-		if (k < 0)
-			return k;
-		if (i + 1 >= n->nargs)
-			return conf_error(err, errlen, n, i, "expected a file after '%s'", n->args[i]);
-		rc = get_file(n, i + 1, k == 0 ? &cc->key : &cc->ocsp, err, errlen);
-	}
-	if (!rc)
-		t->ncerts++;
-	return rc;
-}
-
-static int kw_tls_list(void *ctx, const struct conf_node *n, char *err, size_t errlen)
-{
-	struct tls_conf *t = ctx_tls(ctx);
-	if (!t)
-		return conf_error(err, errlen, n, 0, "out of memory");
-	const char *kw = n->args[0];
-	char *slot = strcmp(kw, "tls-ciphers") == 0 ? t->ciphers
-		     : strcmp(kw, "tls-ciphersuites") == 0 ? t->ciphersuites : t->groups;
-	size_t cap = slot == t->ciphers ? sizeof(t->ciphers) : slot == t->groups ? sizeof(t->groups)
-										: sizeof(t->ciphersuites);
-	if (strlen(n->args[1]) >= cap || !n->args[1][0])
-		return conf_error(err, errlen, n, 1, "expected a ':'-separated list shorter than %zu bytes", cap);
-	strcpy(slot, n->args[1]);
-	where(n, 1, t->where_opts, sizeof(t->where_opts));
-	return 0;
-}
-
-static int kw_tls_min(void *ctx, const struct conf_node *n, char *err, size_t errlen)
-{
-	static const char *const v[] = { "1.2", "1.3", NULL };
-	struct tls_conf *t = ctx_tls(ctx);
-	if (!t)
-		return conf_error(err, errlen, n, 0, "out of memory");
-	int k = conf_get_enum(n, 1, v, err, errlen);
-	if (k < 0)
-		return k;
-	t->min_tls13 = k;
-	return 0;
-}
-
-static int kw_tls_file(void *ctx, const struct conf_node *n, char *err, size_t errlen)
-{
-	struct tls_conf *t = ctx_tls(ctx);
-	if (!t)
-		return conf_error(err, errlen, n, 0, "out of memory");
-	return get_file(n, 1, strcmp(n->args[0], "tls-crl") == 0 ? &t->crl : &t->client_ca, err, errlen);
-}
-
-static int kw_tls_verify(void *ctx, const struct conf_node *n, char *err, size_t errlen)
-{
-	static const char *const v[] = { "none", "optional", "required", NULL };
-	struct tls_conf *t = ctx_tls(ctx);
-	if (!t)
-		return conf_error(err, errlen, n, 0, "out of memory");
-	int k = conf_get_enum(n, 1, v, err, errlen);
-	if (k < 0)
-		return k;
-	t->verify = (enum tls_verify)k;
-	where(n, 1, t->where_verify, sizeof(t->where_verify));
-	return 0;
-}
-
-static struct access *ctx_acl(struct parse_ctx *c)
-{
-	if (!c->acl)
-		c->acl = access_new();
-	return c->acl;
-}
-
-static int kw_allow_deny(void *ctx, const struct conf_node *n, char *err, size_t errlen)
-{
-	struct access *a = ctx_acl(ctx);
-	int allow = strcmp(n->args[0], "allow") == 0, rc;
-	if (!a)
-		return conf_error(err, errlen, n, 0, "out of memory");
-	if (strcmp(n->args[1], "subject") == 0) {
-		if (n->nargs != 3)
-			return conf_error(err, errlen, n, 1, "expected '%s subject PATTERN'", n->args[0]);
-		rc = access_add_subject(a, allow, n->args[2]);
-	} else if (n->nargs != 2) {
-		return conf_error(err, errlen, n, 2, "expected '%s PREFIX', '%s all' or '%s subject PATTERN'",
-				  n->args[0], n->args[0], n->args[0]);
-	} else if (strcmp(n->args[1], "all") == 0) {
-		struct addr any4, any6;
-		int pl;
-		char why[128];
-		rc = addr_parse_prefix("0.0.0.0/0", &any4, &pl, why, sizeof(why)) ||
-		     addr_parse_prefix("::/0", &any6, &pl, why, sizeof(why)) ? -EINVAL : 0;
-		rc = rc ? rc : access_add_prefix(a, allow, &any4, 0);
-		rc = rc ? rc : access_add_prefix(a, allow, &any6, 0);
-	} else {
-		struct addr net;
-		int plen;
-		rc = conf_get_prefix(n, 1, &net, &plen, err, errlen);
-		if (rc)
-			return rc;
-		rc = access_add_prefix(a, allow, &net, plen);
-	}
-	return rc ? conf_error(err, errlen, n, 0, "out of memory") : 0;
-}
-
-static int kw_auth_realm(void *ctx, const struct conf_node *n, char *err, size_t errlen)
-{
-	struct access *a = ctx_acl(ctx);
-	if (!a)
-		return conf_error(err, errlen, n, 0, "out of memory");
-	if (strpbrk(n->args[1], "\"\\\r\n") || access_set_realm(a, n->args[1]))
-		return conf_error(err, errlen, n, 1, "expected a realm under 100 bytes without quotes or backslashes");
-	return 0;
-}
-
-static int kw_auth_user(void *ctx, const struct conf_node *n, char *err, size_t errlen)
-{
-	struct access *a = ctx_acl(ctx);
-	char why[256];
-	if (!a)
-		return conf_error(err, errlen, n, 0, "out of memory");
-	int rc = access_add_user(a, n->args[1], n->args[2], why, sizeof(why));
-	if (rc == -ENOMEM)
-		return conf_error(err, errlen, n, 0, "out of memory");
-	return rc ? conf_error(err, errlen, n, strstr(why, "hash") ? 2 : 1, "%s", why) : 0;
-}
-
-static int kw_auth_file(void *ctx, const struct conf_node *n, char *err, size_t errlen)
-{
-	struct access *a = ctx_acl(ctx);
-	char why[512];
-	if (!a)
-		return conf_error(err, errlen, n, 0, "out of memory");
-	if (access_load_htpasswd(a, n->args[1], why, sizeof(why)))
-		return conf_error(err, errlen, n, 1, "%s", why);
-	return 0;
-}
-
-static int kw_redirect_https(void *ctx, const struct conf_node *n, char *err, size_t errlen)
-{
-	return conf_get_bool(n, 1, &((struct parse_ctx *)ctx)->fe->conf.redirect_https, err, errlen);
-}
-
-/* At the end of a frontend block: its TLS context (which reads and checks
- * every certificate now, so that a bad one fails -t and the reload) and its
- * access rules. */
-static int frontend_tls_access(struct parse_ctx *c, const struct conf_node *n, char *err, size_t errlen)
-{
-	struct frontend *fe = c->fe;
-	struct tls_conf *t = c->tls;
-	int rc = 0;
-	fe->acl = c->acl;
-	c->acl = NULL;
-	if (!t)
-		return 0;
-	if (t->ncerts == 0)
-		rc = conf_error(err, errlen, n, 1, "expected a 'tls-cert FILE' line in frontend '%s' (its tls-* lines "
-				"need one)", fe->conf.name);
-	else if (t->verify != TLS_VERIFY_NONE && !t->client_ca.path[0])
-		rc = where_error(err, errlen, t->where_verify, "expected a 'tls-client-ca FILE' line in frontend '%s' to "
-				 "verify client certificates", fe->conf.name);
-	else if ((t->crl.path[0] || t->client_ca.path[0]) && t->verify == TLS_VERIFY_NONE)
-		rc = where_error(err, errlen, t->crl.path[0] ? t->crl.where : t->client_ca.where,
-				 "expected 'tls-verify-client optional|required' in frontend '%s' for its client CA and "
-				 "CRL", fe->conf.name);
-	if (!rc) {
-		if (!t->where_opts[0])
-			where(n, 1, t->where_opts, sizeof(t->where_opts));
-		snprintf(t->sid_ctx, sizeof(t->sid_ctx), "%.31s", fe->conf.name);
-		rc = tls_ctx_new(t, &fe->tls, err, errlen);
-	}
-	free(t);
-	c->tls = NULL;
-	return rc;
-}
-
 static const struct conf_keyword frontend_kw[] = {
 	KW_TIMEOUT,
 	{ "bind", "bind ADDRESS", 1, 1, CONF_NO_BLOCK, CONF_MULTI, kw_bind },
@@ -823,20 +532,7 @@ static const struct conf_keyword frontend_kw[] = {
 	{ "forwardfor", "forwardfor on|off", 1, 1, CONF_NO_BLOCK, 0, kw_forwardfor },
 	{ "access-log", "access-log on|off", 1, 1, CONF_NO_BLOCK, 0, kw_access_log },
 	{ "limit", "limit header|uri SIZE", 2, 2, CONF_NO_BLOCK, CONF_MULTI, kw_limit },
-	{ "tls-cert", "tls-cert FILE [key FILE] [ocsp FILE]", 1, 5, CONF_NO_BLOCK, CONF_MULTI, kw_tls_cert },
-	{ "tls-ciphers", "tls-ciphers LIST", 1, 1, CONF_NO_BLOCK, 0, kw_tls_list },
-	{ "tls-ciphersuites", "tls-ciphersuites LIST", 1, 1, CONF_NO_BLOCK, 0, kw_tls_list },
-	{ "tls-groups", "tls-groups LIST", 1, 1, CONF_NO_BLOCK, 0, kw_tls_list },
-	{ "tls-min-version", "tls-min-version 1.2|1.3", 1, 1, CONF_NO_BLOCK, 0, kw_tls_min },
-	{ "tls-client-ca", "tls-client-ca FILE", 1, 1, CONF_NO_BLOCK, 0, kw_tls_file },
-	{ "tls-crl", "tls-crl FILE", 1, 1, CONF_NO_BLOCK, 0, kw_tls_file },
-	{ "tls-verify-client", "tls-verify-client none|optional|required", 1, 1, CONF_NO_BLOCK, 0, kw_tls_verify },
-	{ "allow", "allow PREFIX|all|subject PATTERN", 1, 2, CONF_NO_BLOCK, CONF_MULTI, kw_allow_deny },
-	{ "deny", "deny PREFIX|all|subject PATTERN", 1, 2, CONF_NO_BLOCK, CONF_MULTI, kw_allow_deny },
-	{ "auth-realm", "auth-realm TEXT", 1, 1, CONF_NO_BLOCK, 0, kw_auth_realm },
-	{ "auth-user", "auth-user NAME HASH", 2, 2, CONF_NO_BLOCK, CONF_MULTI, kw_auth_user },
-	{ "auth-file", "auth-file FILE", 1, 1, CONF_NO_BLOCK, CONF_MULTI, kw_auth_file },
-	{ "redirect-https", "redirect-https on|off", 1, 1, CONF_NO_BLOCK, 0, kw_redirect_https },
+	CONFIG_TLS_FRONTEND_KEYWORDS,
 	KW_END,
 };
 
@@ -865,17 +561,13 @@ static int top_frontend(void *ctx, const struct conf_node *n, char *err, size_t 
 	fe->conf.access_log = c->d.access_log;
 	fe->conf.max_header = c->d.max_header;
 	fe->conf.max_uri = c->d.max_uri;
-	c->fe = fe;
+	c->fe = c->tls.fe = fe;
 	rc = conf_dispatch(n, frontend_kw, c, err, errlen);
-	if (rc) {
-		access_free(c->acl);
-		c->acl = NULL;
-		free(c->tls);
-		c->tls = NULL;
-	} else {
-		rc = frontend_tls_access(c, n, err, errlen);
-	}
-	c->fe = NULL;
+	if (rc)
+		config_tls_frontend_abort(&c->tls);
+	else
+		rc = config_tls_frontend_end(&c->tls, n, err, errlen);
+	c->fe = c->tls.fe = NULL;
 	if (rc)
 		return rc;
 	if (fe->conf.nbinds == 0)
