@@ -13,6 +13,7 @@
 #include "ctl.h"
 #include "guard.h"
 #include "handoff.h"
+#include "handover_host.h"
 #include "iface.h"
 #include "instance.h"
 #include "log.h"
@@ -45,6 +46,7 @@ struct engine {
 	int gd_unavailable;                      /* logged once: no more tries */
 	struct instance_env env;
 	uint64_t reloads, reload_failures;
+	struct handover_host ho;                 /* planned handover (vrrpctl handover, a stop) */
 };
 
 static void publish(void *arg, const char *line)
@@ -109,12 +111,50 @@ static void link_event(void *arg, int ifindex, const char *ifname, enum iface_ev
 	}
 }
 
+static int ho_any_master(void *arg)
+{
+	struct engine *e = arg;
+	int n = 0;
+	for (int i = 0; i < e->ninst; i++)
+		n += e->inst[i]->fsm.state == VRRP_MASTER;
+	return n;
+}
+
+static void ho_release_all(void *arg)
+{
+	struct engine *e = arg;
+	for (int i = 0; i < e->ninst; i++)
+		instance_handover(e->inst[i]);
+}
+
+static void ho_resume_all(void *arg)
+{
+	struct engine *e = arg;
+	for (int i = 0; i < e->ninst; i++)
+		instance_resume(e->inst[i]);
+}
+
+static const struct handover_host_ops ho_ops = { ho_any_master, ho_release_all, ho_resume_all, publish };
+
+int engine_stop_drained(struct engine *e, void (*cb)(void *arg), void *arg)
+{
+	char intent[HANDOFF_PATH_MAX], state[HANDOFF_PATH_MAX];
+	/* A restart keeps the addresses (handoff.h): nothing to drain. */
+	if (!e || (handoff_paths(e->conf->global.control, intent, state, sizeof(state)) == 0 &&
+		   access(intent, F_OK) == 0))
+		return 0;
+	return handover_host_stop(&e->ho, cb, arg);
+}
+
 static int ctl_handler(void *arg, int argc, char **argv, struct buf *reply)
 {
 	struct engine *e = arg;
+	int rc;
+	if (argc >= 1 && handover_host_ctl(&e->ho, argc, argv, reply, &rc))
+		return rc;
 	if (argc >= 1 && strcmp(argv[0], "status") == 0)
 		return status_render(reply, e->inst, e->ninst, e->tracks, e->ntracks, e->gd, e->gd_ifname, e->ngd);
-	buf_puts(reply, "unknown command, expected one of: status, subscribe");
+	buf_puts(reply, "unknown command, expected one of: status, subscribe, handover, handover status, resume");
 	return -EINVAL;
 }
 
@@ -439,6 +479,8 @@ struct engine *engine_open(struct ev_loop *loop, struct vconf *c, char *err, siz
 	}
 	e->loop = loop;
 	e->conf = c;
+	handover_host_init(&e->ho, loop, &ho_ops, e);
+	handover_host_configure(&e->ho, c->global.lbd_control, c->global.handover_timeout_ms);
 	e->env = (struct instance_env){ .loop = loop, .publish = publish, .publish_arg = e,
 					.vrid_known = vrid_known, .vrid_arg = e };
 	/* A crashed master left its VIPs behind: remove them before anything,
@@ -551,6 +593,7 @@ int engine_reload(struct engine *e, const char *path, char *err, size_t errlen)
 	free(e->inst);
 	vconf_free(e->conf);
 	e->conf = c;
+	handover_host_configure(&e->ho, c->global.lbd_control, c->global.handover_timeout_ms);
 	e->tracks = tracks;
 	e->ntracks = c->ntracks;
 	e->inst = inst;
@@ -637,6 +680,7 @@ void engine_close(struct engine *e)
 		noaccept_close(e->na[i]);
 	for (int i = 0; i < e->ngd; i++)
 		guard_close(e->gd[i]);
+	handover_host_close(&e->ho);
 	ctl_server_close(e->ctl);
 	iface_mon_close(e->mon);
 	vip_nl_close(e->nl);

@@ -22,6 +22,10 @@ void engine_close(struct engine *e);
 /* SIGTERM: engine_close(), or, when a restart was asked for (handoff.h),
  * the masters hand over to the next process.  Returns 1 for a restart. */
 int engine_stop(struct engine *e);
+/* SIGTERM with lbd-control set and a master here: drain lbd and give the
+ * addresses up first (handover.h); returns 1 and calls cb(arg) once that
+ * is done (then call engine_stop()), or 0: stop now. */
+int engine_stop_drained(struct engine *e, void (*cb)(void *arg), void *arg);
 
 /* `vrrpd --cleanup`: remove the configured VIPs from their interfaces, but
  * those of routers handed over to a restarting vrrpd (handoff.h).

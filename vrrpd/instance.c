@@ -958,9 +958,27 @@ void instance_tracks_changed(struct instance *in, int weight_sum, int nfaulted)
 	if (weight_sum)
 		prio = prio < 1 ? 1 : prio > 254 ? 254 : prio;
 	in->prio_now = (uint8_t)prio;
-	vrrp_set_priority(&in->fsm, now, (uint8_t)prio);
+	vrrp_set_priority(&in->fsm, now, in->standby ? INSTANCE_STANDBY_PRIO : (uint8_t)prio);
 	if ((nfaulted > 0) != (in->track_faults > 0))
 		vrrp_fault(&in->fsm, now, nfaulted > 0);
 	in->track_faults = nfaulted;
+	rearm(in);
+}
+
+int instance_handover(struct instance *in)
+{
+	int was = in->fsm.state == VRRP_MASTER;
+	in->standby = 1;
+	vrrp_release(&in->fsm, mtime_us(), INSTANCE_STANDBY_PRIO);
+	rearm(in);
+	return was;
+}
+
+void instance_resume(struct instance *in)
+{
+	if (!in->standby)
+		return;
+	in->standby = 0;
+	vrrp_set_priority(&in->fsm, mtime_us(), in->prio_now);
 	rearm(in);
 }

@@ -17,6 +17,8 @@
 
 struct vip_nl;
 
+#define INSTANCE_STANDBY_PRIO 1 /* a node held back by a planned handover */
+
 /* What instances share, owned by the engine. */
 struct instance_env {
 	struct ev_loop *loop;
@@ -64,7 +66,8 @@ struct instance {
 	const char *fault_why;      /* what link_fault is about, for the status */
 	const struct noaccept *noacc; /* accept off: the interface's filter (the engine's) */
 	int track_faults;           /* 'fault' tracks that are down */
-	uint8_t prio_now;
+	uint8_t prio_now;           /* configured plus the trackers' weights */
+	int standby;                /* held back by a planned handover (instance_handover()) */
 	struct notify notify;
 	struct log_ratelimit rl;
 	uint64_t send_errors, garp_sent, vip_errors, vips_restored;
@@ -107,5 +110,13 @@ void instance_addr_event(struct instance *in);
  * (rather than naming) them keeps a reload that renumbers track lines from
  * leaving and re-entering FAULT. */
 void instance_tracks_changed(struct instance *in, int weight_sum, int nfaulted);
+
+/* Planned handover: a master gives its addresses up with priority 0 and
+ * the instance stays a backup at priority 1 (a standby that does not
+ * preempt, yet takes over should the new master fail) until
+ * instance_resume().  Returns 1 if it was master. */
+int instance_handover(struct instance *in);
+/* Back to the effective priority (a higher one preempts if configured to). */
+void instance_resume(struct instance *in);
 
 #endif

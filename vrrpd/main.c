@@ -24,16 +24,25 @@
 static struct engine *engine;
 static const char *conf_path;
 
+static int stop_signal;
+
+/* The engine is stopped once the loop is left (never from inside one of
+ * its own callbacks). */
+static void stop_now(void *arg)
+{
+	ev_break(arg, EVBREAK_ALL);
+}
+
+/* A master drains lbd first (lbd-control, handover.h); a second signal stops at once. */
 static void on_stop(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	(void)revents;
+	int again = stop_signal != 0;
+	stop_signal = w->signum;
 	daemon_notify("STOPPING=1");
-	if (engine_stop(engine))
-		log_notice("signal %d: stopping for a restart: masters handed over", w->signum);
-	else
-		log_notice("signal %d: stopped", w->signum);
-	engine = NULL;
-	ev_break(loop, EVBREAK_ALL);
+	if (!again && engine_stop_drained(engine, stop_now, loop))
+		return;
+	stop_now(loop);
 }
 
 static void on_hup(struct ev_loop *loop, ev_signal *w, int revents)
@@ -120,7 +129,12 @@ int main(int argc, char **argv)
 	log_notice("started");
 	daemon_notify("READY=1");
 	ev_run(loop, 0);
-	engine_close(engine);
+	if (!stop_signal)
+		engine_close(engine);
+	else if (engine_stop(engine))
+		log_notice("signal %d: stopping for a restart: masters handed over", stop_signal);
+	else
+		log_notice("signal %d: stopped", stop_signal);
 	ev_loop_destroy(loop);
 	return 0;
 }

@@ -88,10 +88,10 @@ static void render_instance(struct buf *b, const struct instance *in, struct tra
 	json_string(b, c->ifname);
 	buf_printf(b, ",\"family\":\"%s\",\"vrid\":%u,\"state\":\"%s\",\"priority\":%u,"
 		   "\"effective_priority\":%u,\"advert_interval_ms\":%u,\"master_advert_interval_ms\":%u,"
-		   "\"preempt\":%s,\"accept\":%s,\"mode\":\"%s\",\"vips_installed\":%s,\"vips\":[",
+		   "\"standby\":%s,\"preempt\":%s,\"accept\":%s,\"mode\":\"%s\",\"vips_installed\":%s,\"vips\":[",
 		   c->family == AF_INET ? "ipv4" : "ipv6", c->vrid, vrrp_state_names[v->state],
 		   c->priority, v->priority, c->advert_cs * 10, v->master_adver_cs * 10u,
-		   c->preempt ? "true" : "false", c->accept ? "true" : "false", c->npeers ? "unicast" : "multicast",
+		   in->standby ? "true" : "false", c->preempt ? "true" : "false", c->accept ? "true" : "false", c->npeers ? "unicast" : "multicast",
 		   in->vips_on && !in->vips_refused ? "true" : "false");
 	for (int i = 0; i < c->nvips; i++) {
 		char s[ADDR_STRLEN + 8];

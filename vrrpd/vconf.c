@@ -74,6 +74,21 @@ static int g_notify_timeout(void *ctx, const struct conf_node *n, char *err, siz
 	return conf_get_ms32(n, 1, 100, 3600000, &x->c->global.notify_timeout_ms, err, errlen);
 }
 
+static int g_lbd_control(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	if (n->args[1][0] != '/')
+		return conf_error(err, errlen, n, 1, "expected an absolute path for lbd's control socket");
+	return copy_word(n, 1, x->c->global.lbd_control, sizeof(x->c->global.lbd_control), "a socket path",
+			 err, errlen);
+}
+
+static int g_handover_timeout(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct vconf_ctx *x = ctx;
+	return conf_get_ms32(n, 1, 100, 600000, &x->c->global.handover_timeout_ms, err, errlen);
+}
+
 static const struct conf_keyword global_kw[] = {
 	{ "control", "control PATH", 1, 1, CONF_NO_BLOCK, 0, g_control },
 	{ "realtime-priority", "realtime-priority 0-99", 1, 1, CONF_NO_BLOCK, 0, g_realtime },
@@ -81,6 +96,8 @@ static const struct conf_keyword global_kw[] = {
 	{ "xdp-guard", "xdp-guard on|off", 1, 1, CONF_NO_BLOCK, 0, g_xdp_guard },
 	{ "notify", "notify COMMAND", 1, 1, CONF_NO_BLOCK, 0, g_notify },
 	{ "notify-timeout", "notify-timeout DURATION", 1, 1, CONF_NO_BLOCK, 0, g_notify_timeout },
+	{ "lbd-control", "lbd-control PATH", 1, 1, CONF_NO_BLOCK, 0, g_lbd_control },
+	{ "handover-timeout", "handover-timeout DURATION", 1, 1, CONF_NO_BLOCK, 0, g_handover_timeout },
 	{ NULL, NULL, 0, 0, CONF_NO_BLOCK, 0, NULL },
 };
 
@@ -649,6 +666,7 @@ static int vconf_from_tree(const struct conf_tree *t, struct vconf **out, char *
 	c->global.mlock = 1;
 	c->global.xdp_guard = 1;
 	c->global.notify_timeout_ms = VCONF_NOTIFY_TIMEOUT_MS;
+	c->global.handover_timeout_ms = VCONF_HANDOVER_TIMEOUT_MS;
 	if ((rc = conf_dispatch(&t->root, top_kw, &x, err, errlen)))
 		goto bad;
 	if ((rc = resolve_tracks(c, &t->root, err, errlen)))

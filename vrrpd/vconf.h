@@ -18,6 +18,7 @@
 #define VCONF_CMD_MAX 1024
 #define VCONF_DEFAULT_CONTROL "/run/vrrpd/vrrpd.sock"
 #define VCONF_NOTIFY_TIMEOUT_MS 10000
+#define VCONF_HANDOVER_TIMEOUT_MS 10000
 
 enum vconf_checksum { VCONF_CSUM_RFC5798, VCONF_CSUM_RFC9568 };
 
@@ -100,6 +101,8 @@ struct vconf_global {
 	int xdp_guard;                   /* load the XDP guard (guard.h); default on */
 	char notify[VCONF_CMD_MAX];
 	uint32_t notify_timeout_ms;      /* a notify run killed after this long */
+	char lbd_control[108];           /* lbd's control socket, for a planned handover; "" = none */
+	uint32_t handover_timeout_ms;    /* longest wait for lbd to drain before giving the VIP up */
 };
 
 struct vconf {

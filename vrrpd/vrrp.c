@@ -25,6 +25,7 @@ const char *const vrrp_reason_names[VRRP_REASON_MAX] = {
 	[VRRP_R_SHUTDOWN] = "shutdown",
 	[VRRP_R_RESTART] = "restart",
 	[VRRP_R_PEER_DOWN] = "bfd_peer_down",
+	[VRRP_R_HANDOVER] = "handover",
 };
 
 static size_t alen(const struct vrrp *v)
@@ -338,6 +339,19 @@ void vrrp_handoff(struct vrrp *v, uint64_t now)
 	}
 	v->adver_at = v->master_down_at = 0;
 	v->state = VRRP_INIT;
+}
+
+void vrrp_release(struct vrrp *v, uint64_t now, uint8_t hold_prio)
+{
+	if (v->p.priority == 255)
+		hold_prio = 255; /* an owner takes its addresses back whatever it does */
+	if (v->state == VRRP_MASTER) {
+		send_advert(v, 0);
+		v->priority = hold_prio; /* before the backup timers are computed */
+		become_backup(v, now, VRRP_R_HANDOVER);
+		return;
+	}
+	v->priority = hold_prio;
 }
 
 void vrrp_resume_master(struct vrrp *v)

@@ -28,6 +28,7 @@ enum vrrp_reason {
 	VRRP_R_SHUTDOWN,
 	VRRP_R_RESTART,          /* resumed as master after a restart (handoff.h) */
 	VRRP_R_PEER_DOWN,        /* BFD: the session to the master failed, then the BFD skew passed */
+	VRRP_R_HANDOVER,         /* a planned handover gave the addresses up (vrrp_release()) */
 	VRRP_REASON_MAX
 };
 extern const char *const vrrp_reason_names[VRRP_REASON_MAX];
@@ -122,6 +123,12 @@ void vrrp_shutdown(struct vrrp *v, uint64_t now);
  * the machine stops (back in INIT, without a transition: no event, no
  * notify) so that a vrrp_shutdown() after it does nothing. */
 void vrrp_handoff(struct vrrp *v, uint64_t now);
+/* A planned handover: a master sends priority 0 (backups take over after
+ * Skew_Time), releases its addresses and stays a backup, from now on at
+ * `hold_prio` (the host keeps that priority while it holds the node back,
+ * so that it does not preempt the new master).  Anywhere else only the
+ * priority changes.  The host drains lbd before calling this. */
+void vrrp_release(struct vrrp *v, uint64_t now, uint8_t hold_prio);
 /* Before vrrp_start(): the process before this one was master and handed
  * over.  vrrp_start() then goes straight to MASTER (advert at once, the
  * addresses are taken again, which keeps them); should a fault hold the

@@ -6,6 +6,9 @@
 #include <string.h>
 
 #include "ctltool.h"
+#include <unistd.h> /* handover_wait() */
+#include "buf.h"
+#include "ctl.h"
 
 struct walk {
 	const char *p;
@@ -147,7 +150,49 @@ static int format(FILE *out, int argc, char **argv, const char *json)
 	return 0;
 }
 
+/* 'vrrpctl handover': ask for it, then wait for its outcome (vrrpd(8),
+ * PLANNED HANDOVER), bounded by the daemon's handover timeout. */
+static int handover_wait(const char *sock)
+{
+	struct buf r = BUF_INIT;
+	char err[256];
+	const char *cmd = "handover";
+	int rc = 1;
+	for (int polls = 0; polls < 6000; polls++) {
+		buf_reset(&r);
+		if (ctl_call(sock, cmd, 5000, &r, err, sizeof(err))) {
+			fprintf(stderr, "vrrpctl: %s\n", err);
+			break;
+		}
+		if (strncmp(r.data, "{\"ok\":false", 11) == 0) {
+			fprintf(stderr, "vrrpctl: %s\n", r.data);
+			break;
+		}
+		if (!strstr(r.data, "\"phase\":\"draining\"")) {
+			format(stdout, 0, NULL, r.data);
+			rc = 0;
+			break;
+		}
+		cmd = "handover status";
+		usleep(50000);
+	}
+	buf_free(&r);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
+	const char *sock = "/run/vrrpd/vrrpd.sock";
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if ((!strcmp(argv[i], "-s") || !strcmp(argv[i], "--socket")) && i + 1 < argc)
+			sock = argv[++i];
+		else if (!strncmp(argv[i], "--socket=", 9))
+			sock = argv[i] + 9;
+		else
+			break;
+	}
+	if (i == argc - 1 && !strcmp(argv[i], "handover"))
+		return handover_wait(sock);
 	return ctltool_main(argc, argv, "vrrpctl", "/run/vrrpd/vrrpd.sock", format);
 }
