@@ -99,4 +99,27 @@ sleep 1.5
 t_assert "node 1 did not preempt back" vrrp_state_is n2 master
 t_assert "vrrpctl resume gives node 1 its priority back" "$BIN/vrrpctl" -s "$T/n1.sock" resume
 wait_for 5 "node 1 preempts back once resumed" vrrp_state_is n1 master
+
+# Stopping vrrpd (the unit's SIGTERM) drains the same way before its priority 0.
+[ "${HANDOVER_NO_DRAIN:-0}" = 1 ] || {
+	wait_for 3 "the client reaches node 1 again" sh -c \
+		"ip netns exec $NS_cl curl --noproxy '*' -sf http://$VIP:8080/ | grep -qx n1"
+	net_spawn cl load2 "$PY" "$REPO/tests/net/ha_keepalive_load.py" "$VIP" 8080 4 "$T/stop2" 30 "$T/load2.json"
+	wait_for 5 "the client has a steady load on node 1 again" sh -c \
+		"ip netns exec $NS_n1 $BIN/lbctl -s $T/lbd-n1.sock --json quiesce status | grep -q '\"conns\":[1-9]'"
+	start=$(now_ms)
+	kill -TERM "$PID_vrrpd_n1"
+	gone() { ! net_alive "$1"; }
+	wait_for 12 "vrrpd on node 1 exits" gone "$PID_vrrpd_n1"
+	t_log "vrrpd stopped $(elapsed_ms "$start") ms after SIGTERM"
+	wait_for 4 "node 2 becomes master after the stop" vrrp_state_is n2 master
+	sleep 1
+	touch "$T/stop2"
+	wait_for 15 "the second client summary is written" test -s "$T/load2.json"
+	cat "$T/load2.json"; echo
+	t_assert "vrrpd drained lbd before its priority 0" grep -q "addresses given up after .* (drained" "$T/vrrpd_n1.log"
+	t_assert "no request failed across the stop" "$PY" -c "import json,sys; d=json.load(open('$T/load2.json')); sys.exit(0 if d['failed'] == 0 and d['by_node'].get('n2') else 1)"
+	t_assert "lbd on node 1 accepts again after the stop" sh -c \
+		"ip netns exec $NS_cl curl --noproxy '*' -sf -m 2 http://198.51.100.11:8080/ | grep -qx n1"
+}
 t_log "PASS"
