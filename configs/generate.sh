@@ -8,7 +8,9 @@
 # site.env holds what both nodes share (VIP, VRID, interface, unicast or not);
 # NODE.env what differs, as the deployment's .env did: NODE_NAME, NODE_IP,
 # PEER_NAME, PEER_IP, PRIORITY.  Templates use @NAME@ for each variable; a
-# placeholder left unreplaced is an error.
+# placeholder left unreplaced is an error.  S3_PORT (optional) puts lbd's S3
+# frontend over both nodes' MinIO on that port; without it the block is
+# commented out.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 ENV_DIR=$HERE
@@ -38,7 +40,7 @@ if [ "$CHECK" = 1 ]; then
 	exit "$rc"
 fi
 
-VARS="NODE_NAME NODE_IP PEER_NAME PEER_IP PRIORITY VIP VRID ADVERT INTERFACE UNICAST"
+VARS="NODE_NAME NODE_IP PEER_NAME PEER_IP PRIORITY VIP VRID ADVERT INTERFACE UNICAST S3_PORT S3"
 found=0
 for envf in "$ENV_DIR"/*.env; do
 	node=$(basename "$envf" .env)
@@ -50,6 +52,7 @@ for envf in "$ENV_DIR"/*.env; do
 		# Each file is read in its own shell so no value leaks from one node to the next.
 		(
 			UNICAST=no
+			S3_PORT=
 			# shellcheck disable=SC1090,SC1091
 			. "$ENV_DIR/site.env"
 			# shellcheck disable=SC1090
@@ -58,6 +61,11 @@ for envf in "$ENV_DIR"/*.env; do
 			yes) UNICAST= ;;
 			no) UNICAST='# ' ;;
 			*) echo "$envf: UNICAST must be yes or no" >&2; exit 1 ;;
+			esac
+			case $S3_PORT in
+			'') S3='# ' ;;
+			*[!0-9]*) echo "$envf: S3_PORT must be a port number or empty" >&2; exit 1 ;;
+			*) S3= ;;
 			esac
 			script=
 			for v in $VARS; do
