@@ -11,6 +11,7 @@ import http.client
 import json
 import os
 import sys
+import threading
 import time
 import urllib.parse
 
@@ -25,11 +26,23 @@ endpoint, op = sys.argv[1], sys.argv[2]
 MB = 1 << 20
 creds = botocore.credentials.Credentials("AKIDLAB", "lab-secret")
 sends = {}
+failures = []
+lock = threading.Lock()
 
 
 def count_send(event_name=None, **kw):
     op_name = event_name.split(".")[-1]
-    sends[op_name] = sends.get(op_name, 0) + 1
+    with lock:
+        sends[op_name] = sends.get(op_name, 0) + 1
+
+
+def note_failure(event_name=None, caught_exception=None, response=None, **kw):
+    """Every attempt that failed (boto3 then decides whether to retry)."""
+    status = response[0].status_code if response and response[0] is not None else None
+    if caught_exception is not None or (status is not None and status >= 500):
+        with lock:
+            failures.append("%s: %s" % (event_name.split(".")[-1],
+                                        type(caught_exception).__name__ if caught_exception else status))
 
 
 def client(attempts=3):
@@ -38,6 +51,7 @@ def client(attempts=3):
                      config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": attempts, "mode": "standard"},
                                    connect_timeout=10, read_timeout=120))
     c.meta.events.register("before-send.s3", count_send)
+    c.meta.events.register("needs-retry.s3", note_failure)
     return c
 
 
@@ -157,7 +171,7 @@ def upload(path, key):
     t1 = time.time()
     got, n = md5_of_object(c, "lab", key) if err is None else (None, 0)
     return {"ok": err is None and got == want, "error": err, "upload_s": round(t1 - t0, 2), "sends": sends,
-            "bytes": n}
+            "failed_attempts": failures, "bytes": n}
 
 
 if op == "checks":
