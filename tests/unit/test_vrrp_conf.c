@@ -199,7 +199,11 @@ static void test_errors(void **state)
 		     "t.conf:1:28: expected a whole number from 0 to 99, got '100'");
 	expect_error("global { bogus 1; }",
 		     "t.conf:1:10: unknown keyword 'bogus', expected one of: control, realtime-priority, mlock, xdp-guard, notify, "
-		     "notify-timeout");
+		     "notify-timeout, lbd-control, handover-timeout");
+	expect_error("global { lbd-control run/lbd.sock; }",
+		     "t.conf:1:22: expected an absolute path for lbd's control socket");
+	expect_error("global { handover-timeout 10ms; }",
+		     "t.conf:1:27: expected a duration from 100ms to 10m, got '10ms'");
 	expect_error("global { xdp-guard maybe; }",
 		     "t.conf:1:20: expected one of off, on, no, yes, false, true, got 'maybe'");
 	expect_error("global { notify-timeout 10ms; }",
