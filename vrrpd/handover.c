@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "log.h"
 
@@ -13,6 +14,36 @@ const char *const handover_outcome_names[HANDOVER_OUTCOME_MAX] = {
 	[HANDOVER_NO_LBD] = "no_lbd",
 	[HANDOVER_LBD_FAILED] = "lbd_failed",
 };
+
+/* The first occurrence of `key` in buf[0..len), or NULL. */
+static const char *find(const char *buf, size_t len, const char *key)
+{
+	size_t k = strlen(key);
+	for (size_t i = 0; i + k <= len; i++)
+		if (memcmp(buf + i, key, k) == 0)
+			return buf + i;
+	return NULL;
+}
+
+int handover_parse_reply(const char *buf, size_t len, int64_t *conns)
+{
+	static const char key[] = "\"conns\":";
+	if (!find(buf, len, "\"ok\":true"))
+		return -1;
+	const char *p = find(buf, len, key);
+	if (!p)
+		return -1;
+	p += sizeof(key) - 1;
+	const char *end = buf + len;
+	int64_t v = 0;
+	int digits = 0;
+	for (; p < end && *p >= '0' && *p <= '9' && digits < 12; p++, digits++)
+		v = v * 10 + (*p - '0');
+	if (!digits)
+		return -1;
+	*conns = v;
+	return 0;
+}
 
 void handover_init(struct handover *h, const struct handover_ops *ops, void *arg)
 {

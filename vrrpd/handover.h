@@ -20,6 +20,7 @@
 #ifndef VRRPD_HANDOVER_H
 #define VRRPD_HANDOVER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum handover_phase { HANDOVER_IDLE, HANDOVER_DRAINING, HANDOVER_DONE };
@@ -64,6 +65,10 @@ struct handover {
 	int64_t conns;         /* at the last poll */
 	uint64_t polls;
 };
+
+/* lbd's answer to a quiesce command (one JSON line, not NUL-terminated):
+ * 0 with *conns when it says "ok":true and a "conns" count, else -1. */
+int handover_parse_reply(const char *buf, size_t len, int64_t *conns);
 
 void handover_init(struct handover *h, const struct handover_ops *ops, void *arg);
 /* Begin; have_lbd says whether lbd is configured.  Returns 0, or -EALREADY

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
@@ -68,12 +67,12 @@ static void lbd_answer(void *arg, const char *reply, const char *why)
 		}
 		return;
 	}
-	const char *c = reply && strstr(reply, "\"ok\":true") ? strstr(reply, "\"conns\":") : NULL;
-	if (!c) {
+	int64_t conns;
+	if (!reply || handover_parse_reply(reply, strlen(reply), &conns)) {
 		log_warn("handover: lbd: %s", reply ? reply : why);
 		handover_lbd_failed(&h->fsm, now);
 	} else {
-		handover_lbd_reply(&h->fsm, now, strtoll(c + 8, NULL, 10));
+		handover_lbd_reply(&h->fsm, now, conns);
 	}
 	rearm(h);
 }

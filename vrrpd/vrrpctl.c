@@ -6,7 +6,8 @@
 #include <string.h>
 
 #include "ctltool.h"
-#include <unistd.h> /* handover_wait() */
+#include <stdlib.h> /* handover_wait() */
+#include <unistd.h>
 #include "buf.h"
 #include "ctl.h"
 
@@ -158,7 +159,8 @@ static int handover_wait(const char *sock)
 	char err[256];
 	const char *cmd = "handover";
 	int rc = 1;
-	for (int polls = 0; polls < 6000; polls++) {
+	long limit = 200; /* polls of 50 ms: 10 s, then the daemon's timeout is known */
+	for (long polls = 0; polls < limit; polls++) {
 		buf_reset(&r);
 		if (ctl_call(sock, cmd, 5000, &r, err, sizeof(err))) {
 			fprintf(stderr, "vrrpctl: %s\n", err);
@@ -173,6 +175,9 @@ static int handover_wait(const char *sock)
 			rc = 0;
 			break;
 		}
+		const char *t = strstr(r.data, "\"timeout_ms\":");
+		if (t && polls == 0)
+			limit = atol(t + 13) / 50 + 200;
 		cmd = "handover status";
 		usleep(50000);
 	}

@@ -58,9 +58,19 @@ wait_for 6 "node 2 is backup" vrrp_state_is n2 backup
 wait_for 3 "the client reaches node 1 through the VIP" sh -c \
 	"ip netns exec $NS_cl curl --noproxy '*' -sf http://$VIP:8080/ | grep -qx n1"
 
-net_spawn cl load "$PY" "$REPO/tests/net/ha_keepalive_load.py" "$VIP" 8080 4 "$T/stop" 30 "$T/load.json"
-wait_for 5 "the client has a steady load on node 1" sh -c \
-	"ip netns exec $NS_n1 $BIN/lbctl -s $T/lbd-n1.sock --json status | grep -q '\"requests\":[1-9][0-9][0-9]'"
+load_start() { # NAME: 4 keep-alive clients on VIP:8080 until $T/stop-NAME, summary in $T/NAME.json
+	net_spawn cl "$1" "$PY" "$REPO/tests/net/ha_keepalive_load.py" "$VIP" 8080 4 "$T/stop-$1" 30 "$T/$1.json"
+	wait_for 5 "the client ($1) has connections to node 1's lbd" sh -c \
+		"ip netns exec $NS_n1 $BIN/lbctl -s $T/lbd-n1.sock --json quiesce status | grep -q '\"conns\":[1-9]'"
+	sleep 0.3 # a few hundred requests before the event
+}
+load_end() { # NAME: a second more of node 2 serving, then the summary
+	sleep 1
+	touch "$T/stop-$1"
+	wait_for 15 "the client summary ($1) is written" test -s "$T/$1.json"
+	cat "$T/$1.json"; echo
+}
+load_start load
 
 start=$(now_ms)
 t_assert "vrrpctl handover succeeds" sh -c "'$BIN/vrrpctl' -s '$T/n1.sock' handover > '$T/handover.out'"
@@ -71,11 +81,7 @@ wait_for 4 "node 2 becomes master" vrrp_state_is n2 master
 took=$(($(vrrp_field n2 last_transition.time_ms) - start))
 wait_for 3 "the client is answered by node 2" sh -c \
 	"ip netns exec $NS_n2 $BIN/lbctl -s $T/lbd-n2.sock --json status | grep -q '\"requests\":[1-9][0-9]'"
-# Keep the load on for a second of node 2 serving, then stop it.
-sleep 1
-touch "$T/stop"
-wait_for 15 "the client summary is written" test -s "$T/load.json"
-cat "$T/load.json"; echo
+load_end load
 drain=$("$PY" -c "import json; print(json.load(open('$T/handover.json'))['drain_ms'])")
 conns=$("$PY" -c "import json; print(json.load(open('$T/handover.json'))['conns_first'])")
 outcome=$("$PY" -c "import json; print(json.load(open('$T/handover.json'))['outcome'])")
@@ -104,19 +110,14 @@ wait_for 5 "node 1 preempts back once resumed" vrrp_state_is n1 master
 [ "${HANDOVER_NO_DRAIN:-0}" = 1 ] || {
 	wait_for 3 "the client reaches node 1 again" sh -c \
 		"ip netns exec $NS_cl curl --noproxy '*' -sf http://$VIP:8080/ | grep -qx n1"
-	net_spawn cl load2 "$PY" "$REPO/tests/net/ha_keepalive_load.py" "$VIP" 8080 4 "$T/stop2" 30 "$T/load2.json"
-	wait_for 5 "the client has a steady load on node 1 again" sh -c \
-		"ip netns exec $NS_n1 $BIN/lbctl -s $T/lbd-n1.sock --json quiesce status | grep -q '\"conns\":[1-9]'"
+	load_start load2
 	start=$(now_ms)
 	kill -TERM "$PID_vrrpd_n1"
 	gone() { ! net_alive "$1"; }
 	wait_for 12 "vrrpd on node 1 exits" gone "$PID_vrrpd_n1"
 	t_log "vrrpd stopped $(elapsed_ms "$start") ms after SIGTERM"
 	wait_for 4 "node 2 becomes master after the stop" vrrp_state_is n2 master
-	sleep 1
-	touch "$T/stop2"
-	wait_for 15 "the second client summary is written" test -s "$T/load2.json"
-	cat "$T/load2.json"; echo
+	load_end load2
 	t_assert "vrrpd drained lbd before its priority 0" grep -q "addresses given up after .* (drained" "$T/vrrpd_n1.log"
 	t_assert "no request failed across the stop" "$PY" -c "import json,sys; d=json.load(open('$T/load2.json')); sys.exit(0 if d['failed'] == 0 and d['by_node'].get('n2') else 1)"
 	t_assert "lbd on node 1 accepts again after the stop" sh -c \

@@ -128,6 +128,21 @@ static void test_lbd_unreachable_or_none(void **state)
 	assert_int_equal(h.nsent, 0);
 }
 
+static void test_parse_reply(void **state)
+{
+	(void)state;
+	int64_t n = -1;
+	const char *ok = "{\"ok\":true,\"quiesced\":true,\"conns\":12,\"left_ms\":15000}";
+	assert_int_equal(handover_parse_reply(ok, strlen(ok), &n), 0);
+	assert_int_equal(n, 12);
+	const char *no = "{\"ok\":false,\"error\":\"unknown command 'quiesce', try 'help'\"}";
+	assert_int_equal(handover_parse_reply(no, strlen(no), &n), -1);
+	const char *cut = "{\"ok\":true,\"conns\":";
+	assert_int_equal(handover_parse_reply(cut, strlen(cut), &n), -1);
+	/* the length bounds the search: "conns" beyond it is not read */
+	assert_int_equal(handover_parse_reply(ok, 30, &n), -1);
+}
+
 /* ---- vrrp_release() ---------------------------------------------------- */
 
 struct vhost {
@@ -215,6 +230,7 @@ int main(void)
 		cmocka_unit_test(test_drains_then_releases),
 		cmocka_unit_test(test_times_out),
 		cmocka_unit_test(test_lbd_unreachable_or_none),
+		cmocka_unit_test(test_parse_reply),
 		cmocka_unit_test(test_release_holds_back),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
