@@ -86,9 +86,9 @@ void quiesce_end(struct quiesce *q)
 static void render(struct quiesce *q, struct buf *r)
 {
 	uint64_t now = mtime_ms();
-	buf_printf(r, "{\"ok\":true,\"quiesced\":%s,\"conns\":%d,\"listeners_filtered\":%d,\"since_ms\":%llu,"
-		      "\"left_ms\":%llu,\"count\":%llu}",
-		   q->on ? "true" : "false", workers_sessions(q->workers), q->on ? q->filtered : 0,
+	buf_printf(r, "{\"ok\":true,\"quiesced\":%s,\"conns\":%d,\"conns_at_start\":%d,\"listeners_filtered\":%d,"
+		      "\"since_ms\":%llu,\"left_ms\":%llu,\"count\":%llu}",
+		   q->on ? "true" : "false", workers_sessions(q->workers), q->conns_at_start, q->on ? q->filtered : 0,
 		   (unsigned long long)(q->on ? now - q->since_ms : 0),
 		   (unsigned long long)(q->on && q->until_ms > now ? q->until_ms - now : 0), (unsigned long long)q->count);
 }
@@ -116,11 +116,12 @@ int quiesce_cmd(struct quiesce *q, struct workers *w, int argc, char **argv, str
 		q->on = 1;
 		q->since_ms = now;
 		q->count++;
+		q->conns_at_start = workers_sessions(w);
 		q->filtered = filter_all(w, 1);
 		workers_quiesce(w, 1);
 		log_notice("quiesce for %lu s at most: new connections dropped on %d listening sockets, "
 			   "\"Connection: close\" on every response, %d client connections to drain",
-			   s, q->filtered, workers_sessions(w));
+			   s, q->filtered, q->conns_at_start);
 	}
 	q->until_ms = now + s * 1000u;
 	ev_timer_stop(q->loop, &q->expire);

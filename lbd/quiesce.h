@@ -30,6 +30,7 @@ struct quiesce {
 	int filtered;           /* listening sockets with the filter */
 	ev_timer expire;
 	uint64_t count;         /* quiesces begun */
+	int conns_at_start;     /* client connections when the last one began */
 };
 
 void quiesce_init(struct quiesce *q, struct ev_loop *loop);

@@ -83,7 +83,7 @@ wait_for 3 "the client is answered by node 2" sh -c \
 	"ip netns exec $NS_n2 $BIN/lbctl -s $T/lbd-n2.sock --json status | grep -q '\"requests\":[1-9][0-9]'"
 load_end load
 drain=$("$PY" -c "import json; print(json.load(open('$T/handover.json'))['drain_ms'])")
-conns=$("$PY" -c "import json; print(json.load(open('$T/handover.json'))['conns_first'])")
+conns=$("$BIN/lbctl" -s "$T/lbd-n1.sock" --json quiesce status | "$PY" -c "import json,sys; print(json.load(sys.stdin)['conns_at_start'])")
 outcome=$("$PY" -c "import json; print(json.load(open('$T/handover.json'))['outcome'])")
 read -r ok failed gap slow < <("$PY" -c "import json; d=json.load(open('$T/load.json')); print(d['ok'], d['failed'], d['max_gap_ms'], d['slow_connects'])")
 t_log "handover: lbd drained $conns client connections in $drain ms ($outcome); vrrpctl returned after $((back - start)) ms;"
