@@ -22,12 +22,6 @@ static size_t alen(const struct instance *in)
 	return packet_addr_len(in->conf.family);
 }
 
-static const void *ip_of(const struct addr *a)
-{
-	return a->ss.ss_family == AF_INET ? (const void *)&((const struct sockaddr_in *)&a->ss)->sin_addr
-					  : (const void *)&((const struct sockaddr_in6 *)&a->ss)->sin6_addr;
-}
-
 static void rearm(struct instance *in)
 {
 	uint64_t d = vrrp_deadline(&in->fsm);
@@ -59,13 +53,13 @@ static void op_send(void *arg, uint8_t prio)
 		.addrs = in->vipbytes,
 		.csum = in->conf.checksum == VCONF_CSUM_RFC9568 ? PACKET_CSUM_RFC9568 : PACKET_CSUM_RFC5798,
 	};
-	const uint8_t *src = in->conf.unicast_src.ss.ss_family ? ip_of(&in->conf.unicast_src) : in->primary;
+	const uint8_t *src = in->conf.unicast_src.ss.ss_family ? addr_ip_bytes(&in->conf.unicast_src.ss, NULL) : in->primary;
 
 	if (in->fd < 0 || in->link_fault)
 		return;
 	int ndst = in->conf.npeers ? in->conf.npeers : 1;
 	for (int i = 0; i < ndst; i++) {
-		const void *dst = in->conf.npeers ? ip_of(&in->conf.peers[i]) : vsock_group(in->conf.family);
+		const void *dst = in->conf.npeers ? addr_ip_bytes(&in->conf.peers[i].ss, NULL) : vsock_group(in->conf.family);
 		int n = packet_build(pkt, sizeof(pkt), &a, src, dst);
 		int rc = n < 0 ? -EINVAL : -ENODEV;
 		/* With vmac on, the advert's source MAC is the virtual one (RFC
@@ -263,7 +257,7 @@ static void discard(struct instance *in, enum packet_discard why, const uint8_t 
 static int from_peer(const struct instance *in, const uint8_t *src)
 {
 	for (int i = 0; i < in->conf.npeers; i++)
-		if (memcmp(ip_of(&in->conf.peers[i]), src, alen(in)) == 0)
+		if (memcmp(addr_ip_bytes(&in->conf.peers[i].ss, NULL), src, alen(in)) == 0)
 			return 1;
 	return 0;
 }
@@ -345,7 +339,7 @@ static void fill_params(const struct instance *in, const struct vconf_instance *
 static void refresh_primary(struct instance *in)
 {
 	if (in->conf.unicast_src.ss.ss_family) {
-		memcpy(in->primary, ip_of(&in->conf.unicast_src), alen(in));
+		memcpy(in->primary, addr_ip_bytes(&in->conf.unicast_src.ss, NULL), alen(in));
 		in->have_primary = 1;
 		in->primary_tentative = 0;
 	} else {
@@ -482,7 +476,7 @@ int instance_open(struct instance *in, const struct vconf_instance *conf, const 
 	in->fd = in->garp_fd = in->vmac_fd = -1;
 	in->rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(5000, 5);
 	for (int i = 0; i < conf->nvips; i++)
-		memcpy(in->vipbytes + (size_t)i * alen(in), ip_of(&conf->vips[i].addr), alen(in));
+		memcpy(in->vipbytes + (size_t)i * alen(in), addr_ip_bytes(&conf->vips[i].addr.ss, NULL), alen(in));
 	ev_io_init(&in->io, readable, -1, EV_READ);
 	in->io.data = in;
 	/* A missing interface is not an error: the instance waits in FAULT for
@@ -607,7 +601,7 @@ static void reconfigure_vips(struct instance *in, const struct vconf_instance *n
 		}
 	}
 	for (int i = 0; i < nc->nvips; i++)
-		memcpy(in->vipbytes + (size_t)i * alen(in), ip_of(&nc->vips[i].addr), alen(in));
+		memcpy(in->vipbytes + (size_t)i * alen(in), addr_ip_bytes(&nc->vips[i].addr.ss, NULL), alen(in));
 	/* a master advertises the new list at once */
 	vrrp_set_addrs(&in->fsm, mtime_us(), in->vipbytes, (uint8_t)nc->nvips);
 	if (added && in->garp_fd >= 0) {

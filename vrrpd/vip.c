@@ -43,8 +43,7 @@ struct vip_nl {
 static struct nlmsghdr *vip_msg(void *buf, int ifindex, const struct vconf_vip *v, int on)
 {
 	int family = v->addr.ss.ss_family;
-	const void *ip = family == AF_INET ? (const void *)&((const struct sockaddr_in *)&v->addr.ss)->sin_addr
-					   : (const void *)&((const struct sockaddr_in6 *)&v->addr.ss)->sin6_addr;
+	const void *ip = addr_ip_bytes(&v->addr.ss, NULL);
 	size_t alen = packet_addr_len(family);
 	struct ifaddrmsg *a;
 	/* EXCL, not REPLACE: an address that is already there (an owner's
@@ -186,12 +185,6 @@ uint64_t vip_errors(const struct vip_nl *n)
 	return n ? n->errors : 0;
 }
 
-static const void *vip_ip(const struct vconf_vip *v)
-{
-	return v->addr.ss.ss_family == AF_INET ? (const void *)&((const struct sockaddr_in *)&v->addr.ss)->sin_addr
-					       : (const void *)&((const struct sockaddr_in6 *)&v->addr.ss)->sin6_addr;
-}
-
 struct lookup {
 	const struct vconf_vip *v;
 	int n;
@@ -203,7 +196,7 @@ static void on_addr(void *arg, const struct iface_addr *a)
 	struct lookup *l = arg;
 	for (int i = 0; i < l->n; i++)
 		if (l->v[i].addr.ss.ss_family == a->family &&
-		    memcmp(vip_ip(&l->v[i]), a->ip, packet_addr_len(a->family)) == 0)
+		    memcmp(addr_ip_bytes(&l->v[i].addr.ss, NULL), a->ip, packet_addr_len(a->family)) == 0)
 			l->state[i] = a->proto == VIP_ADDR_PROTO ? VIP_OURS : VIP_FOREIGN;
 }
 
