@@ -43,9 +43,9 @@ int track_is_up(const struct track *t);
 const char *track_name(const struct track *t);
 enum track_result track_last(const struct track *t);
 uint64_t track_checks(const struct track *t);
-/* Pure: the verdict on the first bytes of an HTTP answer ("HTTP/1.1 200 OK").
- * expect 0 = any 2xx. */
-enum track_result track_http_verdict(const char *rx, size_t len, unsigned expect);
+struct httpc_outcome;
+/* Pure: the verdict on what common/httpc reported (expect 0 = any 2xx). */
+enum track_result track_http_verdict(const struct httpc_outcome *o, unsigned expect);
 
 /* Same kind, target and timing: a reload may keep the running one. */
 int track_same_conf(const struct track *t, const struct vconf_track *c);
