@@ -12,6 +12,7 @@
 
 #include "addr.h"
 #include "buf.h"
+#include "http1.h"
 #include "log.h"
 #include "stats.h"
 
@@ -29,148 +30,50 @@
 #define STATS_HTTP_ANSWER_S 10.
 #define STATS_HTTP_MAX_PENDING (1u << 20) /* answers queued for a client that does not read */
 
-/* ---- the request parser (pure) --------------------------------------------- */
+/* ---- the request, read with common/http1 (pure) ------------------------------ */
 
-static int is_tchar(unsigned char c)
+/* The path of a request-target: origin-form as is, absolute-form
+ * ("http://host/path") from the first '/' after the authority; no query. */
+static void target_path(const struct http1_request *h, struct stats_http_req *r)
 {
-	if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-		return 1;
-	return c && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
-/* Index just past the next line end at or after i (CRLF or LF), -2 if none
- * yet; -1 on a bare CR. */
-static long line_end(const char *b, size_t len, size_t i)
-{
-	for (; i < len; i++) {
-		if (b[i] == '\n')
-			return (long)i + 1;
-		if (b[i] == '\r') {
-			if (i + 1 >= len)
-				return -2;
-			return b[i + 1] == '\n' ? (long)i + 2 : -1;
+	const char *t = h->target, *end = h->target + h->target_len;
+	if (t[0] != '/') {
+		const char *auth = memchr(t, ':', h->target_len);
+		auth = auth && end - auth >= 3 ? auth + 3 : end; /* past "://" */
+		t = memchr(auth, '/', (size_t)(end - auth));
+		if (!t) {
+			r->path = "/";
+			r->path_len = 1;
+			return;
 		}
 	}
-	return -2;
-}
-
-static int parse_request_line(const char *b, size_t len, struct stats_http_req *r, size_t *pos)
-{
-	size_t i = 0;
-	while (i < len && is_tchar((unsigned char)b[i]))
-		i++;
-	if (i == len)
-		return -2;
-	if (i == 0 || b[i] != ' ')
-		return -1;
-	if (i == 3 && !memcmp(b, "GET", 3))
-		r->method = STATS_HTTP_GET;
-	else if (i == 4 && !memcmp(b, "HEAD", 4))
-		r->method = STATS_HTTP_HEAD;
-	else
-		r->method = STATS_HTTP_OTHER;
-	size_t t = ++i;
-	while (i < len && (unsigned char)b[i] > 0x20 && b[i] != 0x7f)
-		i++;
-	if (i == len)
-		return -2;
-	if (i == t || b[i] != ' ' || b[t] != '/')
-		return -1;
-	r->path = b + t;
-	r->path_len = i - t;
-	const char *q = memchr(r->path, '?', r->path_len);
-	if (q)
-		r->path_len = (size_t)(q - r->path);
-	i++;
-	static const char ver[] = "HTTP/1.";
-	for (size_t k = 0; k < 8; k++, i++) {
-		if (i >= len)
-			return -2;
-		if (k < 7 ? b[i] != ver[k] : (b[i] < '0' || b[i] > '9'))
-			return -1;
-	}
-	r->minor = b[i - 1] - '0';
-	r->close = r->minor == 0;
-	long e = line_end(b, len, i);
-	if (e < 0)
-		return (int)e;
-	if ((size_t)e != i + 1 && !((size_t)e == i + 2 && b[i] == '\r'))
-		return -1; /* bytes after the version */
-	*pos = (size_t)e;
-	return 0;
-}
-
-static int value_has_token(const char *v, size_t n, const char *tok)
-{
-	size_t tl = strlen(tok);
-	for (size_t i = 0; i + tl <= n; i++)
-		if (!strncasecmp(v + i, tok, tl))
-			return 1;
-	return 0;
-}
-
-static int parse_header(const char *b, size_t start, size_t end, struct stats_http_req *r)
-{
-	size_t i = start;
-	while (i < end && is_tchar((unsigned char)b[i]))
-		i++;
-	if (i == start || i >= end || b[i] != ':')
-		return -1; /* also rejects whitespace before the colon */
-	size_t nlen = i - start;
-	const char *name = b + start;
-	i++;
-	while (i < end && (b[i] == ' ' || b[i] == '\t'))
-		i++;
-	size_t vend = end;
-	while (vend > i && (b[vend - 1] == '\n' || b[vend - 1] == '\r' || b[vend - 1] == ' ' || b[vend - 1] == '\t'))
-		vend--;
-	for (size_t k = i; k < vend; k++) {
-		unsigned char c = (unsigned char)b[k];
-		if ((c < 0x20 && c != '\t') || c == 0x7f)
-			return -1;
-	}
-	const char *v = b + i;
-	size_t vlen = vend - i;
-	if (nlen == 13 && !strncasecmp(name, "authorization", 13)) {
-		r->auth = v;
-		r->auth_len = vlen;
-	} else if (nlen == 10 && !strncasecmp(name, "connection", 10)) {
-		if (value_has_token(v, vlen, "close"))
-			r->close = 1;
-		else if (value_has_token(v, vlen, "keep-alive"))
-			r->close = 0;
-	} else if (nlen == 14 && !strncasecmp(name, "content-length", 14)) {
-		for (size_t k = 0; k < vlen; k++)
-			if (v[k] != '0')
-				r->has_body = 1;
-	} else if (nlen == 17 && !strncasecmp(name, "transfer-encoding", 17)) {
-		r->has_body = 1;
-	}
-	return 0;
+	const char *q = memchr(t, '?', (size_t)(end - t));
+	r->path = t;
+	r->path_len = (size_t)((q ? q : end) - t);
 }
 
 int stats_http_parse_request(const char *b, size_t len, struct stats_http_req *r)
 {
-	size_t pos = 0;
+	static const struct http1_limits lim = { .max_head = STATS_HTTP_MAX_HEAD, .max_uri = STATS_HTTP_MAX_HEAD };
+	struct http1_request h;
 	memset(r, 0, sizeof(*r));
-	size_t lim = len < STATS_HTTP_MAX_HEAD ? len : STATS_HTTP_MAX_HEAD;
-	int rc = parse_request_line(b, lim, r, &pos);
-	if (rc)
-		return rc == -2 && len >= STATS_HTTP_MAX_HEAD ? -1 : rc;
-	for (;;) {
-		long e = line_end(b, lim, pos);
-		if (e == -2)
-			return len >= STATS_HTTP_MAX_HEAD ? -1 : -2;
-		if (e < 0)
-			return -1;
-		if ((size_t)e - pos <= 2 && (b[pos] == '\n' || b[pos] == '\r'))
-			return (int)e; /* the empty line */
-		if (b[pos] == ' ' || b[pos] == '\t')
-			return -1; /* obs-fold */
-		if (parse_header(b, pos, (size_t)e, r))
-			return -1;
-		pos = (size_t)e;
+	int n = http1_parse_request(b, len, &lim, &h);
+	if (n < 0) {
+		r->status = n == -1 ? h.status : 0;
+		return n;
 	}
+	r->method = h.meth == HTTP1_M_GET ? STATS_HTTP_GET : h.meth == HTTP1_M_HEAD ? STATS_HTTP_HEAD : STATS_HTTP_OTHER;
+	target_path(&h, r);
+	r->minor = h.minor;
+	r->close = (h.flags & HTTP1_F_CONN_CLOSE) || (h.minor == 0 && !(h.flags & HTTP1_F_CONN_KEEPALIVE));
+	r->has_body = (h.flags & HTTP1_F_CHUNKED) || ((h.flags & HTTP1_F_HAS_CL) && h.content_length > 0);
+	for (int i = 0; i < h.nheaders; i++) {
+		if (h.headers[i].name_len == 13 && !strncasecmp(h.headers[i].name, "authorization", 13)) {
+			r->auth = h.headers[i].value;
+			r->auth_len = h.headers[i].value_len;
+		}
+	}
+	return n;
 }
 
 enum stats_route stats_http_route(const char *p, size_t n)
@@ -441,7 +344,7 @@ static int conn_process(struct stats_conn *c)
 			break;
 		if (used < 0) {
 			c->closing = 1;
-			respond_text(c, 0, 400, "Bad Request", NULL, "bad request\n");
+			respond_text(c, 0, r.status, http1_status_text(r.status), NULL, "bad request\n");
 			break;
 		}
 		serve(c, &r);
