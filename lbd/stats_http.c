@@ -33,7 +33,8 @@
 /* ---- the request, read with common/http1 (pure) ------------------------------ */
 
 /* The path of a request-target: origin-form as is, absolute-form
- * ("http://host/path") from the first '/' after the authority; no query. */
+ * ("http://host/path") from the first '/' after the authority, empty if it
+ * has none (the root, RFC 9110 4.2.3); no query.  Always inside the buffer. */
 static void target_path(const struct http1_request *h, struct stats_http_req *r)
 {
 	const char *t = h->target, *end = h->target + h->target_len;
@@ -42,8 +43,8 @@ static void target_path(const struct http1_request *h, struct stats_http_req *r)
 		auth = auth && end - auth >= 3 ? auth + 3 : end; /* past "://" */
 		t = memchr(auth, '/', (size_t)(end - auth));
 		if (!t) {
-			r->path = "/";
-			r->path_len = 1;
+			r->path = end;
+			r->path_len = 0;
 			return;
 		}
 	}
@@ -82,7 +83,7 @@ enum stats_route stats_http_route(const char *p, size_t n)
 		{ "/stats", STATS_ROUTE_HTML }, { "/stats/", STATS_ROUTE_HTML },
 		{ "/stats;csv", STATS_ROUTE_CSV }, { "/stats;csv;norefresh", STATS_ROUTE_CSV },
 		{ "/stats;json", STATS_ROUTE_JSON }, { "/metrics", STATS_ROUTE_METRICS },
-		{ "/healthz", STATS_ROUTE_HEALTHZ }, { "/", STATS_ROUTE_ROOT },
+		{ "/healthz", STATS_ROUTE_HEALTHZ }, { "/", STATS_ROUTE_ROOT }, { "", STATS_ROUTE_ROOT },
 	};
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
 		if (strlen(routes[i].path) == n && !memcmp(routes[i].path, p, n))
