@@ -1,7 +1,6 @@
 #include "stats_http.h"
 
 #include <errno.h>
-#include <ev.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 
 #include "addr.h"
 #include "buf.h"
+#include "bufsrv.h"
 #include "http1.h"
 #include "log.h"
 #include "stats.h"
@@ -118,101 +118,28 @@ int stats_http_basic_token(const char *user, const char *pass, char *out, size_t
 /* ---- the server ------------------------------------------------------------- */
 
 struct stats_conn {
+	struct bufsrv_conn c; /* first: the base's view of it */
 	struct stats_http *h;
-	int fd;
-	int closing;
 	int more;           /* complete requests wait in `in` for `out` to drain */
 	int answering;      /* the deadline is the answer's, not the next head's */
-	int loopback;
-	struct sockaddr_storage peer;
-	ev_io rio, wio;
-	ev_timer deadline;
-	struct buf in, out;
-	struct stats_conn *next;
 };
 
 struct stats_http {
-	struct ev_loop *loop;
-	int fd;
-	ev_io lio;
+	struct bufsrv *srv;
 	char token[400];     /* "Basic ..." or "" */
 	int health_only;     /* the loopback health listener: /healthz and nothing else */
 	const struct stats_http_ops *ops;
 	void *arg;
-	struct stats_conn *conns;
-	int nconns;
-	int nstrangers;      /* of nconns, not from loopback */
 };
-
-static void conn_close(struct stats_conn *c)
-{
-	struct stats_http *h = c->h;
-	ev_io_stop(h->loop, &c->rio);
-	ev_io_stop(h->loop, &c->wio);
-	ev_timer_stop(h->loop, &c->deadline);
-	close(c->fd);
-	for (struct stats_conn **pp = &h->conns; *pp; pp = &(*pp)->next)
-		if (*pp == c) {
-			*pp = c->next;
-			break;
-		}
-	h->nconns--;
-	if (!c->loopback)
-		h->nstrangers--;
-	buf_free(&c->in);
-	buf_free(&c->out);
-	free(c);
-}
-
-static int conn_process(struct stats_conn *c);
-
-static void conn_arm(struct stats_conn *c, double secs)
-{
-	c->deadline.repeat = secs;
-	ev_timer_again(c->h->loop, &c->deadline);
-}
-
-/* Writes what is queued; 0, or -1 if the connection was closed. */
-static int conn_flush(struct stats_conn *c)
-{
-	while (c->out.len) {
-		ssize_t w = send(c->fd, c->out.data, c->out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			break;
-		if (w < 0) {
-			conn_close(c);
-			return -1;
-		}
-		buf_consume(&c->out, (size_t)w);
-	}
-	if (c->out.len) {
-		ev_io_start(c->h->loop, &c->wio);
-		ev_io_stop(c->h->loop, &c->rio); /* no new request while a reply waits */
-		return 0;
-	}
-	ev_io_stop(c->h->loop, &c->wio);
-	if (c->closing) {
-		conn_close(c);
-		return -1;
-	}
-	if (c->answering) {
-		c->answering = 0;
-		conn_arm(c, STATS_HTTP_HEAD_S); /* for the next head */
-	}
-	if (c->more)
-		return conn_process(c);
-	ev_io_start(c->h->loop, &c->rio);
-	return 0;
-}
 
 static void respond(struct stats_conn *c, int head_only, int status, const char *reason, const char *ctype,
 		    const char *extra, const char *body, size_t blen)
 {
-	buf_printf(&c->out, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+	buf_printf(&c->c.out, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
 		   "Cache-Control: no-cache\r\n%s%s\r\n", status, reason, ctype, blen, extra ? extra : "",
-		   c->closing ? "Connection: close\r\n" : "");
+		   c->c.closing ? "Connection: close\r\n" : "");
 	if (!head_only)
-		buf_append(&c->out, body, blen);
+		buf_append(&c->c.out, body, blen);
 }
 
 static void respond_text(struct stats_conn *c, int head_only, int status, const char *reason,
@@ -285,9 +212,9 @@ static void serve(struct stats_conn *c, const struct stats_http_req *r)
 	int head = r->method == STATS_HTTP_HEAD;
 	enum stats_route rt = stats_http_route(r->path, r->path_len);
 	if (r->close)
-		c->closing = 1;
+		c->c.closing = 1;
 	if (r->has_body) {
-		c->closing = 1; /* we would not know where the next request starts */
+		c->c.closing = 1; /* we would not know where the next request starts */
 		respond_text(c, head, 400, "Bad Request", NULL, "request bodies are not accepted here\n");
 	} else if (c->h->health_only && rt != STATS_ROUTE_HEALTHZ) {
 		respond_text(c, head, 404, "Not Found", NULL, "only /healthz here\n");
@@ -312,64 +239,57 @@ static void serve(struct stats_conn *c, const struct stats_http_req *r)
 	}
 }
 
-static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
-{
-	struct stats_conn *c = w->data;
-	(void)loop;
-	(void)revents;
-	char tmp[4096];
-	ssize_t n = recv(c->fd, tmp, sizeof(tmp), 0);
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-		return;
-	if (n <= 0 || buf_append(&c->in, tmp, (size_t)n)) {
-		conn_close(c);
-		return;
-	}
-	conn_process(c); /* no deadline restarts on a byte: a trickled head still ends */
-}
-
 /* Answers the complete requests in `in`, in order (pipelining), while less
  * than STATS_HTTP_MAX_PENDING waits to be sent: a client that pipelines
- * without reading gets no more memory than that.  0, or -1 if closed. */
-static int conn_process(struct stats_conn *c)
+ * without reading gets no more memory than that.  No deadline restarts on a
+ * byte: a trickled head still ends. */
+static void conn_process(struct stats_conn *c)
 {
+	struct bufsrv_conn *b = &c->c;
 	c->more = 0;
-	while (c->in.len && !c->closing) {
-		if (c->out.len >= STATS_HTTP_MAX_PENDING) {
+	while (b->in.len && !b->closing) {
+		if (b->out.len >= STATS_HTTP_MAX_PENDING) {
 			c->more = 1;
 			break;
 		}
 		struct stats_http_req r;
-		int used = stats_http_parse_request(c->in.data, c->in.len, &r);
+		int used = stats_http_parse_request(b->in.data, b->in.len, &r);
 		if (used == -2)
 			break;
 		if (used < 0) {
-			c->closing = 1;
+			b->closing = 1;
 			respond_text(c, 0, r.status, http1_status_text(r.status), NULL, "bad request\n");
 			break;
 		}
 		serve(c, &r);
-		buf_consume(&c->in, (size_t)used);
+		buf_consume(&b->in, (size_t)used);
 		if (!c->answering) {
 			c->answering = 1;
-			conn_arm(c, STATS_HTTP_ANSWER_S);
+			bufsrv_deadline(b, STATS_HTTP_ANSWER_S);
 		}
 	}
-	return conn_flush(c);
+	if (b->eof && !c->more)
+		b->closing = 1; /* what it sent before its end is answered, no more */
 }
 
-static void conn_write_cb(struct ev_loop *loop, ev_io *w, int revents)
+static void conn_input(void *arg, struct bufsrv_conn *b)
 {
-	(void)loop;
-	(void)revents;
-	conn_flush(w->data);
+	(void)arg;
+	conn_process((struct stats_conn *)b);
 }
 
-static void conn_deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
+/* All was sent: the deadline is the next head's, and requests held back by
+ * STATS_HTTP_MAX_PENDING are answered. */
+static void conn_drained(void *arg, struct bufsrv_conn *b)
 {
-	(void)loop;
-	(void)revents;
-	conn_close(w->data);
+	struct stats_conn *c = (struct stats_conn *)b;
+	(void)arg;
+	if (c->answering) {
+		c->answering = 0;
+		bufsrv_deadline(b, STATS_HTTP_HEAD_S);
+	}
+	if (c->more)
+		conn_process(c);
 }
 
 static int is_loopback(const struct sockaddr_storage *ss)
@@ -397,67 +317,44 @@ static int same_source(const struct sockaddr_storage *a, const struct sockaddr_s
 	return 0;
 }
 
-/* 1 if a client from `peer` may have a slot (see STATS_HTTP_LOOPBACK_SLOTS). */
-static int admit(const struct stats_http *h, const struct sockaddr_storage *peer, int loopback)
+/* 1 if a client from c->peer may have a slot (see STATS_HTTP_LOOPBACK_SLOTS). */
+static int conn_admit(void *arg, const struct bufsrv_conn *c)
 {
-	if (h->nconns >= STATS_HTTP_MAX_CLIENTS)
-		return 0;
-	if (loopback)
+	struct stats_http *h = arg;
+	if (is_loopback(&c->peer))
 		return 1;
-	if (h->nstrangers >= STATS_HTTP_MAX_CLIENTS - STATS_HTTP_LOOPBACK_SLOTS)
-		return 0;
-	int same = 0;
-	for (const struct stats_conn *c = h->conns; c; c = c->next)
-		same += same_source(&c->peer, peer);
-	return same < STATS_HTTP_PER_SOURCE;
+	int strangers = 0, same = 0;
+	for (struct bufsrv_conn *o = bufsrv_conns(h->srv); o; o = o->next) {
+		strangers += !is_loopback(&o->peer);
+		same += same_source(&o->peer, &c->peer);
+	}
+	return strangers < STATS_HTTP_MAX_CLIENTS - STATS_HTTP_LOOPBACK_SLOTS && same < STATS_HTTP_PER_SOURCE;
 }
 
-static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
+static void conn_opened(void *arg, struct bufsrv_conn *b)
 {
-	struct stats_http *h = w->data;
-	(void)revents;
-	for (int k = 0; k < 64; k++) {
-		struct sockaddr_storage peer;
-		socklen_t plen = sizeof(peer);
-		int fd = accept4(h->fd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0)
-			return;
-		int loopback = is_loopback(&peer);
-		struct stats_conn *c = admit(h, &peer, loopback) ? calloc(1, sizeof(*c)) : NULL;
-		if (!c) {
-			close(fd); /* over a limit: a stats page is not worth more memory */
-			continue;
-		}
-		c->h = h;
-		c->fd = fd;
-		c->peer = peer;
-		c->loopback = loopback;
-		ev_io_init(&c->rio, conn_read_cb, fd, EV_READ);
-		ev_io_init(&c->wio, conn_write_cb, fd, EV_WRITE);
-		ev_init(&c->deadline, conn_deadline_cb);
-		c->rio.data = c->wio.data = c->deadline.data = c;
-		ev_io_start(loop, &c->rio);
-		conn_arm(c, STATS_HTTP_HEAD_S);
-		c->next = h->conns;
-		h->conns = c;
-		h->nconns++;
-		if (!loopback)
-			h->nstrangers++;
-	}
+	((struct stats_conn *)b)->h = arg;
+	bufsrv_deadline(b, STATS_HTTP_HEAD_S);
 }
+
+static const struct bufsrv_ops stats_http_conn_ops = {
+	.admit = conn_admit,
+	.opened = conn_opened,
+	.input = conn_input,
+	.drained = conn_drained,
+};
 
 struct stats_http *stats_http_open(struct ev_loop *loop, const struct addr *where, int health_only,
 				   const char *user, const char *pass, const struct stats_http_ops *ops, void *arg,
 				   char *err, size_t errlen)
 {
 	char a[ADDR_STRLEN];
-	int one = 1;
+	int one = 1, fd = -1;
 	struct stats_http *h = calloc(1, sizeof(*h));
 	if (!h) {
 		snprintf(err, errlen, "stats: out of memory");
 		return NULL;
 	}
-	h->loop = loop;
 	h->ops = ops;
 	h->arg = arg;
 	h->health_only = health_only;
@@ -465,21 +362,24 @@ struct stats_http *stats_http_open(struct ev_loop *loop, const struct addr *wher
 		snprintf(err, errlen, "stats: user and password too long");
 		goto fail;
 	}
-	h->fd = socket(addr_family(where), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (h->fd < 0)
+	fd = socket(addr_family(where), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
 		goto sockerr;
-	setsockopt(h->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	setsockopt(h->fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
-	if (bind(h->fd, (const struct sockaddr *)&where->ss, where->len) < 0 || listen(h->fd, STATS_HTTP_BACKLOG) < 0)
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)&where->ss, where->len) < 0 || listen(fd, STATS_HTTP_BACKLOG) < 0)
 		goto sockerr;
-	ev_io_init(&h->lio, accept_cb, h->fd, EV_READ);
-	h->lio.data = h;
-	ev_io_start(loop, &h->lio);
+	/* the socket is the base's from here, also when it fails */
+	h->srv = bufsrv_new(loop, fd, STATS_HTTP_MAX_CLIENTS, sizeof(struct stats_conn), &stats_http_conn_ops, h);
+	if (!h->srv) {
+		snprintf(err, errlen, "stats: out of memory");
+		goto fail;
+	}
 	return h;
 sockerr:
 	snprintf(err, errlen, "%s: cannot listen on %s: %s", health_only ? "stats health" : "stats", addr_format(where, a, sizeof(a)), strerror(errno));
-	if (h->fd >= 0)
-		close(h->fd);
+	if (fd >= 0)
+		close(fd);
 fail:
 	free(h);
 	return NULL;
@@ -489,9 +389,6 @@ void stats_http_close(struct stats_http *h)
 {
 	if (!h)
 		return;
-	while (h->conns)
-		conn_close(h->conns);
-	ev_io_stop(h->loop, &h->lio);
-	close(h->fd);
+	bufsrv_free(h->srv);
 	free(h);
 }
