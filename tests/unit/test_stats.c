@@ -387,7 +387,7 @@ static void test_http_route_and_auth(void **state)
 	assert_false(stats_http_auth_match(tok, NULL, 0));
 }
 
-/* vrrpd's "status" reply, as vrrpd/status.c writes it. */
+/* vrrpd's "status" reply, as vrrpd/stats.c writes it. */
 static const char vrrp_status[] =
 	"{\"ok\":true,\"instances\":[{\"name\":\"VI_1\",\"interface\":\"eth0\",\"family\":\"ipv4\",\"vrid\":51,"
 	"\"state\":\"master\",\"priority\":100,\"effective_priority\":80,\"advert_interval_ms\":1000,"
