@@ -121,7 +121,7 @@ static void test_full(void **state)
 static void test_examples_load(void **state)
 {
 	(void)state;
-	const char *files[] = { "configs/examples/vrrpd-node1.conf", "configs/examples/vrrpd-node2.conf" };
+	const char *files[] = { "configs/node1/vrrpd.conf", "configs/node2/vrrpd.conf" };
 	for (size_t i = 0; i < 2; i++) {
 		struct vrrpd_config *c = NULL;
 		char err[512] = "";
