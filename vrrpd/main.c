@@ -44,7 +44,7 @@ static void on_hup(struct ev_loop *loop, ev_signal *w, int revents)
 	if (vrrpd_reload(vd, conf_path, err, sizeof(err)))
 		log_err("reload refused, keeping the running configuration: %s", err);
 	else
-		log_notice("reloaded %s", conf_path);
+		log_notice("configuration reloaded from %s", conf_path);
 	daemon_notify("READY=1");
 }
 
