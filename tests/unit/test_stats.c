@@ -19,7 +19,7 @@
 #include "lbd/stats_http.h"
 
 /* HAProxy 2.6.12's header line, as its "show stat" prints it (Debian 12);
- * tests/net/test_lbd_stats_csv.sh compares against a running haproxy too. */
+ * tests/net/test_lbd_stats.sh compares against a running haproxy too. */
 static const char haproxy_header[] =
 	"# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,wredis,status,"
 	"weight,act,bck,chkfail,chkdown,lastchg,downtime,qlimit,pid,iid,sid,throttle,lbtot,tracked,type,rate,"
