@@ -20,8 +20,10 @@
 #   net_teardown                  the processes, then the namespaces (and what runs in them)
 #
 # Only documentation ranges are used: 198.51.100.0/24 and 2001:db8::/64 here.
+# shellcheck disable=SC2034 # read by the files that source this one
 NET_NAMESPACES=()
 NET_PIDS=()
+# shellcheck disable=SC2034
 LAB_VIP=198.51.100.100
 LAB_NET4=198.51.100
 LAB_NET6=2001:db8:
@@ -116,9 +118,9 @@ net_alive() {
 
 # net_stop PID [SIGNAL] : signal and wait (bounded) for exit; returns its status.
 net_stop() {
-	local pid=$1 sig=${2:-TERM} i
+	local pid=$1 sig=${2:-TERM}
 	kill -"$sig" "$pid" 2>/dev/null || return 0
-	for i in $(seq 1 500); do
+	for _ in $(seq 1 500); do
 		net_alive "$pid" || break
 		sleep 0.02
 	done

@@ -7,7 +7,7 @@
 # run.sh timeout: 300
 . "$(dirname "$0")/lib.sh"
 net_require make gcc grep
-cd "$REPO"
+cd "$REPO" || exit 1
 
 # clang and bpftool that fail loudly if anything calls them.
 mkdir -p "$T/shim"
