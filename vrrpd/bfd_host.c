@@ -202,7 +202,7 @@ static int bind_port(int fd, int family, const void *src, const char *ifname, ui
 		    family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
 }
 
-int bfd_host_open(struct bfd_host *h, struct ev_loop *loop, const struct vconf_bfd *c, int family,
+int bfd_host_open(struct bfd_host *h, struct ev_loop *loop, const struct bfd_conf *c, int family,
 		  const char *ifname, const void *src, void (*changed)(void *, enum bfd_state, enum bfd_state), void *arg,
 		  char *err, size_t errlen)
 {

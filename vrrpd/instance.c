@@ -51,7 +51,7 @@ static void op_send(void *arg, uint8_t prio)
 		.family = in->conf.family, .vrid = (uint8_t)in->conf.vrid, .priority = prio,
 		.interval_cs = (uint16_t)in->conf.advert_cs, .naddr = (uint8_t)in->conf.nvips,
 		.addrs = in->vipbytes,
-		.csum = in->conf.checksum == VCONF_CSUM_RFC9568 ? PACKET_CSUM_RFC9568 : PACKET_CSUM_RFC5798,
+		.csum = in->conf.checksum == CONFIG_CSUM_RFC9568 ? PACKET_CSUM_RFC9568 : PACKET_CSUM_RFC5798,
 	};
 	const uint8_t *src = in->conf.unicast_src.ss.ss_family ? addr_ip_bytes(&in->conf.unicast_src.ss, NULL) : in->primary;
 
@@ -90,7 +90,7 @@ static void garp_all(struct instance *in)
 static void garp_tick(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct instance *in = w->data;
-	const struct vconf_garp *g = &in->conf.garp;
+	const struct garp_conf *g = &in->conf.garp;
 	(void)revents;
 	while (in->garp_left > 0) {
 		garp_all(in);
@@ -122,7 +122,7 @@ static void garp_tick(struct ev_loop *loop, ev_timer *w, int revents)
  * decides.  The answers to our adds are read first (vip_flush). */
 static void release_vips(struct instance *in)
 {
-	enum vip_presence st[VCONF_MAX_VIPS];
+	enum vip_presence st[CONFIG_MAX_VIPS];
 	int rc = vip_lookup(vip_ifindex(in), in->conf.vips, in->conf.nvips, st);
 
 	if (rc)
@@ -326,7 +326,7 @@ static void on_retry(struct ev_loop *loop, ev_timer *w, int revents);
 /* The state machine's parameters: the configuration's, except that a node
  * whose VIPs were refused does not preempt until they were installed again
  * (vip_fault_enter). */
-static void fill_params(const struct instance *in, const struct vconf_instance *c, struct vrrp_params *p)
+static void fill_params(const struct instance *in, const struct instance_conf *c, struct vrrp_params *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->vrid = (uint8_t)c->vrid;
@@ -376,7 +376,7 @@ static void detach(struct instance *in)
 /* vmac on: the macvlan (replacing a stale one) and its advert socket. */
 static int attach_vmac(struct instance *in, char *err, size_t errlen)
 {
-	const struct vconf_instance *c = &in->conf;
+	const struct instance_conf *c = &in->conf;
 	int rc = vmac_open(c->vmac_ifname, in->ii.ifindex, c->family, c->vrid, err, errlen);
 	if (rc < 0)
 		return rc;
@@ -395,7 +395,7 @@ static int attach_vmac(struct instance *in, char *err, size_t errlen)
  * 0, -ENODEV when it does not exist, or another -errno with err filled. */
 static int attach(struct instance *in, char *err, size_t errlen)
 {
-	const struct vconf_instance *c = &in->conf;
+	const struct instance_conf *c = &in->conf;
 	int rc = iface_query(c->ifname, &in->ii);
 
 	if (rc) {
@@ -457,14 +457,14 @@ static int bfd_attach(struct instance *in, char *err, size_t errlen)
 			     in->have_primary ? in->primary : NULL, on_bfd_changed, in, err, errlen);
 }
 
-static void bfd_params_of(const struct vconf_bfd *c, struct bfd_params *p)
+static void bfd_params_of(const struct bfd_conf *c, struct bfd_params *p)
 {
 	p->min_tx_us = c->min_tx_ms * 1000u;
 	p->min_rx_us = c->min_rx_ms * 1000u;
 	p->mult = (uint8_t)c->mult;
 }
 
-int instance_open(struct instance *in, const struct vconf_instance *conf, const char *global_notify,
+int instance_open(struct instance *in, const struct instance_conf *conf, const char *global_notify,
 		  const struct instance_env *env, char *err, size_t errlen)
 {
 	struct vrrp_params p;
@@ -543,15 +543,15 @@ void instance_close(struct instance *in)
 	vip_forget(in->env->nl, in);
 }
 
-int instance_same_identity(const struct instance *in, const struct vconf_instance *c)
+int instance_same_identity(const struct instance *in, const struct instance_conf *c)
 {
-	const struct vconf_instance *o = &in->conf;
+	const struct instance_conf *o = &in->conf;
 	return strcmp(o->ifname, c->ifname) == 0 && o->family == c->family && o->vrid == c->vrid &&
 	       o->vmac == c->vmac && strcmp(o->vmac_ifname, c->vmac_ifname) == 0;
 }
 
 /* Index of the address of v (and its prefix length) in c's VIPs, or -1. */
-static int vip_find(const struct vconf_instance *c, const struct vconf_vip *v)
+static int vip_find(const struct instance_conf *c, const struct vip_conf *v)
 {
 	for (int i = 0; i < c->nvips; i++)
 		if (addr_equal_ip(&c->vips[i].addr, &v->addr) && c->vips[i].prefixlen == v->prefixlen)
@@ -565,9 +565,9 @@ static int vip_find(const struct vconf_instance *c, const struct vconf_vip *v)
  * whose label changed keeps the old label until it is next added (the
  * kernel cannot relabel an address in place, and removing it would drop
  * its traffic).  Then the lists the adverts and the state machine use. */
-static void reconfigure_vips(struct instance *in, const struct vconf_instance *nc)
+static void reconfigure_vips(struct instance *in, const struct instance_conf *nc)
 {
-	const struct vconf_instance *oc = &in->conf;
+	const struct instance_conf *oc = &in->conf;
 	int added = 0;
 	uint32_t was_added = 0, was_foreign = 0;
 
@@ -613,7 +613,7 @@ static void reconfigure_vips(struct instance *in, const struct vconf_instance *n
 	}
 }
 
-void instance_reconfigure(struct instance *in, const struct vconf_instance *conf, const char *global_notify)
+void instance_reconfigure(struct instance *in, const struct instance_conf *conf, const char *global_notify)
 {
 	struct vrrp_params p;
 	int src_changed = !addr_equal_ip(&in->conf.unicast_src, &conf->unicast_src);
@@ -642,7 +642,7 @@ void instance_reconfigure(struct instance *in, const struct vconf_instance *conf
 	}
 	notify_set_cmd(&in->notify, conf->notify[0] ? conf->notify : global_notify);
 	notify_set_instance(&in->notify, conf->name);
-	/* The engine recomputes the tracks and the effective priority next. */
+	/* vrrpd.c recomputes the tracks and the effective priority next. */
 	rearm(in);
 }
 
@@ -811,7 +811,7 @@ static void verify_primary(struct instance *in)
  * with its macvlan) is added again at once. */
 static void verify_vips(struct instance *in)
 {
-	enum vip_presence st[VCONF_MAX_VIPS];
+	enum vip_presence st[CONFIG_MAX_VIPS];
 	char a[ADDR_STRLEN];
 	int missing = 0;
 

@@ -13,7 +13,7 @@
 #include "iface.h"
 #include "log.h"
 #include "spawn.h"
-#include "vconf.h"
+#include "config.h"
 
 const char *const track_result_names[TRACK_RESULT_MAX] = {
 	[TRACK_OK] = "ok",
@@ -28,7 +28,7 @@ const char *const track_result_names[TRACK_RESULT_MAX] = {
 };
 
 struct track {
-	struct vconf_track conf;
+	struct track_conf conf;
 	struct ev_loop *loop;
 	ev_timer interval;      /* next check */
 	ev_timer timeout;       /* the running script */
@@ -158,7 +158,7 @@ static void link_verdict(struct track *t)
 
 void track_link_event(struct track *t, const char *ifname)
 {
-	if (t->conf.kind == VCONF_TRACK_INTERFACE && ifname && strcmp(ifname, t->conf.ifname) == 0)
+	if (t->conf.kind == TRACK_INTERFACE && ifname && strcmp(ifname, t->conf.ifname) == 0)
 		link_verdict(t);
 }
 
@@ -171,20 +171,20 @@ static void on_interval(struct ev_loop *loop, ev_timer *w, int revents)
 	if (t->running) /* the previous check outlived its interval: the timeout decides */
 		return;
 	switch (t->conf.kind) {
-	case VCONF_TRACK_FILE:
+	case TRACK_FILE:
 		verdict(t, file_check(t));
 		return;
-	case VCONF_TRACK_INTERFACE:
+	case TRACK_INTERFACE:
 		link_verdict(t);
 		return;
-	case VCONF_TRACK_HTTP:
+	case TRACK_HTTP:
 		/* httpc keeps the deadline and answers through http_done. */
 		r = http_start(t);
 		t->running = r == TRACK_OK;
 		if (r != TRACK_OK)
 			verdict(t, r);
 		return;
-	case VCONF_TRACK_SCRIPT:
+	case TRACK_SCRIPT:
 		t->child = spawn_run(t->loop, t->conf.script, NULL, script_done, t);
 		r = t->child ? TRACK_OK : TRACK_ERROR;
 		break;
@@ -198,7 +198,7 @@ static void on_interval(struct ev_loop *loop, ev_timer *w, int revents)
 	ev_timer_start(t->loop, &t->timeout);
 }
 
-struct track *track_new(struct ev_loop *loop, const struct vconf_track *conf, int initial_up,
+struct track *track_new(struct ev_loop *loop, const struct track_conf *conf, int initial_up,
 			enum track_result initial_last, uint32_t first_delay_ms, track_change_fn fn, void *arg)
 {
 	struct track *t = calloc(1, sizeof(*t));
@@ -212,7 +212,7 @@ struct track *track_new(struct ev_loop *loop, const struct vconf_track *conf, in
 	t->arg = arg;
 	/* An interface track checks once, then only on link events. */
 	ev_timer_init(&t->interval, on_interval, first_delay_ms / 1000.0,
-		      conf->kind == VCONF_TRACK_INTERFACE ? 0. : conf->interval_ms / 1000.0);
+		      conf->kind == TRACK_INTERFACE ? 0. : conf->interval_ms / 1000.0);
 	t->interval.data = t;
 	ev_timer_init(&t->timeout, on_timeout, 0., 0.);
 	t->timeout.data = t;
@@ -234,9 +234,9 @@ const char *track_name(const struct track *t) { return t->conf.name; }
 enum track_result track_last(const struct track *t) { return t->last; }
 uint64_t track_checks(const struct track *t) { return t->checks; }
 
-int track_same_conf(const struct track *t, const struct vconf_track *c)
+int track_same_conf(const struct track *t, const struct track_conf *c)
 {
-	const struct vconf_track *a = &t->conf;
+	const struct track_conf *a = &t->conf;
 	return a->kind == c->kind && a->interval_ms == c->interval_ms && a->timeout_ms == c->timeout_ms &&
 	       a->rise == c->rise && a->fall == c->fall && a->http_status == c->http_status &&
 	       addr_equal_ip(&a->http_addr, &c->http_addr) && addr_port(&a->http_addr) == addr_port(&c->http_addr) &&

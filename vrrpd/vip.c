@@ -15,7 +15,7 @@
 #include "log.h"
 #include "packet.h"
 #include "rtnl.h"
-#include "vconf.h"
+#include "config.h"
 
 /* Requests in flight, by sequence number: whose change the answer is about. */
 #define VIP_PENDING 64
@@ -40,7 +40,7 @@ struct vip_nl {
 /* The request that adds (on) or removes address v on ifindex, in buf
  * (RTNL_REQ_SIZE bytes): the local address, the same as IFA_ADDRESS (no
  * peer), and the label if there is one. */
-static struct nlmsghdr *vip_msg(void *buf, int ifindex, const struct vconf_vip *v, int on)
+static struct nlmsghdr *vip_msg(void *buf, int ifindex, const struct vip_conf *v, int on)
 {
 	int family = v->addr.ss.ss_family;
 	const void *ip = addr_ip_bytes(&v->addr.ss, NULL);
@@ -153,7 +153,7 @@ void vip_nl_close(struct vip_nl *n)
 	free(n);
 }
 
-int vip_set(struct vip_nl *n, int ifindex, const struct vconf_vip *v, int on, void *owner, int index)
+int vip_set(struct vip_nl *n, int ifindex, const struct vip_conf *v, int on, void *owner, int index)
 {
 	char req[RTNL_REQ_SIZE];
 	struct nlmsghdr *h = vip_msg(req, ifindex, v, on);
@@ -186,7 +186,7 @@ uint64_t vip_errors(const struct vip_nl *n)
 }
 
 struct lookup {
-	const struct vconf_vip *v;
+	const struct vip_conf *v;
 	int n;
 	enum vip_presence *state;
 };
@@ -200,7 +200,7 @@ static void on_addr(void *arg, const struct iface_addr *a)
 			l->state[i] = a->proto == VIP_ADDR_PROTO ? VIP_OURS : VIP_FOREIGN;
 }
 
-int vip_lookup(int ifindex, const struct vconf_vip *v, int n, enum vip_presence *state)
+int vip_lookup(int ifindex, const struct vip_conf *v, int n, enum vip_presence *state)
 {
 	struct lookup l = { v, n, state };
 	for (int i = 0; i < n; i++)
@@ -210,14 +210,14 @@ int vip_lookup(int ifindex, const struct vconf_vip *v, int n, enum vip_presence 
 	return iface_addrs(ifindex, v[0].addr.ss.ss_family, on_addr, &l);
 }
 
-int vip_remove_sync(int ifindex, const struct vconf_vip *v, int nv)
+int vip_remove_sync(int ifindex, const struct vip_conf *v, int nv)
 {
-	enum vip_presence state[VCONF_MAX_VIPS];
+	enum vip_presence state[CONFIG_MAX_VIPS];
 	char req[RTNL_REQ_SIZE];
 	int removed = 0;
 
-	if (nv > VCONF_MAX_VIPS)
-		nv = VCONF_MAX_VIPS;
+	if (nv > CONFIG_MAX_VIPS)
+		nv = CONFIG_MAX_VIPS;
 	int rc = vip_lookup(ifindex, v, nv, state);
 	if (rc)
 		return rc;

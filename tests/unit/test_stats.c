@@ -19,7 +19,7 @@
 #include "lbd/stats_http.h"
 
 /* HAProxy 2.6.12's header line, as its "show stat" prints it (Debian 12);
- * tests/net/test_lbd_stats_csv.sh compares against a running haproxy too. */
+ * tests/net/test_lbd_stats.sh compares against a running haproxy too. */
 static const char haproxy_header[] =
 	"# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,wredis,status,"
 	"weight,act,bck,chkfail,chkdown,lastchg,downtime,qlimit,pid,iid,sid,throttle,lbtot,tracked,type,rate,"
@@ -407,7 +407,7 @@ static void test_http_route_and_auth(void **state)
 	assert_false(stats_http_auth_match(tok, NULL, 0));
 }
 
-/* vrrpd's "status" reply, as vrrpd/status.c writes it. */
+/* vrrpd's "status" reply, as vrrpd/stats.c writes it. */
 static const char vrrp_status[] =
 	"{\"ok\":true,\"instances\":[{\"name\":\"VI_1\",\"interface\":\"eth0\",\"family\":\"ipv4\",\"vrid\":51,"
 	"\"state\":\"master\",\"priority\":100,\"effective_priority\":80,\"advert_interval_ms\":1000,"
