@@ -9,11 +9,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "httpc.h"
 #include "iface.h"
 #include "log.h"
 #include "spawn.h"
-#include "config.h"
 
 const char *const track_result_names[TRACK_RESULT_MAX] = {
 	[TRACK_OK] = "ok",
