@@ -12,7 +12,7 @@
  *
  * Why not a Debian library: json-c and jansson build a tree of heap nodes
  * (and jansson hashes every object), where the readers here want two or
- * three fields out of a one-line reply; this is some 300 lines, links into
+ * three fields out of a one-line reply; this is a few hundred lines, links into
  * vrrpd's tools and lbd without a new dependency, and is fuzzed here. */
 #ifndef COMMON_JSONR_H
 #define COMMON_JSONR_H
