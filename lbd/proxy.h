@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #include "http1.h"
-#include "lb.h"
+#include "roundrobin.h"
 #include "zpipe.h"
 
 struct frontend;
@@ -157,7 +157,7 @@ struct worker {
 	int msg_quiesce;                 /* 1: quiesce, -1: end it (workers_quiesce()) */
 	/* owned by the thread */
 	struct lbd_config *cfg;
-	struct lb_set lb;
+	struct roundrobin_set lb;
 	struct wlistener *ls;
 	int nls, npaused, stopping;
 	int quiesce;                     /* "Connection: close" and idle keep-alives ended, still accepting */

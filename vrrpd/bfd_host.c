@@ -14,9 +14,7 @@
 
 const void *bfd_host_peer_ip(const struct bfd_host *h)
 {
-	const struct sockaddr_storage *ss = &h->peer.ss;
-	return ss->ss_family == AF_INET ? (const void *)&((const struct sockaddr_in *)ss)->sin_addr
-					: (const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr;
+	return addr_ip_bytes(&h->peer.ss, NULL);
 }
 
 static size_t ip_len(int family)
@@ -110,9 +108,7 @@ static int from_peer(const struct bfd_host *h, const struct sockaddr_storage *sr
 {
 	if (src->ss_family != h->family)
 		return 0;
-	const void *ip = src->ss_family == AF_INET ? (const void *)&((const struct sockaddr_in *)src)->sin_addr
-						   : (const void *)&((const struct sockaddr_in6 *)src)->sin6_addr;
-	return memcmp(ip, bfd_host_peer_ip(h), ip_len(h->family)) == 0;
+	return memcmp(addr_ip_bytes(src, NULL), bfd_host_peer_ip(h), ip_len(h->family)) == 0;
 }
 
 static void readable(struct ev_loop *loop, ev_io *w, int revents)
@@ -206,7 +202,7 @@ static int bind_port(int fd, int family, const void *src, const char *ifname, ui
 		    family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
 }
 
-int bfd_host_open(struct bfd_host *h, struct ev_loop *loop, const struct vconf_bfd *c, int family,
+int bfd_host_open(struct bfd_host *h, struct ev_loop *loop, const struct bfd_conf *c, int family,
 		  const char *ifname, const void *src, void (*changed)(void *, enum bfd_state, enum bfd_state), void *arg,
 		  char *err, size_t errlen)
 {

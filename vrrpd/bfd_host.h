@@ -12,7 +12,7 @@
 
 #include "addr.h"
 #include "bfd.h"
-#include "vconf.h"
+#include "config.h"
 
 struct bfd_host {
 	struct bfd_session s;
@@ -37,7 +37,7 @@ struct bfd_host {
  * send from: the one the instance's adverts come from, which the peer
  * knows (a master's VIP, e.g. a link-local one, could be picked else).
  * 0, or -errno with the reason in err. */
-int bfd_host_open(struct bfd_host *h, struct ev_loop *loop, const struct vconf_bfd *c, int family,
+int bfd_host_open(struct bfd_host *h, struct ev_loop *loop, const struct bfd_conf *c, int family,
 		  const char *ifname, const void *src, void (*changed)(void *, enum bfd_state, enum bfd_state), void *arg,
 		  char *err, size_t errlen);
 void bfd_host_start(struct bfd_host *h);

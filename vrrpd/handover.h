@@ -1,7 +1,7 @@
 /* handover: the planned handover of a master's virtual addresses with no
  * request lost (vrrpctl handover, or stopping vrrpd).  Pure: time passed in,
  * lbd reached and the addresses given up through struct handover_ops, as
- * vrrp.c; the host (engine.c, lbdctl.c) does the I/O.  Not to be confused
+ * vrrp.c; the host (handover_host.c, lbdctl.c) does the I/O.  Not to be confused
  * with handoff.h (a restart that keeps the addresses).
  *
  * The sequence (vrrpd(8), PLANNED HANDOVER):
