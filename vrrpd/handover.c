@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "jsonr.h"
 #include "log.h"
 
 const char *const handover_outcome_names[HANDOVER_OUTCOME_MAX] = {
@@ -15,33 +16,30 @@ const char *const handover_outcome_names[HANDOVER_OUTCOME_MAX] = {
 	[HANDOVER_LBD_FAILED] = "lbd_failed",
 };
 
-/* The first occurrence of `key` in buf[0..len), or NULL. */
-static const char *find(const char *buf, size_t len, const char *key)
-{
-	size_t k = strlen(key);
-	for (size_t i = 0; i + k <= len; i++)
-		if (memcmp(buf + i, key, k) == 0)
-			return buf + i;
-	return NULL;
-}
-
 int handover_parse_reply(const char *buf, size_t len, int64_t *conns)
 {
-	static const char key[] = "\"conns\":";
-	if (!find(buf, len, "\"ok\":true"))
+	struct jsonr j;
+	char key[16];
+	int ok = 0, have = 0, r;
+	uint64_t n = 0;
+	jsonr_init(&j, buf, len);
+	if (jsonr_object(&j))
 		return -1;
-	const char *p = find(buf, len, key);
-	if (!p)
+	while ((r = jsonr_key(&j, key, sizeof(key))) == 1) {
+		if (!strcmp(key, "ok")) {
+			r = jsonr_bool(&j, &ok);
+		} else if (!strcmp(key, "conns")) {
+			r = jsonr_uint(&j, INT32_MAX, &n);
+			have = 1;
+		} else {
+			r = jsonr_skip(&j);
+		}
+		if (r)
+			return -1;
+	}
+	if (r || jsonr_end(&j) || !ok || !have)
 		return -1;
-	p += sizeof(key) - 1;
-	const char *end = buf + len;
-	int64_t v = 0;
-	int digits = 0;
-	for (; p < end && *p >= '0' && *p <= '9' && digits < 12; p++, digits++)
-		v = v * 10 + (*p - '0');
-	if (!digits)
-		return -1;
-	*conns = v;
+	*conns = (int64_t)n;
 	return 0;
 }
 

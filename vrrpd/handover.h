@@ -66,8 +66,9 @@ struct handover {
 	uint64_t polls;
 };
 
-/* lbd's answer to a quiesce command (one JSON line, not NUL-terminated):
- * 0 with *conns when it says "ok":true and a "conns" count, else -1. */
+/* lbd's answer to a quiesce command (one JSON object, not NUL-terminated;
+ * common/jsonr.h): 0 with *conns when it says "ok":true and has a "conns"
+ * count, else -1. */
 int handover_parse_reply(const char *buf, size_t len, int64_t *conns);
 
 void handover_init(struct handover *h, const struct handover_ops *ops, void *arg);

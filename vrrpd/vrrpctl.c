@@ -153,33 +153,53 @@ static int format(FILE *out, int argc, char **argv, const char *json)
 	return 0;
 }
 
+/* The phase of a handover reply ("" if none) and its timeout_ms (0 if none). */
+static void handover_fields(const char *json, char *phase, size_t len, uint64_t *timeout_ms)
+{
+	struct jsonr j;
+	char key[16];
+	phase[0] = 0;
+	*timeout_ms = 0;
+	jsonr_init(&j, json, strlen(json));
+	if (jsonr_object(&j))
+		return;
+	while (jsonr_key(&j, key, sizeof(key)) == 1) {
+		int r = !strcmp(key, "phase") ? (jsonr_string(&j, phase, len) < 0)
+		      : !strcmp(key, "timeout_ms") ? jsonr_uint(&j, 3600000, timeout_ms)
+		      : jsonr_skip(&j);
+		if (r)
+			return;
+	}
+}
+
 /* 'vrrpctl handover': ask for it, then wait for its outcome (vrrpd(8),
  * PLANNED HANDOVER), bounded by the daemon's handover timeout. */
 static int handover_wait(const char *sock)
 {
 	struct buf r = BUF_INIT;
-	char err[256];
+	char err[256], phase[16];
 	const char *cmd = "handover";
 	int rc = 1;
-	long limit = 200; /* polls of 50 ms: 10 s, then the daemon's timeout is known */
-	for (long polls = 0; polls < limit; polls++) {
+	uint64_t limit = 200; /* polls of 50 ms: 10 s, then the daemon's timeout is known */
+	for (uint64_t polls = 0; polls < limit; polls++) {
 		buf_reset(&r);
 		if (ctl_call(sock, cmd, 5000, &r, err, sizeof(err))) {
 			fprintf(stderr, "vrrpctl: %s\n", err);
 			break;
 		}
-		if (strncmp(r.data, "{\"ok\":false", 11) == 0) {
+		uint64_t timeout_ms;
+		handover_fields(r.data, phase, sizeof(phase), &timeout_ms);
+		if (!phase[0]) { /* refused: {"ok":false,...} */
 			fprintf(stderr, "vrrpctl: %s\n", r.data);
 			break;
 		}
-		if (!strstr(r.data, "\"phase\":\"draining\"")) {
+		if (strcmp(phase, "draining")) {
 			format(stdout, 0, NULL, r.data);
 			rc = 0;
 			break;
 		}
-		const char *t = strstr(r.data, "\"timeout_ms\":");
-		if (t && polls == 0)
-			limit = atol(t + 13) / 50 + 200;
+		if (polls == 0)
+			limit = timeout_ms / 50 + 200;
 		cmd = "handover status";
 		usleep(50000);
 	}

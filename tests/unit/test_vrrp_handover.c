@@ -139,8 +139,10 @@ static void test_parse_reply(void **state)
 	assert_int_equal(handover_parse_reply(no, strlen(no), &n), -1);
 	const char *cut = "{\"ok\":true,\"conns\":";
 	assert_int_equal(handover_parse_reply(cut, strlen(cut), &n), -1);
-	/* the length bounds the search: "conns" beyond it is not read */
+	/* the length bounds the reading: a cut object is refused */
 	assert_int_equal(handover_parse_reply(ok, 30, &n), -1);
+	const char *neg = "{\"ok\":true,\"conns\":-1}";
+	assert_int_equal(handover_parse_reply(neg, strlen(neg), &n), -1);
 }
 
 /* ---- vrrp_release() ---------------------------------------------------- */
