@@ -42,6 +42,8 @@ static void op_send(void *arg, const struct bfd_ctrl *c)
 	uint8_t out[BFD_MAX_LEN];
 	struct sockaddr_storage to = h->peer.ss;
 	int n = bfd_packet_build(out, sizeof(out), c);
+	if (n >= 0 && c->auth_type != BFD_AUTH_NONE)
+		n = bfd_auth_sign(&h->s.p.auth, c->auth_seq, out, sizeof(out), (size_t)n);
 	if (n < 0 || h->tx_fd < 0)
 		return;
 	if (to.ss_family == AF_INET)
@@ -142,7 +144,7 @@ static void readable(struct ev_loop *loop, ev_io *w, int revents)
 			h->discards[why]++;
 			continue;
 		}
-		(void)bfd_recv(&h->s, mtime_us(), &c);
+		(void)bfd_recv_packet(&h->s, mtime_us(), &c, buf, (size_t)n);
 	}
 	rearm(h);
 }
@@ -255,8 +257,8 @@ int bfd_host_open(struct bfd_host *h, struct ev_loop *loop, const struct vconf_b
 		snprintf(err, errlen, "bfd: no free source port in 49152-65535 on %s", ifname);
 		goto bad;
 	}
-	struct bfd_params p = { .min_tx_us = c->min_tx_ms * 1000u, .min_rx_us = c->min_rx_ms * 1000u,
-				.mult = (uint8_t)c->mult };
+	struct bfd_params p;
+	bfd_host_params(c, &p);
 	bfd_init(&h->s, &p, rnd[0] ? rnd[0] : 1, rnd[1], &host_ops, h);
 	ev_io_init(&h->rx, readable, h->rx_fd, EV_READ);
 	h->rx.data = h;
@@ -300,6 +302,15 @@ void bfd_host_set_source(struct bfd_host *h, const void *src)
 	h->have_src = src != NULL;
 	if (src)
 		memcpy(h->src, src, ip_len(h->family));
+}
+
+void bfd_host_params(const struct vconf_bfd *c, struct bfd_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->min_tx_us = c->min_tx_ms * 1000u;
+	p->min_rx_us = c->min_rx_ms * 1000u;
+	p->mult = (uint8_t)c->mult;
+	p->auth = c->auth;
 }
 
 uint64_t bfd_host_discards(const struct bfd_host *h, enum bfd_discard why)

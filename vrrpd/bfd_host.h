@@ -45,6 +45,8 @@ void bfd_host_start(struct bfd_host *h);
 void bfd_host_set_source(struct bfd_host *h, const void *src);
 /* Tells the peer AdminDown once, closes the sockets.  Idempotent. */
 void bfd_host_close(struct bfd_host *h);
+/* The session's parameters from the bfd block. */
+void bfd_host_params(const struct vconf_bfd *c, struct bfd_params *p);
 /* Discards counted by the host and by the session, by reason. */
 uint64_t bfd_host_discards(const struct bfd_host *h, enum bfd_discard why);
 /* The peer's address in network order (4 or 16 bytes). */

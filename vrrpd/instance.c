@@ -463,13 +463,6 @@ static int bfd_attach(struct instance *in, char *err, size_t errlen)
 			     in->have_primary ? in->primary : NULL, on_bfd_changed, in, err, errlen);
 }
 
-static void bfd_params_of(const struct vconf_bfd *c, struct bfd_params *p)
-{
-	p->min_tx_us = c->min_tx_ms * 1000u;
-	p->min_rx_us = c->min_rx_ms * 1000u;
-	p->mult = (uint8_t)c->mult;
-}
-
 int instance_open(struct instance *in, const struct vconf_instance *conf, const char *global_notify,
 		  const struct instance_env *env, char *err, size_t errlen)
 {
@@ -643,7 +636,7 @@ void instance_reconfigure(struct instance *in, const struct vconf_instance *conf
 			bfd_host_start(&in->bfd);
 	} else if (in->bfd.opened) {
 		struct bfd_params bp;
-		bfd_params_of(&conf->bfd, &bp);
+		bfd_host_params(&conf->bfd, &bp);
 		bfd_reconfigure(&in->bfd.s, mtime_us(), &bp);
 	}
 	notify_set_cmd(&in->notify, conf->notify[0] ? conf->notify : global_notify);

@@ -52,6 +52,9 @@ static void render_bfd(struct buf *b, const struct instance *in)
 	}
 	buf_puts(b, "\"bfd\":{\"peer\":");
 	json_string(b, addr_format_ip(&in->conf.bfd.peer, a, sizeof(a)));
+	/* The key's type and id, never its secret. */
+	buf_printf(b, ",\"auth\":\"%s\",\"key_id\":%u", bfd_auth_type_names[s->p.auth.type < 6 ? s->p.auth.type : 0],
+		   s->p.auth.key_id);
 	buf_printf(b, ",\"state\":\"%s\",\"remote_state\":\"%s\",\"diag\":\"%s\",\"remote_diag\":\"%s\","
 		   "\"local_discriminator\":%u,\"remote_discriminator\":%u,"
 		   "\"desired_min_tx_us\":%u,\"required_min_rx_us\":%u,\"detect_mult\":%u,"

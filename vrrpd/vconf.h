@@ -10,6 +10,7 @@
 #include <net/if.h>
 
 #include "addr.h"
+#include "bfd_auth.h"
 
 #define VCONF_MAX_VIPS 32
 #define VCONF_MAX_PEERS 16
@@ -65,6 +66,7 @@ struct vconf_bfd {
 	struct addr peer;                /* the address the peer's adverts come from */
 	uint32_t min_tx_ms, min_rx_ms;   /* 10ms .. 60s */
 	unsigned mult;                   /* 1..255 */
+	struct bfd_auth_key auth;        /* 'auth', 'key-id', 'secret' or 'secret-file' */
 };
 
 struct vconf_instance {
