@@ -451,6 +451,12 @@ static void on_bfd_changed(void *arg, enum bfd_state old, enum bfd_state now)
 		vrrp_peer_down(&in->fsm, mtime_us(), bfd_host_peer_ip(&in->bfd), bfd_detect_time_us(s));
 		rearm(in);
 	}
+	if (old == BFD_UP && in->fsm.state == VRRP_MASTER) {
+		/* The backup's session may have failed too (or first): an
+		 * advert now keeps it from taking over on BFD alone. */
+		vrrp_advert_now(&in->fsm, mtime_us());
+		rearm(in);
+	}
 }
 
 /* The BFD sockets are bound to the interface: opened with it, closed when

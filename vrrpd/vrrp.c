@@ -156,6 +156,8 @@ static void learn_interval(struct vrrp *v, const struct packet_advert *a, const 
 
 static void backup_recv(struct vrrp *v, uint64_t now, const struct packet_advert *a, const void *src)
 {
+	if (a->priority != 0)
+		v->master_heard_us = now;
 	if (v->pending == VRRP_R_PEER_DOWN && v->master_down_at && a->priority != 0) {
 		/* BFD said the master was gone, but an advert still came:
 		 * the advert wins, back to the RFC's timer. */
@@ -389,11 +391,27 @@ void vrrp_peer_down(struct vrrp *v, uint64_t now, const void *peer, uint64_t det
 	if (v->state != VRRP_BACKUP || !v->master_known || memcmp(v->master_addr, peer, alen(v)) != 0)
 		return;
 	v->st.peer_down++;
+	if (v->master_heard_us && now - v->master_heard_us < detect_us) {
+		/* An advert came after BFD last heard from the master: it is
+		 * alive, only BFD failed. */
+		log_warn("vrid %u: BFD says the master is down, but it advertised %llu ms ago: staying backup",
+			 v->p.vrid, (unsigned long long)((now - v->master_heard_us) / 1000u));
+		v->st.peer_down_overridden++;
+		return;
+	}
 	uint64_t skew = (256u - v->priority) * detect_us / 256u;
 	/* Never later than the RFC's own timer would fire. */
 	if (v->master_down_at && now + skew >= v->master_down_at)
 		return;
 	arm_master_down(v, now, skew, VRRP_R_PEER_DOWN);
+}
+
+void vrrp_advert_now(struct vrrp *v, uint64_t now)
+{
+	if (v->state != VRRP_MASTER)
+		return;
+	send_advert(v, v->priority);
+	arm_adver(v, now);
 }
 
 void vrrp_tick(struct vrrp *v, uint64_t now)

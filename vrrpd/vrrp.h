@@ -91,6 +91,7 @@ struct vrrp {
 	uint64_t preempt_since;               /* first lower-priority advert heard, 0 = none */
 	enum vrrp_reason pending;             /* reason the armed timer will give */
 
+	uint64_t master_heard_us;             /* backup: the last advert heard (priority > 0), 0 = none */
 	uint8_t master_addr[16];              /* last master heard (or us) */
 	uint8_t master_priority;
 	int master_known;
@@ -139,8 +140,15 @@ enum packet_discard vrrp_recv(struct vrrp *v, uint64_t now, const struct packet_
  * ((256 - Priority) * detect_us / 256), so that the highest backup still
  * wins.  An advert from a master that arrives afterwards wins over BFD: a
  * backup re-arms Master_Down_Interval, a master yields as RFC 5798 says;
- * either is counted in peer_down_overridden.  Anywhere else: nothing. */
+ * either is counted in peer_down_overridden.  So is a failure reported
+ * less than detect_us after an advert: the master spoke after BFD last
+ * heard from it (a BFD-only failure), and nothing is armed.  Anywhere
+ * else: nothing. */
 void vrrp_peer_down(struct vrrp *v, uint64_t now, const void *peer, uint64_t detect_us);
+/* A master advertises at once (and restarts its Adver_Timer); anywhere
+ * else nothing.  For when its BFD session to a backup fails: that backup
+ * may be about to take over, and an advert tells it this master is alive. */
+void vrrp_advert_now(struct vrrp *v, uint64_t now);
 
 /* Fire what is due; then vrrp_deadline() says when to call again. */
 void vrrp_tick(struct vrrp *v, uint64_t now);
