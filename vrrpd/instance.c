@@ -448,7 +448,9 @@ static void on_bfd_changed(void *arg, enum bfd_state old, enum bfd_state now)
 	buf_free(&b);
 	log_notice("%s: BFD %s -> %s", in->conf.name, bfd_state_names[old], bfd_state_names[now]);
 	if (old == BFD_UP && bfd_failed(s)) {
-		vrrp_peer_down(&in->fsm, mtime_us(), bfd_host_peer_ip(&in->bfd), bfd_detect_time_us(s));
+		uint64_t detect = bfd_detect_time_us(s);
+		vrrp_peer_down_quiet(&in->fsm, mtime_us(), bfd_host_peer_ip(&in->bfd), detect,
+				     s->remote_mult ? detect - detect / s->remote_mult : 0);
 		rearm(in);
 	}
 	if (old == BFD_UP && in->fsm.state == VRRP_MASTER) {

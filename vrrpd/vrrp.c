@@ -388,10 +388,16 @@ enum packet_discard vrrp_recv(struct vrrp *v, uint64_t now, const struct packet_
 
 void vrrp_peer_down(struct vrrp *v, uint64_t now, const void *peer, uint64_t detect_us)
 {
+	vrrp_peer_down_quiet(v, now, peer, detect_us, 0);
+}
+
+void vrrp_peer_down_quiet(struct vrrp *v, uint64_t now, const void *peer, uint64_t detect_us,
+			  uint64_t silent_us)
+{
 	if (v->state != VRRP_BACKUP || !v->master_known || memcmp(v->master_addr, peer, alen(v)) != 0)
 		return;
 	v->st.peer_down++;
-	if (v->master_heard_us && now - v->master_heard_us < detect_us) {
+	if (v->master_heard_us && now - v->master_heard_us < silent_us) {
 		/* An advert came after BFD last heard from the master: it is
 		 * alive, only BFD failed. */
 		log_warn("vrid %u: BFD says the master is down, but it advertised %llu ms ago: staying backup",

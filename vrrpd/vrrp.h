@@ -140,11 +140,16 @@ enum packet_discard vrrp_recv(struct vrrp *v, uint64_t now, const struct packet_
  * ((256 - Priority) * detect_us / 256), so that the highest backup still
  * wins.  An advert from a master that arrives afterwards wins over BFD: a
  * backup re-arms Master_Down_Interval, a master yields as RFC 5798 says;
- * either is counted in peer_down_overridden.  So is a failure reported
- * less than detect_us after an advert: the master spoke after BFD last
- * heard from it (a BFD-only failure), and nothing is armed.  Anywhere
- * else: nothing. */
+ * either is counted in peer_down_overridden.  Anywhere else: nothing. */
 void vrrp_peer_down(struct vrrp *v, uint64_t now, const void *peer, uint64_t detect_us);
+/* The same, where the peer was certainly alive until no later than
+ * silent_us before now had it crashed (BFD: (Detect Mult - 1) intervals of
+ * its packets, as the last one may have come up to one interval before a
+ * crash).  An advert heard within silent_us means the master spoke after
+ * BFD went quiet, so only BFD failed: nothing is armed, and that is
+ * counted in peer_down_overridden. */
+void vrrp_peer_down_quiet(struct vrrp *v, uint64_t now, const void *peer, uint64_t detect_us,
+			  uint64_t silent_us);
 /* A master advertises at once (and restarts its Adver_Timer); anywhere
  * else nothing.  For when its BFD session to a backup fails: that backup
  * may be about to take over, and an advert tells it this master is alive. */

@@ -63,8 +63,11 @@ static void run(struct vrrp *v, uint64_t until)
 		vrrp_tick(v, vrrp_deadline(v));
 }
 
-/* The master advertised 20 ms before BFD (30 ms detection) said it was
- * gone: it spoke after BFD last heard from it, so BFD alone failed. */
+/* The master advertised 10 ms before BFD (30 ms detection, 10 ms
+ * packets) said it was gone: it spoke after BFD went quiet (had it
+ * crashed, its last BFD packet would have come no more than 10 ms before
+ * the crash, so its last advert at least 20 ms before now): BFD alone
+ * failed. */
 static void test_recent_advert_wins(void **state)
 {
 	(void)state;
@@ -74,19 +77,20 @@ static void test_recent_advert_wins(void **state)
 	vrrp_start(&v, 0);
 	hear(&v, 1 * S, 100);
 	uint64_t rfc = vrrp_deadline(&v);
-	vrrp_peer_down(&v, 1 * S + 20 * MS, master, 30 * MS);
+	vrrp_peer_down_quiet(&v, 1 * S + 10 * MS, master, 30 * MS, 20 * MS);
 	assert_int_equal(v.st.peer_down, 1);
 	assert_int_equal(v.st.peer_down_overridden, 1);
 	assert_int_equal(vrrp_deadline(&v), rfc); /* nothing sooner armed */
 	run(&v, 1 * S + 200 * MS);
 	assert_int_equal(v.state, VRRP_BACKUP);
 	assert_int_equal(h.vips, 0);
-	/* Exactly the detection time after the advert: believed. */
-	vrrp_peer_down(&v, 1 * S + 30 * MS, master, 30 * MS);
+	/* 20 ms after the advert: a crash just after it looks the same, so
+	 * BFD is believed. */
+	vrrp_peer_down_quiet(&v, 1 * S + 20 * MS, master, 30 * MS, 20 * MS);
 	assert_int_equal(v.st.peer_down, 2);
 	assert_int_equal(v.st.peer_down_overridden, 1);
 	assert_true(vrrp_deadline(&v) < rfc);
-	run(&v, 1 * S + 60 * MS);
+	run(&v, 1 * S + 50 * MS);
 	assert_int_equal(v.state, VRRP_MASTER);
 }
 
