@@ -156,11 +156,11 @@ static void learn_interval(struct vrrp *v, const struct packet_advert *a, const 
 
 static void backup_recv(struct vrrp *v, uint64_t now, const struct packet_advert *a, const void *src)
 {
-	if (a->priority != 0)
-		v->master_heard_us = now;
-	if (v->pending == VRRP_R_PEER_DOWN && v->master_down_at && a->priority != 0) {
+	int from_master = v->master_known && memcmp(src, v->master_addr, alen(v)) == 0;
+	if (v->pending == VRRP_R_PEER_DOWN && v->master_down_at && a->priority != 0 && from_master) {
 		/* BFD said the master was gone, but an advert still came:
-		 * the advert wins, back to the RFC's timer. */
+		 * the advert wins, back to the RFC's timer.  (A lower backup
+		 * that took over first does not: we preempt it on time.) */
 		char ip[INET6_ADDRSTRLEN] = "?";
 		inet_ntop(v->family, src, ip, sizeof(ip));
 		log_warn("vrid %u: advert from %s after BFD said the master was down: staying backup",
@@ -187,6 +187,7 @@ static void backup_recv(struct vrrp *v, uint64_t now, const struct packet_advert
 	}
 	if (!v->p.preempt || !lower) {
 		note_master(v, a, src);
+		v->master_heard_us = now;
 		learn_interval(v, a, src);
 		arm_master_down(v, now, vrrp_master_down_us(v), VRRP_R_MASTER_DOWN);
 		return;
@@ -194,7 +195,8 @@ static void backup_recv(struct vrrp *v, uint64_t now, const struct packet_advert
 	/* A lower master and we preempt: discard, and let Master_Down_Timer
 	 * run out (RFC 5798 6.4.2). */
 	note_master(v, a, src);
-	if (v->pending != VRRP_R_MASTER_LEFT) /* a hand-over stays a hand-over */
+	/* A hand-over stays a hand-over, and a BFD takeover stays on time. */
+	if (v->pending != VRRP_R_MASTER_LEFT && v->pending != VRRP_R_PEER_DOWN)
 		v->pending = VRRP_R_PREEMPT;
 }
 
@@ -394,7 +396,10 @@ void vrrp_peer_down(struct vrrp *v, uint64_t now, const void *peer, uint64_t det
 void vrrp_peer_down_quiet(struct vrrp *v, uint64_t now, const void *peer, uint64_t detect_us,
 			  uint64_t silent_us)
 {
-	if (v->state != VRRP_BACKUP || !v->master_known || memcmp(v->master_addr, peer, alen(v)) != 0)
+	/* The master's session, or any while a lower router that took over
+	 * first (a BFD race between backups) is waiting to be preempted. */
+	if (v->state != VRRP_BACKUP || !v->master_known ||
+	    (memcmp(v->master_addr, peer, alen(v)) != 0 && v->pending != VRRP_R_PREEMPT))
 		return;
 	v->st.peer_down++;
 	if (v->master_heard_us && now - v->master_heard_us < silent_us) {

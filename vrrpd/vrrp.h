@@ -91,7 +91,7 @@ struct vrrp {
 	uint64_t preempt_since;               /* first lower-priority advert heard, 0 = none */
 	enum vrrp_reason pending;             /* reason the armed timer will give */
 
-	uint64_t master_heard_us;             /* backup: the last advert heard (priority > 0), 0 = none */
+	uint64_t master_heard_us;             /* backup: the last advert of a master it follows, 0 = none */
 	uint8_t master_addr[16];              /* last master heard (or us) */
 	uint8_t master_priority;
 	int master_known;

@@ -42,6 +42,7 @@ static const struct vrrp_ops ops = { h_send, h_vips, h_changed, NULL };
 static const uint8_t vip[4] = { 198, 51, 100, 100 };
 static const uint8_t me[4] = { 198, 51, 100, 12 };
 static const uint8_t master[4] = { 198, 51, 100, 11 };
+static const uint8_t lower[4] = { 198, 51, 100, 13 };
 
 static void setup(struct vrrp *v, struct host *h, uint8_t prio)
 {
@@ -50,11 +51,16 @@ static void setup(struct vrrp *v, struct host *h, uint8_t prio)
 	vrrp_init(v, &p, AF_INET, vip, 1, me, &ops, h);
 }
 
-static void hear(struct vrrp *v, uint64_t now, uint8_t prio)
+static void hear_from(struct vrrp *v, uint64_t now, uint8_t prio, const uint8_t *src)
 {
 	struct packet_advert a = { .family = AF_INET, .vrid = 51, .priority = prio, .interval_cs = 100,
 				   .naddr = 1, .addrs = vip };
-	assert_int_equal(vrrp_recv(v, now, &a, master), PACKET_OK);
+	assert_int_equal(vrrp_recv(v, now, &a, src), PACKET_OK);
+}
+
+static void hear(struct vrrp *v, uint64_t now, uint8_t prio)
+{
+	hear_from(v, now, prio, master);
 }
 
 static void run(struct vrrp *v, uint64_t until)
@@ -116,11 +122,50 @@ static void test_advert_now(void **state)
 	assert_int_equal(vrrp_deadline(&v), t + 1 * S);
 }
 
+/* Three routers: the master (100) crashes; this backup (90) and a lower
+ * one (80) both see BFD fail, and the lower one happens to take over
+ * first.  Its advert neither cancels our BFD takeover nor stops us from
+ * making one: we become master on BFD time, not after
+ * Master_Down_Interval. */
+static void test_lower_backup_first(void **state)
+{
+	(void)state;
+	struct vrrp v;
+	struct host h;
+	/* Our BFD fails first, then the lower router's advert comes. */
+	setup(&v, &h, 90);
+	vrrp_start(&v, 0);
+	hear(&v, 1 * S, 100);
+	vrrp_peer_down_quiet(&v, 1 * S + 500 * MS, master, 30 * MS, 20 * MS);
+	uint64_t at = 1 * S + 500 * MS + 19453;
+	assert_int_equal(vrrp_deadline(&v), at);
+	hear_from(&v, 1 * S + 510 * MS, 80, lower);
+	assert_int_equal(v.st.peer_down_overridden, 0);
+	assert_int_equal(vrrp_deadline(&v), at);
+	run(&v, at);
+	assert_int_equal(v.state, VRRP_MASTER);
+	assert_int_equal(v.last_reason, VRRP_R_PEER_DOWN);
+
+	/* The lower router's advert first, then our BFD fails. */
+	setup(&v, &h, 90);
+	vrrp_start(&v, 0);
+	hear(&v, 1 * S, 100);
+	hear_from(&v, 1 * S + 500 * MS, 80, lower);
+	assert_int_equal(v.pending, VRRP_R_PREEMPT);
+	vrrp_peer_down_quiet(&v, 1 * S + 505 * MS, master, 30 * MS, 20 * MS);
+	assert_int_equal(v.st.peer_down, 1);
+	at = 1 * S + 505 * MS + 19453;
+	assert_int_equal(vrrp_deadline(&v), at);
+	run(&v, at);
+	assert_int_equal(v.state, VRRP_MASTER);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_recent_advert_wins),
 		cmocka_unit_test(test_advert_now),
+		cmocka_unit_test(test_lower_backup_first),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
