@@ -421,11 +421,29 @@ static int i_garp(void *ctx, const struct conf_node *n, char *err, size_t errlen
 	return conf_dispatch(n, garp_kw, ctx, err, errlen);
 }
 
+/* The first peer, then up to VCONF_BFD_MORE more (a master with several
+ * backups runs a session to each). */
 static int b_peer(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
 	struct vconf_ctx *x = ctx;
-	int rc = conf_get_addr(n, 1, ADDR_PORT_NONE, &x->in->bfd.peer, err, errlen);
-	return rc ? rc : i_family(x, n, 1, &x->in->bfd.peer, err, errlen);
+	struct vconf_bfd *b = &x->in->bfd;
+	struct addr a;
+	int rc = conf_get_addr(n, 1, ADDR_PORT_NONE, &a, err, errlen);
+	if (!rc)
+		rc = i_family(x, n, 1, &a, err, errlen);
+	if (rc)
+		return rc;
+	int have = b->peer.ss.ss_family ? 1 + b->nmore : 0;
+	for (int i = 0; i < have; i++)
+		if (addr_equal_ip(i ? &b->more[i - 1] : &b->peer, &a))
+			return conf_error(err, errlen, n, 1, "expected each bfd peer once, got '%s' again", n->args[1]);
+	if (have > VCONF_BFD_MORE)
+		return conf_error(err, errlen, n, 0, "expected at most %d bfd peers", VCONF_BFD_MORE + 1);
+	if (have)
+		b->more[b->nmore++] = a;
+	else
+		b->peer = a;
+	return 0;
 }
 
 static int b_min_tx(void *ctx, const struct conf_node *n, char *err, size_t errlen)
@@ -511,7 +529,7 @@ out:
 }
 
 static const struct conf_keyword bfd_kw[] = {
-	{ "peer", "peer ADDRESS", 1, 1, CONF_NO_BLOCK, 0, b_peer },
+	{ "peer", "peer ADDRESS", 1, 1, CONF_NO_BLOCK, CONF_MULTI, b_peer },
 	{ "min-tx", "min-tx DURATION", 1, 1, CONF_NO_BLOCK, 0, b_min_tx },
 	{ "min-rx", "min-rx DURATION", 1, 1, CONF_NO_BLOCK, 0, b_min_rx },
 	{ "multiplier", "multiplier 1-255", 1, 1, CONF_NO_BLOCK, 0, b_mult },

@@ -60,10 +60,13 @@ struct vconf_garp {
 	uint32_t refresh_ms;             /* periodic burst while master; 0 = none */
 };
 
-/* A BFD session to the master's address (bfd.h); on = 0: none. */
+/* BFD sessions to the other routers' addresses (bfd.h); on = 0: none. */
+#define VCONF_BFD_MORE 3                 /* peers past the first */
 struct vconf_bfd {
 	int on;
 	struct addr peer;                /* the address the peer's adverts come from */
+	struct addr more[VCONF_BFD_MORE]; /* further peers (several backups), one session each */
+	int nmore;
 	uint32_t min_tx_ms, min_rx_ms;   /* 10ms .. 60s */
 	unsigned mult;                   /* 1..255 */
 	struct bfd_auth_key auth;        /* 'auth', 'key-id', 'secret' or 'secret-file' */

@@ -105,11 +105,30 @@ static void test_auth_secret_file(void **state)
 	rmdir(dir);
 }
 
+/* A master with several backups: a session to each. */
+static void test_peers(void **state)
+{
+	(void)state;
+	struct vconf *c = load_ok(HEAD "  bfd { peer 198.51.100.12; peer 198.51.100.13; }\n}\n");
+	const struct vconf_bfd *b = &c->inst[0].bfd;
+	assert_int_equal(b->nmore, 1);
+	char a[ADDR_STRLEN];
+	assert_string_equal(addr_format_ip(&b->peer, a, sizeof(a)), "198.51.100.12");
+	assert_string_equal(addr_format_ip(&b->more[0], a, sizeof(a)), "198.51.100.13");
+	vconf_free(c);
+	expect_error(HEAD "  bfd { peer 198.51.100.12; peer 198.51.100.12; }\n}\n",
+		     "t.conf:2:34: expected each bfd peer once, got '198.51.100.12' again");
+	expect_error(HEAD "  bfd { peer 198.51.100.1; peer 198.51.100.2; peer 198.51.100.3; peer 198.51.100.4; "
+			  "peer 198.51.100.5; }\n}\n",
+		     "t.conf:2:85: expected at most 4 bfd peers");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_auth_inline),
 		cmocka_unit_test(test_auth_secret_file),
+		cmocka_unit_test(test_peers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
