@@ -351,6 +351,12 @@ void bfd_host_set_source(struct bfd_host *h, const void *src)
 	h->have_src = src != NULL;
 	if (src)
 		memcpy(h->src, src, ip_len(h->family));
+	/* An IPv6 instance speaks from its link-local address; a peer given
+	 * by a global address expects one of that scope (the kernel's
+	 * choice), else it would drop our packets as from an unknown source. */
+	if (src && h->family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL((const struct in6_addr *)src) &&
+	    !IN6_IS_ADDR_LINKLOCAL((const struct in6_addr *)bfd_host_peer_ip(h)))
+		h->have_src = 0;
 }
 
 void bfd_host_params(const struct vconf_bfd *c, struct bfd_params *p)
