@@ -12,9 +12,11 @@
 #        outage  the longest gap between two replies seen by a client that
 #                pings the VIP every 10 ms (ping -D -i 0.01): time without
 #                service, one probe interval of resolution
-#        wire    from the master's last packet (advert or BFD) to the
-#                backup's first gratuitous ARP for the VIP, both seen by
-#                tcpdump on the backup's interface (pcap timestamps)
+#        wire    from the master's last packet (advert or BFD: between the
+#                kill and the cut its kernel still answers, e.g. ICMP port
+#                unreachable, which does not count) to the backup's first
+#                gratuitous ARP for the VIP, both seen by tcpdump on the
+#                backup's interface (pcap timestamps)
 #   2. No false takeovers, FALSE_SECONDS each, the backup's counters before
 #      and after (transitions to master, BFD session Down, BFD takeovers,
 #      adverts that overrode BFD):
@@ -111,7 +113,8 @@ crash() { # IMPL ADVERT(ms)
 	local impl=$1 adv=$2
 	start_pair "$impl" "$adv"
 	ip netns exec "$NS_n2" tcpdump -i eth0 -n -e -tt -l -U \
-		"src host 198.51.100.11 or (arp and ether src $MAC_n2)" > "$T/dump" 2>/dev/null &
+		"(src host 198.51.100.11 and (ip proto 112 or udp dst port 3784)) or (arp and ether src $MAC_n2)" \
+		> "$T/dump" 2>/dev/null &
 	local dump=$!
 	ip netns exec "$NS_cl" ping -D -n -i 0.01 -W 1 "$VIP" > "$T/ping" 2>&1 &
 	local png=$!
