@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #include "http1.h"
-#include "lb.h"
+#include "roundrobin.h"
 #include "zpipe.h"
 
 struct frontend;
@@ -156,7 +156,7 @@ struct worker {
 	int msg_stop, msg_exit;
 	/* owned by the thread */
 	struct lbd_config *cfg;
-	struct lb_set lb;
+	struct roundrobin_set lb;
 	struct wlistener *ls;
 	int nls, npaused, stopping;
 	struct session *sessions;

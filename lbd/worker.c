@@ -227,12 +227,12 @@ static void close_own_unused(struct worker *w)
 
 static int worker_apply(struct worker *w, struct lbd_config *cfg)
 {
-	struct lb_set lb;
+	struct roundrobin_set lb;
 	int n = 0;
 	for (int i = 0; i < cfg->nfrontends; i++)
 		n += cfg->frontends[i].conf.nbinds;
 	struct wlistener *ls = calloc((size_t)(n ? n : 1), sizeof(*ls));
-	if (!ls || lb_set_init(&lb, cfg)) {
+	if (!ls || roundrobin_set_init(&lb, cfg)) {
 		free(ls);
 		log_err("worker %d: out of memory on reload, keeping the old configuration", w->id);
 		model_config_unref(cfg);
@@ -240,7 +240,7 @@ static int worker_apply(struct worker *w, struct lbd_config *cfg)
 	}
 	listeners_set(w, 0);
 	free(w->ls);
-	lb_set_free(&w->lb);
+	roundrobin_set_free(&w->lb);
 	w->lb = lb;
 	w->ls = ls;
 	w->nls = 0;
@@ -689,7 +689,7 @@ static void worker_cleanup(struct worker *w)
 	listeners_set(w, 0);
 	free(w->ls);
 	w->ls = NULL;
-	lb_set_free(&w->lb);
+	roundrobin_set_free(&w->lb);
 	while (w->free_bufs) {
 		struct dbuf *b = w->free_bufs;
 		w->free_bufs = b->next;

@@ -14,9 +14,7 @@
 
 const void *bfd_host_peer_ip(const struct bfd_host *h)
 {
-	const struct sockaddr_storage *ss = &h->peer.ss;
-	return ss->ss_family == AF_INET ? (const void *)&((const struct sockaddr_in *)ss)->sin_addr
-					: (const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr;
+	return addr_ip_bytes(&h->peer.ss, NULL);
 }
 
 static size_t ip_len(int family)
@@ -112,9 +110,7 @@ static int from_peer(const struct bfd_host *h, const struct sockaddr_storage *sr
 {
 	if (src->ss_family != h->family)
 		return 0;
-	const void *ip = src->ss_family == AF_INET ? (const void *)&((const struct sockaddr_in *)src)->sin_addr
-						   : (const void *)&((const struct sockaddr_in6 *)src)->sin6_addr;
-	return memcmp(ip, bfd_host_peer_ip(h), ip_len(h->family)) == 0;
+	return memcmp(addr_ip_bytes(src, NULL), bfd_host_peer_ip(h), ip_len(h->family)) == 0;
 }
 
 static void readable(struct ev_loop *loop, ev_io *w, int revents)
@@ -215,11 +211,11 @@ static int bind_port(int fd, int family, const void *src, const char *ifname, ui
 
 /* What a session needs besides the receive socket: its peer, a send
  * socket from a random port, the session and its timer. */
-static int open_session(struct bfd_host *h, struct ev_loop *loop, const struct vconf_bfd *c, int family,
+static int open_session(struct bfd_host *h, struct ev_loop *loop, const struct bfd_conf *c, int family,
 			const char *ifname, const struct addr *peer, const void *src, bfd_host_changed_fn changed,
 			void *arg, char *err, size_t errlen);
 
-int bfd_host_open(struct bfd_host *h, struct ev_loop *loop, const struct vconf_bfd *c, int family,
+int bfd_host_open(struct bfd_host *h, struct ev_loop *loop, const struct bfd_conf *c, int family,
 		  const char *ifname, const void *src, bfd_host_changed_fn changed, void *arg,
 		  char *err, size_t errlen)
 {
@@ -252,7 +248,7 @@ int bfd_host_open(struct bfd_host *h, struct ev_loop *loop, const struct vconf_b
 	return 0;
 }
 
-int bfd_host_open_shared(struct bfd_host *h, struct bfd_host *owner, const struct vconf_bfd *c,
+int bfd_host_open_shared(struct bfd_host *h, struct bfd_host *owner, const struct bfd_conf *c,
 			 const struct addr *peer, const void *src, char *err, size_t errlen)
 {
 	int rc = open_session(h, owner->loop, c, owner->family, owner->ifname, peer, src, owner->changed,
@@ -266,7 +262,7 @@ int bfd_host_open_shared(struct bfd_host *h, struct bfd_host *owner, const struc
 	return 0;
 }
 
-static int open_session(struct bfd_host *h, struct ev_loop *loop, const struct vconf_bfd *c, int family,
+static int open_session(struct bfd_host *h, struct ev_loop *loop, const struct bfd_conf *c, int family,
 			const char *ifname, const struct addr *peer, const void *src, bfd_host_changed_fn changed,
 			void *arg, char *err, size_t errlen)
 {
@@ -359,7 +355,7 @@ void bfd_host_set_source(struct bfd_host *h, const void *src)
 		h->have_src = 0;
 }
 
-void bfd_host_params(const struct vconf_bfd *c, struct bfd_params *p)
+void bfd_host_params(const struct bfd_conf *c, struct bfd_params *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->min_tx_us = c->min_tx_ms * 1000u;
@@ -373,7 +369,7 @@ uint64_t bfd_host_discards(const struct bfd_host *h, enum bfd_discard why)
 	return h->discards[why] + h->s.st.discards[why];
 }
 
-int bfd_set_open(struct bfd_set *set, struct ev_loop *loop, const struct vconf_bfd *c, int family,
+int bfd_set_open(struct bfd_set *set, struct ev_loop *loop, const struct bfd_conf *c, int family,
 		 const char *ifname, const void *src, bfd_host_changed_fn changed, void *arg, char *err,
 		 size_t errlen)
 {
@@ -411,7 +407,7 @@ void bfd_set_source(struct bfd_set *set, const void *src)
 		bfd_host_set_source(&set->h[i], src);
 }
 
-void bfd_set_reconfigure(struct bfd_set *set, const struct vconf_bfd *c)
+void bfd_set_reconfigure(struct bfd_set *set, const struct bfd_conf *c)
 {
 	struct bfd_params p;
 	bfd_host_params(c, &p);
@@ -419,7 +415,7 @@ void bfd_set_reconfigure(struct bfd_set *set, const struct vconf_bfd *c)
 		bfd_reconfigure(&set->h[i].s, mtime_us(), &p);
 }
 
-int bfd_set_same_peers(const struct vconf_bfd *a, const struct vconf_bfd *b)
+int bfd_set_same_peers(const struct bfd_conf *a, const struct bfd_conf *b)
 {
 	if (a->on != b->on || a->nmore != b->nmore)
 		return 0;

@@ -17,7 +17,7 @@
 
 #include "addr.h"
 #include "bfd.h"
-#include "vconf.h"
+#include "config.h"
 
 struct bfd_host;
 typedef void (*bfd_host_changed_fn)(void *arg, struct bfd_host *h, enum bfd_state old, enum bfd_state now);
@@ -46,12 +46,12 @@ struct bfd_host {
  * send from: the one the instance's adverts come from, which the peer
  * knows (a master's VIP, e.g. a link-local one, could be picked else).
  * 0, or -errno with the reason in err. */
-int bfd_host_open(struct bfd_host *h, struct ev_loop *loop, const struct vconf_bfd *c, int family,
+int bfd_host_open(struct bfd_host *h, struct ev_loop *loop, const struct bfd_conf *c, int family,
 		  const char *ifname, const void *src, bfd_host_changed_fn changed, void *arg,
 		  char *err, size_t errlen);
 /* The same for the session to peer, receiving through owner's socket
  * (owner opened with bfd_host_open(), closed after this one). */
-int bfd_host_open_shared(struct bfd_host *h, struct bfd_host *owner, const struct vconf_bfd *c,
+int bfd_host_open_shared(struct bfd_host *h, struct bfd_host *owner, const struct bfd_conf *c,
 			 const struct addr *peer, const void *src, char *err, size_t errlen);
 void bfd_host_start(struct bfd_host *h);
 /* The address to send from changed (NULL: the kernel's choice). */
@@ -59,19 +59,19 @@ void bfd_host_set_source(struct bfd_host *h, const void *src);
 /* Tells the peer AdminDown once, closes the sockets.  Idempotent. */
 void bfd_host_close(struct bfd_host *h);
 /* The session's parameters from the bfd block. */
-void bfd_host_params(const struct vconf_bfd *c, struct bfd_params *p);
+void bfd_host_params(const struct bfd_conf *c, struct bfd_params *p);
 /* Discards counted by the host and by the session, by reason. */
 uint64_t bfd_host_discards(const struct bfd_host *h, enum bfd_discard why);
 /* The peer's address in network order (4 or 16 bytes). */
 const void *bfd_host_peer_ip(const struct bfd_host *h);
 
 struct bfd_set {
-	struct bfd_host h[1 + VCONF_BFD_MORE];
+	struct bfd_host h[1 + CONFIG_BFD_MORE];
 	int n;                             /* opened sessions; h[0] owns the socket */
 };
 
 /* Opens a session to each peer of c (0, or -errno with the reason). */
-int bfd_set_open(struct bfd_set *set, struct ev_loop *loop, const struct vconf_bfd *c, int family,
+int bfd_set_open(struct bfd_set *set, struct ev_loop *loop, const struct bfd_conf *c, int family,
 		 const char *ifname, const void *src, bfd_host_changed_fn changed, void *arg, char *err,
 		 size_t errlen);
 void bfd_set_start(struct bfd_set *set);
@@ -79,8 +79,8 @@ void bfd_set_start(struct bfd_set *set);
 void bfd_set_close(struct bfd_set *set);
 void bfd_set_source(struct bfd_set *set, const void *src);
 /* New intervals or key for every session (a Poll Sequence when Up). */
-void bfd_set_reconfigure(struct bfd_set *set, const struct vconf_bfd *c);
+void bfd_set_reconfigure(struct bfd_set *set, const struct bfd_conf *c);
 /* The same peers in the same order? (Else a reload opens new sessions.) */
-int bfd_set_same_peers(const struct vconf_bfd *a, const struct vconf_bfd *b);
+int bfd_set_same_peers(const struct bfd_conf *a, const struct bfd_conf *b);
 
 #endif

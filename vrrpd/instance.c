@@ -22,12 +22,6 @@ static size_t alen(const struct instance *in)
 	return packet_addr_len(in->conf.family);
 }
 
-static const void *ip_of(const struct addr *a)
-{
-	return a->ss.ss_family == AF_INET ? (const void *)&((const struct sockaddr_in *)&a->ss)->sin_addr
-					  : (const void *)&((const struct sockaddr_in6 *)&a->ss)->sin6_addr;
-}
-
 static void rearm(struct instance *in)
 {
 	uint64_t d = vrrp_deadline(&in->fsm);
@@ -57,15 +51,15 @@ static void op_send(void *arg, uint8_t prio)
 		.family = in->conf.family, .vrid = (uint8_t)in->conf.vrid, .priority = prio,
 		.interval_cs = (uint16_t)in->conf.advert_cs, .naddr = (uint8_t)in->conf.nvips,
 		.addrs = in->vipbytes,
-		.csum = in->conf.checksum == VCONF_CSUM_RFC9568 ? PACKET_CSUM_RFC9568 : PACKET_CSUM_RFC5798,
+		.csum = in->conf.checksum == CONFIG_CSUM_RFC9568 ? PACKET_CSUM_RFC9568 : PACKET_CSUM_RFC5798,
 	};
-	const uint8_t *src = in->conf.unicast_src.ss.ss_family ? ip_of(&in->conf.unicast_src) : in->primary;
+	const uint8_t *src = in->conf.unicast_src.ss.ss_family ? addr_ip_bytes(&in->conf.unicast_src.ss, NULL) : in->primary;
 
 	if (in->fd < 0 || in->link_fault)
 		return;
 	int ndst = in->conf.npeers ? in->conf.npeers : 1;
 	for (int i = 0; i < ndst; i++) {
-		const void *dst = in->conf.npeers ? ip_of(&in->conf.peers[i]) : vsock_group(in->conf.family);
+		const void *dst = in->conf.npeers ? addr_ip_bytes(&in->conf.peers[i].ss, NULL) : vsock_group(in->conf.family);
 		int n = packet_build(pkt, sizeof(pkt), &a, src, dst);
 		int rc = n < 0 ? -EINVAL : -ENODEV;
 		/* With vmac on, the advert's source MAC is the virtual one (RFC
@@ -96,7 +90,7 @@ static void garp_all(struct instance *in)
 static void garp_tick(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct instance *in = w->data;
-	const struct vconf_garp *g = &in->conf.garp;
+	const struct garp_conf *g = &in->conf.garp;
 	(void)revents;
 	while (in->garp_left > 0) {
 		garp_all(in);
@@ -128,7 +122,7 @@ static void garp_tick(struct ev_loop *loop, ev_timer *w, int revents)
  * decides.  The answers to our adds are read first (vip_flush). */
 static void release_vips(struct instance *in)
 {
-	enum vip_presence st[VCONF_MAX_VIPS];
+	enum vip_presence st[CONFIG_MAX_VIPS];
 	int rc = vip_lookup(vip_ifindex(in), in->conf.vips, in->conf.nvips, st);
 
 	if (rc)
@@ -263,7 +257,7 @@ static void discard(struct instance *in, enum packet_discard why, const uint8_t 
 static int from_peer(const struct instance *in, const uint8_t *src)
 {
 	for (int i = 0; i < in->conf.npeers; i++)
-		if (memcmp(ip_of(&in->conf.peers[i]), src, alen(in)) == 0)
+		if (memcmp(addr_ip_bytes(&in->conf.peers[i].ss, NULL), src, alen(in)) == 0)
 			return 1;
 	return 0;
 }
@@ -332,7 +326,7 @@ static void on_retry(struct ev_loop *loop, ev_timer *w, int revents);
 /* The state machine's parameters: the configuration's, except that a node
  * whose VIPs were refused does not preempt until they were installed again
  * (vip_fault_enter). */
-static void fill_params(const struct instance *in, const struct vconf_instance *c, struct vrrp_params *p)
+static void fill_params(const struct instance *in, const struct instance_conf *c, struct vrrp_params *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->vrid = (uint8_t)c->vrid;
@@ -345,7 +339,7 @@ static void fill_params(const struct instance *in, const struct vconf_instance *
 static void refresh_primary(struct instance *in)
 {
 	if (in->conf.unicast_src.ss.ss_family) {
-		memcpy(in->primary, ip_of(&in->conf.unicast_src), alen(in));
+		memcpy(in->primary, addr_ip_bytes(&in->conf.unicast_src.ss, NULL), alen(in));
 		in->have_primary = 1;
 		in->primary_tentative = 0;
 	} else {
@@ -381,7 +375,7 @@ static void detach(struct instance *in)
 /* vmac on: the macvlan (replacing a stale one) and its advert socket. */
 static int attach_vmac(struct instance *in, char *err, size_t errlen)
 {
-	const struct vconf_instance *c = &in->conf;
+	const struct instance_conf *c = &in->conf;
 	int rc = vmac_open(c->vmac_ifname, in->ii.ifindex, c->family, c->vrid, err, errlen);
 	if (rc < 0)
 		return rc;
@@ -400,7 +394,7 @@ static int attach_vmac(struct instance *in, char *err, size_t errlen)
  * 0, -ENODEV when it does not exist, or another -errno with err filled. */
 static int attach(struct instance *in, char *err, size_t errlen)
 {
-	const struct vconf_instance *c = &in->conf;
+	const struct instance_conf *c = &in->conf;
 	int rc = iface_query(c->ifname, &in->ii);
 
 	if (rc) {
@@ -473,7 +467,7 @@ static int bfd_attach(struct instance *in, char *err, size_t errlen)
 			    in->have_primary ? in->primary : NULL, on_bfd_changed, in, err, errlen);
 }
 
-int instance_open(struct instance *in, const struct vconf_instance *conf, const char *global_notify,
+int instance_open(struct instance *in, const struct instance_conf *conf, const char *global_notify,
 		  const struct instance_env *env, char *err, size_t errlen)
 {
 	struct vrrp_params p;
@@ -485,7 +479,7 @@ int instance_open(struct instance *in, const struct vconf_instance *conf, const 
 	in->fd = in->garp_fd = in->vmac_fd = -1;
 	in->rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(5000, 5);
 	for (int i = 0; i < conf->nvips; i++)
-		memcpy(in->vipbytes + (size_t)i * alen(in), ip_of(&conf->vips[i].addr), alen(in));
+		memcpy(in->vipbytes + (size_t)i * alen(in), addr_ip_bytes(&conf->vips[i].addr.ss, NULL), alen(in));
 	ev_io_init(&in->io, readable, -1, EV_READ);
 	in->io.data = in;
 	/* A missing interface is not an error: the instance waits in FAULT for
@@ -552,15 +546,15 @@ void instance_close(struct instance *in)
 	vip_forget(in->env->nl, in);
 }
 
-int instance_same_identity(const struct instance *in, const struct vconf_instance *c)
+int instance_same_identity(const struct instance *in, const struct instance_conf *c)
 {
-	const struct vconf_instance *o = &in->conf;
+	const struct instance_conf *o = &in->conf;
 	return strcmp(o->ifname, c->ifname) == 0 && o->family == c->family && o->vrid == c->vrid &&
 	       o->vmac == c->vmac && strcmp(o->vmac_ifname, c->vmac_ifname) == 0;
 }
 
 /* Index of the address of v (and its prefix length) in c's VIPs, or -1. */
-static int vip_find(const struct vconf_instance *c, const struct vconf_vip *v)
+static int vip_find(const struct instance_conf *c, const struct vip_conf *v)
 {
 	for (int i = 0; i < c->nvips; i++)
 		if (addr_equal_ip(&c->vips[i].addr, &v->addr) && c->vips[i].prefixlen == v->prefixlen)
@@ -574,9 +568,9 @@ static int vip_find(const struct vconf_instance *c, const struct vconf_vip *v)
  * whose label changed keeps the old label until it is next added (the
  * kernel cannot relabel an address in place, and removing it would drop
  * its traffic).  Then the lists the adverts and the state machine use. */
-static void reconfigure_vips(struct instance *in, const struct vconf_instance *nc)
+static void reconfigure_vips(struct instance *in, const struct instance_conf *nc)
 {
-	const struct vconf_instance *oc = &in->conf;
+	const struct instance_conf *oc = &in->conf;
 	int added = 0;
 	uint32_t was_added = 0, was_foreign = 0;
 
@@ -610,7 +604,7 @@ static void reconfigure_vips(struct instance *in, const struct vconf_instance *n
 		}
 	}
 	for (int i = 0; i < nc->nvips; i++)
-		memcpy(in->vipbytes + (size_t)i * alen(in), ip_of(&nc->vips[i].addr), alen(in));
+		memcpy(in->vipbytes + (size_t)i * alen(in), addr_ip_bytes(&nc->vips[i].addr.ss, NULL), alen(in));
 	/* a master advertises the new list at once */
 	vrrp_set_addrs(&in->fsm, mtime_us(), in->vipbytes, (uint8_t)nc->nvips);
 	if (added && in->garp_fd >= 0) {
@@ -622,7 +616,7 @@ static void reconfigure_vips(struct instance *in, const struct vconf_instance *n
 	}
 }
 
-void instance_reconfigure(struct instance *in, const struct vconf_instance *conf, const char *global_notify)
+void instance_reconfigure(struct instance *in, const struct instance_conf *conf, const char *global_notify)
 {
 	struct vrrp_params p;
 	int src_changed = !addr_equal_ip(&in->conf.unicast_src, &conf->unicast_src);
@@ -648,7 +642,7 @@ void instance_reconfigure(struct instance *in, const struct vconf_instance *conf
 	}
 	notify_set_cmd(&in->notify, conf->notify[0] ? conf->notify : global_notify);
 	notify_set_instance(&in->notify, conf->name);
-	/* The engine recomputes the tracks and the effective priority next. */
+	/* vrrpd.c recomputes the tracks and the effective priority next. */
 	rearm(in);
 }
 
@@ -817,7 +811,7 @@ static void verify_primary(struct instance *in)
  * with its macvlan) is added again at once. */
 static void verify_vips(struct instance *in)
 {
-	enum vip_presence st[VCONF_MAX_VIPS];
+	enum vip_presence st[CONFIG_MAX_VIPS];
 	char a[ADDR_STRLEN];
 	int missing = 0;
 

@@ -1,6 +1,6 @@
 /* instance: one configured virtual router at run time: the state machine
  * (vrrp.c) wired to its raw socket, timers, virtual addresses, gratuitous
- * ARP, notify hook and counters.  Config (struct vconf_instance, copied) is
+ * ARP, notify hook and counters.  Config (struct instance_conf, copied) is
  * kept apart from the running state so that a reload can compare them. */
 #ifndef VRRPD_INSTANCE_H
 #define VRRPD_INSTANCE_H
@@ -12,12 +12,12 @@
 #include "iface.h"
 #include "log.h"
 #include "notify.h"
-#include "vconf.h"
+#include "config.h"
 #include "vrrp.h"
 
 struct vip_nl;
 
-/* What instances share, owned by the engine. */
+/* What instances share, owned by the process object (vrrpd.h). */
 struct instance_env {
 	struct ev_loop *loop;
 	struct vip_nl *nl;
@@ -30,14 +30,14 @@ struct instance_env {
 };
 
 struct instance {
-	struct vconf_instance conf;
+	struct instance_conf conf;
 	const struct instance_env *env;
 	struct vrrp fsm;
 	struct iface_info ii;
 	uint8_t primary[16];
 	int have_primary;
 	int primary_tentative;      /* only an IPv6 address still in DAD: no source yet */
-	uint8_t vipbytes[VCONF_MAX_VIPS * 16];
+	uint8_t vipbytes[CONFIG_MAX_VIPS * 16];
 	int fd;
 	ev_io io;
 	ev_timer timer;             /* the state machine's next deadline */
@@ -62,7 +62,7 @@ struct instance {
 	int opened;                 /* instance_open succeeded, instance_close not yet */
 	int link_fault;             /* interface missing, down, or without an address */
 	const char *fault_why;      /* what link_fault is about, for the status */
-	const struct noaccept *noacc; /* accept off: the interface's filter (the engine's) */
+	const struct noaccept *noacc; /* accept off: the interface's filter (the process object's) */
 	int track_faults;           /* 'fault' tracks that are down */
 	uint8_t prio_now;
 	struct notify notify;
@@ -74,7 +74,7 @@ struct instance {
 };
 
 /* Sets up and opens sockets; does not start the protocol. 0 or -errno. */
-int instance_open(struct instance *in, const struct vconf_instance *conf, const char *global_notify,
+int instance_open(struct instance *in, const struct instance_conf *conf, const char *global_notify,
 		  const struct instance_env *env, char *err, size_t errlen);
 void instance_start(struct instance *in);
 /* Priority 0 if master, VIPs released, sockets closed.  Idempotent. */
@@ -86,11 +86,11 @@ void instance_vip_refused(void *owner, int index, int on, int error);
 /* Reload of an instance whose identity (interface, family, vrid, vmac) did
  * not change: everything else applies in place, in the state it is in.
  * Kept VIPs stay; gone ones are removed and new ones added if master. */
-void instance_reconfigure(struct instance *in, const struct vconf_instance *conf, const char *global_notify);
+void instance_reconfigure(struct instance *in, const struct instance_conf *conf, const char *global_notify);
 /* Same interface, family, vrid and virtual MAC?  (BFD changes in place.) */
-int instance_same_identity(const struct instance *in, const struct vconf_instance *conf);
+int instance_same_identity(const struct instance *in, const struct instance_conf *conf);
 
-/* A link event (engine's iface watcher) for interface ifindex / ifname:
+/* A link event (vrrpd.c's iface watcher) for interface ifindex / ifname:
  * the instance's interface went down, came up, was deleted (FAULT, sockets
  * closed) or, while it is missing, appeared (sockets opened, INIT ->
  * BACKUP or MASTER as usual). */

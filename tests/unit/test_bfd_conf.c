@@ -1,4 +1,4 @@
-/* Unit tests of the bfd block's authentication keywords (vrrpd/vconf.c):
+/* Unit tests of the bfd block's authentication keywords (vrrpd/config.c):
  * auth, key-id, secret, secret-file, and the file:line:col message of
  * each refusal. */
 #include <setjmp.h>
@@ -13,24 +13,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "vrrpd/vconf.h"
+#include "vrrpd/config.h"
 
 #define HEAD "instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
 
-static struct vconf *load_ok(const char *text)
+static struct vrrpd_config *load_ok(const char *text)
 {
-	struct vconf *c = NULL;
+	struct vrrpd_config *c = NULL;
 	char err[512] = "";
-	if (vconf_parse_string("t.conf", text, strlen(text), &c, err, sizeof(err)))
+	if (vrrpd_config_parse_string("t.conf", text, strlen(text), &c, err, sizeof(err)))
 		fail_msg("unexpected error: %s", err);
 	return c;
 }
 
 static void expect_error(const char *text, const char *msg)
 {
-	struct vconf *c = NULL;
+	struct vrrpd_config *c = NULL;
 	char err[512] = "";
-	assert_int_equal(vconf_parse_string("t.conf", text, strlen(text), &c, err, sizeof(err)), -22);
+	assert_int_equal(vrrpd_config_parse_string("t.conf", text, strlen(text), &c, err, sizeof(err)), -22);
 	assert_null(c);
 	assert_string_equal(err, msg);
 }
@@ -38,20 +38,20 @@ static void expect_error(const char *text, const char *msg)
 static void test_auth_inline(void **state)
 {
 	(void)state;
-	struct vconf *c = load_ok(HEAD "  bfd { peer 198.51.100.12; }\n}\n");
+	struct vrrpd_config *c = load_ok(HEAD "  bfd { peer 198.51.100.12; }\n}\n");
 	assert_int_equal(c->inst[0].bfd.auth.type, BFD_AUTH_NONE);
-	vconf_free(c);
+	vrrpd_config_free(c);
 	c = load_ok(HEAD "  bfd { peer 198.51.100.12; auth meticulous-keyed-sha1; key-id 7; secret \"s3 cret\"; }\n}\n");
 	const struct bfd_auth_key *k = &c->inst[0].bfd.auth;
 	assert_int_equal(k->type, BFD_AUTH_METICULOUS_SHA1);
 	assert_int_equal(k->key_id, 7);
 	assert_int_equal(k->len, 7);
 	assert_memory_equal(k->secret, "s3 cret", 7);
-	vconf_free(c);
+	vrrpd_config_free(c);
 	c = load_ok(HEAD "  bfd { peer 198.51.100.12; auth keyed-md5; secret 0123456789abcdef; }\n}\n");
 	assert_int_equal(c->inst[0].bfd.auth.type, BFD_AUTH_KEYED_MD5);
 	assert_int_equal(c->inst[0].bfd.auth.key_id, 0);
-	vconf_free(c);
+	vrrpd_config_free(c);
 
 	expect_error(HEAD "  bfd { peer 198.51.100.12; auth sha256; secret x; }\n}\n",
 		     "t.conf:2:34: expected one of none, simple, keyed-md5, meticulous-keyed-md5, keyed-sha1, "
@@ -86,10 +86,10 @@ static void test_auth_secret_file(void **state)
 	write_file(path, "from-a-file\n", 0600);
 	snprintf(text, sizeof(text), HEAD "  bfd { peer 198.51.100.12; auth keyed-sha1; secret-file %s; }\n}\n", path);
 	if (geteuid() == 0) { /* the owner must be root */
-		struct vconf *c = load_ok(text);
+		struct vrrpd_config *c = load_ok(text);
 		assert_int_equal(c->inst[0].bfd.auth.len, 11);
 		assert_memory_equal(c->inst[0].bfd.auth.secret, "from-a-file", 11);
-		vconf_free(c);
+		vrrpd_config_free(c);
 		/* Readable by others: refused. */
 		write_file(path, "from-a-file\n", 0644);
 		expect_error(text, "t.conf:2:58: expected a regular file owned by root, mode 0600 or 0400");
@@ -109,13 +109,13 @@ static void test_auth_secret_file(void **state)
 static void test_peers(void **state)
 {
 	(void)state;
-	struct vconf *c = load_ok(HEAD "  bfd { peer 198.51.100.12; peer 198.51.100.13; }\n}\n");
-	const struct vconf_bfd *b = &c->inst[0].bfd;
+	struct vrrpd_config *c = load_ok(HEAD "  bfd { peer 198.51.100.12; peer 198.51.100.13; }\n}\n");
+	const struct bfd_conf *b = &c->inst[0].bfd;
 	assert_int_equal(b->nmore, 1);
 	char a[ADDR_STRLEN];
 	assert_string_equal(addr_format_ip(&b->peer, a, sizeof(a)), "198.51.100.12");
 	assert_string_equal(addr_format_ip(&b->more[0], a, sizeof(a)), "198.51.100.13");
-	vconf_free(c);
+	vrrpd_config_free(c);
 	expect_error(HEAD "  bfd { peer 198.51.100.12; peer 198.51.100.12; }\n}\n",
 		     "t.conf:2:34: expected each bfd peer once, got '198.51.100.12' again");
 	expect_error(HEAD "  bfd { peer 198.51.100.1; peer 198.51.100.2; peer 198.51.100.3; peer 198.51.100.4; "

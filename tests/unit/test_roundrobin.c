@@ -1,4 +1,4 @@
-/* Unit tests of the balancer (lbd/lb.c): smooth weighted round-robin per
+/* Unit tests of the balancer (lbd/roundrobin.c): smooth weighted round-robin per
  * request, backups, down/maint/drain servers skipped, retry avoidance. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,11 +9,11 @@
 #include <string.h>
 
 #include "lbd/config.h"
-#include "lbd/lb.h"
+#include "lbd/roundrobin.h"
 #include "lbd/model.h"
 
 static struct lbd_config *cfg;
-static struct lb_set set;
+static struct roundrobin_set set;
 
 static void load(const char *servers)
 {
@@ -21,12 +21,12 @@ static void load(const char *servers)
 	snprintf(text, sizeof(text), "backend b { %s }\nfrontend f { bind *:80; backend b; }\n", servers);
 	assert_int_equal(config_parse_string("t.conf", text, strlen(text), &cfg, err, sizeof(err)), 0);
 	assert_int_equal(model_config_adopt_state(cfg, NULL), 0);
-	assert_int_equal(lb_set_init(&set, cfg), 0);
+	assert_int_equal(roundrobin_set_init(&set, cfg), 0);
 }
 
 static void unload(void)
 {
-	lb_set_free(&set);
+	roundrobin_set_free(&set);
 	model_config_unref(cfg);
 	cfg = NULL;
 }
@@ -37,7 +37,7 @@ static const char *picks(int n, const struct server *avoid)
 	static char out[256];
 	struct backend *be = &cfg->backends[0];
 	for (int i = 0; i < n; i++) {
-		struct server *s = lb_pick(be, &set.be[0], avoid);
+		struct server *s = roundrobin_pick(be, &set.be[0], avoid);
 		out[i] = s ? s->conf.name[0] : '-';
 	}
 	out[n] = '\0';
@@ -112,19 +112,19 @@ static void test_full_means_queue(void **state)
 	load("server a 192.0.2.1:80 maxconn 1; server x 192.0.2.9:80 backup;");
 	model_sess_inc(&st(0)->cnt);                   /* a is full */
 	assert_string_equal(picks(2, NULL), "--");
-	assert_true(lb_should_queue(&cfg->backends[0]));
+	assert_true(roundrobin_should_queue(&cfg->backends[0]));
 	/* the idle backup is no slot: the queue must not let a request out */
-	assert_false(lb_has_slot(&cfg->backends[0], NULL));
+	assert_false(roundrobin_has_slot(&cfg->backends[0], NULL));
 	model_sess_dec(&st(0)->cnt);                   /* a slot frees */
-	assert_true(lb_has_slot(&cfg->backends[0], NULL));
+	assert_true(roundrobin_has_slot(&cfg->backends[0], NULL));
 	assert_string_equal(picks(1, NULL), "a");
 	atomic_store(&st(0)->up, 0);                   /* a is down: the backup serves */
-	assert_true(lb_has_slot(&cfg->backends[0], NULL));
+	assert_true(roundrobin_has_slot(&cfg->backends[0], NULL));
 	assert_string_equal(picks(2, NULL), "xx");
 	atomic_store(&st(1)->up, 0);                   /* nothing up: 503, not a queue */
 	assert_string_equal(picks(1, NULL), "-");
-	assert_false(lb_should_queue(&cfg->backends[0]));
-	assert_false(lb_has_slot(&cfg->backends[0], NULL));
+	assert_false(roundrobin_should_queue(&cfg->backends[0]));
+	assert_false(roundrobin_has_slot(&cfg->backends[0], NULL));
 	unload();
 }
 

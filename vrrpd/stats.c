@@ -1,4 +1,4 @@
-#include "status.h"
+#include "stats.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -96,7 +96,7 @@ static void render_bfd(struct buf *b, const struct instance *in)
 
 static void render_instance(struct buf *b, const struct instance *in, struct track *const *tracks)
 {
-	const struct vconf_instance *c = &in->conf;
+	const struct instance_conf *c = &in->conf;
 	const struct vrrp *v = &in->fsm;
 	char a[ADDR_STRLEN];
 
@@ -180,7 +180,7 @@ static void render_guard(struct buf *b, const struct guard *g, const char *ifnam
 	buf_puts(b, "}}");
 }
 
-int status_render(struct buf *b, struct instance *const *inst, int ninst,
+int stats_render(struct buf *b, struct instance *const *inst, int ninst,
 		  struct track *const *tracks, int ntracks,
 		  struct guard *const *guards, const char (*ifnames)[IF_NAMESIZE], int nguards)
 {

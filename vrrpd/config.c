@@ -1,4 +1,4 @@
-#include "vconf.h"
+#include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,10 +15,10 @@
 
 /* What the handlers fill while walking the tree. Track references are
  * resolved after the walk, so a track block may follow the instance using it. */
-struct vconf_ctx {
-	struct vconf *c;
-	struct vconf_instance *in;
-	struct vconf_track *tr;
+struct config_ctx {
+	struct vrrpd_config *c;
+	struct instance_conf *in;
+	struct track_conf *tr;
 	int have_kind;
 };
 
@@ -36,7 +36,7 @@ static int copy_word(const struct conf_node *n, int i, char *dst, size_t cap, co
 
 static int g_control(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
+	struct config_ctx *x = ctx;
 	if (n->args[1][0] != '/')
 		return conf_error(err, errlen, n, 1, "expected an absolute path for the control socket");
 	return copy_word(n, 1, x->c->global.control, sizeof(x->c->global.control), "a socket path",
@@ -45,7 +45,7 @@ static int g_control(void *ctx, const struct conf_node *n, char *err, size_t err
 
 static int g_realtime(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
+	struct config_ctx *x = ctx;
 	unsigned v = 0;
 	int rc = conf_get_u32(n, 1, 0, 99, &v, err, errlen);
 	x->c->global.rt_priority = (int)v;
@@ -54,26 +54,26 @@ static int g_realtime(void *ctx, const struct conf_node *n, char *err, size_t er
 
 static int g_mlock(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
+	struct config_ctx *x = ctx;
 	return conf_get_bool(n, 1, &x->c->global.mlock, err, errlen);
 }
 
 static int g_xdp_guard(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
+	struct config_ctx *x = ctx;
 	return conf_get_bool(n, 1, &x->c->global.xdp_guard, err, errlen);
 }
 
 static int g_notify(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
+	struct config_ctx *x = ctx;
 	return copy_word(n, 1, x->c->global.notify, sizeof(x->c->global.notify), "a command", err,
 			 errlen);
 }
 
 static int g_notify_timeout(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
+	struct config_ctx *x = ctx;
 	return conf_get_ms32(n, 1, 100, 3600000, &x->c->global.notify_timeout_ms, err, errlen);
 }
 
@@ -89,7 +89,7 @@ static const struct conf_keyword global_kw[] = {
 
 /* ---- track NAME { } ------------------------------------------------------ */
 
-static int t_kind(struct vconf_ctx *x, const struct conf_node *n, enum vconf_track_kind k,
+static int t_kind(struct config_ctx *x, const struct conf_node *n, enum track_kind k,
 		  char *err, size_t errlen)
 {
 	if (x->have_kind)
@@ -102,8 +102,8 @@ static int t_kind(struct vconf_ctx *x, const struct conf_node *n, enum vconf_tra
 
 static int t_http(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
-	int rc = t_kind(x, n, VCONF_TRACK_HTTP, err, errlen);
+	struct config_ctx *x = ctx;
+	int rc = t_kind(x, n, TRACK_HTTP, err, errlen);
 	if (rc || (rc = conf_get_addr(n, 1, ADDR_PORT_REQUIRED, &x->tr->http_addr, err, errlen)))
 		return rc;
 	if (n->nargs < 3) {
@@ -118,53 +118,53 @@ static int t_http(void *ctx, const struct conf_node *n, char *err, size_t errlen
 
 static int t_status(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
+	struct config_ctx *x = ctx;
 	return conf_get_u32(n, 1, 100, 599, &x->tr->http_status, err, errlen);
 }
 
 static int t_script(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
-	int rc = t_kind(x, n, VCONF_TRACK_SCRIPT, err, errlen);
+	struct config_ctx *x = ctx;
+	int rc = t_kind(x, n, TRACK_SCRIPT, err, errlen);
 	return rc ? rc : copy_word(n, 1, x->tr->script, sizeof(x->tr->script), "a command", err, errlen);
 }
 
 static int t_file(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
-	int rc = t_kind(x, n, VCONF_TRACK_FILE, err, errlen);
+	struct config_ctx *x = ctx;
+	int rc = t_kind(x, n, TRACK_FILE, err, errlen);
 	return rc ? rc : copy_word(n, 1, x->tr->path, sizeof(x->tr->path), "a path", err, errlen);
 }
 
 static int t_interface(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
-	int rc = t_kind(x, n, VCONF_TRACK_INTERFACE, err, errlen);
+	struct config_ctx *x = ctx;
+	int rc = t_kind(x, n, TRACK_INTERFACE, err, errlen);
 	return rc ? rc : copy_word(n, 1, x->tr->ifname, sizeof(x->tr->ifname), "an interface name",
 				   err, errlen);
 }
 
 static int t_interval(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
+	struct config_ctx *x = ctx;
 	return conf_get_ms32(n, 1, 10, 3600000, &x->tr->interval_ms, err, errlen);
 }
 
 static int t_timeout(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
+	struct config_ctx *x = ctx;
 	return conf_get_ms32(n, 1, 10, 3600000, &x->tr->timeout_ms, err, errlen);
 }
 
 static int t_rise(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
+	struct config_ctx *x = ctx;
 	return conf_get_u32(n, 1, 1, 100, &x->tr->rise, err, errlen);
 }
 
 static int t_fall(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
+	struct config_ctx *x = ctx;
 	return conf_get_u32(n, 1, 1, 100, &x->tr->fall, err, errlen);
 }
 
@@ -183,9 +183,9 @@ static const struct conf_keyword track_kw[] = {
 
 static int top_track(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
-	struct vconf *c = x->c;
-	struct vconf_track *t = realloc(c->tracks, sizeof(*t) * (size_t)(c->ntracks + 1));
+	struct config_ctx *x = ctx;
+	struct vrrpd_config *c = x->c;
+	struct track_conf *t = realloc(c->tracks, sizeof(*t) * (size_t)(c->ntracks + 1));
 	int rc;
 
 	if (!t)
@@ -206,7 +206,7 @@ static int top_track(void *ctx, const struct conf_node *n, char *err, size_t err
 	if (!x->have_kind)
 		return conf_error(err, errlen, n, 0,
 				  "expected one of http, script, file or interface in track '%s'", t->name);
-	if (t->http_status && t->kind != VCONF_TRACK_HTTP)
+	if (t->http_status && t->kind != TRACK_HTTP)
 		return conf_error(err, errlen, n, 0, "expected 'status' only in an http track");
 	if (t->timeout_ms > t->interval_ms)
 		return conf_error(err, errlen, n, 0, "expected timeout (%ums) at most interval (%ums)",
@@ -219,25 +219,25 @@ static int top_track(void *ctx, const struct conf_node *n, char *err, size_t err
 
 static int i_interface(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
+	struct config_ctx *x = ctx;
 	return copy_word(n, 1, x->in->ifname, sizeof(x->in->ifname), "an interface name", err, errlen);
 }
 
 static int i_vrid(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
+	struct config_ctx *x = ctx;
 	return conf_get_u32(n, 1, 1, 255, &x->in->vrid, err, errlen);
 }
 
 static int i_priority(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
+	struct config_ctx *x = ctx;
 	return conf_get_u32(n, 1, 1, 255, &x->in->priority, err, errlen);
 }
 
 static int i_advert(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
+	struct config_ctx *x = ctx;
 	uint32_t ms = 0;
 	int rc = conf_get_ms32(n, 1, 10, 40950, &ms, err, errlen);
 	if (rc)
@@ -251,7 +251,7 @@ static int i_advert(void *ctx, const struct conf_node *n, char *err, size_t errl
 }
 
 /* The family of an instance is that of its first address; all must agree. */
-static int i_family(struct vconf_ctx *x, const struct conf_node *n, int i, const struct addr *a,
+static int i_family(struct config_ctx *x, const struct conf_node *n, int i, const struct addr *a,
 		    char *err, size_t errlen)
 {
 	int f = addr_family(a);
@@ -266,13 +266,13 @@ static int i_family(struct vconf_ctx *x, const struct conf_node *n, int i, const
 
 static int i_vip(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
-	struct vconf_instance *in = x->in;
-	struct vconf_vip *v;
+	struct config_ctx *x = ctx;
+	struct instance_conf *in = x->in;
+	struct vip_conf *v;
 	int rc;
 
-	if (in->nvips >= VCONF_MAX_VIPS)
-		return conf_error(err, errlen, n, 0, "expected at most %d virtual addresses", VCONF_MAX_VIPS);
+	if (in->nvips >= CONFIG_MAX_VIPS)
+		return conf_error(err, errlen, n, 0, "expected at most %d virtual addresses", CONFIG_MAX_VIPS);
 	v = &in->vips[in->nvips];
 	memset(v, 0, sizeof(*v));
 	if ((rc = conf_get_prefix(n, 1, &v->addr, &v->prefixlen, err, errlen)) ||
@@ -305,19 +305,19 @@ static int i_vip(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 
 static int i_unicast_src(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
+	struct config_ctx *x = ctx;
 	int rc = conf_get_addr(n, 1, ADDR_PORT_NONE, &x->in->unicast_src, err, errlen);
 	return rc ? rc : i_family(x, n, 1, &x->in->unicast_src, err, errlen);
 }
 
 static int i_peer(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
-	struct vconf_instance *in = x->in;
+	struct config_ctx *x = ctx;
+	struct instance_conf *in = x->in;
 	int rc;
 
-	if (in->npeers >= VCONF_MAX_PEERS)
-		return conf_error(err, errlen, n, 0, "expected at most %d unicast peers", VCONF_MAX_PEERS);
+	if (in->npeers >= CONFIG_MAX_PEERS)
+		return conf_error(err, errlen, n, 0, "expected at most %d unicast peers", CONFIG_MAX_PEERS);
 	if ((rc = conf_get_addr(n, 1, ADDR_PORT_NONE, &in->peers[in->npeers], err, errlen)) ||
 	    (rc = i_family(x, n, 1, &in->peers[in->npeers], err, errlen)))
 		return rc;
@@ -327,7 +327,7 @@ static int i_peer(void *ctx, const struct conf_node *n, char *err, size_t errlen
 
 static int i_preempt(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
+	struct config_ctx *x = ctx;
 	if (n->nargs == 1) {
 		x->in->preempt = 1;
 		return 0;
@@ -337,13 +337,13 @@ static int i_preempt(void *ctx, const struct conf_node *n, char *err, size_t err
 
 static int i_preempt_delay(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
+	struct config_ctx *x = ctx;
 	return conf_get_ms32(n, 1, 0, 3600000, &x->in->preempt_delay_ms, err, errlen);
 }
 
 static int i_accept(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
+	struct config_ctx *x = ctx;
 	if (n->nargs == 1) {
 		x->in->accept = 1;
 		return 0;
@@ -353,7 +353,7 @@ static int i_accept(void *ctx, const struct conf_node *n, char *err, size_t errl
 
 static int i_vmac(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
+	struct config_ctx *x = ctx;
 	int rc;
 	if (n->nargs == 1) {
 		x->in->vmac = 1;
@@ -373,35 +373,35 @@ static int i_vmac(void *ctx, const struct conf_node *n, char *err, size_t errlen
 static int i_checksum(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
 	static const char *const words[] = { "rfc5798", "rfc9568", NULL };
-	struct vconf_ctx *x = ctx;
+	struct config_ctx *x = ctx;
 	int k = conf_get_enum(n, 1, words, err, errlen);
 	if (k < 0)
 		return k;
-	x->in->checksum = (enum vconf_checksum)k;
+	x->in->checksum = (enum config_checksum)k;
 	return 0;
 }
 
 static int gr_count(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
+	struct config_ctx *x = ctx;
 	return conf_get_u32(n, 1, 0, 100, &x->in->garp.count, err, errlen);
 }
 
 static int gr_interval(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
+	struct config_ctx *x = ctx;
 	return conf_get_ms32(n, 1, 0, 10000, &x->in->garp.interval_ms, err, errlen);
 }
 
 static int gr_repeat(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
+	struct config_ctx *x = ctx;
 	return conf_get_ms32(n, 1, 0, 3600000, &x->in->garp.repeat_ms, err, errlen);
 }
 
 static int gr_refresh(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
+	struct config_ctx *x = ctx;
 	int rc = conf_get_ms32(n, 1, 0, 86400000, &x->in->garp.refresh_ms, err, errlen);
 	if (!rc && x->in->garp.refresh_ms && x->in->garp.refresh_ms < 1000)
 		return conf_error(err, errlen, n, 1, "expected 0 (off) or at least 1s, got '%s'", n->args[1]);
@@ -421,12 +421,12 @@ static int i_garp(void *ctx, const struct conf_node *n, char *err, size_t errlen
 	return conf_dispatch(n, garp_kw, ctx, err, errlen);
 }
 
-/* The first peer, then up to VCONF_BFD_MORE more (a master with several
+/* The first peer, then up to CONFIG_BFD_MORE more (a master with several
  * backups runs a session to each). */
 static int b_peer(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
-	struct vconf_bfd *b = &x->in->bfd;
+	struct config_ctx *x = ctx;
+	struct bfd_conf *b = &x->in->bfd;
 	struct addr a;
 	int rc = conf_get_addr(n, 1, ADDR_PORT_NONE, &a, err, errlen);
 	if (!rc)
@@ -437,8 +437,8 @@ static int b_peer(void *ctx, const struct conf_node *n, char *err, size_t errlen
 	for (int i = 0; i < have; i++)
 		if (addr_equal_ip(i ? &b->more[i - 1] : &b->peer, &a))
 			return conf_error(err, errlen, n, 1, "expected each bfd peer once, got '%s' again", n->args[1]);
-	if (have > VCONF_BFD_MORE)
-		return conf_error(err, errlen, n, 0, "expected at most %d bfd peers", VCONF_BFD_MORE + 1);
+	if (have > CONFIG_BFD_MORE)
+		return conf_error(err, errlen, n, 0, "expected at most %d bfd peers", CONFIG_BFD_MORE + 1);
 	if (have)
 		b->more[b->nmore++] = a;
 	else
@@ -448,25 +448,25 @@ static int b_peer(void *ctx, const struct conf_node *n, char *err, size_t errlen
 
 static int b_min_tx(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
+	struct config_ctx *x = ctx;
 	return conf_get_ms32(n, 1, 10, 60000, &x->in->bfd.min_tx_ms, err, errlen);
 }
 
 static int b_min_rx(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
+	struct config_ctx *x = ctx;
 	return conf_get_ms32(n, 1, 10, 60000, &x->in->bfd.min_rx_ms, err, errlen);
 }
 
 static int b_mult(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
+	struct config_ctx *x = ctx;
 	return conf_get_u32(n, 1, 1, 255, &x->in->bfd.mult, err, errlen);
 }
 
 static int b_auth(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
+	struct config_ctx *x = ctx;
 	static const char *const types[] = { "none", "simple", "keyed-md5", "meticulous-keyed-md5",
 					     "keyed-sha1", "meticulous-keyed-sha1", NULL };
 	int t = conf_get_enum(n, 1, types, err, errlen);
@@ -478,7 +478,7 @@ static int b_auth(void *ctx, const struct conf_node *n, char *err, size_t errlen
 
 static int b_key_id(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
+	struct config_ctx *x = ctx;
 	uint32_t v;
 	int rc = conf_get_u32(n, 1, 0, 255, &v, err, errlen);
 	if (!rc)
@@ -488,7 +488,7 @@ static int b_key_id(void *ctx, const struct conf_node *n, char *err, size_t errl
 
 static int b_secret(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
+	struct config_ctx *x = ctx;
 	size_t len = strlen(n->args[1]);
 	if (len == 0 || len > BFD_AUTH_SECRET_MAX)
 		return conf_error(err, errlen, n, 1, "expected a secret of 1 to %d bytes", BFD_AUTH_SECRET_MAX);
@@ -501,7 +501,7 @@ static int b_secret(void *ctx, const struct conf_node *n, char *err, size_t errl
  * newline is not part of it). */
 static int b_secret_file(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
+	struct config_ctx *x = ctx;
 	char buf[BFD_AUTH_SECRET_MAX + 2];
 	struct stat st;
 	int rc = 0;
@@ -542,7 +542,7 @@ static const struct conf_keyword bfd_kw[] = {
 };
 
 /* auth and its secret go together, and the secret must fit the type. */
-static int bfd_auth_complete(const struct conf_node *n, struct vconf_bfd *b, char *err, size_t errlen)
+static int bfd_auth_complete(const struct conf_node *n, struct bfd_conf *b, char *err, size_t errlen)
 {
 	size_t max = bfd_auth_secret_max(b->auth.type);
 	if (b->auth.type == BFD_AUTH_NONE && b->auth.len)
@@ -558,8 +558,8 @@ static int bfd_auth_complete(const struct conf_node *n, struct vconf_bfd *b, cha
 
 static int i_bfd(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
-	struct vconf_bfd *b = &x->in->bfd;
+	struct config_ctx *x = ctx;
+	struct bfd_conf *b = &x->in->bfd;
 	b->min_tx_ms = 300;
 	b->min_rx_ms = 300;
 	b->mult = 3;
@@ -576,12 +576,12 @@ static int i_bfd(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 
 static int i_track(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
-	struct vconf_instance *in = x->in;
-	struct vconf_track_ref *r;
+	struct config_ctx *x = ctx;
+	struct instance_conf *in = x->in;
+	struct track_ref *r;
 
-	if (in->ntracks >= VCONF_MAX_TRACKS)
-		return conf_error(err, errlen, n, 0, "expected at most %d track lines", VCONF_MAX_TRACKS);
+	if (in->ntracks >= CONFIG_MAX_TRACKS)
+		return conf_error(err, errlen, n, 0, "expected at most %d track lines", CONFIG_MAX_TRACKS);
 	r = &in->tracks[in->ntracks];
 	r->track = -1;
 	r->weight = 0;
@@ -604,7 +604,7 @@ static int i_track(void *ctx, const struct conf_node *n, char *err, size_t errle
 
 static int i_notify(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
+	struct config_ctx *x = ctx;
 	return copy_word(n, 1, x->in->notify, sizeof(x->in->notify), "a command", err, errlen);
 }
 
@@ -628,9 +628,9 @@ static const struct conf_keyword instance_kw[] = {
 	{ NULL, NULL, 0, 0, CONF_NO_BLOCK, 0, NULL },
 };
 
-static int instance_check(struct vconf_ctx *x, const struct conf_node *n, char *err, size_t errlen)
+static int instance_check(struct config_ctx *x, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_instance *in = x->in;
+	struct instance_conf *in = x->in;
 
 	if (!in->ifname[0])
 		return conf_error(err, errlen, n, 0, "expected 'interface NAME' in instance '%s'", in->name);
@@ -659,9 +659,9 @@ static int instance_check(struct vconf_ctx *x, const struct conf_node *n, char *
 
 static int top_instance(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
-	struct vconf_ctx *x = ctx;
-	struct vconf *c = x->c;
-	struct vconf_instance *in = realloc(c->inst, sizeof(*in) * (size_t)(c->ninst + 1));
+	struct config_ctx *x = ctx;
+	struct vrrpd_config *c = x->c;
+	struct instance_conf *in = realloc(c->inst, sizeof(*in) * (size_t)(c->ninst + 1));
 	int rc;
 
 	if (!in)
@@ -717,14 +717,14 @@ static const struct conf_keyword top_kw[] = {
 
 /* Track references name blocks anywhere in the file: resolve them in a
  * second walk over the instance blocks, once every track is known. */
-static int resolve_tracks(struct vconf *c, const struct conf_node *root, char *err, size_t errlen)
+static int resolve_tracks(struct vrrpd_config *c, const struct conf_node *root, char *err, size_t errlen)
 {
 	int k = 0;
 	for (int i = 0; i < root->nchildren; i++) {
 		const struct conf_node *b = &root->children[i];
 		if (strcmp(b->args[0], "instance") != 0)
 			continue;
-		struct vconf_instance *in = &c->inst[k++];
+		struct instance_conf *in = &c->inst[k++];
 		int t = 0;
 		for (int j = 0; j < b->nchildren; j++) {
 			const struct conf_node *r = &b->children[j];
@@ -744,18 +744,18 @@ static int resolve_tracks(struct vconf *c, const struct conf_node *root, char *e
 	return 0;
 }
 
-static int vconf_from_tree(const struct conf_tree *t, struct vconf **out, char *err, size_t errlen)
+static int config_from_tree(const struct conf_tree *t, struct vrrpd_config **out, char *err, size_t errlen)
 {
-	struct vconf *c = calloc(1, sizeof(*c));
-	struct vconf_ctx x = { .c = c };
+	struct vrrpd_config *c = calloc(1, sizeof(*c));
+	struct config_ctx x = { .c = c };
 	int rc;
 
 	if (!c)
 		return -ENOMEM;
-	snprintf(c->global.control, sizeof(c->global.control), "%s", VCONF_DEFAULT_CONTROL);
+	snprintf(c->global.control, sizeof(c->global.control), "%s", CONFIG_DEFAULT_CONTROL);
 	c->global.mlock = 1;
 	c->global.xdp_guard = 1;
-	c->global.notify_timeout_ms = VCONF_NOTIFY_TIMEOUT_MS;
+	c->global.notify_timeout_ms = CONFIG_NOTIFY_TIMEOUT_MS;
 	if ((rc = conf_dispatch(&t->root, top_kw, &x, err, errlen)))
 		goto bad;
 	if ((rc = resolve_tracks(c, &t->root, err, errlen)))
@@ -769,34 +769,34 @@ static int vconf_from_tree(const struct conf_tree *t, struct vconf **out, char *
 	*out = c;
 	return 0;
 bad:
-	vconf_free(c);
+	vrrpd_config_free(c);
 	return rc;
 }
 
-int vconf_load(const char *path, struct vconf **out, char *err, size_t errlen)
+int vrrpd_config_load(const char *path, struct vrrpd_config **out, char *err, size_t errlen)
 {
 	struct conf_tree *t;
 	int rc = conf_load(path, &t, err, errlen);
 	if (rc)
 		return rc;
-	rc = vconf_from_tree(t, out, err, errlen);
+	rc = config_from_tree(t, out, err, errlen);
 	conf_free(t);
 	return rc;
 }
 
-int vconf_parse_string(const char *name, const char *text, size_t len, struct vconf **out,
+int vrrpd_config_parse_string(const char *name, const char *text, size_t len, struct vrrpd_config **out,
 		       char *err, size_t errlen)
 {
 	struct conf_tree *t;
 	int rc = conf_parse_string(name, text, len, &t, err, errlen);
 	if (rc)
 		return rc;
-	rc = vconf_from_tree(t, out, err, errlen);
+	rc = config_from_tree(t, out, err, errlen);
 	conf_free(t);
 	return rc;
 }
 
-void vconf_free(struct vconf *c)
+void vrrpd_config_free(struct vrrpd_config *c)
 {
 	if (!c)
 		return;
@@ -805,7 +805,7 @@ void vconf_free(struct vconf *c)
 	free(c);
 }
 
-int vconf_find_instance(const struct vconf *c, const char *name)
+int vrrpd_config_find_instance(const struct vrrpd_config *c, const char *name)
 {
 	for (int i = 0; i < c->ninst; i++)
 		if (strcmp(c->inst[i].name, name) == 0)

@@ -1,4 +1,4 @@
-/* stats_ctl: lbctl's runtime commands on the control socket:
+/* admin: lbctl's runtime commands on the control socket:
  *   show stat [json]            HAProxy's CSV (or the /stats;json object)
  *   show servers                every server: status, check, weight, admin
  *   disable server B/S          maintenance: no traffic, no checks
@@ -7,11 +7,11 @@
  *   set weight B/S N            0..256 (0: never picked)
  * Replies are JSON; those meant for people carry a "text" field that lbctl
  * prints as is.  Changes are atomics in the model: the page shows them at once. */
-#ifndef LBD_STATS_CTL_H
-#define LBD_STATS_CTL_H
+#ifndef LBD_ADMIN_H
+#define LBD_ADMIN_H
 
 struct lbd;
 
-void stats_ctl_register(struct lbd *l);
+void admin_register(struct lbd *l);
 
 #endif

@@ -1,4 +1,4 @@
-#include "engine.h"
+#include "vrrpd.h"
 
 #include <errno.h>
 #include <ev.h>
@@ -18,17 +18,17 @@
 #include "log.h"
 #include "mtime.h"
 #include "noaccept.h"
-#include "status.h"
+#include "stats.h"
 #include "track.h"
-#include "vconf.h"
+#include "config.h"
 #include "vip.h"
 #include "vmac.h"
 
-#define ENGINE_MAX_FILTERS 16 /* interfaces with accept-off instances */
+#define VRRPD_MAX_FILTERS 16 /* interfaces with accept-off instances */
 
-struct engine {
+struct vrrpd {
 	struct ev_loop *loop;
-	struct vconf *conf;
+	struct vrrpd_config *conf;
 	struct instance **inst;
 	int ninst;
 	struct track **tracks;      /* parallel to conf->tracks */
@@ -36,11 +36,11 @@ struct engine {
 	struct vip_nl *nl;
 	struct iface_mon *mon;
 	struct ctl_server *ctl;
-	struct noaccept *na[ENGINE_MAX_FILTERS]; /* accept-off filters, one per interface */
-	char na_ifname[ENGINE_MAX_FILTERS][IF_NAMESIZE];
+	struct noaccept *na[VRRPD_MAX_FILTERS]; /* accept-off filters, one per interface */
+	char na_ifname[VRRPD_MAX_FILTERS][IF_NAMESIZE];
 	int nna;
-	struct guard *gd[ENGINE_MAX_FILTERS];   /* XDP guards, one per interface */
-	char gd_ifname[ENGINE_MAX_FILTERS][IF_NAMESIZE];
+	struct guard *gd[VRRPD_MAX_FILTERS];   /* XDP guards, one per interface */
+	char gd_ifname[VRRPD_MAX_FILTERS][IF_NAMESIZE];
 	int ngd;
 	int gd_unavailable;                      /* logged once: no more tries */
 	struct instance_env env;
@@ -49,13 +49,13 @@ struct engine {
 
 static void publish(void *arg, const char *line)
 {
-	struct engine *e = arg;
+	struct vrrpd *e = arg;
 	ctl_server_publish(e->ctl, line);
 }
 
 static int vrid_known(void *arg, int ifindex, int family, unsigned vrid)
 {
-	struct engine *e = arg;
+	struct vrrpd *e = arg;
 	for (int i = 0; i < e->ninst; i++)
 		if (e->inst[i]->ii.ifindex == ifindex && e->inst[i]->conf.family == family &&
 		    e->inst[i]->conf.vrid == vrid)
@@ -64,13 +64,13 @@ static int vrid_known(void *arg, int ifindex, int family, unsigned vrid)
 }
 
 /* Tracks changed: every instance recomputes its priority and faults. */
-static void apply_tracks(struct engine *e)
+static void apply_tracks(struct vrrpd *e)
 {
 	for (int i = 0; i < e->ninst; i++) {
 		struct instance *in = e->inst[i];
 		int weight = 0, nfault = 0;
 		for (int k = 0; k < in->conf.ntracks; k++) {
-			const struct vconf_track_ref *r = &in->conf.tracks[k];
+			const struct track_ref *r = &in->conf.tracks[k];
 			int up = track_is_up(e->tracks[r->track]);
 			/* As keepalived: a positive weight counts while the
 			 * track is up, a negative one while it is down. */
@@ -89,12 +89,12 @@ static void track_changed(void *arg, struct track *t, int up)
 	apply_tracks(arg);
 }
 
-static int accept_sync(struct engine *e, int strict, char *err, size_t errlen);
-static void guard_sync_all(struct engine *e);
+static int accept_sync(struct vrrpd *e, int strict, char *err, size_t errlen);
+static void guard_sync_all(struct vrrpd *e);
 
 static void link_event(void *arg, int ifindex, const char *ifname, enum iface_event ev)
 {
-	struct engine *e = arg;
+	struct vrrpd *e = arg;
 	for (int i = 0; i < e->ninst; i++)
 		instance_iface_event(e->inst[i], ifindex, ifname, ev);
 	if (ev == IFACE_ADDR_CHANGED)
@@ -111,14 +111,14 @@ static void link_event(void *arg, int ifindex, const char *ifname, enum iface_ev
 
 static int ctl_handler(void *arg, int argc, char **argv, struct buf *reply)
 {
-	struct engine *e = arg;
+	struct vrrpd *e = arg;
 	if (argc >= 1 && strcmp(argv[0], "status") == 0)
-		return status_render(reply, e->inst, e->ninst, e->tracks, e->ntracks, e->gd, e->gd_ifname, e->ngd);
+		return stats_render(reply, e->inst, e->ninst, e->tracks, e->ntracks, e->gd, e->gd_ifname, e->ngd);
 	buf_puts(reply, "unknown command, expected one of: status, subscribe");
 	return -EINVAL;
 }
 
-static int cleanup_instance(const struct vconf_instance *c)
+static int cleanup_instance(const struct instance_conf *c)
 {
 	struct iface_info ii;
 	if (iface_query(c->ifname, &ii))
@@ -133,14 +133,14 @@ static int cleanup_instance(const struct vconf_instance *c)
 }
 
 /* Did the previous process hand instance c over to us as master? */
-static int resumes(const struct vconf_instance *c, const struct handoff *h, uint64_t now_ms)
+static int resumes(const struct instance_conf *c, const struct handoff *h, uint64_t now_ms)
 {
 	return h && !c->vmac && handoff_resumes(h, c->ifname, c->family, c->vrid, c->advert_cs * 10u, now_ms);
 }
 
 /* Remove what a previous vrrpd left, but the addresses of the routers it
  * handed over (h, may be NULL) to a restarting vrrpd. */
-static int cleanup_all(const struct vconf *c, const struct handoff *h, uint64_t now_ms)
+static int cleanup_all(const struct vrrpd_config *c, const struct handoff *h, uint64_t now_ms)
 {
 	int n = 0;
 	for (int i = 0; i < c->ninst; i++) {
@@ -159,7 +159,7 @@ static int cleanup_all(const struct vconf *c, const struct handoff *h, uint64_t 
 }
 
 /* The state file of a restart, into h: NULL if there is none. */
-static const struct handoff *handoff_in(const struct vconf *c, struct handoff *h)
+static const struct handoff *handoff_in(const struct vrrpd_config *c, struct handoff *h)
 {
 	char intent[HANDOFF_PATH_MAX], state[HANDOFF_PATH_MAX];
 	if (handoff_paths(c->global.control, intent, state, sizeof(state)))
@@ -170,7 +170,7 @@ static const struct handoff *handoff_in(const struct vconf *c, struct handoff *h
 	return rc ? NULL : h;
 }
 
-int engine_cleanup(const struct vconf *c)
+int vrrpd_cleanup(const struct vrrpd_config *c)
 {
 	static struct handoff h;
 	return cleanup_all(c, handoff_in(c, &h), mtime_ms());
@@ -182,7 +182,7 @@ int engine_cleanup(const struct vconf *c)
  * stays down until the new check says otherwise, else the node would
  * preempt the healthy master only to fall again.  A new name starts up.
  * First checks are staggered over the first interval. */
-static struct track **make_tracks(struct engine *e, const struct vconf *c, struct track **old, int nold)
+static struct track **make_tracks(struct vrrpd *e, const struct vrrpd_config *c, struct track **old, int nold)
 {
 	struct track **t = calloc((size_t)c->ntracks + 1, sizeof(*t));
 	if (!t)
@@ -215,7 +215,7 @@ static struct track **make_tracks(struct engine *e, const struct vconf *c, struc
 	return t;
 }
 
-static struct instance *open_instance(struct engine *e, const struct vconf_instance *c, char *err, size_t errlen)
+static struct instance *open_instance(struct vrrpd *e, const struct instance_conf *c, char *err, size_t errlen)
 {
 	struct instance *in = calloc(1, sizeof(*in));
 	if (!in) {
@@ -232,7 +232,7 @@ static struct instance *open_instance(struct engine *e, const struct vconf_insta
 
 static int ensure_dir_of(const char *path)
 {
-	char dir[sizeof(((struct vconf_global *)0)->control)];
+	char dir[sizeof(((struct global_conf *)0)->control)];
 	snprintf(dir, sizeof(dir), "%s", path);
 	char *slash = strrchr(dir, '/');
 	if (!slash || slash == dir)
@@ -250,7 +250,7 @@ static int wants_filter(const struct instance *in)
 
 /* The filter for interface ifname, attached where the interface is now
  * (ifindex): loaded when missing, which only start-up can do (CAP_BPF). */
-static struct noaccept *filter_for(struct engine *e, const char *ifname, int ifindex, char *err, size_t errlen)
+static struct noaccept *filter_for(struct vrrpd *e, const char *ifname, int ifindex, char *err, size_t errlen)
 {
 	for (int i = 0; i < e->nna; i++) {
 		if (strcmp(e->na_ifname[i], ifname) != 0)
@@ -267,9 +267,9 @@ static struct noaccept *filter_for(struct engine *e, const char *ifname, int ifi
 	}
 	char why[200];
 	struct noaccept *n = NULL;
-	if (e->nna >= ENGINE_MAX_FILTERS || !(n = noaccept_open(ifindex, why, sizeof(why)))) {
+	if (e->nna >= VRRPD_MAX_FILTERS || !(n = noaccept_open(ifindex, why, sizeof(why)))) {
 		snprintf(err, errlen, "accept off on %s: %s", ifname,
-			 e->nna >= ENGINE_MAX_FILTERS ? "too many interfaces" : why);
+			 e->nna >= VRRPD_MAX_FILTERS ? "too many interfaces" : why);
 		return NULL;
 	}
 	snprintf(e->na_ifname[e->nna], IF_NAMESIZE, "%s", ifname);
@@ -279,7 +279,7 @@ static struct noaccept *filter_for(struct engine *e, const char *ifname, int ifi
 
 /* The addresses of the accept-off instances (not address owners) on
  * ifname, into want.  Returns how many. */
-static int filter_addrs(const struct engine *e, const char *ifname, struct noaccept_addr *want, int cap)
+static int filter_addrs(const struct vrrpd *e, const char *ifname, struct noaccept_addr *want, int cap)
 {
 	int n = 0;
 	for (int i = 0; i < e->ninst; i++) {
@@ -302,7 +302,7 @@ static int filter_addrs(const struct engine *e, const char *ifname, struct noacc
  * cannot be had is an error), after a reload and when an interface appears
  * (a failure is logged: the instance runs unfiltered).  Filters of
  * interfaces without such instances any more are emptied. */
-static int accept_sync(struct engine *e, int strict, char *err, size_t errlen)
+static int accept_sync(struct vrrpd *e, int strict, char *err, size_t errlen)
 {
 	static struct noaccept_addr want[2 * NOACCEPT_MAX_ADDRS];
 	char why[300];
@@ -344,12 +344,12 @@ static int accept_sync(struct engine *e, int strict, char *err, size_t errlen)
 /* What the guard of interface ifname lets through: the VRIDs of its
  * instances; IPv4 sources only from their peers when every IPv4 instance
  * there is in unicast mode.  Returns how many instances use ifname. */
-static int guard_want_for(const struct engine *e, const char *ifname, struct guard_want *w)
+static int guard_want_for(const struct vrrpd *e, const char *ifname, struct guard_want *w)
 {
 	int n = 0, n4 = 0, unicast4 = 0;
 	memset(w, 0, sizeof(*w));
 	for (int i = 0; i < e->ninst; i++) {
-		const struct vconf_instance *c = &e->inst[i]->conf;
+		const struct instance_conf *c = &e->inst[i]->conf;
 		if (strcmp(c->ifname, ifname) != 0)
 			continue;
 		n++;
@@ -367,7 +367,7 @@ static int guard_want_for(const struct engine *e, const char *ifname, struct gua
 	return n;
 }
 
-static void guard_drop(struct engine *e, int k)
+static void guard_drop(struct vrrpd *e, int k)
 {
 	guard_close(e->gd[k]);
 	e->ngd--;
@@ -378,7 +378,7 @@ static void guard_drop(struct engine *e, int k)
 /* The interface's guard, loaded if missing (start-up: CAP_BPF) and attached
  * where the interface is now.  A failure to load is logged once: vrrpd
  * runs without guards from then on. */
-static void guard_for(struct engine *e, const struct instance *in)
+static void guard_for(struct vrrpd *e, const struct instance *in)
 {
 	char err[300];
 	for (int k = 0; k < e->ngd; k++) {
@@ -392,7 +392,7 @@ static void guard_for(struct engine *e, const struct instance *in)
 		}
 		return;
 	}
-	if (e->gd_unavailable || e->ngd >= ENGINE_MAX_FILTERS)
+	if (e->gd_unavailable || e->ngd >= VRRPD_MAX_FILTERS)
 		return;
 	struct guard_want w;
 	guard_want_for(e, in->conf.ifname, &w);
@@ -410,7 +410,7 @@ static void guard_for(struct engine *e, const struct instance *in)
 
 /* Guards for the running instances: at start, after a reload and when an
  * interface appears.  Those of interfaces without instances go. */
-static void guard_sync_all(struct engine *e)
+static void guard_sync_all(struct vrrpd *e)
 {
 	struct guard_want w;
 	for (int k = e->ngd - 1; k >= 0; k--)
@@ -429,11 +429,11 @@ static void guard_sync_all(struct engine *e)
 	}
 }
 
-struct engine *engine_open(struct ev_loop *loop, struct vconf *c, char *err, size_t errlen)
+struct vrrpd *vrrpd_open(struct ev_loop *loop, struct vrrpd_config *c, char *err, size_t errlen)
 {
-	struct engine *e = calloc(1, sizeof(*e));
+	struct vrrpd *e = calloc(1, sizeof(*e));
 	if (!e) {
-		vconf_free(c);
+		vrrpd_config_free(c);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
@@ -486,14 +486,14 @@ struct engine *engine_open(struct ev_loop *loop, struct vconf *c, char *err, siz
 	guard_sync_all(e);
 	return e;
 bad:
-	engine_close(e);
+	vrrpd_close(e);
 	return NULL;
 }
 
 /* The running instance that c reconfigures: the same virtual router
  * (interface, family, vrid; vconf makes those unique), by the same name or,
  * failing that, renamed. */
-static int find_kept(struct instance **old, int nold, const struct vconf_instance *c)
+static int find_kept(struct instance **old, int nold, const struct instance_conf *c)
 {
 	for (int k = 0; k < nold; k++)
 		if (old[k] && strcmp(old[k]->conf.name, c->name) == 0 && instance_same_identity(old[k], c))
@@ -504,10 +504,10 @@ static int find_kept(struct instance **old, int nold, const struct vconf_instanc
 	return -1;
 }
 
-int engine_reload(struct engine *e, const char *path, char *err, size_t errlen)
+int vrrpd_reload(struct vrrpd *e, const char *path, char *err, size_t errlen)
 {
-	struct vconf *c;
-	int rc = vconf_load(path, &c, err, errlen);
+	struct vrrpd_config *c;
+	int rc = vrrpd_config_load(path, &c, err, errlen);
 	if (rc) {
 		e->reload_failures++;
 		return rc;
@@ -522,7 +522,7 @@ int engine_reload(struct engine *e, const char *path, char *err, size_t errlen)
 			for (int i = 0; i < c->ntracks; i++)
 				track_free(tracks[i]);
 		free(tracks);
-		vconf_free(c);
+		vrrpd_config_free(c);
 		snprintf(err, errlen, "out of memory");
 		e->reload_failures++;
 		return -ENOMEM;
@@ -549,7 +549,7 @@ int engine_reload(struct engine *e, const char *path, char *err, size_t errlen)
 		track_free(e->tracks[k]); /* those not moved into `tracks` */
 	free(e->tracks);
 	free(e->inst);
-	vconf_free(e->conf);
+	vrrpd_config_free(e->conf);
 	e->conf = c;
 	e->tracks = tracks;
 	e->ntracks = c->ntracks;
@@ -581,7 +581,7 @@ int engine_reload(struct engine *e, const char *path, char *err, size_t errlen)
 
 /* A restart: the masters hand over (last advert, addresses kept) and the
  * state file says so.  Without the file the stop is an ordinary one. */
-static void handoff_out(struct engine *e, const char *state)
+static void handoff_out(struct vrrpd *e, const char *state)
 {
 	static struct handoff h;
 	memset(&h, 0, sizeof(h));
@@ -610,18 +610,18 @@ static void handoff_out(struct engine *e, const char *state)
 	}
 }
 
-int engine_stop(struct engine *e)
+int vrrpd_stop(struct vrrpd *e)
 {
 	char intent[HANDOFF_PATH_MAX], state[HANDOFF_PATH_MAX];
 	int restart = e && handoff_paths(e->conf->global.control, intent, state, sizeof(state)) == 0 &&
 		      handoff_intent_take(intent);
 	if (restart)
 		handoff_out(e, state);
-	engine_close(e);
+	vrrpd_close(e);
 	return restart;
 }
 
-void engine_close(struct engine *e)
+void vrrpd_close(struct vrrpd *e)
 {
 	if (!e)
 		return;
@@ -640,6 +640,6 @@ void engine_close(struct engine *e)
 	ctl_server_close(e->ctl);
 	iface_mon_close(e->mon);
 	vip_nl_close(e->nl);
-	vconf_free(e->conf);
+	vrrpd_config_free(e->conf);
 	free(e);
 }

@@ -1,4 +1,4 @@
-#include "stats_ctl.h"
+#include "admin.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -211,7 +211,7 @@ static int cmd_set(struct lbd *l, void *arg, int argc, char **argv, struct buf *
 	return set_weight(l, argv[2], argv[3], r);
 }
 
-void stats_ctl_register(struct lbd *l)
+void admin_register(struct lbd *l)
 {
 	static int done;
 	if (done++)

@@ -1,4 +1,4 @@
-/* Unit tests of vrrpd's configuration (vrrpd/vconf.c): defaults, every
+/* Unit tests of vrrpd's configuration (vrrpd/config.c): defaults, every
  * keyword, and the exact file:line:col message of each refusal. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,22 +12,22 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "vrrpd/vconf.h"
+#include "vrrpd/config.h"
 
-static struct vconf *load_ok(const char *text)
+static struct vrrpd_config *load_ok(const char *text)
 {
-	struct vconf *c = NULL;
+	struct vrrpd_config *c = NULL;
 	char err[512] = "";
-	if (vconf_parse_string("t.conf", text, strlen(text), &c, err, sizeof(err)))
+	if (vrrpd_config_parse_string("t.conf", text, strlen(text), &c, err, sizeof(err)))
 		fail_msg("unexpected error: %s", err);
 	return c;
 }
 
 static void expect_error(const char *text, const char *msg)
 {
-	struct vconf *c = NULL;
+	struct vrrpd_config *c = NULL;
 	char err[512] = "";
-	assert_int_equal(vconf_parse_string("t.conf", text, strlen(text), &c, err, sizeof(err)), -22);
+	assert_int_equal(vrrpd_config_parse_string("t.conf", text, strlen(text), &c, err, sizeof(err)), -22);
 	assert_null(c);
 	assert_string_equal(err, msg);
 }
@@ -37,9 +37,9 @@ static void expect_error(const char *text, const char *msg)
 static void test_defaults(void **state)
 {
 	(void)state;
-	struct vconf *c = load_ok(MIN_INST);
+	struct vrrpd_config *c = load_ok(MIN_INST);
 	assert_int_equal(c->ninst, 1);
-	const struct vconf_instance *in = &c->inst[0];
+	const struct instance_conf *in = &c->inst[0];
 	assert_string_equal(in->name, "a");
 	assert_string_equal(in->ifname, "eth0");
 	assert_int_equal(in->family, AF_INET);
@@ -48,25 +48,25 @@ static void test_defaults(void **state)
 	assert_int_equal(in->advert_cs, 100);
 	assert_int_equal(in->preempt, 1);
 	assert_int_equal(in->accept, 1); /* as keepalived without vrrp_strict */
-	assert_int_equal(in->checksum, VCONF_CSUM_RFC5798);
+	assert_int_equal(in->checksum, CONFIG_CSUM_RFC5798);
 	assert_int_equal(in->garp.count, 5);
 	assert_int_equal(in->garp.repeat_ms, 5000);
 	assert_int_equal(in->npeers, 0);
 	assert_int_equal(in->nvips, 1);
 	assert_int_equal(in->vips[0].prefixlen, 24);
-	assert_string_equal(c->global.control, VCONF_DEFAULT_CONTROL);
+	assert_string_equal(c->global.control, CONFIG_DEFAULT_CONTROL);
 	assert_int_equal(c->global.mlock, 1);
 	assert_int_equal(c->global.xdp_guard, 1); /* on by default */
 	assert_int_equal(c->global.rt_priority, 0);
-	assert_int_equal(vconf_find_instance(c, "a"), 0);
-	assert_int_equal(vconf_find_instance(c, "b"), -1);
-	vconf_free(c);
+	assert_int_equal(vrrpd_config_find_instance(c, "a"), 0);
+	assert_int_equal(vrrpd_config_find_instance(c, "b"), -1);
+	vrrpd_config_free(c);
 }
 
 static void test_full(void **state)
 {
 	(void)state;
-	struct vconf *c = load_ok(
+	struct vrrpd_config *c = load_ok(
 		"global { control /tmp/v.sock; realtime-priority 10; mlock off; xdp-guard off; notify \"/bin/n x\"; }\n"
 		"instance VI_51 {\n"
 		"  interface vrrp0; vrid 51; priority 90; advert 100ms;\n"
@@ -85,7 +85,7 @@ static void test_full(void **state)
 	assert_int_equal(c->global.mlock, 0);
 	assert_int_equal(c->global.xdp_guard, 0);
 	assert_string_equal(c->global.notify, "/bin/n x");
-	const struct vconf_instance *in = &c->inst[0];
+	const struct instance_conf *in = &c->inst[0];
 	assert_int_equal(in->priority, 90);
 	assert_int_equal(in->advert_cs, 10);
 	assert_int_equal(in->nvips, 2);
@@ -95,7 +95,7 @@ static void test_full(void **state)
 	assert_int_equal(in->npeers, 2);
 	assert_int_equal(in->preempt_delay_ms, 2000);
 	assert_int_equal(in->accept, 0);
-	assert_int_equal(in->checksum, VCONF_CSUM_RFC9568);
+	assert_int_equal(in->checksum, CONFIG_CSUM_RFC9568);
 	assert_int_equal(in->garp.count, 3);
 	assert_int_equal(in->garp.interval_ms, 10);
 	assert_int_equal(in->garp.repeat_ms, 0);
@@ -107,30 +107,30 @@ static void test_full(void **state)
 	assert_int_equal(in->tracks[1].weight, 0);
 	assert_string_equal(in->notify, "/bin/true");
 	assert_int_equal(c->ntracks, 2);
-	assert_int_equal(c->tracks[0].kind, VCONF_TRACK_HTTP);
+	assert_int_equal(c->tracks[0].kind, TRACK_HTTP);
 	assert_string_equal(c->tracks[0].http_path, "/healthz");
 	assert_int_equal(c->tracks[0].http_status, 200);
 	assert_int_equal(c->tracks[0].interval_ms, 500);
 	assert_int_equal(c->tracks[0].rise, 3);
-	assert_int_equal(c->tracks[1].kind, VCONF_TRACK_INTERFACE);
+	assert_int_equal(c->tracks[1].kind, TRACK_INTERFACE);
 	assert_int_equal(c->inst[1].family, AF_INET6);
 	assert_int_equal(c->inst[1].advert_cs, 4095);
-	vconf_free(c);
+	vrrpd_config_free(c);
 }
 
 static void test_examples_load(void **state)
 {
 	(void)state;
-	const char *files[] = { "configs/examples/vrrpd-node1.conf", "configs/examples/vrrpd-node2.conf" };
+	const char *files[] = { "configs/node1/vrrpd.conf", "configs/node2/vrrpd.conf" };
 	for (size_t i = 0; i < 2; i++) {
-		struct vconf *c = NULL;
+		struct vrrpd_config *c = NULL;
 		char err[512] = "";
-		if (vconf_load(files[i], &c, err, sizeof(err)))
+		if (vrrpd_config_load(files[i], &c, err, sizeof(err)))
 			fail_msg("%s", err);
 		assert_int_equal(c->inst[0].vrid, 51);
 		assert_int_equal(c->inst[0].priority, i == 0 ? 100 : 90);
 		assert_int_equal(c->inst[0].advert_cs, 100);
-		vconf_free(c);
+		vrrpd_config_free(c);
 	}
 }
 
@@ -213,9 +213,9 @@ static void test_errors(void **state)
 static void test_vmac(void **state)
 {
 	(void)state;
-	struct vconf *c = load_ok(MIN_INST);
+	struct vrrpd_config *c = load_ok(MIN_INST);
 	assert_int_equal(c->inst[0].vmac, 0);
-	vconf_free(c);
+	vrrpd_config_free(c);
 	c = load_ok("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24; vmac on; }\n"
 		    "instance b { interface eth1; vrid 51; virtual-address 198.51.100.101/24; vmac on lan51; }\n"
 		    "instance c { interface eth0; vrid 52; virtual-address 198.51.100.102/24; vmac; }\n");
@@ -224,7 +224,7 @@ static void test_vmac(void **state)
 	assert_string_equal(c->inst[1].vmac_ifname, "lan51");
 	assert_int_equal(c->inst[2].vmac, 1);
 	assert_string_equal(c->inst[2].vmac_ifname, "vrrp.52");
-	vconf_free(c);
+	vrrpd_config_free(c);
 	expect_error("instance a { interface eth0; vrid 51; virtual-address 2001:db8::100/64; vmac on; }\n",
 		     "t.conf:1:1: expected no vmac in IPv6 instance 'a' (virtual MACs are for IPv4 only so far)");
 	expect_error("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24; vmac off x; }\n",
@@ -243,10 +243,10 @@ static void parse_logged(const char *text, char *out, size_t cap)
 	assert_true(saved >= 0);
 	log_init("test", 1, LOG_WARNING);
 	assert_true(dup2(fileno(f), 2) >= 0);
-	struct vconf *c = load_ok(text);
+	struct vrrpd_config *c = load_ok(text);
 	assert_true(dup2(saved, 2) >= 0);
 	close(saved);
-	vconf_free(c);
+	vrrpd_config_free(c);
 	rewind(f);
 	size_t n = fread(out, 1, cap - 1, f);
 	out[n] = 0;
@@ -275,24 +275,24 @@ static void test_ipv6_first_vip_warning(void **state)
 static void test_bfd(void **state)
 {
 	(void)state;
-	struct vconf *c = load_ok(MIN_INST);
+	struct vrrpd_config *c = load_ok(MIN_INST);
 	assert_int_equal(c->inst[0].bfd.on, 0);
-	vconf_free(c);
+	vrrpd_config_free(c);
 	c = load_ok("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
 		    "  bfd { peer 198.51.100.12; min-tx 10ms; min-rx 20ms; multiplier 5; }\n}\n");
-	const struct vconf_bfd *b = &c->inst[0].bfd;
+	const struct bfd_conf *b = &c->inst[0].bfd;
 	assert_int_equal(b->on, 1);
 	assert_int_equal(b->min_tx_ms, 10);
 	assert_int_equal(b->min_rx_ms, 20);
 	assert_int_equal(b->mult, 5);
 	assert_int_equal(b->peer.ss.ss_family, AF_INET);
-	vconf_free(c);
+	vrrpd_config_free(c);
 	c = load_ok("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
 		    "  bfd { peer 198.51.100.12; }\n}\n");
 	assert_int_equal(c->inst[0].bfd.min_tx_ms, 300);
 	assert_int_equal(c->inst[0].bfd.min_rx_ms, 300);
 	assert_int_equal(c->inst[0].bfd.mult, 3);
-	vconf_free(c);
+	vrrpd_config_free(c);
 	expect_error("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
 		     "  bfd { min-tx 10ms; }\n}\n",
 		     "t.conf:2:3: expected 'peer ADDRESS' in the bfd block");
@@ -312,7 +312,7 @@ static void test_bfd(void **state)
 		    "  bfd { peer 198.51.100.12; }\n}\n"
 		    "instance b { interface eth0; vrid 52; virtual-address 2001:db8::100/64;\n"
 		    "  bfd { peer 2001:db8::12; }\n}\n");
-	vconf_free(c);
+	vrrpd_config_free(c);
 }
 
 int main(void)

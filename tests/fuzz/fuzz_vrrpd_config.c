@@ -2,16 +2,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vrrpd/vconf.h"
+#include "vrrpd/config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct vconf *c = NULL;
+	struct vrrpd_config *c = NULL;
 	char err[512];
 
-	if (vconf_parse_string("fuzz.conf", (const char *)data, size, &c, err, sizeof(err)) == 0)
-		vconf_free(c);
+	if (vrrpd_config_parse_string("fuzz.conf", (const char *)data, size, &c, err, sizeof(err)) == 0)
+		vrrpd_config_free(c);
 	return 0;
 }

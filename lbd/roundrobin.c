@@ -1,14 +1,14 @@
 /* lb: smooth weighted round-robin.  Every pick adds each candidate's
  * weight to its current weight, takes the largest, and takes the total off
  * the winner: weights 5,1,1 give a a b a c a a, spread out, not a a a a a b c. */
-#include "lb.h"
+#include "roundrobin.h"
 
 #include <errno.h>
 #include <stdlib.h>
 
 #include "model.h"
 
-int lb_set_init(struct lb_set *s, const struct lbd_config *c)
+int roundrobin_set_init(struct roundrobin_set *s, const struct lbd_config *c)
 {
 	s->n = c->nbackends;
 	s->be = calloc((size_t)(c->nbackends ? c->nbackends : 1), sizeof(*s->be));
@@ -18,14 +18,14 @@ int lb_set_init(struct lb_set *s, const struct lbd_config *c)
 		s->be[i].n = c->backends[i].nservers;
 		s->be[i].cw = calloc((size_t)c->backends[i].nservers, sizeof(int64_t));
 		if (!s->be[i].cw) {
-			lb_set_free(s);
+			roundrobin_set_free(s);
 			return -ENOMEM;
 		}
 	}
 	return 0;
 }
 
-void lb_set_free(struct lb_set *s)
+void roundrobin_set_free(struct roundrobin_set *s)
 {
 	for (int i = 0; s->be && i < s->n; i++)
 		free(s->be[i].cw);
@@ -34,7 +34,7 @@ void lb_set_free(struct lb_set *s)
 	s->n = 0;
 }
 
-static struct server *swrr(const struct backend *be, struct lb_rr *rr, int backup, const struct server *avoid)
+static struct server *swrr(const struct backend *be, struct roundrobin *rr, int backup, const struct server *avoid)
 {
 	struct server *best = NULL;
 	int64_t total = 0;
@@ -74,12 +74,12 @@ static int any_waitable(const struct backend *be, int backup, const struct serve
 	return 0;
 }
 
-int lb_should_queue(const struct backend *be)
+int roundrobin_should_queue(const struct backend *be)
 {
 	return any_waitable(be, 0, NULL) || any_waitable(be, 1, NULL);
 }
 
-struct server *lb_pick(const struct backend *be, struct lb_rr *rr, const struct server *avoid)
+struct server *roundrobin_pick(const struct backend *be, struct roundrobin *rr, const struct server *avoid)
 {
 	if (!rr) {
 		struct server *s = first_usable(be, 0, avoid);
@@ -96,7 +96,7 @@ struct server *lb_pick(const struct backend *be, struct lb_rr *rr, const struct 
 	return s;
 }
 
-int lb_has_slot(const struct backend *be, const struct server *avoid)
+int roundrobin_has_slot(const struct backend *be, const struct server *avoid)
 {
-	return lb_pick(be, NULL, avoid) != NULL;
+	return roundrobin_pick(be, NULL, avoid) != NULL;
 }
