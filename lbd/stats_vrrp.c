@@ -93,10 +93,14 @@ static int vips(struct jr *j, char *out, size_t outlen)
 	return more;
 }
 
+static int bfd(struct jr *j, struct stats_vrrp_bfd *f);
+
 static int instance_member(struct jr *j, const char *key, void *arg)
 {
 	struct stats_vrrp_instance *in = arg;
 	double d;
+	if (!strcmp(key, "bfd"))
+		return bfd(j, &in->bfd);
 	if (!strcmp(key, "name"))
 		return str(j, in->name, sizeof(in->name));
 	if (!strcmp(key, "state")) {
@@ -150,6 +154,66 @@ const char *const stats_vrrp_guard_reasons[STATS_VRRP_GUARD_REASONS] = {
 static int count(struct jr *j, uint64_t *out)
 {
 	return jsonr_uint(&j->r, 9007199254740992ull, out);
+}
+
+/* The instance's BFD session (issue 19): null, or the fields the panel
+ * and /metrics show. */
+const char *const stats_vrrp_bfd_discards[STATS_VRRP_BFD_DISCARDS] = {
+	"bad_ttl", "bad_length", "bad_my_discriminator", "bad_your_discriminator",
+	"unknown_session", "auth_mismatch", "auth_failed", "auth_sequence",
+};
+
+static int bfd_discard_member(struct jr *j, const char *key, void *arg)
+{
+	struct stats_vrrp_bfd *f = arg;
+	for (int r = 0; r < STATS_VRRP_BFD_DISCARDS; r++)
+		if (!strcmp(key, stats_vrrp_bfd_discards[r]))
+			return count(j, &f->discards[r]);
+	return 1;
+}
+
+static int bfd_counter_member(struct jr *j, const char *key, void *arg)
+{
+	struct stats_vrrp_bfd *f = arg;
+	if (!strcmp(key, "transitions"))
+		return count(j, &f->transitions);
+	if (!strcmp(key, "peer_down"))
+		return count(j, &f->peer_down);
+	if (!strcmp(key, "peer_down_overridden"))
+		return count(j, &f->peer_down_overridden);
+	if (!strcmp(key, "discards"))
+		return object(j, bfd_discard_member, f);
+	return 1;
+}
+
+static int bfd_member(struct jr *j, const char *key, void *arg)
+{
+	struct stats_vrrp_bfd *f = arg;
+	if (!strcmp(key, "peer"))
+		return str(j, f->peer, sizeof(f->peer));
+	if (!strcmp(key, "auth"))
+		return str(j, f->auth, sizeof(f->auth));
+	if (!strcmp(key, "state"))
+		return str(j, f->state, sizeof(f->state));
+	if (!strcmp(key, "remote_state"))
+		return str(j, f->remote_state, sizeof(f->remote_state));
+	if (!strcmp(key, "diag"))
+		return str(j, f->diag, sizeof(f->diag));
+	if (!strcmp(key, "tx_interval_us"))
+		return count(j, &f->tx_interval_us);
+	if (!strcmp(key, "detect_time_us"))
+		return count(j, &f->detect_time_us);
+	if (!strcmp(key, "counters"))
+		return object(j, bfd_counter_member, f);
+	return 1;
+}
+
+static int bfd(struct jr *j, struct stats_vrrp_bfd *f)
+{
+	if (jsonr_peek(&j->r) == JSONR_NULL)
+		return jsonr_null(&j->r);
+	f->on = 1;
+	return object(j, bfd_member, f);
 }
 
 static int dropped_member(struct jr *j, const char *key, void *arg)

@@ -1,11 +1,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "log.h"
@@ -435,11 +438,29 @@ static int i_garp(void *ctx, const struct conf_node *n, char *err, size_t errlen
 	return conf_dispatch(n, garp_kw, ctx, err, errlen);
 }
 
+/* The first peer, then up to CONFIG_BFD_MORE more (a master with several
+ * backups runs a session to each). */
 static int b_peer(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
 	struct config_ctx *x = ctx;
-	int rc = conf_get_addr(n, 1, ADDR_PORT_NONE, &x->in->bfd.peer, err, errlen);
-	return rc ? rc : i_family(x, n, 1, &x->in->bfd.peer, err, errlen);
+	struct bfd_conf *b = &x->in->bfd;
+	struct addr a;
+	int rc = conf_get_addr(n, 1, ADDR_PORT_NONE, &a, err, errlen);
+	if (!rc)
+		rc = i_family(x, n, 1, &a, err, errlen);
+	if (rc)
+		return rc;
+	int have = b->peer.ss.ss_family ? 1 + b->nmore : 0;
+	for (int i = 0; i < have; i++)
+		if (addr_equal_ip(i ? &b->more[i - 1] : &b->peer, &a))
+			return conf_error(err, errlen, n, 1, "expected each bfd peer once, got '%s' again", n->args[1]);
+	if (have > CONFIG_BFD_MORE)
+		return conf_error(err, errlen, n, 0, "expected at most %d bfd peers", CONFIG_BFD_MORE + 1);
+	if (have)
+		b->more[b->nmore++] = a;
+	else
+		b->peer = a;
+	return 0;
 }
 
 static int b_min_tx(void *ctx, const struct conf_node *n, char *err, size_t errlen)
@@ -460,13 +481,97 @@ static int b_mult(void *ctx, const struct conf_node *n, char *err, size_t errlen
 	return conf_get_u32(n, 1, 1, 255, &x->in->bfd.mult, err, errlen);
 }
 
+static int b_auth(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct config_ctx *x = ctx;
+	static const char *const types[] = { "none", "simple", "keyed-md5", "meticulous-keyed-md5",
+					     "keyed-sha1", "meticulous-keyed-sha1", NULL };
+	int t = conf_get_enum(n, 1, types, err, errlen);
+	if (t < 0)
+		return t;
+	x->in->bfd.auth.type = (uint8_t)t;
+	return 0;
+}
+
+static int b_key_id(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct config_ctx *x = ctx;
+	uint32_t v;
+	int rc = conf_get_u32(n, 1, 0, 255, &v, err, errlen);
+	if (!rc)
+		x->in->bfd.auth.key_id = (uint8_t)v;
+	return rc;
+}
+
+static int b_secret(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct config_ctx *x = ctx;
+	size_t len = strlen(n->args[1]);
+	if (len == 0 || len > BFD_AUTH_SECRET_MAX)
+		return conf_error(err, errlen, n, 1, "expected a secret of 1 to %d bytes", BFD_AUTH_SECRET_MAX);
+	memcpy(x->in->bfd.auth.secret, n->args[1], len);
+	x->in->bfd.auth.len = (uint8_t)len;
+	return 0;
+}
+
+/* The secret from a file that only its owner, root, may read (a trailing
+ * newline is not part of it). */
+static int b_secret_file(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct config_ctx *x = ctx;
+	char buf[BFD_AUTH_SECRET_MAX + 2];
+	struct stat st;
+	int rc = 0;
+	int fd = open(n->args[1], O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return conf_error(err, errlen, n, 1, "expected a readable secret file: %s", strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 077)) {
+		rc = conf_error(err, errlen, n, 1, "expected a regular file owned by root, mode 0600 or 0400");
+		goto out;
+	}
+	ssize_t len = read(fd, buf, sizeof(buf));
+	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		len--;
+	if (len <= 0 || len > BFD_AUTH_SECRET_MAX) {
+		rc = conf_error(err, errlen, n, 1, "expected a secret of 1 to %d bytes in the file",
+				BFD_AUTH_SECRET_MAX);
+		goto out;
+	}
+	memcpy(x->in->bfd.auth.secret, buf, (size_t)len);
+	x->in->bfd.auth.len = (uint8_t)len;
+out:
+	explicit_bzero(buf, sizeof(buf));
+	close(fd);
+	return rc;
+}
+
 static const struct conf_keyword bfd_kw[] = {
-	{ "peer", "peer ADDRESS", 1, 1, CONF_NO_BLOCK, 0, b_peer },
+	{ "peer", "peer ADDRESS", 1, 1, CONF_NO_BLOCK, CONF_MULTI, b_peer },
 	{ "min-tx", "min-tx DURATION", 1, 1, CONF_NO_BLOCK, 0, b_min_tx },
 	{ "min-rx", "min-rx DURATION", 1, 1, CONF_NO_BLOCK, 0, b_min_rx },
 	{ "multiplier", "multiplier 1-255", 1, 1, CONF_NO_BLOCK, 0, b_mult },
+	{ "auth", "auth none|simple|keyed-md5|meticulous-keyed-md5|keyed-sha1|meticulous-keyed-sha1", 1, 1,
+	  CONF_NO_BLOCK, 0, b_auth },
+	{ "key-id", "key-id 0-255", 1, 1, CONF_NO_BLOCK, 0, b_key_id },
+	{ "secret", "secret STRING", 1, 1, CONF_NO_BLOCK, 0, b_secret },
+	{ "secret-file", "secret-file PATH", 1, 1, CONF_NO_BLOCK, 0, b_secret_file },
 	{ NULL, NULL, 0, 0, CONF_NO_BLOCK, 0, NULL },
 };
+
+/* auth and its secret go together, and the secret must fit the type. */
+static int bfd_auth_complete(const struct conf_node *n, struct bfd_conf *b, char *err, size_t errlen)
+{
+	size_t max = bfd_auth_secret_max(b->auth.type);
+	if (b->auth.type == BFD_AUTH_NONE && b->auth.len)
+		return conf_error(err, errlen, n, 0, "expected 'auth TYPE' with a secret in the bfd block");
+	if (b->auth.type != BFD_AUTH_NONE && !b->auth.len)
+		return conf_error(err, errlen, n, 0, "expected 'secret' or 'secret-file' with 'auth %s'",
+				  bfd_auth_type_names[b->auth.type]);
+	if (b->auth.len > max)
+		return conf_error(err, errlen, n, 0, "expected a secret of at most %zu bytes for 'auth %s'", max,
+				  bfd_auth_type_names[b->auth.type]);
+	return 0;
+}
 
 static int i_bfd(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
@@ -480,6 +585,8 @@ static int i_bfd(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 		return rc;
 	if (!b->peer.ss.ss_family)
 		return conf_error(err, errlen, n, 0, "expected 'peer ADDRESS' in the bfd block");
+	if ((rc = bfd_auth_complete(n, b, err, errlen)))
+		return rc;
 	b->on = 1;
 	return 0;
 }

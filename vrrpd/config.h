@@ -10,6 +10,7 @@
 #include <net/if.h>
 
 #include "addr.h"
+#include "bfd_auth.h"
 
 #define CONFIG_MAX_VIPS 32
 #define CONFIG_MAX_PEERS 16
@@ -60,12 +61,16 @@ struct garp_conf {
 	uint32_t refresh_ms;             /* periodic burst while master; 0 = none */
 };
 
-/* A BFD session to the master's address (bfd.h); on = 0: none. */
+/* BFD sessions to the other routers' addresses (bfd.h); on = 0: none. */
+#define CONFIG_BFD_MORE 3                 /* peers past the first */
 struct bfd_conf {
 	int on;
 	struct addr peer;                /* the address the peer's adverts come from */
+	struct addr more[CONFIG_BFD_MORE]; /* further peers (several backups), one session each */
+	int nmore;
 	uint32_t min_tx_ms, min_rx_ms;   /* 10ms .. 60s */
 	unsigned mult;                   /* 1..255 */
+	struct bfd_auth_key auth;        /* 'auth', 'key-id', 'secret' or 'secret-file' */
 };
 
 struct instance_conf {

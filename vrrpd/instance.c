@@ -348,8 +348,7 @@ static void refresh_primary(struct instance *in)
 		in->primary_tentative = rc == -EINPROGRESS;
 	}
 	vrrp_set_primary(&in->fsm, in->primary);
-	if (in->bfd.opened)
-		bfd_host_set_source(&in->bfd, in->have_primary ? in->primary : NULL);
+	bfd_set_source(&in->bfd, in->have_primary ? in->primary : NULL);
 }
 
 static const char *no_primary_why(const struct instance *in)
@@ -425,14 +424,17 @@ bad:
 /* The BFD session changed state.  A failure (nothing heard for the
  * detection time) tells the state machine that this peer is gone; an
  * AdminDown or Down from the peer does not (vrrpd.conf.5). */
-static void on_bfd_changed(void *arg, enum bfd_state old, enum bfd_state now)
+static void on_bfd_changed(void *arg, struct bfd_host *h, enum bfd_state old, enum bfd_state now)
 {
 	struct instance *in = arg;
-	const struct bfd_session *s = &in->bfd.s;
+	const struct bfd_session *s = &h->s;
 	struct buf b = BUF_INIT;
+	char peer[ADDR_STRLEN];
 
 	buf_puts(&b, "{\"event\":\"bfd\",\"instance\":");
 	json_string(&b, in->conf.name);
+	buf_puts(&b, ",\"peer\":");
+	json_string(&b, addr_format_ip(&h->peer, peer, sizeof(peer)));
 	buf_printf(&b, ",\"from\":\"%s\",\"to\":\"%s\",\"diag\":\"%s\",\"remote_state\":\"%s\",\"time_ms\":%llu}",
 		   bfd_state_names[old], bfd_state_names[now],
 		   bfd_diag_names[s->diag <= BFD_DIAG_REV_CONCAT_DOWN ? s->diag : 0],
@@ -440,9 +442,17 @@ static void on_bfd_changed(void *arg, enum bfd_state old, enum bfd_state now)
 	if (in->env->publish)
 		in->env->publish(in->env->publish_arg, buf_cstr(&b));
 	buf_free(&b);
-	log_notice("%s: BFD %s -> %s", in->conf.name, bfd_state_names[old], bfd_state_names[now]);
+	log_notice("%s: BFD to %s %s -> %s", in->conf.name, peer, bfd_state_names[old], bfd_state_names[now]);
 	if (old == BFD_UP && bfd_failed(s)) {
-		vrrp_peer_down(&in->fsm, mtime_us(), bfd_host_peer_ip(&in->bfd), bfd_detect_time_us(s));
+		uint64_t detect = bfd_detect_time_us(s);
+		vrrp_peer_down_quiet(&in->fsm, mtime_us(), bfd_host_peer_ip(h), detect,
+				     s->remote_mult ? detect - detect / s->remote_mult : 0);
+		rearm(in);
+	}
+	if (old == BFD_UP && in->fsm.state == VRRP_MASTER) {
+		/* The backup's session may have failed too (or first): an
+		 * advert now keeps it from taking over on BFD alone. */
+		vrrp_advert_now(&in->fsm, mtime_us());
 		rearm(in);
 	}
 }
@@ -451,17 +461,10 @@ static void on_bfd_changed(void *arg, enum bfd_state old, enum bfd_state now)
  * it goes (a socket bound to a deleted interface would stay deaf). */
 static int bfd_attach(struct instance *in, char *err, size_t errlen)
 {
-	if (!in->conf.bfd.on || in->bfd.opened)
+	if (!in->conf.bfd.on || in->bfd.n)
 		return 0;
-	return bfd_host_open(&in->bfd, in->env->loop, &in->conf.bfd, in->conf.family, in->conf.ifname,
-			     in->have_primary ? in->primary : NULL, on_bfd_changed, in, err, errlen);
-}
-
-static void bfd_params_of(const struct bfd_conf *c, struct bfd_params *p)
-{
-	p->min_tx_us = c->min_tx_ms * 1000u;
-	p->min_rx_us = c->min_rx_ms * 1000u;
-	p->mult = (uint8_t)c->mult;
+	return bfd_set_open(&in->bfd, in->env->loop, &in->conf.bfd, in->conf.family, in->conf.ifname,
+			    in->have_primary ? in->primary : NULL, on_bfd_changed, in, err, errlen);
 }
 
 int instance_open(struct instance *in, const struct instance_conf *conf, const char *global_notify,
@@ -521,7 +524,7 @@ void instance_start(struct instance *in)
 	}
 	vrrp_start(&in->fsm, now);
 	rearm(in);
-	bfd_host_start(&in->bfd);
+	bfd_set_start(&in->bfd);
 }
 
 void instance_close(struct instance *in)
@@ -530,7 +533,7 @@ void instance_close(struct instance *in)
 		return;
 	in->opened = 0;
 	vrrp_shutdown(&in->fsm, mtime_us());
-	bfd_host_close(&in->bfd);
+	bfd_set_close(&in->bfd);
 	ev_timer_stop(in->env->loop, &in->timer);
 	ev_timer_stop(in->env->loop, &in->garp);
 	ev_timer_stop(in->env->loop, &in->verify);
@@ -619,10 +622,9 @@ void instance_reconfigure(struct instance *in, const struct instance_conf *conf,
 	int src_changed = !addr_equal_ip(&in->conf.unicast_src, &conf->unicast_src);
 	/* BFD turned on or off, or to another peer: a new session (the old
 	 * one tells its peer AdminDown, which is no failure there). */
-	int bfd_new = in->conf.bfd.on != conf->bfd.on ||
-		      (conf->bfd.on && !addr_equal_ip(&in->conf.bfd.peer, &conf->bfd.peer));
+	int bfd_new = !bfd_set_same_peers(&in->conf.bfd, &conf->bfd);
 	if (bfd_new)
-		bfd_host_close(&in->bfd);
+		bfd_set_close(&in->bfd);
 	reconfigure_vips(in, conf);
 	in->conf = *conf;
 	if (src_changed && in->fd >= 0)
@@ -634,11 +636,9 @@ void instance_reconfigure(struct instance *in, const struct instance_conf *conf,
 		if (bfd_attach(in, err, sizeof(err)))
 			log_err("%s: reload: no BFD: %s", in->conf.name, err);
 		else
-			bfd_host_start(&in->bfd);
-	} else if (in->bfd.opened) {
-		struct bfd_params bp;
-		bfd_params_of(&conf->bfd, &bp);
-		bfd_reconfigure(&in->bfd.s, mtime_us(), &bp);
+			bfd_set_start(&in->bfd);
+	} else {
+		bfd_set_reconfigure(&in->bfd, &conf->bfd);
 	}
 	notify_set_cmd(&in->notify, conf->notify[0] ? conf->notify : global_notify);
 	notify_set_instance(&in->notify, conf->name);
@@ -902,7 +902,7 @@ void instance_iface_event(struct instance *in, int ifindex, const char *ifname, 
 		if (bfd_attach(in, err, sizeof(err)))
 			log_rl(&in->rl, LOG_WARNING, "%s: no BFD on %s: %s", in->conf.name, in->conf.ifname, err);
 		else
-			bfd_host_start(&in->bfd);
+			bfd_set_start(&in->bfd);
 		in->fault_why = "link down";
 		if (in->ii.up)
 			instance_link_event(in, 1);
@@ -930,7 +930,7 @@ void instance_iface_event(struct instance *in, int ifindex, const char *ifname, 
 		log_notice("%s: interface %s is gone: FAULT until it comes back", in->conf.name,
 			   in->conf.ifname);
 		detach(in);
-		bfd_host_close(&in->bfd);
+		bfd_set_close(&in->bfd);
 		in->vips_on = 0; /* removed by the kernel with the interface */
 		in->fault_why = "interface missing";
 		break;

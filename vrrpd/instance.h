@@ -73,7 +73,7 @@ struct instance {
 	uint64_t send_errors, garp_sent, vip_errors, vips_restored;
 	uint64_t last_change_wall_ms;
 	enum vrrp_state last_from;
-	struct bfd_host bfd;        /* conf.bfd.on and opened: the session to the peer */
+	struct bfd_set bfd;         /* conf.bfd.on and opened: a session to each peer */
 };
 
 /* Sets up and opens sockets; does not start the protocol. 0 or -errno. */

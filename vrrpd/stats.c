@@ -39,19 +39,17 @@ static void render_counters(struct buf *b, const struct instance *in)
 	buf_puts(b, "}}");
 }
 
-/* The instance's BFD session: null without a bfd block. */
-static void render_bfd(struct buf *b, const struct instance *in)
+/* One BFD session: the object after "bfd" or in "bfd_more". */
+static void render_session(struct buf *b, const struct instance *in, const struct bfd_host *h)
 {
-	const struct bfd_host *h = &in->bfd;
 	const struct bfd_session *s = &h->s;
 	char a[ADDR_STRLEN];
 
-	if (!in->conf.bfd.on || !h->opened) {
-		buf_puts(b, "\"bfd\":null,");
-		return;
-	}
-	buf_puts(b, "\"bfd\":{\"peer\":");
-	json_string(b, addr_format_ip(&in->conf.bfd.peer, a, sizeof(a)));
+	buf_puts(b, "{\"peer\":");
+	json_string(b, addr_format_ip(&h->peer, a, sizeof(a)));
+	/* The key's type and id, never its secret. */
+	buf_printf(b, ",\"auth\":\"%s\",\"key_id\":%u", bfd_auth_type_names[s->p.auth.type < 6 ? s->p.auth.type : 0],
+		   s->p.auth.key_id);
 	buf_printf(b, ",\"state\":\"%s\",\"remote_state\":\"%s\",\"diag\":\"%s\",\"remote_diag\":\"%s\","
 		   "\"local_discriminator\":%u,\"remote_discriminator\":%u,"
 		   "\"desired_min_tx_us\":%u,\"required_min_rx_us\":%u,\"detect_mult\":%u,"
@@ -73,7 +71,27 @@ static void render_bfd(struct buf *b, const struct instance *in)
 	for (int i = 1; i < BFD_DISCARD_MAX; i++)
 		buf_printf(b, "%s\"%s\":%llu", i > 1 ? "," : "", bfd_discard_names[i],
 			   (unsigned long long)bfd_host_discards(h, (enum bfd_discard)i));
-	buf_puts(b, "}}},");
+	buf_puts(b, "}}}");
+}
+
+/* The instance's BFD sessions: "bfd" the first (null without a bfd block),
+ * "bfd_more" the others (a master with several backups).  peer_down and
+ * peer_down_overridden are the instance's, in each. */
+static void render_bfd(struct buf *b, const struct instance *in)
+{
+	if (!in->conf.bfd.on || !in->bfd.n) {
+		buf_puts(b, "\"bfd\":null,\"bfd_more\":[],");
+		return;
+	}
+	buf_puts(b, "\"bfd\":");
+	render_session(b, in, &in->bfd.h[0]);
+	buf_puts(b, ",\"bfd_more\":[");
+	for (int i = 1; i < in->bfd.n; i++) {
+		if (i > 1)
+			buf_puts(b, ",");
+		render_session(b, in, &in->bfd.h[i]);
+	}
+	buf_puts(b, "],");
 }
 
 static void render_instance(struct buf *b, const struct instance *in, struct track *const *tracks)

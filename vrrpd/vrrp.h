@@ -92,6 +92,7 @@ struct vrrp {
 	uint64_t preempt_since;               /* first lower-priority advert heard, 0 = none */
 	enum vrrp_reason pending;             /* reason the armed timer will give */
 
+	uint64_t master_heard_us;             /* backup: the last advert of a master it follows, 0 = none */
 	uint8_t master_addr[16];              /* last master heard (or us) */
 	uint8_t master_priority;
 	int master_known;
@@ -148,6 +149,18 @@ enum packet_discard vrrp_recv(struct vrrp *v, uint64_t now, const struct packet_
  * backup re-arms Master_Down_Interval, a master yields as RFC 5798 says;
  * either is counted in peer_down_overridden.  Anywhere else: nothing. */
 void vrrp_peer_down(struct vrrp *v, uint64_t now, const void *peer, uint64_t detect_us);
+/* The same, where the peer was certainly alive until no later than
+ * silent_us before now had it crashed (BFD: (Detect Mult - 1) intervals of
+ * its packets, as the last one may have come up to one interval before a
+ * crash).  An advert heard within silent_us means the master spoke after
+ * BFD went quiet, so only BFD failed: nothing is armed, and that is
+ * counted in peer_down_overridden. */
+void vrrp_peer_down_quiet(struct vrrp *v, uint64_t now, const void *peer, uint64_t detect_us,
+			  uint64_t silent_us);
+/* A master advertises at once (and restarts its Adver_Timer); anywhere
+ * else nothing.  For when its BFD session to a backup fails: that backup
+ * may be about to take over, and an advert tells it this master is alive. */
+void vrrp_advert_now(struct vrrp *v, uint64_t now);
 
 /* Fire what is due; then vrrp_deadline() says when to call again. */
 void vrrp_tick(struct vrrp *v, uint64_t now);

@@ -35,6 +35,16 @@ for n in node1 node2; do
 	t_assert "vrrpd -t accepts the unicast $n config" "$BIN/vrrpd" -t -f "$T/out/$n/vrrpd.conf"
 done
 
+# BFD (site.env BFD=10ms): each node's session to the other; BFD=off comments it out.
+t_assert "node1 runs BFD to node2 at 10 ms x 3" grep -q '^	bfd { peer 192.168.110.119; min-tx 10ms; min-rx 10ms; multiplier 3; }' configs/node1/vrrpd.conf
+sed -i 's/^BFD=.*/BFD=off/' "$T/env/site.env"
+t_assert "generate with BFD=off" configs/generate.sh -e "$T/env" -o "$T/nobfd"
+t_assert "the bfd line is commented out" grep -q '^	# bfd { peer' "$T/nobfd/node1/vrrpd.conf"
+t_assert "vrrpd -t accepts the config without BFD" "$BIN/vrrpd" -t -f "$T/nobfd/node1/vrrpd.conf"
+sed -i 's/^BFD=.*/BFD=fast/' "$T/env/site.env"
+t_assert "generator refuses BFD=fast" bash -c "! configs/generate.sh -e '$T/env' -o '$T/bad' 2>/dev/null"
+sed -i 's/^BFD=.*/BFD=10ms/' "$T/env/site.env"
+
 # A node file without PRIORITY is an error, not a config with "@PRIORITY@" in it.
 sed -i '/^PRIORITY=/d' "$T/env/node2.env"
 t_assert "generator refuses a node file without PRIORITY" bash -c "! configs/generate.sh -e '$T/env' -o '$T/bad' 2>'$T/gen.err'"
