@@ -225,9 +225,8 @@ static void slot_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		slot_schedule(sl, sl->s->be->conf.check.interval_ms);
 		return;
 	}
-	sl->inflight = check_start(loop, &sl->s->be->conf.check, &sl->s->conf.addr, slot_check_done, sl);
-	if (sl->inflight && sl->s->tls) /* tls towards this server: the check too (issue 16) */
-		check_set_tls(sl->inflight, sl->s->tls);
+	/* tls towards this server: the check too (issue 16) */
+	sl->inflight = check_start(loop, &sl->s->be->conf.check, &sl->s->conf.addr, sl->s->tls, slot_check_done, sl);
 	if (!sl->inflight)
 		slot_schedule(sl, sl->s->be->conf.check.interval_ms); /* out of memory: later */
 }

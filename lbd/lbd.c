@@ -19,6 +19,7 @@
 #include "json.h"
 #include "log.h"
 #include "model.h"
+#include "quiesce.h"
 #include "upgrade.h"
 #include "mtime.h"
 #include "worker.h"
@@ -49,6 +50,7 @@ struct lbd {
 	ev_signal sighup, sigterm, sigint, sigusr2;
 	ev_child upgrade_child;       /* the process started by an upgrade, until it exits or we stop */
 	ev_timer grace;
+	struct quiesce quiesce;       /* planned VIP handover: "quiesce SECONDS|status|off" */
 	atomic_int stopping;          /* set on the main loop, read by lbd_alive() from the stats thread */
 	uint64_t generation;
 	uint64_t started_ms, reloaded_ms;
@@ -69,6 +71,7 @@ struct lbd *lbd_new(const char *conf_path, int foreground)
 		return NULL;
 	}
 	pthread_mutex_init(&l->cfg_lock, NULL);
+	quiesce_init(&l->quiesce, l->loop);
 	return l;
 }
 
@@ -259,6 +262,16 @@ static int cmd_help(struct lbd *l, void *arg, int argc, char **argv, struct buf 
 	return 0;
 }
 
+static int cmd_quiesce(struct lbd *l, void *arg, int argc, char **argv, struct buf *r)
+{
+	(void)arg;
+	if (atomic_load(&l->stopping)) {
+		buf_puts(r, "stopping");
+		return -ESHUTDOWN;
+	}
+	return quiesce_cmd(&l->quiesce, l->workers, argc, argv, r);
+}
+
 static int ctl_dispatch(void *arg, int argc, char **argv, struct buf *reply)
 {
 	struct lbd *l = arg;
@@ -287,6 +300,7 @@ static void grace_cb(struct ev_loop *loop, ev_timer *w, int revents)
 /* Stop accepting, let the requests in flight finish within `grace`, exit. */
 static void begin_stop(struct lbd *l, int handed_over)
 {
+	quiesce_end(&l->quiesce); /* the successor gets the sockets without the filter */
 	atomic_store(&l->stopping, 1);
 	handover_close(l->ho, 1);
 	l->ho = NULL;
@@ -446,6 +460,7 @@ int lbd_run(struct lbd *l, char *err, size_t errlen)
 	lbd_ctl_register(l, "status", "status", cmd_status, NULL);
 	lbd_ctl_register(l, "reload", "reload", cmd_reload, NULL);
 	lbd_ctl_register(l, "upgrade", "upgrade", cmd_upgrade, NULL);
+	lbd_ctl_register(l, "quiesce", "quiesce SECONDS | quiesce status | quiesce off", cmd_quiesce, NULL);
 	lbd_ctl_register(l, "help", "help", cmd_help, NULL);
 	rc = start_workers(l, c, err, errlen);
 	if (rc)

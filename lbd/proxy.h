@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #include "http1.h"
-#include "lb.h"
+#include "roundrobin.h"
 #include "transport.h"
 #include "zpipe.h"
 
@@ -155,11 +155,13 @@ struct worker {
 	/* messages from the main thread, under all->lock */
 	struct lbd_config *next_cfg;
 	int msg_stop, msg_exit;
+	int msg_quiesce;                 /* 1: quiesce, -1: end it (workers_quiesce()) */
 	/* owned by the thread */
 	struct lbd_config *cfg;
-	struct lb_set lb;
+	struct roundrobin_set lb;
 	struct wlistener *ls;
 	int nls, npaused, stopping;
+	int quiesce;                     /* "Connection: close" and idle keep-alives ended, still accepting */
 	struct session *sessions;
 	struct session *q_head, *q_tail; /* requests waiting for a server slot, oldest first */
 	int qlen;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# configs/: TLS=yes in site.env switches TLS on every lbd frontend and basic
+# configs/: TLS=yes in site.env switches TLS on every lbd frontend (s3 too) and basic
 # auth on the Thanos and Loki ones (off by default, as deployed); the
 # generated configs pass `lbd -t` once the certificate and htpasswd files
 # exist, and fail it with file:line:col while they do not.  A FIFO named as
@@ -14,7 +14,7 @@ mkdir -p "$T/env"
 cp configs/*.env "$T/env/"
 sed -i 's/^TLS=.*/TLS=yes/' "$T/env/site.env"
 t_assert "generate with TLS=yes" configs/generate.sh -e "$T/env" -o "$T/out"
-t_assert "four frontends terminate TLS" test "$(grep -c '^	tls-cert /etc/lbd/tls/lbd.pem;' "$T/out/node1/lbd.conf")" = 4
+t_assert "the five frontends (s3 included) terminate TLS" test "$(grep -c '^	tls-cert /etc/lbd/tls/lbd.pem;' "$T/out/node1/lbd.conf")" = 5
 t_assert "three ask for basic auth (not OTLP)" test "$(grep -c '^	auth-file /etc/lbd/htpasswd;' "$T/out/node1/lbd.conf")" = 3
 sed "s|/etc/lbd/|$T/etc/|g" "$T/out/node1/lbd.conf" > "$T/lbd.conf"
 out=$("$BIN/lbd" -t -f "$T/lbd.conf" 2>&1)
