@@ -147,25 +147,40 @@ static ssize_t tls_recv(struct tconn *c, void *buf, size_t len)
 	return map_error(c, t, r);
 }
 
+/* With SSL_MODE_ENABLE_PARTIAL_WRITE one SSL_write sends at most one record
+ * (16 KiB of plaintext): the records are written here while the socket takes
+ * them, so a buffer costs its caller one call, not one loop turn per record.
+ * Bytes written before an EAGAIN or an error are reported; the EAGAIN or the
+ * error shows on the next call, which passes the same bytes again (as
+ * SSL_write requires; SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER lets them move). */
 static ssize_t tls_send(struct tconn *c, const void *buf, size_t len)
 {
 	struct tls_conn *t = c->ctx;
+	const char *p = buf;
+	size_t done = 0;
 	if (len == 0)
 		return 0;
-	ERR_clear_error();
-	int r = SSL_write(t->ssl, buf, len > INT_MAX ? INT_MAX : (int)len);
-	if (r > 0) {
-		c->want = TRANSPORT_WANT_NONE;
+	while (done < len) {
+		size_t n = len - done;
+		ERR_clear_error();
+		int r = SSL_write(t->ssl, p + done, n > INT_MAX ? INT_MAX : (int)n);
+		if (r <= 0) {
+			if (done)
+				break;
+			ssize_t m = map_error(c, t, r);
+			if (m == 0) {
+				errno = EPIPE; /* a write cannot end in EOF */
+				m = -1;
+			}
+			return m;
+		}
 		if (!t->done)
 			handshake_done(t);
-		return r;
+		done += (size_t)r;
 	}
-	ssize_t m = map_error(c, t, r);
-	if (m == 0) {
-		errno = EPIPE; /* a write cannot end in EOF */
-		m = -1;
-	}
-	return m;
+	ERR_clear_error();
+	c->want = TRANSPORT_WANT_NONE;
+	return (ssize_t)done;
 }
 
 static size_t tls_pending(const struct tconn *c)
