@@ -15,6 +15,7 @@
 #include "config.h"
 #include "ctl.h"
 #include "daemon.h"
+#include "fdstore.h"
 #include "handover.h"
 #include "json.h"
 #include "log.h"
@@ -41,6 +42,7 @@ struct lbd {
 	struct workers *workers;
 	struct ctl_server *ctl;
 	struct handover_srv *ho;      /* where a successor takes our listening sockets */
+	struct fdstore *store;        /* systemd's copies of them, kept across a restart */
 	char ho_path[sizeof(((struct global_conf *)0)->control) + sizeof(HANDOVER_SUFFIX)];
 	const struct lbd_service *svc[LBD_MAX_SERVICES];
 	int nsvc, svc_started;
@@ -78,6 +80,8 @@ void lbd_free(struct lbd *l)
 		return;
 	model_config_unref(l->cfg);
 	l->cfg = NULL;
+	fdstore_free(l->store);
+	l->store = NULL;
 	pthread_mutex_destroy(&l->cfg_lock);
 	free(l->conf_path);
 	free(l);
@@ -126,6 +130,18 @@ int lbd_alive(struct lbd *l, uint64_t max_age_ms)
 
 /* ---- configuration ------------------------------------------------------------------- */
 
+/* systemd's fd store holds the listening sockets in use (see fdstore.h). */
+static void store_sync(struct lbd *l)
+{
+	enum { MAX = 4096 };
+	if (!l->store)
+		return;
+	struct handover_sock *list = calloc(MAX, sizeof(*list));
+	if (list)
+		fdstore_sync(l->store, list, workers_list_sockets(l->workers, list, MAX));
+	free(list);
+}
+
 static int load(struct lbd *l, struct lbd_config **out, char *err, size_t errlen)
 {
 	struct lbd_config *c;
@@ -169,6 +185,7 @@ int lbd_reload(struct lbd *l, char *err, size_t errlen)
 	}
 	set_current(l, c);
 	workers_switch(l->workers, c);
+	store_sync(l);
 	for (int i = 0; i < l->svc_started; i++)
 		if (l->svc[i]->reload)
 			l->svc[i]->reload(l, c, old);
@@ -291,7 +308,9 @@ static void begin_stop(struct lbd *l, int handed_over)
 	handover_close(l->ho, 1);
 	l->ho = NULL;
 	log_notice("stopping: no new connections, %u ms for in-flight requests", l->cfg->g.grace_ms);
-	workers_stop_accepting(l->workers, handed_over);
+	/* Sockets systemd keeps for the next process stay open here until
+	 * exit, as after a handover (see worker.c, wake_cb()). */
+	workers_stop_accepting(l->workers, handed_over || fdstore_count(l->store) > 0);
 	ev_timer_init(&l->grace, grace_cb, l->cfg->g.grace_ms / 1000.0, 0);
 	ev_timer_start(l->loop, &l->grace);
 	workers_when_idle(l->workers, l->loop);
@@ -392,12 +411,18 @@ static int cmd_upgrade(struct lbd *l, void *arg, int argc, char **argv, struct b
 	return 0;
 }
 
-/* Take the listening sockets of a running lbd, if there is one, and start
- * the workers on them (or on new sockets). */
+/* Take the listening sockets of a running lbd (an upgrade: SCM_RIGHTS), or
+ * those systemd kept across a restart (its fd store), if there are any,
+ * and start the workers on them (or on new sockets). */
 static int start_workers(struct lbd *l, struct lbd_config *c, char *err, size_t errlen)
 {
-	struct handover_in in = { .conn = -1 };
-	int took = 0;
+	struct handover_in in = { .conn = -1 }, kept = { .conn = -1 };
+	int took = 0, restored = fdstore_fetch(&kept, err, errlen);
+	if (restored < 0) {
+		log_warn("%s; opening the listening sockets anew", err);
+		restored = 0;
+	}
+	l->store = fdstore_new();
 	l->ho_path[0] = 0;
 	if (c->g.control[0]) {
 		snprintf(l->ho_path, sizeof(l->ho_path), "%s%s", c->g.control, HANDOVER_SUFFIX);
@@ -407,29 +432,47 @@ static int start_workers(struct lbd *l, struct lbd_config *c, char *err, size_t 
 			took = 0;
 		}
 	}
-	l->workers = workers_new(l->loop, c, took ? &in : NULL, err, errlen);
+	if (took || !restored) {
+		handover_in_free(&kept); /* the same sockets, if any: the running lbd's are taken */
+		restored = 0;
+	}
+	struct handover_in *from = took ? &in : restored ? &kept : NULL;
+	l->workers = workers_new(l->loop, c, from, err, errlen);
 	if (!l->workers) {
 		handover_in_free(&in);
+		handover_in_free(&kept);
 		return -EIO;
 	}
-	if (!took) {
-		log_notice("listening sockets: opened anew (no running lbd at %s)", l->ho_path[0] ? l->ho_path : "-");
+	if (!from) {
+		log_notice("listening sockets: opened anew (no running lbd at %s, none kept by systemd)",
+			   l->ho_path[0] ? l->ho_path : "-");
+		store_sync(l);
 		return 0;
 	}
-	int offered = in.n, unused = 0;
-	for (int i = 0; i < in.n; i++)
-		unused += in.s[i].fd >= 0;
-	log_notice("listening sockets: %d of %d taken over from pid %d over %s (SCM_RIGHTS)", offered - unused,
-		   offered, (int)in.peer, l->ho_path);
-	/* Under systemd (NotifyAccess=all) this process is the service's main
-	 * one from now on: the old one exits once drained. */
-	char st[64];
-	snprintf(st, sizeof(st), "MAINPID=%d", (int)getpid());
-	daemon_notify(st);
-	char herr[256];
-	if (handover_release(&in, herr, sizeof(herr)))
-		log_warn("%s", herr);
-	if (handover_in_free(&in))
+	int offered = from->n, unused = 0;
+	for (int i = 0; i < from->n; i++)
+		unused += from->s[i].fd >= 0;
+	if (restored)
+		log_notice("listening sockets: %d of %d taken back from systemd's fd store (restart: connections "
+			   "that waited in them are accepted now)", offered - unused, offered);
+	else
+		log_notice("listening sockets: %d of %d taken over from pid %d over %s (SCM_RIGHTS)", offered - unused,
+			   offered, (int)in.peer, l->ho_path);
+	/* Received sockets this configuration does not bind leave systemd's
+	 * store too, before it gets the ones in use (a name covers them all). */
+	fdstore_forget(l->store, from->s, from->n);
+	store_sync(l);
+	if (took) {
+		/* Under systemd (NotifyAccess=all) this process is the service's
+		 * main one from now on: the old one exits once drained. */
+		char st[64];
+		snprintf(st, sizeof(st), "MAINPID=%d", (int)getpid());
+		daemon_notify(st);
+		char herr[256];
+		if (handover_release(&in, herr, sizeof(herr)))
+			log_warn("%s", herr);
+	}
+	if (handover_in_free(from))
 		log_warn("%d listening sockets of the old process are not bound here (other binds or fewer workers): "
 			 "closed, connections waiting in them are reset", unused);
 	return 0;
