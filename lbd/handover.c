@@ -17,6 +17,7 @@
 
 #define HANDOVER_MAGIC 0x6c626431u   /* "lbd1" */
 #define HANDOVER_END 0x6c626430u     /* "lbd0": no more sockets */
+#define HANDOVER_END_CAN_CLOSE 1u    /* in the end message's len: "GC" understood */
 #define HANDOVER_MAX 1024
 #define HANDOVER_TIMEOUT_S 5
 
@@ -52,20 +53,43 @@ static void set_timeouts(int fd)
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
 
-/* Read a short word ("FDS", "GO", "OK") ending in a newline. */
-static int read_word(int fd, const char *want)
+/* Read `len` bytes: a short word ending in a newline. */
+static int read_exact(int fd, char *b, size_t len)
 {
-	char b[8];
-	size_t n = 0, len = strlen(want);
-	while (n < len + 1) {
-		ssize_t r = read(fd, b + n, len + 1 - n);
+	size_t n = 0;
+	while (n < len) {
+		ssize_t r = read(fd, b + n, len - n);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
 			return r < 0 ? -errno : -ECONNRESET;
 		n += (size_t)r;
 	}
+	return 0;
+}
+
+/* Read a short word ("FDS", "OK") ending in a newline. */
+static int read_word(int fd, const char *want)
+{
+	char b[8];
+	size_t len = strlen(want);
+	int rc = read_exact(fd, b, len + 1);
+	if (rc)
+		return rc;
 	return memcmp(b, want, len) == 0 && b[len] == '\n' ? 0 : -EPROTO;
+}
+
+/* "GO" (1 in *close_old: 0) or "GC" (1). */
+static int read_go(int fd, int *close_old)
+{
+	char b[3];
+	int rc = read_exact(fd, b, sizeof(b));
+	if (rc)
+		return rc;
+	if (b[0] != 'G' || (b[1] != 'O' && b[1] != 'C') || b[2] != '\n')
+		return -EPROTO;
+	*close_old = b[1] == 'C';
+	return 0;
 }
 
 static int write_word(int fd, const char *w)
@@ -134,8 +158,10 @@ int handover_fetch(const char *path, struct handover_in *in, char *err, size_t e
 		int sock;
 		memset(&m, 0, sizeof(m));
 		rc = recv_one(fd, &m, &sock);
-		if (!rc && m.magic == HANDOVER_END && sock < 0)
+		if (!rc && m.magic == HANDOVER_END && sock < 0) {
+			in->can_close = (m.len & HANDOVER_END_CAN_CLOSE) != 0;
 			return 1;
+		}
 		if (!rc && (m.magic != HANDOVER_MAGIC || sock < 0 || m.len > sizeof(m.ss) || in->n == HANDOVER_MAX))
 			rc = -EPROTO;
 		if (!rc) {
@@ -173,9 +199,9 @@ int handover_take(struct handover_in *in, const struct addr *a)
 	return -1;
 }
 
-int handover_release(struct handover_in *in, char *err, size_t errlen)
+int handover_release(struct handover_in *in, int close_old, char *err, size_t errlen)
 {
-	int rc = write_word(in->conn, "GO\n");
+	int rc = write_word(in->conn, close_old ? "GC\n" : "GO\n");
 	if (!rc)
 		rc = read_word(in->conn, "OK");
 	if (rc)
@@ -205,7 +231,7 @@ int handover_in_free(struct handover_in *in)
 
 /* ---- old process --------------------------------------------------------------------- */
 
-static int send_one(int fd, uint32_t magic, const struct addr *a, int sock)
+static int send_one(int fd, uint32_t magic, const struct addr *a, int sock, uint32_t flags)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
@@ -217,6 +243,8 @@ static int send_one(int fd, uint32_t magic, const struct addr *a, int sock)
 	if (a) {
 		m.ss = a->ss;
 		m.len = a->len;
+	} else {
+		m.len = flags;
 	}
 	struct iovec iov = { &m, sizeof(m) };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
@@ -253,19 +281,20 @@ static void accept_cb(struct ev_loop *loop, ev_io *io, int revents)
 	int rc = list ? read_word(fd, "FDS") : -ENOMEM;
 	int n = rc ? 0 : s->ops->list(s->arg, list, HANDOVER_MAX);
 	for (int i = 0; !rc && i < n; i++)
-		rc = send_one(fd, HANDOVER_MAGIC, &list[i].addr, list[i].fd);
+		rc = send_one(fd, HANDOVER_MAGIC, &list[i].addr, list[i].fd, 0);
 	free(list);
 	if (!rc)
-		rc = send_one(fd, HANDOVER_END, NULL, -1);
+		rc = send_one(fd, HANDOVER_END, NULL, -1, HANDOVER_END_CAN_CLOSE);
+	int close_old = 0;
 	if (!rc)
-		rc = read_word(fd, "GO");
+		rc = read_go(fd, &close_old);
 	if (rc) {
 		log_warn("handover to pid %d abandoned (%s); still serving", (int)peer, strerror(-rc));
 		close(fd);
 		return;
 	}
 	log_notice("handover: %d listening sockets passed to pid %d", n, (int)peer);
-	s->ops->release(s->arg, peer); /* may close s */
+	s->ops->release(s->arg, peer, close_old); /* may close s */
 	write_word(fd, "OK\n");
 	close(fd);
 }

@@ -20,6 +20,7 @@
 #include "json.h"
 #include "log.h"
 #include "model.h"
+#include "reuseport.h"
 #include "upgrade.h"
 #include "mtime.h"
 #include "worker.h"
@@ -43,6 +44,7 @@ struct lbd {
 	struct ctl_server *ctl;
 	struct handover_srv *ho;      /* where a successor takes our listening sockets */
 	struct fdstore *store;        /* systemd's copies of them, kept across a restart */
+	struct reuseport *rp;         /* BPF steering of our sockets, after an upgrade that replaced them */
 	char ho_path[sizeof(((struct global_conf *)0)->control) + sizeof(HANDOVER_SUFFIX)];
 	const struct lbd_service *svc[LBD_MAX_SERVICES];
 	int nsvc, svc_started;
@@ -82,6 +84,8 @@ void lbd_free(struct lbd *l)
 	l->cfg = NULL;
 	fdstore_free(l->store);
 	l->store = NULL;
+	reuseport_free(l->rp);
+	l->rp = NULL;
 	pthread_mutex_destroy(&l->cfg_lock);
 	free(l->conf_path);
 	free(l);
@@ -142,6 +146,24 @@ static void store_sync(struct lbd *l)
 	free(list);
 }
 
+/* The SK_REUSEPORT programs steer to the sockets in use (see
+ * reuseport.h): how many, or negative errno with err. */
+static int steer_sync(struct lbd *l, char *err, size_t errlen)
+{
+	enum { MAX = 4096 };
+	if (!l->rp)
+		return 0;
+	struct handover_sock *list = calloc(MAX, sizeof(*list));
+	if (!list) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	int n = workers_list_sockets(l->workers, list, MAX);
+	int rc = reuseport_sync(l->rp, list, n, err, errlen);
+	free(list);
+	return rc ? rc : n;
+}
+
 static int load(struct lbd *l, struct lbd_config **out, char *err, size_t errlen)
 {
 	struct lbd_config *c;
@@ -186,6 +208,9 @@ int lbd_reload(struct lbd *l, char *err, size_t errlen)
 	set_current(l, c);
 	workers_switch(l->workers, c);
 	store_sync(l);
+	char serr[256];
+	if (steer_sync(l, serr, sizeof(serr)) < 0)
+		log_warn("reload: %s", serr);
 	for (int i = 0; i < l->svc_started; i++)
 		if (l->svc[i]->reload)
 			l->svc[i]->reload(l, c, old);
@@ -338,9 +363,12 @@ static int ho_list(void *arg, struct handover_sock *out, int max)
 
 /* The successor accepts on our sockets: give it the control socket and the
  * stats listener, stop accepting and drain. */
-static void ho_release(void *arg, pid_t peer)
+static void ho_release(void *arg, pid_t peer, int close_old)
 {
 	struct lbd *l = arg;
+	enum { MAX = 4096 };
+	struct handover_sock *list = close_old ? calloc(MAX, sizeof(*list)) : NULL;
+	int n = list ? workers_list_sockets(l->workers, list, MAX) : 0;
 	handover_close(l->ho, 0); /* the path is the successor's now */
 	l->ho = NULL;
 	ctl_server_close(l->ctl);
@@ -349,7 +377,20 @@ static void ho_release(void *arg, pid_t peer)
 		if (l->svc[i]->stop)
 			l->svc[i]->stop(l);
 	l->svc_started = 0;
-	log_notice("handover: pid %d accepts on our listening sockets", (int)peer);
+	/* Replaced: stop listening at once, before the workers (one may be
+	 * busy) acknowledge the stop; the kernel moves what waits in the
+	 * accept queues to the new process's sockets, as its SK_REUSEPORT
+	 * programs choose.  A worker still watching gets EINVAL from accept.
+	 * The descriptors stay open until exit (see begin_stop()). */
+	int stopped = 0;
+	for (int i = 0; i < n; i++)
+		stopped += shutdown(list[i].fd, SHUT_RD) == 0;
+	if (close_old)
+		log_notice("handover: pid %d listens beside us; %d of our %d listening sockets closed, the connections "
+			   "waiting in them migrate to its sockets", (int)peer, stopped, n);
+	else
+		log_notice("handover: pid %d accepts on our listening sockets", (int)peer);
+	free(list);
 	begin_stop(l, 1);
 }
 
@@ -436,31 +477,57 @@ static int start_workers(struct lbd *l, struct lbd_config *c, char *err, size_t 
 		handover_in_free(&kept); /* the same sockets, if any: the running lbd's are taken */
 		restored = 0;
 	}
-	struct handover_in *from = took ? &in : restored ? &kept : NULL;
+	/* An upgrade: with BPF, sockets of our own beside the old process's,
+	 * which it then closes (its waiting connections migrate); without, its
+	 * sockets over SCM_RIGHTS. */
+	int replace = 0;
+	if (took) {
+		char rerr[256];
+		if (!in.can_close)
+			snprintf(rerr, sizeof(rerr), "pid %d is an lbd that cannot close its sockets for us", (int)in.peer);
+		else if ((l->rp = reuseport_new(rerr, sizeof(rerr))) != NULL)
+			replace = 1;
+		if (!replace)
+			log_notice("handover: %s: taking its listening sockets over SCM_RIGHTS", rerr);
+	}
+	struct handover_in *from = took && !replace ? &in : restored ? &kept : NULL;
 	l->workers = workers_new(l->loop, c, from, err, errlen);
 	if (!l->workers) {
 		handover_in_free(&in);
 		handover_in_free(&kept);
 		return -EIO;
 	}
-	if (!from) {
+	if (replace) {
+		char rerr[256];
+		int n = steer_sync(l, rerr, sizeof(rerr));
+		if (n < 0)
+			log_warn("handover: %s; the connections waiting in pid %d's sockets may be reset", rerr,
+				 (int)in.peer);
+		else
+			log_notice("listening sockets: %d opened beside pid %d's, steered to by the SK_REUSEPORT program "
+				   "(BPF); the connections waiting in the old ones migrate here", n, (int)in.peer);
+	}
+	if (!from && !replace) {
 		log_notice("listening sockets: opened anew (no running lbd at %s, none kept by systemd)",
 			   l->ho_path[0] ? l->ho_path : "-");
 		store_sync(l);
 		return 0;
 	}
-	int offered = from->n, unused = 0;
-	for (int i = 0; i < from->n; i++)
+	int offered = from ? from->n : 0, unused = 0;
+	for (int i = 0; i < offered; i++)
 		unused += from->s[i].fd >= 0;
 	if (restored)
 		log_notice("listening sockets: %d of %d taken back from systemd's fd store (restart: connections "
 			   "that waited in them are accepted now)", offered - unused, offered);
-	else
+	else if (!replace)
 		log_notice("listening sockets: %d of %d taken over from pid %d over %s (SCM_RIGHTS)", offered - unused,
 			   offered, (int)in.peer, l->ho_path);
-	/* Received sockets this configuration does not bind leave systemd's
-	 * store too, before it gets the ones in use (a name covers them all). */
-	fdstore_forget(l->store, from->s, from->n);
+	/* Received sockets this process does not use leave systemd's store
+	 * too, before it gets the ones in use (a name covers them all). */
+	if (from)
+		fdstore_forget(l->store, from->s, from->n);
+	else
+		fdstore_forget(l->store, in.s, in.n);
 	store_sync(l);
 	if (took) {
 		/* Under systemd (NotifyAccess=all) this process is the service's
@@ -469,10 +536,15 @@ static int start_workers(struct lbd *l, struct lbd_config *c, char *err, size_t 
 		snprintf(st, sizeof(st), "MAINPID=%d", (int)getpid());
 		daemon_notify(st);
 		char herr[256];
-		if (handover_release(&in, herr, sizeof(herr)))
+		if (handover_release(&in, replace, herr, sizeof(herr)))
 			log_warn("%s", herr);
+		else if (replace)
+			log_notice("handover: %llu connections migrated from pid %d's listening sockets",
+				   (unsigned long long)reuseport_migrated(l->rp), (int)in.peer);
 	}
-	if (handover_in_free(from))
+	if (replace)
+		handover_in_free(&in); /* our copies of the old sockets */
+	else if (handover_in_free(from))
 		log_warn("%d listening sockets of the old process are not bound here (other binds or fewer workers): "
 			 "closed, connections waiting in them are reset", unused);
 	return 0;
