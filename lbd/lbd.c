@@ -53,6 +53,7 @@ struct lbd {
 	ev_signal sighup, sigterm, sigint, sigusr2;
 	ev_child upgrade_child;       /* the process started by an upgrade, until it exits or we stop */
 	ev_timer grace;
+	ev_timer stop_soon;           /* begin_stop() once a successor has its answer */
 	atomic_int stopping;          /* set on the main loop, read by lbd_alive() from the stats thread */
 	uint64_t generation;
 	uint64_t started_ms, reloaded_ms;
@@ -361,6 +362,12 @@ static int ho_list(void *arg, struct handover_sock *out, int max)
 	return atomic_load(&l->stopping) ? 0 : workers_list_sockets(l->workers, out, max);
 }
 
+static void stop_soon_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop; (void)revents;
+	begin_stop(w->data, 1);
+}
+
 /* The successor accepts on our sockets: give it the control socket and the
  * stats listener, stop accepting and drain. */
 static void ho_release(void *arg, pid_t peer, int close_old)
@@ -391,10 +398,17 @@ static void ho_release(void *arg, pid_t peer, int close_old)
 	else
 		log_notice("handover: pid %d accepts on our listening sockets", (int)peer);
 	free(list);
-	begin_stop(l, 1);
+	/* The successor waits for our answer, sent when this returns; the stop
+	 * waits for every worker's acknowledgement (seconds, if one is busy),
+	 * so it comes after. */
+	atomic_store(&l->stopping, 1);
+	ev_timer_init(&l->stop_soon, stop_soon_cb, 0, 0);
+	l->stop_soon.data = l;
+	ev_timer_start(l->loop, &l->stop_soon);
 }
 
 static const struct handover_ops ho_ops = { ho_list, ho_release };
+
 
 static void upgrade_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 {
