@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <ev.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,10 +28,24 @@ struct wire {
 	struct sockaddr_storage ss;
 };
 
+/* The successor being served (old process side), one at a time: its
+ * words are read as they come, on the main loop, never waited for. */
+struct handover_peer {
+	int fd;                 /* -1: none */
+	pid_t pid;
+	int sent;               /* the sockets are sent: "GO"/"GC" expected, else "FDS" */
+	int nsent;
+	char buf[4];
+	size_t got;
+	ev_io io;
+	ev_timer tmr;
+};
+
 struct handover_srv {
 	struct ev_loop *loop;
 	ev_io io;
 	int fd;
+	struct handover_peer peer;
 	char *path;
 	const struct handover_ops *ops;
 	void *arg;
@@ -77,19 +92,6 @@ static int read_word(int fd, const char *want)
 	if (rc)
 		return rc;
 	return memcmp(b, want, len) == 0 && b[len] == '\n' ? 0 : -EPROTO;
-}
-
-/* "GO" (1 in *close_old: 0) or "GC" (1). */
-static int read_go(int fd, int *close_old)
-{
-	char b[3];
-	int rc = read_exact(fd, b, sizeof(b));
-	if (rc)
-		return rc;
-	if (b[0] != 'G' || (b[1] != 'O' && b[1] != 'C') || b[2] != '\n')
-		return -EPROTO;
-	*close_old = b[1] == 'C';
-	return 0;
 }
 
 static int write_word(int fd, const char *w)
@@ -262,41 +264,109 @@ static int send_one(int fd, uint32_t magic, const struct addr *a, int sock, uint
 	return r == (ssize_t)sizeof(m) ? 0 : (r < 0 ? -errno : -EIO);
 }
 
-/* One successor at a time, served to the end on the main loop: it only
- * waits for the new process to start its workers (bounded by the timeout). */
+static void peer_end(struct handover_srv *s, int rc)
+{
+	struct handover_peer *p = &s->peer;
+	if (p->fd < 0)
+		return;
+	ev_io_stop(s->loop, &p->io);
+	ev_timer_stop(s->loop, &p->tmr);
+	if (rc)
+		log_warn("handover to pid %d abandoned (%s); still serving", (int)p->pid, strerror(-rc));
+	close(p->fd);
+	p->fd = -1;
+}
+
+/* "FDS" came: every listening socket, then the end of the list. */
+static int send_sockets(struct handover_srv *s)
+{
+	struct handover_peer *p = &s->peer;
+	struct handover_sock *list = calloc(HANDOVER_MAX, sizeof(*list));
+	if (!list)
+		return -ENOMEM;
+	int n = s->ops->list(s->arg, list, HANDOVER_MAX), rc = 0;
+	for (int i = 0; !rc && i < n; i++)
+		rc = send_one(p->fd, HANDOVER_MAGIC, &list[i].addr, list[i].fd, 0);
+	free(list);
+	if (!rc)
+		rc = send_one(p->fd, HANDOVER_END, NULL, -1, HANDOVER_END_CAN_CLOSE);
+	p->nsent = n;
+	return rc;
+}
+
+static void peer_cb(struct ev_loop *loop, ev_io *io, int revents)
+{
+	struct handover_srv *s = io->data;
+	struct handover_peer *p = &s->peer;
+	(void)loop; (void)revents;
+	size_t want = p->sent ? 3 : 4; /* "GO\n"/"GC\n", "FDS\n" */
+	ssize_t r = read(p->fd, p->buf + p->got, want - p->got);
+	if (r < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (r <= 0) {
+		peer_end(s, r < 0 ? -errno : -ECONNRESET);
+		return;
+	}
+	p->got += (size_t)r;
+	if (p->got < want)
+		return;
+	p->got = 0;
+	if (!p->sent) {
+		int rc = memcmp(p->buf, "FDS\n", 4) ? -EPROTO : send_sockets(s);
+		if (rc)
+			peer_end(s, rc);
+		p->sent = 1;
+		return;
+	}
+	if (p->buf[0] != 'G' || (p->buf[1] != 'O' && p->buf[1] != 'C') || p->buf[2] != '\n') {
+		peer_end(s, -EPROTO);
+		return;
+	}
+	int close_old = p->buf[1] == 'C', fd = p->fd;
+	pid_t pid = p->pid;
+	log_notice("handover: %d listening sockets passed to pid %d", p->nsent, (int)pid);
+	ev_io_stop(s->loop, &p->io);
+	ev_timer_stop(s->loop, &p->tmr);
+	p->fd = -1;
+	s->ops->release(s->arg, pid, close_old); /* may close s */
+	write_word(fd, "OK\n");
+	close(fd);
+}
+
+static void peer_timeout_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	(void)loop; (void)revents;
+	peer_end(t->data, -ETIMEDOUT);
+}
+
+/* One successor at a time; its words are awaited on the main loop (a
+ * successor takes its time to start its workers between "FDS" and "GO"),
+ * within HANDOVER_TIMEOUT_S in all. */
 static void accept_cb(struct ev_loop *loop, ev_io *io, int revents)
 {
 	struct handover_srv *s = io->data;
-	(void)loop; (void)revents;
-	int fd = accept4(s->fd, NULL, NULL, SOCK_CLOEXEC);
+	struct handover_peer *p = &s->peer;
+	(void)revents;
+	int fd = accept4(s->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0)
 		return;
-	set_timeouts(fd);
-	pid_t peer = 0;
+	if (p->fd >= 0) {
+		close(fd); /* the next successor tries again when this one is through */
+		return;
+	}
+	set_timeouts(fd); /* bounds the sends */
+	memset(p, 0, offsetof(struct handover_peer, io));
+	p->fd = fd;
 	struct ucred cr;
 	socklen_t crlen = sizeof(cr);
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) == 0)
-		peer = cr.pid;
-	struct handover_sock *list = calloc(HANDOVER_MAX, sizeof(*list));
-	int rc = list ? read_word(fd, "FDS") : -ENOMEM;
-	int n = rc ? 0 : s->ops->list(s->arg, list, HANDOVER_MAX);
-	for (int i = 0; !rc && i < n; i++)
-		rc = send_one(fd, HANDOVER_MAGIC, &list[i].addr, list[i].fd, 0);
-	free(list);
-	if (!rc)
-		rc = send_one(fd, HANDOVER_END, NULL, -1, HANDOVER_END_CAN_CLOSE);
-	int close_old = 0;
-	if (!rc)
-		rc = read_go(fd, &close_old);
-	if (rc) {
-		log_warn("handover to pid %d abandoned (%s); still serving", (int)peer, strerror(-rc));
-		close(fd);
-		return;
-	}
-	log_notice("handover: %d listening sockets passed to pid %d", n, (int)peer);
-	s->ops->release(s->arg, peer, close_old); /* may close s */
-	write_word(fd, "OK\n");
-	close(fd);
+		p->pid = cr.pid;
+	ev_io_init(&p->io, peer_cb, fd, EV_READ);
+	p->io.data = s;
+	ev_io_start(loop, &p->io);
+	ev_timer_init(&p->tmr, peer_timeout_cb, HANDOVER_TIMEOUT_S, 0);
+	p->tmr.data = s;
+	ev_timer_start(loop, &p->tmr);
 }
 
 struct handover_srv *handover_listen(struct ev_loop *loop, const char *path, const struct handover_ops *ops,
@@ -323,6 +393,7 @@ struct handover_srv *handover_listen(struct ev_loop *loop, const char *path, con
 	if (brc || listen(s->fd, 4))
 		goto bad;
 	s->loop = loop;
+	s->peer.fd = -1;
 	s->ops = ops;
 	s->arg = arg;
 	ev_io_init(&s->io, accept_cb, s->fd, EV_READ);
@@ -342,6 +413,7 @@ void handover_close(struct handover_srv *s, int unlink_path)
 {
 	if (!s)
 		return;
+	peer_end(s, 0);
 	ev_io_stop(s->loop, &s->io);
 	close(s->fd);
 	if (unlink_path)
