@@ -1,6 +1,7 @@
 /* handover: listening sockets from a running lbd to its successor (see handover.h). */
 #include "handover.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <ev.h>
 #include <stddef.h>
@@ -14,11 +15,14 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "log.h"
 
 #define HANDOVER_MAGIC 0x6c626431u   /* "lbd1" */
 #define HANDOVER_END 0x6c626430u     /* "lbd0": no more sockets */
 #define HANDOVER_END_CAN_CLOSE 1u    /* in the end message's len: "GC" understood */
+#define HANDOVER_END_STATE 2u        /* and "ST" */
+#define HANDOVER_STATE_MAX (1u << 20)
 #define HANDOVER_MAX 1024
 #define HANDOVER_TIMEOUT_S 5
 
@@ -126,6 +130,32 @@ static int recv_one(int fd, struct wire *m, int *sock)
 	return 0;
 }
 
+/* "ST": the old process's servers' state (hostate.h). */
+static int fetch_state(int fd, struct handover_in *in)
+{
+	uint32_t nlen;
+	int rc = write_word(fd, "ST\n");
+	if (!rc)
+		rc = read_exact(fd, (char *)&nlen, sizeof(nlen));
+	if (rc)
+		return rc;
+	size_t len = ntohl(nlen);
+	if (len > HANDOVER_STATE_MAX)
+		return -EPROTO;
+	char *t = malloc(len + 1);
+	if (!t)
+		return -ENOMEM;
+	rc = read_exact(fd, t, len);
+	if (rc) {
+		free(t);
+		return rc;
+	}
+	t[len] = 0;
+	in->state = t;
+	in->state_len = len;
+	return 0;
+}
+
 int handover_fetch(const char *path, struct handover_in *in, char *err, size_t errlen)
 {
 	struct sockaddr_un sun;
@@ -162,6 +192,9 @@ int handover_fetch(const char *path, struct handover_in *in, char *err, size_t e
 		rc = recv_one(fd, &m, &sock);
 		if (!rc && m.magic == HANDOVER_END && sock < 0) {
 			in->can_close = (m.len & HANDOVER_END_CAN_CLOSE) != 0;
+			if (!(m.len & HANDOVER_END_STATE) || fetch_state(fd, in) == 0)
+				return 1;
+			log_warn("handover: no server state from pid %d; checked servers start as configured", (int)in->peer);
 			return 1;
 		}
 		if (!rc && (m.magic != HANDOVER_MAGIC || sock < 0 || m.len > sizeof(m.ss) || in->n == HANDOVER_MAX))
@@ -225,6 +258,9 @@ int handover_in_free(struct handover_in *in)
 	free(in->s);
 	in->s = NULL;
 	in->n = 0;
+	free(in->state);
+	in->state = NULL;
+	in->state_len = 0;
 	if (in->conn >= 0)
 		close(in->conn);
 	in->conn = -1;
@@ -289,8 +325,29 @@ static int send_sockets(struct handover_srv *s)
 		rc = send_one(p->fd, HANDOVER_MAGIC, &list[i].addr, list[i].fd, 0);
 	free(list);
 	if (!rc)
-		rc = send_one(p->fd, HANDOVER_END, NULL, -1, HANDOVER_END_CAN_CLOSE);
+		rc = send_one(p->fd, HANDOVER_END, NULL, -1,
+			      HANDOVER_END_CAN_CLOSE | (s->ops->state ? HANDOVER_END_STATE : 0));
 	p->nsent = n;
+	return rc;
+}
+
+/* "ST" came: the servers' state, its length first. */
+static int send_state(struct handover_srv *s)
+{
+	struct buf b = BUF_INIT;
+	s->ops->state(s->arg, &b);
+	uint32_t nlen = htonl((uint32_t)b.len);
+	ssize_t r = send(s->peer.fd, &nlen, sizeof(nlen), MSG_NOSIGNAL);
+	int rc = r == (ssize_t)sizeof(nlen) ? 0 : -EIO;
+	size_t off = 0;
+	while (!rc && off < b.len) {
+		r = send(s->peer.fd, b.data + off, b.len - off, MSG_NOSIGNAL);
+		if (r <= 0)
+			rc = r < 0 ? -errno : -EIO;
+		else
+			off += (size_t)r;
+	}
+	buf_free(&b);
 	return rc;
 }
 
@@ -301,7 +358,7 @@ static void peer_cb(struct ev_loop *loop, ev_io *io, int revents)
 	(void)loop; (void)revents;
 	size_t want = p->sent ? 3 : 4; /* "GO\n"/"GC\n", "FDS\n" */
 	ssize_t r = read(p->fd, p->buf + p->got, want - p->got);
-	if (r < 0 && (errno == EAGAIN || errno == EINTR))
+	if (r < 0 && errno == EINTR)
 		return;
 	if (r <= 0) {
 		peer_end(s, r < 0 ? -errno : -ECONNRESET);
@@ -316,6 +373,12 @@ static void peer_cb(struct ev_loop *loop, ev_io *io, int revents)
 		if (rc)
 			peer_end(s, rc);
 		p->sent = 1;
+		return;
+	}
+	if (s->ops->state && memcmp(p->buf, "ST\n", 3) == 0) {
+		int rc = send_state(s);
+		if (rc)
+			peer_end(s, rc);
 		return;
 	}
 	if (p->buf[0] != 'G' || (p->buf[1] != 'O' && p->buf[1] != 'C') || p->buf[2] != '\n') {
@@ -347,14 +410,15 @@ static void accept_cb(struct ev_loop *loop, ev_io *io, int revents)
 	struct handover_srv *s = io->data;
 	struct handover_peer *p = &s->peer;
 	(void)revents;
-	int fd = accept4(s->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	/* Blocking, bounded by its timeouts: read only when readable. */
+	int fd = accept4(s->fd, NULL, NULL, SOCK_CLOEXEC);
 	if (fd < 0)
 		return;
 	if (p->fd >= 0) {
 		close(fd); /* the next successor tries again when this one is through */
 		return;
 	}
-	set_timeouts(fd); /* bounds the sends */
+	set_timeouts(fd);
 	memset(p, 0, offsetof(struct handover_peer, io));
 	p->fd = fd;
 	struct ucred cr;

@@ -14,7 +14,11 @@
  * "GC" (go, close): the old process also stops listening on its sockets
  * (shutdown), and the kernel migrates the connections waiting in them to
  * the new ones.  An old process offers "GC" with a flag in its end-of-list
- * message; one too old to know it is handed the sockets as before. */
+ * message; one too old to know it is handed the sockets as before.
+ *
+ * An old process that offers it (another flag) answers "ST" before the "GO"
+ * with its servers' health and admin state (hostate.h): a length (4 bytes,
+ * network order) and that much text. */
 #ifndef LBD_HANDOVER_H
 #define LBD_HANDOVER_H
 
@@ -23,6 +27,7 @@
 
 #include "addr.h"
 
+struct buf;
 struct ev_loop;
 
 #define HANDOVER_SUFFIX ".handover"
@@ -39,6 +44,8 @@ struct handover_in {
 	struct handover_sock *s;
 	int n;
 	int can_close;          /* the old process knows "GC" */
+	char *state;            /* its servers' state (hostate.h), or NULL */
+	size_t state_len;
 };
 
 /* Connect to the running process at `path` and receive its sockets: 1 with
@@ -61,6 +68,8 @@ struct handover_ops {
 	/* Stop accepting and release the control socket; `peer` took over.
 	 * With `close`, stop listening too (peer has sockets of its own). */
 	void (*release)(void *arg, pid_t peer, int close);
+	/* The servers' state, for "ST" (hostate.h). */
+	void (*state)(void *arg, struct buf *out);
 };
 
 struct handover_srv;

@@ -17,6 +17,7 @@
 #include "daemon.h"
 #include "fdstore.h"
 #include "handover.h"
+#include "hostate.h"
 #include "json.h"
 #include "log.h"
 #include "model.h"
@@ -407,7 +408,13 @@ static void ho_release(void *arg, pid_t peer, int close_old)
 	ev_timer_start(l->loop, &l->stop_soon);
 }
 
-static const struct handover_ops ho_ops = { ho_list, ho_release };
+static void ho_state(void *arg, struct buf *out)
+{
+	struct lbd *l = arg;
+	hostate_write(l->cfg, out);
+}
+
+static const struct handover_ops ho_ops = { ho_list, ho_release, ho_state };
 
 
 static void upgrade_child_cb(struct ev_loop *loop, ev_child *w, int revents)
@@ -490,6 +497,10 @@ static int start_workers(struct lbd *l, struct lbd_config *c, char *err, size_t 
 	if (took || !restored) {
 		handover_in_free(&kept); /* the same sockets, if any: the running lbd's are taken */
 		restored = 0;
+	}
+	if (took && in.state) {
+		int n = hostate_apply(c, in.state, in.state_len);
+		log_notice("handover: health and admin state of %d servers taken from pid %d", n, (int)in.peer);
 	}
 	/* An upgrade: with BPF, sockets of our own beside the old process's,
 	 * which it then closes (its waiting connections migrate); without, its
