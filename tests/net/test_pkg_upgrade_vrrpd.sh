@@ -18,6 +18,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/vrrp_lab.sh"
 . "$(dirname "$0")/lbd_lib.sh"
+. "$(dirname "$0")/pkg_lib.sh"
 net_require dpkg-buildpackage dh dpkg-deb systemd-nspawn flock curl mount wrk
 cd "$REPO"
 UPGRADES=5
@@ -26,7 +27,7 @@ exec 8>/tmp/ha-appliance-pkg-test.lock
 flock -w 300 8 || t_fail "another package test holds /tmp/ha-appliance-pkg-test.lock"
 
 t_assert "make deb succeeds" make --no-print-directory deb
-mkdir -p "$T/in" "$T/out" "$T/upper" "$T/work" "$T/root" "$T/repack"
+mkdir -p "$T/in" "$T/repack"
 cp build/deb/vrrpd_*_amd64.deb "$T/in/vrrpd.deb"
 cp build/deb/lbd_*_amd64.deb "$T/in/lbd.deb"
 dpkg-deb -R "$T/in/vrrpd.deb" "$T/repack/vrrpd" || t_fail "dpkg-deb -R"
@@ -50,39 +51,12 @@ backend be { server a 198.51.100.50:8080; }
 frontend fe { bind 198.51.100.100:9192; backend be; }
 C
 
-mount -t overlay overlay -o "lowerdir=/,upperdir=$T/upper,workdir=$T/work" "$T/root" ||
-	t_fail "cannot mount an overlay of / on $T/root"
-net_on_exit "umount -l $T/root"
-mkdir -p /run/systemd/nspawn
-if ! mountpoint -q /run/systemd/nspawn; then
-	mount -t tmpfs -o mode=0755 tmpfs /run/systemd/nspawn || t_fail "cannot mount a tmpfs on /run/systemd/nspawn"
-	net_on_exit "umount -l /run/systemd/nspawn"
-fi
+pkg_root
 
-cat > "$T/in/ha-test.service" <<'EOF'
-[Unit]
-Description=ha-appliance vrrpd upgrade test driver
-[Service]
-Type=oneshot
-TimeoutStartSec=260
-ExecStart=/bin/bash /ha-test/driver.sh
-ExecStopPost=/bin/systemctl --no-block poweroff
-EOF
+pkg_driver "ha-appliance vrrpd upgrade test driver" 260 > "$T/in/ha-test.service"
 
-echo "UPGRADES=$UPGRADES" > "$T/in/driver.sh"
+pkg_driver_head "UPGRADES=$UPGRADES" > "$T/in/driver.sh"
 cat >> "$T/in/driver.sh" <<'EOF'
-exec > /ha-out/driver.log 2>&1
-set -x
-R=/ha-out/results
-check() { # description cmd...
-	local d=$1; shift
-	if "$@"; then echo "ok: $d" >> "$R"; else echo "FAIL: $d" >> "$R"; fi
-}
-poll() { # tenths-of-a-second cmd...
-	local n=$1; shift
-	for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
-	return 1
-}
 mainpid() { systemctl show -p MainPID --value vrrpd; }
 new_main() { p=$(mainpid); [ "$p" != 0 ] && [ "$p" != "$1" ] && systemctl -q is-active vrrpd; }
 vip_on() { ip -o addr show dev eth0 to 198.51.100.100 | grep -q .; }
@@ -126,11 +100,7 @@ journalctl -q --no-pager -u vrrpd -u lbd > /ha-out/journal.log
 echo done >> "$R"
 EOF
 
-net_spawn - nspawn timeout -k 5 280 systemd-nspawn -q --register=no --keep-unit --link-journal=no -D "$T/root" \
-	--network-namespace-path="/run/netns/$NS_n1" --capability=CAP_NET_ADMIN,CAP_IPC_LOCK \
-	--bind-ro="$T/in:/ha-test" --bind="$T/out:/ha-out" \
-	--bind-ro="$T/in/ha-test.service:/etc/systemd/system/ha-test.service" \
-	--boot -- --unit=ha-test.service
+pkg_boot n1 280 CAP_NET_ADMIN,CAP_IPC_LOCK
 NSPAWN=$PID_nspawn
 wait_for 90 "the master runs vrrpd and lbd in the container" test -e "$T/out/ready"
 wait_for 10 "the master holds the VIP" vip_on n1
@@ -176,10 +146,10 @@ wait "$NSPAWN"
 rc=$?
 cat "$T/ka.log" "$T/wrk.log"
 t_assert "the container ran its driver and powered off (exit $rc)" test "$rc" = 0
-t_assert "the driver went to its end" grep -qx done "$T/out/results"
 t_log "the units' journal:"
 cat "$T/out/journal.log"
 cat "$T/out/times" "$T/vrrpd_n2.log"
+pkg_results "$((3 + 1 + 2 * 4 * UPGRADES))"
 for phase in 1s 100ms; do
 	t_assert "$phase: no transition on the backup over $UPGRADES upgrades (${TRANS[$phase]})" [ "${TRANS[$phase]}" = 0 ]
 	t_assert "$phase: the backup's subscriber saw no transition (${SEEN[$phase]})" [ "${SEEN[$phase]}" = 0 ]
@@ -187,14 +157,6 @@ for phase in 1s 100ms; do
 	t_assert "$phase: the VIP was not on the backup" [ "${VIP2[$phase]}" = no ]
 done
 t_assert "wrk was still running after the last upgrade" [ "$wrk_alive" = yes ]
-while read -r line; do
-	case $line in
-	"ok: "*) t_log "ok: ${line#ok: }" ;;
-	"FAIL: "*) t_fail "${line#FAIL: }" ;;
-	esac
-done < "$T/out/results"
-n=$(grep -c '^ok: ' "$T/out/results")
-t_assert "all checks inside the container passed ($n)" test "$n" = $((3 + 1 + 2 * 4 * UPGRADES))
 reqs=$(awk '/requests in/ { print $1 }' "$T/wrk.log")
 t_assert "wrk made requests through the VIP ($reqs)" test "${reqs:-0}" -gt 1000
 t_assert "wrk: no socket errors over $((2 * UPGRADES)) upgrades of vrrpd" bash -c "! grep -q 'Socket errors' '$T/wrk.log'"
