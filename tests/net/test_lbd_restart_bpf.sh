@@ -23,6 +23,12 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lbd_lib.sh"
 net_require wrk ss capsh
+capsh --has-p=cap_bpf 2>/dev/null || capsh --has-p=cap_sys_admin 2>/dev/null ||
+	net_unavailable "loading an SK_REUSEPORT program needs CAP_BPF"
+# Migration of a closed listener's queue: Linux 5.14.
+IFS=. read -r kmaj kmin _ < /proc/sys/kernel/osrelease
+[ "$kmaj" -gt 5 ] || { [ "$kmaj" = 5 ] && [ "${kmin%%[!0-9]*}" -ge 14 ]; } ||
+	net_unavailable "Linux $kmaj.$kmin cannot migrate a listener's queue (5.14)"
 
 RESTARTS=10
 MODE=${LBD_MIGRATE:-on}
