@@ -189,8 +189,11 @@ uint64_t workers_conn_add(struct workers *all, int delta);
 void session_accept(struct worker *w, struct frontend *fe, int fd, const struct sockaddr *sa, socklen_t salen);
 void session_close(struct session *s);
 void session_up_event(struct session *s, int revents);
-/* How long a keep-alive connection may stay idle once its worker stops. */
-#define SESSION_STOP_IDLE_S 1.0
+/* How long a keep-alive connection may stay idle once its worker stops:
+ * long enough for a busy client's next request (answered with "Connection:
+ * close"), short because under "systemctl restart" the old process's drain
+ * is the time new connections wait for the next one (fdstore.h). */
+#define SESSION_STOP_IDLE_S 0.3
 void session_stop_idle(struct session *s);
 
 /* session.c, for relay.c */
