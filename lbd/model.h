@@ -155,12 +155,17 @@ struct server_state {
 };
 
 struct backend;
+struct transport_ops;
 
 struct server {
 	struct server_conf conf;
 	struct backend *be;
 	int id;                       /* index in be->servers */
 	struct server_state *st;
+	/* How lbd talks to it (transport.h): NULL is plain TCP; tr_ctx is what
+	 * that transport makes its per-connection state from (TLS: an SSL_CTX). */
+	const struct transport_ops *tr;
+	void *tr_ctx;
 };
 
 /* Can a new request go to this server now?  (up, ready, weight > 0, below maxconn) */
@@ -235,6 +240,10 @@ struct frontend {
 	int id;
 	struct backend *be;
 	struct frontend_state *st;
+	/* How its clients' connections move bytes (transport.h): NULL is plain
+	 * TCP; tr_ctx as for a server. */
+	const struct transport_ops *tr;
+	void *tr_ctx;
 };
 
 /* ---- global ------------------------------------------------------------------- */
