@@ -8,15 +8,28 @@
 #include "lbd.h"
 #include "log.h"
 #include "model.h"
+#include "stats_ctl.h"
 #include "stats_service.h"
 #include "upgrade.h"
 
 /* Services that run beside the data path (issue 5 adds its health checker
  * and stats page here with lbd_service_add(), and its commands with
  * lbd_ctl_register() from their start()). */
+static int ctl_start(struct lbd *l, struct lbd_config *cfg, char *err, size_t errlen)
+{
+	(void)cfg; (void)err; (void)errlen;
+	stats_ctl_register(l);
+	return 0;
+}
+
+/* The admin commands, registered here rather than by the stats service,
+ * which they read (stats_ctl.c -> stats_service.c, not back). */
+static const struct lbd_service ctl_service = { .name = "ctl", .start = ctl_start };
+
 static int add_services(struct lbd *l)
 {
-	return stats_service_add(l);
+	int rc = stats_service_add(l);
+	return rc ? rc : lbd_service_add(l, &ctl_service);
 }
 
 int main(int argc, char **argv)

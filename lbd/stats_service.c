@@ -23,7 +23,6 @@
 #include "model.h"
 #include "mtime.h"
 #include "stats.h"
-#include "stats_ctl.h"
 #include "stats_http.h"
 
 #define VRRP_TIMEOUT_MS 250
@@ -320,7 +319,6 @@ static void stats_svc_stop(struct lbd *l)
 
 static int stats_svc_start(struct lbd *l, struct lbd_config *cfg, char *err, size_t errlen)
 {
-	stats_ctl_register(l);
 	return cfg->g.stats.enabled ? stats_open(l, &cfg->g.stats, err, errlen) : 0;
 }
 

@@ -1,5 +1,6 @@
 /* stats_service: the health checker and the stats listener as lbd services
- * (see lbd.h), plus the runtime control commands (stats_ctl.c). */
+ * (see lbd.h).  The runtime control commands (stats_ctl.c) are registered
+ * by main.c. */
 #ifndef LBD_STATS_SERVICE_H
 #define LBD_STATS_SERVICE_H
 
