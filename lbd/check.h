@@ -4,7 +4,7 @@
  *   -> send "METHOD PATH HTTP/1.0" (HAProxy's default), or HTTP/1.1 with
  *      "Host: HOST" and "Connection: close" when the check names a host
  *   -> read the status line; the whole exchange is bounded by timeout_ms
- *   -> classify into enum check_reason (model.h), with the code and duration.
+ *   -> classify into enum check_reason (check_conf.h), with the code and duration.
  *
  * The pure parts (status line parser, expect matcher, classification) are apart from the I/O so they can be unit-tested and fuzzed. */
 #ifndef LBD_CHECK_H
@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "addr.h"
-#include "model.h" /* struct check_conf, struct check_expect, enum check_reason */
+#include "check_conf.h" /* struct check_conf, struct check_expect, enum check_reason */
 
 struct ev_loop;
 struct check;

@@ -409,9 +409,6 @@ void xch_stop_idle(struct exchange *x, int holding_bytes, double now)
 
 void xch_teardown(struct exchange *x, double now)
 {
-	if (x->torn)
-		return;
-	x->torn = 1;
 	if (x->phase == XCH_QUEUED) {
 		x->ops->unqueue(x);
 		set_phase(x, XCH_CONNECT);

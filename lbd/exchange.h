@@ -113,7 +113,6 @@ struct xch_ops {
 struct exchange {
 	enum xch_phase phase;
 	uint8_t served;            /* a request was answered: later heads wait after keep-alive */
-	uint8_t torn;              /* xch_teardown ran */
 	double deadline;
 	struct frontend *fe;
 	struct xch_txn *tx;

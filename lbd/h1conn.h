@@ -61,32 +61,34 @@ struct h1conn {
 	struct worker *w;
 	struct lbd_config *cfg;   /* a reference: in-flight requests finish on their config */
 	struct tconn c;           /* the client's connection */
-	uint8_t c_readable, c_eof, c_wblocked, s_readable, s_wblocked, s_eof, closed;
-	uint8_t c_hs;             /* the client's transport handshake is done */
-	uint8_t c_rwait_w;        /* a client read waits for writability (TLS), */
-	uint8_t c_wwait_r;        /* a client write for readability */
-	uint8_t s_rwait_w, s_wwait_r; /* the same on the server side */
-	uint8_t shut_c, shut_s;   /* tunnel: write side shut toward the client / server */
-	uint8_t zdir;             /* body moving by splice: 1 client->server, 2 server->client */
-	uint8_t q_peeked;         /* queued, and the client sent more: stop watching it */
-	uint8_t q_unframed;       /* bytes read while queued wait for the request framer */
+	/* Readiness and state bits, packed: an idle connection is this object alone. */
+	unsigned c_readable : 1, c_eof : 1, c_wblocked : 1, s_readable : 1, s_wblocked : 1, s_eof : 1;
+	unsigned closed : 1;
+	unsigned c_hs : 1;        /* the client's transport handshake is done */
+	unsigned c_rwait_w : 1;   /* a client read waits for writability (TLS), */
+	unsigned c_wwait_r : 1;   /* a client write for readability */
+	unsigned s_rwait_w : 1, s_wwait_r : 1; /* the same on the server side */
+	unsigned shut_c : 1, shut_s : 1; /* tunnel: write side shut toward the client / server */
+	unsigned zdir : 2;        /* body moving by splice: 1 client->server, 2 server->client */
+	unsigned q_peeked : 1;    /* queued, and the client sent more: stop watching it */
+	unsigned q_unframed : 1;  /* bytes read while queued wait for the request framer */
 	struct zpipe zp;          /* open only while a large body moves */
 	uint32_t wpos;            /* s->in: bytes sent to the server */
 	uint32_t fend;            /* s->in: end of the bytes of this request */
 	uint32_t rparse;          /* s->out: end of the response bytes framed so far */
 	uint32_t rfend;           /* s->out: end of the bytes that may go to the client */
 	uint32_t hseen;           /* s->in: end of the bytes of an unfinished head parsed last */
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in in4;
+		struct sockaddr_in6 in6;
+	} peer;                   /* here: the 4-byte fields together leave no hole */
 	ev_io rio, wio;
 	ev_timer tmr;
 	double tmr_at, c_last, s_last;
 	struct dbuf *in, *out;
 	struct upconn *up;
 	struct h1conn *prev, *next;
-	union {
-		struct sockaddr sa;
-		struct sockaddr_in in4;
-		struct sockaddr_in6 in6;
-	} peer;
 };
 
 static inline struct h1txn *h1_txn(const struct h1conn *s)
