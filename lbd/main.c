@@ -12,9 +12,6 @@
 #include "stats_service.h"
 #include "upgrade.h"
 
-/* Services that run beside the data path (issue 5 adds its health checker
- * and stats page here with lbd_service_add(), and its commands with
- * lbd_ctl_register() from their start()). */
 static int ctl_start(struct lbd *l, struct lbd_config *cfg, char *err, size_t errlen)
 {
 	(void)cfg; (void)err; (void)errlen;
@@ -26,6 +23,8 @@ static int ctl_start(struct lbd *l, struct lbd_config *cfg, char *err, size_t er
  * which they read (stats_ctl.c -> stats_service.c, not back). */
 static const struct lbd_service ctl_service = { .name = "ctl", .start = ctl_start };
 
+/* The services that run beside the data path on the main loop: the health
+ * checker and the stats listener, then the admin commands. */
 static int add_services(struct lbd *l)
 {
 	int rc = stats_service_add(l);

@@ -13,7 +13,7 @@
  *    counters survive a reload.  Every field is a C11 atomic: the health
  *    checker and the control socket write, the workers read, no lock.
  *
- * Who writes what (the contract with health/stats/control, issue 5):
+ * Who writes what (the contract between the data path and health/stats/control):
  *    server_state.up, check_*, last_change_ms, downtime_ms, chkfail, chkdown: the health checker
  *    server_state.admin, weight: the control socket (disable/drain/enable/set weight)
  *    counters: the workers (relaxed atomics; readers may see them slightly apart)
