@@ -5,6 +5,7 @@
 #
 #   LBD_REF=/path/to/other/lbd bench/lbd_instr.sh     (as root; NOT part of make check)
 #   ROUNDS=3 SECONDS_PER_RUN=4 LBD_REF=... bench/lbd_instr.sh
+#   KEEP_CG=/some/dir ...        keep the callgrind files there (callgrind_annotate them)
 #
 # Per build and round: lbd (one worker, bench_lbd_conf) under valgrind
 # --tool=callgrind --separate-threads=yes, wrk -t1 -c10 small GETs, then
@@ -43,10 +44,10 @@ measure() {
 	local label=$1 bin=$2 kind=$3 dir="$T/cg-$1-$3-$r" url=http://192.0.2.10:4318/ script=
 	[ "$kind" = post ] && { url=http://192.0.2.10:4318/v1/metrics; script="$T/post.lua"; }
 	mkdir -p "$dir"
-	net_spawn b "cg-$label" valgrind --tool=callgrind --separate-threads=yes \
+	net_spawn b "cg_${label//-/_}" valgrind --tool=callgrind --separate-threads=yes \
 		--callgrind-out-file="$dir/cg.out" "$bin" -n -f "$T/lbd.conf"
 	local pid=${NET_PIDS[-1]}
-	wait_for 60 "lbd under callgrind answers" nx curl -sf -o /dev/null http://192.0.2.10:4318/
+	wait_for 60 "$label under callgrind answers" nx curl -sf -o /dev/null http://192.0.2.10:4318/ >&2
 	local out
 	out=$(nx wrk -t1 -c10 -d"${D}s" ${script:+-s "$script"} "$url")
 	# valgrind writes its counts at exit: wait for it (up to 60 s), never kill it
@@ -58,6 +59,7 @@ measure() {
 	reqs=$(awk '/requests in/ { print $1 }' <<<"$out")
 	# The worker: the thread with the most instructions ("summary:" line of each file).
 	ir=$(for f in "$dir"/cg.out*; do awk '/^summary:/ { print $2 }' "$f"; done | sort -n | tail -1)
+	[ -n "${KEEP_CG:-}" ] && cp -r "$dir" "$KEEP_CG/"
 	echo "$ir $reqs"
 }
 

@@ -534,6 +534,8 @@ static void op_tunnel(struct exchange *x)
 static void op_log(struct exchange *x, const struct xch_txn *tx, double now)
 {
 	struct h1conn *s = of(x);
+	if (s->cfg->g.access_log == LOG_TARGET_OFF || !s->x.fe->conf.access_log)
+		return;
 	struct accesslog_conn c = {
 		.loop = s->w->loop, .cfg = s->cfg, .fe = s->x.fe, .peer = &s->peer.sa,
 		.conns = atomic_load_explicit(s->w->conns, memory_order_relaxed),

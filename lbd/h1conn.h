@@ -61,15 +61,15 @@ struct h1conn {
 	struct worker *w;
 	struct lbd_config *cfg;   /* a reference: in-flight requests finish on their config */
 	struct tconn c;           /* the client's connection */
-	/* Readiness and state bits, packed: an idle connection is this object alone. */
-	unsigned c_readable : 1, c_eof : 1, c_wblocked : 1, s_readable : 1, s_wblocked : 1, s_eof : 1;
-	unsigned closed : 1;
+	/* Readiness and state: the hot ones bytes, the rare ones bits (an idle
+	 * connection is this object alone: keep it at 360 bytes). */
+	uint8_t c_readable, c_eof, c_wblocked, s_readable, s_wblocked, s_eof, closed;
+	uint8_t zdir;             /* body moving by splice: 1 client->server, 2 server->client */
 	unsigned c_hs : 1;        /* the client's transport handshake is done */
 	unsigned c_rwait_w : 1;   /* a client read waits for writability (TLS), */
 	unsigned c_wwait_r : 1;   /* a client write for readability */
 	unsigned s_rwait_w : 1, s_wwait_r : 1; /* the same on the server side */
 	unsigned shut_c : 1, shut_s : 1; /* tunnel: write side shut toward the client / server */
-	unsigned zdir : 2;        /* body moving by splice: 1 client->server, 2 server->client */
 	unsigned q_peeked : 1;    /* queued, and the client sent more: stop watching it */
 	unsigned q_unframed : 1;  /* bytes read while queued wait for the request framer */
 	struct zpipe zp;          /* open only while a large body moves */

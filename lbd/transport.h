@@ -34,11 +34,12 @@ struct transport_ops {
 	int can_splice;                    /* bytes may move kernel to kernel (plain TCP only) */
 };
 
+/* fd and want first: no padding (a connection object stays small). */
 struct tconn {
 	int fd;
+	enum transport_want want;          /* set by an op that failed with EAGAIN */
 	const struct transport_ops *ops;
 	void *ctx;                         /* transport-private (SSL *), owned by the transport */
-	enum transport_want want;          /* set by an op that failed with EAGAIN */
 };
 
 extern const struct transport_ops transport_tcp;
