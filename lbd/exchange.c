@@ -97,12 +97,14 @@ static void account(struct exchange *x, struct xch_txn *tx, double now)
 	}
 }
 
-static void txn_end(struct exchange *x, double now)
+/* released: the server was let go just before (xch_end), no second call down. */
+static void txn_end(struct exchange *x, int released, double now)
 {
 	struct xch_txn *tx = x->tx;
 	if (!tx)
 		return;
-	xch_release_server(x, 0);
+	if (!released)
+		xch_release_server(x, 0);
 	if (tx->term == TERM_OK && !tx->resp_done)
 		tx->term = TERM_CLIENT_CLOSED;
 	account(x, tx, now);
@@ -378,7 +380,7 @@ int xch_end(struct exchange *x, int reusable, int more_requests, int client_eof,
 	 * gets every answer: close on EOF only when nothing is left to answer. */
 	int close = tx->close_client || !tx->req_done || (client_eof && !more_requests) ||
 		    x->phase == XCH_CLOSING;
-	txn_end(x, now);
+	txn_end(x, 1, now);
 	if (close) {
 		kill(x);
 		return 1;
@@ -413,7 +415,7 @@ void xch_teardown(struct exchange *x, double now)
 		x->ops->unqueue(x);
 		set_phase(x, XCH_CONNECT);
 	}
-	txn_end(x, now);
+	txn_end(x, 0, now);
 }
 
 /* ---- deadlines -------------------------------------------------------------------------- */

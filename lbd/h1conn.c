@@ -285,9 +285,11 @@ static void watch_client(struct h1conn *s)
 		     !(h1_splice_request_next(s) && (s->zp.len || s->wpos != s->fend)) &&
 		     !(ph == XCH_QUEUED && s->q_peeked);
 	int want_w = s->c_wblocked;
-	/* A transport may need the other readiness to go on (TLS). */
-	int ev_r = (want_r && !s->c_rwait_w) || (want_w && s->c_wwait_r);
-	int ev_w = (want_w && !s->c_wwait_r) || (want_r && s->c_rwait_w);
+	int ev_r = want_r, ev_w = want_w;
+	if (s->c_rwait_w | s->c_wwait_r) { /* a transport needs the other readiness to go on (TLS) */
+		ev_r = (want_r && !s->c_rwait_w) || (want_w && s->c_wwait_r);
+		ev_w = (want_w && !s->c_wwait_r) || (want_r && s->c_rwait_w);
+	}
 	if (ev_r != ev_is_active(&s->rio))
 		(ev_r ? ev_io_start : ev_io_stop)(loop, &s->rio);
 	if (ev_w != ev_is_active(&s->wio))
