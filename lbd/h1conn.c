@@ -49,6 +49,8 @@ int h1conn_accept(struct worker *w, struct frontend *fe, int fd, const struct so
 	model_config_ref(s->cfg);
 	s->c.fd = fd;
 	s->c.ops = fe->tr ? fe->tr : &transport_tcp;
+	/* c.ctx stays NULL: a transport with per-connection state (TLS) makes
+	 * it from fe->tr_ctx, at the latest in its handshake. */
 	s->c_hs = !s->c.ops->handshake;
 	s->zp.rfd = s->zp.wfd = -1;
 	if (salen <= sizeof(s->peer))

@@ -160,7 +160,7 @@ struct upconn *upconn_take(struct upstream *up, struct server *srv, void *owner,
 	}
 	u->pool = up;
 	u->c.fd = fd;
-	u->c.ops = srv->tr ? srv->tr : &transport_tcp;
+	u->c.ops = srv->tr ? srv->tr : &transport_tcp; /* c.ctx: as for a client (h1conn.c) */
 	u->st = srv->st;
 	model_server_state_ref(u->st);
 	u->connected = rc == 0;
