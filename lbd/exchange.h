@@ -151,7 +151,7 @@ void xch_client_eof(struct exchange *x);                   /* after the client's
  * closed (killed), 0 if it stays for another request (phase idle). */
 int xch_end(struct exchange *x, int reusable, int more_requests, int client_eof, double now);
 /* No pipelined request followed: wait `timeout http-keep-alive` (shorter
- * once the worker stops). */
+ * once the worker stops or quiesces). */
 void xch_keepalive(struct exchange *x, int stopping, double now);
 /* The worker stops: an idle connection goes soon (holding_bytes: part of a
  * request is in, it is answered). */
@@ -159,7 +159,10 @@ void xch_stop_idle(struct exchange *x, int holding_bytes, double now);
 /* The client connection goes: out of the queue, the transaction logged and freed. */
 void xch_teardown(struct exchange *x, double now);
 
-/* How long a keep-alive connection may stay idle once its worker stops. */
-#define XCH_STOP_IDLE_S 1.0
+/* How long a keep-alive connection may stay idle once its worker stops:
+ * long enough for a busy client's next request (answered with "Connection:
+ * close"), short because under "systemctl restart" the old process's drain
+ * is the time new connections wait for the next one (fdstore.h). */
+#define XCH_STOP_IDLE_S 0.3
 
 #endif

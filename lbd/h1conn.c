@@ -20,8 +20,8 @@
 
 #include "accesslog.h"
 #include "dbuf.h"
-#include "lb.h"
 #include "model.h"
+#include "roundrobin.h"
 #include "upstream.h"
 
 #define MAX_FREE_TXNS 256
@@ -437,8 +437,8 @@ static struct server *op_pick(struct exchange *x, struct backend *be, const stru
 {
 	struct h1conn *s = of(x);
 	struct worker *w = s->w;
-	struct lb_rr *rr = s->cfg == w->cfg && be->id < w->lb.n ? &w->lb.be[be->id] : NULL;
-	return lb_pick(be, rr, avoid);
+	struct roundrobin *rr = s->cfg == w->cfg && be->id < w->lb.n ? &w->lb.be[be->id] : NULL;
+	return roundrobin_pick(be, rr, avoid);
 }
 
 static int op_queue(struct exchange *x)
@@ -446,7 +446,7 @@ static int op_queue(struct exchange *x)
 	struct h1conn *s = of(x);
 	struct h1txn *t = h1_txn(s);
 	struct backend *be = t->x.be;
-	if (!lb_should_queue(be) || (be->conf.maxqueue && model_cnt_get(&be->st->cnt.q_cur) >= be->conf.maxqueue))
+	if (!roundrobin_should_queue(be) || (be->conf.maxqueue && model_cnt_get(&be->st->cnt.q_cur) >= be->conf.maxqueue))
 		return -1;
 	t->qe.be = be;
 	t->qe.avoid = t->x.last_srv;

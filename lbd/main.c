@@ -3,32 +3,35 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 
+#include "admin.h"
 #include "config.h"
 #include "daemon.h"
+#include "health_service.h"
 #include "lbd.h"
 #include "log.h"
 #include "model.h"
-#include "stats_ctl.h"
 #include "stats_service.h"
 #include "upgrade.h"
 
-static int ctl_start(struct lbd *l, struct lbd_config *cfg, char *err, size_t errlen)
+static int admin_start(struct lbd *l, struct lbd_config *cfg, char *err, size_t errlen)
 {
 	(void)cfg; (void)err; (void)errlen;
-	stats_ctl_register(l);
+	admin_register(l);
 	return 0;
 }
 
 /* The admin commands, registered here rather than by the stats service,
- * which they read (stats_ctl.c -> stats_service.c, not back). */
-static const struct lbd_service ctl_service = { .name = "ctl", .start = ctl_start };
+ * whose snapshot they read (admin.c -> stats_service.c, not back). */
+static const struct lbd_service admin_service = { .name = "admin", .start = admin_start };
 
 /* The services that run beside the data path on the main loop: the health
- * checker and the stats listener, then the admin commands. */
+ * checker, the stats listener, then the admin commands. */
 static int add_services(struct lbd *l)
 {
-	int rc = stats_service_add(l);
-	return rc ? rc : lbd_service_add(l, &ctl_service);
+	int rc = health_service_add(l);
+	if (!rc)
+		rc = stats_service_add(l);
+	return rc ? rc : lbd_service_add(l, &admin_service);
 }
 
 int main(int argc, char **argv)

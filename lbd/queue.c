@@ -1,12 +1,12 @@
 /* queue: requests waiting for a server slot (see queue.h). */
 #include "queue.h"
 
-#include "lb.h"
 #include "model.h"
+#include "roundrobin.h"
 
 #define QUEUE_TICK 0.005
 
-/* Every request that lb_pick would now give a server leaves, oldest first.
+/* Every request that roundrobin_pick would now give a server leaves, oldest first.
  * The walk covers the requests queued when it began: one put back at the
  * tail (another worker took the slot first) waits for the next run. */
 static void run(struct queue *q)
@@ -15,7 +15,7 @@ static void run(struct queue *q)
 	while (e) {
 		struct queue_entry *next = e->next;
 		int was_last = e == last;
-		if (lb_has_slot(e->be, e->avoid)) {
+		if (roundrobin_has_slot(e->be, e->avoid)) {
 			queue_remove(q, e);
 			e->ready(e); /* may free e, or put it back at the tail */
 		}
