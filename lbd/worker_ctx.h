@@ -13,8 +13,8 @@
 
 #include "dbuf.h"
 #include "http1.h"
-#include "lb.h"
 #include "queue.h"
+#include "roundrobin.h"
 #include "upstream.h"
 #include "zpipe.h"
 
@@ -47,11 +47,13 @@ struct worker {
 	/* messages from the main thread, under all->lock */
 	struct lbd_config *next_cfg;
 	int msg_stop, msg_exit;
+	int msg_quiesce;                 /* 1: quiesce, -1: end it (workers_quiesce()) */
 	/* owned by the thread */
 	struct lbd_config *cfg;
-	struct lb_set lb;
+	struct roundrobin_set lb;
 	struct wlistener *ls;
 	int nls, npaused, stopping;
+	int quiesce;                     /* "Connection: close" and idle keep-alives ended, still accepting */
 	struct h1conn *conns_list;       /* client connections */
 	struct queue queue;              /* requests waiting for a server slot */
 	struct dbuf_pool bufs;
