@@ -438,6 +438,7 @@ static int kw_server(void *ctx, const struct conf_node *n, char *err, size_t err
 	rc = config_tls_server_build(n, s->conf.name, &tc, &s->tls, err, errlen);
 	if (rc)
 		return rc;
+	config_tls_server_transport(s);
 	s->id = be->nservers++;
 	if (s->conf.backup)
 		be->nbackup++;
@@ -630,6 +631,7 @@ static int resolve(struct parse_ctx *c, const struct conf_node *root, char *err,
 			cfg->backends[i].servers[j].be = &cfg->backends[i];
 	for (int i = 0; i < cfg->nfrontends; i++) {
 		struct frontend *fe = &cfg->frontends[i];
+		config_tls_frontend_transport(fe); /* its place is final now */
 		fe->be = model_find_backend(cfg, fe->conf.backend);
 		if (!fe->be)
 			return conf_error(err, errlen, c->fe_be_nodes[i], 1, "expected the name of a backend, "

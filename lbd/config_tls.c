@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "access.h"
+#include "tls_client.h"
+#include "tls_transport.h"
 #include "model.h"
 
 static void where(const struct conf_node *n, int i, char *out, size_t len)
@@ -308,4 +310,20 @@ int config_tls_server_build(const struct conf_node *n, const char *name, struct 
 		tc->verify = 1;
 	where(n, 0, tc->where, sizeof(tc->where));
 	return tls_client_new(tc, out, err, errlen);
+}
+
+void config_tls_frontend_transport(struct frontend *fe)
+{
+	if (fe->tls) {
+		fe->tr = &transport_tls_accept; /* its clients' connections (h1conn.c) */
+		fe->tr_ctx = fe;
+	}
+}
+
+void config_tls_server_transport(struct server *s)
+{
+	if (s->tls) {
+		s->tr = &transport_tls_connect;
+		s->tr_ctx = s->tls;
+	}
 }

@@ -64,6 +64,13 @@ void config_tls_frontend_abort(struct config_tls_state *st);
 int config_tls_server_option(const struct conf_node *n, int *i, struct tls_client_conf *tc, char *err, size_t errlen);
 int config_tls_server_build(const struct conf_node *n, const char *name, struct tls_client_conf *tc,
 			    struct tls_client **out, char *err, size_t errlen);
+/* A server with tls talks through transport_tls_connect (srv->tr, tr_ctx). */
+struct server;
+void config_tls_server_transport(struct server *s);
+/* A frontend with TLS takes clients through transport_tls_accept (fe->tr,
+ * tr_ctx = fe): once the frontends array is final (it moves while parsed). */
+struct frontend;
+void config_tls_frontend_transport(struct frontend *fe);
 
 /* The stats line's `tls-cert FILE` (n->args[i]). */
 int config_tls_stats(struct stats_conf *s, const struct conf_node *n, int i, char *err, size_t errlen);

@@ -367,7 +367,7 @@ static ssize_t conn_io_recv(struct bufsrv_conn *b, void *buf, size_t len)
 {
 	struct stats_conn *c = (struct stats_conn *)b;
 	ssize_t n = c->tc.ops->recv(&c->tc, buf, len);
-	b->want = want_of(&c->tc);
+	b->want = n < 0 ? want_of(&c->tc) : BUFSRV_WANT_NONE; /* tcp sets want before the call */
 	return n;
 }
 
@@ -375,7 +375,7 @@ static ssize_t conn_io_send(struct bufsrv_conn *b, const void *buf, size_t len)
 {
 	struct stats_conn *c = (struct stats_conn *)b;
 	ssize_t n = c->tc.ops->send(&c->tc, buf, len);
-	b->want = want_of(&c->tc);
+	b->want = n < 0 ? want_of(&c->tc) : BUFSRV_WANT_NONE; /* tcp sets want before the call */
 	return n;
 }
 

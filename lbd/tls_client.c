@@ -139,3 +139,18 @@ int tls_conn_connect(struct tconn *c, struct tls_client *tc)
 	}
 	return 0;
 }
+
+/* A server's transport: tr_ctx is its struct tls_client. */
+static int tls_open_connect(struct tconn *c, void *tr_ctx)
+{
+	if (tls_conn_connect(c, tr_ctx)) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+const struct transport_ops transport_tls_connect = {
+	.name = "tls",
+	.open = tls_open_connect, /* then transport_tls (tls_transport.h) */
+};

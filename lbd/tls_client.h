@@ -31,5 +31,8 @@ void tls_client_unref(struct tls_client *t);
 /* Wrap c->fd (connected or connecting) in a client TLS connection (the
  * transport of tls_transport.h): 0 or -1. */
 int tls_conn_connect(struct tconn *c, struct tls_client *t);
+/* A server's transport (srv->tr, with srv->tr_ctx = its tls_client): its
+ * open makes the client-side TLS connection (tls_conn_connect). */
+extern const struct transport_ops transport_tls_connect;
 
 #endif

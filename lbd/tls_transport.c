@@ -236,6 +236,24 @@ const struct transport_ops transport_tls = {
 	.shutdown_write = tls_shutdown_write,
 	.close = tls_close,
 	.can_splice = 0,
+	.peer_subject = tls_conn_peer_subject,
+};
+
+/* A frontend's clients: tr_ctx is the frontend (its certificates, and its
+ * counters, which outlive a reload). */
+static int tls_open_accept(struct tconn *c, void *tr_ctx)
+{
+	struct frontend *fe = tr_ctx;
+	if (tls_conn_accept(c, fe->tls, &fe->st->tls)) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+const struct transport_ops transport_tls_accept = {
+	.name = "tls",
+	.open = tls_open_accept, /* then transport_tls */
 };
 
 int tls_conn_wrap(struct tconn *c, void *ssl, struct tls_counters *cnt, void (*release)(void *), void *owner)
@@ -263,21 +281,6 @@ int tls_conn_accept(struct tconn *c, struct tls_ctx *tc, struct tls_counters *cn
 	}
 	SSL_set_accept_state(ssl);
 	return 0;
-}
-
-int tls_conn_idle_alive(struct tconn *c)
-{
-	struct tls_conn *t = c->ctx;
-	char b;
-	if (c->ops != &transport_tls || t->failed)
-		return 0;
-	ERR_clear_error();
-	int r = SSL_peek(t->ssl, &b, 1);
-	if (r > 0)
-		return 0; /* data nobody asked for: the connection is out of step */
-	int e = SSL_get_error(t->ssl, r);
-	ERR_clear_error();
-	return e == SSL_ERROR_WANT_READ;
 }
 
 const char *tls_conn_peer_subject(const struct tconn *c)

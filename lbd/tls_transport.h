@@ -12,6 +12,9 @@ struct tls_ctx;
 struct tls_counters;
 
 extern const struct transport_ops transport_tls;
+/* A frontend's transport (fe->tr, with fe->tr_ctx = fe): its open makes the
+ * server-side TLS connection and hands over to transport_tls. */
+extern const struct transport_ops transport_tls_accept;
 
 /* Wrap the accepted socket c->fd in a server-side TLS connection.  0, or -1
  * (out of memory; c is left untouched). */
@@ -20,11 +23,9 @@ int tls_conn_accept(struct tconn *c, struct tls_ctx *t, struct tls_counters *cnt
  * it then owns; cnt (may be NULL) counts its handshake, release(owner) runs
  * on close.  0, or -1 (out of memory; ssl is not taken). */
 int tls_conn_wrap(struct tconn *c, void *ssl, struct tls_counters *cnt, void (*release)(void *), void *owner);
-/* A pooled TLS connection: still usable?  (a session ticket the server sent
- * after the handshake is read here, it does not mean the server closed) */
-int tls_conn_idle_alive(struct tconn *c);
 /* The verified client certificate's subject (RFC 2253: "CN=agent1,O=Example"),
- * NULL if none (plain TCP, no certificate, or the handshake is not done). */
+ * NULL if none (plain TCP, no certificate, or the handshake is not done);
+ * transport_tls's peer_subject. */
 const char *tls_conn_peer_subject(const struct tconn *c);
 
 #endif

@@ -1,22 +1,22 @@
-/* transport: plain TCP. */
+/* transport: plain TCP (see transport.h). */
 #include "transport.h"
 
-#include <errno.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+/* On TCP a read that would block waits for readability, a write for
+ * writability: want is set before the call, which then ends in a tail call
+ * (the plain path costs what a bare recv()/send() does). */
 static ssize_t tcp_recv(struct tconn *c, void *buf, size_t len)
 {
-	ssize_t r = recv(c->fd, buf, len, 0);
-	c->want = r < 0 && errno == EAGAIN ? TRANSPORT_WANT_READ : TRANSPORT_WANT_NONE;
-	return r;
+	c->want = TRANSPORT_WANT_READ;
+	return recv(c->fd, buf, len, 0);
 }
 
 static ssize_t tcp_send(struct tconn *c, const void *buf, size_t len)
 {
-	ssize_t r = send(c->fd, buf, len, MSG_NOSIGNAL);
-	c->want = r < 0 && errno == EAGAIN ? TRANSPORT_WANT_WRITE : TRANSPORT_WANT_NONE;
-	return r;
+	c->want = TRANSPORT_WANT_WRITE;
+	return send(c->fd, buf, len, MSG_NOSIGNAL);
 }
 
 static size_t tcp_pending(const struct tconn *c)
@@ -35,6 +35,8 @@ static void tcp_close(struct tconn *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
+	c->ctx = NULL;
+	c->want = TRANSPORT_WANT_NONE;
 }
 
 const struct transport_ops transport_tcp = {

@@ -1,7 +1,14 @@
-/* transport: how a connection moves bytes.  The proxy calls these and
- * never read()/write() directly, so TLS (tls_transport.c) slots in beside
- * plain TCP (Redis's connection.h idea).  The shape is the one agreed in
- * issue 16 between the data path and TLS. */
+/* transport: how a connection moves bytes.  The data path calls these and
+ * never send()/recv()/read()/write() a socket itself, so a TLS transport
+ * slots in beside the plain one without a change above (Redis's
+ * connection.h idea).  The interface is the one agreed for TLS
+ * (docs/ARCHITECTURE.md): a connection is a struct tconn, not a bare fd,
+ * so a transport can keep its own state (an SSL *) in ctx.
+ *
+ * The connection layer above (h1conn) calls handshake (when non-NULL)
+ * before the first recv, waits for the readiness in c->want after any
+ * EAGAIN (for TLS a recv may need WRITE), drains pending() before waiting
+ * for readiness, and splices only when can_splice. */
 #ifndef LBD_TRANSPORT_H
 #define LBD_TRANSPORT_H
 
@@ -14,6 +21,11 @@ enum transport_want { TRANSPORT_WANT_NONE = 0, TRANSPORT_WANT_READ = 1, TRANSPOR
 
 struct transport_ops {
 	const char *name;                 /* "tcp", "tls" */
+	/* Make the connection's own state (TLS: its SSL) from the frontend's or
+	 * server's tr_ctx, right after accept() or connect(); it may set c->ops
+	 * to the transport that then runs it.  NULL: nothing to make.  0, or -1
+	 * with errno (the caller closes c->fd). */
+	int (*open)(struct tconn *c, void *tr_ctx);
 	/* Finish the connection's set-up (TLS handshake).  NULL: nothing to do.
 	 * 0 done; -1 with errno: EAGAIN (c->want says which readiness to wait for), else fatal. */
 	int (*handshake)(struct tconn *c);
@@ -25,13 +37,17 @@ struct transport_ops {
 	void (*shutdown_write)(struct tconn *c);
 	void (*close)(struct tconn *c);   /* frees ctx, closes fd */
 	int can_splice;                    /* bytes may move kernel to kernel (plain TCP only) */
+	/* The peer's verified identity (TLS: the client certificate's subject,
+	 * RFC 2253), for access rules and the log; NULL: none (or no op). */
+	const char *(*peer_subject)(const struct tconn *c);
 };
 
+/* fd and want first: no padding (a connection object stays small). */
 struct tconn {
 	int fd;
+	enum transport_want want;          /* set by an op that failed with EAGAIN */
 	const struct transport_ops *ops;
 	void *ctx;                         /* transport-private (SSL *), owned by the transport */
-	enum transport_want want;          /* set by an op that failed with EAGAIN */
 };
 
 extern const struct transport_ops transport_tcp;

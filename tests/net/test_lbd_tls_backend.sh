@@ -78,8 +78,10 @@ t_assert "SNI a.example reached nginx" grep -q '^a.example a.example' "$T/ngx.ac
 reused=$(grep -c ' r - /r[0-9]' "$T/ngx.access")
 t_assert "new connections resume the TLS session ($reused of 5 reused)" test "$reused" -ge 4
 t_assert "pooled keep-alive connections serve" test "$(c http://192.0.2.10:9102/ http://192.0.2.10:9102/ | tr -d '\n')" = tls-atls-a
-t_assert "a server certificate from another CA: 502" test "$(code 9103)" = 502
-t_assert "a server certificate for another name: 502" test "$(code 9104)" = 502
+# A failed handshake is a failed connection (retried, then 503), as HAProxy's
+# SSL handshake failure towards a server is.
+t_assert "a server certificate from another CA: 503" test "$(code 9103)" = 503
+t_assert "a server certificate for another name: 503" test "$(code 9104)" = 503
 t_assert "verify none: served" test "$(code 9105)" = 200
 t_assert "a client certificate is presented to a server that asks" test "$(c http://192.0.2.10:9106/)" = "mtls O=Example,CN=agent1"
 t_assert "without it the server refuses (400)" test "$(code 9107)" = 400
