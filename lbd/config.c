@@ -270,6 +270,9 @@ static int kw_stats(void *ctx, const struct conf_node *n, char *err, size_t errl
 		memcpy(s->user, n->args[i + 1], (size_t)(colon - n->args[i + 1]));
 		s->user[colon - n->args[i + 1]] = '\0';
 		strcpy(s->pass, colon + 1);
+		rc = config_tls_stats_auth(s, n, i + 1, err, errlen);
+		if (rc)
+			return rc;
 	}
 	return 0;
 }

@@ -327,3 +327,16 @@ void config_tls_server_transport(struct server *s)
 		s->tr_ctx = s->tls;
 	}
 }
+
+int config_tls_stats_auth(const struct stats_conf *s, const struct conf_node *n, int i, char *err, size_t errlen)
+{
+	if (!access_hash_supported(s->pass))
+		return 0; /* a password in clear */
+	char why[160];
+	struct access *a = access_new();
+	if (!a)
+		return conf_error(err, errlen, n, i, "out of memory");
+	int rc = access_add_user(a, s->user, s->pass, why, sizeof(why));
+	access_free(a);
+	return rc ? conf_error(err, errlen, n, i, "%s", why) : 0;
+}

@@ -205,7 +205,7 @@ struct stats_conf {
 	int enabled;
 	struct addr bind;        /* *:8404 */
 	char user[MODEL_NAME_MAX];    /* basic auth; "" = none */
-	char pass[MODEL_NAME_MAX];
+	char pass[160];               /* the password, or a crypt(3) hash of it (yescrypt, bcrypt, sha512crypt...) */
 	uint32_t refresh_ms;     /* HTML auto-refresh */
 	char vrrp[108];          /* vrrpd's control socket, for the VRRP panel */
 	int health_enabled;

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "access.h"
 #include "addr.h"
 #include "buf.h"
 #include "bufsrv.h"
@@ -132,6 +133,7 @@ struct stats_conn {
 struct stats_http {
 	struct bufsrv *srv;
 	char token[400];     /* "Basic ..." or "" */
+	struct access *users; /* a hashed password (auth USER:HASH): checked by access.c instead of token */
 	int health_only;     /* the loopback health listener: /healthz and nothing else */
 	const struct stats_http_ops *ops;
 	void *arg;
@@ -178,6 +180,8 @@ int stats_http_auth_match(const char *token, const char *auth, size_t auth_len)
 
 static int auth_ok(const struct stats_http *h, const struct stats_http_req *r)
 {
+	if (h->users) /* crypt(3), in constant time, recent successes cached (access.h) */
+		return access_check(h->users, NULL, NULL, r->auth, r->auth_len) == ACCESS_OK;
 	return !h->token[0] || stats_http_auth_match(h->token, r->auth, r->auth_len);
 }
 
@@ -422,7 +426,16 @@ struct stats_http *stats_http_open(struct ev_loop *loop, const struct addr *wher
 	h->ops = ops;
 	h->arg = arg;
 	h->health_only = health_only;
-	if (!health_only && user && user[0] && stats_http_basic_token(user, pass ? pass : "", h->token, sizeof(h->token))) {
+	if (!health_only && user && user[0] && pass && access_hash_supported(pass)) {
+		/* auth USER:HASH: a crypt(3) hash, as a frontend's auth-user takes */
+		char why[160];
+		h->users = access_new();
+		if (!h->users || access_add_user(h->users, user, pass, why, sizeof(why))) {
+			snprintf(err, errlen, "stats: %s", h->users ? why : "out of memory");
+			goto fail;
+		}
+	} else if (!health_only && user && user[0] &&
+		   stats_http_basic_token(user, pass ? pass : "", h->token, sizeof(h->token))) {
 		snprintf(err, errlen, "stats: user and password too long");
 		goto fail;
 	}
@@ -445,6 +458,7 @@ sockerr:
 	if (fd >= 0)
 		close(fd);
 fail:
+	access_free(h->users);
 	free(h);
 	return NULL;
 }
@@ -455,6 +469,7 @@ void stats_http_close(struct stats_http *h)
 		return;
 	bufsrv_free(h->srv);
 	tls_ctx_free(h->tls);
+	access_free(h->users);
 	free(h);
 }
 

@@ -7,7 +7,8 @@
 # missing or mismatched certificate fails `lbd -t` and the reload with
 # file:line:col, and the running configuration keeps serving.  Handshakes,
 # resumptions and failures by reason are counted per frontend.  The stats
-# page is served over HTTPS with its basic auth; redirect-https answers 301.
+# page is served over HTTPS with its basic auth (a hashed password);
+# redirect-https answers 301.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lbd_lib.sh"
 . "$(dirname "$0")/lbd_tls_lib.sh"
@@ -16,10 +17,12 @@ lbd_setup
 lbd_nginx a 192.0.2.11:8080
 tls_pki
 P=$T/pki
+# the stats page's password as a crypt(3) hash (sha512crypt), not in clear
+STATS_HASH=$(openssl passwd -6 -salt statsalt pw)
 conf() { # extra tls-cert lines
 	cat > "$T/lbd.conf" <<C
 global { workers 2; control $LBD_SOCK; access-log stdout; grace 2s;
-	stats 192.0.2.10:8404 auth admin:pw tls-cert $P/a-ec.pem; }
+	stats 192.0.2.10:8404 auth admin:$STATS_HASH tls-cert $P/a-ec.pem; }
 defaults { access-log off; }
 frontend redir { bind 192.0.2.10:9080; backend be; redirect-https on; }
 backend be { server a 192.0.2.11:8080; }
@@ -100,7 +103,11 @@ t_assert "and proxies" test "$(cs a.example)" = a
 st=$(ns_exec lb curl --noproxy '*' -s -o /dev/null -w '%{http_code}' --cacert "$P/ca.pem" --resolve a.example:8404:192.0.2.10 https://a.example:8404/stats)
 t_assert "the stats page over HTTPS asks for its password ($st)" test "$st" = 401
 st=$(ns_exec lb curl --noproxy '*' -s --cacert "$P/ca.pem" --resolve a.example:8404:192.0.2.10 -u admin:pw 'https://a.example:8404/stats;csv')
-t_assert "and serves with it" grep -q '^fe,FRONTEND,' <<<"$st"
+t_assert "and serves with it (checked against its sha512crypt hash)" grep -q '^fe,FRONTEND,' <<<"$st"
+st=$(ns_exec lb curl --noproxy '*' -s -o /dev/null -w '%{http_code}' --cacert "$P/ca.pem" --resolve a.example:8404:192.0.2.10 -u admin:wrong https://a.example:8404/stats)
+t_assert "a wrong password: 401 ($st)" test "$st" = 401
+st=$(ns_exec lb curl --noproxy '*' -s -o /dev/null -w '%{http_code}' --cacert "$P/ca.pem" --resolve a.example:8404:192.0.2.10 -u "admin:$STATS_HASH" https://a.example:8404/stats)
+t_assert "the hash itself is no password: 401 ($st)" test "$st" = 401
 t_assert "not in clear text" bash -c "! ip netns exec $NS_lb curl -sf -u admin:pw http://192.0.2.10:8404/stats >/dev/null 2>&1"
 hdrs=$(c -s -D - -o /dev/null -H 'Host: a.example:9080' 'http://192.0.2.10:9080/metrics?x=1')
 t_assert "redirect-https answers 301" grep -q '^HTTP/1.1 301' <<<"$hdrs"
