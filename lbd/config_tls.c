@@ -330,7 +330,9 @@ void config_tls_server_transport(struct server *s)
 
 int config_tls_stats_auth(const struct stats_conf *s, const struct conf_node *n, int i, char *err, size_t errlen)
 {
-	if (!access_hash_supported(s->pass))
+	/* "$id$...": a hash (one lbd cannot verify, e.g. MD5 "$1$", is refused
+	 * rather than taken for a password in clear) */
+	if (!access_hash_supported(s->pass) && !(s->pass[0] == '$' && strchr(s->pass + 1, '$')))
 		return 0; /* a password in clear */
 	char why[160];
 	struct access *a = access_new();

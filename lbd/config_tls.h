@@ -71,8 +71,8 @@ void config_tls_server_transport(struct server *s);
  * tr_ctx = fe): once the frontends array is final (it moves while parsed). */
 struct frontend;
 void config_tls_frontend_transport(struct frontend *fe);
-/* `stats ... auth USER:PASSWORD` whose PASSWORD is a crypt(3) hash
- * (access_hash_supported): a hash lbd can verify, or file:line:col why. */
+/* `stats ... auth USER:PASSWORD` whose PASSWORD looks like a crypt(3) hash
+ * ("$id$..."): one lbd verifies (access_hash_supported), or file:line:col why. */
 struct stats_conf;
 int config_tls_stats_auth(const struct stats_conf *s, const struct conf_node *n, int i, char *err, size_t errlen);
 

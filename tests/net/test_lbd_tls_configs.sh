@@ -40,3 +40,8 @@ done
 printf 'backend be { server a 192.0.2.11:8080 tls ca %s; }\nfrontend f { bind 192.0.2.10:9999; backend be; }\n' "$T/fifo" > "$T/fifo.conf"
 out=$(timeout 5 "$BIN/lbd" -t -f "$T/fifo.conf" 2>&1)
 t_assert "a FIFO as a server's CA is refused ($out)" grep -q "fifo.conf:1:[0-9]*: .*expected a regular file" <<<"$out"
+# The stats page's password as an MD5 crypt hash ($1$): refused with file:line,
+# not taken for a password in clear.
+printf 'global { stats 127.0.0.1:8404 auth admin:%s; }\nbackend be { server a 192.0.2.11:8080; }\nfrontend f { bind 192.0.2.10:9999; backend be; }\n' "$(openssl passwd -1 -salt md5salt pw)" > "$T/md5.conf"
+out=$("$BIN/lbd" -t -f "$T/md5.conf" 2>&1)
+t_assert "a stats password hashed with MD5 is refused ($out)" grep -q "md5.conf:1:[0-9]*: expected a crypt(3) hash" <<<"$out"
