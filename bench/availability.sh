@@ -40,6 +40,7 @@
 #                client) for SPLIT_S seconds, then healed; also records who
 #                holds the VIP and which node the client's ARP entry points to
 #
+# The clients' and daemons' logs are kept in $OUT.d.
 # Per scenario and client: the longest window without a successful request
 # (from the last success before the trigger), failed requests, OTel batches
 # lost after the SDK's retries (made by the client, missing at both receivers),
@@ -93,6 +94,9 @@ done
 mkdir -p "$T/s3"
 # every process of the lab's namespaces, by PID, on exit
 net_on_exit 'for ns in $NS_node1 $NS_node2 $NS_client; do for p in $(ip netns pids $ns); do kill -CONT $p; kill -KILL $p; done; done'
+
+# the clients' logs and the daemons' logs stay in $OUT.d (the rest of $T goes)
+net_on_exit 'mkdir -p "$OUT.d" && cp -r "$T/runs" "$OUT.d/" && for n in node1 node2; do mkdir -p "$OUT.d/$n" && cp "$T/$n"/*.log "$T/$n"/*.conf "$T/$n"/*.cfg "$OUT.d/$n/"; done'
 
 nsv() { local v="NS_$1"; echo "${!v}"; }
 now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }
@@ -317,15 +321,18 @@ steady() { # node1 master, node2 backup, both balancers with every server UP
 
 # ---- one run of one scenario ------------------------------------------------------
 CLIENT_PIDS=()
-start_clients() { # dir
+start_clients() { # dir (ip netns exec execs node: the PIDs are the clients')
 	local d=$1
-	cl node "$CLIENTS/otel_client.js" --url "http://$VIP:4318" --log "$d/otel.jsonl" >"$d/otel.out" 2>&1 &
+	: >"$T/received-node1"
+	: >"$T/received-node2"
+	ip netns exec "$NS_client" node "$CLIENTS/otel_client.js" --url "http://$VIP:4318" --log "$d/otel.jsonl" \
+		>"$d/otel.out" 2>&1 &
 	CLIENT_PIDS=($!)
-	cl node "$CLIENTS/prom_client.js" --endpoints "http://$VIP:9192,http://$VIP:19193" --log "$d/prom.jsonl" \
-		>"$d/prom.out" 2>&1 &
+	ip netns exec "$NS_client" node "$CLIENTS/prom_client.js" --endpoints "http://$VIP:9192,http://$VIP:19193" \
+		--log "$d/prom.jsonl" >"$d/prom.out" 2>&1 &
 	CLIENT_PIDS+=($!)
-	cl node "$CLIENTS/s3_client.js" --endpoint "http://$VIP:9000" --prefix "$(basename "$d")" --log "$d/s3.jsonl" \
-		>"$d/s3.out" 2>&1 &
+	ip netns exec "$NS_client" node "$CLIENTS/s3_client.js" --endpoint "http://$VIP:9000" --prefix "$(basename "$d")" \
+		--log "$d/s3.jsonl" >"$d/s3.out" 2>&1 &
 	CLIENT_PIDS+=($!)
 }
 stop_clients() {
