@@ -51,7 +51,8 @@
 # (from the last success before the trigger), failed requests, OTel batches
 # lost after the SDK's retries (made by the client, missing at both receivers),
 # S3 uploads failed, corrupt or missing.  Results as JSON lines in $OUT.jsonl
-# and a table on stdout (medians over the repetitions, ratio vrrpd/keepalived).
+# and tables on stdout (bench/clients/report.js: medians over the repetitions,
+# ratio vrrpd/keepalived; per scenario, then per scenario and client).
 #
 # Not part of make check.  Needs root, `make` (release build) and `make deps`.
 #   bench/availability.sh                                   (REPS=3, ADVERTS="1000 100")
@@ -513,34 +514,6 @@ done
 # ---- summary ---------------------------------------------------------------------------
 echo
 echo "== availability (REPS=$REPS, window ${WINDOW_S}s after the trigger, $(nproc) CPUs, $(uname -r)); $OUT.jsonl"
-node - "$OUT.jsonl" <<'JSEOF'
-const fs = require('fs');
-const rows = fs.readFileSync(process.argv[2], 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-const med = (a) => { if (!a.length) return NaN; const s = [...a].sort((x, y) => x - y); return s[Math.floor((s.length - 1) / 2)]; };
-const groups = new Map();
-for (const r of rows) {
-	const k = `${r.advert}\t${r.scenario}\t${r.c}`;
-	if (!groups.has(k)) groups.set(k, {});
-	(groups.get(k)[r.impl] ||= []).push(r);
-}
-const cell = (rs) => {
-	if (!rs) return 'n/a';
-	const g = med(rs.map((r) => r.gap_ms));
-	const open = rs.some((r) => r.open) ? '+' : '';
-	let s = `${g}${open} ms [${rs.map((r) => r.gap_ms).join(' ')}] fail ${rs.reduce((a, r) => a + r.failed, 0)}`;
-	if ('lost' in rs[0]) s += ` lost ${rs.reduce((a, r) => a + r.lost, 0)}`;
-	if ('corrupt' in rs[0]) s += ` corrupt ${rs.reduce((a, r) => a + (r.corrupt || 0), 0)}`;
-	if ('missing' in rs[0]) s += ` missing ${rs.reduce((a, r) => a + (r.missing || 0), 0)}`;
-	return s;
-};
-console.log('| advert | scenario | client | vrrpd + lbd: median gap [each run], failed, lost | keepalived + HAProxy | ratio |');
-console.log('|---|---|---|---|---|---|');
-for (const [k, g] of groups) {
-	const [adv, sc, c] = k.split('\t');
-	const v = g.vrrpd ? med(g.vrrpd.map((r) => r.gap_ms)) : NaN;
-	const ka = g.keepalived ? med(g.keepalived.map((r) => r.gap_ms)) : NaN;
-	const ratio = ka > 0 && v >= 0 ? (v / ka).toFixed(2) : 'n/a';
-	console.log(`| ${adv} ms | ${sc} | ${c} | ${cell(g.vrrpd)} | ${cell(g.keepalived)} | ${ratio} |`);
-}
-console.log('(gap: the longest window without a successful request; "+": still open at the end of the window)');
-JSEOF
+node "$CLIENTS/report.js" "$OUT.jsonl"
+echo
+node "$CLIENTS/report.js" "$OUT.jsonl" --full
