@@ -2,7 +2,8 @@
 # bench/availability.sh: what real clients see through the VIP when a node or
 # one of its daemons fails or is serviced, for vrrpd + lbd and, in the same run
 # and the same lab, for keepalived + HAProxy with the deployment's configs
-# (/work/shared/reference, configs/reference/haproxy.cfg) adapted to the lab.
+# (configs/reference/haproxy.cfg, and the reference keepalived.conf of each node
+# rebuilt in keepalived_conf below) adapted to the lab.
 #
 # The lab (namespaces of this run): node1 (198.51.100.11, priority 100) and
 # node2 (.12, priority 90) and a client (.50) on a bridge, VIP .100.  Each node
@@ -228,19 +229,14 @@ backend s3_nodes
 EOF
 }
 
-keepalived_conf() { # node advert-ms: the deployment's keepalived.conf for this lab
-	local n=$1 adv
-	adv=$(awk "BEGIN { print $2 / 1000 }")
-	# "killall -0 haproxy" would see the other node's HAProxy too (one PID
-	# namespace for both nodes here): pgrep on this node's HAProxy PID is the same check
-	sed -E -e '/^net_namespace /d' -e '/^instance /d' \
-		-e "s#/usr/bin/killall -0 haproxy#/usr/bin/pgrep -F $T/$n/haproxy.pid#" \
-		-e 's/interface vrrp0/interface eth0/' -e "s#192\.168\.110\.140/24 dev vrrp0 label vrrp0:vip#$VIP/24 dev eth0 label eth0:vip#" \
-		-e "s/advert_int 1 /advert_int $adv /" -e "s/router_id vrrpd-/router_id ka-$NET_ID-/" \
-		"/work/shared/reference/keepalived-$n.conf" 2>/dev/null || keepalived_conf_builtin "$n" "$adv"
-}
-# when /work/shared is not there: the same content (priorities, GARP, the check)
-keepalived_conf_builtin() {
+# keepalived_conf NODE ADVERT_S: the deployment's keepalived.conf of that node
+# (the reference files keepalived-node1.conf / -node2.conf handed over with the
+# deployment) with the lab's interface and VIP: VRRPv3, VRID 51, priorities
+# 100/90, node1 "state MASTER", GARP 5 + 5 after 5 s, refresh 60 s, and the
+# HAProxy check every 2 s, fall 2, rise 2, weight -20.  "killall -0 haproxy"
+# would see the other node's HAProxy too (one PID namespace for both nodes
+# here): pgrep on this node's HAProxy PID file is the same check.
+keepalived_conf() {
 	local n=$1 adv=$2 st=BACKUP
 	[ "$n" = node1 ] && st=MASTER
 	cat <<EOF
@@ -495,7 +491,7 @@ for ADV in $ADVERTS; do
 	for impl in $IMPLS; do
 		for n in $NODES; do
 			haproxy_cfg "$n" >"$T/$n/haproxy.cfg"
-			keepalived_conf "$n" "$ADV" >"$T/$n/keepalived.conf"
+			keepalived_conf "$n" "$(awk "BEGIN { print $ADV / 1000 }")" >"$T/$n/keepalived.conf"
 		done
 		start_node "$impl" node1
 		wait_until 15 holds_vip node1 || t_fail "$impl: node1 does not take the VIP"
