@@ -76,9 +76,9 @@ include vrrpd/module.mk
 include lbd/module.mk
 include tests/module.mk
 
-bins: $(BPF_SKELS) $(BINS)
+bins: $(BINS)
 
-$(B)/obj/%.o: %.c | $(BPF_SKELS) pkg-config-found
+$(B)/obj/%.o: %.c | pkg-config-found
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 

@@ -19,6 +19,10 @@
 #      namespace): master's last advert -> backup's first advert, against
 #      the RFC bound 3 x Master_Adver_Interval + Skew_Time (priority 90).
 #   3. RSS and PSS of each daemon (keepalived: parent + VRRP child).
+#   4. What an advert interval costs on a quiet machine: CPU time of the
+#      master and of the backup over IDLE_SECONDS (default 20; 0: skip), at
+#      1 s, 100 ms and 10 ms adverts (/proc/PID/schedstat, ns; keepalived:
+#      parent + VRRP child), and the adverts the master sent meanwhile.
 #
 # Not part of make check.  Needs root.  Release build: `make`, then
 #   bench/vrrp_failover.sh              (REPS=3 SAT_SECONDS=60)
@@ -32,6 +36,7 @@ net_require keepalived
 REPS=${REPS:-3}
 SCENARIOS=${SCENARIOS:-crash stop track}
 SAT_SECONDS=${SAT_SECONDS:-60}
+IDLE_SECONDS=${IDLE_SECONDS:-20}
 RESULTS=$T/results
 : > "$RESULTS"
 
@@ -242,12 +247,46 @@ if [ "$SAT_SECONDS" -gt 0 ]; then
 	done
 fi
 
+# ---- 4. idle cost per advert interval -------------------------------------------
+cpu_ns() { # pids... -> nanoseconds on a CPU, summed (all threads)
+	local p t n=0
+	for p in "$@"; do
+		for t in /proc/"$p"/task/*/schedstat; do
+			n=$((n + $(awk '{print $1}' "$t" 2>/dev/null || echo 0)))
+		done
+	done
+	echo "$n"
+}
+node_pids() { # IMPL NODE
+	if [ "$1" = keepalived ]; then ka_pids "$2"; else eval echo "\$PID_vr_$2"; fi
+}
+idle_cost() { # IMPL ADVERT(ms)
+	local impl=$1 adv=$2 m0 b0 m1 b1 d
+	start_pair "$impl" "$adv" 0
+	d=$(ip netns exec "$NS_n2" sh -c "timeout $IDLE_SECONDS tcpdump -i eth0 -n -l 'ip proto 112' 2>/dev/null | wc -l" &
+	    m0=$(cpu_ns $(node_pids "$impl" n1)); b0=$(cpu_ns $(node_pids "$impl" n2))
+	    echo "$m0 $b0" > "$T/idle0"; wait)
+	read -r m0 b0 < "$T/idle0"
+	m1=$(cpu_ns $(node_pids "$impl" n1)); b1=$(cpu_ns $(node_pids "$impl" n2))
+	echo "idle $impl $adv $(((m1 - m0) / 1000)) $(((b1 - b0) / 1000)) $d $IDLE_SECONDS" >> "$RESULTS"
+	t_log "idle ${IDLE_SECONDS}s $impl advert ${adv}ms: master $(((m1 - m0) / 1000)) us, backup $(((b1 - b0) / 1000)) us of CPU, $d adverts"
+	stop_node "$impl" n1
+	stop_node "$impl" n2
+}
+if [ "$IDLE_SECONDS" -gt 0 ]; then
+	for adv in 1000 100 10; do
+		for impl in vrrpd keepalived; do
+			idle_cost "$impl" "$adv"
+		done
+	done
+fi
+
 # ---- summary ---------------------------------------------------------------------
 echo
 echo "== results (REPS=$REPS, SAT_SECONDS=$SAT_SECONDS, $(nproc) CPUs, $(uname -r))"
 "$PY" - "$RESULTS" <<'PYEOF'
 import sys, statistics
-fo, sat, rss, wire, verdict = {}, {}, {}, {}, {}
+fo, sat, rss, wire, verdict, idle = {}, {}, {}, {}, {}, {}
 for l in open(sys.argv[1]):
     f = l.split()
     if f[0] == 'failover' and f[4] != 'NA':
@@ -260,6 +299,8 @@ for l in open(sys.argv[1]):
         sat.setdefault(f[2], {})[f[1]] = int(f[3])
     elif f[0] == 'rss':
         rss.setdefault(f[1], []).append((int(f[2]), int(f[3])))
+    elif f[0] == 'idle':
+        idle.setdefault(int(f[2]), {})[f[1]] = (int(f[3]), int(f[4]), int(f[5]), int(f[6]))
 print('%-8s %-7s %12s %12s %7s' % ('event', 'advert', 'vrrpd ms', 'keepalived', 'ratio'))
 for (sc, adv), d in fo.items():
     v, k = d.get('vrrpd', []), d.get('keepalived', [])
@@ -274,6 +315,10 @@ for adv, v in verdict.items():
     print('track, %s ms adverts, vrrpd from the track verdict to the VIP on the backup: %s ms (Skew_Time %.1f ms)' % (adv, v, skew))
 for adv, d in sat.items():
     print('false takeovers, %s ms adverts: vrrpd %s, keepalived %s' % (adv, d.get('vrrpd'), d.get('keepalived')))
+for adv in sorted(idle, reverse=True):
+    for impl, (m, b, n, secs) in idle[adv].items():
+        print('idle, %s ms adverts, %s: master %.2f ms, backup %.2f ms of CPU per minute; %d adverts in %d s'
+              % (adv, impl, m * 60 / secs / 1000, b * 60 / secs / 1000, n, secs))
 for impl, v in rss.items():
     print('memory %s: RSS %d KiB, PSS %d KiB (max of %d runs)' % (impl, max(x[0] for x in v), max(x[1] for x in v), len(v)))
 PYEOF

@@ -139,24 +139,26 @@ void addr_set_port(struct addr *a, int port)
 		((struct sockaddr_in6 *)&a->ss)->sin6_port = htons((uint16_t)port);
 }
 
-static const void *addr_ip_bytes(const struct addr *a, size_t *n)
+const void *addr_ip_bytes(const struct sockaddr_storage *ss, size_t *n)
 {
-	if (a->ss.ss_family == AF_INET) {
-		*n = 4;
-		return &((const struct sockaddr_in *)&a->ss)->sin_addr;
+	size_t len = 0;
+	const void *ip = NULL;
+	if (ss->ss_family == AF_INET) {
+		len = 4;
+		ip = &((const struct sockaddr_in *)ss)->sin_addr;
+	} else if (ss->ss_family == AF_INET6) {
+		len = 16;
+		ip = &((const struct sockaddr_in6 *)ss)->sin6_addr;
 	}
-	if (a->ss.ss_family == AF_INET6) {
-		*n = 16;
-		return &((const struct sockaddr_in6 *)&a->ss)->sin6_addr;
-	}
-	*n = 0;
-	return NULL;
+	if (n)
+		*n = len;
+	return ip;
 }
 
 const char *addr_format_ip(const struct addr *a, char *out, size_t outlen)
 {
 	size_t n;
-	const void *ip = addr_ip_bytes(a, &n);
+	const void *ip = addr_ip_bytes(&a->ss, &n);
 	if (!ip || !inet_ntop(a->ss.ss_family, ip, out, (socklen_t)outlen))
 		snprintf(out, outlen, "?");
 	return out;
@@ -191,8 +193,8 @@ const char *addr_format(const struct addr *a, char *out, size_t outlen)
 int addr_cmp_ip(const struct addr *a, const struct addr *b)
 {
 	size_t na, nb;
-	const void *pa = addr_ip_bytes(a, &na);
-	const void *pb = addr_ip_bytes(b, &nb);
+	const void *pa = addr_ip_bytes(&a->ss, &na);
+	const void *pb = addr_ip_bytes(&b->ss, &nb);
 	if (na != nb)
 		return na < nb ? -1 : 1;
 	return na ? memcmp(pa, pb, na) : 0;

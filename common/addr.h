@@ -33,6 +33,11 @@ const char *addr_format_ip(const struct addr *a, char *out, size_t outlen);
 #define ADDR_IP4_STRLEN 16
 const char *addr_ip4_text(const unsigned char ip[4], char *out);
 
+/* The IP's bytes in network order inside *ss (4 for AF_INET, 16 for
+ * AF_INET6; *n gets the count when n is not NULL), or NULL for another
+ * family.  Takes the sockaddr so that a recvmsg() source needs no copy. */
+const void *addr_ip_bytes(const struct sockaddr_storage *ss, size_t *n);
+
 int addr_family(const struct addr *a);
 int addr_port(const struct addr *a);
 void addr_set_port(struct addr *a, int port);

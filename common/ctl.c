@@ -1,4 +1,5 @@
 #include "ctl.h"
+#include "bufsrv.h"
 #include "json.h"
 #include "log.h"
 
@@ -18,93 +19,30 @@
 
 /* What a server may hold for its clients: vrrpd's pages are locked
  * (mlock), so unsent output is locked memory.  A client's commands are
- * answered one at a time (client_process), so a client that writes commands
- * and never reads holds at most one reply; a subscriber that does not read
- * is dropped once its backlog of events passes CTL_MAX_PENDING_EVENTS.  At
- * most CTL_MAX_CLIENTS x (one reply + the events backlog). */
+ * answered one at a time (client_process), and nothing is read while a reply
+ * waits (bufsrv), so a client that writes commands and never reads holds at
+ * most one reply; a subscriber that does not read is dropped once its
+ * backlog of events passes CTL_MAX_PENDING_EVENTS.  At most CTL_MAX_CLIENTS x
+ * (one reply + the events backlog). */
 #define CTL_MAX_CLIENTS 64
 #define CTL_MAX_PENDING_OUT (1u << 20)     /* one reply */
 #define CTL_MAX_PENDING_EVENTS (64u << 10) /* some 250 transitions */
 #define CTL_READ_SIZE 4096
 
 struct ctl_client {
-	struct ctl_server *srv;
-	int fd;
+	struct bufsrv_conn c; /* first: the base's view of it */
 	int subscribed;
-	int closing;
-	int eof;                /* the client wrote its last command */
-	ev_io rio, wio;
-	struct buf in, out;
-	struct ctl_client *next;
 };
 
 struct ctl_server {
-	struct ev_loop *loop;
-	int fd;
+	struct bufsrv *srv;
 	char *path;
-	ev_io lio;
 	ctl_handler_fn handler;
 	void *arg;
-	struct ctl_client *clients;
-	int nclients;
 };
 
-static void client_close(struct ctl_client *c)
-{
-	struct ctl_server *s = c->srv;
-	ev_io_stop(s->loop, &c->rio);
-	ev_io_stop(s->loop, &c->wio);
-	close(c->fd);
-	for (struct ctl_client **pp = &s->clients; *pp; pp = &(*pp)->next) {
-		if (*pp == c) {
-			*pp = c->next;
-			break;
-		}
-	}
-	s->nclients--;
-	buf_free(&c->in);
-	buf_free(&c->out);
-	free(c);
-}
-
-static void client_process(struct ctl_client *c);
-
-/* Try to write what is queued, then answer the next command waiting; 0, or
- * -1 if the client was closed. */
-static int client_flush(struct ctl_client *c)
-{
-	/* Each round answers one line of what was read: at most this many. */
-	for (int round = 0; round <= CTL_MAX_LINE + CTL_READ_SIZE; round++) {
-		while (c->out.len) {
-			ssize_t w = send(c->fd, c->out.data, c->out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
-			if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-				break;
-			if (w < 0) {
-				client_close(c);
-				return -1;
-			}
-			buf_consume(&c->out, (size_t)w);
-		}
-		if (c->out.len || c->closing)
-			break;
-		size_t before = c->in.len;
-		client_process(c);
-		if (c->in.len == before && !c->out.len)
-			break; /* nothing more to answer for now */
-	}
-	if (c->out.len)
-		ev_io_start(c->srv->loop, &c->wio);
-	else
-		ev_io_stop(c->srv->loop, &c->wio);
-	if (!c->out.len && c->closing) {
-		client_close(c);
-		return -1;
-	}
-	return 0;
-}
-
 /* limit: CTL_MAX_PENDING_OUT for a reply, CTL_MAX_PENDING_EVENTS for an event. */
-static void client_queue(struct ctl_client *c, const char *s, size_t n, size_t limit)
+static void client_queue(struct bufsrv_conn *c, const char *s, size_t n, size_t limit)
 {
 	if (c->out.len + n > limit) {
 		/* A subscriber that does not read is dropped, never waited for. */
@@ -144,7 +82,7 @@ int ctl_split(char *line, char **argv, int max)
 	return argc;
 }
 
-static void client_command(struct ctl_client *c, char *line)
+static void client_command(struct ctl_server *s, struct ctl_client *cl, char *line)
 {
 	char *argv[CTL_MAX_ARGS];
 	struct buf reply = BUF_INIT;
@@ -155,10 +93,10 @@ static void client_command(struct ctl_client *c, char *line)
 	if (argc < 0) {
 		buf_puts(&reply, "{\"ok\":false,\"error\":\"expected a command with at most 16 words\"}");
 	} else if (strcmp(argv[0], "subscribe") == 0) {
-		c->subscribed = 1;
+		cl->subscribed = 1;
 		buf_puts(&reply, "{\"ok\":true,\"subscribed\":true}");
 	} else {
-		int rc = c->srv->handler(c->srv->arg, argc, argv, &reply);
+		int rc = s->handler(s->arg, argc, argv, &reply);
 		if (rc < 0) {
 			struct buf e = BUF_INIT;
 			buf_puts(&e, "{\"ok\":false,\"error\":");
@@ -168,19 +106,20 @@ static void client_command(struct ctl_client *c, char *line)
 			reply = e;
 		}
 	}
-	client_queue(c, reply.data ? reply.data : "{}", reply.data ? reply.len : 2, CTL_MAX_PENDING_OUT);
+	client_queue(&cl->c, reply.data ? reply.data : "{}", reply.data ? reply.len : 2, CTL_MAX_PENDING_OUT);
 	buf_free(&reply);
 }
 
-static int has_line(const struct ctl_client *c)
+static int has_line(const struct bufsrv_conn *c)
 {
 	return c->in.len && memchr(c->in.data, '\n', c->in.len);
 }
 
-/* Answer the next complete line, only once the previous reply has gone out
- * (client_flush calls this again then).  While a line waits, nothing more
- * is read: what a client has sent is bounded by one line and one read. */
-static void client_process(struct ctl_client *c)
+/* Answers the next complete line, only once the previous reply has gone out
+ * (bufsrv calls this again then, through `drained`).  While a line waits,
+ * nothing more is read: what a client has sent is bounded by one line and
+ * one read. */
+static void client_process(void *arg, struct bufsrv_conn *c)
 {
 	if (!c->closing && !c->out.len) {
 		char *nl = c->in.len ? memchr(c->in.data, '\n', c->in.len) : NULL;
@@ -189,7 +128,7 @@ static void client_process(struct ctl_client *c)
 			size_t used = (size_t)(nl - c->in.data) + 1;
 			if (nl > c->in.data && nl[-1] == '\r')
 				nl[-1] = '\0';
-			client_command(c, c->in.data);
+			client_command(arg, (struct ctl_client *)c, c->in.data);
 			buf_consume(&c->in, used);
 		} else if (c->in.len > CTL_MAX_LINE) {
 			client_queue(c, "{\"ok\":false,\"error\":\"line too long\"}", 36, CTL_MAX_PENDING_OUT);
@@ -197,69 +136,16 @@ static void client_process(struct ctl_client *c)
 			c->in.len = 0;
 		}
 	}
+	/* The lines already read are still answered after the client's end. */
 	if (c->eof && !has_line(c))
 		c->closing = 1;
-	if (c->closing || c->eof || has_line(c))
-		ev_io_stop(c->srv->loop, &c->rio);
-	else
-		ev_io_start(c->srv->loop, &c->rio);
+	c->paused = has_line(c);
 }
 
-static void client_read_cb(struct ev_loop *loop, ev_io *w, int revents)
-{
-	struct ctl_client *c = w->data;
-	char tmp[CTL_READ_SIZE];
-	(void)loop;
-	(void)revents;
-
-	ssize_t r = recv(c->fd, tmp, sizeof(tmp), MSG_DONTWAIT);
-	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-		return;
-	if (r <= 0) {
-		/* The lines already read are still answered, then it closes. */
-		c->eof = 1;
-	} else if (buf_append(&c->in, tmp, (size_t)r)) {
-		client_close(c);
-		return;
-	}
-	client_process(c);
-	client_flush(c);
-}
-
-static void client_write_cb(struct ev_loop *loop, ev_io *w, int revents)
-{
-	(void)loop;
-	(void)revents;
-	client_flush(w->data);
-}
-
-static void server_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
-{
-	struct ctl_server *s = w->data;
-	(void)revents;
-
-	int fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (fd < 0)
-		return;
-	if (s->nclients >= CTL_MAX_CLIENTS) {
-		close(fd);
-		return;
-	}
-	struct ctl_client *c = calloc(1, sizeof(*c));
-	if (!c) {
-		close(fd);
-		return;
-	}
-	c->srv = s;
-	c->fd = fd;
-	ev_io_init(&c->rio, client_read_cb, fd, EV_READ);
-	ev_io_init(&c->wio, client_write_cb, fd, EV_WRITE);
-	c->rio.data = c->wio.data = c;
-	c->next = s->clients;
-	s->clients = c;
-	s->nclients++;
-	ev_io_start(loop, &c->rio);
-}
+static const struct bufsrv_ops ctl_ops = {
+	.input = client_process,
+	.drained = client_process,
+};
 
 struct ctl_server *ctl_server_open(struct ev_loop *loop, const char *path,
 				   ctl_handler_fn handler, void *arg,
@@ -292,13 +178,14 @@ struct ctl_server *ctl_server_open(struct ev_loop *loop, const char *path,
 	s = calloc(1, sizeof(*s));
 	if (!s || !(s->path = strdup(path)))
 		goto bad;
-	s->loop = loop;
-	s->fd = fd;
 	s->handler = handler;
 	s->arg = arg;
-	ev_io_init(&s->lio, server_accept_cb, fd, EV_READ);
-	s->lio.data = s;
-	ev_io_start(loop, &s->lio);
+	s->srv = bufsrv_new(loop, fd, CTL_MAX_CLIENTS, sizeof(struct ctl_client), &ctl_ops, s);
+	fd = -1; /* the base's now, also when it failed */
+	if (!s->srv) {
+		errno = ENOMEM;
+		goto bad;
+	}
 	return s;
 bad:
 	snprintf(err, errlen, "control socket %s: %s", path, strerror(errno));
@@ -315,12 +202,12 @@ void ctl_server_publish(struct ctl_server *s, const char *json_line)
 	if (!s)
 		return;
 	size_t n = strlen(json_line);
-	struct ctl_client *c = s->clients;
+	struct bufsrv_conn *c = bufsrv_conns(s->srv);
 	while (c) {
-		struct ctl_client *next = c->next;
-		if (c->subscribed) {
+		struct bufsrv_conn *next = c->next;
+		if (((struct ctl_client *)c)->subscribed) {
 			client_queue(c, json_line, n, CTL_MAX_PENDING_EVENTS);
-			client_flush(c);
+			bufsrv_flush(c);
 		}
 		c = next;
 	}
@@ -330,10 +217,7 @@ void ctl_server_close(struct ctl_server *s)
 {
 	if (!s)
 		return;
-	while (s->clients)
-		client_close(s->clients);
-	ev_io_stop(s->loop, &s->lio);
-	close(s->fd);
+	bufsrv_free(s->srv);
 	unlink(s->path);
 	free(s->path);
 	free(s);

@@ -1,4 +1,4 @@
-/* json: helpers for writing JSON text into a buf (no parser: replies only). */
+/* json: helpers for writing JSON text into a buf.  Reading JSON: jsonr.h. */
 #ifndef COMMON_JSON_H
 #define COMMON_JSON_H
 

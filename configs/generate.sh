@@ -5,10 +5,13 @@
 #   configs/generate.sh -e DIR -o OUT    env files from DIR (site.env + NODE.env), output to OUT/NODE/
 #   configs/generate.sh -c               check: regenerate into a scratch folder and diff
 #
-# site.env holds what both nodes share (VIP, VRID, interface, unicast or not);
+# site.env holds what both nodes share (VIP, VRID, interface, unicast or not,
+# the BFD interval or off);
 # NODE.env what differs, as the deployment's .env did: NODE_NAME, NODE_IP,
 # PEER_NAME, PEER_IP, PRIORITY.  Templates use @NAME@ for each variable; a
-# placeholder left unreplaced is an error.
+# placeholder left unreplaced is an error.  S3_PORT (optional) puts lbd's S3
+# frontend over both nodes' MinIO on that port; without it the block is
+# commented out.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 ENV_DIR=$HERE
@@ -38,7 +41,7 @@ if [ "$CHECK" = 1 ]; then
 	exit "$rc"
 fi
 
-VARS="NODE_NAME NODE_IP PEER_NAME PEER_IP PRIORITY VIP VRID ADVERT INTERFACE UNICAST"
+VARS="NODE_NAME NODE_IP PEER_NAME PEER_IP PRIORITY VIP VRID ADVERT INTERFACE UNICAST S3_PORT S3 BFD_ON BFD_INTERVAL"
 found=0
 for envf in "$ENV_DIR"/*.env; do
 	node=$(basename "$envf" .env)
@@ -50,6 +53,8 @@ for envf in "$ENV_DIR"/*.env; do
 		# Each file is read in its own shell so no value leaks from one node to the next.
 		(
 			UNICAST=no
+			S3_PORT=
+			BFD=off
 			# shellcheck disable=SC1090,SC1091
 			. "$ENV_DIR/site.env"
 			# shellcheck disable=SC1090
@@ -58,6 +63,17 @@ for envf in "$ENV_DIR"/*.env; do
 			yes) UNICAST= ;;
 			no) UNICAST='# ' ;;
 			*) echo "$envf: UNICAST must be yes or no" >&2; exit 1 ;;
+			esac
+			case $S3_PORT in
+			'') S3='# ' ;;
+			*[!0-9]*) echo "$envf: S3_PORT must be a port number or empty" >&2; exit 1 ;;
+			*) S3= ;;
+			esac
+			# BFD=off comments the bfd line out (with the usual 10ms in it)
+			case $BFD in
+			off) BFD_ON='# ' BFD_INTERVAL=10ms ;;
+			[1-9]*ms|[1-9]*s) BFD_ON= BFD_INTERVAL=$BFD ;;
+			*) echo "$envf: BFD must be an interval like 10ms, or off" >&2; exit 1 ;;
 			esac
 			script=
 			for v in $VARS; do

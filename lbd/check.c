@@ -1,14 +1,9 @@
 #include "check.h"
 
-#include <errno.h>
-#include <ev.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include "mtime.h"
+#include "httpc.h"
 
 /* ---- names ----------------------------------------------------------------- */
 
@@ -81,298 +76,88 @@ const char *check_expect_format(const struct check_conf *c, char *out, size_t ou
 	return out;
 }
 
-/* ---- status line ------------------------------------------------------------ */
+/* ---- classification ------------------------------------------------------- */
 
-static int is_digit(char c)
+enum check_reason check_classify(const struct httpc_outcome *o, const struct check_conf *c)
 {
-	return c >= '0' && c <= '9';
-}
-
-int check_parse_status_line(const char *buf, size_t len, int *code)
-{
-	static const char proto[] = "HTTP/";
-	size_t i;
-	*code = 0;
-	/* "HTTP/" DIGIT "." DIGIT SP: fixed shape, checked byte by byte so that
-	 * a prefix of a valid line asks for more instead of failing. */
-	for (i = 0; i < 5; i++) {
-		if (i >= len)
-			return -2;
-		if (buf[i] != proto[i])
-			return -1;
-	}
-	const char shape[] = "9.9 999";
-	int c = 0;
-	for (size_t k = 0; k < sizeof(shape) - 1; k++, i++) {
-		if (i >= len)
-			return -2;
-		if (shape[k] == '9') {
-			if (!is_digit(buf[i]))
-				return -1;
-			if (k >= 4)
-				c = c * 10 + (buf[i] - '0');
-		} else if (buf[i] != shape[k]) {
-			return -1;
-		}
-	}
-	if (buf[5] != '1' || c < 100)
-		return -1; /* only HTTP/1.x answers an HTTP/1.1 request */
-	/* Then SP reason-phrase, or nothing, up to CRLF (a bare LF is accepted,
-	 * as RFC 9112 section 2.2 allows a recipient to). */
-	if (i >= len)
-		return -2;
-	if (buf[i] == ' ') {
-		for (i++; i < len; i++) {
-			unsigned char ch = (unsigned char)buf[i];
-			if (ch == '\r' || ch == '\n')
-				break;
-			if (ch != '\t' && (ch < 0x20 || ch == 0x7f))
-				return -1;
-			if (i >= CHECK_STATUS_LINE_MAX)
-				return -1;
-		}
-		if (i >= len)
-			return len >= CHECK_STATUS_LINE_MAX ? -1 : -2;
-	}
-	if (buf[i] == '\r') {
-		if (++i >= len)
-			return -2;
-		if (buf[i] != '\n')
-			return -1;
-	} else if (buf[i] != '\n') {
-		return -1;
-	}
-	*code = c;
-	return (int)(i + 1);
-}
-
-enum check_reason check_classify(int parsed, int code, int eof, int timed_out,
-				 const struct check_conf *c)
-{
-	if (parsed > 0)
-		return check_expect_match(c, code) ? CHECK_OK : CHECK_BAD_STATUS;
-	if (parsed == -1)
+	switch (o->result) {
+	case HTTPC_OK:
+		return check_expect_match(c, o->status) ? CHECK_OK : CHECK_BAD_STATUS;
+	case HTTPC_REFUSED:
+		return CHECK_CONN_REFUSED;
+	case HTTPC_CONN_TIMEOUT:
+		return CHECK_CONN_TIMEOUT;
+	case HTTPC_RESP_TIMEOUT:
+		return CHECK_RESP_TIMEOUT;
+	case HTTPC_SOCKET_ERROR:
+		return CHECK_CONN_ERROR;
+	case HTTPC_BAD_RESPONSE:
+	case HTTPC_BODY_MISMATCH:
+	case HTTPC_RESET: /* connected, then dropped: the server's answer was no answer */
+	default:
 		return CHECK_INVALID_RESP;
-	if (eof)
-		return CHECK_INVALID_RESP; /* closed before a whole status line */
-	return timed_out ? CHECK_RESP_TIMEOUT : CHECK_INVALID_RESP;
+	}
 }
 
 /* ---- request ---------------------------------------------------------------- */
 
 int check_format_request(const struct check_conf *c, const struct addr *a, char *out, size_t outlen)
 {
-	int n;
 	(void)a;
 	/* As HAProxy: without a configured host the check is HTTP/1.0 without
 	 * Host (any server takes it); with one it is HTTP/1.1 with that Host. */
-	if (!c->host[0])
-		n = snprintf(out, outlen, "%s %s HTTP/1.0\r\nUser-Agent: lbd-check\r\nAccept: */*\r\n\r\n",
-			     c->method, c->path);
-	else
-		n = snprintf(out, outlen,
-			     "%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: lbd-check\r\n"
-			     "Accept: */*\r\nConnection: close\r\n\r\n",
-			     c->method, c->path, c->host);
-	if (n < 0 || (size_t)n >= outlen)
-		return -1;
-	return n;
+	return httpc_format_get(out, outlen, c->method, c->path, c->host, "lbd-check");
 }
 
 /* ---- the check in flight ---------------------------------------------------- */
 
-enum check_phase { PH_CONNECT, PH_SEND, PH_READ, PH_DONE };
-
 struct check {
-	struct ev_loop *loop;
 	const struct check_conf *conf;
+	struct httpc *x;
 	check_done_fn done;
 	void *arg;
-	int fd;
-	enum check_phase phase;
-	uint64_t start_us;
-	ev_io io;
-	ev_timer timer;
-	struct check_outcome out;
-	size_t req_len, req_off, rlen;
-	char req[MODEL_PATH_MAX + MODEL_NAME_MAX * 2 + 128];
-	char resp[CHECK_STATUS_LINE_MAX];
 };
 
-static void check_free(struct check *c)
+static void check_done(void *arg, const struct httpc_outcome *o)
 {
-	ev_io_stop(c->loop, &c->io);
-	ev_timer_stop(c->loop, &c->timer);
-	if (c->fd >= 0)
-		close(c->fd);
+	struct check *c = arg;
+	struct check_outcome out = {
+		.result = check_classify(o, c->conf),
+		.code = o->result == HTTPC_OK ? o->status : 0,
+		.duration_us = o->duration_us,
+		.err = o->err,
+	};
+	check_done_fn done = c->done;
+	void *darg = c->arg;
 	free(c);
-}
-
-/* Records the result and calls done from a zero timer, so that done is never
- * called under check_start's caller and the check can be freed first. */
-static void check_finish(struct check *c, enum check_reason r, int code, int err)
-{
-	c->out.result = r;
-	c->out.code = code;
-	c->out.err = err;
-	c->out.duration_us = (uint32_t)(mtime_us() - c->start_us);
-	c->phase = PH_DONE;
-	ev_io_stop(c->loop, &c->io);
-	if (c->fd >= 0) {
-		close(c->fd);
-		c->fd = -1;
-	}
-	ev_timer_stop(c->loop, &c->timer);
-	ev_timer_set(&c->timer, 0., 0.);
-	ev_timer_start(c->loop, &c->timer);
-}
-
-static void check_on_read(struct check *c)
-{
-	for (;;) {
-		ssize_t r = recv(c->fd, c->resp + c->rlen, sizeof(c->resp) - c->rlen, 0);
-		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-			return;
-		int code = 0;
-		if (r <= 0) {
-			int parsed = check_parse_status_line(c->resp, c->rlen, &code);
-			check_finish(c, check_classify(parsed, code, 1, 0, c->conf), code, 0);
-			return;
-		}
-		c->rlen += (size_t)r;
-		int parsed = check_parse_status_line(c->resp, c->rlen, &code);
-		if (parsed != -2 || c->rlen == sizeof(c->resp)) {
-			if (parsed == -2)
-				parsed = -1;
-			check_finish(c, check_classify(parsed, code, 0, 0, c->conf), code, 0);
-			return;
-		}
-	}
-}
-
-static void check_on_send(struct check *c)
-{
-	while (c->req_off < c->req_len) {
-		ssize_t w = send(c->fd, c->req + c->req_off, c->req_len - c->req_off,
-				 MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return;
-		if (w < 0) {
-			/* The server took the connection and dropped it at once. */
-			check_finish(c, CHECK_INVALID_RESP, 0, errno);
-			return;
-		}
-		c->req_off += (size_t)w;
-	}
-	c->phase = PH_READ;
-	ev_io_stop(c->loop, &c->io);
-	ev_io_set(&c->io, c->fd, EV_READ);
-	ev_io_start(c->loop, &c->io);
-}
-
-static void check_on_connected(struct check *c)
-{
-	int err = 0;
-	socklen_t l = sizeof(err);
-	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &l) < 0)
-		err = errno;
-	if (err) {
-		check_finish(c, CHECK_CONN_REFUSED, 0, err);
-		return;
-	}
-	c->phase = PH_SEND;
-	/* The rest of the budget is for the answer. */
-	uint64_t spent_ms = (mtime_us() - c->start_us) / 1000;
-	uint64_t left = c->conf->timeout_ms > spent_ms ? c->conf->timeout_ms - spent_ms : 1;
-	ev_timer_stop(c->loop, &c->timer);
-	ev_timer_set(&c->timer, (double)left / 1000., 0.);
-	ev_timer_start(c->loop, &c->timer);
-	check_on_send(c);
-}
-
-static void check_io_cb(struct ev_loop *loop, ev_io *w, int revents)
-{
-	struct check *c = w->data;
-	(void)loop;
-	(void)revents;
-	switch (c->phase) {
-	case PH_CONNECT:
-		check_on_connected(c);
-		break;
-	case PH_SEND:
-		check_on_send(c);
-		break;
-	case PH_READ:
-		check_on_read(c);
-		break;
-	case PH_DONE:
-		break;
-	}
-}
-
-static void check_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	struct check *c = w->data;
-	(void)loop;
-	(void)revents;
-	if (c->phase == PH_DONE) {
-		struct check_outcome o = c->out;
-		check_done_fn done = c->done;
-		void *arg = c->arg;
-		check_free(c);
-		done(arg, &o);
-		return;
-	}
-	if (c->phase == PH_CONNECT) {
-		check_finish(c, CHECK_CONN_TIMEOUT, 0, ETIMEDOUT);
-		return;
-	}
-	int code = 0;
-	int parsed = check_parse_status_line(c->resp, c->rlen, &code);
-	check_finish(c, check_classify(parsed, code, 0, 1, c->conf), code, 0);
+	done(darg, &out);
 }
 
 struct check *check_start(struct ev_loop *loop, const struct check_conf *conf,
 			  const struct addr *a, check_done_fn done, void *arg)
 {
+	char req[MODEL_PATH_MAX + MODEL_NAME_MAX * 2 + 128];
 	struct check *c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
-	c->loop = loop;
 	c->conf = conf;
 	c->done = done;
 	c->arg = arg;
-	c->fd = -1;
-	c->start_us = mtime_us();
-	ev_io_init(&c->io, check_io_cb, -1, EV_WRITE);
-	c->io.data = c;
-	ev_timer_init(&c->timer, check_timer_cb, (double)conf->timeout_ms / 1000., 0.);
-	c->timer.data = c;
-
-	int n = check_format_request(conf, a, c->req, sizeof(c->req));
-	if (n < 0) {
-		check_finish(c, CHECK_CONN_ERROR, 0, E2BIG);
-		return c;
+	int n = check_format_request(conf, a, req, sizeof(req));
+	/* A request that does not fit is sent as nothing: httpc answers SOCKET_ERROR. */
+	struct httpc_request hr = { .bytes = req, .len = n > 0 ? (size_t)n : 0, .timeout_ms = conf->timeout_ms };
+	c->x = httpc_start(loop, a, &hr, check_done, c);
+	if (!c->x) {
+		free(c);
+		return NULL;
 	}
-	c->req_len = (size_t)n;
-	c->fd = socket(addr_family(a), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (c->fd < 0) {
-		check_finish(c, CHECK_CONN_ERROR, 0, errno);
-		return c;
-	}
-	if (connect(c->fd, (const struct sockaddr *)&a->ss, a->len) < 0 && errno != EINPROGRESS) {
-		int e = errno;
-		check_finish(c, e == EAGAIN || e == ENOBUFS ? CHECK_CONN_ERROR : CHECK_CONN_REFUSED, 0, e);
-		return c;
-	}
-	ev_io_set(&c->io, c->fd, EV_WRITE);
-	ev_io_start(loop, &c->io);
-	ev_timer_start(loop, &c->timer);
 	return c;
 }
 
 void check_cancel(struct check *c)
 {
-	if (c)
-		check_free(c);
+	if (!c)
+		return;
+	httpc_cancel(c->x);
+	free(c);
 }

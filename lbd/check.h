@@ -1,12 +1,13 @@
 /* check: one active HTTP health check of one server, on a libev loop.
  *
- *   connect
- *   -> send "METHOD PATH HTTP/1.0" (HAProxy's default), or HTTP/1.1 with
- *      "Host: HOST" and "Connection: close" when the check names a host
- *   -> read the status line; the whole exchange is bounded by timeout_ms
+ *   send "METHOD PATH HTTP/1.0" (HAProxy's default), or HTTP/1.1 with
+ *   "Host: HOST" and "Connection: close" when the check names a host,
+ *   through common/httpc (connect, send, read the answer's head; the whole
+ *   exchange bounded by timeout_ms)
  *   -> classify into enum check_reason (model.h), with the code and duration.
  *
- * The pure parts (status line parser, expect matcher, classification) are apart from the I/O so they can be unit-tested and fuzzed. */
+ * The pure parts (expect matcher, classification) are apart from the I/O so
+ * they can be unit-tested; the answer's bytes are judged by httpc_judge. */
 #ifndef LBD_CHECK_H
 #define LBD_CHECK_H
 
@@ -31,17 +32,10 @@ int check_expect_match(const struct check_conf *c, int code);
 /* The expect list for people: "200-499", "200,204", "2xx-3xx (default)". */
 const char *check_expect_format(const struct check_conf *c, char *out, size_t outlen);
 
-/* Parses "HTTP/1.x NNN reason\r\n" at the start of buf.
- * Returns bytes consumed (through the LF), -2 if more bytes are needed, -1 if
- * it is not a valid status line.  Pure: no allocation, reads only buf[0..len). */
-#define CHECK_STATUS_LINE_MAX 1024
-int check_parse_status_line(const char *buf, size_t len, int *code);
-
-/* Classification of a finished exchange (pure, for tests): `parsed` is what
- * check_parse_status_line returned on all bytes received, `eof` whether the
- * server closed, `timed_out` whether the response timer fired. */
-enum check_reason check_classify(int parsed, int code, int eof, int timed_out,
-				 const struct check_conf *c);
+struct httpc_outcome;
+/* Classification of a finished exchange (pure, for tests): the HAProxy-like
+ * reason for what httpc reported, the status judged against the expect list. */
+enum check_reason check_classify(const struct httpc_outcome *o, const struct check_conf *c);
 
 /* Builds the request into out; its length, or -1 if it does not fit. */
 int check_format_request(const struct check_conf *c, const struct addr *a, char *out, size_t outlen);

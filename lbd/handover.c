@@ -1,8 +1,10 @@
 /* handover: listening sockets from a running lbd to its successor (see handover.h). */
 #include "handover.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <ev.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,10 +15,14 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "log.h"
 
 #define HANDOVER_MAGIC 0x6c626431u   /* "lbd1" */
 #define HANDOVER_END 0x6c626430u     /* "lbd0": no more sockets */
+#define HANDOVER_END_CAN_CLOSE 1u    /* in the end message's len: "GC" understood */
+#define HANDOVER_END_STATE 2u        /* and "ST" */
+#define HANDOVER_STATE_MAX (1u << 20)
 #define HANDOVER_MAX 1024
 #define HANDOVER_TIMEOUT_S 5
 
@@ -26,10 +32,24 @@ struct wire {
 	struct sockaddr_storage ss;
 };
 
+/* The successor being served (old process side), one at a time: its
+ * words are read as they come, on the main loop, never waited for. */
+struct handover_peer {
+	int fd;                 /* -1: none */
+	pid_t pid;
+	int sent;               /* the sockets are sent: "GO"/"GC" expected, else "FDS" */
+	int nsent;
+	char buf[4];
+	size_t got;
+	ev_io io;
+	ev_timer tmr;
+};
+
 struct handover_srv {
 	struct ev_loop *loop;
 	ev_io io;
 	int fd;
+	struct handover_peer peer;
 	char *path;
 	const struct handover_ops *ops;
 	void *arg;
@@ -52,19 +72,29 @@ static void set_timeouts(int fd)
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
 
-/* Read a short word ("FDS", "GO", "OK") ending in a newline. */
-static int read_word(int fd, const char *want)
+/* Read `len` bytes: a short word ending in a newline. */
+static int read_exact(int fd, char *b, size_t len)
 {
-	char b[8];
-	size_t n = 0, len = strlen(want);
-	while (n < len + 1) {
-		ssize_t r = read(fd, b + n, len + 1 - n);
+	size_t n = 0;
+	while (n < len) {
+		ssize_t r = read(fd, b + n, len - n);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
 			return r < 0 ? -errno : -ECONNRESET;
 		n += (size_t)r;
 	}
+	return 0;
+}
+
+/* Read a short word ("FDS", "OK") ending in a newline. */
+static int read_word(int fd, const char *want)
+{
+	char b[8];
+	size_t len = strlen(want);
+	int rc = read_exact(fd, b, len + 1);
+	if (rc)
+		return rc;
 	return memcmp(b, want, len) == 0 && b[len] == '\n' ? 0 : -EPROTO;
 }
 
@@ -97,6 +127,32 @@ static int recv_one(int fd, struct wire *m, int *sock)
 			memcpy(sock, CMSG_DATA(c), sizeof(int));
 	if (r != (ssize_t)sizeof(*m) || (mh.msg_flags & MSG_CTRUNC))
 		return -EPROTO;
+	return 0;
+}
+
+/* "ST": the old process's servers' state (hostate.h). */
+static int fetch_state(int fd, struct handover_in *in)
+{
+	uint32_t nlen;
+	int rc = write_word(fd, "ST\n");
+	if (!rc)
+		rc = read_exact(fd, (char *)&nlen, sizeof(nlen));
+	if (rc)
+		return rc;
+	size_t len = ntohl(nlen);
+	if (len > HANDOVER_STATE_MAX)
+		return -EPROTO;
+	char *t = malloc(len + 1);
+	if (!t)
+		return -ENOMEM;
+	rc = read_exact(fd, t, len);
+	if (rc) {
+		free(t);
+		return rc;
+	}
+	t[len] = 0;
+	in->state = t;
+	in->state_len = len;
 	return 0;
 }
 
@@ -134,8 +190,13 @@ int handover_fetch(const char *path, struct handover_in *in, char *err, size_t e
 		int sock;
 		memset(&m, 0, sizeof(m));
 		rc = recv_one(fd, &m, &sock);
-		if (!rc && m.magic == HANDOVER_END && sock < 0)
+		if (!rc && m.magic == HANDOVER_END && sock < 0) {
+			in->can_close = (m.len & HANDOVER_END_CAN_CLOSE) != 0;
+			if (!(m.len & HANDOVER_END_STATE) || fetch_state(fd, in) == 0)
+				return 1;
+			log_warn("handover: no server state from pid %d; checked servers start as configured", (int)in->peer);
 			return 1;
+		}
 		if (!rc && (m.magic != HANDOVER_MAGIC || sock < 0 || m.len > sizeof(m.ss) || in->n == HANDOVER_MAX))
 			rc = -EPROTO;
 		if (!rc) {
@@ -173,9 +234,9 @@ int handover_take(struct handover_in *in, const struct addr *a)
 	return -1;
 }
 
-int handover_release(struct handover_in *in, char *err, size_t errlen)
+int handover_release(struct handover_in *in, int close_old, char *err, size_t errlen)
 {
-	int rc = write_word(in->conn, "GO\n");
+	int rc = write_word(in->conn, close_old ? "GC\n" : "GO\n");
 	if (!rc)
 		rc = read_word(in->conn, "OK");
 	if (rc)
@@ -197,6 +258,9 @@ int handover_in_free(struct handover_in *in)
 	free(in->s);
 	in->s = NULL;
 	in->n = 0;
+	free(in->state);
+	in->state = NULL;
+	in->state_len = 0;
 	if (in->conn >= 0)
 		close(in->conn);
 	in->conn = -1;
@@ -205,7 +269,7 @@ int handover_in_free(struct handover_in *in)
 
 /* ---- old process --------------------------------------------------------------------- */
 
-static int send_one(int fd, uint32_t magic, const struct addr *a, int sock)
+static int send_one(int fd, uint32_t magic, const struct addr *a, int sock, uint32_t flags)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
@@ -217,6 +281,8 @@ static int send_one(int fd, uint32_t magic, const struct addr *a, int sock)
 	if (a) {
 		m.ss = a->ss;
 		m.len = a->len;
+	} else {
+		m.len = flags;
 	}
 	struct iovec iov = { &m, sizeof(m) };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
@@ -234,40 +300,137 @@ static int send_one(int fd, uint32_t magic, const struct addr *a, int sock)
 	return r == (ssize_t)sizeof(m) ? 0 : (r < 0 ? -errno : -EIO);
 }
 
-/* One successor at a time, served to the end on the main loop: it only
- * waits for the new process to start its workers (bounded by the timeout). */
+static void peer_end(struct handover_srv *s, int rc)
+{
+	struct handover_peer *p = &s->peer;
+	if (p->fd < 0)
+		return;
+	ev_io_stop(s->loop, &p->io);
+	ev_timer_stop(s->loop, &p->tmr);
+	if (rc)
+		log_warn("handover to pid %d abandoned (%s); still serving", (int)p->pid, strerror(-rc));
+	close(p->fd);
+	p->fd = -1;
+}
+
+/* "FDS" came: every listening socket, then the end of the list. */
+static int send_sockets(struct handover_srv *s)
+{
+	struct handover_peer *p = &s->peer;
+	struct handover_sock *list = calloc(HANDOVER_MAX, sizeof(*list));
+	if (!list)
+		return -ENOMEM;
+	int n = s->ops->list(s->arg, list, HANDOVER_MAX), rc = 0;
+	for (int i = 0; !rc && i < n; i++)
+		rc = send_one(p->fd, HANDOVER_MAGIC, &list[i].addr, list[i].fd, 0);
+	free(list);
+	if (!rc)
+		rc = send_one(p->fd, HANDOVER_END, NULL, -1,
+			      HANDOVER_END_CAN_CLOSE | (s->ops->state ? HANDOVER_END_STATE : 0));
+	p->nsent = n;
+	return rc;
+}
+
+/* "ST" came: the servers' state, its length first. */
+static int send_state(struct handover_srv *s)
+{
+	struct buf b = BUF_INIT;
+	s->ops->state(s->arg, &b);
+	uint32_t nlen = htonl((uint32_t)b.len);
+	ssize_t r = send(s->peer.fd, &nlen, sizeof(nlen), MSG_NOSIGNAL);
+	int rc = r == (ssize_t)sizeof(nlen) ? 0 : -EIO;
+	size_t off = 0;
+	while (!rc && off < b.len) {
+		r = send(s->peer.fd, b.data + off, b.len - off, MSG_NOSIGNAL);
+		if (r <= 0)
+			rc = r < 0 ? -errno : -EIO;
+		else
+			off += (size_t)r;
+	}
+	buf_free(&b);
+	return rc;
+}
+
+static void peer_cb(struct ev_loop *loop, ev_io *io, int revents)
+{
+	struct handover_srv *s = io->data;
+	struct handover_peer *p = &s->peer;
+	(void)loop; (void)revents;
+	size_t want = p->sent ? 3 : 4; /* "GO\n"/"GC\n", "FDS\n" */
+	ssize_t r = read(p->fd, p->buf + p->got, want - p->got);
+	if (r < 0 && errno == EINTR)
+		return;
+	if (r <= 0) {
+		peer_end(s, r < 0 ? -errno : -ECONNRESET);
+		return;
+	}
+	p->got += (size_t)r;
+	if (p->got < want)
+		return;
+	p->got = 0;
+	if (!p->sent) {
+		int rc = memcmp(p->buf, "FDS\n", 4) ? -EPROTO : send_sockets(s);
+		if (rc)
+			peer_end(s, rc);
+		p->sent = 1;
+		return;
+	}
+	if (s->ops->state && memcmp(p->buf, "ST\n", 3) == 0) {
+		int rc = send_state(s);
+		if (rc)
+			peer_end(s, rc);
+		return;
+	}
+	if (p->buf[0] != 'G' || (p->buf[1] != 'O' && p->buf[1] != 'C') || p->buf[2] != '\n') {
+		peer_end(s, -EPROTO);
+		return;
+	}
+	int close_old = p->buf[1] == 'C', fd = p->fd;
+	pid_t pid = p->pid;
+	log_notice("handover: %d listening sockets passed to pid %d", p->nsent, (int)pid);
+	ev_io_stop(s->loop, &p->io);
+	ev_timer_stop(s->loop, &p->tmr);
+	p->fd = -1;
+	s->ops->release(s->arg, pid, close_old); /* may close s */
+	write_word(fd, "OK\n");
+	close(fd);
+}
+
+static void peer_timeout_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	(void)loop; (void)revents;
+	peer_end(t->data, -ETIMEDOUT);
+}
+
+/* One successor at a time; its words are awaited on the main loop (a
+ * successor takes its time to start its workers between "FDS" and "GO"),
+ * within HANDOVER_TIMEOUT_S in all. */
 static void accept_cb(struct ev_loop *loop, ev_io *io, int revents)
 {
 	struct handover_srv *s = io->data;
-	(void)loop; (void)revents;
+	struct handover_peer *p = &s->peer;
+	(void)revents;
+	/* Blocking, bounded by its timeouts: read only when readable. */
 	int fd = accept4(s->fd, NULL, NULL, SOCK_CLOEXEC);
 	if (fd < 0)
 		return;
+	if (p->fd >= 0) {
+		close(fd); /* the next successor tries again when this one is through */
+		return;
+	}
 	set_timeouts(fd);
-	pid_t peer = 0;
+	memset(p, 0, offsetof(struct handover_peer, io));
+	p->fd = fd;
 	struct ucred cr;
 	socklen_t crlen = sizeof(cr);
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) == 0)
-		peer = cr.pid;
-	struct handover_sock *list = calloc(HANDOVER_MAX, sizeof(*list));
-	int rc = list ? read_word(fd, "FDS") : -ENOMEM;
-	int n = rc ? 0 : s->ops->list(s->arg, list, HANDOVER_MAX);
-	for (int i = 0; !rc && i < n; i++)
-		rc = send_one(fd, HANDOVER_MAGIC, &list[i].addr, list[i].fd);
-	free(list);
-	if (!rc)
-		rc = send_one(fd, HANDOVER_END, NULL, -1);
-	if (!rc)
-		rc = read_word(fd, "GO");
-	if (rc) {
-		log_warn("handover to pid %d abandoned (%s); still serving", (int)peer, strerror(-rc));
-		close(fd);
-		return;
-	}
-	log_notice("handover: %d listening sockets passed to pid %d", n, (int)peer);
-	s->ops->release(s->arg, peer); /* may close s */
-	write_word(fd, "OK\n");
-	close(fd);
+		p->pid = cr.pid;
+	ev_io_init(&p->io, peer_cb, fd, EV_READ);
+	p->io.data = s;
+	ev_io_start(loop, &p->io);
+	ev_timer_init(&p->tmr, peer_timeout_cb, HANDOVER_TIMEOUT_S, 0);
+	p->tmr.data = s;
+	ev_timer_start(loop, &p->tmr);
 }
 
 struct handover_srv *handover_listen(struct ev_loop *loop, const char *path, const struct handover_ops *ops,
@@ -294,6 +457,7 @@ struct handover_srv *handover_listen(struct ev_loop *loop, const char *path, con
 	if (brc || listen(s->fd, 4))
 		goto bad;
 	s->loop = loop;
+	s->peer.fd = -1;
 	s->ops = ops;
 	s->arg = arg;
 	ev_io_init(&s->io, accept_cb, s->fd, EV_READ);
@@ -313,6 +477,7 @@ void handover_close(struct handover_srv *s, int unlink_path)
 {
 	if (!s)
 		return;
+	peer_end(s, 0);
 	ev_io_stop(s->loop, &s->io);
 	close(s->fd);
 	if (unlink_path)

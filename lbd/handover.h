@@ -7,7 +7,18 @@
  * process connects at start ("FDS"), receives one message per listening
  * socket (its address and the descriptor), starts its workers on them, then
  * says "GO": the old process stops accepting, gives up its control socket
- * and stats listener, answers "OK" and drains within `grace`. */
+ * and stats listener, answers "OK" and drains within `grace`.
+ *
+ * Or, where the new process steers the address's reuseport group with BPF
+ * (reuseport.h), it opens sockets of its own beside the old ones and says
+ * "GC" (go, close): the old process also stops listening on its sockets
+ * (shutdown), and the kernel migrates the connections waiting in them to
+ * the new ones.  An old process offers "GC" with a flag in its end-of-list
+ * message; one too old to know it is handed the sockets as before.
+ *
+ * An old process that offers it (another flag) answers "ST" before the "GO"
+ * with its servers' health and admin state (hostate.h): a length (4 bytes,
+ * network order) and that much text. */
 #ifndef LBD_HANDOVER_H
 #define LBD_HANDOVER_H
 
@@ -16,6 +27,7 @@
 
 #include "addr.h"
 
+struct buf;
 struct ev_loop;
 
 #define HANDOVER_SUFFIX ".handover"
@@ -31,6 +43,9 @@ struct handover_in {
 	pid_t peer;
 	struct handover_sock *s;
 	int n;
+	int can_close;          /* the old process knows "GC" */
+	char *state;            /* its servers' state (hostate.h), or NULL */
+	size_t state_len;
 };
 
 /* Connect to the running process at `path` and receive its sockets: 1 with
@@ -39,9 +54,10 @@ int handover_fetch(const char *path, struct handover_in *in, char *err, size_t e
 /* A received socket bound to `a` (same family, address and port), taken out
  * of `in`, or -1. */
 int handover_take(struct handover_in *in, const struct addr *a);
-/* Tell the old process to stop accepting and wait (5 s at most) for it to
- * give up its control socket.  0, or negative errno with err. */
-int handover_release(struct handover_in *in, char *err, size_t errlen);
+/* Tell the old process to stop accepting (and with `close`, to stop
+ * listening: "GC") and wait (5 s at most) for it to give up its control
+ * socket.  0, or negative errno with err. */
+int handover_release(struct handover_in *in, int close, char *err, size_t errlen);
 /* Close what was not taken; returns how many sockets that was. */
 int handover_in_free(struct handover_in *in);
 
@@ -49,8 +65,11 @@ int handover_in_free(struct handover_in *in);
 struct handover_ops {
 	/* Fill up to max entries (fds stay owned by the caller); the count. */
 	int (*list)(void *arg, struct handover_sock *out, int max);
-	/* Stop accepting and release the control socket; `peer` took over. */
-	void (*release)(void *arg, pid_t peer);
+	/* Stop accepting and release the control socket; `peer` took over.
+	 * With `close`, stop listening too (peer has sockets of its own). */
+	void (*release)(void *arg, pid_t peer, int close);
+	/* The servers' state, for "ST" (hostate.h). */
+	void (*state)(void *arg, struct buf *out);
 };
 
 struct handover_srv;

@@ -2,46 +2,63 @@
  * ("show stat", "show servers") carry a "text" field, printed as is; the
  * others are printed as JSON (and always with --json). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ctltool.h"
+#include "jsonr.h"
 
-/* Prints the JSON string starting at s (just after its opening quote). */
-static void print_json_string(FILE *out, const char *s)
+/* The top-level "ok" (-1 if absent) and "text" (NULL if absent, else
+ * malloc'd and decoded) of a reply; -1 if the reply is not one JSON object. */
+static int read_reply(const char *json, int *ok, char **text)
 {
-	for (; *s && *s != '"'; s++) {
-		if (*s != '\\') {
-			fputc(*s, out);
-			continue;
+	struct jsonr j;
+	char key[8];
+	int more;
+	*ok = -1;
+	*text = NULL;
+	jsonr_init(&j, json, strlen(json));
+	if (jsonr_object(&j))
+		return -1;
+	while ((more = jsonr_key(&j, key, sizeof(key))) == 1) {
+		int rc;
+		if (!strcmp(key, "ok") && (jsonr_peek(&j) == JSONR_TRUE || jsonr_peek(&j) == JSONR_FALSE)) {
+			rc = jsonr_bool(&j, ok);
+		} else if (!strcmp(key, "text") && jsonr_peek(&j) == JSONR_STRING && !*text) {
+			/* decoded, it is never longer than the reply */
+			size_t cap = strlen(json) + 1;
+			*text = malloc(cap);
+			rc = *text && jsonr_string(&j, *text, cap) >= 0 ? 0 : -1;
+		} else {
+			rc = jsonr_skip(&j);
 		}
-		switch (*++s) {
-		case 'n': fputc('\n', out); break;
-		case 't': fputc('\t', out); break;
-		case 'r': break;
-		case 'u': {
-			unsigned v = 0;
-			if (sscanf(s + 1, "%4x", &v) == 1 && strlen(s + 1) >= 4) {
-				fputc(v < 0x80 ? (int)v : '?', out);
-				s += 4;
-			}
+		if (rc)
 			break;
-		}
-		case '\0': return;
-		default: fputc(*s, out); break;
-		}
 	}
+	if (more || jsonr_end(&j)) {
+		free(*text);
+		*text = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 static int format(FILE *out, int argc, char **argv, const char *json)
 {
+	int ok;
+	char *text;
 	(void)argc;
 	(void)argv;
-	const char *t = strstr(json, ",\"text\":\"");
-	if (t && strstr(json, "{\"ok\":true") == json)
-		print_json_string(out, t + 9);
+	if (read_reply(json, &ok, &text)) {
+		fprintf(out, "%s\n", json); /* shown as it came: not ours to judge */
+		return 1;
+	}
+	if (ok == 1 && text)
+		fputs(text, out);
 	else
 		fprintf(out, "%s\n", json);
-	return strstr(json, "\"ok\":false") ? 1 : 0;
+	free(text);
+	return ok == 0 ? 1 : 0;
 }
 
 int main(int argc, char **argv)

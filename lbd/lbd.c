@@ -15,10 +15,14 @@
 #include "config.h"
 #include "ctl.h"
 #include "daemon.h"
+#include "fdstore.h"
 #include "handover.h"
+#include "hostate.h"
 #include "json.h"
 #include "log.h"
 #include "model.h"
+#include "quiesce.h"
+#include "reuseport.h"
 #include "upgrade.h"
 #include "mtime.h"
 #include "worker.h"
@@ -41,6 +45,8 @@ struct lbd {
 	struct workers *workers;
 	struct ctl_server *ctl;
 	struct handover_srv *ho;      /* where a successor takes our listening sockets */
+	struct fdstore *store;        /* systemd's copies of them, kept across a restart */
+	struct reuseport *rp;         /* BPF steering of our sockets, after an upgrade that replaced them */
 	char ho_path[sizeof(((struct global_conf *)0)->control) + sizeof(HANDOVER_SUFFIX)];
 	const struct lbd_service *svc[LBD_MAX_SERVICES];
 	int nsvc, svc_started;
@@ -49,6 +55,8 @@ struct lbd {
 	ev_signal sighup, sigterm, sigint, sigusr2;
 	ev_child upgrade_child;       /* the process started by an upgrade, until it exits or we stop */
 	ev_timer grace;
+	struct quiesce quiesce;       /* planned VIP handover: "quiesce SECONDS|status|off" */
+	ev_timer stop_soon;           /* begin_stop() once a successor has its answer */
 	atomic_int stopping;          /* set on the main loop, read by lbd_alive() from the stats thread */
 	uint64_t generation;
 	uint64_t started_ms, reloaded_ms;
@@ -69,6 +77,7 @@ struct lbd *lbd_new(const char *conf_path, int foreground)
 		return NULL;
 	}
 	pthread_mutex_init(&l->cfg_lock, NULL);
+	quiesce_init(&l->quiesce, l->loop);
 	return l;
 }
 
@@ -78,6 +87,10 @@ void lbd_free(struct lbd *l)
 		return;
 	model_config_unref(l->cfg);
 	l->cfg = NULL;
+	fdstore_free(l->store);
+	l->store = NULL;
+	reuseport_free(l->rp);
+	l->rp = NULL;
 	pthread_mutex_destroy(&l->cfg_lock);
 	free(l->conf_path);
 	free(l);
@@ -126,6 +139,36 @@ int lbd_alive(struct lbd *l, uint64_t max_age_ms)
 
 /* ---- configuration ------------------------------------------------------------------- */
 
+/* systemd's fd store holds the listening sockets in use (see fdstore.h). */
+static void store_sync(struct lbd *l)
+{
+	enum { MAX = 4096 };
+	if (!l->store)
+		return;
+	struct handover_sock *list = calloc(MAX, sizeof(*list));
+	if (list)
+		fdstore_sync(l->store, list, workers_list_sockets(l->workers, list, MAX));
+	free(list);
+}
+
+/* The SK_REUSEPORT programs steer to the sockets in use (see
+ * reuseport.h): how many, or negative errno with err. */
+static int steer_sync(struct lbd *l, char *err, size_t errlen)
+{
+	enum { MAX = 4096 };
+	if (!l->rp)
+		return 0;
+	struct handover_sock *list = calloc(MAX, sizeof(*list));
+	if (!list) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	int n = workers_list_sockets(l->workers, list, MAX);
+	int rc = reuseport_sync(l->rp, list, n, err, errlen);
+	free(list);
+	return rc ? rc : n;
+}
+
 static int load(struct lbd *l, struct lbd_config **out, char *err, size_t errlen)
 {
 	struct lbd_config *c;
@@ -169,6 +212,10 @@ int lbd_reload(struct lbd *l, char *err, size_t errlen)
 	}
 	set_current(l, c);
 	workers_switch(l->workers, c);
+	store_sync(l);
+	char serr[256];
+	if (steer_sync(l, serr, sizeof(serr)) < 0)
+		log_warn("reload: %s", serr);
 	for (int i = 0; i < l->svc_started; i++)
 		if (l->svc[i]->reload)
 			l->svc[i]->reload(l, c, old);
@@ -259,6 +306,16 @@ static int cmd_help(struct lbd *l, void *arg, int argc, char **argv, struct buf 
 	return 0;
 }
 
+static int cmd_quiesce(struct lbd *l, void *arg, int argc, char **argv, struct buf *r)
+{
+	(void)arg;
+	if (atomic_load(&l->stopping)) {
+		buf_puts(r, "stopping");
+		return -ESHUTDOWN;
+	}
+	return quiesce_cmd(&l->quiesce, l->workers, argc, argv, r);
+}
+
 static int ctl_dispatch(void *arg, int argc, char **argv, struct buf *reply)
 {
 	struct lbd *l = arg;
@@ -287,11 +344,14 @@ static void grace_cb(struct ev_loop *loop, ev_timer *w, int revents)
 /* Stop accepting, let the requests in flight finish within `grace`, exit. */
 static void begin_stop(struct lbd *l, int handed_over)
 {
+	quiesce_end(&l->quiesce); /* the successor gets the sockets without the filter */
 	atomic_store(&l->stopping, 1);
 	handover_close(l->ho, 1);
 	l->ho = NULL;
 	log_notice("stopping: no new connections, %u ms for in-flight requests", l->cfg->g.grace_ms);
-	workers_stop_accepting(l->workers, handed_over);
+	/* Sockets systemd keeps for the next process stay open here until
+	 * exit, as after a handover (see worker.c, wake_cb()). */
+	workers_stop_accepting(l->workers, handed_over || fdstore_count(l->store) > 0);
 	ev_timer_init(&l->grace, grace_cb, l->cfg->g.grace_ms / 1000.0, 0);
 	ev_timer_start(l->loop, &l->grace);
 	workers_when_idle(l->workers, l->loop);
@@ -317,11 +377,20 @@ static int ho_list(void *arg, struct handover_sock *out, int max)
 	return atomic_load(&l->stopping) ? 0 : workers_list_sockets(l->workers, out, max);
 }
 
+static void stop_soon_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop; (void)revents;
+	begin_stop(w->data, 1);
+}
+
 /* The successor accepts on our sockets: give it the control socket and the
  * stats listener, stop accepting and drain. */
-static void ho_release(void *arg, pid_t peer)
+static void ho_release(void *arg, pid_t peer, int close_old)
 {
 	struct lbd *l = arg;
+	enum { MAX = 4096 };
+	struct handover_sock *list = close_old ? calloc(MAX, sizeof(*list)) : NULL;
+	int n = list ? workers_list_sockets(l->workers, list, MAX) : 0;
 	handover_close(l->ho, 0); /* the path is the successor's now */
 	l->ho = NULL;
 	ctl_server_close(l->ctl);
@@ -330,11 +399,37 @@ static void ho_release(void *arg, pid_t peer)
 		if (l->svc[i]->stop)
 			l->svc[i]->stop(l);
 	l->svc_started = 0;
-	log_notice("handover: pid %d accepts on our listening sockets", (int)peer);
-	begin_stop(l, 1);
+	/* Replaced: stop listening at once, before the workers (one may be
+	 * busy) acknowledge the stop; the kernel moves what waits in the
+	 * accept queues to the new process's sockets, as its SK_REUSEPORT
+	 * programs choose.  A worker still watching gets EINVAL from accept.
+	 * The descriptors stay open until exit (see begin_stop()). */
+	int stopped = 0;
+	for (int i = 0; i < n; i++)
+		stopped += shutdown(list[i].fd, SHUT_RD) == 0;
+	if (close_old)
+		log_notice("handover: pid %d listens beside us; %d of our %d listening sockets closed, the connections "
+			   "waiting in them migrate to its sockets", (int)peer, stopped, n);
+	else
+		log_notice("handover: pid %d accepts on our listening sockets", (int)peer);
+	free(list);
+	/* The successor waits for our answer, sent when this returns; the stop
+	 * waits for every worker's acknowledgement (seconds, if one is busy),
+	 * so it comes after. */
+	atomic_store(&l->stopping, 1);
+	ev_timer_init(&l->stop_soon, stop_soon_cb, 0, 0);
+	l->stop_soon.data = l;
+	ev_timer_start(l->loop, &l->stop_soon);
 }
 
-static const struct handover_ops ho_ops = { ho_list, ho_release };
+static void ho_state(void *arg, struct buf *out)
+{
+	struct lbd *l = arg;
+	hostate_write(l->cfg, out);
+}
+
+static const struct handover_ops ho_ops = { ho_list, ho_release, ho_state };
+
 
 static void upgrade_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 {
@@ -392,12 +487,18 @@ static int cmd_upgrade(struct lbd *l, void *arg, int argc, char **argv, struct b
 	return 0;
 }
 
-/* Take the listening sockets of a running lbd, if there is one, and start
- * the workers on them (or on new sockets). */
+/* Take the listening sockets of a running lbd (an upgrade: SCM_RIGHTS), or
+ * those systemd kept across a restart (its fd store), if there are any,
+ * and start the workers on them (or on new sockets). */
 static int start_workers(struct lbd *l, struct lbd_config *c, char *err, size_t errlen)
 {
-	struct handover_in in = { .conn = -1 };
-	int took = 0;
+	struct handover_in in = { .conn = -1 }, kept = { .conn = -1 };
+	int took = 0, restored = fdstore_fetch(&kept, err, errlen);
+	if (restored < 0) {
+		log_warn("%s; opening the listening sockets anew", err);
+		restored = 0;
+	}
+	l->store = fdstore_new();
 	l->ho_path[0] = 0;
 	if (c->g.control[0]) {
 		snprintf(l->ho_path, sizeof(l->ho_path), "%s%s", c->g.control, HANDOVER_SUFFIX);
@@ -407,29 +508,82 @@ static int start_workers(struct lbd *l, struct lbd_config *c, char *err, size_t 
 			took = 0;
 		}
 	}
-	l->workers = workers_new(l->loop, c, took ? &in : NULL, err, errlen);
+	if (took || !restored) {
+		handover_in_free(&kept); /* the same sockets, if any: the running lbd's are taken */
+		restored = 0;
+	}
+	if (took && in.state) {
+		int n = hostate_apply(c, in.state, in.state_len);
+		log_notice("handover: health and admin state of %d servers taken from pid %d", n, (int)in.peer);
+	}
+	/* An upgrade: with BPF, sockets of our own beside the old process's,
+	 * which it then closes (its waiting connections migrate); without, its
+	 * sockets over SCM_RIGHTS. */
+	int replace = 0;
+	if (took) {
+		char rerr[256];
+		if (!in.can_close)
+			snprintf(rerr, sizeof(rerr), "pid %d is an lbd that cannot close its sockets for us", (int)in.peer);
+		else if ((l->rp = reuseport_new(rerr, sizeof(rerr))) != NULL)
+			replace = 1;
+		if (!replace)
+			log_notice("handover: %s: taking its listening sockets over SCM_RIGHTS", rerr);
+	}
+	struct handover_in *from = took && !replace ? &in : restored ? &kept : NULL;
+	l->workers = workers_new(l->loop, c, from, err, errlen);
 	if (!l->workers) {
 		handover_in_free(&in);
+		handover_in_free(&kept);
 		return -EIO;
 	}
-	if (!took) {
-		log_notice("listening sockets: opened anew (no running lbd at %s)", l->ho_path[0] ? l->ho_path : "-");
+	if (replace) {
+		char rerr[256];
+		int n = steer_sync(l, rerr, sizeof(rerr));
+		if (n < 0)
+			log_warn("handover: %s; the connections waiting in pid %d's sockets may be reset", rerr,
+				 (int)in.peer);
+		else
+			log_notice("listening sockets: %d opened beside pid %d's, steered to by the SK_REUSEPORT program "
+				   "(BPF); the connections waiting in the old ones migrate here", n, (int)in.peer);
+	}
+	if (!from && !replace) {
+		log_notice("listening sockets: opened anew (no running lbd at %s, none kept by systemd)",
+			   l->ho_path[0] ? l->ho_path : "-");
+		store_sync(l);
 		return 0;
 	}
-	int offered = in.n, unused = 0;
-	for (int i = 0; i < in.n; i++)
-		unused += in.s[i].fd >= 0;
-	log_notice("listening sockets: %d of %d taken over from pid %d over %s (SCM_RIGHTS)", offered - unused,
-		   offered, (int)in.peer, l->ho_path);
-	/* Under systemd (NotifyAccess=all) this process is the service's main
-	 * one from now on: the old one exits once drained. */
-	char st[64];
-	snprintf(st, sizeof(st), "MAINPID=%d", (int)getpid());
-	daemon_notify(st);
-	char herr[256];
-	if (handover_release(&in, herr, sizeof(herr)))
-		log_warn("%s", herr);
-	if (handover_in_free(&in))
+	int offered = from ? from->n : 0, unused = 0;
+	for (int i = 0; i < offered; i++)
+		unused += from->s[i].fd >= 0;
+	if (restored)
+		log_notice("listening sockets: %d of %d taken back from systemd's fd store (restart: connections "
+			   "that waited in them are accepted now)", offered - unused, offered);
+	else if (!replace)
+		log_notice("listening sockets: %d of %d taken over from pid %d over %s (SCM_RIGHTS)", offered - unused,
+			   offered, (int)in.peer, l->ho_path);
+	/* Received sockets this process does not use leave systemd's store
+	 * too, before it gets the ones in use (a name covers them all). */
+	if (from)
+		fdstore_forget(l->store, from->s, from->n);
+	else
+		fdstore_forget(l->store, in.s, in.n);
+	store_sync(l);
+	if (took) {
+		/* Under systemd (NotifyAccess=all) this process is the service's
+		 * main one from now on: the old one exits once drained. */
+		char st[64];
+		snprintf(st, sizeof(st), "MAINPID=%d", (int)getpid());
+		daemon_notify(st);
+		char herr[256];
+		if (handover_release(&in, replace, herr, sizeof(herr)))
+			log_warn("%s", herr);
+		else if (replace)
+			log_notice("handover: %llu connections migrated from pid %d's listening sockets",
+				   (unsigned long long)reuseport_migrated(l->rp), (int)in.peer);
+	}
+	if (replace)
+		handover_in_free(&in); /* our copies of the old sockets */
+	else if (handover_in_free(from))
 		log_warn("%d listening sockets of the old process are not bound here (other binds or fewer workers): "
 			 "closed, connections waiting in them are reset", unused);
 	return 0;
@@ -446,6 +600,7 @@ int lbd_run(struct lbd *l, char *err, size_t errlen)
 	lbd_ctl_register(l, "status", "status", cmd_status, NULL);
 	lbd_ctl_register(l, "reload", "reload", cmd_reload, NULL);
 	lbd_ctl_register(l, "upgrade", "upgrade", cmd_upgrade, NULL);
+	lbd_ctl_register(l, "quiesce", "quiesce SECONDS | quiesce status | quiesce off", cmd_quiesce, NULL);
 	lbd_ctl_register(l, "help", "help", cmd_help, NULL);
 	rc = start_workers(l, c, err, errlen);
 	if (rc)

@@ -5,18 +5,20 @@
 
 #include "config.h"
 #include "daemon.h"
+#include "health_service.h"
 #include "lbd.h"
 #include "log.h"
 #include "model.h"
 #include "stats_service.h"
 #include "upgrade.h"
 
-/* Services that run beside the data path (issue 5 adds its health checker
- * and stats page here with lbd_service_add(), and its commands with
- * lbd_ctl_register() from their start()). */
+/* Services that run beside the data path: the health checker and the stats
+ * listener (lbd_service_add(); the admin commands are registered with
+ * lbd_ctl_register() from the stats service's start()). */
 static int add_services(struct lbd *l)
 {
-	return stats_service_add(l);
+	int rc = health_service_add(l);
+	return rc ? rc : stats_service_add(l);
 }
 
 int main(int argc, char **argv)

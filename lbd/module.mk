@@ -13,3 +13,6 @@ $(B)/lbctl: $(B)/obj/lbd/lbctl.o $(B)/libcommon.a
 
 BINS += $(B)/lbd $(B)/lbctl
 LIBS += $(B)/liblbd.a
+
+# lbd/reuseport.c includes the SK_REUSEPORT skeleton (bpf/lbd_reuseport.bpf.c).
+$(B)/obj/lbd/reuseport.o: $(B)/bpf/lbd_reuseport.skel.h

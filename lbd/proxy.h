@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #include "http1.h"
-#include "lb.h"
+#include "roundrobin.h"
 #include "zpipe.h"
 
 struct frontend;
@@ -154,11 +154,13 @@ struct worker {
 	/* messages from the main thread, under all->lock */
 	struct lbd_config *next_cfg;
 	int msg_stop, msg_exit;
+	int msg_quiesce;                 /* 1: quiesce, -1: end it (workers_quiesce()) */
 	/* owned by the thread */
 	struct lbd_config *cfg;
-	struct lb_set lb;
+	struct roundrobin_set lb;
 	struct wlistener *ls;
 	int nls, npaused, stopping;
+	int quiesce;                     /* "Connection: close" and idle keep-alives ended, still accepting */
 	struct session *sessions;
 	struct session *q_head, *q_tail; /* requests waiting for a server slot, oldest first */
 	int qlen;
@@ -187,8 +189,11 @@ uint64_t workers_conn_add(struct workers *all, int delta);
 void session_accept(struct worker *w, struct frontend *fe, int fd, const struct sockaddr *sa, socklen_t salen);
 void session_close(struct session *s);
 void session_up_event(struct session *s, int revents);
-/* How long a keep-alive connection may stay idle once its worker stops. */
-#define SESSION_STOP_IDLE_S 1.0
+/* How long a keep-alive connection may stay idle once its worker stops:
+ * long enough for a busy client's next request (answered with "Connection:
+ * close"), short because under "systemctl restart" the old process's drain
+ * is the time new connections wait for the next one (fdstore.h). */
+#define SESSION_STOP_IDLE_S 0.3
 void session_stop_idle(struct session *s);
 
 /* session.c, for relay.c */

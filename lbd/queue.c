@@ -1,6 +1,6 @@
 #include "queue.h"
 
-#include "lb.h"
+#include "roundrobin.h"
 #include "model.h"
 #include "proxy.h"
 #include "relay.h"
@@ -12,7 +12,7 @@ static uint32_t queue_ms(const struct backend *be)
 	return be->conf.to.queue_ms ? be->conf.to.queue_ms : be->conf.to.connect_ms;
 }
 
-/* Every request that lb_pick would now give a server leaves, oldest first.
+/* Every request that roundrobin_pick would now give a server leaves, oldest first.
  * The walk covers the requests queued when it began: one put back at the
  * tail (another worker took the slot first) waits for the next run. */
 static void run(struct worker *w)
@@ -21,7 +21,7 @@ static void run(struct worker *w)
 	while (s) {
 		struct session *next = s->q_next;
 		int was_last = s == last;
-		if (lb_has_slot(s->tx->be, s->tx->last_srv)) {
+		if (roundrobin_has_slot(s->tx->be, s->tx->last_srv)) {
 			queue_remove(s);
 			s->tx->t_dequeued = ev_now(w->loop);
 			relay_dequeued(s); /* may free s, or put it back at the tail */

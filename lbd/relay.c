@@ -455,7 +455,7 @@ static void finish_txn(struct session *s)
 		s->in = NULL;
 	}
 	ev_tstamp idle = s->fe->conf.to.keepalive_ms / 1000.0;
-	if (s->w->stopping && idle > SESSION_STOP_IDLE_S)
+	if ((s->w->stopping || s->w->quiesce) && idle > SESSION_STOP_IDLE_S)
 		idle = SESSION_STOP_IDLE_S; /* see session_stop_idle() */
 	sess_arm(s, relay_now(s) + idle);
 }

@@ -1,12 +1,12 @@
 /* relay_connect: choosing a server for a request and connecting to it:
- * the round-robin pick (lb.c), the queue when every server is busy
+ * the round-robin pick (roundrobin.c), the queue when every server is busy
  * (queue.c), pooled connections (upstream.c), connect failures, passive
  * health, retries and redispatch.  See relay.h. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "lb.h"
+#include "roundrobin.h"
 #include "log.h"
 #include "model.h"
 #include "queue.h"
@@ -65,15 +65,15 @@ void relay_connect(struct session *s)
 	struct worker *w = s->w;
 	struct txn *tx = s->tx;
 	struct backend *be = tx->be;
-	struct lb_rr *rr = s->cfg == w->cfg && be->id < w->lb.n ? &w->lb.be[be->id] : NULL;
+	struct roundrobin *rr = s->cfg == w->cfg && be->id < w->lb.n ? &w->lb.be[be->id] : NULL;
 	struct server *srv;
 	if (!be->conf.redispatch && tx->last_srv && model_server_usable(tx->last_srv))
 		srv = tx->last_srv;
 	else
-		srv = lb_pick(be, rr, tx->last_srv);
+		srv = roundrobin_pick(be, rr, tx->last_srv);
 	if (!srv) {
 		/* Every server that is up is busy: wait, if the queue has room. */
-		if (lb_should_queue(be) &&
+		if (roundrobin_should_queue(be) &&
 		    (!be->conf.maxqueue || model_cnt_get(&be->st->cnt.q_cur) < be->conf.maxqueue))
 			queue_add(s);
 		else

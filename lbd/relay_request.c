@@ -157,7 +157,7 @@ void relay_start_request(struct session *s)
 	 * it is not the last): every request received is answered. */
 	int pipelined = b->end > (uint32_t)n && !(r->flags & (HTTP1_F_CHUNKED | HTTP1_F_HAS_CL));
 	tx->close_client = (r->minor == 0 && !(r->flags & HTTP1_F_CONN_KEEPALIVE)) || (r->flags & HTTP1_F_CONN_CLOSE) ||
-			   (w->stopping && !pipelined);
+			   ((w->stopping || w->quiesce) && !pipelined);
 	tx->bytes_in = (uint64_t)n;
 	if (r->flags & HTTP1_F_CHUNKED) {
 		tx->req_body = BODY_CHUNKED;

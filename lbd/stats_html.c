@@ -120,6 +120,36 @@ static const char *vrrp_class(const char *state)
 	return "maint";
 }
 
+/* One line per instance with a BFD session (issue 19): state, intervals,
+ * transitions and what was dropped. */
+static int vrrp_bfd_lines(struct buf *b, const struct stats_vrrp *v)
+{
+	int rc = 0;
+	for (int i = 0; !rc && i < v->n; i++) {
+		const struct stats_vrrp_bfd *f = &v->inst[i].bfd;
+		if (!f->on)
+			continue;
+		uint64_t total = 0;
+		for (int r = 0; r < STATS_VRRP_BFD_DISCARDS; r++)
+			total += f->discards[r];
+		rc = buf_puts(b, "<p class=\"vrrp-bfd\">BFD ") || esc(b, v->inst[i].name);
+		rc = rc || buf_puts(b, " to ") || esc(b, f->peer);
+		rc = rc || buf_printf(b, " <span class=\"st %s\" data-bfd-state=\"", !strcmp(f->state, "Up") ? "up" : "down");
+		rc = rc || esc(b, f->state) || buf_puts(b, "\">") || esc(b, f->state);
+		rc = rc || buf_puts(b, "</span> (peer ") || esc(b, f->remote_state);
+		rc = rc || buf_puts(b, ", ") || esc(b, f->diag) || buf_puts(b, ", auth ") || esc(b, f->auth);
+		rc = rc || buf_printf(b, "): every %.0f ms, detect %.0f ms, %" PRIu64 " transitions, %" PRIu64
+				      " takeovers, %" PRIu64 " overridden by adverts, %" PRIu64 " dropped",
+				      (double)f->tx_interval_us / 1000., (double)f->detect_time_us / 1000., f->transitions,
+				      f->peer_down, f->peer_down_overridden, total);
+		for (int r = 0; !rc && r < STATS_VRRP_BFD_DISCARDS; r++)
+			if (f->discards[r])
+				rc = buf_printf(b, ", %s %" PRIu64, stats_vrrp_bfd_discards[r], f->discards[r]);
+		rc = rc || buf_puts(b, "</p>");
+	}
+	return rc;
+}
+
 static int vrrp_panel(struct buf *b, const struct stats_vrrp *v)
 {
 	int rc = buf_puts(b, "<section id=\"vrrp\"><h2>VRRP</h2>");
@@ -147,6 +177,7 @@ static int vrrp_panel(struct buf *b, const struct stats_vrrp *v)
 		rc = rc || buf_puts(b, "</td></tr>");
 	}
 	rc = rc || buf_puts(b, "</table></div>");
+	rc = rc || vrrp_bfd_lines(b, v);
 	/* vrrpd's XDP guards: what they kept away from it. */
 	for (int i = 0; !rc && i < v->nguards; i++) {
 		const struct stats_vrrp_guard *g = &v->guards[i];

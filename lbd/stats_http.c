@@ -1,7 +1,6 @@
 #include "stats_http.h"
 
 #include <errno.h>
-#include <ev.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,8 @@
 
 #include "addr.h"
 #include "buf.h"
+#include "bufsrv.h"
+#include "http1.h"
 #include "log.h"
 #include "stats.h"
 
@@ -29,148 +30,51 @@
 #define STATS_HTTP_ANSWER_S 10.
 #define STATS_HTTP_MAX_PENDING (1u << 20) /* answers queued for a client that does not read */
 
-/* ---- the request parser (pure) --------------------------------------------- */
+/* ---- the request, read with common/http1 (pure) ------------------------------ */
 
-static int is_tchar(unsigned char c)
+/* The path of a request-target: origin-form as is, absolute-form
+ * ("http://host/path") from the first '/' after the authority, empty if it
+ * has none (the root, RFC 9110 4.2.3); no query.  Always inside the buffer. */
+static void target_path(const struct http1_request *h, struct stats_http_req *r)
 {
-	if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-		return 1;
-	return c && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
-/* Index just past the next line end at or after i (CRLF or LF), -2 if none
- * yet; -1 on a bare CR. */
-static long line_end(const char *b, size_t len, size_t i)
-{
-	for (; i < len; i++) {
-		if (b[i] == '\n')
-			return (long)i + 1;
-		if (b[i] == '\r') {
-			if (i + 1 >= len)
-				return -2;
-			return b[i + 1] == '\n' ? (long)i + 2 : -1;
+	const char *t = h->target, *end = h->target + h->target_len;
+	if (t[0] != '/') {
+		const char *auth = memchr(t, ':', h->target_len);
+		auth = auth && end - auth >= 3 ? auth + 3 : end; /* past "://" */
+		t = memchr(auth, '/', (size_t)(end - auth));
+		if (!t) {
+			r->path = end;
+			r->path_len = 0;
+			return;
 		}
 	}
-	return -2;
-}
-
-static int parse_request_line(const char *b, size_t len, struct stats_http_req *r, size_t *pos)
-{
-	size_t i = 0;
-	while (i < len && is_tchar((unsigned char)b[i]))
-		i++;
-	if (i == len)
-		return -2;
-	if (i == 0 || b[i] != ' ')
-		return -1;
-	if (i == 3 && !memcmp(b, "GET", 3))
-		r->method = STATS_HTTP_GET;
-	else if (i == 4 && !memcmp(b, "HEAD", 4))
-		r->method = STATS_HTTP_HEAD;
-	else
-		r->method = STATS_HTTP_OTHER;
-	size_t t = ++i;
-	while (i < len && (unsigned char)b[i] > 0x20 && b[i] != 0x7f)
-		i++;
-	if (i == len)
-		return -2;
-	if (i == t || b[i] != ' ' || b[t] != '/')
-		return -1;
-	r->path = b + t;
-	r->path_len = i - t;
-	const char *q = memchr(r->path, '?', r->path_len);
-	if (q)
-		r->path_len = (size_t)(q - r->path);
-	i++;
-	static const char ver[] = "HTTP/1.";
-	for (size_t k = 0; k < 8; k++, i++) {
-		if (i >= len)
-			return -2;
-		if (k < 7 ? b[i] != ver[k] : (b[i] < '0' || b[i] > '9'))
-			return -1;
-	}
-	r->minor = b[i - 1] - '0';
-	r->close = r->minor == 0;
-	long e = line_end(b, len, i);
-	if (e < 0)
-		return (int)e;
-	if ((size_t)e != i + 1 && !((size_t)e == i + 2 && b[i] == '\r'))
-		return -1; /* bytes after the version */
-	*pos = (size_t)e;
-	return 0;
-}
-
-static int value_has_token(const char *v, size_t n, const char *tok)
-{
-	size_t tl = strlen(tok);
-	for (size_t i = 0; i + tl <= n; i++)
-		if (!strncasecmp(v + i, tok, tl))
-			return 1;
-	return 0;
-}
-
-static int parse_header(const char *b, size_t start, size_t end, struct stats_http_req *r)
-{
-	size_t i = start;
-	while (i < end && is_tchar((unsigned char)b[i]))
-		i++;
-	if (i == start || i >= end || b[i] != ':')
-		return -1; /* also rejects whitespace before the colon */
-	size_t nlen = i - start;
-	const char *name = b + start;
-	i++;
-	while (i < end && (b[i] == ' ' || b[i] == '\t'))
-		i++;
-	size_t vend = end;
-	while (vend > i && (b[vend - 1] == '\n' || b[vend - 1] == '\r' || b[vend - 1] == ' ' || b[vend - 1] == '\t'))
-		vend--;
-	for (size_t k = i; k < vend; k++) {
-		unsigned char c = (unsigned char)b[k];
-		if ((c < 0x20 && c != '\t') || c == 0x7f)
-			return -1;
-	}
-	const char *v = b + i;
-	size_t vlen = vend - i;
-	if (nlen == 13 && !strncasecmp(name, "authorization", 13)) {
-		r->auth = v;
-		r->auth_len = vlen;
-	} else if (nlen == 10 && !strncasecmp(name, "connection", 10)) {
-		if (value_has_token(v, vlen, "close"))
-			r->close = 1;
-		else if (value_has_token(v, vlen, "keep-alive"))
-			r->close = 0;
-	} else if (nlen == 14 && !strncasecmp(name, "content-length", 14)) {
-		for (size_t k = 0; k < vlen; k++)
-			if (v[k] != '0')
-				r->has_body = 1;
-	} else if (nlen == 17 && !strncasecmp(name, "transfer-encoding", 17)) {
-		r->has_body = 1;
-	}
-	return 0;
+	const char *q = memchr(t, '?', (size_t)(end - t));
+	r->path = t;
+	r->path_len = (size_t)((q ? q : end) - t);
 }
 
 int stats_http_parse_request(const char *b, size_t len, struct stats_http_req *r)
 {
-	size_t pos = 0;
+	static const struct http1_limits lim = { .max_head = STATS_HTTP_MAX_HEAD, .max_uri = STATS_HTTP_MAX_HEAD };
+	struct http1_request h;
 	memset(r, 0, sizeof(*r));
-	size_t lim = len < STATS_HTTP_MAX_HEAD ? len : STATS_HTTP_MAX_HEAD;
-	int rc = parse_request_line(b, lim, r, &pos);
-	if (rc)
-		return rc == -2 && len >= STATS_HTTP_MAX_HEAD ? -1 : rc;
-	for (;;) {
-		long e = line_end(b, lim, pos);
-		if (e == -2)
-			return len >= STATS_HTTP_MAX_HEAD ? -1 : -2;
-		if (e < 0)
-			return -1;
-		if ((size_t)e - pos <= 2 && (b[pos] == '\n' || b[pos] == '\r'))
-			return (int)e; /* the empty line */
-		if (b[pos] == ' ' || b[pos] == '\t')
-			return -1; /* obs-fold */
-		if (parse_header(b, pos, (size_t)e, r))
-			return -1;
-		pos = (size_t)e;
+	int n = http1_parse_request(b, len, &lim, &h);
+	if (n < 0) {
+		r->status = n == -1 ? h.status : 0;
+		return n;
 	}
+	r->method = h.meth == HTTP1_M_GET ? STATS_HTTP_GET : h.meth == HTTP1_M_HEAD ? STATS_HTTP_HEAD : STATS_HTTP_OTHER;
+	target_path(&h, r);
+	r->minor = h.minor;
+	r->close = (h.flags & HTTP1_F_CONN_CLOSE) || (h.minor == 0 && !(h.flags & HTTP1_F_CONN_KEEPALIVE));
+	r->has_body = (h.flags & HTTP1_F_CHUNKED) || ((h.flags & HTTP1_F_HAS_CL) && h.content_length > 0);
+	for (int i = 0; i < h.nheaders; i++) {
+		if (h.headers[i].name_len == 13 && !strncasecmp(h.headers[i].name, "authorization", 13)) {
+			r->auth = h.headers[i].value;
+			r->auth_len = h.headers[i].value_len;
+		}
+	}
+	return n;
 }
 
 enum stats_route stats_http_route(const char *p, size_t n)
@@ -179,7 +83,7 @@ enum stats_route stats_http_route(const char *p, size_t n)
 		{ "/stats", STATS_ROUTE_HTML }, { "/stats/", STATS_ROUTE_HTML },
 		{ "/stats;csv", STATS_ROUTE_CSV }, { "/stats;csv;norefresh", STATS_ROUTE_CSV },
 		{ "/stats;json", STATS_ROUTE_JSON }, { "/metrics", STATS_ROUTE_METRICS },
-		{ "/healthz", STATS_ROUTE_HEALTHZ }, { "/", STATS_ROUTE_ROOT },
+		{ "/healthz", STATS_ROUTE_HEALTHZ }, { "/", STATS_ROUTE_ROOT }, { "", STATS_ROUTE_ROOT },
 	};
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
 		if (strlen(routes[i].path) == n && !memcmp(routes[i].path, p, n))
@@ -214,101 +118,28 @@ int stats_http_basic_token(const char *user, const char *pass, char *out, size_t
 /* ---- the server ------------------------------------------------------------- */
 
 struct stats_conn {
+	struct bufsrv_conn c; /* first: the base's view of it */
 	struct stats_http *h;
-	int fd;
-	int closing;
 	int more;           /* complete requests wait in `in` for `out` to drain */
 	int answering;      /* the deadline is the answer's, not the next head's */
-	int loopback;
-	struct sockaddr_storage peer;
-	ev_io rio, wio;
-	ev_timer deadline;
-	struct buf in, out;
-	struct stats_conn *next;
 };
 
 struct stats_http {
-	struct ev_loop *loop;
-	int fd;
-	ev_io lio;
+	struct bufsrv *srv;
 	char token[400];     /* "Basic ..." or "" */
 	int health_only;     /* the loopback health listener: /healthz and nothing else */
 	const struct stats_http_ops *ops;
 	void *arg;
-	struct stats_conn *conns;
-	int nconns;
-	int nstrangers;      /* of nconns, not from loopback */
 };
-
-static void conn_close(struct stats_conn *c)
-{
-	struct stats_http *h = c->h;
-	ev_io_stop(h->loop, &c->rio);
-	ev_io_stop(h->loop, &c->wio);
-	ev_timer_stop(h->loop, &c->deadline);
-	close(c->fd);
-	for (struct stats_conn **pp = &h->conns; *pp; pp = &(*pp)->next)
-		if (*pp == c) {
-			*pp = c->next;
-			break;
-		}
-	h->nconns--;
-	if (!c->loopback)
-		h->nstrangers--;
-	buf_free(&c->in);
-	buf_free(&c->out);
-	free(c);
-}
-
-static int conn_process(struct stats_conn *c);
-
-static void conn_arm(struct stats_conn *c, double secs)
-{
-	c->deadline.repeat = secs;
-	ev_timer_again(c->h->loop, &c->deadline);
-}
-
-/* Writes what is queued; 0, or -1 if the connection was closed. */
-static int conn_flush(struct stats_conn *c)
-{
-	while (c->out.len) {
-		ssize_t w = send(c->fd, c->out.data, c->out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			break;
-		if (w < 0) {
-			conn_close(c);
-			return -1;
-		}
-		buf_consume(&c->out, (size_t)w);
-	}
-	if (c->out.len) {
-		ev_io_start(c->h->loop, &c->wio);
-		ev_io_stop(c->h->loop, &c->rio); /* no new request while a reply waits */
-		return 0;
-	}
-	ev_io_stop(c->h->loop, &c->wio);
-	if (c->closing) {
-		conn_close(c);
-		return -1;
-	}
-	if (c->answering) {
-		c->answering = 0;
-		conn_arm(c, STATS_HTTP_HEAD_S); /* for the next head */
-	}
-	if (c->more)
-		return conn_process(c);
-	ev_io_start(c->h->loop, &c->rio);
-	return 0;
-}
 
 static void respond(struct stats_conn *c, int head_only, int status, const char *reason, const char *ctype,
 		    const char *extra, const char *body, size_t blen)
 {
-	buf_printf(&c->out, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+	buf_printf(&c->c.out, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
 		   "Cache-Control: no-cache\r\n%s%s\r\n", status, reason, ctype, blen, extra ? extra : "",
-		   c->closing ? "Connection: close\r\n" : "");
+		   c->c.closing ? "Connection: close\r\n" : "");
 	if (!head_only)
-		buf_append(&c->out, body, blen);
+		buf_append(&c->c.out, body, blen);
 }
 
 static void respond_text(struct stats_conn *c, int head_only, int status, const char *reason,
@@ -381,9 +212,9 @@ static void serve(struct stats_conn *c, const struct stats_http_req *r)
 	int head = r->method == STATS_HTTP_HEAD;
 	enum stats_route rt = stats_http_route(r->path, r->path_len);
 	if (r->close)
-		c->closing = 1;
+		c->c.closing = 1;
 	if (r->has_body) {
-		c->closing = 1; /* we would not know where the next request starts */
+		c->c.closing = 1; /* we would not know where the next request starts */
 		respond_text(c, head, 400, "Bad Request", NULL, "request bodies are not accepted here\n");
 	} else if (c->h->health_only && rt != STATS_ROUTE_HEALTHZ) {
 		respond_text(c, head, 404, "Not Found", NULL, "only /healthz here\n");
@@ -408,64 +239,57 @@ static void serve(struct stats_conn *c, const struct stats_http_req *r)
 	}
 }
 
-static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
-{
-	struct stats_conn *c = w->data;
-	(void)loop;
-	(void)revents;
-	char tmp[4096];
-	ssize_t n = recv(c->fd, tmp, sizeof(tmp), 0);
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-		return;
-	if (n <= 0 || buf_append(&c->in, tmp, (size_t)n)) {
-		conn_close(c);
-		return;
-	}
-	conn_process(c); /* no deadline restarts on a byte: a trickled head still ends */
-}
-
 /* Answers the complete requests in `in`, in order (pipelining), while less
  * than STATS_HTTP_MAX_PENDING waits to be sent: a client that pipelines
- * without reading gets no more memory than that.  0, or -1 if closed. */
-static int conn_process(struct stats_conn *c)
+ * without reading gets no more memory than that.  No deadline restarts on a
+ * byte: a trickled head still ends. */
+static void conn_process(struct stats_conn *c)
 {
+	struct bufsrv_conn *b = &c->c;
 	c->more = 0;
-	while (c->in.len && !c->closing) {
-		if (c->out.len >= STATS_HTTP_MAX_PENDING) {
+	while (b->in.len && !b->closing) {
+		if (b->out.len >= STATS_HTTP_MAX_PENDING) {
 			c->more = 1;
 			break;
 		}
 		struct stats_http_req r;
-		int used = stats_http_parse_request(c->in.data, c->in.len, &r);
+		int used = stats_http_parse_request(b->in.data, b->in.len, &r);
 		if (used == -2)
 			break;
 		if (used < 0) {
-			c->closing = 1;
-			respond_text(c, 0, 400, "Bad Request", NULL, "bad request\n");
+			b->closing = 1;
+			respond_text(c, 0, r.status, http1_status_text(r.status), NULL, "bad request\n");
 			break;
 		}
 		serve(c, &r);
-		buf_consume(&c->in, (size_t)used);
+		buf_consume(&b->in, (size_t)used);
 		if (!c->answering) {
 			c->answering = 1;
-			conn_arm(c, STATS_HTTP_ANSWER_S);
+			bufsrv_deadline(b, STATS_HTTP_ANSWER_S);
 		}
 	}
-	return conn_flush(c);
+	if (b->eof && !c->more)
+		b->closing = 1; /* what it sent before its end is answered, no more */
 }
 
-static void conn_write_cb(struct ev_loop *loop, ev_io *w, int revents)
+static void conn_input(void *arg, struct bufsrv_conn *b)
 {
-	(void)loop;
-	(void)revents;
-	conn_flush(w->data);
+	(void)arg;
+	conn_process((struct stats_conn *)b);
 }
 
-static void conn_deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
+/* All was sent: the deadline is the next head's, and requests held back by
+ * STATS_HTTP_MAX_PENDING are answered. */
+static void conn_drained(void *arg, struct bufsrv_conn *b)
 {
-	(void)loop;
-	(void)revents;
-	conn_close(w->data);
+	struct stats_conn *c = (struct stats_conn *)b;
+	(void)arg;
+	if (c->answering) {
+		c->answering = 0;
+		bufsrv_deadline(b, STATS_HTTP_HEAD_S);
+	}
+	if (c->more)
+		conn_process(c);
 }
 
 static int is_loopback(const struct sockaddr_storage *ss)
@@ -493,67 +317,44 @@ static int same_source(const struct sockaddr_storage *a, const struct sockaddr_s
 	return 0;
 }
 
-/* 1 if a client from `peer` may have a slot (see STATS_HTTP_LOOPBACK_SLOTS). */
-static int admit(const struct stats_http *h, const struct sockaddr_storage *peer, int loopback)
+/* 1 if a client from c->peer may have a slot (see STATS_HTTP_LOOPBACK_SLOTS). */
+static int conn_admit(void *arg, const struct bufsrv_conn *c)
 {
-	if (h->nconns >= STATS_HTTP_MAX_CLIENTS)
-		return 0;
-	if (loopback)
+	struct stats_http *h = arg;
+	if (is_loopback(&c->peer))
 		return 1;
-	if (h->nstrangers >= STATS_HTTP_MAX_CLIENTS - STATS_HTTP_LOOPBACK_SLOTS)
-		return 0;
-	int same = 0;
-	for (const struct stats_conn *c = h->conns; c; c = c->next)
-		same += same_source(&c->peer, peer);
-	return same < STATS_HTTP_PER_SOURCE;
+	int strangers = 0, same = 0;
+	for (struct bufsrv_conn *o = bufsrv_conns(h->srv); o; o = o->next) {
+		strangers += !is_loopback(&o->peer);
+		same += same_source(&o->peer, &c->peer);
+	}
+	return strangers < STATS_HTTP_MAX_CLIENTS - STATS_HTTP_LOOPBACK_SLOTS && same < STATS_HTTP_PER_SOURCE;
 }
 
-static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
+static void conn_opened(void *arg, struct bufsrv_conn *b)
 {
-	struct stats_http *h = w->data;
-	(void)revents;
-	for (int k = 0; k < 64; k++) {
-		struct sockaddr_storage peer;
-		socklen_t plen = sizeof(peer);
-		int fd = accept4(h->fd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0)
-			return;
-		int loopback = is_loopback(&peer);
-		struct stats_conn *c = admit(h, &peer, loopback) ? calloc(1, sizeof(*c)) : NULL;
-		if (!c) {
-			close(fd); /* over a limit: a stats page is not worth more memory */
-			continue;
-		}
-		c->h = h;
-		c->fd = fd;
-		c->peer = peer;
-		c->loopback = loopback;
-		ev_io_init(&c->rio, conn_read_cb, fd, EV_READ);
-		ev_io_init(&c->wio, conn_write_cb, fd, EV_WRITE);
-		ev_init(&c->deadline, conn_deadline_cb);
-		c->rio.data = c->wio.data = c->deadline.data = c;
-		ev_io_start(loop, &c->rio);
-		conn_arm(c, STATS_HTTP_HEAD_S);
-		c->next = h->conns;
-		h->conns = c;
-		h->nconns++;
-		if (!loopback)
-			h->nstrangers++;
-	}
+	((struct stats_conn *)b)->h = arg;
+	bufsrv_deadline(b, STATS_HTTP_HEAD_S);
 }
+
+static const struct bufsrv_ops stats_http_conn_ops = {
+	.admit = conn_admit,
+	.opened = conn_opened,
+	.input = conn_input,
+	.drained = conn_drained,
+};
 
 struct stats_http *stats_http_open(struct ev_loop *loop, const struct addr *where, int health_only,
 				   const char *user, const char *pass, const struct stats_http_ops *ops, void *arg,
 				   char *err, size_t errlen)
 {
 	char a[ADDR_STRLEN];
-	int one = 1;
+	int one = 1, fd = -1;
 	struct stats_http *h = calloc(1, sizeof(*h));
 	if (!h) {
 		snprintf(err, errlen, "stats: out of memory");
 		return NULL;
 	}
-	h->loop = loop;
 	h->ops = ops;
 	h->arg = arg;
 	h->health_only = health_only;
@@ -561,21 +362,24 @@ struct stats_http *stats_http_open(struct ev_loop *loop, const struct addr *wher
 		snprintf(err, errlen, "stats: user and password too long");
 		goto fail;
 	}
-	h->fd = socket(addr_family(where), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (h->fd < 0)
+	fd = socket(addr_family(where), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
 		goto sockerr;
-	setsockopt(h->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	setsockopt(h->fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
-	if (bind(h->fd, (const struct sockaddr *)&where->ss, where->len) < 0 || listen(h->fd, STATS_HTTP_BACKLOG) < 0)
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)&where->ss, where->len) < 0 || listen(fd, STATS_HTTP_BACKLOG) < 0)
 		goto sockerr;
-	ev_io_init(&h->lio, accept_cb, h->fd, EV_READ);
-	h->lio.data = h;
-	ev_io_start(loop, &h->lio);
+	/* the socket is the base's from here, also when it fails */
+	h->srv = bufsrv_new(loop, fd, STATS_HTTP_MAX_CLIENTS, sizeof(struct stats_conn), &stats_http_conn_ops, h);
+	if (!h->srv) {
+		snprintf(err, errlen, "stats: out of memory");
+		goto fail;
+	}
 	return h;
 sockerr:
 	snprintf(err, errlen, "%s: cannot listen on %s: %s", health_only ? "stats health" : "stats", addr_format(where, a, sizeof(a)), strerror(errno));
-	if (h->fd >= 0)
-		close(h->fd);
+	if (fd >= 0)
+		close(fd);
 fail:
 	free(h);
 	return NULL;
@@ -585,9 +389,6 @@ void stats_http_close(struct stats_http *h)
 {
 	if (!h)
 		return;
-	while (h->conns)
-		conn_close(h->conns);
-	ev_io_stop(h->loop, &h->lio);
-	close(h->fd);
+	bufsrv_free(h->srv);
 	free(h);
 }

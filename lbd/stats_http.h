@@ -9,8 +9,9 @@
  * reach the endpoint vrrpd tracks.  Each listener holds 64 clients, some
  * kept for loopback, 8 per source address, and gives a request head 5 s and
  * an answer 10 s in all (bytes do not restart those deadlines).
- * The request parser is pure (bytes in; consumed / -2 need more / -1
- * invalid), so it is unit-tested and fuzzed. */
+ * Requests are read with common/http1 (the proxy's parser, as strict);
+ * stats_http_parse_request keeps what the listener needs of one, pure, so
+ * it is unit-tested and fuzzed. */
 #ifndef LBD_STATS_HTTP_H
 #define LBD_STATS_HTTP_H
 
@@ -34,8 +35,10 @@ struct stats_http_req {
 	int minor;              /* HTTP/1.<minor> */
 	int close;              /* the client asked not to keep the connection */
 	int has_body;           /* Content-Length > 0 or Transfer-Encoding */
+	int status;             /* on -1: the status to answer (400, 414, 431, 501...) */
 };
 
+/* The head's length, -2 (need more) or -1 (invalid, with r->status). */
 int stats_http_parse_request(const char *buf, size_t len, struct stats_http_req *r);
 
 enum stats_route {

@@ -1,11 +1,9 @@
-/* stats_service: wires health, stats and their control commands into the
- * lbd process (lbd.h services):
- *   - "health": the checker thread (health.c), restarted on each reload
- *     over the new configuration (states live in the model and carry over);
- *   - "stats": its own thread and loop for the :8404 listener, the rate
- *     sampler and the VRRP panel cache, so a slow page or a slow vrrpd never
- *     delays the main loop (signals, control socket) or the data path.
- * A process runs one of each, hence the file-static instances. */
+/* stats_service: the stats listener as an lbd service (lbd.h): its own
+ * thread and loop for the :8404 listener, the rate sampler and the VRRP
+ * panel cache, so a slow page or a slow vrrpd never delays the main loop
+ * (signals, control socket) or the data path.  It also registers the admin
+ * commands (admin.c), which read the same snapshot.  A process runs one
+ * listener, hence the file-static instance. */
 #include "stats_service.h"
 
 #include <ev.h>
@@ -16,112 +14,17 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "health.h"
 #include "lbd.h"
 #include "log.h"
 #include "logq.h"
 #include "model.h"
 #include "mtime.h"
+#include "admin.h"
 #include "stats.h"
-#include "stats_ctl.h"
 #include "stats_http.h"
 
 #define VRRP_TIMEOUT_MS 250
 #define ALIVE_MAX_AGE_MS 2000
-
-/* ---- events: checker thread -> control socket subscribers ------------------- */
-
-#define EVENTS_MAX_QUEUED (256u << 10)
-
-/* The control socket lives on the main loop; the checker posts here from its
- * thread and an ev_async hands the lines over. */
-static struct {
-	pthread_mutex_t lock;
-	struct buf q;
-	ev_async wake;
-	struct lbd *l;
-	int on;
-} g_events = { .lock = PTHREAD_MUTEX_INITIALIZER };
-
-static void event_post(const char *json_line)
-{
-	pthread_mutex_lock(&g_events.lock);
-	int on = g_events.on && g_events.q.len < EVENTS_MAX_QUEUED;
-	if (on && (buf_puts(&g_events.q, json_line) || buf_append(&g_events.q, "\n", 1)))
-		on = 0;
-	pthread_mutex_unlock(&g_events.lock);
-	if (on)
-		ev_async_send(lbd_main_loop(g_events.l), &g_events.wake);
-}
-
-static void events_cb(struct ev_loop *loop, ev_async *w, int revents)
-{
-	struct buf lines = BUF_INIT;
-	(void)loop;
-	(void)w;
-	(void)revents;
-	pthread_mutex_lock(&g_events.lock);
-	lines = g_events.q;
-	g_events.q = (struct buf)BUF_INIT;
-	pthread_mutex_unlock(&g_events.lock);
-	for (char *p = lines.data, *nl; p && (nl = memchr(p, '\n', lines.len - (size_t)(p - lines.data))); p = nl + 1) {
-		*nl = '\0';
-		lbd_publish(g_events.l, p);
-	}
-	buf_free(&lines);
-}
-
-static void events_start(struct lbd *l)
-{
-	g_events.l = l;
-	ev_async_init(&g_events.wake, events_cb);
-	ev_async_start(lbd_main_loop(l), &g_events.wake);
-	pthread_mutex_lock(&g_events.lock);
-	g_events.on = 1;
-	pthread_mutex_unlock(&g_events.lock);
-}
-
-static void events_stop(struct lbd *l)
-{
-	pthread_mutex_lock(&g_events.lock);
-	g_events.on = 0;
-	buf_free(&g_events.q);
-	pthread_mutex_unlock(&g_events.lock);
-	ev_async_stop(lbd_main_loop(l), &g_events.wake);
-}
-
-/* ---- health ------------------------------------------------------------------ */
-
-static struct health *g_health;
-
-static int health_svc_start(struct lbd *l, struct lbd_config *cfg, char *err, size_t errlen)
-{
-	events_start(l);
-	g_health = health_start(cfg, event_post, err, errlen);
-	return g_health ? 0 : -1;
-}
-
-static void health_svc_reload(struct lbd *l, struct lbd_config *cfg, struct lbd_config *old)
-{
-	char err[256];
-	(void)l;
-	(void)old;
-	health_stop(g_health);
-	g_health = health_start(cfg, event_post, err, sizeof(err));
-	if (!g_health)
-		log_err("health checks stopped: %s", err);
-}
-
-static void health_svc_stop(struct lbd *l)
-{
-	health_stop(g_health);
-	g_health = NULL;
-	events_stop(l);
-}
-
-static const struct lbd_service health_svc = {
-	"health", health_svc_start, health_svc_reload, health_svc_stop,
-};
 
 /* ---- stats ------------------------------------------------------------------- */
 
@@ -320,7 +223,7 @@ static void stats_svc_stop(struct lbd *l)
 
 static int stats_svc_start(struct lbd *l, struct lbd_config *cfg, char *err, size_t errlen)
 {
-	stats_ctl_register(l);
+	admin_register(l);
 	return cfg->g.stats.enabled ? stats_open(l, &cfg->g.stats, err, errlen) : 0;
 }
 
@@ -360,6 +263,5 @@ static const struct stats_svc_def {
 
 int stats_service_add(struct lbd *l)
 {
-	int rc = lbd_service_add(l, &health_svc);
-	return rc ? rc : lbd_service_add(l, &stats_def.svc);
+	return lbd_service_add(l, &stats_def.svc);
 }

@@ -1,12 +1,12 @@
-/* stats_service: the health checker and the stats listener as lbd services
- * (see lbd.h), plus the runtime control commands (stats_ctl.c). */
+/* stats_service: the stats listener as an lbd service (see lbd.h), and the
+ * registration of the admin commands (admin.c) that share its snapshot. */
 #ifndef LBD_STATS_SERVICE_H
 #define LBD_STATS_SERVICE_H
 
 struct lbd;
 struct stats_snapshot;
 
-/* Call before lbd_run(): adds the "health" and "stats" services. */
+/* Call before lbd_run(): adds the "stats" service. */
 int stats_service_add(struct lbd *l);
 /* A full snapshot of the running process (any thread); stats_snapshot_free() it. */
 int stats_service_snapshot(struct lbd *l, struct stats_snapshot *snap);

@@ -1,144 +1,37 @@
 /* stats_vrrp: the VRRP panel's data, asked from vrrpd's control socket
- * ("status", one JSON line back) and read with a small pull parser that
- * keeps only the fields the panel shows and skips everything else.
- * The parser is pure (bytes in, struct out) and fuzzed: vrrpd is another
- * process, its reply is input like any other. */
+ * ("status", one JSON line back) and read with common/jsonr, keeping only
+ * the fields the panel shows and skipping everything else.  The reading is
+ * pure (bytes in, struct out) and fuzzed: vrrpd is another process, its
+ * reply is input like any other. */
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "ctl.h"
+#include "jsonr.h"
 #include "stats.h"
 
-#define JR_MAX_DEPTH 32
-
+/* The reading is common/jsonr's; these keep the member functions below short. */
 struct jr {
-	const char *p, *end;
+	struct jsonr r;
 };
 
-static void ws(struct jr *j)
-{
-	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
-		j->p++;
-}
-
-static int eat(struct jr *j, char c)
-{
-	ws(j);
-	if (j->p < j->end && *j->p == c) {
-		j->p++;
-		return 1;
-	}
-	return 0;
-}
-
-/* A string into out (truncated to outlen - 1; \u escapes outside ASCII
- * become '?'); out may be NULL to skip it.  0 or -1. */
+/* A string into out (truncated to outlen - 1); out may be NULL to skip it. */
 static int str(struct jr *j, char *out, size_t outlen)
 {
-	size_t o = 0;
-	ws(j);
-	if (j->p >= j->end || *j->p != '"')
-		return -1;
-	j->p++;
-	while (j->p < j->end && *j->p != '"') {
-		unsigned char c = (unsigned char)*j->p++;
-		if (c < 0x20)
-			return -1;
-		if (c == '\\') {
-			if (j->p >= j->end)
-				return -1;
-			char e = *j->p++;
-			switch (e) {
-			case '"': case '\\': case '/': c = (unsigned char)e; break;
-			case 'b': case 'f': case 'n': case 'r': case 't': c = ' '; break;
-			case 'u': {
-				unsigned v = 0;
-				for (int k = 0; k < 4; k++, j->p++) {
-					if (j->p >= j->end || !isxdigit((unsigned char)*j->p))
-						return -1;
-					char h = *j->p;
-					v = v * 16 + (unsigned)(h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
-				}
-				c = v >= 0x20 && v < 0x7f ? (unsigned char)v : '?';
-				break;
-			}
-			default: return -1;
-			}
-		}
-		if (out && o + 1 < outlen)
-			out[o++] = (char)c;
-	}
-	if (j->p >= j->end)
-		return -1;
-	j->p++;
-	if (out && outlen)
-		out[o] = '\0';
-	return 0;
+	return jsonr_string(&j->r, out, outlen) < 0 ? -1 : 0;
 }
 
 static int num(struct jr *j, double *v)
 {
-	char tmp[40];
-	size_t n = 0;
-	ws(j);
-	while (j->p + n < j->end && n < sizeof(tmp) - 1 && strchr("+-0123456789.eE", j->p[n]) && j->p[n])
-		n++;
-	if (!n)
-		return -1;
-	memcpy(tmp, j->p, n);
-	tmp[n] = '\0';
-	char *e;
-	*v = strtod(tmp, &e);
-	if (e != tmp + n)
-		return -1;
-	j->p += n;
-	return 0;
+	return jsonr_number(&j->r, v);
 }
 
-static int word(struct jr *j, const char *w)
+static int skip(struct jr *j)
 {
-	size_t n = strlen(w);
-	ws(j);
-	if ((size_t)(j->end - j->p) < n || memcmp(j->p, w, n))
-		return -1;
-	j->p += n;
-	return 0;
-}
-
-static int skip(struct jr *j, int depth)
-{
-	double d;
-	if (depth > JR_MAX_DEPTH)
-		return -1;
-	ws(j);
-	if (j->p >= j->end)
-		return -1;
-	switch (*j->p) {
-	case '"': return str(j, NULL, 0);
-	case 't': return word(j, "true");
-	case 'f': return word(j, "false");
-	case 'n': return word(j, "null");
-	case '{':
-	case '[': {
-		char close = *j->p == '{' ? '}' : ']';
-		int obj = *j->p == '{';
-		j->p++;
-		if (eat(j, close))
-			return 0;
-		do {
-			if (obj && (str(j, NULL, 0) || !eat(j, ':')))
-				return -1;
-			if (skip(j, depth + 1))
-				return -1;
-		} while (eat(j, ','));
-		return eat(j, close) ? 0 : -1;
-	}
-	default: return num(j, &d);
-	}
+	return jsonr_skip(&j->r);
 }
 
 /* Iterates an object's members: calls fn(key) with the cursor on the value;
@@ -148,18 +41,15 @@ typedef int (*member_fn)(struct jr *j, const char *key, void *arg);
 static int object(struct jr *j, member_fn fn, void *arg)
 {
 	char key[48];
-	if (!eat(j, '{'))
+	int more;
+	if (jsonr_object(&j->r))
 		return -1;
-	if (eat(j, '}'))
-		return 0;
-	do {
-		if (str(j, key, sizeof(key)) || !eat(j, ':'))
-			return -1;
+	while ((more = jsonr_key(&j->r, key, sizeof(key))) == 1) {
 		int rc = fn(j, key, arg);
-		if (rc < 0 || (rc == 1 && skip(j, 1)))
+		if (rc < 0 || (rc == 1 && skip(j)))
 			return -1;
-	} while (eat(j, ','));
-	return eat(j, '}') ? 0 : -1;
+	}
+	return more;
 }
 
 static void upper(char *s)
@@ -189,25 +79,28 @@ static int vips(struct jr *j, char *out, size_t outlen)
 {
 	char one[64];
 	size_t o = 0;
+	int more;
 	out[0] = '\0';
-	if (!eat(j, '['))
+	if (jsonr_array(&j->r))
 		return -1;
-	if (eat(j, ']'))
-		return 0;
-	do {
+	while ((more = jsonr_item(&j->r)) == 1) {
 		if (str(j, one, sizeof(one)))
 			return -1;
 		int w = snprintf(out + o, outlen - o, "%s%s", o ? ", " : "", one);
 		if (w > 0 && o + (size_t)w < outlen)
 			o += (size_t)w;
-	} while (eat(j, ','));
-	return eat(j, ']') ? 0 : -1;
+	}
+	return more;
 }
+
+static int bfd(struct jr *j, struct stats_vrrp_bfd *f);
 
 static int instance_member(struct jr *j, const char *key, void *arg)
 {
 	struct stats_vrrp_instance *in = arg;
 	double d;
+	if (!strcmp(key, "bfd"))
+		return bfd(j, &in->bfd);
 	if (!strcmp(key, "name"))
 		return str(j, in->name, sizeof(in->name));
 	if (!strcmp(key, "state")) {
@@ -226,10 +119,9 @@ static int instance_member(struct jr *j, const char *key, void *arg)
 	if (!strcmp(key, "vips"))
 		return vips(j, in->vips, sizeof(in->vips));
 	if (!strcmp(key, "master")) {
-		ws(j);
-		if (j->p < j->end && *j->p == 'n') {
+		if (jsonr_peek(&j->r) == JSONR_NULL) {
 			snprintf(in->master, sizeof(in->master), "unknown");
-			return word(j, "null");
+			return jsonr_null(&j->r);
 		}
 		return str(j, in->master, sizeof(in->master));
 	}
@@ -241,11 +133,13 @@ static int instance_member(struct jr *j, const char *key, void *arg)
 		if (t.ago_ms > 1e15) /* 30,000 years: not a time, and past int64_t at 1e19 */
 			return -1;
 		in->since_s = t.ago_ms >= 0 ? (int64_t)(t.ago_ms / 1000) : -1;
+		char state[sizeof(in->state)]; /* a copy: gcc cannot tell it apart from last_transition */
+		memcpy(state, in->state, sizeof(state));
 		if (t.ago_ms >= 0)
 			snprintf(in->last_transition, sizeof(in->last_transition), "%s -> %s, %s, %llds ago", t.from,
-				 in->state, t.reason, (long long)in->since_s);
+				 state, t.reason, (long long)in->since_s);
 		else
-			snprintf(in->last_transition, sizeof(in->last_transition), "%s -> %s, %s", t.from, in->state,
+			snprintf(in->last_transition, sizeof(in->last_transition), "%s -> %s, %s", t.from, state,
 				 t.reason);
 		return 0;
 	}
@@ -259,11 +153,67 @@ const char *const stats_vrrp_guard_reasons[STATS_VRRP_GUARD_REASONS] = {
 /* A counter: a whole number from 0 to 2^53 (what a double holds exactly). */
 static int count(struct jr *j, uint64_t *out)
 {
-	double d;
-	if (num(j, &d) || !(d >= 0 && d <= 9007199254740992.0) || (double)(uint64_t)d != d)
-		return -1;
-	*out = (uint64_t)d;
-	return 0;
+	return jsonr_uint(&j->r, 9007199254740992ull, out);
+}
+
+/* The instance's BFD session (issue 19): null, or the fields the panel
+ * and /metrics show. */
+const char *const stats_vrrp_bfd_discards[STATS_VRRP_BFD_DISCARDS] = {
+	"bad_ttl", "bad_length", "bad_my_discriminator", "bad_your_discriminator",
+	"unknown_session", "auth_mismatch", "auth_failed", "auth_sequence",
+};
+
+static int bfd_discard_member(struct jr *j, const char *key, void *arg)
+{
+	struct stats_vrrp_bfd *f = arg;
+	for (int r = 0; r < STATS_VRRP_BFD_DISCARDS; r++)
+		if (!strcmp(key, stats_vrrp_bfd_discards[r]))
+			return count(j, &f->discards[r]);
+	return 1;
+}
+
+static int bfd_counter_member(struct jr *j, const char *key, void *arg)
+{
+	struct stats_vrrp_bfd *f = arg;
+	if (!strcmp(key, "transitions"))
+		return count(j, &f->transitions);
+	if (!strcmp(key, "peer_down"))
+		return count(j, &f->peer_down);
+	if (!strcmp(key, "peer_down_overridden"))
+		return count(j, &f->peer_down_overridden);
+	if (!strcmp(key, "discards"))
+		return object(j, bfd_discard_member, f);
+	return 1;
+}
+
+static int bfd_member(struct jr *j, const char *key, void *arg)
+{
+	struct stats_vrrp_bfd *f = arg;
+	if (!strcmp(key, "peer"))
+		return str(j, f->peer, sizeof(f->peer));
+	if (!strcmp(key, "auth"))
+		return str(j, f->auth, sizeof(f->auth));
+	if (!strcmp(key, "state"))
+		return str(j, f->state, sizeof(f->state));
+	if (!strcmp(key, "remote_state"))
+		return str(j, f->remote_state, sizeof(f->remote_state));
+	if (!strcmp(key, "diag"))
+		return str(j, f->diag, sizeof(f->diag));
+	if (!strcmp(key, "tx_interval_us"))
+		return count(j, &f->tx_interval_us);
+	if (!strcmp(key, "detect_time_us"))
+		return count(j, &f->detect_time_us);
+	if (!strcmp(key, "counters"))
+		return object(j, bfd_counter_member, f);
+	return 1;
+}
+
+static int bfd(struct jr *j, struct stats_vrrp_bfd *f)
+{
+	if (jsonr_peek(&j->r) == JSONR_NULL)
+		return jsonr_null(&j->r);
+	f->on = 1;
+	return object(j, bfd_member, f);
 }
 
 static int dropped_member(struct jr *j, const char *key, void *arg)
@@ -291,13 +241,12 @@ static int guard_member(struct jr *j, const char *key, void *arg)
 
 static int guards(struct jr *j, struct stats_vrrp *v)
 {
-	if (!eat(j, '['))
+	int more;
+	if (jsonr_array(&j->r))
 		return -1;
-	if (eat(j, ']'))
-		return 0;
-	do {
+	while ((more = jsonr_item(&j->r)) == 1) {
 		if (v->nguards == STATS_VRRP_GUARDS) {
-			if (skip(j, 1))
+			if (skip(j))
 				return -1;
 			continue;
 		}
@@ -306,8 +255,8 @@ static int guards(struct jr *j, struct stats_vrrp *v)
 		if (object(j, guard_member, g))
 			return -1;
 		v->nguards++;
-	} while (eat(j, ','));
-	return eat(j, ']') ? 0 : -1;
+	}
+	return more;
 }
 
 static int top_member(struct jr *j, const char *key, void *arg)
@@ -317,13 +266,12 @@ static int top_member(struct jr *j, const char *key, void *arg)
 		return guards(j, v);
 	if (strcmp(key, "instances"))
 		return 1;
-	if (!eat(j, '['))
+	int more;
+	if (jsonr_array(&j->r))
 		return -1;
-	if (eat(j, ']'))
-		return 0;
-	do {
+	while ((more = jsonr_item(&j->r)) == 1) {
 		if (v->n == STATS_VRRP_MAX) {
-			if (skip(j, 1))
+			if (skip(j))
 				return -1;
 			continue;
 		}
@@ -333,15 +281,16 @@ static int top_member(struct jr *j, const char *key, void *arg)
 		if (object(j, instance_member, in))
 			return -1;
 		v->n++;
-	} while (eat(j, ','));
-	return eat(j, ']') ? 0 : -1;
+	}
+	return more;
 }
 
 int stats_vrrp_parse(const char *json, size_t len, struct stats_vrrp *out)
 {
-	struct jr j = { json, json + len };
+	struct jr j;
+	jsonr_init(&j.r, json, len);
 	memset(out, 0, sizeof(*out));
-	if (object(&j, top_member, out)) {
+	if (object(&j, top_member, out) || jsonr_end(&j.r)) {
 		memset(out, 0, sizeof(*out));
 		snprintf(out->error, sizeof(out->error), "vrrpd sent a status this lbd cannot read");
 		return -1;

@@ -227,12 +227,12 @@ static void close_own_unused(struct worker *w)
 
 static int worker_apply(struct worker *w, struct lbd_config *cfg)
 {
-	struct lb_set lb;
+	struct roundrobin_set lb;
 	int n = 0;
 	for (int i = 0; i < cfg->nfrontends; i++)
 		n += cfg->frontends[i].conf.nbinds;
 	struct wlistener *ls = calloc((size_t)(n ? n : 1), sizeof(*ls));
-	if (!ls || lb_set_init(&lb, cfg)) {
+	if (!ls || roundrobin_set_init(&lb, cfg)) {
 		free(ls);
 		log_err("worker %d: out of memory on reload, keeping the old configuration", w->id);
 		model_config_unref(cfg);
@@ -240,7 +240,7 @@ static int worker_apply(struct worker *w, struct lbd_config *cfg)
 	}
 	listeners_set(w, 0);
 	free(w->ls);
-	lb_set_free(&w->lb);
+	roundrobin_set_free(&w->lb);
 	w->lb = lb;
 	w->ls = ls;
 	w->nls = 0;
@@ -284,19 +284,34 @@ static void ack(struct worker *w, uint64_t seq)
 		ev_async_send(all->main, &all->late_ack);
 }
 
+/* Planned handover (lbd/quiesce.h): every connection ends at its next
+ * response ("Connection: close"), idle keep-alive ones after at most
+ * SESSION_STOP_IDLE_S; the listeners keep accepting. */
+static void worker_quiesce(struct worker *w, int on)
+{
+	w->quiesce = on;
+	for (struct session *s = w->sessions, *nx; on && s; s = nx) {
+		nx = s->next;
+		session_stop_idle(s);
+	}
+}
+
 static void wake_cb(struct ev_loop *loop, ev_async *a, int revents)
 {
 	struct worker *w = a->data;
 	(void)revents;
 	pthread_mutex_lock(&w->all->lock);
 	struct lbd_config *cfg = w->next_cfg;
-	int stop = w->msg_stop, quit = w->msg_exit;
+	int stop = w->msg_stop, quit = w->msg_exit, quiesce = w->msg_quiesce;
 	uint64_t seq = w->all->seq;
 	w->next_cfg = NULL;
 	w->msg_stop = 0;
+	w->msg_quiesce = 0;
 	pthread_mutex_unlock(&w->all->lock);
 	if (cfg)
 		worker_apply(w, cfg);
+	if (quiesce)
+		worker_quiesce(w, quiesce > 0);
 	if (stop && !w->stopping) {
 		w->stopping = 1;
 		listeners_set(w, 0);
@@ -317,7 +332,7 @@ static void wake_cb(struct ev_loop *loop, ev_async *a, int revents)
 			close_own_unused(w);
 		pthread_mutex_unlock(&w->all->lock);
 	}
-	if (cfg || stop)
+	if (cfg || stop || quiesce)
 		ack(w, seq);
 	if (quit) {
 		while (w->sessions)
@@ -546,6 +561,26 @@ void workers_stop_accepting(struct workers *all, int handed_over)
 	wait_acks(all, seq, "the order to stop accepting");
 }
 
+void workers_quiesce(struct workers *all, int on)
+{
+	pthread_mutex_lock(&all->lock);
+	uint64_t seq = ++all->seq;
+	for (int i = 0; i < all->n; i++)
+		all->w[i].msg_quiesce = on ? 1 : -1;
+	pthread_mutex_unlock(&all->lock);
+	for (int i = 0; i < all->n; i++)
+		ev_async_send(all->w[i].loop, &all->w[i].wake);
+	wait_acks(all, seq, on ? "the order to quiesce" : "the end of the quiesce");
+}
+
+int workers_sessions(struct workers *all)
+{
+	int n = 0;
+	for (int i = 0; all && i < all->n; i++)
+		n += atomic_load(&all->w[i].nsess);
+	return n;
+}
+
 static void idle_check_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
 	struct workers *all = t->data;
@@ -689,7 +724,7 @@ static void worker_cleanup(struct worker *w)
 	listeners_set(w, 0);
 	free(w->ls);
 	w->ls = NULL;
-	lb_set_free(&w->lb);
+	roundrobin_set_free(&w->lb);
 	while (w->free_bufs) {
 		struct dbuf *b = w->free_bufs;
 		w->free_bufs = b->next;

@@ -30,6 +30,12 @@ void workers_switch(struct workers *w, struct lbd_config *cfg);
 /* Stop accepting; the listening sockets are closed, or kept open until
  * workers_free() when `handed_over` (a new process accepts on them). */
 void workers_stop_accepting(struct workers *w, int handed_over);
+/* Planned handover (quiesce.h): on, every client connection ends at its
+ * next response and idle keep-alive ones are closed, while the listeners
+ * keep accepting; off, back to normal.  Waits for the workers (5 s at most). */
+void workers_quiesce(struct workers *w, int on);
+/* Client connections open now, all workers. */
+int workers_sessions(struct workers *w);
 /* Break `main_loop` once no worker has a connection left. */
 void workers_when_idle(struct workers *w, struct ev_loop *main_loop);
 int workers_alive(struct workers *w, uint64_t max_age_ms);

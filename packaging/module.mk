@@ -22,6 +22,8 @@ install: bins
 	install -m 0644 configs/node1/lbd.conf $(DESTDIR)/usr/share/doc/lbd/examples/node1.conf
 	install -m 0644 configs/node2/lbd.conf $(DESTDIR)/usr/share/doc/lbd/examples/node2.conf
 	install -m 0644 packaging/systemd/vrrpd.service packaging/systemd/lbd.service $(DESTDIR)$(SYSTEMD_UNITDIR)/
+	install -d $(DESTDIR)$(SYSTEMD_UNITDIR)/vrrpd.service.d
+	install -m 0644 packaging/systemd/vrrpd-lbd-control.conf $(DESTDIR)$(SYSTEMD_UNITDIR)/vrrpd.service.d/lbd-control.conf
 	$(if $(PKG_MAN1),install -m 0644 $(PKG_MAN1) $(DESTDIR)/usr/share/man/man1/)
 	$(if $(PKG_MAN5),install -m 0644 $(PKG_MAN5) $(DESTDIR)/usr/share/man/man5/)
 	$(if $(PKG_MAN8),install -m 0644 $(PKG_MAN8) $(DESTDIR)/usr/share/man/man8/)

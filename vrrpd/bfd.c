@@ -47,7 +47,13 @@ static void send_ctrl(struct bfd_session *s, int final)
 		.your_disc = s->remote_disc,
 		.min_tx_us = s->desired_tx_us,
 		.min_rx_us = s->req_rx_us,
+		.auth_type = s->p.auth.type,
+		.auth_key_id = s->p.auth.key_id,
 	};
+	/* Sections 6.7.3/6.7.4: a new number for every packet, which both
+	 * the keyed and the meticulous types allow. */
+	if (bfd_auth_has_seq(s->p.auth.type))
+		c.auth_seq = s->auth.xmit++;
 	s->st.tx++;
 	s->ops->send(s->arg, &c);
 }
@@ -123,6 +129,8 @@ void bfd_init(struct bfd_session *s, const struct bfd_params *p, uint32_t local_
 	s->req_rx_us = p->min_rx_us;
 	s->eff_tx_us = s->desired_tx_us;
 	s->eff_rx_us = s->req_rx_us;
+	/* Section 6.8.1: bfd.XmitAuthSeq starts at a random number. */
+	s->auth.xmit = s->rng * 2654435761u;
 }
 
 void bfd_start(struct bfd_session *s, uint64_t now)
@@ -163,11 +171,22 @@ static void run_fsm(struct bfd_session *s, uint64_t now, enum bfd_state rs)
 
 enum bfd_discard bfd_recv(struct bfd_session *s, uint64_t now, const struct bfd_ctrl *c)
 {
+	return bfd_recv_packet(s, now, c, NULL, 0);
+}
+
+enum bfd_discard bfd_recv_packet(struct bfd_session *s, uint64_t now, const struct bfd_ctrl *c,
+				 const uint8_t *pkt, size_t len)
+{
 	enum bfd_discard why = BFD_OK;
 	if (c->your_disc && c->your_disc != s->local_disc)
 		why = BFD_UNKNOWN_SESSION;
-	else if (c->flags & BFD_FLAG_AUTH)
-		why = BFD_AUTH_MISMATCH;
+	else
+		why = bfd_auth_verify(&s->p.auth, pkt, len, c);
+	/* Section 6.8.1: any number is taken again after twice the
+	 * detection time without a good packet. */
+	if (why == BFD_OK)
+		why = bfd_auth_check_seq(&s->auth, s->p.auth.type, c->auth_seq, c->detect_mult, now,
+					 2ull * bfd_detect_time_us(s));
 	if (why != BFD_OK) {
 		s->st.discards[why]++;
 		return why;

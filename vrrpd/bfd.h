@@ -3,13 +3,17 @@
  * and 6.8.7.  Pure like vrrp.c: it never reads a clock and never touches a
  * socket.  The host passes the time (microseconds, any monotonic origin)
  * into every call, arms one timer for bfd_deadline(), and carries out what
- * the session asks through struct bfd_ops.  No echo, no demand mode, no
- * authentication (a packet with the A bit is dropped as auth_mismatch). */
+ * the session asks through struct bfd_ops.  No echo, no demand mode.
+ * Authentication (section 6.7) with the key in the params: the session
+ * numbers what it sends (the host signs, bfd_auth.h) and checks the key,
+ * digest and sequence number of what it receives. */
 #ifndef VRRPD_BFD_H
 #define VRRPD_BFD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
+#include "bfd_auth.h"
 #include "bfd_packet.h"
 
 #define BFD_SLOW_TX_US 1000000u  /* section 6.8.3: at least 1 s while not Up */
@@ -18,7 +22,9 @@
 /* What the session asks of its host; called synchronously, none may call
  * back into the session. */
 struct bfd_ops {
-	/* Send this control packet to the peer. */
+	/* Send this control packet to the peer; with authentication c's
+	 * auth_type, auth_key_id and auth_seq say how to sign it
+	 * (bfd_auth_sign() with the session's p.auth). */
 	void (*send)(void *arg, const struct bfd_ctrl *c);
 	/* Called after every state change; s->diag and s->remote_state say why. */
 	void (*changed)(void *arg, enum bfd_state old, enum bfd_state now);
@@ -28,6 +34,7 @@ struct bfd_params {
 	uint32_t min_tx_us;   /* configured Desired Min TX Interval */
 	uint32_t min_rx_us;   /* Required Min RX Interval */
 	uint8_t mult;         /* Detect Mult */
+	struct bfd_auth_key auth; /* type BFD_AUTH_NONE: none */
 };
 
 struct bfd_stats {
@@ -60,6 +67,8 @@ struct bfd_session {
 	uint64_t detect_at;           /* detection timer, 0 = off */
 	uint32_t rng;                 /* jitter (xorshift32), never 0 */
 
+	struct bfd_auth_seq auth;     /* sequence numbers, when p.auth has them */
+
 	uint64_t last_change_us;
 	struct bfd_stats st;
 };
@@ -75,6 +84,11 @@ void bfd_start(struct bfd_session *s, uint64_t now);
  * (by Your Discriminator, or by address when it is 0).  Returns BFD_OK or
  * why it was dropped; the session counts it. */
 enum bfd_discard bfd_recv(struct bfd_session *s, uint64_t now, const struct bfd_ctrl *c);
+/* The same with the packet's bytes (pkt, len: what c was parsed from),
+ * which authentication needs for the digest.  bfd_recv() is this with no
+ * bytes: fine without authentication, a failure with a digest type. */
+enum bfd_discard bfd_recv_packet(struct bfd_session *s, uint64_t now, const struct bfd_ctrl *c,
+				 const uint8_t *pkt, size_t len);
 
 /* Local administrative state: on = AdminDown (diag 7), off = Down. */
 void bfd_admin(struct bfd_session *s, uint64_t now, int down);

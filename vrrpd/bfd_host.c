@@ -14,9 +14,7 @@
 
 const void *bfd_host_peer_ip(const struct bfd_host *h)
 {
-	const struct sockaddr_storage *ss = &h->peer.ss;
-	return ss->ss_family == AF_INET ? (const void *)&((const struct sockaddr_in *)ss)->sin_addr
-					: (const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr;
+	return addr_ip_bytes(&h->peer.ss, NULL);
 }
 
 static size_t ip_len(int family)
@@ -42,6 +40,8 @@ static void op_send(void *arg, const struct bfd_ctrl *c)
 	uint8_t out[BFD_MAX_LEN];
 	struct sockaddr_storage to = h->peer.ss;
 	int n = bfd_packet_build(out, sizeof(out), c);
+	if (n >= 0 && c->auth_type != BFD_AUTH_NONE)
+		n = bfd_auth_sign(&h->s.p.auth, c->auth_seq, out, sizeof(out), (size_t)n);
 	if (n < 0 || h->tx_fd < 0)
 		return;
 	if (to.ss_family == AF_INET)
@@ -87,7 +87,7 @@ static void op_changed(void *arg, enum bfd_state old, enum bfd_state now)
 {
 	struct bfd_host *h = arg;
 	if (h->changed)
-		h->changed(h->arg, old, now);
+		h->changed(h->arg, h, old, now);
 }
 
 static const struct bfd_ops host_ops = { op_send, op_changed };
@@ -110,9 +110,7 @@ static int from_peer(const struct bfd_host *h, const struct sockaddr_storage *sr
 {
 	if (src->ss_family != h->family)
 		return 0;
-	const void *ip = src->ss_family == AF_INET ? (const void *)&((const struct sockaddr_in *)src)->sin_addr
-						   : (const void *)&((const struct sockaddr_in6 *)src)->sin6_addr;
-	return memcmp(ip, bfd_host_peer_ip(h), ip_len(h->family)) == 0;
+	return memcmp(addr_ip_bytes(src, NULL), bfd_host_peer_ip(h), ip_len(h->family)) == 0;
 }
 
 static void readable(struct ev_loop *loop, ev_io *w, int revents)
@@ -135,16 +133,21 @@ static void readable(struct ev_loop *loop, ev_io *w, int revents)
 		if (n < 0)
 			break;
 		struct bfd_ctrl c;
+		struct bfd_host *to = NULL;
 		enum bfd_discard why = bfd_packet_parse(buf, (size_t)n, rx_ttl(&m), &c);
-		if (why == BFD_OK && !from_peer(h, &src))
+		for (struct bfd_host *x = h; why == BFD_OK && x && !to; x = x->share_next)
+			if (from_peer(x, &src))
+				to = x;
+		if (why == BFD_OK && !to)
 			why = BFD_UNKNOWN_SESSION;
 		if (why != BFD_OK) {
 			h->discards[why]++;
 			continue;
 		}
-		(void)bfd_recv(&h->s, mtime_us(), &c);
+		(void)bfd_recv_packet(&to->s, mtime_us(), &c, buf, (size_t)n);
 	}
-	rearm(h);
+	for (struct bfd_host *x = h; x; x = x->share_next)
+		rearm(x);
 }
 
 static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
@@ -206,9 +209,62 @@ static int bind_port(int fd, int family, const void *src, const char *ifname, ui
 		    family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
 }
 
-int bfd_host_open(struct bfd_host *h, struct ev_loop *loop, const struct vconf_bfd *c, int family,
-		  const char *ifname, const void *src, void (*changed)(void *, enum bfd_state, enum bfd_state), void *arg,
+/* What a session needs besides the receive socket: its peer, a send
+ * socket from a random port, the session and its timer. */
+static int open_session(struct bfd_host *h, struct ev_loop *loop, const struct bfd_conf *c, int family,
+			const char *ifname, const struct addr *peer, const void *src, bfd_host_changed_fn changed,
+			void *arg, char *err, size_t errlen);
+
+int bfd_host_open(struct bfd_host *h, struct ev_loop *loop, const struct bfd_conf *c, int family,
+		  const char *ifname, const void *src, bfd_host_changed_fn changed, void *arg,
 		  char *err, size_t errlen)
+{
+	int rc;
+
+	memset(h, 0, sizeof(*h));
+	h->rx_fd = h->tx_fd = -1;
+	snprintf(h->ifname, sizeof(h->ifname), "%s", ifname);
+	h->family = family;
+	if ((rc = open_sock(h, err, errlen, "receive")) < 0)
+		return rc;
+	h->rx_fd = rc;
+	if (bind_port(h->rx_fd, family, NULL, ifname, BFD_PORT) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "bfd: port %d on %s: %s (one bfd block per interface and family)",
+			 BFD_PORT, ifname, strerror(errno));
+		close(h->rx_fd);
+		h->rx_fd = -1;
+		return rc;
+	}
+	int fd = h->rx_fd;
+	h->rx_fd = -1;
+	if ((rc = open_session(h, loop, c, family, ifname, &c->peer, src, changed, arg, err, errlen)) < 0) {
+		close(fd);
+		return rc;
+	}
+	h->rx_fd = fd;
+	ev_io_init(&h->rx, readable, h->rx_fd, EV_READ);
+	h->rx.data = h;
+	return 0;
+}
+
+int bfd_host_open_shared(struct bfd_host *h, struct bfd_host *owner, const struct bfd_conf *c,
+			 const struct addr *peer, const void *src, char *err, size_t errlen)
+{
+	int rc = open_session(h, owner->loop, c, owner->family, owner->ifname, peer, src, owner->changed,
+			      owner->arg, err, errlen);
+	if (rc < 0)
+		return rc;
+	struct bfd_host **p = &owner->share_next;
+	while (*p)
+		p = &(*p)->share_next;
+	*p = h;
+	return 0;
+}
+
+static int open_session(struct bfd_host *h, struct ev_loop *loop, const struct bfd_conf *c, int family,
+			const char *ifname, const struct addr *peer, const void *src, bfd_host_changed_fn changed,
+			void *arg, char *err, size_t errlen)
 {
 	uint32_t rnd[3] = { 0, 0, 0 };
 	int rc;
@@ -216,7 +272,7 @@ int bfd_host_open(struct bfd_host *h, struct ev_loop *loop, const struct vconf_b
 	memset(h, 0, sizeof(*h));
 	h->loop = loop;
 	h->family = family;
-	h->peer = c->peer;
+	h->peer = *peer;
 	bfd_host_set_source(h, src);
 	/* A link-local peer (the source of its IPv6 adverts) is reached on
 	 * this interface. */
@@ -233,17 +289,8 @@ int bfd_host_open(struct bfd_host *h, struct ev_loop *loop, const struct vconf_b
 		snprintf(err, errlen, "bfd: getrandom: %s", strerror(errno));
 		return -EIO;
 	}
-	if ((rc = open_sock(h, err, errlen, "receive")) < 0)
-		return rc;
-	h->rx_fd = rc;
-	if (bind_port(h->rx_fd, family, NULL, ifname, BFD_PORT) < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "bfd: port %d on %s: %s (one bfd block per interface and family)",
-			 BFD_PORT, ifname, strerror(errno));
-		goto bad;
-	}
 	if ((rc = open_sock(h, err, errlen, "send")) < 0)
-		goto bad;
+		return rc;
 	h->tx_fd = rc;
 	/* RFC 5881 section 4: a source port from 49152 to 65535. */
 	rc = -EADDRINUSE;
@@ -255,20 +302,16 @@ int bfd_host_open(struct bfd_host *h, struct ev_loop *loop, const struct vconf_b
 		snprintf(err, errlen, "bfd: no free source port in 49152-65535 on %s", ifname);
 		goto bad;
 	}
-	struct bfd_params p = { .min_tx_us = c->min_tx_ms * 1000u, .min_rx_us = c->min_rx_ms * 1000u,
-				.mult = (uint8_t)c->mult };
+	struct bfd_params p;
+	bfd_host_params(c, &p);
 	bfd_init(&h->s, &p, rnd[0] ? rnd[0] : 1, rnd[1], &host_ops, h);
-	ev_io_init(&h->rx, readable, h->rx_fd, EV_READ);
-	h->rx.data = h;
 	ev_timer_init(&h->timer, on_timer, 0., 0.);
 	h->timer.data = h;
 	h->opened = 1;
 	return 0;
 bad:
-	if (h->tx_fd >= 0)
-		close(h->tx_fd);
-	close(h->rx_fd);
-	h->rx_fd = h->tx_fd = -1;
+	close(h->tx_fd);
+	h->tx_fd = -1;
 	return rc;
 }
 
@@ -276,7 +319,8 @@ void bfd_host_start(struct bfd_host *h)
 {
 	if (!h->opened)
 		return;
-	ev_io_start(h->loop, &h->rx);
+	if (h->rx_fd >= 0)
+		ev_io_start(h->loop, &h->rx);
 	bfd_start(&h->s, mtime_us());
 	rearm(h);
 }
@@ -288,11 +332,14 @@ void bfd_host_close(struct bfd_host *h)
 	h->opened = 0;
 	h->changed = NULL;
 	bfd_admin(&h->s, mtime_us(), 1);
-	ev_io_stop(h->loop, &h->rx);
 	ev_timer_stop(h->loop, &h->timer);
-	close(h->rx_fd);
+	if (h->rx_fd >= 0) {
+		ev_io_stop(h->loop, &h->rx);
+		close(h->rx_fd);
+	}
 	close(h->tx_fd);
 	h->rx_fd = h->tx_fd = -1;
+	h->share_next = NULL;
 }
 
 void bfd_host_set_source(struct bfd_host *h, const void *src)
@@ -300,9 +347,82 @@ void bfd_host_set_source(struct bfd_host *h, const void *src)
 	h->have_src = src != NULL;
 	if (src)
 		memcpy(h->src, src, ip_len(h->family));
+	/* An IPv6 instance speaks from its link-local address; a peer given
+	 * by a global address expects one of that scope (the kernel's
+	 * choice), else it would drop our packets as from an unknown source. */
+	if (src && h->family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL((const struct in6_addr *)src) &&
+	    !IN6_IS_ADDR_LINKLOCAL((const struct in6_addr *)bfd_host_peer_ip(h)))
+		h->have_src = 0;
+}
+
+void bfd_host_params(const struct bfd_conf *c, struct bfd_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->min_tx_us = c->min_tx_ms * 1000u;
+	p->min_rx_us = c->min_rx_ms * 1000u;
+	p->mult = (uint8_t)c->mult;
+	p->auth = c->auth;
 }
 
 uint64_t bfd_host_discards(const struct bfd_host *h, enum bfd_discard why)
 {
 	return h->discards[why] + h->s.st.discards[why];
+}
+
+int bfd_set_open(struct bfd_set *set, struct ev_loop *loop, const struct bfd_conf *c, int family,
+		 const char *ifname, const void *src, bfd_host_changed_fn changed, void *arg, char *err,
+		 size_t errlen)
+{
+	int rc = bfd_host_open(&set->h[0], loop, c, family, ifname, src, changed, arg, err, errlen);
+	if (rc)
+		return rc;
+	set->n = 1;
+	for (int i = 0; i < c->nmore; i++) {
+		if ((rc = bfd_host_open_shared(&set->h[set->n], &set->h[0], c, &c->more[i], src, err, errlen))) {
+			bfd_set_close(set);
+			return rc;
+		}
+		set->n++;
+	}
+	return 0;
+}
+
+void bfd_set_start(struct bfd_set *set)
+{
+	for (int i = 0; i < set->n; i++)
+		bfd_host_start(&set->h[i]);
+}
+
+void bfd_set_close(struct bfd_set *set)
+{
+	/* The sessions that share h[0]'s socket first. */
+	for (int i = set->n - 1; i >= 0; i--)
+		bfd_host_close(&set->h[i]);
+	set->n = 0;
+}
+
+void bfd_set_source(struct bfd_set *set, const void *src)
+{
+	for (int i = 0; i < set->n; i++)
+		bfd_host_set_source(&set->h[i], src);
+}
+
+void bfd_set_reconfigure(struct bfd_set *set, const struct bfd_conf *c)
+{
+	struct bfd_params p;
+	bfd_host_params(c, &p);
+	for (int i = 0; i < set->n; i++)
+		bfd_reconfigure(&set->h[i].s, mtime_us(), &p);
+}
+
+int bfd_set_same_peers(const struct bfd_conf *a, const struct bfd_conf *b)
+{
+	if (a->on != b->on || a->nmore != b->nmore)
+		return 0;
+	if (a->on && !addr_equal_ip(&a->peer, &b->peer))
+		return 0;
+	for (int i = 0; i < a->nmore; i++)
+		if (!addr_equal_ip(&a->more[i], &b->more[i]))
+			return 0;
+	return 1;
 }

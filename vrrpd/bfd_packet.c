@@ -14,6 +14,8 @@ const char *const bfd_discard_names[BFD_DISCARD_MAX] = {
 	[BFD_BAD_AUTH_LEN] = "bad_auth_length",
 	[BFD_UNKNOWN_SESSION] = "unknown_session",
 	[BFD_AUTH_MISMATCH] = "auth_mismatch",
+	[BFD_AUTH_FAILED] = "auth_failed",
+	[BFD_AUTH_SEQUENCE] = "auth_sequence",
 };
 
 const char *const bfd_state_names[4] = {

@@ -77,7 +77,9 @@ enum bfd_discard {
 	BFD_BAD_YOUR_DISC,    /* Your Discriminator 0 outside Down/AdminDown */
 	BFD_BAD_AUTH_LEN,     /* auth section malformed for its type */
 	BFD_UNKNOWN_SESSION,  /* no session for the discriminator/peer (the caller decides) */
-	BFD_AUTH_MISMATCH,    /* A bit differs from the session's config (the caller) */
+	BFD_AUTH_MISMATCH,    /* A bit or auth type differs from the session's config (the caller) */
+	BFD_AUTH_FAILED,      /* wrong key id, password or digest (bfd_auth.h) */
+	BFD_AUTH_SEQUENCE,    /* sequence number outside the window (bfd_auth.h) */
 	BFD_DISCARD_MAX
 };
 

@@ -22,12 +22,6 @@ static size_t alen(const struct instance *in)
 	return packet_addr_len(in->conf.family);
 }
 
-static const void *ip_of(const struct addr *a)
-{
-	return a->ss.ss_family == AF_INET ? (const void *)&((const struct sockaddr_in *)&a->ss)->sin_addr
-					  : (const void *)&((const struct sockaddr_in6 *)&a->ss)->sin6_addr;
-}
-
 static void rearm(struct instance *in)
 {
 	uint64_t d = vrrp_deadline(&in->fsm);
@@ -57,15 +51,15 @@ static void op_send(void *arg, uint8_t prio)
 		.family = in->conf.family, .vrid = (uint8_t)in->conf.vrid, .priority = prio,
 		.interval_cs = (uint16_t)in->conf.advert_cs, .naddr = (uint8_t)in->conf.nvips,
 		.addrs = in->vipbytes,
-		.csum = in->conf.checksum == VCONF_CSUM_RFC9568 ? PACKET_CSUM_RFC9568 : PACKET_CSUM_RFC5798,
+		.csum = in->conf.checksum == CONFIG_CSUM_RFC9568 ? PACKET_CSUM_RFC9568 : PACKET_CSUM_RFC5798,
 	};
-	const uint8_t *src = in->conf.unicast_src.ss.ss_family ? ip_of(&in->conf.unicast_src) : in->primary;
+	const uint8_t *src = in->conf.unicast_src.ss.ss_family ? addr_ip_bytes(&in->conf.unicast_src.ss, NULL) : in->primary;
 
 	if (in->fd < 0 || in->link_fault)
 		return;
 	int ndst = in->conf.npeers ? in->conf.npeers : 1;
 	for (int i = 0; i < ndst; i++) {
-		const void *dst = in->conf.npeers ? ip_of(&in->conf.peers[i]) : vsock_group(in->conf.family);
+		const void *dst = in->conf.npeers ? addr_ip_bytes(&in->conf.peers[i].ss, NULL) : vsock_group(in->conf.family);
 		int n = packet_build(pkt, sizeof(pkt), &a, src, dst);
 		int rc = n < 0 ? -EINVAL : -ENODEV;
 		/* With vmac on, the advert's source MAC is the virtual one (RFC
@@ -96,7 +90,7 @@ static void garp_all(struct instance *in)
 static void garp_tick(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct instance *in = w->data;
-	const struct vconf_garp *g = &in->conf.garp;
+	const struct garp_conf *g = &in->conf.garp;
 	(void)revents;
 	while (in->garp_left > 0) {
 		garp_all(in);
@@ -128,7 +122,7 @@ static void garp_tick(struct ev_loop *loop, ev_timer *w, int revents)
  * decides.  The answers to our adds are read first (vip_flush). */
 static void release_vips(struct instance *in)
 {
-	enum vip_presence st[VCONF_MAX_VIPS];
+	enum vip_presence st[CONFIG_MAX_VIPS];
 	int rc = vip_lookup(vip_ifindex(in), in->conf.vips, in->conf.nvips, st);
 
 	if (rc)
@@ -263,7 +257,7 @@ static void discard(struct instance *in, enum packet_discard why, const uint8_t 
 static int from_peer(const struct instance *in, const uint8_t *src)
 {
 	for (int i = 0; i < in->conf.npeers; i++)
-		if (memcmp(ip_of(&in->conf.peers[i]), src, alen(in)) == 0)
+		if (memcmp(addr_ip_bytes(&in->conf.peers[i].ss, NULL), src, alen(in)) == 0)
 			return 1;
 	return 0;
 }
@@ -332,7 +326,7 @@ static void on_retry(struct ev_loop *loop, ev_timer *w, int revents);
 /* The state machine's parameters: the configuration's, except that a node
  * whose VIPs were refused does not preempt until they were installed again
  * (vip_fault_enter). */
-static void fill_params(const struct instance *in, const struct vconf_instance *c, struct vrrp_params *p)
+static void fill_params(const struct instance *in, const struct instance_conf *c, struct vrrp_params *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->vrid = (uint8_t)c->vrid;
@@ -345,7 +339,7 @@ static void fill_params(const struct instance *in, const struct vconf_instance *
 static void refresh_primary(struct instance *in)
 {
 	if (in->conf.unicast_src.ss.ss_family) {
-		memcpy(in->primary, ip_of(&in->conf.unicast_src), alen(in));
+		memcpy(in->primary, addr_ip_bytes(&in->conf.unicast_src.ss, NULL), alen(in));
 		in->have_primary = 1;
 		in->primary_tentative = 0;
 	} else {
@@ -354,8 +348,7 @@ static void refresh_primary(struct instance *in)
 		in->primary_tentative = rc == -EINPROGRESS;
 	}
 	vrrp_set_primary(&in->fsm, in->primary);
-	if (in->bfd.opened)
-		bfd_host_set_source(&in->bfd, in->have_primary ? in->primary : NULL);
+	bfd_set_source(&in->bfd, in->have_primary ? in->primary : NULL);
 }
 
 static const char *no_primary_why(const struct instance *in)
@@ -382,7 +375,7 @@ static void detach(struct instance *in)
 /* vmac on: the macvlan (replacing a stale one) and its advert socket. */
 static int attach_vmac(struct instance *in, char *err, size_t errlen)
 {
-	const struct vconf_instance *c = &in->conf;
+	const struct instance_conf *c = &in->conf;
 	int rc = vmac_open(c->vmac_ifname, in->ii.ifindex, c->family, c->vrid, err, errlen);
 	if (rc < 0)
 		return rc;
@@ -401,7 +394,7 @@ static int attach_vmac(struct instance *in, char *err, size_t errlen)
  * 0, -ENODEV when it does not exist, or another -errno with err filled. */
 static int attach(struct instance *in, char *err, size_t errlen)
 {
-	const struct vconf_instance *c = &in->conf;
+	const struct instance_conf *c = &in->conf;
 	int rc = iface_query(c->ifname, &in->ii);
 
 	if (rc) {
@@ -431,14 +424,17 @@ bad:
 /* The BFD session changed state.  A failure (nothing heard for the
  * detection time) tells the state machine that this peer is gone; an
  * AdminDown or Down from the peer does not (vrrpd.conf.5). */
-static void on_bfd_changed(void *arg, enum bfd_state old, enum bfd_state now)
+static void on_bfd_changed(void *arg, struct bfd_host *h, enum bfd_state old, enum bfd_state now)
 {
 	struct instance *in = arg;
-	const struct bfd_session *s = &in->bfd.s;
+	const struct bfd_session *s = &h->s;
 	struct buf b = BUF_INIT;
+	char peer[ADDR_STRLEN];
 
 	buf_puts(&b, "{\"event\":\"bfd\",\"instance\":");
 	json_string(&b, in->conf.name);
+	buf_puts(&b, ",\"peer\":");
+	json_string(&b, addr_format_ip(&h->peer, peer, sizeof(peer)));
 	buf_printf(&b, ",\"from\":\"%s\",\"to\":\"%s\",\"diag\":\"%s\",\"remote_state\":\"%s\",\"time_ms\":%llu}",
 		   bfd_state_names[old], bfd_state_names[now],
 		   bfd_diag_names[s->diag <= BFD_DIAG_REV_CONCAT_DOWN ? s->diag : 0],
@@ -446,9 +442,17 @@ static void on_bfd_changed(void *arg, enum bfd_state old, enum bfd_state now)
 	if (in->env->publish)
 		in->env->publish(in->env->publish_arg, buf_cstr(&b));
 	buf_free(&b);
-	log_notice("%s: BFD %s -> %s", in->conf.name, bfd_state_names[old], bfd_state_names[now]);
+	log_notice("%s: BFD to %s %s -> %s", in->conf.name, peer, bfd_state_names[old], bfd_state_names[now]);
 	if (old == BFD_UP && bfd_failed(s)) {
-		vrrp_peer_down(&in->fsm, mtime_us(), bfd_host_peer_ip(&in->bfd), bfd_detect_time_us(s));
+		uint64_t detect = bfd_detect_time_us(s);
+		vrrp_peer_down_quiet(&in->fsm, mtime_us(), bfd_host_peer_ip(h), detect,
+				     s->remote_mult ? detect - detect / s->remote_mult : 0);
+		rearm(in);
+	}
+	if (old == BFD_UP && in->fsm.state == VRRP_MASTER) {
+		/* The backup's session may have failed too (or first): an
+		 * advert now keeps it from taking over on BFD alone. */
+		vrrp_advert_now(&in->fsm, mtime_us());
 		rearm(in);
 	}
 }
@@ -457,20 +461,13 @@ static void on_bfd_changed(void *arg, enum bfd_state old, enum bfd_state now)
  * it goes (a socket bound to a deleted interface would stay deaf). */
 static int bfd_attach(struct instance *in, char *err, size_t errlen)
 {
-	if (!in->conf.bfd.on || in->bfd.opened)
+	if (!in->conf.bfd.on || in->bfd.n)
 		return 0;
-	return bfd_host_open(&in->bfd, in->env->loop, &in->conf.bfd, in->conf.family, in->conf.ifname,
-			     in->have_primary ? in->primary : NULL, on_bfd_changed, in, err, errlen);
+	return bfd_set_open(&in->bfd, in->env->loop, &in->conf.bfd, in->conf.family, in->conf.ifname,
+			    in->have_primary ? in->primary : NULL, on_bfd_changed, in, err, errlen);
 }
 
-static void bfd_params_of(const struct vconf_bfd *c, struct bfd_params *p)
-{
-	p->min_tx_us = c->min_tx_ms * 1000u;
-	p->min_rx_us = c->min_rx_ms * 1000u;
-	p->mult = (uint8_t)c->mult;
-}
-
-int instance_open(struct instance *in, const struct vconf_instance *conf, const char *global_notify,
+int instance_open(struct instance *in, const struct instance_conf *conf, const char *global_notify,
 		  const struct instance_env *env, char *err, size_t errlen)
 {
 	struct vrrp_params p;
@@ -482,7 +479,7 @@ int instance_open(struct instance *in, const struct vconf_instance *conf, const 
 	in->fd = in->garp_fd = in->vmac_fd = -1;
 	in->rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(5000, 5);
 	for (int i = 0; i < conf->nvips; i++)
-		memcpy(in->vipbytes + (size_t)i * alen(in), ip_of(&conf->vips[i].addr), alen(in));
+		memcpy(in->vipbytes + (size_t)i * alen(in), addr_ip_bytes(&conf->vips[i].addr.ss, NULL), alen(in));
 	ev_io_init(&in->io, readable, -1, EV_READ);
 	in->io.data = in;
 	/* A missing interface is not an error: the instance waits in FAULT for
@@ -527,7 +524,7 @@ void instance_start(struct instance *in)
 	}
 	vrrp_start(&in->fsm, now);
 	rearm(in);
-	bfd_host_start(&in->bfd);
+	bfd_set_start(&in->bfd);
 }
 
 void instance_close(struct instance *in)
@@ -536,7 +533,7 @@ void instance_close(struct instance *in)
 		return;
 	in->opened = 0;
 	vrrp_shutdown(&in->fsm, mtime_us());
-	bfd_host_close(&in->bfd);
+	bfd_set_close(&in->bfd);
 	ev_timer_stop(in->env->loop, &in->timer);
 	ev_timer_stop(in->env->loop, &in->garp);
 	ev_timer_stop(in->env->loop, &in->verify);
@@ -549,15 +546,15 @@ void instance_close(struct instance *in)
 	vip_forget(in->env->nl, in);
 }
 
-int instance_same_identity(const struct instance *in, const struct vconf_instance *c)
+int instance_same_identity(const struct instance *in, const struct instance_conf *c)
 {
-	const struct vconf_instance *o = &in->conf;
+	const struct instance_conf *o = &in->conf;
 	return strcmp(o->ifname, c->ifname) == 0 && o->family == c->family && o->vrid == c->vrid &&
 	       o->vmac == c->vmac && strcmp(o->vmac_ifname, c->vmac_ifname) == 0;
 }
 
 /* Index of the address of v (and its prefix length) in c's VIPs, or -1. */
-static int vip_find(const struct vconf_instance *c, const struct vconf_vip *v)
+static int vip_find(const struct instance_conf *c, const struct vip_conf *v)
 {
 	for (int i = 0; i < c->nvips; i++)
 		if (addr_equal_ip(&c->vips[i].addr, &v->addr) && c->vips[i].prefixlen == v->prefixlen)
@@ -571,9 +568,9 @@ static int vip_find(const struct vconf_instance *c, const struct vconf_vip *v)
  * whose label changed keeps the old label until it is next added (the
  * kernel cannot relabel an address in place, and removing it would drop
  * its traffic).  Then the lists the adverts and the state machine use. */
-static void reconfigure_vips(struct instance *in, const struct vconf_instance *nc)
+static void reconfigure_vips(struct instance *in, const struct instance_conf *nc)
 {
-	const struct vconf_instance *oc = &in->conf;
+	const struct instance_conf *oc = &in->conf;
 	int added = 0;
 	uint32_t was_added = 0, was_foreign = 0;
 
@@ -607,7 +604,7 @@ static void reconfigure_vips(struct instance *in, const struct vconf_instance *n
 		}
 	}
 	for (int i = 0; i < nc->nvips; i++)
-		memcpy(in->vipbytes + (size_t)i * alen(in), ip_of(&nc->vips[i].addr), alen(in));
+		memcpy(in->vipbytes + (size_t)i * alen(in), addr_ip_bytes(&nc->vips[i].addr.ss, NULL), alen(in));
 	/* a master advertises the new list at once */
 	vrrp_set_addrs(&in->fsm, mtime_us(), in->vipbytes, (uint8_t)nc->nvips);
 	if (added && in->garp_fd >= 0) {
@@ -619,16 +616,15 @@ static void reconfigure_vips(struct instance *in, const struct vconf_instance *n
 	}
 }
 
-void instance_reconfigure(struct instance *in, const struct vconf_instance *conf, const char *global_notify)
+void instance_reconfigure(struct instance *in, const struct instance_conf *conf, const char *global_notify)
 {
 	struct vrrp_params p;
 	int src_changed = !addr_equal_ip(&in->conf.unicast_src, &conf->unicast_src);
 	/* BFD turned on or off, or to another peer: a new session (the old
 	 * one tells its peer AdminDown, which is no failure there). */
-	int bfd_new = in->conf.bfd.on != conf->bfd.on ||
-		      (conf->bfd.on && !addr_equal_ip(&in->conf.bfd.peer, &conf->bfd.peer));
+	int bfd_new = !bfd_set_same_peers(&in->conf.bfd, &conf->bfd);
 	if (bfd_new)
-		bfd_host_close(&in->bfd);
+		bfd_set_close(&in->bfd);
 	reconfigure_vips(in, conf);
 	in->conf = *conf;
 	if (src_changed && in->fd >= 0)
@@ -640,15 +636,13 @@ void instance_reconfigure(struct instance *in, const struct vconf_instance *conf
 		if (bfd_attach(in, err, sizeof(err)))
 			log_err("%s: reload: no BFD: %s", in->conf.name, err);
 		else
-			bfd_host_start(&in->bfd);
-	} else if (in->bfd.opened) {
-		struct bfd_params bp;
-		bfd_params_of(&conf->bfd, &bp);
-		bfd_reconfigure(&in->bfd.s, mtime_us(), &bp);
+			bfd_set_start(&in->bfd);
+	} else {
+		bfd_set_reconfigure(&in->bfd, &conf->bfd);
 	}
 	notify_set_cmd(&in->notify, conf->notify[0] ? conf->notify : global_notify);
 	notify_set_instance(&in->notify, conf->name);
-	/* The engine recomputes the tracks and the effective priority next. */
+	/* vrrpd.c recomputes the tracks and the effective priority next. */
 	rearm(in);
 }
 
@@ -817,7 +811,7 @@ static void verify_primary(struct instance *in)
  * with its macvlan) is added again at once. */
 static void verify_vips(struct instance *in)
 {
-	enum vip_presence st[VCONF_MAX_VIPS];
+	enum vip_presence st[CONFIG_MAX_VIPS];
 	char a[ADDR_STRLEN];
 	int missing = 0;
 
@@ -908,7 +902,7 @@ void instance_iface_event(struct instance *in, int ifindex, const char *ifname, 
 		if (bfd_attach(in, err, sizeof(err)))
 			log_rl(&in->rl, LOG_WARNING, "%s: no BFD on %s: %s", in->conf.name, in->conf.ifname, err);
 		else
-			bfd_host_start(&in->bfd);
+			bfd_set_start(&in->bfd);
 		in->fault_why = "link down";
 		if (in->ii.up)
 			instance_link_event(in, 1);
@@ -936,7 +930,7 @@ void instance_iface_event(struct instance *in, int ifindex, const char *ifname, 
 		log_notice("%s: interface %s is gone: FAULT until it comes back", in->conf.name,
 			   in->conf.ifname);
 		detach(in);
-		bfd_host_close(&in->bfd);
+		bfd_set_close(&in->bfd);
 		in->vips_on = 0; /* removed by the kernel with the interface */
 		in->fault_why = "interface missing";
 		break;
@@ -958,9 +952,27 @@ void instance_tracks_changed(struct instance *in, int weight_sum, int nfaulted)
 	if (weight_sum)
 		prio = prio < 1 ? 1 : prio > 254 ? 254 : prio;
 	in->prio_now = (uint8_t)prio;
-	vrrp_set_priority(&in->fsm, now, (uint8_t)prio);
+	vrrp_set_priority(&in->fsm, now, in->standby ? INSTANCE_STANDBY_PRIO : (uint8_t)prio);
 	if ((nfaulted > 0) != (in->track_faults > 0))
 		vrrp_fault(&in->fsm, now, nfaulted > 0);
 	in->track_faults = nfaulted;
+	rearm(in);
+}
+
+int instance_handover(struct instance *in)
+{
+	int was = in->fsm.state == VRRP_MASTER;
+	in->standby = 1;
+	vrrp_release(&in->fsm, mtime_us(), INSTANCE_STANDBY_PRIO);
+	rearm(in);
+	return was;
+}
+
+void instance_resume(struct instance *in)
+{
+	if (!in->standby)
+		return;
+	in->standby = 0;
+	vrrp_set_priority(&in->fsm, mtime_us(), in->prio_now);
 	rearm(in);
 }

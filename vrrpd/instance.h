@@ -1,6 +1,6 @@
 /* instance: one configured virtual router at run time: the state machine
  * (vrrp.c) wired to its raw socket, timers, virtual addresses, gratuitous
- * ARP, notify hook and counters.  Config (struct vconf_instance, copied) is
+ * ARP, notify hook and counters.  Config (struct instance_conf, copied) is
  * kept apart from the running state so that a reload can compare them. */
 #ifndef VRRPD_INSTANCE_H
 #define VRRPD_INSTANCE_H
@@ -12,12 +12,14 @@
 #include "iface.h"
 #include "log.h"
 #include "notify.h"
-#include "vconf.h"
+#include "config.h"
 #include "vrrp.h"
 
 struct vip_nl;
 
-/* What instances share, owned by the engine. */
+#define INSTANCE_STANDBY_PRIO 1 /* a node held back by a planned handover */
+
+/* What instances share, owned by the process object (vrrpd.h). */
 struct instance_env {
 	struct ev_loop *loop;
 	struct vip_nl *nl;
@@ -30,14 +32,14 @@ struct instance_env {
 };
 
 struct instance {
-	struct vconf_instance conf;
+	struct instance_conf conf;
 	const struct instance_env *env;
 	struct vrrp fsm;
 	struct iface_info ii;
 	uint8_t primary[16];
 	int have_primary;
 	int primary_tentative;      /* only an IPv6 address still in DAD: no source yet */
-	uint8_t vipbytes[VCONF_MAX_VIPS * 16];
+	uint8_t vipbytes[CONFIG_MAX_VIPS * 16];
 	int fd;
 	ev_io io;
 	ev_timer timer;             /* the state machine's next deadline */
@@ -62,19 +64,20 @@ struct instance {
 	int opened;                 /* instance_open succeeded, instance_close not yet */
 	int link_fault;             /* interface missing, down, or without an address */
 	const char *fault_why;      /* what link_fault is about, for the status */
-	const struct noaccept *noacc; /* accept off: the interface's filter (the engine's) */
+	const struct noaccept *noacc; /* accept off: the interface's filter (the process object's) */
 	int track_faults;           /* 'fault' tracks that are down */
-	uint8_t prio_now;
+	uint8_t prio_now;           /* configured plus the trackers' weights */
+	int standby;                /* held back by a planned handover (instance_handover()) */
 	struct notify notify;
 	struct log_ratelimit rl;
 	uint64_t send_errors, garp_sent, vip_errors, vips_restored;
 	uint64_t last_change_wall_ms;
 	enum vrrp_state last_from;
-	struct bfd_host bfd;        /* conf.bfd.on and opened: the session to the peer */
+	struct bfd_set bfd;         /* conf.bfd.on and opened: a session to each peer */
 };
 
 /* Sets up and opens sockets; does not start the protocol. 0 or -errno. */
-int instance_open(struct instance *in, const struct vconf_instance *conf, const char *global_notify,
+int instance_open(struct instance *in, const struct instance_conf *conf, const char *global_notify,
 		  const struct instance_env *env, char *err, size_t errlen);
 void instance_start(struct instance *in);
 /* Priority 0 if master, VIPs released, sockets closed.  Idempotent. */
@@ -86,11 +89,11 @@ void instance_vip_refused(void *owner, int index, int on, int error);
 /* Reload of an instance whose identity (interface, family, vrid, vmac) did
  * not change: everything else applies in place, in the state it is in.
  * Kept VIPs stay; gone ones are removed and new ones added if master. */
-void instance_reconfigure(struct instance *in, const struct vconf_instance *conf, const char *global_notify);
+void instance_reconfigure(struct instance *in, const struct instance_conf *conf, const char *global_notify);
 /* Same interface, family, vrid and virtual MAC?  (BFD changes in place.) */
-int instance_same_identity(const struct instance *in, const struct vconf_instance *conf);
+int instance_same_identity(const struct instance *in, const struct instance_conf *conf);
 
-/* A link event (engine's iface watcher) for interface ifindex / ifname:
+/* A link event (vrrpd.c's iface watcher) for interface ifindex / ifname:
  * the instance's interface went down, came up, was deleted (FAULT, sockets
  * closed) or, while it is missing, appeared (sockets opened, INIT ->
  * BACKUP or MASTER as usual). */
@@ -107,5 +110,13 @@ void instance_addr_event(struct instance *in);
  * (rather than naming) them keeps a reload that renumbers track lines from
  * leaving and re-entering FAULT. */
 void instance_tracks_changed(struct instance *in, int weight_sum, int nfaulted);
+
+/* Planned handover: a master gives its addresses up with priority 0 and
+ * the instance stays a backup at priority 1 (a standby that does not
+ * preempt, yet takes over should the new master fail) until
+ * instance_resume().  Returns 1 if it was master. */
+int instance_handover(struct instance *in);
+/* Back to the effective priority (a higher one preempts if configured to). */
+void instance_resume(struct instance *in);
 
 #endif

@@ -7,10 +7,10 @@
 #include <string.h>
 
 #include "daemon.h"
-#include "engine.h"
+#include "vrrpd.h"
 #include "log.h"
 #include "memlock.h"
-#include "vconf.h"
+#include "config.h"
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
@@ -21,19 +21,28 @@
 #define VRRPD_ASAN 1
 #endif
 
-static struct engine *engine;
+static struct vrrpd *vd;
 static const char *conf_path;
 
+static int stop_signal;
+
+/* vrrpd is stopped once the loop is left (never from inside one of
+ * its own callbacks). */
+static void stop_now(void *arg)
+{
+	ev_break(arg, EVBREAK_ALL);
+}
+
+/* A master drains lbd first (lbd-control, handover.h); a second signal stops at once. */
 static void on_stop(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	(void)revents;
+	int again = stop_signal != 0;
+	stop_signal = w->signum;
 	daemon_notify("STOPPING=1");
-	if (engine_stop(engine))
-		log_notice("signal %d: stopping for a restart: masters handed over", w->signum);
-	else
-		log_notice("signal %d: stopped", w->signum);
-	engine = NULL;
-	ev_break(loop, EVBREAK_ALL);
+	if (!again && vrrpd_stop_drained(vd, stop_now, loop))
+		return;
+	stop_now(loop);
 }
 
 static void on_hup(struct ev_loop *loop, ev_signal *w, int revents)
@@ -41,17 +50,17 @@ static void on_hup(struct ev_loop *loop, ev_signal *w, int revents)
 	char err[512];
 	(void)loop; (void)w; (void)revents;
 	daemon_notify("RELOADING=1");
-	if (engine_reload(engine, conf_path, err, sizeof(err)))
+	if (vrrpd_reload(vd, conf_path, err, sizeof(err)))
 		log_err("reload refused, keeping the running configuration: %s", err);
 	else
-		log_notice("reloaded %s", conf_path);
+		log_notice("configuration reloaded from %s", conf_path);
 	daemon_notify("READY=1");
 }
 
 /* Real-time scheduling if asked, and the memory lock's limit: done while
  * we still hold the capabilities they need (the lock itself comes when
  * start-up is over, memlock.h). */
-static void tune(const struct vconf *c)
+static void tune(const struct vrrpd_config *c)
 {
 	if (c->global.mlock)
 		memlock_prepare();
@@ -62,7 +71,7 @@ static void tune(const struct vconf *c)
 	}
 }
 
-static void lock_memory(const struct vconf *c)
+static void lock_memory(const struct vrrpd_config *c)
 {
 	if (!c->global.mlock)
 		return;
@@ -78,31 +87,31 @@ static void lock_memory(const struct vconf *c)
 int main(int argc, char **argv)
 {
 	struct daemon_args a;
-	struct vconf *c;
+	struct vrrpd_config *c;
 	char err[512];
 	static const int caps[] = { CAP_NET_ADMIN, CAP_NET_RAW };
 
 	daemon_args_parse(argc, argv, "vrrpd", "/etc/vrrpd/vrrpd.conf", 1, &a);
 	log_init("vrrpd", a.foreground || a.test || a.cleanup, a.debug ? LOG_DEBUG : LOG_INFO);
 	conf_path = a.conf;
-	if (vconf_load(a.conf, &c, err, sizeof(err))) {
+	if (vrrpd_config_load(a.conf, &c, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
 	if (a.test) {
-		vconf_free(c);
+		vrrpd_config_free(c);
 		return 0;
 	}
 	if (a.cleanup) {
-		int n = engine_cleanup(c);
+		int n = vrrpd_cleanup(c);
 		printf("removed %d address(es)\n", n);
-		vconf_free(c);
+		vrrpd_config_free(c);
 		return 0;
 	}
 	struct ev_loop *loop = EV_DEFAULT;
 	tune(c);
-	engine = engine_open(loop, c, err, sizeof(err));
-	if (!engine) {
+	vd = vrrpd_open(loop, c, err, sizeof(err));
+	if (!vd) {
 		log_err("%s", err);
 		return 1;
 	}
@@ -120,7 +129,12 @@ int main(int argc, char **argv)
 	log_notice("started");
 	daemon_notify("READY=1");
 	ev_run(loop, 0);
-	engine_close(engine);
+	if (!stop_signal)
+		vrrpd_close(vd);
+	else if (vrrpd_stop(vd))
+		log_notice("signal %d: stopping for a restart: masters handed over", stop_signal);
+	else
+		log_notice("signal %d: stopped", stop_signal);
 	ev_loop_destroy(loop);
 	return 0;
 }

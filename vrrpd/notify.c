@@ -7,7 +7,7 @@
 
 #include "log.h"
 #include "spawn.h"
-#include "vconf.h"
+#include "config.h"
 
 static void next(struct notify *n);
 
@@ -64,7 +64,7 @@ void notify_init(struct notify *n, struct ev_loop *loop, const char *cmd, const 
 {
 	memset(n, 0, sizeof(*n));
 	n->loop = loop;
-	n->timeout_ms = VCONF_NOTIFY_TIMEOUT_MS;
+	n->timeout_ms = CONFIG_NOTIFY_TIMEOUT_MS;
 	ev_timer_init(&n->timer, timed_out, 0., 0.);
 	n->timer.data = n;
 	snprintf(n->cmd, sizeof(n->cmd), "%s", cmd ? cmd : "");
@@ -83,7 +83,7 @@ void notify_set_instance(struct notify *n, const char *instance)
 
 void notify_set_timeout(struct notify *n, uint32_t ms)
 {
-	n->timeout_ms = ms ? ms : VCONF_NOTIFY_TIMEOUT_MS;
+	n->timeout_ms = ms ? ms : CONFIG_NOTIFY_TIMEOUT_MS;
 }
 
 void notify_event(struct notify *n, const char *old, const char *now, unsigned prio)

@@ -1,20 +1,19 @@
 #include "track.h"
 
-#include <errno.h>
 #include <ev.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "config.h"
+#include "httpc.h"
 #include "iface.h"
 #include "log.h"
 #include "spawn.h"
-#include "vconf.h"
 
 const char *const track_result_names[TRACK_RESULT_MAX] = {
 	[TRACK_OK] = "ok",
@@ -29,16 +28,11 @@ const char *const track_result_names[TRACK_RESULT_MAX] = {
 };
 
 struct track {
-	struct vconf_track conf;
+	struct track_conf conf;
 	struct ev_loop *loop;
 	ev_timer interval;      /* next check */
-	ev_timer timeout;       /* the running check */
-	ev_io io;               /* HTTP socket */
-	int fd;
-	char rx[64];
-	size_t rxlen, txoff;
-	char req[400];
-	size_t reqlen;
+	ev_timer timeout;       /* the running script */
+	struct httpc *http;     /* the running HTTP check */
 	struct spawn *child;    /* script */
 	int running;
 	int up;
@@ -72,19 +66,11 @@ static void verdict(struct track *t, enum track_result r)
 	t->last = r;
 }
 
-static void http_close(struct track *t)
-{
-	if (t->fd >= 0) {
-		ev_io_stop(t->loop, &t->io);
-		close(t->fd);
-		t->fd = -1;
-	}
-}
-
 static void stop_check(struct track *t)
 {
 	ev_timer_stop(t->loop, &t->timeout);
-	http_close(t);
+	httpc_cancel(t->http);
+	t->http = NULL;
 	if (t->child) {
 		spawn_detach(t->child);
 		spawn_kill(t->child);
@@ -92,88 +78,44 @@ static void stop_check(struct track *t)
 	}
 }
 
-/* "HTTP/1.x NNN": the status is all we need. */
-enum track_result track_http_verdict(const char *rx, size_t len, unsigned expect)
+enum track_result track_http_verdict(const struct httpc_outcome *o, unsigned expect)
 {
-	if (len < 12 || memcmp(rx, "HTTP/1.", 7) != 0 || (rx[7] != '0' && rx[7] != '1') || rx[8] != ' ')
+	switch (o->result) {
+	case HTTPC_OK:
+		if (expect ? o->status == (int)expect : o->status >= 200 && o->status < 300)
+			return TRACK_OK;
+		return TRACK_BAD_STATUS;
+	case HTTPC_REFUSED:
+	case HTTPC_RESET:
+		return TRACK_REFUSED;
+	case HTTPC_CONN_TIMEOUT:
+	case HTTPC_RESP_TIMEOUT:
+		return TRACK_TIMEOUT;
+	case HTTPC_SOCKET_ERROR:
+		return TRACK_ERROR;
+	case HTTPC_BAD_RESPONSE:
+	case HTTPC_BODY_MISMATCH:
+	default:
 		return TRACK_BAD_RESPONSE;
-	int code = 0;
-	for (int i = 9; i < 12; i++) {
-		if (rx[i] < '0' || rx[i] > '9')
-			return TRACK_BAD_RESPONSE;
-		code = code * 10 + (rx[i] - '0');
 	}
-	if (len > 12 && rx[12] != ' ' && rx[12] != '\r')
-		return TRACK_BAD_RESPONSE;
-	if (expect ? code == (int)expect : code >= 200 && code < 300)
-		return TRACK_OK;
-	return TRACK_BAD_STATUS;
 }
 
-static enum track_result http_status(const struct track *t)
+static void http_done(void *arg, const struct httpc_outcome *o)
 {
-	return track_http_verdict(t->rx, t->rxlen, t->conf.http_status);
-}
-
-static void http_io(struct ev_loop *loop, ev_io *w, int revents)
-{
-	struct track *t = w->data;
-	(void)loop;
-	if (revents & EV_WRITE) {
-		int soerr = 0;
-		socklen_t sl = sizeof(soerr);
-		if (t->txoff == 0 && (getsockopt(t->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 || soerr)) {
-			stop_check(t);
-			verdict(t, TRACK_REFUSED);
-			return;
-		}
-		ssize_t n = send(t->fd, t->req + t->txoff, t->reqlen - t->txoff, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n < 0 && errno != EAGAIN) {
-			stop_check(t);
-			verdict(t, TRACK_REFUSED);
-			return;
-		}
-		if (n > 0)
-			t->txoff += (size_t)n;
-		if (t->txoff == t->reqlen) {
-			ev_io_stop(t->loop, &t->io);
-			ev_io_set(&t->io, t->fd, EV_READ);
-			ev_io_start(t->loop, &t->io);
-		}
-		return;
-	}
-	ssize_t n = recv(t->fd, t->rx + t->rxlen, sizeof(t->rx) - t->rxlen, MSG_DONTWAIT);
-	if (n < 0 && errno == EAGAIN)
-		return;
-	if (n > 0)
-		t->rxlen += (size_t)n;
-	if (n > 0 && t->rxlen < 13)
-		return;
-	stop_check(t);
-	verdict(t, n < 0 ? TRACK_REFUSED : http_status(t));
+	struct track *t = arg;
+	t->http = NULL; /* httpc frees itself once done */
+	verdict(t, track_http_verdict(o, t->conf.http_status));
 }
 
 static enum track_result http_start(struct track *t)
 {
 	const struct addr *a = &t->conf.http_addr;
-	char host[ADDR_STRLEN];
-	t->fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (t->fd < 0)
-		return TRACK_ERROR;
-	if (connect(t->fd, (const struct sockaddr *)&a->ss, a->len) < 0 && errno != EINPROGRESS) {
-		http_close(t);
-		return TRACK_REFUSED;
-	}
-	int k = snprintf(t->req, sizeof(t->req),
-			 "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: vrrpd\r\nConnection: close\r\n\r\n",
-			 t->conf.http_path, addr_format(a, host, sizeof(host)));
-	t->reqlen = k > 0 && (size_t)k < sizeof(t->req) ? (size_t)k : 0;
-	t->txoff = 0;
-	t->rxlen = 0;
-	ev_io_init(&t->io, http_io, t->fd, EV_WRITE);
-	t->io.data = t;
-	ev_io_start(t->loop, &t->io);
-	return TRACK_OK;
+	char host[ADDR_STRLEN], req[400];
+	int n = httpc_format_get(req, sizeof(req), "GET", t->conf.http_path, addr_format(a, host, sizeof(host)),
+				 "vrrpd");
+	struct httpc_request hr = { .bytes = req, .len = n > 0 ? (size_t)n : 0, .timeout_ms = t->conf.timeout_ms };
+	t->http = httpc_start(t->loop, a, &hr, http_done, t);
+	return t->http ? TRACK_OK : TRACK_ERROR;
 }
 
 static void script_done(void *arg, int status)
@@ -216,7 +158,7 @@ static void link_verdict(struct track *t)
 
 void track_link_event(struct track *t, const char *ifname)
 {
-	if (t->conf.kind == VCONF_TRACK_INTERFACE && ifname && strcmp(ifname, t->conf.ifname) == 0)
+	if (t->conf.kind == TRACK_INTERFACE && ifname && strcmp(ifname, t->conf.ifname) == 0)
 		link_verdict(t);
 }
 
@@ -229,16 +171,20 @@ static void on_interval(struct ev_loop *loop, ev_timer *w, int revents)
 	if (t->running) /* the previous check outlived its interval: the timeout decides */
 		return;
 	switch (t->conf.kind) {
-	case VCONF_TRACK_FILE:
+	case TRACK_FILE:
 		verdict(t, file_check(t));
 		return;
-	case VCONF_TRACK_INTERFACE:
+	case TRACK_INTERFACE:
 		link_verdict(t);
 		return;
-	case VCONF_TRACK_HTTP:
+	case TRACK_HTTP:
+		/* httpc keeps the deadline and answers through http_done. */
 		r = http_start(t);
-		break;
-	case VCONF_TRACK_SCRIPT:
+		t->running = r == TRACK_OK;
+		if (r != TRACK_OK)
+			verdict(t, r);
+		return;
+	case TRACK_SCRIPT:
 		t->child = spawn_run(t->loop, t->conf.script, NULL, script_done, t);
 		r = t->child ? TRACK_OK : TRACK_ERROR;
 		break;
@@ -252,7 +198,7 @@ static void on_interval(struct ev_loop *loop, ev_timer *w, int revents)
 	ev_timer_start(t->loop, &t->timeout);
 }
 
-struct track *track_new(struct ev_loop *loop, const struct vconf_track *conf, int initial_up,
+struct track *track_new(struct ev_loop *loop, const struct track_conf *conf, int initial_up,
 			enum track_result initial_last, uint32_t first_delay_ms, track_change_fn fn, void *arg)
 {
 	struct track *t = calloc(1, sizeof(*t));
@@ -260,14 +206,13 @@ struct track *track_new(struct ev_loop *loop, const struct vconf_track *conf, in
 		return NULL;
 	t->conf = *conf;
 	t->loop = loop;
-	t->fd = -1;
 	t->up = initial_up;
 	t->last = initial_last;
 	t->fn = fn;
 	t->arg = arg;
 	/* An interface track checks once, then only on link events. */
 	ev_timer_init(&t->interval, on_interval, first_delay_ms / 1000.0,
-		      conf->kind == VCONF_TRACK_INTERFACE ? 0. : conf->interval_ms / 1000.0);
+		      conf->kind == TRACK_INTERFACE ? 0. : conf->interval_ms / 1000.0);
 	t->interval.data = t;
 	ev_timer_init(&t->timeout, on_timeout, 0., 0.);
 	t->timeout.data = t;
@@ -289,9 +234,9 @@ const char *track_name(const struct track *t) { return t->conf.name; }
 enum track_result track_last(const struct track *t) { return t->last; }
 uint64_t track_checks(const struct track *t) { return t->checks; }
 
-int track_same_conf(const struct track *t, const struct vconf_track *c)
+int track_same_conf(const struct track *t, const struct track_conf *c)
 {
-	const struct vconf_track *a = &t->conf;
+	const struct track_conf *a = &t->conf;
 	return a->kind == c->kind && a->interval_ms == c->interval_ms && a->timeout_ms == c->timeout_ms &&
 	       a->rise == c->rise && a->fall == c->fall && a->http_status == c->http_status &&
 	       addr_equal_ip(&a->http_addr, &c->http_addr) && addr_port(&a->http_addr) == addr_port(&c->http_addr) &&

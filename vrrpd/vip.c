@@ -15,7 +15,7 @@
 #include "log.h"
 #include "packet.h"
 #include "rtnl.h"
-#include "vconf.h"
+#include "config.h"
 
 /* Requests in flight, by sequence number: whose change the answer is about. */
 #define VIP_PENDING 64
@@ -40,11 +40,10 @@ struct vip_nl {
 /* The request that adds (on) or removes address v on ifindex, in buf
  * (RTNL_REQ_SIZE bytes): the local address, the same as IFA_ADDRESS (no
  * peer), and the label if there is one. */
-static struct nlmsghdr *vip_msg(void *buf, int ifindex, const struct vconf_vip *v, int on)
+static struct nlmsghdr *vip_msg(void *buf, int ifindex, const struct vip_conf *v, int on)
 {
 	int family = v->addr.ss.ss_family;
-	const void *ip = family == AF_INET ? (const void *)&((const struct sockaddr_in *)&v->addr.ss)->sin_addr
-					   : (const void *)&((const struct sockaddr_in6 *)&v->addr.ss)->sin6_addr;
+	const void *ip = addr_ip_bytes(&v->addr.ss, NULL);
 	size_t alen = packet_addr_len(family);
 	struct ifaddrmsg *a;
 	/* EXCL, not REPLACE: an address that is already there (an owner's
@@ -154,7 +153,7 @@ void vip_nl_close(struct vip_nl *n)
 	free(n);
 }
 
-int vip_set(struct vip_nl *n, int ifindex, const struct vconf_vip *v, int on, void *owner, int index)
+int vip_set(struct vip_nl *n, int ifindex, const struct vip_conf *v, int on, void *owner, int index)
 {
 	char req[RTNL_REQ_SIZE];
 	struct nlmsghdr *h = vip_msg(req, ifindex, v, on);
@@ -186,14 +185,8 @@ uint64_t vip_errors(const struct vip_nl *n)
 	return n ? n->errors : 0;
 }
 
-static const void *vip_ip(const struct vconf_vip *v)
-{
-	return v->addr.ss.ss_family == AF_INET ? (const void *)&((const struct sockaddr_in *)&v->addr.ss)->sin_addr
-					       : (const void *)&((const struct sockaddr_in6 *)&v->addr.ss)->sin6_addr;
-}
-
 struct lookup {
-	const struct vconf_vip *v;
+	const struct vip_conf *v;
 	int n;
 	enum vip_presence *state;
 };
@@ -203,11 +196,11 @@ static void on_addr(void *arg, const struct iface_addr *a)
 	struct lookup *l = arg;
 	for (int i = 0; i < l->n; i++)
 		if (l->v[i].addr.ss.ss_family == a->family &&
-		    memcmp(vip_ip(&l->v[i]), a->ip, packet_addr_len(a->family)) == 0)
+		    memcmp(addr_ip_bytes(&l->v[i].addr.ss, NULL), a->ip, packet_addr_len(a->family)) == 0)
 			l->state[i] = a->proto == VIP_ADDR_PROTO ? VIP_OURS : VIP_FOREIGN;
 }
 
-int vip_lookup(int ifindex, const struct vconf_vip *v, int n, enum vip_presence *state)
+int vip_lookup(int ifindex, const struct vip_conf *v, int n, enum vip_presence *state)
 {
 	struct lookup l = { v, n, state };
 	for (int i = 0; i < n; i++)
@@ -217,14 +210,14 @@ int vip_lookup(int ifindex, const struct vconf_vip *v, int n, enum vip_presence 
 	return iface_addrs(ifindex, v[0].addr.ss.ss_family, on_addr, &l);
 }
 
-int vip_remove_sync(int ifindex, const struct vconf_vip *v, int nv)
+int vip_remove_sync(int ifindex, const struct vip_conf *v, int nv)
 {
-	enum vip_presence state[VCONF_MAX_VIPS];
+	enum vip_presence state[CONFIG_MAX_VIPS];
 	char req[RTNL_REQ_SIZE];
 	int removed = 0;
 
-	if (nv > VCONF_MAX_VIPS)
-		nv = VCONF_MAX_VIPS;
+	if (nv > CONFIG_MAX_VIPS)
+		nv = CONFIG_MAX_VIPS;
 	int rc = vip_lookup(ifindex, v, nv, state);
 	if (rc)
 		return rc;

@@ -18,7 +18,7 @@
 #define VIP_ADDR_PROTO 112
 
 struct ev_loop;
-struct vconf_vip;
+struct vip_conf;
 struct vip_nl;
 
 /* Called on the loop when the kernel refused a change that vip_set()
@@ -34,7 +34,7 @@ void vip_nl_close(struct vip_nl *n);
  * index.  An add never replaces an address that is there (EEXIST is no
  * error); a delete removes whatever has that address: call it only for
  * addresses vip_lookup() said are ours.  0 or -errno. */
-int vip_set(struct vip_nl *n, int ifindex, const struct vconf_vip *v, int on, void *owner, int index);
+int vip_set(struct vip_nl *n, int ifindex, const struct vip_conf *v, int on, void *owner, int index);
 /* Read the answers the kernel has queued so far, now (it answers a
  * request before vip_set() returns, so every earlier change is answered). */
 void vip_flush(struct vip_nl *n);
@@ -46,10 +46,10 @@ uint64_t vip_errors(const struct vip_nl *n);
 /* What interface ifindex has of the n addresses v: state[i] is one of
  * these.  0 or -errno. */
 enum vip_presence { VIP_ABSENT, VIP_OURS, VIP_FOREIGN };
-int vip_lookup(int ifindex, const struct vconf_vip *v, int n, enum vip_presence *state);
+int vip_lookup(int ifindex, const struct vip_conf *v, int n, enum vip_presence *state);
 
 /* Remove those of the addresses that are there with vrrpd's mark (a
  * crashed vrrpd's); returns how many were removed, or -errno. */
-int vip_remove_sync(int ifindex, const struct vconf_vip *v, int n);
+int vip_remove_sync(int ifindex, const struct vip_conf *v, int n);
 
 #endif

@@ -25,6 +25,7 @@ const char *const vrrp_reason_names[VRRP_REASON_MAX] = {
 	[VRRP_R_SHUTDOWN] = "shutdown",
 	[VRRP_R_RESTART] = "restart",
 	[VRRP_R_PEER_DOWN] = "bfd_peer_down",
+	[VRRP_R_HANDOVER] = "handover",
 };
 
 static size_t alen(const struct vrrp *v)
@@ -156,9 +157,11 @@ static void learn_interval(struct vrrp *v, const struct packet_advert *a, const 
 
 static void backup_recv(struct vrrp *v, uint64_t now, const struct packet_advert *a, const void *src)
 {
-	if (v->pending == VRRP_R_PEER_DOWN && v->master_down_at && a->priority != 0) {
+	int from_master = v->master_known && memcmp(src, v->master_addr, alen(v)) == 0;
+	if (v->pending == VRRP_R_PEER_DOWN && v->master_down_at && a->priority != 0 && from_master) {
 		/* BFD said the master was gone, but an advert still came:
-		 * the advert wins, back to the RFC's timer. */
+		 * the advert wins, back to the RFC's timer.  (A lower backup
+		 * that took over first does not: we preempt it on time.) */
 		char ip[INET6_ADDRSTRLEN] = "?";
 		inet_ntop(v->family, src, ip, sizeof(ip));
 		log_warn("vrid %u: advert from %s after BFD said the master was down: staying backup",
@@ -185,6 +188,7 @@ static void backup_recv(struct vrrp *v, uint64_t now, const struct packet_advert
 	}
 	if (!v->p.preempt || !lower) {
 		note_master(v, a, src);
+		v->master_heard_us = now;
 		learn_interval(v, a, src);
 		arm_master_down(v, now, vrrp_master_down_us(v), VRRP_R_MASTER_DOWN);
 		return;
@@ -192,7 +196,8 @@ static void backup_recv(struct vrrp *v, uint64_t now, const struct packet_advert
 	/* A lower master and we preempt: discard, and let Master_Down_Timer
 	 * run out (RFC 5798 6.4.2). */
 	note_master(v, a, src);
-	if (v->pending != VRRP_R_MASTER_LEFT) /* a hand-over stays a hand-over */
+	/* A hand-over stays a hand-over, and a BFD takeover stays on time. */
+	if (v->pending != VRRP_R_MASTER_LEFT && v->pending != VRRP_R_PEER_DOWN)
 		v->pending = VRRP_R_PREEMPT;
 }
 
@@ -340,6 +345,19 @@ void vrrp_handoff(struct vrrp *v, uint64_t now)
 	v->state = VRRP_INIT;
 }
 
+void vrrp_release(struct vrrp *v, uint64_t now, uint8_t hold_prio)
+{
+	if (v->p.priority == 255)
+		hold_prio = 255; /* an owner takes its addresses back whatever it does */
+	if (v->state == VRRP_MASTER) {
+		send_advert(v, 0);
+		v->priority = hold_prio; /* before the backup timers are computed */
+		become_backup(v, now, VRRP_R_HANDOVER);
+		return;
+	}
+	v->priority = hold_prio;
+}
+
 void vrrp_resume_master(struct vrrp *v)
 {
 	v->resume_master = 1;
@@ -386,14 +404,39 @@ enum packet_discard vrrp_recv(struct vrrp *v, uint64_t now, const struct packet_
 
 void vrrp_peer_down(struct vrrp *v, uint64_t now, const void *peer, uint64_t detect_us)
 {
-	if (v->state != VRRP_BACKUP || !v->master_known || memcmp(v->master_addr, peer, alen(v)) != 0)
+	vrrp_peer_down_quiet(v, now, peer, detect_us, 0);
+}
+
+void vrrp_peer_down_quiet(struct vrrp *v, uint64_t now, const void *peer, uint64_t detect_us,
+			  uint64_t silent_us)
+{
+	/* The master's session, or any while a lower router that took over
+	 * first (a BFD race between backups) is waiting to be preempted. */
+	if (v->state != VRRP_BACKUP || !v->master_known ||
+	    (memcmp(v->master_addr, peer, alen(v)) != 0 && v->pending != VRRP_R_PREEMPT))
 		return;
 	v->st.peer_down++;
+	if (v->master_heard_us && now - v->master_heard_us < silent_us) {
+		/* An advert came after BFD last heard from the master: it is
+		 * alive, only BFD failed. */
+		log_warn("vrid %u: BFD says the master is down, but it advertised %llu ms ago: staying backup",
+			 v->p.vrid, (unsigned long long)((now - v->master_heard_us) / 1000u));
+		v->st.peer_down_overridden++;
+		return;
+	}
 	uint64_t skew = (256u - v->priority) * detect_us / 256u;
 	/* Never later than the RFC's own timer would fire. */
 	if (v->master_down_at && now + skew >= v->master_down_at)
 		return;
 	arm_master_down(v, now, skew, VRRP_R_PEER_DOWN);
+}
+
+void vrrp_advert_now(struct vrrp *v, uint64_t now)
+{
+	if (v->state != VRRP_MASTER)
+		return;
+	send_advert(v, v->priority);
+	arm_adver(v, now);
 }
 
 void vrrp_tick(struct vrrp *v, uint64_t now)

@@ -28,6 +28,7 @@ enum vrrp_reason {
 	VRRP_R_SHUTDOWN,
 	VRRP_R_RESTART,          /* resumed as master after a restart (handoff.h) */
 	VRRP_R_PEER_DOWN,        /* BFD: the session to the master failed, then the BFD skew passed */
+	VRRP_R_HANDOVER,         /* a planned handover gave the addresses up (vrrp_release()) */
 	VRRP_REASON_MAX
 };
 extern const char *const vrrp_reason_names[VRRP_REASON_MAX];
@@ -91,6 +92,7 @@ struct vrrp {
 	uint64_t preempt_since;               /* first lower-priority advert heard, 0 = none */
 	enum vrrp_reason pending;             /* reason the armed timer will give */
 
+	uint64_t master_heard_us;             /* backup: the last advert of a master it follows, 0 = none */
 	uint8_t master_addr[16];              /* last master heard (or us) */
 	uint8_t master_priority;
 	int master_known;
@@ -122,6 +124,12 @@ void vrrp_shutdown(struct vrrp *v, uint64_t now);
  * the machine stops (back in INIT, without a transition: no event, no
  * notify) so that a vrrp_shutdown() after it does nothing. */
 void vrrp_handoff(struct vrrp *v, uint64_t now);
+/* A planned handover: a master sends priority 0 (backups take over after
+ * Skew_Time), releases its addresses and stays a backup, from now on at
+ * `hold_prio` (the host keeps that priority while it holds the node back,
+ * so that it does not preempt the new master).  Anywhere else only the
+ * priority changes.  The host drains lbd before calling this. */
+void vrrp_release(struct vrrp *v, uint64_t now, uint8_t hold_prio);
 /* Before vrrp_start(): the process before this one was master and handed
  * over.  vrrp_start() then goes straight to MASTER (advert at once, the
  * addresses are taken again, which keeps them); should a fault hold the
@@ -141,6 +149,18 @@ enum packet_discard vrrp_recv(struct vrrp *v, uint64_t now, const struct packet_
  * backup re-arms Master_Down_Interval, a master yields as RFC 5798 says;
  * either is counted in peer_down_overridden.  Anywhere else: nothing. */
 void vrrp_peer_down(struct vrrp *v, uint64_t now, const void *peer, uint64_t detect_us);
+/* The same, where the peer was certainly alive until no later than
+ * silent_us before now had it crashed (BFD: (Detect Mult - 1) intervals of
+ * its packets, as the last one may have come up to one interval before a
+ * crash).  An advert heard within silent_us means the master spoke after
+ * BFD went quiet, so only BFD failed: nothing is armed, and that is
+ * counted in peer_down_overridden. */
+void vrrp_peer_down_quiet(struct vrrp *v, uint64_t now, const void *peer, uint64_t detect_us,
+			  uint64_t silent_us);
+/* A master advertises at once (and restarts its Adver_Timer); anywhere
+ * else nothing.  For when its BFD session to a backup fails: that backup
+ * may be about to take over, and an advert tells it this master is alive. */
+void vrrp_advert_now(struct vrrp *v, uint64_t now);
 
 /* Fire what is due; then vrrp_deadline() says when to call again. */
 void vrrp_tick(struct vrrp *v, uint64_t now);

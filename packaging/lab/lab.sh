@@ -23,21 +23,28 @@
 # so a browser here reaches the stats pages; never in tests).
 #
 # Addresses (documentation range only): bridge 198.51.100.0/24, node1 .11,
-# node2 .12, client .50, VIP .100.  Configs come from the same templates as the
-# shipped ones (configs/templates) with the lab's env files (packaging/lab/env).
+# node2 .12, client .50, VIP .100: the topology of the namespace tests too
+# (lab_net in netns.sh, the harness both share).  Configs come from the same
+# templates as the shipped ones (configs/templates) with the lab's env files
+# (packaging/lab/env).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
+# shellcheck source=packaging/lab/netns.sh
+. "$HERE/netns.sh"
+# The lab outlives this script: its namespaces are named apart from the tests'.
+NET_NS_TEMPLATE=halab-%i-%n
 LAB_DIR=${LAB_DIR:-$REPO/build/lab}
 LAB_BIN=${LAB_BIN:-$REPO/build}
 case $LAB_BIN in /*) ;; *) LAB_BIN=$REPO/$LAB_BIN ;; esac
 LAB_HOST=${LAB_HOST:-0}
 STATE=$LAB_DIR/state
 NODES="node1 node2"
-declare -A IP=([node1]=198.51.100.11 [node2]=198.51.100.12 [client]=198.51.100.50)
-VIP=198.51.100.100
+declare -A IP=([node1]=$LAB_NET4.11 [node2]=$LAB_NET4.12 [client]=$LAB_NET4.50)
+VIP=$LAB_VIP
 
 die() { echo "lab: $*" >&2; exit 1; }
+net_fail() { die "$@"; }
 log() { printf 'lab: %s\n' "$*"; }
 
 load_state() {
@@ -69,26 +76,10 @@ spawn() {
 
 node_host() { (. "$HERE/env/$1.env" && echo "$NODE_NAME"); }
 pid_of() { cat "$LAB_DIR/$1/$2.pid" 2>/dev/null; }
-# running PID: exists and is not a zombie (an exited process of ours waits for
-# PID 1 to reap it, which in some containers takes a second or more).
-running() {
-	local st
-	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
-	[ -n "$st" ] && [ "$st" != Z ]
-}
-alive() { local p; p=$(pid_of "$1" "$2") && [ -n "$p" ] && running "$p"; }
-not_running() { ! running "$1"; }
+alive() { local p; p=$(pid_of "$1" "$2") && [ -n "$p" ] && net_alive "$p"; }
+not_running() { ! net_alive "$1"; }
 not_alive() { ! alive "$1" "$2"; }
 signal() { local p; p=$(pid_of "$1" "$2") && [ -n "$p" ] && kill -"$3" "$p" 2>/dev/null; }
-
-# wait_until SECONDS CMD...: poll every 50 ms.
-wait_until() {
-	local end=$(($(date +%s%N) + $1 * 1000000000)); shift
-	until "$@" >/dev/null 2>&1; do
-		[ "$(date +%s%N)" -lt "$end" ] || return 1
-		sleep 0.05
-	done
-}
 
 write_backends() { # node
 	local node=$1 d=$LAB_DIR/$1 name
@@ -214,28 +205,17 @@ cmd_up() {
 	local t
 	for t in ip nginx prometheus curl setsid; do command -v "$t" >/dev/null || die "$t is not installed (make deps)"; done
 	[ -x "$LAB_BIN/vrrpd" ] && [ -x "$LAB_BIN/lbd" ] || die "no daemons in $LAB_BIN (make)"
-	local id; id=$(printf '%04x%02x' $((RANDOM)) $(($$ % 256)))
+	NET_ID=$(printf '%04x%02x' $((RANDOM)) $(($$ % 256)))
 	mkdir -p "$LAB_DIR"
+	# the state first, so that "down" removes a lab that failed half-way
 	{
-		echo "LAB_ID=$id"
+		echo "LAB_ID=$NET_ID"
 		echo "LAB_BIN=$LAB_BIN"
-		for t in hub node1 node2 client; do echo "NS_$t=halab-$id-$t"; done
-		[ "$LAB_HOST" = 1 ] && echo "HOST_LINK=halab$id"
+		for t in hub node1 node2 client; do echo "NS_$t=$(ns_name $t)"; done
+		[ "$LAB_HOST" = 1 ] && echo "HOST_LINK=halab$NET_ID"
 	} >"$STATE"
+	lab_net hub node1 node2 client
 	load_state
-	local n
-	for n in hub node1 node2 client; do
-		ip netns add "$(ns_of $n)" || die "ip netns add"
-		ip -n "$(ns_of $n)" link set lo up
-	done
-	ip -n "$NS_hub" link add br0 type bridge
-	ip -n "$NS_hub" link set br0 up
-	for n in node1 node2 client; do
-		ip link add eth0 netns "$(ns_of $n)" type veth peer name "p-$n" netns "$NS_hub"
-		ip -n "$NS_hub" link set "p-$n" master br0 up
-		ip -n "$(ns_of $n)" addr add "${IP[$n]}/24" dev eth0
-		ip -n "$(ns_of $n)" link set eth0 up
-	done
 	if [ -n "${HOST_LINK:-}" ]; then
 		ip link add "$HOST_LINK" type veth peer name p-host netns "$NS_hub"
 		ip -n "$NS_hub" link set p-host master br0 up
@@ -275,10 +255,8 @@ cmd_down() {
 			wait_until 5 not_alive "$n" "$p" || signal "$n" "$p" KILL
 		done
 	done
-	for n in hub node1 node2 client; do
-		ip netns pids "$(ns_of $n)" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
-		ip netns del "$(ns_of $n)" 2>/dev/null
-	done
+	NET_NAMESPACES=("$NS_hub" "$NS_node1" "$NS_node2" "$NS_client")
+	net_teardown
 	[ -n "${HOST_LINK:-}" ] && ip link del "$HOST_LINK" 2>/dev/null
 	rm -rf "$LAB_DIR"
 	log "down"

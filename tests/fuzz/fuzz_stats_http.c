@@ -1,5 +1,6 @@
-/* libFuzzer target: the stats listener's request parser and router (bytes
- * any client of :8404 controls). */
+/* libFuzzer target: the stats listener's reading of a request (common/http1
+ * and what stats_http keeps of it) and its router: bytes any client of :8404
+ * controls. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,6 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (rc == -2 && size >= STATS_HTTP_MAX_HEAD)
 		abort();
+	if (rc == -1 && (r.status < 400 || r.status > 505))
+		abort(); /* an answer the listener can send */
 	free(p);
 	return 0;
 }

@@ -5,6 +5,8 @@
 #   net_spawn n1 vrrpd $BIN/vrrpd ...  -> background process, PID in $PID_vrrpd, log in $T/vrrpd.log
 #   wait_for 5 "VIP on n1" ns_exec n1 ip -o addr show to 192.0.2.100
 #   t_assert "what a user checks" cmd...
+# (ns_create, net_spawn, lab_net... come from packaging/lab/netns.sh, the
+# harness the demo lab shares; this file adds assertions, T and the trap.)
 #
 # Everything created is removed on exit, whatever happened (trap).  A test
 # that cannot run (not root, tool missing) exits 77, or 1 under CI=true.
@@ -15,10 +17,11 @@ set -u
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BIN=${NET_BIN:-build}
 case $BIN in /*) ;; *) BIN=$REPO/$BIN ;; esac
+# The harness itself (namespaces, links, the lab's topology, processes,
+# waiting) is packaging/lab/netns.sh, which the demo lab uses too.
+. "$REPO/packaging/lab/netns.sh"
 NET_ID=$(printf '%04x%02x' $((RANDOM)) $(($$ % 256)))
 T=$(mktemp -d "/tmp/hanet.$NET_ID.XXXX")
-NET_NAMESPACES=()
-NET_PIDS=()
 NET_CLEANUPS=()
 export ASAN_OPTIONS="log_path=$T/asan:detect_leaks=1:abort_on_error=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export UBSAN_OPTIONS="log_path=$T/ubsan:print_stacktrace=1:halt_on_error=1"
@@ -47,6 +50,8 @@ t_fail() {
 	exit 1
 }
 
+net_fail() { t_fail "$@"; }
+
 t_assert() { # description cmd...
 	local what=$1; shift
 	if "$@"; then t_log "ok: $what"; else t_fail "$what (command: $*)"; fi
@@ -63,98 +68,13 @@ wait_for() {
 	done
 }
 
-# wait_until SECONDS cmd... : like wait_for but returns 1 instead of failing.
-wait_until() {
-	local secs=$1; shift
-	local deadline=$(($(date +%s%N) + secs * 1000000000))
-	until "$@" >/dev/null 2>&1; do
-		[ "$(date +%s%N)" -lt "$deadline" ] || return 1
-		sleep 0.02
-	done
-}
-
-ns_create() { # short-name -> sets NS_<short>
-	local ns="$1-$NET_ID"
-	ip netns add "$ns" || t_fail "ip netns add $ns"
-	NET_NAMESPACES+=("$ns")
-	ip -n "$ns" link set lo up
-	printf -v "NS_$1" '%s' "$ns"
-}
-
-ns_exec() { # short-name cmd...
-	local v="NS_$1"; shift
-	ip netns exec "${!v}" "$@"
-}
-
-# net_veth a ifa b ifb : a veth pair between two namespaces.
-net_veth() {
-	local va="NS_$1" vb="NS_$3"
-	ip link add "$2" netns "${!va}" type veth peer name "$4" netns "${!vb}" || t_fail "veth $2/$4"
-	ip -n "${!va}" link set "$2" up
-	ip -n "${!vb}" link set "$4" up
-}
-
-# net_bridge_ns hub br : a bridge "br" inside namespace "hub"; net_bridge_port hub br ns if
-net_bridge_ns() {
-	local v="NS_$1"
-	ip -n "${!v}" link add "$2" type bridge || t_fail "bridge $2"
-	ip -n "${!v}" link set "$2" up
-}
-net_bridge_port() { # hub br ns ifname  (the hub end is named <ifname>-<ns-short>)
-	local vh="NS_$1" vn="NS_$3" peer="p$RANDOM"
-	ip link add "$4" netns "${!vn}" type veth peer name "$peer" netns "${!vh}" || t_fail "veth $4"
-	ip -n "${!vh}" link set "$peer" master "$2"
-	ip -n "${!vh}" link set "$peer" up
-	ip -n "${!vn}" link set "$4" up
-}
-
-# net_spawn ns NAME cmd... : start cmd in the background in namespace ns (or "-"
-# for this one); stdout+stderr go to $T/NAME.log; PID in $PID_NAME.
-net_spawn() {
-	local nsv="NS_$1" name=$2; shift 2
-	if [ "${nsv}" = "NS_-" ]; then
-		"$@" >>"$T/$name.log" 2>&1 &
-	else
-		ip netns exec "${!nsv}" "$@" >>"$T/$name.log" 2>&1 &
-	fi
-	local pid=$!
-	NET_PIDS+=("$pid")
-	printf -v "PID_$name" '%s' "$pid"
-}
-
-# net_alive PID : the process exists and is not a zombie (this container's PID 1
-# reaps orphans late, so "kill -0" alone would call a dead daemon alive).
-net_alive() {
-	local st
-	st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
-	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
-}
-
-# net_stop PID [SIGNAL] : signal and wait (bounded) for exit; returns its status.
-net_stop() {
-	local pid=$1 sig=${2:-TERM} i
-	kill -"$sig" "$pid" 2>/dev/null || return 0
-	for i in $(seq 1 500); do
-		net_alive "$pid" || break
-		sleep 0.02
-	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-}
-
 net_on_exit() { NET_CLEANUPS+=("$*"); }
 
 net_cleanup() {
-	local rc=$? pid ns c
+	local rc=$? c
 	trap - EXIT INT TERM
 	for c in "${NET_CLEANUPS[@]}"; do eval "$c" >/dev/null 2>&1; done
-	for pid in "${NET_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
-	for pid in "${NET_PIDS[@]}"; do
-		for _ in $(seq 1 100); do net_alive "$pid" || break; sleep 0.02; done
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	for ns in "${NET_NAMESPACES[@]}"; do ip netns del "$ns" 2>/dev/null; done
+	net_teardown
 	# Both sanitizers write to the last log_path set (often ubsan.*): either name counts.
 	if compgen -G "$T/asan.*" >/dev/null || compgen -G "$T/ubsan.*" >/dev/null ||
 		compgen -G "$T/tsan.*" >/dev/null; then

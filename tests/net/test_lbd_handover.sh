@@ -12,12 +12,18 @@
 # upgrade` once): it starts the new binary, which takes the sockets over the
 # same way; same checks.
 #
+# The SCM_RIGHTS path is what lbd takes without BPF: every lbd here runs
+# without CAP_BPF and CAP_SYS_ADMIN (capsh), and says so in its log; the
+# SK_REUSEPORT path is test_lbd_restart_bpf's.
+#
 # LBD_RESTART=plain restarts the old way (SIGTERM, wait for the exit, start):
 # the same checks then fail (connections refused or reset), which shows that
 # the test sees a restart that loses requests.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lbd_lib.sh"
-net_require wrk ss
+net_require wrk ss capsh
+# Without the capabilities BPF needs (an upgrade's exec keeps the bounding set).
+NOBPF=(capsh --drop=cap_bpf,cap_sys_admin -- -c 'exec "$0" "$@"')
 
 RESTARTS=10
 MODE=${LBD_RESTART:-handover}
@@ -35,7 +41,7 @@ C
 LBIN=$T/sbin/lbd
 mkdir -p "$T/sbin"
 cp "$BIN/lbd" "$LBIN"
-net_spawn lb lbd "$LBIN" -n -f "$T/lbd.conf"
+net_spawn lb lbd "${NOBPF[@]}" "$LBIN" -n -f "$T/lbd.conf"
 wait_for 5 "lbd control socket" lbctl_ status
 ino() { ns_exec lb ss -tlne 'sport = :9192' | grep -o 'ino:[0-9]*' | sort | tr '\n' ' '; }
 ino_before=$(ino)
@@ -52,9 +58,9 @@ for i in $(seq 1 "$RESTARTS"); do
 	old=$cur
 	if [ "$MODE" = plain ]; then
 		net_stop "$old"
-		net_spawn lb "lbd$i" "$LBIN" -n -f "$T/lbd.conf"
+		net_spawn lb "lbd$i" "${NOBPF[@]}" "$LBIN" -n -f "$T/lbd.conf"
 	else
-		net_spawn lb "lbd$i" "$LBIN" -n -f "$T/lbd.conf"
+		net_spawn lb "lbd$i" "${NOBPF[@]}" "$LBIN" -n -f "$T/lbd.conf"
 	fi
 	pv="PID_lbd$i"
 	cur=${!pv}
@@ -62,6 +68,7 @@ for i in $(seq 1 "$RESTARTS"); do
 	wait_for 10 "restart $i: the old lbd ($old) has exited" bash -c "$(declare -f net_alive); ! net_alive $old"
 	if [ "$MODE" != plain ]; then
 		t_assert "restart $i: the new lbd took the sockets over" grep -q "taken over from pid $old" "$T/lbd$i.log"
+		t_assert "restart $i: its log says why not BPF" grep -q "cannot load the SK_REUSEPORT program: .*(no CAP_BPF): taking its listening sockets over SCM_RIGHTS" "$T/lbd$i.log"
 	fi
 	sleep 0.3 # steady load between restarts
 done

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Pools of servers that went away are freed (issue 14, suspected): 12
+# Pools of servers that went away are freed: 12
 # reloads that move server 'a' between two addresses, each followed by a
 # few requests that leave a pooled connection to the new address; the old
 # address's pool empties (its connections are closed with the old config's

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A pooled connection the server closed is not reused (issue 14, suspected):
+# A pooled connection the server closed is not reused:
 # a server that closes each connection with its answer, without saying so
 # (keep-alive headers, the FIN in the same segment), so lbd pools the
 # connection with the FIN already in.  A GET and a POST pipelined behind it

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A request sent whole is not replayed by default (issue 14, finding 5): a
+# A request sent whole is not replayed by default: a
 # backend that reads a request head and closes without answering gets a
 # DELETE exactly once (502 to the client), though 'retries 3' is set;
 # with 'retry-on empty-response' it gets it 1 + 3 times.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Short sends after a head that grew in place (issue 14, finding 1).  lbd
+# Short sends after a head that grew in place.  lbd
 # rewrites a head in its buffer, which may make it longer than the read
 # limit (a space after each colon, X-Forwarded-For/Proto, Connection: close);
 # when the next send to the other side then takes only a few bytes, the

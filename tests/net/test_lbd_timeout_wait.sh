@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A side that waits on the other is not idle (issue 14, finding 4):
+# A side that waits on the other is not idle:
 #   - a 40 MB download through a client that stops reading for 4 s, with
 #     'timeout server 2s': lbd stops reading the server while its buffer and
 #     pipe are full, so the server's timeout must not run; the whole body

@@ -69,7 +69,7 @@ for p in vrrpd lbd; do
 	mkdir -p "$T/ctl-$p"
 	dpkg-deb -e "$deb" "$T/ctl-$p"
 	t_assert "$p postinst enables the unit" grep -q "deb-systemd-helper enable '$p.service'" "$T/ctl-$p/postinst"
-	if [ "$p" = lbd ]; then # the running lbd starts the new binary (issue 17)
+	if [ "$p" = lbd ]; then # the running lbd starts the new binary (upgrade in place)
 		t_assert "lbd postinst never starts it, asks a running one to upgrade in place (try-restart only if it cannot)" \
 			bash -c "grep -q 'lbctl -s /run/lbd/lbd.sock upgrade' '$T/ctl-$p/postinst' && ! grep -qE 'deb-systemd-invoke (start|restart) ' '$T/ctl-$p/postinst'"
 		t_assert "lbd.service: NotifyAccess=all (the new process sends MAINPID=)" unit_has lbd "NotifyAccess=all"

@@ -100,7 +100,7 @@ pid=$(mainpid lbd)
 check "systemctl reload lbd" timeout 10 systemctl reload lbd
 check "lbd kept its process through the reload" test "$(mainpid lbd)" = "$pid"
 check "lbd still answers after the reload" curl -sf -o /dev/null --max-time 1 http://198.51.100.11:8404/healthz
-# Upgrade in place (issue 17): the running lbd starts the installed binary,
+# Upgrade in place: the running lbd starts the installed binary,
 # which takes the sockets over and becomes the main process (MAINPID=).
 pid=$(mainpid lbd)
 check "lbctl upgrade (what the postinst does on upgrade)" \

@@ -1,6 +1,7 @@
 # tests/net/vrrp_lab.sh: the VRRP lab shared by tests/net/test_vrrp_*.sh
 # (sourced after lib.sh).  Two nodes and a client on a bridge in a hub
-# namespace; 198.51.100.0/24 and 2001:db8::/64; VIP 198.51.100.100.
+# namespace; 198.51.100.0/24 and 2001:db8::/64; VIP 198.51.100.100: the
+# demo lab's topology (lab_net in packaging/lab/netns.sh).
 #
 #   vrrp_lab                    n1 (.11), n2 (.12), cl (.50), interface eth0 everywhere
 #   vrrp_conf n1 100 100ms [instance lines...] > file   (one instance VI_51, vrid 51)
@@ -11,24 +12,10 @@ net_require python3
 # The system interpreter: a pyenv shim on PATH costs most of a second a call.
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
-VIP=198.51.100.100
+VIP=$LAB_VIP
 
-vrrp_lab() {
-	ns_create hub; ns_create n1; ns_create n2; ns_create cl
-	net_bridge_ns hub br0
-	ip -n "$NS_hub" link set br0 type bridge mcast_snooping 0
-	local n i=0
-	for n in n1 n2 cl; do
-		net_bridge_port hub br0 "$n" eth0
-	done
-	ip -n "$NS_n1" addr add 198.51.100.11/24 dev eth0
-	ip -n "$NS_n2" addr add 198.51.100.12/24 dev eth0
-	ip -n "$NS_cl" addr add 198.51.100.50/24 dev eth0
-	ip -n "$NS_n1" addr add 2001:db8::11/64 dev eth0 nodad
-	ip -n "$NS_n2" addr add 2001:db8::12/64 dev eth0 nodad
-	ip -n "$NS_cl" addr add 2001:db8::50/64 dev eth0 nodad
-	: "$i"
-}
+# The lab of packaging/lab/netns.sh (the demo's too), with the tests' short names.
+vrrp_lab() { lab_net hub n1 n2 cl; }
 
 # vrrp_conf NODE PRIORITY ADVERT [extra lines for the instance block]
 vrrp_conf() {

@@ -1,5 +1,6 @@
-/* Unit tests of lbd/check.c (status line parser, expect, classification,
- * request format) and of lbd/health.c's pure state machine. */
+/* Unit tests of lbd/check.c (expect, classification of what common/httpc
+ * reports, request format) and of lbd/health.c's pure state machine.  The
+ * answer's bytes are judged in common/httpc (tests/unit/test_httpc.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,77 +8,10 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
+#include "common/httpc.h"
 #include "lbd/check.h"
 #include "lbd/health.h"
-
-/* Copies s right before a PROT_NONE page, so any read past its end faults. */
-static int parse_guarded(const char *s, size_t len, int *code)
-{
-	long pg = sysconf(_SC_PAGESIZE);
-	char *m = mmap(NULL, (size_t)pg * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	assert_true(m != MAP_FAILED);
-	assert_int_equal(mprotect(m + pg, (size_t)pg, PROT_NONE), 0);
-	assert_true(len <= (size_t)pg);
-	char *p = m + pg - len;
-	memcpy(p, s, len);
-	int rc = check_parse_status_line(p, len, code);
-	munmap(m, (size_t)pg * 2);
-	return rc;
-}
-
-static int parse(const char *s, int *code)
-{
-	return parse_guarded(s, strlen(s), code);
-}
-
-static void test_status_line_valid(void **state)
-{
-	(void)state;
-	int code;
-	assert_int_equal(parse("HTTP/1.1 200 OK\r\n", &code), 17);
-	assert_int_equal(code, 200);
-	assert_int_equal(parse("HTTP/1.0 404 Not Found\r\nServer: x\r\n", &code), 24);
-	assert_int_equal(code, 404);
-	assert_int_equal(parse("HTTP/1.1 503 \r\n", &code), 15);
-	assert_int_equal(code, 503);
-	assert_int_equal(parse("HTTP/1.1 204\r\n", &code), 14);
-	assert_int_equal(code, 204);
-	assert_int_equal(parse("HTTP/1.1 200 OK\n", &code), 16); /* bare LF tolerated */
-	assert_int_equal(parse("HTTP/1.1 200 caf\xc3\xa9\tok\r\n", &code), 23);
-}
-
-static void test_status_line_need_more(void **state)
-{
-	(void)state;
-	const char *full = "HTTP/1.1 200 OK\r\n";
-	int code;
-	for (size_t i = 0; i < strlen(full); i++)
-		assert_int_equal(parse_guarded(full, i, &code), -2);
-}
-
-static void test_status_line_invalid(void **state)
-{
-	(void)state;
-	int code;
-	const char *bad[] = {
-		"SSH-2.0-OpenSSH\r\n", "http/1.1 200 OK\r\n", "HTTP/2 200\r\n", "HTTP/2.0 200 OK\r\n",
-		"HTTP/1.1 20 OK\r\n", "HTTP/1.1 2000 OK\r\n", "HTTP/1.1  200 OK\r\n", "HTTP/1.1 099 x\r\n",
-		"HTTP/1.1 200 O\x01K\r\n", "HTTP/1.1 200 OK\r\r\n", "HTTP/1.1 200OK\r\n",
-		"HTTP/1.1 abc OK\r\n", "HTTP/1.1 200 OK\x7f\r\n",
-	};
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		if (parse(bad[i], &code) != -1)
-			fail_msg("accepted: %s", bad[i]);
-	}
-	/* A line that never ends is refused once over the limit, not buffered forever. */
-	char big[CHECK_STATUS_LINE_MAX + 16];
-	memset(big, 'a', sizeof(big));
-	memcpy(big, "HTTP/1.1 200 ", 13);
-	assert_int_equal(parse_guarded(big, sizeof(big), &code), -1);
-}
 
 static void set_expect(struct check_conf *c, int n, ...)
 {
@@ -122,20 +56,29 @@ static void test_expect(void **state)
 	assert_string_equal(check_expect_format(&c, out, sizeof(out)), "200-299,301,404-405");
 }
 
+static enum check_reason classify(enum httpc_result r, int status, const struct check_conf *c)
+{
+	struct httpc_outcome o = { .result = r, .status = status };
+	return check_classify(&o, c);
+}
+
 static void test_classify(void **state)
 {
 	(void)state;
 	struct check_conf c;
 	memset(&c, 0, sizeof(c));
-	assert_int_equal(check_classify(17, 200, 0, 0, &c), CHECK_OK);
-	assert_int_equal(check_classify(17, 404, 0, 0, &c), CHECK_BAD_STATUS);
-	assert_int_equal(check_classify(17, 404, 1, 0, &c), CHECK_BAD_STATUS);
-	assert_int_equal(check_classify(-1, 0, 0, 0, &c), CHECK_INVALID_RESP);
-	assert_int_equal(check_classify(-2, 0, 1, 0, &c), CHECK_INVALID_RESP); /* closed early */
-	assert_int_equal(check_classify(-2, 0, 0, 1, &c), CHECK_RESP_TIMEOUT);
+	assert_int_equal(classify(HTTPC_OK, 200, &c), CHECK_OK);
+	assert_int_equal(classify(HTTPC_OK, 404, &c), CHECK_BAD_STATUS);
+	assert_int_equal(classify(HTTPC_BAD_RESPONSE, 0, &c), CHECK_INVALID_RESP); /* not HTTP, or closed early */
+	assert_int_equal(classify(HTTPC_BODY_MISMATCH, 200, &c), CHECK_INVALID_RESP);
+	assert_int_equal(classify(HTTPC_RESET, 0, &c), CHECK_INVALID_RESP); /* accepted, then dropped */
+	assert_int_equal(classify(HTTPC_RESP_TIMEOUT, 0, &c), CHECK_RESP_TIMEOUT);
+	assert_int_equal(classify(HTTPC_CONN_TIMEOUT, 0, &c), CHECK_CONN_TIMEOUT);
+	assert_int_equal(classify(HTTPC_REFUSED, 0, &c), CHECK_CONN_REFUSED);
+	assert_int_equal(classify(HTTPC_SOCKET_ERROR, 0, &c), CHECK_CONN_ERROR);
 	set_expect(&c, 1, 200, 499);
-	assert_int_equal(check_classify(17, 404, 0, 0, &c), CHECK_OK);
-	assert_int_equal(check_classify(17, 503, 0, 0, &c), CHECK_BAD_STATUS);
+	assert_int_equal(classify(HTTPC_OK, 404, &c), CHECK_OK);
+	assert_int_equal(classify(HTTPC_OK, 503, &c), CHECK_BAD_STATUS);
 	assert_string_equal(check_reason_haproxy(CHECK_CONN_REFUSED), "L4CON");
 	assert_string_equal(check_reason_haproxy(CHECK_BAD_STATUS), "L7STS");
 	assert_string_equal(check_reason_haproxy(CHECK_RESP_TIMEOUT), "L7TOUT");
@@ -301,9 +244,6 @@ static void test_health_start_up_passive(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_status_line_valid),
-		cmocka_unit_test(test_status_line_need_more),
-		cmocka_unit_test(test_status_line_invalid),
 		cmocka_unit_test(test_expect),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_request_format),

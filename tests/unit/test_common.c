@@ -111,6 +111,20 @@ static void test_addr(void **state)
 	assert_int_equal(addr_parse("192.0.2.2:2", ADDR_PORT_REQUIRED, &b, err, sizeof(err)), 0);
 	assert_true(addr_cmp_ip(&a, &b) < 0);
 	assert_false(addr_equal_ip(&a, &b));
+
+	/* The IP's bytes, network order, for packets and netlink. */
+	size_t n = 99;
+	const unsigned char *ip = addr_ip_bytes(&b.ss, &n);
+	assert_int_equal(n, 4);
+	assert_memory_equal(ip, "\xc0\x00\x02\x02", 4);
+	assert_int_equal(addr_parse("[2001:db8::7]:80", ADDR_PORT_REQUIRED, &b, err, sizeof(err)), 0);
+	ip = addr_ip_bytes(&b.ss, &n);
+	assert_int_equal(n, 16);
+	assert_memory_equal(ip, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x07", 16);
+	assert_ptr_equal(addr_ip_bytes(&b.ss, NULL), ip);
+	struct sockaddr_storage unix_ss = { .ss_family = AF_UNIX };
+	assert_null(addr_ip_bytes(&unix_ss, &n));
+	assert_int_equal(n, 0);
 }
 
 static void test_ctl_split(void **state)

@@ -19,7 +19,7 @@
 #include "lbd/stats_http.h"
 
 /* HAProxy 2.6.12's header line, as its "show stat" prints it (Debian 12);
- * tests/net/test_lbd_stats_csv.sh compares against a running haproxy too. */
+ * tests/net/test_lbd_stats.sh compares against a running haproxy too. */
 static const char haproxy_header[] =
 	"# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,wredis,status,"
 	"weight,act,bck,chkfail,chkdown,lastchg,downtime,qlimit,pid,iid,sid,throttle,lbtot,tracked,type,rate,"
@@ -324,14 +324,32 @@ static void test_http_parser(void **state)
 	assert_int_equal(r.auth_len, 10);
 	assert_memory_equal(r.auth, "Basic YTpi", 10);
 	assert_int_equal(r.close, 0);
-	assert_int_equal(parse("HEAD /metrics HTTP/1.0\n\n", &r), 24);
+	assert_int_equal(parse("HEAD /metrics HTTP/1.0\r\n\r\n", &r), 26);
 	assert_int_equal(r.method, STATS_HTTP_HEAD);
 	assert_int_equal(r.close, 1); /* HTTP/1.0 */
-	assert_int_equal(parse("GET / HTTP/1.1\r\nConnection: close\r\n\r\n", &r), 37);
+	assert_int_equal(parse("HEAD /metrics HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", &r), 50);
+	assert_int_equal(r.close, 0);
+	assert_int_equal(parse("GET / HTTP/1.1\r\nHost: n\r\nConnection: close\r\n\r\n", &r), 46);
 	assert_int_equal(r.close, 1);
-	assert_int_equal(parse("POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\n", &r), 38);
+	assert_int_equal(parse("POST / HTTP/1.1\r\nHost: n\r\nContent-Length: 5\r\n\r\n", &r), 47);
 	assert_int_equal(r.method, STATS_HTTP_OTHER);
 	assert_int_equal(r.has_body, 1);
+	assert_int_equal(parse("POST / HTTP/1.1\r\nHost: n\r\nTransfer-Encoding: chunked\r\n\r\n", &r), 56);
+	assert_int_equal(r.has_body, 1);
+	/* absolute-form: the path after the authority */
+	assert_true(parse("GET http://192.0.2.1:8404/metrics?x HTTP/1.1\r\nHost: 192.0.2.1\r\n\r\n", &r) > 0);
+	assert_int_equal(r.path_len, 8);
+	assert_memory_equal(r.path, "/metrics", 8);
+	assert_true(parse("GET http://192.0.2.1 HTTP/1.1\r\nHost: 192.0.2.1\r\n\r\n", &r) > 0);
+	assert_int_equal(stats_http_route(r.path, r.path_len), STATS_ROUTE_ROOT);
+	/* the same parser as the proxy: what it refuses, with the status to answer */
+	assert_int_equal(parse("GET / HTTP/1.1\r\n\r\n", &r), -1);
+	assert_int_equal(r.status, 400); /* no Host in HTTP/1.1 */
+	assert_int_equal(parse("GET / HTTP/1.1\r\nHost: n\r\nExpect: magic\r\n\r\n", &r), -1);
+	assert_int_equal(r.status, 417);
+	assert_int_equal(parse("GET / HTTP/1.1\r\nHost: n\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", &r),
+			 -1);
+	assert_int_equal(r.status, 400);
 	/* Need more, at every prefix of a valid request. */
 	const char *full = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
 	for (size_t i = 0; i < strlen(full); i++)
@@ -341,6 +359,7 @@ static void test_http_parser(void **state)
 		"GET /stats HTTP/1.1 x\r\n\r\n", "GET /stats HTTP/1.1\r\nHost : x\r\n\r\n",
 		"GET /stats HTTP/1.1\r\nHost: x\r\n continued\r\n\r\n", "GET /stats HTTP/1.1\rX\n\r\n",
 		"GET /st\x01ts HTTP/1.1\r\n\r\n", "GET /stats HTTP/1.1\r\nX: a\x01b\r\n\r\n", " GET / HTTP/1.1\r\n\r\n",
+		"HEAD /metrics HTTP/1.0\n\n", /* bare LF: refused, as by the proxy */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (parse(bad[i], &r) != -1)
@@ -350,6 +369,7 @@ static void test_http_parser(void **state)
 	memset(big, 'a', sizeof(big));
 	memcpy(big, "GET / HTTP/1.1\r\nX: ", 19);
 	assert_int_equal(stats_http_parse_request(big, sizeof(big), &r), -1);
+	assert_int_equal(r.status, 431);
 }
 
 static void test_http_route_and_auth(void **state)
@@ -387,7 +407,7 @@ static void test_http_route_and_auth(void **state)
 	assert_false(stats_http_auth_match(tok, NULL, 0));
 }
 
-/* vrrpd's "status" reply, as vrrpd/status.c writes it. */
+/* vrrpd's "status" reply, as vrrpd/stats.c writes it. */
 static const char vrrp_status[] =
 	"{\"ok\":true,\"instances\":[{\"name\":\"VI_1\",\"interface\":\"eth0\",\"family\":\"ipv4\",\"vrid\":51,"
 	"\"state\":\"master\",\"priority\":100,\"effective_priority\":80,\"advert_interval_ms\":1000,"

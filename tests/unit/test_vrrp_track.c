@@ -1,4 +1,5 @@
-/* Unit tests of the HTTP track's verdict on a status line (vrrpd/track.c). */
+/* Unit tests of the HTTP track's verdict on what common/httpc reports
+ * (vrrpd/track.c); the bytes themselves are judged in test_httpc.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,31 +7,32 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "common/httpc.h"
 #include "vrrpd/track.h"
 
-static enum track_result v(const char *s, unsigned expect)
+static enum track_result v(enum httpc_result r, int status, unsigned expect)
 {
-	return track_http_verdict(s, strlen(s), expect);
+	struct httpc_outcome o = { .result = r, .status = status };
+	return track_http_verdict(&o, expect);
 }
 
 static void test_http_verdict(void **state)
 {
 	(void)state;
-	assert_int_equal(v("HTTP/1.1 200 OK\r\n", 0), TRACK_OK);
-	assert_int_equal(v("HTTP/1.0 204 No Content\r\n", 0), TRACK_OK);
-	assert_int_equal(v("HTTP/1.1 299\r\n", 0), TRACK_OK);
-	assert_int_equal(v("HTTP/1.1 301 Moved\r\n", 0), TRACK_BAD_STATUS);
-	assert_int_equal(v("HTTP/1.1 503 Service Unavailable\r\n", 0), TRACK_BAD_STATUS);
-	assert_int_equal(v("HTTP/1.1 404 Not Found\r\n", 404), TRACK_OK);
-	assert_int_equal(v("HTTP/1.1 200 OK\r\n", 404), TRACK_BAD_STATUS);
-	assert_int_equal(v("HTTP/1.1 200", 0), TRACK_OK);           /* exactly 12 bytes */
-	assert_int_equal(v("HTTP/1.1 20", 0), TRACK_BAD_RESPONSE);   /* short */
-	assert_int_equal(v("HTTP/2.0 200 OK\r\n", 0), TRACK_BAD_RESPONSE);
-	assert_int_equal(v("HTTP/1.2 200 OK\r\n", 0), TRACK_BAD_RESPONSE);
-	assert_int_equal(v("HTTP/1.1 2x0 OK\r\n", 0), TRACK_BAD_RESPONSE);
-	assert_int_equal(v("HTTP/1.1 2000 OK\r\n", 0), TRACK_BAD_RESPONSE);
-	assert_int_equal(v("SSH-2.0-OpenSSH_9.2\r\n", 0), TRACK_BAD_RESPONSE);
-	assert_int_equal(v("", 0), TRACK_BAD_RESPONSE);
+	assert_int_equal(v(HTTPC_OK, 200, 0), TRACK_OK);
+	assert_int_equal(v(HTTPC_OK, 204, 0), TRACK_OK);
+	assert_int_equal(v(HTTPC_OK, 299, 0), TRACK_OK);
+	assert_int_equal(v(HTTPC_OK, 301, 0), TRACK_BAD_STATUS);
+	assert_int_equal(v(HTTPC_OK, 503, 0), TRACK_BAD_STATUS);
+	assert_int_equal(v(HTTPC_OK, 404, 404), TRACK_OK);
+	assert_int_equal(v(HTTPC_OK, 200, 404), TRACK_BAD_STATUS);
+	assert_int_equal(v(HTTPC_BAD_RESPONSE, 0, 0), TRACK_BAD_RESPONSE); /* SSH banner, HTTP/2, short */
+	assert_int_equal(v(HTTPC_BODY_MISMATCH, 200, 0), TRACK_BAD_RESPONSE);
+	assert_int_equal(v(HTTPC_REFUSED, 0, 0), TRACK_REFUSED);
+	assert_int_equal(v(HTTPC_RESET, 0, 0), TRACK_REFUSED);
+	assert_int_equal(v(HTTPC_CONN_TIMEOUT, 0, 0), TRACK_TIMEOUT);
+	assert_int_equal(v(HTTPC_RESP_TIMEOUT, 0, 0), TRACK_TIMEOUT);
+	assert_int_equal(v(HTTPC_SOCKET_ERROR, 0, 0), TRACK_ERROR);
 	for (int i = 0; i < TRACK_RESULT_MAX; i++)
 		assert_non_null(track_result_names[i]);
 }
