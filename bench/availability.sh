@@ -12,11 +12,13 @@
 #           batch by sequence number, standing in for the collector
 #   :19192  Debian's Prometheus (Thanos Query), :29193 nginx proxying to it
 #           (Query Frontend), :13100 nginx (Loki)
-#   :19000  s3rver (standing in for MinIO); the two nodes' s3rver share ONE
-#           data directory, as MinIO's erasure set is shared, so that an
-#           object written through one node reads back through the other
-# and the load balancer adds :9000 (S3 on the VIP, over both nodes' :19000,
-# health GET /minio/health/live, any answer below 500: s3rver answers 404).
+#   :9000   s3rver on the node's address (standing in for MinIO); the two
+#           nodes' s3rver share ONE data directory, as MinIO's erasure set is
+#           shared, so that an object written through one node reads back
+#           through the other
+# and the load balancer adds :19000 (S3 on the VIP, S3_PORT of configs/site.env,
+# over both nodes' :9000; health GET /minio/health/live, any answer below 500:
+# s3rver answers 404 where MinIO answers 200).
 #
 # keepalived + HAProxy: the deployment's files with the lab's addresses; what
 # differs: HAProxy's maxconn 9950 (20000 needs 40043 descriptors, more than this
@@ -47,7 +49,7 @@
 #                client) for SPLIT_S seconds, then healed; also records who
 #                holds the VIP and which node the client's ARP entry points to
 #
-# The clients' and daemons' logs are kept in $OUT.d.
+# The clients' and daemons' logs are kept in $OUT.logs.
 # Per scenario and client: the longest window without a successful request
 # (from the last success before the trigger), failed requests, OTel batches
 # lost after the SDK's retries (made by the client, missing at both receivers),
@@ -103,8 +105,8 @@ mkdir -p "$T/s3"
 # every process of the lab's namespaces, by PID, on exit
 net_on_exit 'for ns in $NS_node1 $NS_node2 $NS_client; do for p in $(ip netns pids $ns); do kill -CONT $p; kill -KILL $p; done; done'
 
-# the clients' logs and the daemons' logs stay in $OUT.d (the rest of $T goes)
-net_on_exit 'mkdir -p "$OUT.d" && cp -r "$T/runs" "$OUT.d/" && for n in node1 node2; do mkdir -p "$OUT.d/$n" && cp "$T/$n"/*.log "$T/$n"/*.conf "$T/$n"/*.cfg "$OUT.d/$n/"; done'
+# the clients' logs and the daemons' logs stay in $OUT.logs (the rest of $T goes)
+net_on_exit 'mkdir -p "$OUT.logs" && cp -r "$T/runs" "$OUT.logs/" && for n in node1 node2; do mkdir -p "$OUT.logs/$n" && cp "$T/$n"/*.log "$T/$n"/*.conf "$T/$n"/*.cfg "$OUT.logs/$n/"; done'
 
 nsv() { local v="NS_$1"; echo "${!v}"; }
 now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }
@@ -173,7 +175,7 @@ start_backends() { # node: whichever is not running
 		--storage.tsdb.path="$d/tsdb" --web.listen-address=:19192 --log.level=warn
 	alive "$n" nginx || spawn "$n" nginx nginx -c "$d/nginx.conf" -g 'daemon off;'
 	alive "$n" s3rver || spawn "$n" s3rver node "$CLIENTS/node_modules/s3rver/bin/s3rver.js" -d "$T/s3" \
-		-a "${IP[$n]}" -p 19000 -s --configure-bucket bench
+		-a "${IP[$n]}" -p 9000 -s --configure-bucket bench
 }
 BACKENDS="receiver prometheus nginx s3rver"
 
@@ -182,7 +184,9 @@ gen_configs() { # advert-ms: vrrpd.conf and lbd.conf of each node from the shipp
 	local adv=$1 e=$T/env-$1
 	mkdir -p "$e"
 	cp "$REPO"/packaging/lab/env/node*.env "$e/"
+	# the S3 frontend is the one added below (s3rver fails the template's MinIO check)
 	sed "s/^ADVERT=.*/ADVERT=${adv}ms/" "$REPO/packaging/lab/env/site.env" >"$e/site.env"
+	echo "S3_PORT=" >>"$e/site.env"
 	"$REPO/configs/generate.sh" -e "$e" -o "$T/conf-$adv" >/dev/null || t_fail "configs/generate.sh"
 	local n
 	for n in $NODES; do
@@ -192,11 +196,11 @@ gen_configs() { # advert-ms: vrrpd.conf and lbd.conf of each node from the shipp
 backend s3 {
 	check GET /minio/health/live expect 200-499 interval 2s timeout 2s rise 2 fall 3;
 	timeout server 300s;
-	server ${NAME[node1]} ${IP[node1]}:19000;
-	server ${NAME[node2]} ${IP[node2]}:19000;
+	server ${NAME[node1]} ${IP[node1]}:9000;
+	server ${NAME[node2]} ${IP[node2]}:9000;
 }
 frontend s3 {
-	bind *:9000;
+	bind *:19000;
 	timeout client 300s;
 	backend s3;
 }
@@ -215,7 +219,7 @@ haproxy_cfg() { # node: the deployment's haproxy.cfg for this lab
 
 # bench/availability.sh: S3 on the VIP over both nodes' s3rver (MinIO's place)
 frontend s3
-    bind :9000
+    bind :19000
     timeout client 300s
     default_backend s3_nodes
 
@@ -224,8 +228,8 @@ backend s3_nodes
     option httpchk
     http-check send meth GET uri /minio/health/live
     http-check expect status 200-499
-    server s3-a ${IP[node1]}:19000
-    server s3-b ${IP[node2]}:19000
+    server s3-a ${IP[node1]}:9000
+    server s3-b ${IP[node2]}:9000
 EOF
 }
 
@@ -335,7 +339,7 @@ start_clients() { # dir (ip netns exec execs node: the PIDs are the clients')
 	ip netns exec "$NS_client" node "$CLIENTS/prom_client.js" --endpoints "http://$VIP:9192,http://$VIP:19193" \
 		--log "$d/prom.jsonl" >"$d/prom.out" 2>&1 &
 	CLIENT_PIDS+=($!)
-	ip netns exec "$NS_client" node "$CLIENTS/s3_client.js" --endpoint "http://$VIP:9000" --prefix "$(basename "$d")" \
+	ip netns exec "$NS_client" node "$CLIENTS/s3_client.js" --endpoint "http://$VIP:19000" --prefix "$(basename "$d")" \
 		--log "$d/s3.jsonl" >"$d/s3.out" 2>&1 &
 	CLIENT_PIDS+=($!)
 }
@@ -438,6 +442,8 @@ restore() { # impl scenario: back to node1 master with everything running
 	lb-wedge) sig node1 lb CONT ;;
 	split) ip netns exec "$NS_hub" nft delete table bridge cut 2>/dev/null ;;
 	vrrp-crash | handover)
+		# after a handover lbd was drained: a fresh one too
+		[ "$sc" = handover ] && [ "$impl" = vrrpd ] && stop node1 lb
 		for p in $(vrrp_pids node1); do kill -KILL "$p" 2>/dev/null; done
 		wait_until 5 eval '! alive node1 vrrp-sup'
 		rm -f "$T/node1/vrrp.pid" "$T/node1/vrrp-child.pid" "$T/node1/vrrp-sup.pid"
@@ -470,7 +476,7 @@ run_one() { # impl advert scenario rep
 	[ -n "$healer" ] && wait "$healer"
 	restore "$impl" "$sc"
 	local v
-	v=$(cl node "$CLIENTS/s3_client.js" --endpoint "http://$VIP:9000" --verify "$d/s3.jsonl" 2>/dev/null)
+	v=$(cl node "$CLIENTS/s3_client.js" --endpoint "http://$VIP:19000" --verify "$d/s3.jsonl" 2>/dev/null)
 	node "$CLIENTS/summarise.js" --trigger "$t0" --end "$tend" --logs "$d/otel.jsonl,$d/prom.jsonl,$d/s3.jsonl" \
 		--received "$T/received-node1,$T/received-node2" --verify "$v" \
 		--tag "{\"impl\":\"$impl\",\"advert\":$adv,\"scenario\":\"$sc\",\"rep\":$rep}" | tee -a "$OUT.jsonl" |
