@@ -5,6 +5,9 @@
 #
 #   bench/lbd_bench.sh            (as root; NOT part of make check)
 #   ROUNDS=5 SECONDS_PER_RUN=5 IDLE_CONNS=9900 PROXIES="lbd haproxy nginx" bench/lbd_bench.sh
+#   LBD_REF=/path/to/other/lbd PROXIES="lbd lbd-ref haproxy" bench/lbd_bench.sh
+#                                 a second lbd build (before a change) takes turns with this one;
+#                                 the report adds the lbd/lbd-ref ratios
 #
 # Per proxy: small GET with wrk (50 keep-alive connections): req/s, p50, p99
 # and proxy CPU (user+sys from /proc) per 100k requests; 64 KiB POSTs
@@ -23,6 +26,7 @@ D=${SECONDS_PER_RUN:-5}
 IDLE=${IDLE_CONNS:-9900}
 PROXIES=${PROXIES:-lbd haproxy nginx}
 [ -x "$BIN/lbd" ] || { echo "build lbd first (make)"; exit 1; }
+case " $PROXIES " in *" lbd-ref "*) [ -x "${LBD_REF:-}" ] || { echo "lbd-ref needs LBD_REF=path of an lbd"; exit 1; } ;; esac
 ulimit -n "$(ulimit -Hn)"
 
 . bench/bench_lab.sh
@@ -61,6 +65,7 @@ mkdir -p "$T/ngp"
 start_proxy() { # name -> PROXY_PID
 	case $1 in
 	lbd) net_spawn b lbd taskset -c 1 "$BIN/lbd" -n -f "$T/lbd.conf" ;;
+	lbd-ref) net_spawn b lbdref taskset -c 1 "$LBD_REF" -n -f "$T/lbd.conf" ;;
 	haproxy) net_spawn b haproxy taskset -c 1 haproxy -f "$T/haproxy.cfg" ;;
 	nginx) net_spawn b ngproxy taskset -c 1 nginx -c "$T/ngproxy.conf" ;;
 	esac
@@ -155,12 +160,14 @@ for p in proxies:
     print("| %s | %.0f | %.2fms | %.2fms | %.1f | %.0f | %.2fms | %.2fms | %.1f | %s |" % (
         p, med(p, "g_rps"), med(p, "g_50"), med(p, "g_99"), med(p, "g_cpu"),
         med(p, "p_rps"), med(p, "p_50"), med(p, "p_99"), med(p, "p_cpu"), val.get((p, "idle"), "-")))
-if "lbd" in proxies and "haproxy" in proxies:
+for ref, label in (("haproxy", "HAProxy"), ("lbd-ref", "lbd-ref")):
+    if "lbd" not in proxies or ref not in proxies:
+        continue
     print()
     for c, name in (("g_cpu", "GET CPU/req"), ("p_cpu", "POST CPU/req"), ("g_rps", "GET req/s"),
                     ("p_rps", "POST req/s"), ("g_99", "GET p99"), ("p_99", "POST p99")):
-        a, b = val[("lbd", c)], val[("haproxy", c)]
+        a, b = val[("lbd", c)], val[(ref, c)]
         ratios = [a[k] / b[k] for k in sorted(a, key=int)]
-        print("lbd/HAProxy %-13s median %.2fx, per round %s" % (name, st.median(ratios),
+        print("lbd/%s %-13s median %.2fx, per round %s" % (label, name, st.median(ratios),
               " ".join("%.2f" % x for x in ratios)))
 PYEOF

@@ -9,15 +9,17 @@
  * non-blocking, dropped and counted when the reader lags); stdout: one
  * write per line, so lines from several workers do not mix. */
 #include <arpa/inet.h>
+#include <ev.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "accesslog.h"
+#include "exchange.h"
 #include "logq.h"
 #include "model.h"
-#include "proxy.h"
 
 #define ACCESSLOG_SOCKET "/dev/log"
 #define SYSLOG_PRI 30 /* daemon.info, as lbd's other syslog lines (common/log.c) */
@@ -95,26 +97,27 @@ static void dates(time_t sec)
 	tl.sec = sec;
 }
 
-static void peer_text(const struct session *s, char *ip, size_t iplen, int *port)
+static void peer_text(const struct sockaddr *sa, char *ip, size_t iplen, int *port)
 {
 	snprintf(ip, iplen, "-");
 	*port = 0;
-	if (s->peer.sa.sa_family == AF_INET) {
-		inet_ntop(AF_INET, &s->peer.in4.sin_addr, ip, (socklen_t)iplen);
-		*port = ntohs(s->peer.in4.sin_port);
-	} else if (s->peer.sa.sa_family == AF_INET6) {
-		inet_ntop(AF_INET6, &s->peer.in6.sin6_addr, ip, (socklen_t)iplen);
-		*port = ntohs(s->peer.in6.sin6_port);
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in4 = (const struct sockaddr_in *)sa;
+		inet_ntop(AF_INET, &in4->sin_addr, ip, (socklen_t)iplen);
+		*port = ntohs(in4->sin_port);
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+		inet_ntop(AF_INET6, &in6->sin6_addr, ip, (socklen_t)iplen);
+		*port = ntohs(in6->sin6_port);
 	}
 }
 
 /* The httplog line (no newline) into out; its length (cut to fit). */
-static int format_line(const struct session *s, const struct txn *tx, char *out, size_t cap)
+static int format_line(const struct accesslog_conn *s, const struct xch_txn *tx, double end, char *out, size_t cap)
 {
 	char ip[INET6_ADDRSTRLEN];
 	int port;
-	peer_text(s, ip, sizeof(ip), &port);
-	ev_tstamp end = ev_now(s->w->loop);
+	peer_text(s->peer, ip, sizeof(ip), &port);
 	ev_tstamp start = tx->t_start > 0 ? tx->t_start : end;
 	dates((time_t)start);
 	int msec = (int)((start - (double)(time_t)start) * 1000.0);
@@ -128,7 +131,7 @@ static int format_line(const struct session *s, const struct txn *tx, char *out,
 			 tx->srv ? tx->srv->conf.name : "-", ms(tx->t_start, tx->t_head), tw, ms(c0, tx->t_connect),
 			 ms(tx->t_head, tx->t_resp), ms(tx->t_start, end), tx->status,
 			 (unsigned long long)tx->bytes_out, term_names[tx->term],
-			 (unsigned long long)workers_conn_add(s->w->all, 0),
+			 (unsigned long long)s->conns,
 			 (unsigned long long)model_cnt_get(&s->fe->st->cnt.sess_cur),
 			 (unsigned long long)(be ? model_cnt_get(&be->st->cnt.sess_cur) : 0),
 			 (unsigned long long)(tx->srv ? model_cnt_get(&tx->srv->st->cnt.sess_cur) : 0),
@@ -139,29 +142,29 @@ static int format_line(const struct session *s, const struct txn *tx, char *out,
 	return (size_t)n >= cap ? (int)cap - 1 : n;
 }
 
-void accesslog_txn(const struct session *s, const struct txn *tx)
+void accesslog_txn(const struct accesslog_conn *s, const struct xch_txn *tx, double now)
 {
 	const struct lbd_config *c = s->cfg;
 	if (c->g.access_log == LOG_TARGET_OFF || !s->fe->conf.access_log)
 		return;
 	char line[600];
 	if (c->g.access_log == LOG_TARGET_STDOUT) {
-		int n = format_line(s, tx, line, sizeof(line) - 1);
+		int n = format_line(s, tx, now, line, sizeof(line) - 1);
 		line[n++] = '\n';
 		ssize_t w = write(STDOUT_FILENO, line, (size_t)n);
 		(void)w;
 		return;
 	}
-	struct logq *q = thread_queue(s->w->loop);
+	struct logq *q = thread_queue(s->loop);
 	if (!q) {
 		logq_count_drop();
 		return;
 	}
 	/* RFC 3164 as glibc's syslog() writes it to /dev/log: "<PRI>date ident[pid]: " */
-	dates((time_t)ev_now(s->w->loop));
+	dates((time_t)now);
 	int h = snprintf(line, sizeof(line), "<%d>%s lbd[%d]: ", SYSLOG_PRI, tl.syslog_date, tl.pid);
 	if (h < 0 || (size_t)h >= sizeof(line))
 		return;
-	int n = format_line(s, tx, line + h, sizeof(line) - (size_t)h);
+	int n = format_line(s, tx, now, line + h, sizeof(line) - (size_t)h);
 	logq_push(q, line, (size_t)(h + n));
 }

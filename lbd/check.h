@@ -4,7 +4,7 @@
  *   "Host: HOST" and "Connection: close" when the check names a host,
  *   through common/httpc (connect, send, read the answer's head; the whole
  *   exchange bounded by timeout_ms)
- *   -> classify into enum check_reason (model.h), with the code and duration.
+ *   -> classify into enum check_reason (check_conf.h), with the code and duration.
  *
  * The pure parts (expect matcher, classification) are apart from the I/O so
  * they can be unit-tested; the answer's bytes are judged by httpc_judge. */
@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "addr.h"
-#include "model.h" /* struct check_conf, struct check_expect, enum check_reason */
+#include "check_conf.h" /* struct check_conf, struct check_expect, enum check_reason */
 
 struct ev_loop;
 struct check;

@@ -2,7 +2,7 @@
  * the control socket, signals and reloads, and the "services" that run
  * beside the data path on the main loop (health checker, stats page).
  *
- * Hook points for issue 5 (health/stats/control):
+ * Hook points for what runs beside the data path (health, stats, control):
  *   - lbd_service_add() before lbd_run(): start() is called once the first
  *     configuration is loaded, reload() after each successful reload (the
  *     new config is already current), stop() at exit.  All on the main loop.

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 
+#include "admin.h"
 #include "config.h"
 #include "daemon.h"
 #include "health_service.h"
@@ -12,13 +13,25 @@
 #include "stats_service.h"
 #include "upgrade.h"
 
-/* Services that run beside the data path: the health checker and the stats
- * listener (lbd_service_add(); the admin commands are registered with
- * lbd_ctl_register() from the stats service's start()). */
+static int admin_start(struct lbd *l, struct lbd_config *cfg, char *err, size_t errlen)
+{
+	(void)cfg; (void)err; (void)errlen;
+	admin_register(l);
+	return 0;
+}
+
+/* The admin commands, registered here rather than by the stats service,
+ * whose snapshot they read (admin.c -> stats_service.c, not back). */
+static const struct lbd_service admin_service = { .name = "admin", .start = admin_start };
+
+/* The services that run beside the data path on the main loop: the health
+ * checker, the stats listener, then the admin commands. */
 static int add_services(struct lbd *l)
 {
 	int rc = health_service_add(l);
-	return rc ? rc : stats_service_add(l);
+	if (!rc)
+		rc = stats_service_add(l);
+	return rc ? rc : lbd_service_add(l, &admin_service);
 }
 
 int main(int argc, char **argv)

@@ -13,7 +13,7 @@
  *    counters survive a reload.  Every field is a C11 atomic: the health
  *    checker and the control socket write, the workers read, no lock.
  *
- * Who writes what (the contract with health/stats/control, issue 5):
+ * Who writes what (the contract between the data path and health/stats/control):
  *    server_state.up, check_*, last_change_ms, downtime_ms, chkfail, chkdown: the health checker
  *    server_state.admin, weight: the control socket (disable/drain/enable/set weight)
  *    counters: the workers (relaxed atomics; readers may see them slightly apart)
@@ -26,82 +26,10 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "check_conf.h"
+#include "counters.h"
 
-#define MODEL_NAME_MAX 64
 #define MODEL_MAX_BINDS 8
-#define MODEL_MAX_EXPECT 8
-#define MODEL_PATH_MAX 256
-#define MODEL_RT_BUCKETS 14 /* response-time histogram, see model_rt_bounds_us */
-
-/* ---- counters ------------------------------------------------------------ */
-
-/* One set per frontend, backend and server (not all fields apply to all). */
-struct lbd_counters {
-	_Atomic uint64_t sess_cur;     /* gauge: connections (fe) / requests in flight (be, srv) */
-	_Atomic uint64_t sess_max;     /* highest sess_cur seen */
-	_Atomic uint64_t sess_total;   /* connections (fe) / requests sent (be, srv) */
-	_Atomic uint64_t req_total;    /* HTTP requests (fe: received, be/srv: forwarded) */
-	_Atomic uint64_t bytes_in;     /* from clients (request bytes) */
-	_Atomic uint64_t bytes_out;    /* to clients (response bytes) */
-	_Atomic uint64_t spliced_in;   /* ... of bytes_in, moved by splice (kernel to kernel) */
-	_Atomic uint64_t spliced_out;  /* ... of bytes_out */
-	_Atomic uint64_t resp[6];      /* [0] other, [1] 1xx .. [5] 5xx, as sent to clients */
-	_Atomic uint64_t err_req;      /* bad requests (fe) */
-	_Atomic uint64_t err_conn;     /* failed connects to a server (be, srv) */
-	_Atomic uint64_t err_resp;     /* broken/timed-out responses (be, srv) */
-	_Atomic uint64_t retries;      /* attempts repeated on the same or another server */
-	_Atomic uint64_t redispatches; /* attempts moved to another server */
-	_Atomic uint64_t denied_conn;  /* connections refused by maxconn (fe) */
-	_Atomic uint64_t timeouts;     /* client/server timeouts */
-	_Atomic uint64_t last_sess_ms; /* mtime_wall_ms() of the last request (be, srv) */
-	_Atomic uint64_t q_cur;        /* gauge: requests waiting for a server slot (be) */
-	_Atomic uint64_t q_max;        /* highest q_cur seen */
-	_Atomic uint64_t q_timeouts;   /* requests that waited `timeout queue` in vain (be) */
-	/* Response time (request head received -> response head sent), in us. */
-	_Atomic uint64_t rt_sum_us;
-	_Atomic uint64_t rt_count;
-	_Atomic uint64_t rt_hist[MODEL_RT_BUCKETS + 1]; /* last = +Inf; not cumulative */
-};
-
-/* Upper bounds (us) of the histogram buckets, MODEL_RT_BUCKETS entries. */
-extern const uint64_t model_rt_bounds_us[MODEL_RT_BUCKETS];
-
-static inline void model_cnt_add(_Atomic uint64_t *c, uint64_t v)
-{
-	atomic_fetch_add_explicit(c, v, memory_order_relaxed);
-}
-static inline uint64_t model_cnt_get(const _Atomic uint64_t *c)
-{
-	return atomic_load_explicit((_Atomic uint64_t *)c, memory_order_relaxed);
-}
-void model_sess_inc(struct lbd_counters *c); /* cur++ (and max), total++ */
-void model_sess_dec(struct lbd_counters *c);
-void model_queue_inc(struct lbd_counters *c); /* q_cur++ (and q_max) */
-void model_queue_dec(struct lbd_counters *c);
-void model_rt_observe(struct lbd_counters *c, uint64_t us);
-void model_resp_count(struct lbd_counters *c, int status);
-
-/* ---- health check configuration (per backend) ----------------------------- */
-
-struct check_expect {
-	uint16_t lo, hi; /* inclusive status range; "200" is 200-200 */
-};
-
-struct check_conf {
-	int enabled;                 /* a `check` line was given */
-	char method[16];             /* GET */
-	char path[MODEL_PATH_MAX];   /* /-/healthy */
-	char host[MODEL_NAME_MAX * 2]; /* Host header; "" = none (HTTP/1.0 style) */
-	struct check_expect expect[MODEL_MAX_EXPECT];
-	int nexpect;                 /* 0 = any 2xx/3xx (HAProxy's default) */
-	uint32_t interval_ms;        /* between checks while stable (2s) */
-	uint32_t fastinter_ms;       /* while going up or down (rise/fall in progress) */
-	uint32_t downinter_ms;       /* while down */
-	uint32_t timeout_ms;         /* connect + response */
-	uint32_t rise, fall;
-	int start_up;                /* 1: traffic before the first check passes */
-	uint32_t passive_fall;       /* 0 off; N consecutive connect failures from traffic = down */
-};
 
 /* ---- servers ----------------------------------------------------------------- */
 
@@ -113,20 +41,6 @@ enum server_admin {
 };
 extern const char *const server_admin_names[SERVER_ADMIN_COUNT]; /* "ready" "drain" "maint" */
 
-/* Why the last check result is what it is (written by the checker). */
-enum check_reason {
-	CHECK_NONE = 0,        /* not checked (yet), or checks off */
-	CHECK_OK,
-	CHECK_CONN_REFUSED,
-	CHECK_CONN_TIMEOUT,
-	CHECK_RESP_TIMEOUT,
-	CHECK_BAD_STATUS,      /* with check_code */
-	CHECK_INVALID_RESP,
-	CHECK_CONN_ERROR,      /* other socket error */
-	CHECK_PASSIVE,         /* marked down by live-traffic connect failures */
-	CHECK_REASON_COUNT,
-};
-extern const char *const check_reason_names[CHECK_REASON_COUNT];
 
 struct server_conf {
 	char name[MODEL_NAME_MAX];
@@ -155,12 +69,17 @@ struct server_state {
 };
 
 struct backend;
+struct transport_ops;
 
 struct server {
 	struct server_conf conf;
 	struct backend *be;
 	int id;                       /* index in be->servers */
 	struct server_state *st;
+	/* How lbd talks to it (transport.h): NULL is plain TCP; tr_ctx is what
+	 * that transport makes its per-connection state from (TLS: an SSL_CTX). */
+	const struct transport_ops *tr;
+	void *tr_ctx;
 };
 
 /* Can a new request go to this server now?  (up, ready, weight > 0, below maxconn) */
@@ -235,6 +154,10 @@ struct frontend {
 	int id;
 	struct backend *be;
 	struct frontend_state *st;
+	/* How its clients' connections move bytes (transport.h): NULL is plain
+	 * TCP; tr_ctx as for a server. */
+	const struct transport_ops *tr;
+	void *tr_ctx;
 };
 
 /* ---- global ------------------------------------------------------------------- */

@@ -223,7 +223,6 @@ static void stats_svc_stop(struct lbd *l)
 
 static int stats_svc_start(struct lbd *l, struct lbd_config *cfg, char *err, size_t errlen)
 {
-	admin_register(l);
 	return cfg->g.stats.enabled ? stats_open(l, &cfg->g.stats, err, errlen) : 0;
 }
 

@@ -1,5 +1,6 @@
-/* stats_service: the stats listener as an lbd service (see lbd.h), and the
- * registration of the admin commands (admin.c) that share its snapshot. */
+/* stats_service: the stats listener as an lbd service (see lbd.h).  The
+ * admin commands (admin.c), which share its snapshot, are registered by
+ * main.c. */
 #ifndef LBD_STATS_SERVICE_H
 #define LBD_STATS_SERVICE_H
 

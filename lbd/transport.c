@@ -1,34 +1,51 @@
-/* transport: plain TCP. */
+/* transport: plain TCP (see transport.h). */
 #include "transport.h"
 
 #include <sys/socket.h>
 #include <unistd.h>
 
-static ssize_t plain_recv(int fd, void *buf, size_t len)
+/* On TCP a read that would block waits for readability, a write for
+ * writability: want is set before the call, which then ends in a tail call
+ * (the plain path costs what a bare recv()/send() does). */
+static ssize_t tcp_recv(struct tconn *c, void *buf, size_t len)
 {
-	return recv(fd, buf, len, 0);
+	c->want = TRANSPORT_WANT_READ;
+	return recv(c->fd, buf, len, 0);
 }
 
-static ssize_t plain_send(int fd, const void *buf, size_t len)
+static ssize_t tcp_send(struct tconn *c, const void *buf, size_t len)
 {
-	return send(fd, buf, len, MSG_NOSIGNAL);
+	c->want = TRANSPORT_WANT_WRITE;
+	return send(c->fd, buf, len, MSG_NOSIGNAL);
 }
 
-static void plain_shutdown_write(int fd)
+static size_t tcp_pending(const struct tconn *c)
 {
-	shutdown(fd, SHUT_WR);
+	(void)c;
+	return 0;
 }
 
-static void plain_close(int fd)
+static void tcp_shutdown_write(struct tconn *c)
 {
-	close(fd);
+	shutdown(c->fd, SHUT_WR);
 }
 
-const struct transport transport_plain = {
+static void tcp_close(struct tconn *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	c->ctx = NULL;
+	c->want = TRANSPORT_WANT_NONE;
+}
+
+const struct transport_ops transport_tcp = {
 	.name = "tcp",
-	.recv = plain_recv,
-	.send = plain_send,
-	.shutdown_write = plain_shutdown_write,
-	.close = plain_close,
+	.handshake = NULL,
+	.recv = tcp_recv,
+	.send = tcp_send,
+	.pending = tcp_pending,
+	.shutdown_write = tcp_shutdown_write,
+	.close = tcp_close,
 	.can_splice = 1,
 };

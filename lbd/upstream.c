@@ -1,6 +1,6 @@
-/* upstream: connections to servers, and the per-worker pool of idle
- * keep-alive ones (keyed by server state, so a reload that keeps a server
- * keeps its pooled connections). */
+/* upstream: connections to servers and the pool of idle ones (see upstream.h). */
+#include "upstream.h"
+
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -9,11 +9,25 @@
 #include <unistd.h>
 
 #include "model.h"
-#include "proxy.h"
 
-static struct upool *pool_find(struct worker *w, struct server_state *st, int create)
+struct upool {
+	struct server_state *st;
+	struct upconn *idle;
+	uint32_t n;
+	struct upool *next;
+};
+
+void upstream_init(struct upstream *up, struct ev_loop *loop)
 {
-	for (struct upool *p = w->pools; p; p = p->next)
+	up->loop = loop;
+	up->pools = NULL;
+	atomic_init(&up->npools, 0);
+	up->stopping = 0;
+}
+
+static struct upool *pool_find(struct upstream *up, struct server_state *st, int create)
+{
+	for (struct upool *p = up->pools; p; p = p->next)
 		if (p->st == st)
 			return p;
 	if (!create)
@@ -23,15 +37,15 @@ static struct upool *pool_find(struct worker *w, struct server_state *st, int cr
 		return NULL;
 	p->st = st;
 	model_server_state_ref(st);
-	p->next = w->pools;
-	w->pools = p;
-	atomic_fetch_add_explicit(&w->npools, 1, memory_order_relaxed);
+	p->next = up->pools;
+	up->pools = p;
+	atomic_fetch_add_explicit(&up->npools, 1, memory_order_relaxed);
 	return p;
 }
 
 static void pool_unlink(struct upconn *u)
 {
-	struct upool *p = pool_find(u->w, u->st, 0);
+	struct upool *p = pool_find(u->pool, u->st, 0);
 	if (!p)
 		return;
 	for (struct upconn **pp = &p->idle; *pp; pp = &(*pp)->next) {
@@ -44,38 +58,45 @@ static void pool_unlink(struct upconn *u)
 	u->next = NULL;
 }
 
-void upconn_close(struct upconn *u)
+static void upconn_free(struct upconn *u)
 {
-	if (!u)
-		return;
-	if (!u->s)
-		pool_unlink(u);
-	ev_io_stop(u->w->loop, &u->rio);
-	ev_io_stop(u->w->loop, &u->wio);
-	ev_timer_stop(u->w->loop, &u->idle);
-	close(u->fd);
+	struct ev_loop *loop = u->pool->loop;
+	ev_io_stop(loop, &u->rio);
+	ev_io_stop(loop, &u->wio);
+	ev_timer_stop(loop, &u->idle);
+	u->c.ops->close(&u->c);
 	model_server_state_unref(u->st);
 	free(u);
 }
 
+void upconn_close(struct upconn *u)
+{
+	if (!u)
+		return;
+	if (!u->owner)
+		pool_unlink(u);
+	upconn_free(u);
+}
+
 void upconn_watch(struct upconn *u, int read, int write)
 {
+	struct ev_loop *loop = u->pool->loop;
 	if (read && !ev_is_active(&u->rio))
-		ev_io_start(u->w->loop, &u->rio);
+		ev_io_start(loop, &u->rio);
 	else if (!read && ev_is_active(&u->rio))
-		ev_io_stop(u->w->loop, &u->rio);
+		ev_io_stop(loop, &u->rio);
 	if (write && !ev_is_active(&u->wio))
-		ev_io_start(u->w->loop, &u->wio);
+		ev_io_start(loop, &u->wio);
 	else if (!write && ev_is_active(&u->wio))
-		ev_io_stop(u->w->loop, &u->wio);
+		ev_io_stop(loop, &u->wio);
 }
 
 static void io_cb(struct ev_loop *loop, ev_io *io, int revents)
 {
 	struct upconn *u = io->data;
 	(void)loop;
-	if (u->s) {
-		session_up_event(u->s, revents);
+	if (u->owner) {
+		u->on_event(u->owner, revents);
 		return;
 	}
 	/* Idle in the pool: any byte or EOF means the server is done with it. */
@@ -90,28 +111,31 @@ static void idle_cb(struct ev_loop *loop, ev_timer *t, int revents)
 
 /* An idle connection on which the server sent nothing and did not close
  * (its FIN may be in since the loop last looked: a server that closes as
- * it answers). */
-static int upconn_still_open(const struct upconn *u)
+ * it answers).  A byte it sent unasked would be junk: the connection is
+ * closed either way, so reading it is no loss. */
+static int upconn_still_open(struct upconn *u)
 {
 	char c;
-	ssize_t r = recv(u->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	ssize_t r = u->c.ops->recv(&u->c, &c, 1);
 	return r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
-struct upconn *upconn_take(struct worker *w, struct server *srv, int *err)
+struct upconn *upconn_take(struct upstream *up, struct server *srv, void *owner, upconn_event_fn fn, int *err)
 {
-	struct upool *p = pool_find(w, srv->st, 0);
+	struct upool *p = pool_find(up, srv->st, 0);
 	while (p && p->idle) {
 		struct upconn *u = p->idle;
 		p->idle = u->next;
 		p->n--;
 		u->next = NULL;
-		ev_timer_stop(w->loop, &u->idle);
+		ev_timer_stop(up->loop, &u->idle);
 		if (!upconn_still_open(u)) {
-			upconn_close(u); /* not in the list any more: unlink finds nothing */
+			upconn_free(u); /* not in the list any more */
 			continue;
 		}
 		u->reused = 1;
+		u->owner = owner;
+		u->on_event = fn;
 		return u;
 	}
 	const struct addr *a = &srv->conf.addr;
@@ -134,11 +158,15 @@ struct upconn *upconn_take(struct worker *w, struct server *srv, int *err)
 		close(fd);
 		return NULL;
 	}
-	u->w = w;
-	u->fd = fd;
+	u->pool = up;
+	u->c.fd = fd;
+	u->c.ops = srv->tr ? srv->tr : &transport_tcp; /* c.ctx: as for a client (h1conn.c) */
 	u->st = srv->st;
 	model_server_state_ref(u->st);
 	u->connected = rc == 0;
+	u->hs_done = !u->c.ops->handshake;
+	u->owner = owner;
+	u->on_event = fn;
 	ev_io_init(&u->rio, io_cb, fd, EV_READ);
 	ev_io_init(&u->wio, io_cb, fd, EV_WRITE);
 	ev_init(&u->idle, idle_cb);
@@ -146,25 +174,31 @@ struct upconn *upconn_take(struct worker *w, struct server *srv, int *err)
 	return u;
 }
 
+int upconn_connect_result(struct upconn *u)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+	if (getsockopt(u->c.fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+	if (!err)
+		u->connected = 1;
+	return err;
+}
+
 void upconn_release(struct upconn *u, int reusable, uint32_t max_idle, uint32_t idle_ms)
 {
-	struct worker *w = u->w;
-	struct upool *p = reusable && !w->stopping && max_idle ? pool_find(w, u->st, 1) : NULL;
+	struct upstream *up = u->pool;
+	struct upool *p = reusable && !up->stopping && max_idle ? pool_find(up, u->st, 1) : NULL;
+	u->owner = NULL;
+	u->on_event = NULL;
+	u->next = NULL;
 	if (!p || p->n >= max_idle) {
-		u->s = NULL;
-		u->next = NULL;
-		/* not in the pool list: unlink finds nothing */
-		ev_io_stop(w->loop, &u->rio);
-		ev_io_stop(w->loop, &u->wio);
-		close(u->fd);
-		model_server_state_unref(u->st);
-		free(u);
+		upconn_free(u); /* not in the pool list */
 		return;
 	}
-	u->s = NULL;
 	upconn_watch(u, 1, 0);
 	ev_timer_set(&u->idle, idle_ms / 1000.0, 0);
-	ev_timer_start(w->loop, &u->idle);
+	ev_timer_start(up->loop, &u->idle);
 	u->next = p->idle;
 	p->idle = u;
 	p->n++;
@@ -173,9 +207,9 @@ void upconn_release(struct upconn *u, int reusable, uint32_t max_idle, uint32_t 
 /* A pool left empty goes: a reload that changed a server's address leaves
  * the old address's pool behind (and its server state referenced), and
  * every take scans the list.  The next release makes one again. */
-void upool_prune(struct worker *w)
+void upstream_prune(struct upstream *up)
 {
-	for (struct upool **pp = &w->pools; *pp;) {
+	for (struct upool **pp = &up->pools; *pp;) {
 		struct upool *p = *pp;
 		if (p->idle) {
 			pp = &p->next;
@@ -184,19 +218,19 @@ void upool_prune(struct worker *w)
 		*pp = p->next;
 		model_server_state_unref(p->st);
 		free(p);
-		atomic_fetch_sub_explicit(&w->npools, 1, memory_order_relaxed);
+		atomic_fetch_sub_explicit(&up->npools, 1, memory_order_relaxed);
 	}
 }
 
-void upool_free_all(struct worker *w)
+void upstream_free(struct upstream *up)
 {
-	while (w->pools) {
-		struct upool *p = w->pools;
+	while (up->pools) {
+		struct upool *p = up->pools;
 		while (p->idle)
 			upconn_close(p->idle);
-		w->pools = p->next;
+		up->pools = p->next;
 		model_server_state_unref(p->st);
 		free(p);
 	}
-	atomic_store_explicit(&w->npools, 0, memory_order_relaxed);
+	atomic_store_explicit(&up->npools, 0, memory_order_relaxed);
 }

@@ -24,15 +24,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "h1conn.h"
 #include "handover.h"
 #include "listener.h"
 #include "log.h"
 #include "model.h"
 #include "mtime.h"
-#include "proxy.h"
-#include "queue.h"
+#include "worker_ctx.h"
 
-#define MAX_FREE_BUFS 256
 #define ACCEPT_BATCH 32
 
 #define ACK_WAIT_S 5
@@ -63,48 +62,9 @@ struct workers {
 	ev_timer idle_check;
 };
 
-/* ---- buffers ------------------------------------------------------------------ */
-
-struct dbuf *worker_buf_get(struct worker *w)
-{
-	struct dbuf *b = w->free_bufs;
-	if (b) {
-		w->free_bufs = b->next;
-		w->nfree_bufs--;
-		if (w->nfree_bufs < w->free_low)
-			w->free_low = w->nfree_bufs;
-	} else {
-		b = malloc(sizeof(*b));
-		if (!b)
-			return NULL;
-	}
-	b->start = b->end = 0;
-	b->next = NULL;
-	return b;
-}
-
-void worker_buf_put(struct worker *w, struct dbuf *b)
-{
-	if (!b)
-		return;
-	if (w->nfree_bufs >= MAX_FREE_BUFS) {
-		free(b);
-		return;
-	}
-	b->next = w->free_bufs;
-	w->free_bufs = b;
-	w->nfree_bufs++;
-}
-
 /* ---- limits and accepting ------------------------------------------------------- */
 
-uint64_t workers_conn_add(struct workers *all, int delta)
-{
-	return atomic_fetch_add_explicit(&all->conns, (uint64_t)(int64_t)delta, memory_order_relaxed) +
-	       (uint64_t)(int64_t)delta;
-}
-
-int worker_over_limits(struct worker *w, const struct frontend *fe)
+static int worker_over_limits(struct worker *w, const struct frontend *fe)
 {
 	if (atomic_load_explicit(&w->all->conns, memory_order_relaxed) >= atomic_load(&w->all->maxconn))
 		return 1;
@@ -163,10 +123,9 @@ static void resume_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	maybe_resume(t->data);
 }
 
-void worker_session_closed(struct worker *w)
+/* A client connection closed (h1conn.c counted it): room, maybe. */
+static void conn_closed(struct worker *w)
 {
-	atomic_fetch_sub_explicit(&w->nsess, 1, memory_order_relaxed);
-	workers_conn_add(w->all, -1);
 	if (w->npaused)
 		maybe_resume(w);
 }
@@ -189,7 +148,7 @@ static void accept_cb(struct ev_loop *loop, ev_io *io, int revents)
 				pause_all(w);
 			return;
 		}
-		session_accept(w, l->fe, fd, (struct sockaddr *)&ss, len);
+		h1conn_accept(w, l->fe, fd, (struct sockaddr *)&ss, len);
 	}
 }
 
@@ -286,13 +245,13 @@ static void ack(struct worker *w, uint64_t seq)
 
 /* Planned handover (lbd/quiesce.h): every connection ends at its next
  * response ("Connection: close"), idle keep-alive ones after at most
- * SESSION_STOP_IDLE_S; the listeners keep accepting. */
+ * XCH_STOP_IDLE_S; the listeners keep accepting. */
 static void worker_quiesce(struct worker *w, int on)
 {
 	w->quiesce = on;
-	for (struct session *s = w->sessions, *nx; on && s; s = nx) {
+	for (struct h1conn *s = w->conns_list, *nx; on && s; s = nx) {
 		nx = s->next;
-		session_stop_idle(s);
+		h1conn_stop_idle(s);
 	}
 }
 
@@ -314,11 +273,12 @@ static void wake_cb(struct ev_loop *loop, ev_async *a, int revents)
 		worker_quiesce(w, quiesce > 0);
 	if (stop && !w->stopping) {
 		w->stopping = 1;
+		w->up.stopping = 1;
 		listeners_set(w, 0);
 		ev_timer_stop(loop, &w->resume);
-		for (struct session *s = w->sessions, *nx; s; s = nx) {
+		for (struct h1conn *s = w->conns_list, *nx; s; s = nx) {
 			nx = s->next;
-			session_stop_idle(s);
+			h1conn_stop_idle(s);
 		}
 		w->nls = 0;       /* the watchers are stopped: close every socket */
 		pthread_mutex_lock(&w->all->lock);
@@ -335,8 +295,8 @@ static void wake_cb(struct ev_loop *loop, ev_async *a, int revents)
 	if (cfg || stop || quiesce)
 		ack(w, seq);
 	if (quit) {
-		while (w->sessions)
-			session_close(w->sessions);
+		while (w->conns_list)
+			h1conn_close(w->conns_list);
 		ev_break(loop, EVBREAK_ALL);
 	}
 }
@@ -353,19 +313,9 @@ static void beat_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	struct worker *w = t->data;
 	(void)loop; (void)revents;
 	atomic_store_explicit(&w->beat_ms, mtime_ms(), memory_order_relaxed);
-	upool_prune(w);
-	int unused = w->free_low - KEEP_FREE_BUFS;
-	w->free_low = w->nfree_bufs;
-	if (unused <= 0)
-		return;
-	for (; unused > 0 && w->nfree_bufs > 0; unused--) {
-		struct dbuf *b = w->free_bufs;
-		w->free_bufs = b->next;
-		w->nfree_bufs--;
-		free(b);
-	}
-	w->free_low = w->nfree_bufs;
-	malloc_trim(0);
+	upstream_prune(&w->up);
+	if (dbuf_pool_trim(&w->bufs, KEEP_FREE_BUFS))
+		malloc_trim(0);
 }
 
 static void *worker_main(void *arg)
@@ -619,7 +569,7 @@ int workers_pools(const struct workers *all)
 {
 	int n = 0;
 	for (int i = 0; all && i < all->n; i++)
-		n += atomic_load_explicit(&all->w[i].npools, memory_order_relaxed);
+		n += atomic_load_explicit(&all->w[i].up.npools, memory_order_relaxed);
 	return n;
 }
 
@@ -639,7 +589,10 @@ static int worker_init(struct workers *all, int id, struct lbd_config *cfg)
 	ev_timer_again(w->loop, &w->beat);
 	ev_timer_init(&w->resume, resume_cb, 0.0, 0.05);
 	w->resume.data = w;
-	queue_init(w);
+	w->conns = &all->conns;
+	w->conn_closed = conn_closed;
+	queue_init(&w->queue, w->loop);
+	upstream_init(&w->up, w->loop);
 	atomic_store(&w->beat_ms, mtime_ms());
 	model_config_ref(cfg);
 	return worker_apply(w, cfg);
@@ -717,22 +670,19 @@ static void worker_cleanup(struct worker *w)
 {
 	if (!w->loop)
 		return;
-	while (w->sessions)
-		session_close(w->sessions);
-	upool_free_all(w);
+	while (w->conns_list)
+		h1conn_close(w->conns_list);
+	upstream_free(&w->up);
+	queue_stop(&w->queue);
 	zpipe_cache_free(&w->zpipes);
 	listeners_set(w, 0);
 	free(w->ls);
 	w->ls = NULL;
 	roundrobin_set_free(&w->lb);
-	while (w->free_bufs) {
-		struct dbuf *b = w->free_bufs;
-		w->free_bufs = b->next;
-		free(b);
-	}
+	dbuf_pool_free(&w->bufs);
 	while (w->free_txns) {
-		struct txn *t = w->free_txns;
-		w->free_txns = *(struct txn **)t;
+		void *t = w->free_txns;
+		w->free_txns = *(void **)t;
 		free(t);
 	}
 	model_config_unref(w->cfg);

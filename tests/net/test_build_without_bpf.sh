@@ -18,14 +18,22 @@ done
 
 B="$T/b" # a build folder of its own: nothing built before helps
 t_log "building lbd and lbctl into $B with clang and bpftool unavailable"
-PATH="$T/shim:$PATH" timeout 240 make -j2 --no-print-directory B="$B" OPT=-O0 "$B/lbd" "$B/lbctl" >"$T/make.log" 2>&1
+PATH="$T/shim:$PATH" timeout 240 make -j2 --no-print-directory B="$B" OPT=-O0 LBD_BPF=no "$B/lbd" "$B/lbctl" >"$T/make.log" 2>&1
 st=$?
 [ "$st" = 0 ] || tail -n 20 "$T/make.log"
-t_assert "lbd builds without clang and bpftool" [ "$st" = 0 ]
+t_assert "lbd builds without clang and bpftool (LBD_BPF=no)" [ "$st" = 0 ]
 t_assert "lbd runs: it checks a configuration" "$B/lbd" -t -f configs/node1/lbd.conf
 t_assert "no BPF tool was called for lbd" [ ! -s "$T/called.log" ]
 
 # vrrpd still generates its skeletons first (a dry run over an empty folder).
+make -n --no-print-directory B="$T/l" LBD_BPF=yes "$T/l/lbd" >"$T/lplan.log" 2>&1
+skel=$(grep -n 'bpftool gen skeleton .*lbd_reuseport' "$T/lplan.log" | head -n1 | cut -d: -f1)
+rp=$(grep -n -- '-c lbd/reuseport\.c' "$T/lplan.log" | head -n1 | cut -d: -f1)
+t_assert "with LBD_BPF=yes lbd's plan generates the reuseport skeleton before compiling reuseport.c" \
+	[ -n "$skel" ] && [ -n "$rp" ] && [ "$skel" -lt "$rp" ]
+stub=$(grep -c -- '-c lbd/reuseport_off\.c' "$T/lplan.log")
+t_assert "with LBD_BPF=yes the BPF-less stub is not built" [ "$stub" = 0 ]
+
 make -n --no-print-directory B="$T/v" "$T/v/vrrpd" >"$T/plan.log" 2>&1
 skel=$(grep -n 'bpftool gen skeleton .*vrrp_guard' "$T/plan.log" | head -n1 | cut -d: -f1)
 guard=$(grep -n -- '-c vrrpd/guard\.c' "$T/plan.log" | head -n1 | cut -d: -f1)

@@ -1,45 +1,45 @@
-/* relay_splice: the part of relay.c that moves large bodies with splice(2)
- * (through lbd/zpipe.c) instead of the buffer: Content-Length bodies, the
- * data of large chunks (the chunk framing itself still goes through the
- * buffer, where the decoder reads it) and close-delimited responses. */
+/* h1splice: large bodies moved with splice(2) (through lbd/zpipe.c)
+ * instead of the buffer: Content-Length bodies, the data of large chunks
+ * (the chunk framing itself still goes through the buffer, where the decoder
+ * reads it) and close-delimited responses.  Only when both connections'
+ * transports can splice (plain TCP). */
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "proxy.h"
-#include "relay.h"
-#include "transport.h"
+#include "h1conn.h"
+#include "upstream.h"
 #include "zpipe.h"
 
 /* Body bytes that may move now without being looked at. */
-static uint64_t req_spliceable(const struct txn *tx)
+static uint64_t req_spliceable(const struct h1txn *t)
 {
-	if (tx->req_body == BODY_CL)
-		return tx->req_left;
-	if (tx->req_body == BODY_CHUNKED)
-		return http1_chunked_data_left(&tx->req_ck);
+	if (t->req_body == BODY_CL)
+		return t->req_left;
+	if (t->req_body == BODY_CHUNKED)
+		return http1_chunked_data_left(&t->req_ck);
 	return 0;
 }
 
-static void req_spliced(struct txn *tx, uint64_t n)
+static void req_spliced(struct h1txn *t, uint64_t n)
 {
-	if (tx->req_body == BODY_CL)
-		tx->req_left -= n;
+	if (t->req_body == BODY_CL)
+		t->req_left -= n;
 	else
-		http1_chunked_skip(&tx->req_ck, n);
-	tx->bytes_in += n;
-	tx->spliced_in += n;
+		http1_chunked_skip(&t->req_ck, n);
+	t->x.bytes_in += n;
+	t->x.spliced_in += n;
 }
 
-static uint64_t resp_spliceable(const struct txn *tx)
+static uint64_t resp_spliceable(const struct h1txn *t)
 {
-	switch (tx->resp_body) {
+	switch (t->resp_body) {
 	case BODY_CL:
-		return tx->resp_left;
+		return t->resp_left;
 	case BODY_CHUNKED:
-		return http1_chunked_data_left(&tx->resp_ck);
+		return http1_chunked_data_left(&t->resp_ck);
 	case BODY_EOF:
 		return UINT64_MAX; /* until the server closes */
 	default:
@@ -47,12 +47,12 @@ static uint64_t resp_spliceable(const struct txn *tx)
 	}
 }
 
-static void resp_spliced(struct txn *tx, uint64_t n)
+static void resp_spliced(struct h1txn *t, uint64_t n)
 {
-	if (tx->resp_body == BODY_CL)
-		tx->resp_left -= n;
-	else if (tx->resp_body == BODY_CHUNKED)
-		http1_chunked_skip(&tx->resp_ck, n);
+	if (t->resp_body == BODY_CL)
+		t->resp_left -= n;
+	else if (t->resp_body == BODY_CHUNKED)
+		http1_chunked_skip(&t->resp_ck, n);
 }
 
 /* A spliced body arrives faster than a busy server reads it.  Left alone,
@@ -73,53 +73,59 @@ static void server_queue_bound(int fd)
 	setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof(lowat));
 }
 
-int relay_splice_request_next(const struct session *s)
+/* Splice needs both transports to hand the kernel plain bytes. */
+static int both_splice(const struct h1conn *s)
 {
-	const struct txn *tx = s->tx;
+	return s->c.ops->can_splice && (!s->up || s->up->c.ops->can_splice);
+}
+
+int h1_splice_request_next(const struct h1conn *s)
+{
+	const struct h1txn *t = h1_txn(s);
 	if (s->zdir == 1)
 		return 1;
-	return !s->zdir && tx && s->phase == PH_ACTIVE && !tx->req_done && s->tr->can_splice &&
-	       !tx->no_splice && req_spliceable(tx) >= ZPIPE_MIN_BODY;
+	return !s->zdir && t && s->x.phase == XCH_ACTIVE && !t->x.req_done && both_splice(s) &&
+	       !t->no_splice && req_spliceable(t) >= ZPIPE_MIN_BODY;
 }
 
 /* Splicing starts once the buffer has nothing pending in that direction,
  * one direction at a time.  The pipe is filled only when empty, so EAGAIN
  * from a fill always means "socket empty". */
-int relay_splice_request(struct session *s)
+int h1_splice_request(struct h1conn *s)
 {
-	struct txn *tx = s->tx;
+	struct h1txn *t = h1_txn(s);
 	if (s->zdir != 1) {
-		if (!relay_splice_request_next(s) || s->wpos != s->fend || (s->in && s->in->end != s->fend))
+		if (!h1_splice_request_next(s) || s->wpos != s->fend || (s->in && s->in->end != s->fend))
 			return 0;
 		if (s->zp.rfd < 0 && zpipe_get(&s->w->zpipes, &s->zp)) {
-			tx->no_splice = 1; /* out of descriptors: the buffer it is */
+			t->no_splice = 1; /* out of descriptors: the buffer it is */
 			return 1;
 		}
 		s->zdir = 1;
-		tx->replayable = 0; /* the body no longer stays in the buffer */
-		server_queue_bound(s->up->fd);
+		t->replayable = 0; /* the body no longer stays in the buffer */
+		server_queue_bound(s->up->c.fd);
 	}
 	int moved = 0;
-	uint64_t left = req_spliceable(tx);
+	uint64_t left = req_spliceable(t);
 	if (!s->zp.len && left && s->c_readable) {
-		ssize_t r = zpipe_fill(&s->zp, s->fd, left);
+		ssize_t r = zpipe_fill(&s->zp, s->c.fd, left);
 		if (r > 0) {
-			req_spliced(tx, (uint64_t)r);
+			req_spliced(t, (uint64_t)r);
 			left -= (uint64_t)r;
-			s->c_last = ev_now(s->w->loop);
+			s->c_last = h1_now(s);
 			moved = 1;
 		} else if (r == -EAGAIN) {
 			s->c_readable = 0;
 		} else {
 			s->c_eof = 1;
-			relay_client_gone(s);
+			xch_client_gone(&s->x);
 			return 1;
 		}
 	}
 	if (s->zp.len && !s->s_wblocked) {
-		ssize_t r = zpipe_drain(&s->zp, s->up->fd);
+		ssize_t r = zpipe_drain(&s->zp, s->up->c.fd);
 		if (r > 0) {
-			s->s_last = ev_now(s->w->loop);
+			s->s_last = h1_now(s);
 			if (!s->zp.len)
 				s->c_last = s->s_last; /* the pipe takes the client's bytes again */
 			moved = 1;
@@ -130,10 +136,10 @@ int relay_splice_request(struct session *s)
 			 * the rest of the body cannot go, so the client closes after. */
 			zpipe_close(&s->zp);
 			s->zdir = 0;
-			tx->req_left = 0;
-			tx->req_done = 1; /* nothing more of it goes anywhere */
-			tx->srv_reuse = 0;
-			tx->close_client = 1;
+			t->req_left = 0;
+			t->x.req_done = 1; /* nothing more of it goes anywhere */
+			t->x.srv_reuse = 0;
+			t->x.close_client = 1;
 			s->s_readable = 1;
 			return 1;
 		}
@@ -141,8 +147,8 @@ int relay_splice_request(struct session *s)
 	if (!left && !s->zp.len) {
 		/* A chunk's data is through: its end and the next size line go
 		 * through the buffer again. */
-		if (tx->req_body == BODY_CL) {
-			tx->req_done = 1;
+		if (t->req_body == BODY_CL) {
+			t->x.req_done = 1;
 			/* The client sends its next request after this one's answer,
 			 * or it pipelines and epoll says so: a read now would only
 			 * meet EAGAIN (one system call per large body saved). */
@@ -155,56 +161,56 @@ int relay_splice_request(struct session *s)
 	return moved;
 }
 
-int relay_splice_response(struct session *s)
+int h1_splice_response(struct h1conn *s)
 {
-	struct txn *tx = s->tx;
+	struct h1txn *t = h1_txn(s);
 	int moved = 0;
-	uint64_t left = resp_spliceable(tx);
+	uint64_t left = resp_spliceable(t);
 	if (!s->zp.len && left && !s->s_eof && s->s_readable) {
-		ssize_t r = zpipe_fill(&s->zp, s->up->fd, left);
+		ssize_t r = zpipe_fill(&s->zp, s->up->c.fd, left);
 		if (r > 0) {
-			resp_spliced(tx, (uint64_t)r);
-			left -= tx->resp_body == BODY_EOF ? 0 : (uint64_t)r;
-			s->s_last = ev_now(s->w->loop);
+			resp_spliced(t, (uint64_t)r);
+			left -= t->resp_body == BODY_EOF ? 0 : (uint64_t)r;
+			s->s_last = h1_now(s);
 			moved = 1;
 		} else if (r == -EAGAIN) {
 			s->s_readable = 0;
-		} else if (r == 0 && tx->resp_body == BODY_EOF) {
+		} else if (r == 0 && t->resp_body == BODY_EOF) {
 			s->s_eof = 1; /* the end of a close-delimited body */
 			moved = 1;
 		} else {
-			relay_bad_response(s, TERM_SERVER_CLOSED); /* cut short */
+			xch_bad_response(&s->x, TERM_SERVER_CLOSED, h1_now(s)); /* cut short */
 			return 1;
 		}
 	}
 	if (s->zp.len && !s->c_wblocked) {
-		ssize_t r = zpipe_drain(&s->zp, s->fd);
+		ssize_t r = zpipe_drain(&s->zp, s->c.fd);
 		if (r > 0) {
-			tx->bytes_out += (uint64_t)r;
-			tx->spliced_out += (uint64_t)r;
-			s->c_last = ev_now(s->w->loop);
+			t->x.bytes_out += (uint64_t)r;
+			t->x.spliced_out += (uint64_t)r;
+			s->c_last = h1_now(s);
 			if (!s->zp.len)
 				s->s_last = s->c_last; /* the pipe takes the server's bytes again */
 			moved = 1;
 		} else if (r == -EAGAIN) {
 			s->c_wblocked = 1;
 		} else {
-			relay_client_gone(s);
+			xch_client_gone(&s->x);
 			return 1;
 		}
 	}
 	if (s->zp.len)
 		return moved;
-	if (tx->resp_body == BODY_EOF && s->s_eof) {
-		tx->resp_done = 1;
+	if (t->resp_body == BODY_EOF && s->s_eof) {
+		t->x.resp_done = 1;
 		s->zdir = 0;
 		zpipe_put(&s->w->zpipes, &s->zp);
-		relay_release_server(s, 0);
+		xch_release_server(&s->x, 0);
 		return 1;
 	}
 	if (!left) {
-		if (tx->resp_body == BODY_CL)
-			tx->resp_done = 1;
+		if (t->resp_body == BODY_CL)
+			t->x.resp_done = 1;
 		s->zdir = 0;
 		zpipe_put(&s->w->zpipes, &s->zp);
 		moved = 1;
@@ -212,17 +218,17 @@ int relay_splice_response(struct session *s)
 	return moved;
 }
 
-int relay_splice_response_ready(struct session *s)
+int h1_splice_response_ready(struct h1conn *s)
 {
-	struct txn *tx = s->tx;
+	struct h1txn *t = h1_txn(s);
 	if (s->zdir == 2)
 		return 1;
-	if (s->zdir || s->phase != PH_ACTIVE || !tx->resp_head_done || tx->resp_done || tx->no_splice ||
-	    resp_spliceable(tx) < ZPIPE_MIN_BODY || !s->tr->can_splice || s->s_eof ||
+	if (s->zdir || s->x.phase != XCH_ACTIVE || !t->resp_head_done || t->x.resp_done || t->no_splice ||
+	    resp_spliceable(t) < ZPIPE_MIN_BODY || !both_splice(s) || s->s_eof ||
 	    (s->out && s->out->start != s->out->end))
 		return 0;
 	if (s->zp.rfd < 0 && zpipe_get(&s->w->zpipes, &s->zp)) {
-		tx->no_splice = 1;
+		t->no_splice = 1;
 		return 0;
 	}
 	s->zdir = 2;
