@@ -130,6 +130,20 @@ int health_apply_passive(struct server *s)
 	return hs_transition(s, HS_DOWN);
 }
 
+int health_apply_peer_down(struct server *s)
+{
+	struct server_state *st = s->st;
+	if (!s->be->conf.check.enabled || !atomic_load_explicit(&st->up, RLX))
+		return 0;
+	atomic_store_explicit(&st->check_health, 0, RLX);
+	atomic_store_explicit(&st->check_reason, CHECK_PEER_DOWN, RLX);
+	atomic_store_explicit(&st->check_code, 0, RLX);
+	if (!hs_transition(s, HS_DOWN))
+		return 0;
+	atomic_fetch_add_explicit(&st->peerdown, 1, RLX);
+	return 1;
+}
+
 uint32_t health_next_delay_ms(const struct server *s)
 {
 	const struct check_conf *c = &s->be->conf.check;
