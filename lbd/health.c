@@ -107,7 +107,11 @@ int health_apply_result(struct server *s, const struct check_outcome *o)
 	 * the way back up from zero, `rise` passing checks. */
 	if (from == HS_DOWN && atomic_load_explicit(&st->check_health, RLX) >= (int)c->rise)
 		atomic_store_explicit(&st->check_health, 0, RLX);
-	atomic_store_explicit(&st->check_reason, (int)o->result, RLX);
+	/* Down by peer-down, and its checks fail as a dead node's do: the
+	 * reason people see stays why it went down. */
+	int keep = from == HS_DOWN && !ok && atomic_load_explicit(&st->check_reason, RLX) == CHECK_PEER_DOWN;
+	if (!keep)
+		atomic_store_explicit(&st->check_reason, (int)o->result, RLX);
 	atomic_store_explicit(&st->check_code, o->code, RLX);
 	atomic_store_explicit(&st->check_dur_ms, (o->duration_us + 999) / 1000, RLX);
 	if (!ok)

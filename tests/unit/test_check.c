@@ -260,8 +260,14 @@ static void test_health_peer_down(void **state)
 	assert_int_equal(atomic_load(&f.st.peerdown), 1);
 	assert_int_equal(health_apply_peer_down(&f.srv), 0); /* already down: not counted again */
 	assert_int_equal(atomic_load(&f.st.peerdown), 1);
+	/* Failing checks (a dead node) keep the reason it went down for. */
+	struct check_outcome tout = res(CHECK_CONN_TIMEOUT, 0);
+	assert_int_equal(health_apply_result(&f.srv, &tout), 0);
+	assert_int_equal(atomic_load(&f.st.check_reason), CHECK_PEER_DOWN);
+	assert_int_equal(atomic_load(&f.st.chkfail), 1);
 	assert_int_equal(health_apply_result(&f.srv, &ok), 0);
 	assert_string_equal(word(&f), "DOWN 1/2");
+	assert_int_equal(atomic_load(&f.st.check_reason), CHECK_OK);
 	assert_int_equal(health_apply_result(&f.srv, &ok), 1);
 	assert_int_equal(atomic_load(&f.st.up), 1);
 	/* Without checks nothing would bring it back: left alone. */
