@@ -19,25 +19,7 @@ vrrp_lab
 # vrrpd keeps no CAP_DAC_OVERRIDE: it reaches lbd's socket in $T as its owner.
 chmod 755 "$T"
 for n in n1 n2; do
-	ip=198.51.100.1${n#n}
-	cat > "$T/nginx-$n.conf" <<EOF2
-daemon off; master_process off; pid $T/nginx-$n.pid; error_log $T/nginx-$n.err;
-events { worker_connections 256; }
-http { access_log off; client_body_temp_path $T; proxy_temp_path $T; fastcgi_temp_path $T;
-  uwsgi_temp_path $T; scgi_temp_path $T;
-  server { listen $ip:8081; location / { return 200 "$n\n"; } } }
-EOF2
-	net_spawn "$n" "nginx_$n" nginx -c "$T/nginx-$n.conf"
-	cat > "$T/lbd-$n.conf" <<EOF2
-global { workers 2; stats 127.0.0.1:8404 health 127.0.0.1:8405; control $T/lbd-$n.sock; access-log off; grace 1s; }
-defaults { timeout connect 5s; retries 3; redispatch on; }
-backend web {
-	check GET / expect 200 interval 2s timeout 2s rise 2 fall 3;
-	server n1 198.51.100.11:8081;
-	server n2 198.51.100.12:8081;
-}
-frontend www { bind *:8080; backend web; }
-EOF2
+	web_node "$n" 5s
 	net_spawn "$n" "lbd_$n" "$BIN/lbd" -n -f "$T/lbd-$n.conf"
 done
 # lbd-control in each node's global block: vrrpd tells its own lbd.
