@@ -225,7 +225,15 @@ static const struct handoff *handoff_in(const struct vrrpd_config *c, struct han
 int vrrpd_cleanup(const struct vrrpd_config *c)
 {
 	static struct handoff h;
-	return cleanup_all(c, handoff_in(c, &h), mtime_ms(), 1);
+	/* A vrrpd still answering on the control socket (cleanup run by hand)
+	 * has not crashed: no priority 0 on its behalf. */
+	struct buf reply = BUF_INIT;
+	char err[128];
+	int alive = ctl_call(c->global.control, "status", 500, &reply, err, sizeof(err)) == 0;
+	buf_free(&reply);
+	if (alive)
+		log_warn("%s: a vrrpd answers there: no priority 0 sent for it", c->global.control);
+	return cleanup_all(c, handoff_in(c, &h), mtime_ms(), !alive);
 }
 
 /* Tracks for conf c: reuse a running track with the same name and the same
