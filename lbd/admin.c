@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "buf.h"
+#include "health.h"
 #include "json.h"
 #include "lbd.h"
 #include "log.h"
@@ -177,6 +179,86 @@ static int set_weight(struct lbd *l, const char *path, const char *w, struct buf
 	return rc;
 }
 
+/* One server marked down by peer-down: the log line and the event the
+ * checker gives for a transition (health.c), with this reason. */
+static void peer_down_one(struct lbd *l, const struct server *s, const char *ip)
+{
+	const struct backend *be = s->be;
+	char path[2 * MODEL_NAME_MAX + 2];
+	int n_up = 0;
+	for (int i = 0; i < be->nservers; i++)
+		n_up += model_server_usable(&be->servers[i]);
+	snprintf(path, sizeof(path), "%s/%s", be->conf.name, s->conf.name);
+	log_warn("server %s is DOWN: %s: node %s is down; %d of %d usable in backend %s", path,
+		 check_reason_names[CHECK_PEER_DOWN], ip, n_up, be->nservers, be->conf.name);
+	struct buf e = BUF_INIT;
+	buf_puts(&e, "{\"event\":\"server\",\"server\":");
+	json_string(&e, path);
+	buf_puts(&e, ",\"state\":\"DOWN\",\"was\":\"UP\",\"reason\":");
+	json_string(&e, check_reason_names[CHECK_PEER_DOWN]);
+	buf_printf(&e, ",\"code\":0,\"usable\":%d,\"servers\":%d}", n_up, be->nservers);
+	lbd_publish(l, buf_cstr(&e));
+	buf_free(&e);
+}
+
+/* peer-down ADDR: vrrpd took over from the node at ADDR, which went
+ * silent; its servers would each cost a request `timeout connect` until
+ * their checks fail.  Every checked server at that IP goes down now, as if
+ * its checks had failed; the checks bring it back.  An address no server
+ * has is an error and changes nothing. */
+static int peer_down(struct lbd *l, const char *text, struct buf *r)
+{
+	struct addr a;
+	char err[128], ip[ADDR_STRLEN];
+	if (addr_parse(text, ADDR_PORT_NONE, &a, err, sizeof(err)) < 0) {
+		buf_printf(r, "expected an IP address of a node, got '%s'", text);
+		return -EINVAL;
+	}
+	addr_format_ip(&a, ip, sizeof(ip));
+	struct lbd_config *cfg = lbd_config_get(l);
+	int matched = 0, marked = 0, rc = 0;
+	struct buf list = BUF_INIT;
+	for (int i = 0; cfg && i < cfg->nbackends; i++) {
+		struct backend *be = &cfg->backends[i];
+		for (int j = 0; j < be->nservers; j++) {
+			struct server *s = &be->servers[j];
+			if (!addr_equal_ip(&s->conf.addr, &a))
+				continue;
+			matched++;
+			if (!health_apply_peer_down(s))
+				continue;
+			char path[2 * MODEL_NAME_MAX + 2];
+			snprintf(path, sizeof(path), "%s/%s", be->conf.name, s->conf.name);
+			rc = rc || buf_puts(&list, marked ? "," : "") || json_string(&list, path);
+			marked++;
+			peer_down_one(l, s, ip);
+		}
+	}
+	model_config_unref(cfg);
+	if (!matched) {
+		buf_printf(r, "no server has the address %s: nothing marked down", ip);
+		rc = -ENOENT;
+	} else {
+		log_notice("peer-down %s (control socket): %d of %d servers at that address marked down", ip,
+			   marked, matched);
+		rc = rc || buf_puts(r, "{\"ok\":true,\"peer\":") || json_string(r, ip);
+		rc = rc || buf_printf(r, ",\"servers\":%d,\"marked\":%d,\"down\":[", matched, marked);
+		rc = rc || buf_puts(r, buf_cstr(&list)) || buf_puts(r, "]}") ? -ENOMEM : 0;
+	}
+	buf_free(&list);
+	return rc;
+}
+
+static int cmd_peer_down(struct lbd *l, void *arg, int argc, char **argv, struct buf *r)
+{
+	(void)arg;
+	if (argc != 2) {
+		buf_printf(r, "expected 'peer-down ADDRESS' (the IP of a node that is down)");
+		return -EINVAL;
+	}
+	return peer_down(l, argv[1], r);
+}
+
 static int usage(struct buf *r, const char *u)
 {
 	buf_printf(r, "expected '%s'", u);
@@ -221,4 +303,5 @@ void admin_register(struct lbd *l)
 	lbd_ctl_register(l, "drain", "drain server B/S", cmd_admin, (void *)(intptr_t)SERVER_DRAIN);
 	lbd_ctl_register(l, "enable", "enable server B/S", cmd_admin, (void *)(intptr_t)SERVER_READY);
 	lbd_ctl_register(l, "set", "set weight B/S N", cmd_set, NULL);
+	lbd_ctl_register(l, "peer-down", "peer-down ADDR (vrrpd: that node is down)", cmd_peer_down, NULL);
 }

@@ -20,6 +20,7 @@ static const char *const reason_haproxy[CHECK_REASON_COUNT] = {
 	[CHECK_INVALID_RESP] = "L7RSP",
 	[CHECK_CONN_ERROR] = "SOCKERR",
 	[CHECK_PASSIVE] = "L4CON", /* live traffic could not connect */
+	[CHECK_PEER_DOWN] = "L4CON", /* its node is down: nothing would connect */
 };
 
 static const char *const reason_haproxy_desc[CHECK_REASON_COUNT] = {
@@ -32,6 +33,7 @@ static const char *const reason_haproxy_desc[CHECK_REASON_COUNT] = {
 	[CHECK_INVALID_RESP] = "Layer7 invalid response",
 	[CHECK_CONN_ERROR] = "Socket error",
 	[CHECK_PASSIVE] = "Connection failures from traffic",
+	[CHECK_PEER_DOWN] = "Peer node down (vrrpd)",
 };
 
 const char *check_reason_haproxy(enum check_reason r)

@@ -39,6 +39,7 @@ enum check_reason {
 	CHECK_INVALID_RESP,
 	CHECK_CONN_ERROR,      /* other socket error */
 	CHECK_PASSIVE,         /* marked down by live-traffic connect failures */
+	CHECK_PEER_DOWN,       /* marked down by vrrpd: the node holding it went silent (peer-down) */
 	CHECK_REASON_COUNT,
 };
 extern const char *const check_reason_names[CHECK_REASON_COUNT];

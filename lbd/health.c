@@ -107,7 +107,11 @@ int health_apply_result(struct server *s, const struct check_outcome *o)
 	 * the way back up from zero, `rise` passing checks. */
 	if (from == HS_DOWN && atomic_load_explicit(&st->check_health, RLX) >= (int)c->rise)
 		atomic_store_explicit(&st->check_health, 0, RLX);
-	atomic_store_explicit(&st->check_reason, (int)o->result, RLX);
+	/* Down by peer-down, and its checks fail as a dead node's do: the
+	 * reason people see stays why it went down. */
+	int keep = from == HS_DOWN && !ok && atomic_load_explicit(&st->check_reason, RLX) == CHECK_PEER_DOWN;
+	if (!keep)
+		atomic_store_explicit(&st->check_reason, (int)o->result, RLX);
 	atomic_store_explicit(&st->check_code, o->code, RLX);
 	atomic_store_explicit(&st->check_dur_ms, (o->duration_us + 999) / 1000, RLX);
 	if (!ok)
@@ -128,6 +132,20 @@ int health_apply_passive(struct server *s)
 	atomic_store_explicit(&st->check_reason, CHECK_PASSIVE, RLX);
 	atomic_store_explicit(&st->check_code, 0, RLX);
 	return hs_transition(s, HS_DOWN);
+}
+
+int health_apply_peer_down(struct server *s)
+{
+	struct server_state *st = s->st;
+	if (!s->be->conf.check.enabled || !atomic_load_explicit(&st->up, RLX))
+		return 0;
+	atomic_store_explicit(&st->check_health, 0, RLX);
+	atomic_store_explicit(&st->check_reason, CHECK_PEER_DOWN, RLX);
+	atomic_store_explicit(&st->check_code, 0, RLX);
+	if (!hs_transition(s, HS_DOWN))
+		return 0;
+	atomic_fetch_add_explicit(&st->peerdown, 1, RLX);
+	return 1;
 }
 
 uint32_t health_next_delay_ms(const struct server *s)

@@ -50,5 +50,11 @@ uint32_t health_next_delay_ms(const struct server *s);
 /* Passive check for one server: 1 if it was up and has just been marked
  * down because consec_fail reached the backend's `passive` limit. */
 int health_apply_passive(struct server *s);
+/* vrrpd says the node that runs this server is down (lbd's `peer-down`):
+ * marked down as if its checks had failed (reason CHECK_PEER_DOWN, counted
+ * in chkdown and peerdown); the checks bring it back after `rise` passing
+ * ones.  While its checks keep failing the reason stays CHECK_PEER_DOWN.  1 if it was up and is now down; 0 if it was down already or has
+ * no check (nothing would bring it back: left alone). */
+int health_apply_peer_down(struct server *s);
 
 #endif

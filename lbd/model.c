@@ -31,6 +31,7 @@ const char *const check_reason_names[CHECK_REASON_COUNT] = {
 	[CHECK_INVALID_RESP] = "invalid response",
 	[CHECK_CONN_ERROR] = "connection error",
 	[CHECK_PASSIVE] = "connect failures from traffic",
+	[CHECK_PEER_DOWN] = "peer down (vrrpd)",
 };
 
 int model_server_waitable(const struct server *s)

@@ -67,6 +67,7 @@ struct server_state {
 	_Atomic uint32_t consec_fail; /* consecutive connect failures from traffic */
 	_Atomic uint32_t chkfail;     /* failed checks (checker) */
 	_Atomic uint32_t chkdown;     /* UP -> DOWN transitions (checker) */
+	_Atomic uint32_t peerdown;    /* of which marked down by peer-down (vrrpd) */
 	struct lbd_counters cnt;
 };
 

@@ -61,6 +61,7 @@ struct stats_server {
 	int64_t lastchg_s;            /* seconds since the last change */
 	uint64_t downtime_s;
 	uint64_t chkfail, chkdown;
+	uint64_t peerdown;            /* downs asked by vrrpd (peer-down) */
 	struct stats_counters c;
 };
 

@@ -185,6 +185,7 @@ static void server(struct stats_server *v, const struct server *s, int iid, cons
 	v->downtime_s = down / 1000;
 	v->chkfail = atomic_load_explicit(&st->chkfail, RLX);
 	v->chkdown = atomic_load_explicit(&st->chkdown, RLX);
+	v->peerdown = atomic_load_explicit(&st->peerdown, RLX);
 	counters(&v->c, &st->cnt, r, now);
 	v->c.slim = s->conf.maxconn;
 }

@@ -84,6 +84,7 @@ static int server(struct buf *b, const struct stats_server *v)
 		rc = rc || kv_i(b, "fall", v->fall);
 		rc = rc || kv_u(b, "failures", v->chkfail);
 		rc = rc || kv_u(b, "downs", v->chkdown);
+		rc = rc || kv_u(b, "peer_downs", v->peerdown);
 		rc = rc || buf_puts(b, "}");
 	} else {
 		rc = rc || buf_puts(b, ",\"check\":null");

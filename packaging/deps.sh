@@ -16,11 +16,38 @@ die() { printf 'make deps: %s\n' "$*" >&2; exit 1; }
 [ -r "$LIST" ] || die "cannot read $LIST"
 wanted=$(sed 's/#.*//' "$LIST" | tr -s ' \t' '\n\n' | grep -v '^$')
 
+# npm: Debian's package, unless an npm is on the PATH already (NodeSource's
+# nodejs ships one and conflicts with Debian's npm package).
+if ! command -v npm >/dev/null 2>&1; then
+	wanted="$wanted
+npm"
+fi
+
+# The npm clients of the benches and tests (bench/clients): "npm ci" from the
+# committed lockfile when node_modules is missing or older than the lockfile;
+# silent otherwise.  --prefer-offline: what npm's cache has is not fetched again.
+npm_clients() {
+	local d=bench/clients
+	[ -f "$d/package-lock.json" ] || return 0
+	[ "$d/node_modules/.package-lock.json" -nt "$d/package-lock.json" ] && return 0
+	say "npm ci in $d (the pinned OpenTelemetry, AWS SDK, prometheus-query and s3rver)"
+	local log
+	log=$(mktemp "${TMPDIR:-/tmp}/ha-appliance-npm.XXXXXX.log") || die "mktemp failed"
+	if ! (cd "$d" && npm ci --engine-strict --ignore-scripts --prefer-offline --no-audit --no-fund) >"$log" 2>&1; then
+		tail -n 40 "$log" | sed 's/^/  | /' >&2
+		die "npm ci in $d failed (above: the end of its output; all of it in $log)"
+	fi
+	rm -f "$log"
+	# npm ci leaves the lockfile's time alone: mark node_modules as done after it
+	touch "$d/node_modules/.package-lock.json"
+	say "npm clients installed in $d/node_modules"
+}
+
 # Installed ones, in one dpkg-query (it names the unknown ones on stderr).
 installed=$(dpkg-query -W -f='${Package} ${Status}\n' $wanted 2>/dev/null |
 	awk '$NF == "installed" && $(NF - 1) == "ok" { print $1 }')
 missing=$(grep -vxF -f <(printf '%s\n' $installed) <<<"$wanted")
-[ -n "$missing" ] || exit 0
+[ -n "$missing" ] || { npm_clients; exit 0; }
 
 # shellcheck disable=SC2086 # one word per package
 set -- $missing
@@ -79,3 +106,4 @@ still=$(dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>/dev/null |
 [ "$still" = "$#" ] || fail "apt-get install (only $still of $# packages are installed)"
 rm -f "$log"
 say "done: $total packages installed"
+npm_clients

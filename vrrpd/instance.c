@@ -225,6 +225,8 @@ static void op_changed(void *arg, enum vrrp_state old, enum vrrp_state now, enum
 		in->env->publish(in->env->publish_arg, buf_cstr(&b));
 	buf_free(&b);
 	notify_event(&in->notify, vrrp_state_names[old], vrrp_state_names[now], in->fsm.priority);
+	if (in->fsm.silent_master_known && in->env->peer_down)
+		in->env->peer_down(in->env->peer_down_arg, in->conf.family, in->fsm.silent_master);
 }
 
 /* Another router was master too: the burst of becoming master again (a

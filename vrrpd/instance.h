@@ -29,6 +29,9 @@ struct instance_env {
 	 * packet for it is not "unknown". */
 	int (*vrid_known)(void *arg, int ifindex, int family, unsigned vrid);
 	void *vrid_arg;
+	/* Became master because the master at ip went silent (peerdown.h); may be NULL. */
+	void (*peer_down)(void *arg, int family, const void *ip);
+	void *peer_down_arg;
 };
 
 struct instance {

@@ -55,6 +55,12 @@ static void vrrp_change_state(struct vrrp *v, uint64_t now, enum vrrp_state to, 
 	v->last_reason = why;
 	v->last_change_us = now;
 	v->st.transitions++;
+	v->silent_master_known = 0;
+	if (to == VRRP_MASTER && (why == VRRP_R_MASTER_DOWN || why == VRRP_R_PEER_DOWN) && v->master_known &&
+	    memcmp(v->master_addr, v->primary, alen(v)) != 0) {
+		memcpy(v->silent_master, v->master_addr, alen(v));
+		v->silent_master_known = 1;
+	}
 	if (to == VRRP_MASTER) {
 		v->st.became_master++;
 		memcpy(v->master_addr, v->primary, alen(v));

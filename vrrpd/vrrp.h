@@ -98,6 +98,11 @@ struct vrrp {
 	int master_known;
 	uint8_t peer_priority;                /* last non-zero priority heard from another router */
 	int peer_known;
+	/* Became master because the master went silent (Master_Down_Timer or
+	 * BFD, not priority 0 nor a preemption): that master's address, for
+	 * the host to tell lbd its node is down.  Valid during changed(). */
+	uint8_t silent_master[16];
+	int silent_master_known;
 
 	int resume_master;                    /* vrrp_resume_master() before vrrp_start() */
 

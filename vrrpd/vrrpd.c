@@ -13,12 +13,14 @@
 #include "ctl.h"
 #include "guard.h"
 #include "handoff.h"
+#include "goodbye.h"
 #include "handover_host.h"
 #include "iface.h"
 #include "instance.h"
 #include "log.h"
 #include "mtime.h"
 #include "noaccept.h"
+#include "peerdown.h"
 #include "stats.h"
 #include "track.h"
 #include "config.h"
@@ -46,6 +48,7 @@ struct vrrpd {
 	int gd_unavailable;                      /* logged once: no more tries */
 	struct instance_env env;
 	uint64_t reloads, reload_failures;
+	struct peerdown pd;                      /* lbd told of a silent master's node */
 	struct handover_host ho;                 /* planned handover (vrrpctl handover, a stop) */
 };
 
@@ -53,6 +56,12 @@ static void publish(void *arg, const char *line)
 {
 	struct vrrpd *e = arg;
 	ctl_server_publish(e->ctl, line);
+}
+
+static void peer_down(void *arg, int family, const void *ip)
+{
+	struct vrrpd *e = arg;
+	peerdown_notify(&e->pd, family, ip);
 }
 
 static int vrid_known(void *arg, int ifindex, int family, unsigned vrid)
@@ -179,8 +188,9 @@ static int resumes(const struct instance_conf *c, const struct handoff *h, uint6
 }
 
 /* Remove what a previous vrrpd left, but the addresses of the routers it
- * handed over (h, may be NULL) to a restarting vrrpd. */
-static int cleanup_all(const struct vrrpd_config *c, const struct handoff *h, uint64_t now_ms)
+ * handed over (h, may be NULL) to a restarting vrrpd.  goodbye: first send
+ * priority 0 for the routers whose addresses are still here (goodbye.h). */
+static int cleanup_all(const struct vrrpd_config *c, const struct handoff *h, uint64_t now_ms, int goodbye)
 {
 	int n = 0;
 	for (int i = 0; i < c->ninst; i++) {
@@ -193,6 +203,8 @@ static int cleanup_all(const struct vrrpd_config *c, const struct handoff *h, ui
 				   c->inst[i].name);
 			continue;
 		}
+		if (goodbye)
+			goodbye_send(&c->inst[i]);
 		n += cleanup_instance(&c->inst[i]);
 	}
 	return n;
@@ -213,7 +225,15 @@ static const struct handoff *handoff_in(const struct vrrpd_config *c, struct han
 int vrrpd_cleanup(const struct vrrpd_config *c)
 {
 	static struct handoff h;
-	return cleanup_all(c, handoff_in(c, &h), mtime_ms());
+	/* A vrrpd still answering on the control socket (cleanup run by hand)
+	 * has not crashed: no priority 0 on its behalf. */
+	struct buf reply = BUF_INIT;
+	char err[128];
+	int alive = ctl_call(c->global.control, "status", 500, &reply, err, sizeof(err)) == 0;
+	buf_free(&reply);
+	if (alive)
+		log_warn("%s: a vrrpd answers there: no priority 0 sent for it", c->global.control);
+	return cleanup_all(c, handoff_in(c, &h), mtime_ms(), !alive);
 }
 
 /* Tracks for conf c: reuse a running track with the same name and the same
@@ -481,15 +501,18 @@ struct vrrpd *vrrpd_open(struct ev_loop *loop, struct vrrpd_config *c, char *err
 	e->conf = c;
 	handover_host_init(&e->ho, loop, &ho_ops, e);
 	handover_host_configure(&e->ho, c->global.lbd_control, c->global.handover_timeout_ms);
+	peerdown_init(&e->pd, loop);
+	peerdown_configure(&e->pd, c->global.lbd_control);
 	e->env = (struct instance_env){ .loop = loop, .publish = publish, .publish_arg = e,
-					.vrid_known = vrid_known, .vrid_arg = e };
+					.vrid_known = vrid_known, .vrid_arg = e,
+					.peer_down = peer_down, .peer_down_arg = e };
 	/* A crashed master left its VIPs behind: remove them before anything,
 	 * but for a restart (handoff.h) those of the routers handed over. */
 	static struct handoff hbuf;
 	char intent[HANDOFF_PATH_MAX], state[HANDOFF_PATH_MAX];
 	const struct handoff *h = handoff_in(c, &hbuf);
 	uint64_t now_ms = mtime_ms();
-	cleanup_all(c, h, now_ms);
+	cleanup_all(c, h, now_ms, 0);
 	if (handoff_paths(c->global.control, intent, state, sizeof(state)) == 0) {
 		unlink(state);  /* it serves once */
 		unlink(intent); /* a request no stop took: the next stop is a stop */
@@ -594,6 +617,7 @@ int vrrpd_reload(struct vrrpd *e, const char *path, char *err, size_t errlen)
 	vrrpd_config_free(e->conf);
 	e->conf = c;
 	handover_host_configure(&e->ho, c->global.lbd_control, c->global.handover_timeout_ms);
+	peerdown_configure(&e->pd, c->global.lbd_control);
 	e->tracks = tracks;
 	e->ntracks = c->ntracks;
 	e->inst = inst;
@@ -681,6 +705,7 @@ void vrrpd_close(struct vrrpd *e)
 	for (int i = 0; i < e->ngd; i++)
 		guard_close(e->gd[i]);
 	handover_host_close(&e->ho);
+	peerdown_close(&e->pd);
 	ctl_server_close(e->ctl);
 	iface_mon_close(e->mon);
 	vip_nl_close(e->nl);

@@ -28,8 +28,10 @@ int vrrpd_stop(struct vrrpd *e);
 int vrrpd_stop_drained(struct vrrpd *e, void (*cb)(void *arg), void *arg);
 
 /* `vrrpd --cleanup`: remove the configured VIPs from their interfaces, but
- * those of routers handed over to a restarting vrrpd (handoff.h).
- * Returns how many were removed. */
+ * those of routers handed over to a restarting vrrpd (handoff.h).  A
+ * router whose addresses are still here had a master that crashed: its
+ * priority 0 goes out first (goodbye.h), so that the backup takes over
+ * after Skew_Time.  Returns how many were removed. */
 int vrrpd_cleanup(const struct vrrpd_config *c);
 
 #endif

@@ -29,27 +29,7 @@ BOUND=$((FALL * INTERVAL + TIMEOUT + SKEW + 500))
 t_log "shipped tracker: interval ${INTERVAL} ms, timeout ${TIMEOUT} ms, fall ${FALL}: bound ${BOUND} ms"
 
 vrrp_lab
-for n in n1 n2; do
-	ip=198.51.100.1${n#n}
-	cat > "$T/nginx-$n.conf" <<EOF2
-daemon off; master_process off; pid $T/nginx-$n.pid; error_log $T/nginx-$n.err;
-events { worker_connections 256; }
-http { access_log off; client_body_temp_path $T; proxy_temp_path $T; fastcgi_temp_path $T;
-  uwsgi_temp_path $T; scgi_temp_path $T;
-  server { listen $ip:8081; location / { return 200 "$n\n"; } } }
-EOF2
-	net_spawn "$n" "nginx_$n" nginx -c "$T/nginx-$n.conf"
-	cat > "$T/lbd-$n.conf" <<EOF2
-global { workers 2; stats 127.0.0.1:8404 health 127.0.0.1:8405; control $T/lbd-$n.sock; access-log off; grace 1s; }
-defaults { timeout connect ${LBD_CONNECT_TIMEOUT:-5s}; retries 3; redispatch on; }
-backend web {
-	check GET / expect 200 interval 2s timeout 2s rise 2 fall 3;
-	server n1 198.51.100.11:8081;
-	server n2 198.51.100.12:8081;
-}
-frontend www { bind *:8080; backend web; }
-EOF2
-done
+for n in n1 n2; do web_node "$n" "${LBD_CONNECT_TIMEOUT:-5s}"; done
 lbd_up() { net_spawn "$1" "lbd_$1" "$BIN/lbd" -n -f "$T/lbd-$1.conf"; }
 lbd_up n1; lbd_up n2
 vrrp_conf n1 100 1s "track lbd weight -20;" > "$T/n1.conf"

@@ -8,6 +8,8 @@
 #   vrrp_run n1 FILE            vrrpd in n1, log $T/vrrpd-n1.log, control $T/n1.sock
 #   vrrp_field n1 state         a field of the first instance in `vrrpctl status --json`
 #   vip_on n1                   the VIP is on n1's eth0
+#   web_node n1 5s              nginx on n1's address :8081 (answers "n1"), and $T/lbd-n1.conf:
+#                               lbd on :8080 over both nodes' nginx, checked every 2 s, fall 3
 net_require python3
 # The system interpreter: a pyenv shim on PATH costs most of a second a call.
 PY=/usr/bin/python3
@@ -92,3 +94,29 @@ elapsed_ms() { echo $(($(now_ms) - $1)); }
 # field_is NODE FIELD VALUE [INSTANCE-INDEX]: for wait_for, which re-runs a command (a
 # "$(...)" in its arguments would be evaluated only once).
 field_is() { [ "$(vrrp_field "$1" "$2" "${4:-0}")" = "$3" ]; } # [INSTANCE-INDEX]
+
+# web_node NODE CONNECT_TIMEOUT: the crash tests' web tier on one node.  Its
+# nginx on the node's address :8081 answers the node's name; $T/lbd-NODE.conf
+# balances :8080 over both nodes' nginx (checks every 2 s, rise 2, fall 3;
+# retries go to another server), control socket $T/lbd-NODE.sock.
+web_node() {
+	local n=$1 ip=198.51.100.1${1#n}
+	cat > "$T/nginx-$n.conf" <<EOF2
+daemon off; master_process off; pid $T/nginx-$n.pid; error_log $T/nginx-$n.err;
+events { worker_connections 256; }
+http { access_log off; client_body_temp_path $T; proxy_temp_path $T; fastcgi_temp_path $T;
+  uwsgi_temp_path $T; scgi_temp_path $T;
+  server { listen $ip:8081; location / { return 200 "$n\n"; } } }
+EOF2
+	net_spawn "$n" "nginx_$n" nginx -c "$T/nginx-$n.conf"
+	cat > "$T/lbd-$n.conf" <<EOF2
+global { workers 2; stats 127.0.0.1:8404 health 127.0.0.1:8405; control $T/lbd-$n.sock; access-log off; grace 1s; }
+defaults { timeout connect $2; retries 3; redispatch on; }
+backend web {
+	check GET / expect 200 interval 2s timeout 2s rise 2 fall 3;
+	server n1 198.51.100.11:8081;
+	server n2 198.51.100.12:8081;
+}
+frontend www { bind *:8080; backend web; }
+EOF2
+}

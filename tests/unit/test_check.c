@@ -241,6 +241,41 @@ static void test_health_start_up_passive(void **state)
 	assert_string_equal(word(&f), "no check");
 }
 
+/* vrrpd says the server's node is down (peer-down): DOWN at once, counted,
+ * and the checks bring it back after `rise` passing ones. */
+static void test_health_peer_down(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fixture_init(&f, 1);
+	struct check_outcome ok = res(CHECK_OK, 200);
+	assert_int_equal(health_apply_result(&f.srv, &ok), 0);
+	assert_string_equal(word(&f), "UP");
+	assert_int_equal(health_apply_peer_down(&f.srv), 1);
+	assert_int_equal(atomic_load(&f.st.up), 0);
+	assert_string_equal(word(&f), "DOWN");
+	assert_int_equal(atomic_load(&f.st.check_reason), CHECK_PEER_DOWN);
+	assert_string_equal(check_reason_names[CHECK_PEER_DOWN], "peer down (vrrpd)");
+	assert_int_equal(atomic_load(&f.st.chkdown), 1);
+	assert_int_equal(atomic_load(&f.st.peerdown), 1);
+	assert_int_equal(health_apply_peer_down(&f.srv), 0); /* already down: not counted again */
+	assert_int_equal(atomic_load(&f.st.peerdown), 1);
+	/* Failing checks (a dead node) keep the reason it went down for. */
+	struct check_outcome tout = res(CHECK_CONN_TIMEOUT, 0);
+	assert_int_equal(health_apply_result(&f.srv, &tout), 0);
+	assert_int_equal(atomic_load(&f.st.check_reason), CHECK_PEER_DOWN);
+	assert_int_equal(atomic_load(&f.st.chkfail), 1);
+	assert_int_equal(health_apply_result(&f.srv, &ok), 0);
+	assert_string_equal(word(&f), "DOWN 1/2");
+	assert_int_equal(atomic_load(&f.st.check_reason), CHECK_OK);
+	assert_int_equal(health_apply_result(&f.srv, &ok), 1);
+	assert_int_equal(atomic_load(&f.st.up), 1);
+	/* Without checks nothing would bring it back: left alone. */
+	f.be.conf.check.enabled = 0;
+	assert_int_equal(health_apply_peer_down(&f.srv), 0);
+	assert_int_equal(atomic_load(&f.st.up), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -249,6 +284,7 @@ int main(void)
 		cmocka_unit_test(test_request_format),
 		cmocka_unit_test(test_health_rise_fall),
 		cmocka_unit_test(test_health_start_up_passive),
+		cmocka_unit_test(test_health_peer_down),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -113,6 +113,8 @@ static void test_timers_rfc(void **state)
 	assert_int_equal(h.adverts, 1);
 	assert_int_equal(h.prios[0], 100);
 	assert_int_equal(h.vips, 1);
+	/* no master was ever heard: no node to report down to lbd */
+	assert_int_equal(v.silent_master_known, 0);
 	/* one advert per Advertisement_Interval */
 	run(&v, 3609375, 3609375 + 10 * S);
 	assert_int_equal(h.adverts, 11);
@@ -165,6 +167,9 @@ static void test_backup_learns_interval(void **state)
 	run(&v, t, t + 1824218);
 	assert_int_equal(v.state, VRRP_MASTER);
 	assert_int_equal(h.last_why, VRRP_R_MASTER_DOWN);
+	/* the master that went silent, for lbd's peer-down (peerdown.h) */
+	assert_int_equal(v.silent_master_known, 1);
+	assert_memory_equal(v.silent_master, peer_hi, 4);
 	/* the master's interval (vrrpctl's master_advert_interval_ms) is now ours */
 	assert_int_equal(v.master_adver_cs, 100);
 }
@@ -186,6 +191,8 @@ static void test_priority_zero_skew_takeover(void **state)
 	run(&v, 2 * S, 2 * S + 648437);
 	assert_int_equal(v.state, VRRP_MASTER);
 	assert_int_equal(h.last_why, VRRP_R_MASTER_LEFT);
+	/* it said goodbye: alive, not a node to report down */
+	assert_int_equal(v.silent_master_known, 0);
 }
 
 static void become_master_now(struct vrrp *v, struct host *h);
@@ -213,6 +220,8 @@ static void test_peer_down_takeover(void **state)
 	assert_int_equal(v.state, VRRP_MASTER);
 	assert_int_equal(h.last_why, VRRP_R_PEER_DOWN);
 	assert_int_equal(h.vips, 1);
+	assert_int_equal(v.silent_master_known, 1);
+	assert_memory_equal(v.silent_master, peer_hi, 4);
 	assert_string_equal(vrrp_reason_names[VRRP_R_PEER_DOWN], "bfd_peer_down");
 	/* The old master was alive after all (a BFD-only failure): its advert
 	 * sends us back at once, and that is counted. */
@@ -355,6 +364,8 @@ static void test_preempt(void **state)
 	assert_int_equal(v.state, VRRP_MASTER);
 	assert_int_equal(h.last_why, VRRP_R_PREEMPT);
 	assert_true(t <= 4 * S);
+	/* the preempted master is alive */
+	assert_int_equal(v.silent_master_known, 0);
 }
 
 static void test_no_preempt(void **state)
