@@ -344,7 +344,7 @@ static void grace_cb(struct ev_loop *loop, ev_timer *w, int revents)
 /* Stop accepting, let the requests in flight finish within `grace`, exit. */
 static void begin_stop(struct lbd *l, int handed_over)
 {
-	quiesce_end(&l->quiesce); /* the successor gets the sockets without the filter */
+	quiesce_end(&l->quiesce);
 	atomic_store(&l->stopping, 1);
 	handover_close(l->ho, 1);
 	l->ho = NULL;

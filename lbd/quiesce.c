@@ -2,64 +2,19 @@
 #include "quiesce.h"
 
 #include <errno.h>
-#include <linux/filter.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "buf.h"
-#include "handover.h"
 #include "log.h"
 #include "mtime.h"
 #include "worker.h"
-
-#define QUIESCE_MAX_SOCKS 1024
-
-/* A socket filter of a TCP socket sees the segment from its TCP header:
- * byte 13 holds the flags.  SYN without ACK (a new connection) is dropped
- * (0 bytes kept), anything else kept whole. */
-static struct sock_filter drop_syn[] = {
-	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 13),
-	BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0x12),      /* SYN | ACK */
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x02, 0, 1), /* SYN alone? */
-	BPF_STMT(BPF_RET | BPF_K, 0),
-	BPF_STMT(BPF_RET | BPF_K, 0xffffffffu),
-};
-
-int quiesce_filter(int fd, int on)
-{
-	struct sock_fprog prog = { .len = sizeof(drop_syn) / sizeof(drop_syn[0]), .filter = drop_syn };
-	int unused = 0; /* the kernel wants an int's worth of option even here */
-	int rc = on ? setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog))
-		    : setsockopt(fd, SOL_SOCKET, SO_DETACH_FILTER, &unused, sizeof(unused));
-	if (rc && !on && errno == ENOENT)
-		return 0; /* had none */
-	return rc ? -errno : 0;
-}
-
-static int filter_all(struct workers *w, int on)
-{
-	struct handover_sock *list = calloc(QUIESCE_MAX_SOCKS, sizeof(*list));
-	if (!list)
-		return -ENOMEM;
-	int n = workers_list_sockets(w, list, QUIESCE_MAX_SOCKS), done = 0;
-	for (int i = 0; i < n; i++) {
-		int rc = quiesce_filter(list[i].fd, on);
-		if (rc)
-			log_warn("quiesce: listening socket %d: %s the filter: %s", list[i].fd,
-				 on ? "attaching" : "detaching", strerror(-rc));
-		else
-			done++;
-	}
-	free(list);
-	return done;
-}
 
 static void expire_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
 	struct quiesce *q = t->data;
 	(void)loop; (void)revents;
-	log_warn("quiesce: not ended in time (no 'quiesce off'): accepting again");
+	log_warn("quiesce: not ended in time (no 'quiesce off'): keeping connections alive again");
 	quiesce_end(q);
 }
 
@@ -77,18 +32,17 @@ void quiesce_end(struct quiesce *q)
 	if (!q->on)
 		return;
 	q->on = 0;
-	filter_all(q->workers, 0);
 	workers_quiesce(q->workers, 0);
-	log_notice("quiesce ended after %llu ms: accepting and keeping connections alive again",
+	log_notice("quiesce ended after %llu ms: keeping connections alive again",
 		   (unsigned long long)(mtime_ms() - q->since_ms));
 }
 
 static void render(struct quiesce *q, struct buf *r)
 {
 	uint64_t now = mtime_ms();
-	buf_printf(r, "{\"ok\":true,\"quiesced\":%s,\"conns\":%d,\"conns_at_start\":%d,\"listeners_filtered\":%d,"
+	buf_printf(r, "{\"ok\":true,\"quiesced\":%s,\"conns\":%d,\"busy\":%d,\"conns_at_start\":%d,"
 		      "\"since_ms\":%llu,\"left_ms\":%llu,\"count\":%llu}",
-		   q->on ? "true" : "false", workers_sessions(q->workers), q->conns_at_start, q->on ? q->filtered : 0,
+		   q->on ? "true" : "false", workers_sessions(q->workers), workers_busy(q->workers), q->conns_at_start,
 		   (unsigned long long)(q->on ? now - q->since_ms : 0),
 		   (unsigned long long)(q->on && q->until_ms > now ? q->until_ms - now : 0), (unsigned long long)q->count);
 }
@@ -117,11 +71,10 @@ int quiesce_cmd(struct quiesce *q, struct workers *w, int argc, char **argv, str
 		q->since_ms = now;
 		q->count++;
 		q->conns_at_start = workers_sessions(w);
-		q->filtered = filter_all(w, 1);
 		workers_quiesce(w, 1);
-		log_notice("quiesce for %lu s at most: new connections dropped on %d listening sockets, "
-			   "\"Connection: close\" on every response, %d client connections to drain",
-			   s, q->filtered, q->conns_at_start);
+		log_notice("quiesce for %lu s at most: \"Connection: close\" on every response, idle connections "
+			   "closed, %d client connections (%d with a request in flight) to drain",
+			   s, q->conns_at_start, workers_busy(w));
 	}
 	q->until_ms = now + s * 1000u;
 	ev_timer_stop(q->loop, &q->expire);
