@@ -4,8 +4,9 @@
 # node's own nginx, which answers the node's name).  A client keeps 4
 # keep-alive connections busy on VIP:8080 (a strict client: any request
 # without its 200 counts as failed, nothing is retried).  `vrrpctl handover`
-# on node 1 quiesces lbd there (new SYNs dropped, "Connection: close",
-# idle keep-alives ended), waits until lbd has no client connection left,
+# on node 1 quiesces lbd there ("Connection: close", idle keep-alives
+# ended; new connections still accepted), waits until lbd has no request in
+# flight,
 # gives the VIP up with priority 0; node 2 takes it after its Skew_Time.
 # Asserts: no failed request, node 2 answers afterwards, node 1 stays a
 # backup at priority 1 (it does not preempt back) and its lbd accepts again.
