@@ -344,7 +344,7 @@ static void grace_cb(struct ev_loop *loop, ev_timer *w, int revents)
 /* Stop accepting, let the requests in flight finish within `grace`, exit. */
 static void begin_stop(struct lbd *l, int handed_over)
 {
-	quiesce_end(&l->quiesce);
+	quiesce_end(&l->quiesce); /* the successor gets the sockets without the filter */
 	atomic_store(&l->stopping, 1);
 	handover_close(l->ho, 1);
 	l->ho = NULL;
@@ -600,7 +600,7 @@ int lbd_run(struct lbd *l, char *err, size_t errlen)
 	lbd_ctl_register(l, "status", "status", cmd_status, NULL);
 	lbd_ctl_register(l, "reload", "reload", cmd_reload, NULL);
 	lbd_ctl_register(l, "upgrade", "upgrade", cmd_upgrade, NULL);
-	lbd_ctl_register(l, "quiesce", "quiesce SECONDS | quiesce status | quiesce off", cmd_quiesce, NULL);
+	lbd_ctl_register(l, "quiesce", "quiesce SECONDS | quiesce status | quiesce close | quiesce off", cmd_quiesce, NULL);
 	lbd_ctl_register(l, "help", "help", cmd_help, NULL);
 	rc = start_workers(l, c, err, errlen);
 	if (rc)

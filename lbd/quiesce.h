@@ -8,6 +8,11 @@
  * silent) is closed at that request boundary.  The status says how many
  * client connections are open ("conns") and how many of them have a
  * request in flight ("busy"): vrrpd gives the VIP up once none is busy.
+ * Just before, "quiesce close" makes the listening sockets drop new
+ * connection attempts (a classic BPF filter discarding TCP SYNs: the
+ * client retransmits after 1 s, to the new master), so that no connection
+ * is accepted in the instant the addresses go; that moment adds to the
+ * backup's Skew_Time, when the VIP answers nowhere anyway.
  * The quiesce ends with "quiesce off", or by itself after SECONDS, so a
  * vrrpd that dies meanwhile cannot leave lbd closing every connection. */
 #ifndef LBD_QUIESCE_H
@@ -26,6 +31,7 @@ struct quiesce {
 	struct workers *workers;
 	int on;
 	uint64_t since_ms, until_ms;
+	int closing;            /* "quiesce close": the SYN filter is on */
 	ev_timer expire;
 	uint64_t count;         /* quiesces begun */
 	int conns_at_start;     /* client connections when the last one began */
@@ -34,7 +40,9 @@ struct quiesce {
 void quiesce_init(struct quiesce *q, struct ev_loop *loop);
 /* The control command (argv[0] is "quiesce"); 0 or negative errno, reply filled. */
 int quiesce_cmd(struct quiesce *q, struct workers *w, int argc, char **argv, struct buf *reply);
-/* End it (also at stop). */
+/* End it (also at stop; the sockets may be handed to a new process). */
 void quiesce_end(struct quiesce *q);
+/* Attach (on) or detach the SYN filter to one listening socket: 0 or -errno. */
+int quiesce_filter(int fd, int on);
 
 #endif

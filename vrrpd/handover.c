@@ -97,6 +97,7 @@ int handover_start(struct handover *h, uint64_t now, int have_lbd, uint64_t time
 	h->polls = 0;
 	h->quiesced = 0;
 	h->waiting = 0;
+	h->closing = 0;
 	if (!have_lbd) {
 		finish(h, now, HANDOVER_NO_LBD);
 		return 0;
@@ -124,7 +125,16 @@ void handover_lbd_reply(struct handover *h, uint64_t now, int64_t conns, int64_t
 	 * open when the quiesce began get the time lbd takes to close them:
 	 * a request on one after the move would be reset by the new master. */
 	if (h->zeros >= HANDOVER_ZEROS && (conns == 0 || now - h->started_us >= HANDOVER_IDLE_GRACE_US)) {
-		finish(h, now, HANDOVER_DRAINED);
+		if (h->closing) {
+			finish(h, now, HANDOVER_DRAINED);
+			return;
+		}
+		/* The last moment: no connection accepted as the addresses go
+		 * (its request would be lost); two more polls see those just
+		 * accepted through. */
+		h->closing = 1;
+		h->zeros = 0;
+		send_cmd(h, "quiesce close");
 		return;
 	}
 	h->next_poll_us = now + HANDOVER_POLL_US;
@@ -135,6 +145,11 @@ void handover_lbd_failed(struct handover *h, uint64_t now)
 	if (h->phase != HANDOVER_DRAINING || !h->waiting)
 		return;
 	h->waiting = 0;
+	if (h->closing) { /* drained; an lbd without "quiesce close" */
+		log_warn("handover: lbd refused or did not answer 'quiesce close'; giving the addresses up");
+		finish(h, now, HANDOVER_DRAINED);
+		return;
+	}
 	log_warn("handover: lbd did not answer; giving the addresses up without a drain");
 	finish(h, now, HANDOVER_LBD_FAILED);
 }

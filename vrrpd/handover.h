@@ -16,6 +16,11 @@
  *      it had), or the timeout: then the addresses are given up (priority
  *      0; the backup takes over after its Skew_Time).  An idle or silent
  *      connection does not hold the addresses longer than that grace.
+ *      Before they go, "quiesce close" (lbd drops new SYNs from then on)
+ *      and two more such polls: a connection accepted in the instant the
+ *      addresses go would lose its request; a SYN dropped then is
+ *      retransmitted to the new master, like one sent during its
+ *      Skew_Time, when the addresses are nowhere.
  *   3. "quiesce off": lbd keeps connections alive again (the node is a
  *      backup now; the VIP reaches the new master).
  * Without lbd (no socket configured, or it does not answer) the addresses
@@ -66,6 +71,7 @@ struct handover {
 	int have_lbd;
 	int waiting;           /* a command to lbd is outstanding */
 	int quiesced;          /* lbd accepted the quiesce: it must be ended */
+	int closing;           /* "quiesce close" sent: the last polls */
 	int zeros;             /* polls in a row with no request in flight */
 	int64_t conns_first;   /* client connections when the quiesce began, -1 unknown */
 	int64_t conns;         /* at the last poll */

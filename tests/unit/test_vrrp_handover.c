@@ -75,12 +75,21 @@ static void test_drains_then_releases(void **state)
 	handover_tick(&ho, handover_deadline(&ho));
 	assert_int_equal(h.released, 0);
 	handover_lbd_reply(&ho, 1 * S + 120 * MS, 0, 0);
+	/* drained: the last moment, lbd drops new SYNs, two more polls */
+	assert_int_equal(h.released, 0);
+	assert_string_equal(h.sent[h.nsent - 1], "quiesce close");
+	assert_int_equal(handover_deadline(&ho), ho.deadline_us); /* the answer is awaited */
+	handover_lbd_reply(&ho, 1 * S + 121 * MS, 0, 0);
+	assert_int_equal(h.released, 0);
+	handover_tick(&ho, handover_deadline(&ho));
+	assert_string_equal(h.sent[h.nsent - 1], "quiesce status");
+	handover_lbd_reply(&ho, 1 * S + 142 * MS, 0, 0);
 	assert_int_equal(h.released, 1);
 	assert_int_equal(h.finished, 1);
 	assert_int_equal(ho.phase, HANDOVER_DONE);
 	assert_int_equal(ho.outcome, HANDOVER_DRAINED);
 	assert_string_equal(h.sent[h.nsent - 1], "quiesce off");
-	assert_int_equal(ho.released_us - ho.started_us, 120 * MS);
+	assert_int_equal(ho.released_us - ho.started_us, 142 * MS);
 	assert_int_equal(handover_deadline(&ho), UINT64_MAX);
 	/* a late answer changes nothing */
 	handover_lbd_reply(&ho, 2 * S, 0, 0);
@@ -102,10 +111,13 @@ static void test_idle_connections_do_not_hold(void **state)
 	handover_lbd_reply(&ho, 1 * MS, 5, 1);
 	uint64_t now = 1 * MS;
 	for (int i = 0; i < 100 && !h.released; i++) {
-		now = handover_deadline(&ho);
-		handover_tick(&ho, now);
-		handover_lbd_reply(&ho, now + 1 * MS, 3, 0); /* 3 idle (or silent) ones, none busy */
-		if (now + 1 * MS < HANDOVER_IDLE_GRACE_US)
+		if (!ho.waiting) {
+			now = handover_deadline(&ho);
+			handover_tick(&ho, now);
+		}
+		now += 1 * MS;
+		handover_lbd_reply(&ho, now, 3, 0); /* 3 idle (or silent) ones, none busy */
+		if (now < HANDOVER_IDLE_GRACE_US)
 			assert_int_equal(h.released, 0);
 	}
 	assert_int_equal(h.released, 1);
@@ -113,15 +125,30 @@ static void test_idle_connections_do_not_hold(void **state)
 	assert_int_equal(ho.conns, 3);
 	assert_int_equal(ho.busy, 0);
 	assert_true(ho.released_us >= HANDOVER_IDLE_GRACE_US);
-	assert_true(ho.released_us < HANDOVER_IDLE_GRACE_US + HANDOVER_POLL_US + 2 * MS);
+	assert_true(ho.released_us < HANDOVER_IDLE_GRACE_US + 3 * HANDOVER_POLL_US + 4 * MS);
+	assert_int_equal(ho.closing, 1);
 	/* no connection at all: two polls are enough */
 	memset(&h, 0, sizeof(h));
 	handover_start(&ho, 10 * S, 1, 2 * S);
 	handover_lbd_reply(&ho, 10 * S + 1 * MS, 0, 0);
 	handover_tick(&ho, handover_deadline(&ho));
 	handover_lbd_reply(&ho, 10 * S + 22 * MS, 0, 0);
+	assert_string_equal(h.sent[h.nsent - 1], "quiesce close");
+	handover_lbd_reply(&ho, 10 * S + 23 * MS, 0, 0);
+	handover_tick(&ho, handover_deadline(&ho));
+	handover_lbd_reply(&ho, 10 * S + 44 * MS, 0, 0);
 	assert_int_equal(h.released, 1);
-	assert_int_equal(ho.released_us - ho.started_us, 22 * MS);
+	assert_int_equal(ho.released_us - ho.started_us, 44 * MS);
+	/* an lbd that refuses "quiesce close" (older): released, its quiesce ended */
+	memset(&h, 0, sizeof(h));
+	handover_start(&ho, 20 * S, 1, 2 * S);
+	handover_lbd_reply(&ho, 20 * S + 1 * MS, 0, 0);
+	handover_tick(&ho, handover_deadline(&ho));
+	handover_lbd_reply(&ho, 20 * S + 22 * MS, 0, 0);
+	handover_lbd_failed(&ho, 20 * S + 23 * MS);
+	assert_int_equal(h.released, 1);
+	assert_int_equal(ho.outcome, HANDOVER_DRAINED);
+	assert_string_equal(h.sent[h.nsent - 1], "quiesce off");
 }
 
 static void test_times_out(void **state)
