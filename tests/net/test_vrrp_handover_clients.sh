@@ -88,7 +88,7 @@ t_assert "the keep-alive client never waited for a second SYN retransmission" [ 
 t_assert "the idle keep-alive client's next request got its 200 from node 2" \
 	"$PY" -c "import json,sys; d=json.load(open('$T/idle.json')); sys.exit(0 if d['second'] == '200 n2' else 1)"
 t_assert "lbd on node 1 closed the idle connections (none left open across the move)" \
-	"$PY" -c "import json,sys; d=json.load(open('$T/idle.json')); sys.exit(0 if d['keepalive_closed'] and d['silent_closed'] else 1)"
+	"$PY" -c "import json,sys; d=json.load(open('$T/idle.json')); sys.exit(0 if d['keepalive_closed'] and d['silent_closed'] and d['silent_late_closed'] else 1)"
 t_assert "lbd on node 1 is no longer quiesced" sh -c \
 	"$BIN/lbctl -s $T/lbd-n1.sock --json quiesce status | grep -q '\"quiesced\":false'"
 t_log "PASS"
