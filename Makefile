@@ -82,7 +82,7 @@ $(B)/obj/%.o: %.c | pkg-config-found
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B) -name '*.d' -type f 2>/dev/null)
 
 ifeq ($(PKG_FOUND),yes)
 pkg-config-found: ;

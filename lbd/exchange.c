@@ -23,6 +23,8 @@ const char *const xch_phase_names[XCH_PHASE_COUNT] = {
 /* The one place the phase changes. */
 static void set_phase(struct exchange *x, enum xch_phase p)
 {
+	if (x->busy && (x->phase == XCH_IDLE) != (p == XCH_IDLE))
+		atomic_fetch_add_explicit(x->busy, p == XCH_IDLE ? -1 : 1, memory_order_relaxed);
 	x->phase = p;
 }
 
@@ -416,6 +418,9 @@ void xch_teardown(struct exchange *x, double now)
 		set_phase(x, XCH_CONNECT);
 	}
 	txn_end(x, 0, now);
+	if (x->busy && x->phase != XCH_IDLE)
+		atomic_fetch_sub_explicit(x->busy, 1, memory_order_relaxed);
+	x->busy = NULL;
 }
 
 /* ---- deadlines -------------------------------------------------------------------------- */

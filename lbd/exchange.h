@@ -15,6 +15,7 @@
 #ifndef LBD_EXCHANGE_H
 #define LBD_EXCHANGE_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 struct backend;
@@ -117,6 +118,7 @@ struct exchange {
 	struct frontend *fe;
 	struct xch_txn *tx;
 	const struct xch_ops *ops;
+	_Atomic int *busy;         /* if set: counts exchanges out of phase idle (a request in flight) */
 	};
 
 /* A new client connection: phase idle, the first head due within
@@ -156,7 +158,8 @@ void xch_keepalive(struct exchange *x, int stopping, double now);
 /* The worker stops: an idle connection goes soon (holding_bytes: part of a
  * request is in, it is answered). */
 void xch_stop_idle(struct exchange *x, int holding_bytes, double now);
-/* The client connection goes: out of the queue, the transaction logged and freed. */
+/* The client connection goes: out of the queue, the transaction logged and
+ * freed, and no longer counted in *x->busy. */
 void xch_teardown(struct exchange *x, double now);
 
 /* How long a keep-alive connection may stay idle once its worker stops:

@@ -78,6 +78,7 @@ int h1conn_accept(struct worker *w, struct frontend *fe, int fd, const struct so
 	model_sess_inc(&fe->st->cnt);
 	ev_io_start(w->loop, &s->rio);
 	xch_init(&s->x, &h1_ops, fe, h1_now(s));
+	s->x.busy = &w->nbusy;
 	return 0;
 }
 

@@ -600,7 +600,7 @@ int lbd_run(struct lbd *l, char *err, size_t errlen)
 	lbd_ctl_register(l, "status", "status", cmd_status, NULL);
 	lbd_ctl_register(l, "reload", "reload", cmd_reload, NULL);
 	lbd_ctl_register(l, "upgrade", "upgrade", cmd_upgrade, NULL);
-	lbd_ctl_register(l, "quiesce", "quiesce SECONDS | quiesce status | quiesce off", cmd_quiesce, NULL);
+	lbd_ctl_register(l, "quiesce", "quiesce SECONDS | quiesce status | quiesce close | quiesce off", cmd_quiesce, NULL);
 	lbd_ctl_register(l, "help", "help", cmd_help, NULL);
 	rc = start_workers(l, c, err, errlen);
 	if (rc)

@@ -59,7 +59,7 @@ static void expire_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
 	struct quiesce *q = t->data;
 	(void)loop; (void)revents;
-	log_warn("quiesce: not ended in time (no 'quiesce off'): accepting again");
+	log_warn("quiesce: not ended in time (no 'quiesce off'): keeping connections alive again");
 	quiesce_end(q);
 }
 
@@ -77,18 +77,20 @@ void quiesce_end(struct quiesce *q)
 	if (!q->on)
 		return;
 	q->on = 0;
-	filter_all(q->workers, 0);
+	if (q->closing)
+		filter_all(q->workers, 0);
+	q->closing = 0;
 	workers_quiesce(q->workers, 0);
-	log_notice("quiesce ended after %llu ms: accepting and keeping connections alive again",
+	log_notice("quiesce ended after %llu ms: keeping connections alive again",
 		   (unsigned long long)(mtime_ms() - q->since_ms));
 }
 
 static void render(struct quiesce *q, struct buf *r)
 {
 	uint64_t now = mtime_ms();
-	buf_printf(r, "{\"ok\":true,\"quiesced\":%s,\"conns\":%d,\"conns_at_start\":%d,\"listeners_filtered\":%d,"
+	buf_printf(r, "{\"ok\":true,\"quiesced\":%s,\"closing\":%s,\"conns\":%d,\"busy\":%d,\"conns_at_start\":%d,"
 		      "\"since_ms\":%llu,\"left_ms\":%llu,\"count\":%llu}",
-		   q->on ? "true" : "false", workers_sessions(q->workers), q->conns_at_start, q->on ? q->filtered : 0,
+		   q->on ? "true" : "false", q->closing ? "true" : "false", workers_sessions(q->workers), workers_busy(q->workers), q->conns_at_start,
 		   (unsigned long long)(q->on ? now - q->since_ms : 0),
 		   (unsigned long long)(q->on && q->until_ms > now ? q->until_ms - now : 0), (unsigned long long)q->count);
 }
@@ -100,6 +102,20 @@ int quiesce_cmd(struct quiesce *q, struct workers *w, int argc, char **argv, str
 		render(q, r);
 		return 0;
 	}
+	if (argc == 2 && !strcmp(argv[1], "close")) {
+		if (!q->on) {
+			buf_puts(r, "not quiesced: 'quiesce SECONDS' first");
+			return -EINVAL;
+		}
+		if (!q->closing) {
+			q->closing = 1;
+			int n = filter_all(w, 1);
+			log_notice("quiesce: the addresses are about to move: new connections dropped on %d listening "
+				   "sockets after %llu ms", n, (unsigned long long)(mtime_ms() - q->since_ms));
+		}
+		render(q, r);
+		return 0;
+	}
 	if (argc == 2 && !strcmp(argv[1], "off")) {
 		quiesce_end(q);
 		render(q, r);
@@ -108,7 +124,7 @@ int quiesce_cmd(struct quiesce *q, struct workers *w, int argc, char **argv, str
 	char *end = NULL;
 	unsigned long s = argc == 2 ? strtoul(argv[1], &end, 10) : 0;
 	if (argc != 2 || !*argv[1] || *end || argv[1][0] == '-' || s < 1 || s > QUIESCE_MAX_S) {
-		buf_printf(r, "expected 'quiesce SECONDS' (1 to %d), 'quiesce status' or 'quiesce off'", QUIESCE_MAX_S);
+		buf_printf(r, "expected 'quiesce SECONDS' (1 to %d), 'quiesce status', 'quiesce close' or 'quiesce off'", QUIESCE_MAX_S);
 		return -EINVAL;
 	}
 	uint64_t now = mtime_ms();
@@ -117,11 +133,10 @@ int quiesce_cmd(struct quiesce *q, struct workers *w, int argc, char **argv, str
 		q->since_ms = now;
 		q->count++;
 		q->conns_at_start = workers_sessions(w);
-		q->filtered = filter_all(w, 1);
 		workers_quiesce(w, 1);
-		log_notice("quiesce for %lu s at most: new connections dropped on %d listening sockets, "
-			   "\"Connection: close\" on every response, %d client connections to drain",
-			   s, q->filtered, q->conns_at_start);
+		log_notice("quiesce for %lu s at most: \"Connection: close\" on every response, idle connections "
+			   "closed, %d client connections (%d with a request in flight) to drain",
+			   s, q->conns_at_start, workers_busy(w));
 	}
 	q->until_ms = now + s * 1000u;
 	ev_timer_stop(q->loop, &q->expire);

@@ -2,15 +2,19 @@
  * handover.h), asked on the control socket: "quiesce SECONDS",
  * "quiesce status", "quiesce off".
  *
- * While quiesced, the frontends' listening sockets drop every new
- * connection attempt (a classic BPF socket filter that discards TCP
- * segments with SYN set and ACK clear, so the kernel neither answers nor
- * resets them: the client retransmits its SYN after 1 s, by when the VIP
- * has moved), connections already made are still accepted, each is closed
- * after its next response ("Connection: close") and idle keep-alive ones
- * are ended.  The count of client connections left tells vrrpd when lbd is
- * drained.  The quiesce ends with "quiesce off", or by itself after
- * SECONDS, so a vrrpd that dies meanwhile cannot leave lbd deaf. */
+ * While quiesced, lbd keeps accepting (a dropped SYN would cost a client
+ * its 1 s retransmission), every response says "Connection: close", and a
+ * connection idle for XCH_STOP_IDLE_S (between requests, or new and
+ * silent) is closed at that request boundary.  The status says how many
+ * client connections are open ("conns") and how many of them have a
+ * request in flight ("busy"): vrrpd gives the VIP up once none is busy.
+ * Just before, "quiesce close" makes the listening sockets drop new
+ * connection attempts (a classic BPF filter discarding TCP SYNs: the
+ * client retransmits after 1 s, to the new master), so that no connection
+ * is accepted in the instant the addresses go; that moment adds to the
+ * backup's Skew_Time, when the VIP answers nowhere anyway.
+ * The quiesce ends with "quiesce off", or by itself after SECONDS, so a
+ * vrrpd that dies meanwhile cannot leave lbd closing every connection. */
 #ifndef LBD_QUIESCE_H
 #define LBD_QUIESCE_H
 
@@ -27,7 +31,7 @@ struct quiesce {
 	struct workers *workers;
 	int on;
 	uint64_t since_ms, until_ms;
-	int filtered;           /* listening sockets with the filter */
+	int closing;            /* "quiesce close": the SYN filter is on */
 	ev_timer expire;
 	uint64_t count;         /* quiesces begun */
 	int conns_at_start;     /* client connections when the last one began */

@@ -148,7 +148,11 @@ static void accept_cb(struct ev_loop *loop, ev_io *io, int revents)
 				pause_all(w);
 			return;
 		}
-		h1conn_accept(w, l->fe, fd, (struct sockaddr *)&ss, len);
+		/* Quiesced: a new connection is served (its answer says
+		 * "Connection: close") but may not stay idle: one that sends
+		 * nothing is closed as an idle keep-alive one. */
+		if (h1conn_accept(w, l->fe, fd, (struct sockaddr *)&ss, len) == 0 && w->quiesce)
+			h1conn_stop_idle(w->conns_list);
 	}
 }
 
@@ -244,8 +248,8 @@ static void ack(struct worker *w, uint64_t seq)
 }
 
 /* Planned handover (lbd/quiesce.h): every connection ends at its next
- * response ("Connection: close"), idle keep-alive ones after at most
- * XCH_STOP_IDLE_S; the listeners keep accepting. */
+ * response ("Connection: close"), idle ones (keep-alive, or new and silent)
+ * after at most XCH_STOP_IDLE_S; the listeners keep accepting. */
 static void worker_quiesce(struct worker *w, int on)
 {
 	w->quiesce = on;
@@ -528,6 +532,14 @@ int workers_sessions(struct workers *all)
 	int n = 0;
 	for (int i = 0; all && i < all->n; i++)
 		n += atomic_load(&all->w[i].nsess);
+	return n;
+}
+
+int workers_busy(struct workers *all)
+{
+	int n = 0;
+	for (int i = 0; all && i < all->n; i++)
+		n += atomic_load(&all->w[i].nbusy);
 	return n;
 }
 

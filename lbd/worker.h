@@ -36,6 +36,9 @@ void workers_stop_accepting(struct workers *w, int handed_over);
 void workers_quiesce(struct workers *w, int on);
 /* Client connections open now, all workers. */
 int workers_sessions(struct workers *w);
+/* Client connections with a request in flight (a head begun, up to its
+ * response sent; a tunnel): not those idle between requests or silent. */
+int workers_busy(struct workers *w);
 /* Break `main_loop` once no worker has a connection left. */
 void workers_when_idle(struct workers *w, struct ev_loop *main_loop);
 int workers_alive(struct workers *w, uint64_t max_age_ms);

@@ -41,6 +41,7 @@ struct worker {
 	ev_timer beat, resume;
 	_Atomic uint64_t beat_ms;
 	_Atomic int nsess;
+	_Atomic int nbusy;               /* of them, with a request in flight (not between requests) */
 	_Atomic uint64_t *conns;         /* connections of the whole process (the access log's ac) */
 	/* A client connection closed (worker.c: the limits may let listeners resume). */
 	void (*conn_closed)(struct worker *w);

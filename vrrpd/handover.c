@@ -16,12 +16,12 @@ const char *const handover_outcome_names[HANDOVER_OUTCOME_MAX] = {
 	[HANDOVER_LBD_FAILED] = "lbd_failed",
 };
 
-int handover_parse_reply(const char *buf, size_t len, int64_t *conns)
+int handover_parse_reply(const char *buf, size_t len, int64_t *conns, int64_t *busy)
 {
 	struct jsonr j;
 	char key[16];
-	int ok = 0, have = 0, r;
-	uint64_t n = 0;
+	int ok = 0, have = 0, have_busy = 0, r;
+	uint64_t n = 0, b = 0;
 	jsonr_init(&j, buf, len);
 	if (jsonr_object(&j))
 		return -1;
@@ -31,6 +31,9 @@ int handover_parse_reply(const char *buf, size_t len, int64_t *conns)
 		} else if (!strcmp(key, "conns")) {
 			r = jsonr_uint(&j, INT32_MAX, &n);
 			have = 1;
+		} else if (!strcmp(key, "busy")) {
+			r = jsonr_uint(&j, INT32_MAX, &b);
+			have_busy = 1;
 		} else {
 			r = jsonr_skip(&j);
 		}
@@ -40,12 +43,14 @@ int handover_parse_reply(const char *buf, size_t len, int64_t *conns)
 	if (r || jsonr_end(&j) || !ok || !have)
 		return -1;
 	*conns = (int64_t)n;
+	/* An lbd from before "busy" counts only connections: each is busy. */
+	*busy = have_busy ? (int64_t)b : (int64_t)n;
 	return 0;
 }
 
 void handover_init(struct handover *h, const struct handover_ops *ops, void *arg)
 {
-	*h = (struct handover){ .ops = ops, .arg = arg, .conns_first = -1, .conns = -1 };
+	*h = (struct handover){ .ops = ops, .arg = arg, .conns_first = -1, .conns = -1, .busy = -1 };
 }
 
 static void send_cmd(struct handover *h, const char *cmd)
@@ -60,9 +65,10 @@ static void finish(struct handover *h, uint64_t now, enum handover_outcome why)
 	h->outcome = why;
 	h->released_us = now;
 	h->ops->release(h->arg);
-	log_notice("handover: addresses given up after %llu ms (%s, %lld client connections left)",
+	log_notice("handover: addresses given up after %llu ms (%s, %lld client connections left, "
+		   "%lld with a request in flight)",
 		   (unsigned long long)((now - h->started_us) / 1000), handover_outcome_names[why],
-		   (long long)h->conns);
+		   (long long)h->conns, (long long)h->busy);
 	/* lbd accepts again: the addresses are the new master's now.  Also
 	 * after a timeout, when the first command may still be on its way
 	 * (the quiesce ends by itself as well). */
@@ -87,10 +93,11 @@ int handover_start(struct handover *h, uint64_t now, int have_lbd, uint64_t time
 	h->released_us = 0;
 	h->have_lbd = have_lbd;
 	h->zeros = 0;
-	h->conns_first = h->conns = -1;
+	h->conns_first = h->conns = h->busy = -1;
 	h->polls = 0;
 	h->quiesced = 0;
 	h->waiting = 0;
+	h->closing = 0;
 	if (!have_lbd) {
 		finish(h, now, HANDOVER_NO_LBD);
 		return 0;
@@ -102,7 +109,7 @@ int handover_start(struct handover *h, uint64_t now, int have_lbd, uint64_t time
 	return 0;
 }
 
-void handover_lbd_reply(struct handover *h, uint64_t now, int64_t conns)
+void handover_lbd_reply(struct handover *h, uint64_t now, int64_t conns, int64_t busy)
 {
 	if (h->phase != HANDOVER_DRAINING || !h->waiting)
 		return;
@@ -112,9 +119,22 @@ void handover_lbd_reply(struct handover *h, uint64_t now, int64_t conns)
 	if (h->conns_first < 0)
 		h->conns_first = conns;
 	h->conns = conns;
-	h->zeros = conns == 0 ? h->zeros + 1 : 0;
-	if (h->zeros >= HANDOVER_ZEROS) {
-		finish(h, now, HANDOVER_DRAINED);
+	h->busy = busy;
+	h->zeros = busy == 0 ? h->zeros + 1 : 0;
+	/* Idle connections do not hold the addresses, but the keep-alive ones
+	 * open when the quiesce began get the time lbd takes to close them:
+	 * a request on one after the move would be reset by the new master. */
+	if (h->zeros >= HANDOVER_ZEROS && (conns == 0 || now - h->started_us >= HANDOVER_IDLE_GRACE_US)) {
+		if (h->closing) {
+			finish(h, now, HANDOVER_DRAINED);
+			return;
+		}
+		/* The last moment: no connection accepted as the addresses go
+		 * (its request would be lost); two more polls see those just
+		 * accepted through. */
+		h->closing = 1;
+		h->zeros = 0;
+		send_cmd(h, "quiesce close");
 		return;
 	}
 	h->next_poll_us = now + HANDOVER_POLL_US;
@@ -125,6 +145,11 @@ void handover_lbd_failed(struct handover *h, uint64_t now)
 	if (h->phase != HANDOVER_DRAINING || !h->waiting)
 		return;
 	h->waiting = 0;
+	if (h->closing) { /* drained; an lbd without "quiesce close" */
+		log_warn("handover: lbd refused or did not answer 'quiesce close'; giving the addresses up");
+		finish(h, now, HANDOVER_DRAINED);
+		return;
+	}
 	log_warn("handover: lbd did not answer; giving the addresses up without a drain");
 	finish(h, now, HANDOVER_LBD_FAILED);
 }

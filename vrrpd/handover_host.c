@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "config.h"
 #include "log.h"
 #include "mtime.h"
 
@@ -39,9 +40,9 @@ static void render(const struct handover_host *h, struct buf *r)
 	uint64_t took = f->phase == HANDOVER_DONE ? f->released_us - f->started_us
 		      : f->phase == HANDOVER_DRAINING ? now - f->started_us : 0;
 	buf_printf(r, "\"phase\":\"%s\",\"outcome\":\"%s\",\"masters\":%d,\"lbd\":%s,\"conns_first\":%" PRId64
-		      ",\"conns\":%" PRId64 ",\"polls\":%" PRIu64 ",\"drain_ms\":%" PRIu64 ",\"timeout_ms\":%u",
+		      ",\"conns\":%" PRId64 ",\"busy\":%" PRId64 ",\"polls\":%" PRIu64 ",\"drain_ms\":%" PRIu64 ",\"timeout_ms\":%u",
 		   phases[f->phase], handover_outcome_names[f->outcome], h->masters, h->have_lbd ? "true" : "false",
-		   f->conns_first, f->conns, f->polls, took / 1000, h->timeout_ms);
+		   f->conns_first, f->conns, f->busy, f->polls, took / 1000, h->timeout_ms);
 }
 
 static void finish_stop(struct handover_host *h)
@@ -67,12 +68,12 @@ static void lbd_answer(void *arg, const char *reply, const char *why)
 		}
 		return;
 	}
-	int64_t conns;
-	if (!reply || handover_parse_reply(reply, strlen(reply), &conns)) {
+	int64_t conns, busy;
+	if (!reply || handover_parse_reply(reply, strlen(reply), &conns, &busy)) {
 		log_warn("handover: lbd: %s", reply ? reply : why);
 		handover_lbd_failed(&h->fsm, now);
 	} else {
-		handover_lbd_reply(&h->fsm, now, conns);
+		handover_lbd_reply(&h->fsm, now, conns, busy);
 	}
 	rearm(h);
 }
@@ -118,7 +119,7 @@ void handover_host_init(struct handover_host *h, struct ev_loop *loop, const str
 	lbdctl_init(&h->lc, loop, "", lbd_answer, h);
 	ev_timer_init(&h->timer, on_timer, 0., 0.);
 	h->timer.data = h;
-	h->timeout_ms = 10000;
+	h->timeout_ms = CONFIG_HANDOVER_TIMEOUT_MS;
 }
 
 void handover_host_configure(struct handover_host *h, const char *lbd_control, uint32_t timeout_ms)

@@ -4,8 +4,9 @@
 # node's own nginx, which answers the node's name).  A client keeps 4
 # keep-alive connections busy on VIP:8080 (a strict client: any request
 # without its 200 counts as failed, nothing is retried).  `vrrpctl handover`
-# on node 1 quiesces lbd there (new SYNs dropped, "Connection: close",
-# idle keep-alives ended), waits until lbd has no client connection left,
+# on node 1 quiesces lbd there ("Connection: close", idle keep-alives
+# ended; new connections still accepted), waits until lbd has no request in
+# flight,
 # gives the VIP up with priority 0; node 2 takes it after its Skew_Time.
 # Asserts: no failed request, node 2 answers afterwards, node 1 stays a
 # backup at priority 1 (it does not preempt back) and its lbd accepts again.
@@ -13,35 +14,11 @@
 # at once, as a plain stop did): requests fail, which shows the test can.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/vrrp_lab.sh"
+. "$(dirname "$0")/handover_lab.sh"
 net_require nginx curl
 [ -x "$BIN/lbd" ] || net_unavailable "lbd is not built in $BIN"
 
-vrrp_lab
-# vrrpd keeps no CAP_DAC_OVERRIDE: it reaches lbd's socket in $T as its owner.
-chmod 755 "$T"
-for n in n1 n2; do
-	cat > "$T/nginx-$n.conf" <<EOF2
-daemon off; master_process off; pid $T/nginx-$n.pid; error_log $T/nginx-$n.err;
-events { worker_connections 256; }
-http { access_log off; client_body_temp_path $T; proxy_temp_path $T; fastcgi_temp_path $T;
-  uwsgi_temp_path $T; scgi_temp_path $T;
-  server { listen 127.0.0.1:8081; location / { return 200 "$n\n"; } } }
-EOF2
-	net_spawn "$n" "nginx_$n" nginx -c "$T/nginx-$n.conf"
-	cat > "$T/lbd-$n.conf" <<EOF2
-global { workers 2; stats 127.0.0.1:8404 health 127.0.0.1:8405; control $T/lbd-$n.sock; access-log off; grace 2s; }
-defaults { timeout keep-alive 10s; }
-backend web {
-	check GET / expect 200 interval 200ms rise 1 fall 2;
-	server local 127.0.0.1:8081;
-}
-frontend www { bind *:8080; backend web; }
-EOF2
-	net_spawn "$n" "lbd_$n" "$BIN/lbd" -n -f "$T/lbd-$n.conf"
-done
-for n in n1 n2; do
-	wait_for 5 "lbd on $n answers" ns_exec "$n" curl --noproxy '*' -sf -o /dev/null http://127.0.0.1:8080/
-done
+handover_lab
 
 if [ "${HANDOVER_NO_DRAIN:-0}" = 1 ]; then
 	extra=

@@ -61,33 +61,94 @@ static void test_drains_then_releases(void **state)
 	/* nothing is polled while the answer is awaited */
 	handover_tick(&ho, 1 * S + 500 * MS);
 	assert_int_equal(h.nsent, 1);
-	handover_lbd_reply(&ho, 1 * S + 2 * MS, 3);
+	handover_lbd_reply(&ho, 1 * S + 2 * MS, 3, 3);
 	assert_int_equal(ho.conns_first, 3);
 	assert_int_equal(handover_deadline(&ho), 1 * S + 2 * MS + HANDOVER_POLL_US);
 	handover_tick(&ho, handover_deadline(&ho));
 	assert_string_equal(h.sent[1], "quiesce status");
-	handover_lbd_reply(&ho, 1 * S + 30 * MS, 0);
+	handover_lbd_reply(&ho, 1 * S + 30 * MS, 0, 0);
 	assert_int_equal(h.released, 0); /* one zero is not enough */
 	handover_tick(&ho, handover_deadline(&ho));
-	handover_lbd_reply(&ho, 1 * S + 60 * MS, 1); /* a connection came from the backlog */
+	handover_lbd_reply(&ho, 1 * S + 60 * MS, 1, 1); /* a connection came from the backlog */
 	handover_tick(&ho, handover_deadline(&ho));
-	handover_lbd_reply(&ho, 1 * S + 90 * MS, 0);
+	handover_lbd_reply(&ho, 1 * S + 90 * MS, 0, 0);
 	handover_tick(&ho, handover_deadline(&ho));
 	assert_int_equal(h.released, 0);
-	handover_lbd_reply(&ho, 1 * S + 120 * MS, 0);
+	handover_lbd_reply(&ho, 1 * S + 120 * MS, 0, 0);
+	/* drained: the last moment, lbd drops new SYNs, two more polls */
+	assert_int_equal(h.released, 0);
+	assert_string_equal(h.sent[h.nsent - 1], "quiesce close");
+	assert_int_equal(handover_deadline(&ho), ho.deadline_us); /* the answer is awaited */
+	handover_lbd_reply(&ho, 1 * S + 121 * MS, 0, 0);
+	assert_int_equal(h.released, 0);
+	handover_tick(&ho, handover_deadline(&ho));
+	assert_string_equal(h.sent[h.nsent - 1], "quiesce status");
+	handover_lbd_reply(&ho, 1 * S + 142 * MS, 0, 0);
 	assert_int_equal(h.released, 1);
 	assert_int_equal(h.finished, 1);
 	assert_int_equal(ho.phase, HANDOVER_DONE);
 	assert_int_equal(ho.outcome, HANDOVER_DRAINED);
 	assert_string_equal(h.sent[h.nsent - 1], "quiesce off");
-	assert_int_equal(ho.released_us - ho.started_us, 120 * MS);
+	assert_int_equal(ho.released_us - ho.started_us, 142 * MS);
 	assert_int_equal(handover_deadline(&ho), UINT64_MAX);
 	/* a late answer changes nothing */
-	handover_lbd_reply(&ho, 2 * S, 0);
+	handover_lbd_reply(&ho, 2 * S, 0, 0);
 	assert_int_equal(h.released, 1);
 	/* and it can run again */
 	assert_int_equal(handover_start(&ho, 5 * S, 1, 10 * S), 0);
 	assert_int_equal(ho.phase, HANDOVER_DRAINING);
+}
+
+/* Connections idle between requests (or silent) do not hold the VIP past
+ * the time lbd takes to close them: only those with a request in flight do. */
+static void test_idle_connections_do_not_hold(void **state)
+{
+	(void)state;
+	struct handover ho;
+	struct host h = { 0 };
+	handover_init(&ho, &ops, &h);
+	handover_start(&ho, 0, 1, 2 * S);
+	handover_lbd_reply(&ho, 1 * MS, 5, 1);
+	uint64_t now = 1 * MS;
+	for (int i = 0; i < 100 && !h.released; i++) {
+		if (!ho.waiting) {
+			now = handover_deadline(&ho);
+			handover_tick(&ho, now);
+		}
+		now += 1 * MS;
+		handover_lbd_reply(&ho, now, 3, 0); /* 3 idle (or silent) ones, none busy */
+		if (now < HANDOVER_IDLE_GRACE_US)
+			assert_int_equal(h.released, 0);
+	}
+	assert_int_equal(h.released, 1);
+	assert_int_equal(ho.outcome, HANDOVER_DRAINED);
+	assert_int_equal(ho.conns, 3);
+	assert_int_equal(ho.busy, 0);
+	assert_true(ho.released_us >= HANDOVER_IDLE_GRACE_US);
+	assert_true(ho.released_us < HANDOVER_IDLE_GRACE_US + 3 * HANDOVER_POLL_US + 4 * MS);
+	assert_int_equal(ho.closing, 1);
+	/* no connection at all: two polls are enough */
+	memset(&h, 0, sizeof(h));
+	handover_start(&ho, 10 * S, 1, 2 * S);
+	handover_lbd_reply(&ho, 10 * S + 1 * MS, 0, 0);
+	handover_tick(&ho, handover_deadline(&ho));
+	handover_lbd_reply(&ho, 10 * S + 22 * MS, 0, 0);
+	assert_string_equal(h.sent[h.nsent - 1], "quiesce close");
+	handover_lbd_reply(&ho, 10 * S + 23 * MS, 0, 0);
+	handover_tick(&ho, handover_deadline(&ho));
+	handover_lbd_reply(&ho, 10 * S + 44 * MS, 0, 0);
+	assert_int_equal(h.released, 1);
+	assert_int_equal(ho.released_us - ho.started_us, 44 * MS);
+	/* an lbd that refuses "quiesce close" (older): released, its quiesce ended */
+	memset(&h, 0, sizeof(h));
+	handover_start(&ho, 20 * S, 1, 2 * S);
+	handover_lbd_reply(&ho, 20 * S + 1 * MS, 0, 0);
+	handover_tick(&ho, handover_deadline(&ho));
+	handover_lbd_reply(&ho, 20 * S + 22 * MS, 0, 0);
+	handover_lbd_failed(&ho, 20 * S + 23 * MS);
+	assert_int_equal(h.released, 1);
+	assert_int_equal(ho.outcome, HANDOVER_DRAINED);
+	assert_string_equal(h.sent[h.nsent - 1], "quiesce off");
 }
 
 static void test_times_out(void **state)
@@ -102,7 +163,7 @@ static void test_times_out(void **state)
 		now = handover_deadline(&ho);
 		handover_tick(&ho, now);
 		if (ho.waiting)
-			handover_lbd_reply(&ho, now + 1 * MS, 7); /* a client that never leaves */
+			handover_lbd_reply(&ho, now + 1 * MS, 7, 1); /* a request that never ends */
 	}
 	assert_int_equal(ho.outcome, HANDOVER_TIMED_OUT);
 	assert_int_equal(ho.released_us, 2 * S);
@@ -131,18 +192,25 @@ static void test_lbd_unreachable_or_none(void **state)
 static void test_parse_reply(void **state)
 {
 	(void)state;
-	int64_t n = -1;
+	int64_t n = -1, b = -1;
 	const char *ok = "{\"ok\":true,\"quiesced\":true,\"conns\":12,\"left_ms\":15000}";
-	assert_int_equal(handover_parse_reply(ok, strlen(ok), &n), 0);
+	assert_int_equal(handover_parse_reply(ok, strlen(ok), &n, &b), 0);
 	assert_int_equal(n, 12);
+	assert_int_equal(b, 12); /* an lbd without "busy": every connection counts */
+	const char *busy = "{\"ok\":true,\"quiesced\":true,\"conns\":12,\"busy\":2,\"left_ms\":15000}";
+	assert_int_equal(handover_parse_reply(busy, strlen(busy), &n, &b), 0);
+	assert_int_equal(n, 12);
+	assert_int_equal(b, 2);
+	const char *badbusy = "{\"ok\":true,\"conns\":1,\"busy\":-1}";
+	assert_int_equal(handover_parse_reply(badbusy, strlen(badbusy), &n, &b), -1);
 	const char *no = "{\"ok\":false,\"error\":\"unknown command 'quiesce', try 'help'\"}";
-	assert_int_equal(handover_parse_reply(no, strlen(no), &n), -1);
+	assert_int_equal(handover_parse_reply(no, strlen(no), &n, &b), -1);
 	const char *cut = "{\"ok\":true,\"conns\":";
-	assert_int_equal(handover_parse_reply(cut, strlen(cut), &n), -1);
+	assert_int_equal(handover_parse_reply(cut, strlen(cut), &n, &b), -1);
 	/* the length bounds the reading: a cut object is refused */
-	assert_int_equal(handover_parse_reply(ok, 30, &n), -1);
+	assert_int_equal(handover_parse_reply(ok, 30, &n, &b), -1);
 	const char *neg = "{\"ok\":true,\"conns\":-1}";
-	assert_int_equal(handover_parse_reply(neg, strlen(neg), &n), -1);
+	assert_int_equal(handover_parse_reply(neg, strlen(neg), &n, &b), -1);
 }
 
 /* ---- vrrp_release() ---------------------------------------------------- */
@@ -230,6 +298,7 @@ int main(void)
 	log_init("test", 1, LOG_WARNING);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_drains_then_releases),
+		cmocka_unit_test(test_idle_connections_do_not_hold),
 		cmocka_unit_test(test_times_out),
 		cmocka_unit_test(test_lbd_unreachable_or_none),
 		cmocka_unit_test(test_parse_reply),
