@@ -10,7 +10,11 @@
 #                                (TESTS=faultinj: the fault-injection pass alone; TESTS=tsan: the TSAN pass)
 #   SKIP_BUILD=1 ...             use what is already built
 #   NET_BIN=build ...            run net tests against another build
-#   FUZZ_SECONDS=N               time per fuzzer (default 15)
+#   FUZZ_SECONDS=N               time per fuzzer (default 8)
+#
+# A net test with a line "# run.sh: background" (one that mostly waits on a
+# container's package installs) starts before the others and runs beside them;
+# its result is counted at the end.
 set -u
 cd "$(dirname "$0")/.."
 REPO=$PWD
@@ -29,9 +33,9 @@ since() { # seconds since T0, then restart the clock
 	T0=$now
 }
 
-record() { # name status(0 pass, 77 skip, else fail) [log]
+record() { # name status(0 pass, 77 skip, else fail) [log [duration]]
 	local name=$1 st=$2 log=${3:-}
-	[ -n "$log" ] && name="$name ($(since))"
+	[ -n "$log" ] && name="$name (${4:-$(since)})"
 	if [ "$st" = 0 ]; then
 		PASSED=$((PASSED + 1)); printf 'PASS  %s\n' "$name"
 	elif [ "$st" = 77 ] && [ "${CI:-}" != true ]; then
@@ -81,15 +85,33 @@ if :; then # always: they take seconds
 fi
 
 # Namespace tests: one scenario per file; exit 0 pass, 77 cannot run (a failure under CI=true).
+is_background() { grep -q '^# run\.sh: background$' "$1"; }
+run_net() { # test-file log: 600 s each, or what the test's "# run.sh timeout: SECONDS" line says
+	local limit
+	limit=$(sed -n 's/^# run\.sh timeout: \([0-9][0-9]*\)$/\1/p' "$1" | head -n1)
+	timeout -k 10 "${limit:-600}" bash "$1" >"$2" 2>&1
+}
+BG_NAMES=() BG_PIDS=()
+for t in tests/net/test_*.sh; do
+	[ -f "$t" ] && is_background "$t" || continue
+	name=$(basename "$t" .sh)
+	matches "$name" || continue
+	log="$LOGS/net-$name.log"
+	(
+		start=$(date +%s)
+		run_net "$t" "$log"
+		echo "$? $(($(date +%s) - start))" >"$log.status"
+	) &
+	BG_NAMES+=("$name") BG_PIDS+=($!)
+done
 for t in tests/net/test_*.sh; do
 	[ -f "$t" ] || continue
+	is_background "$t" && continue
 	name=$(basename "$t" .sh)
 	matches "$name" || continue
 	log="$LOGS/net-$name.log"
 	since >/dev/null
-	# 600 s each, or what the test's "# run.sh timeout: SECONDS" line says
-	limit=$(sed -n 's/^# run\.sh timeout: \([0-9][0-9]*\)$/\1/p' "$t" | head -n1)
-	timeout -k 10 "${limit:-600}" bash "$t" >"$log" 2>&1
+	run_net "$t" "$log"
 	record "net/$name" $? "$log"
 done
 
@@ -128,10 +150,18 @@ for f in build/fuzz/fuzzers/fuzz_*; do
 	log="$LOGS/$name.log"
 	since >/dev/null
 	# -error_exitcode: libFuzzer reports a crash with 77, which record() reads as "skip".
-	"$f" -max_total_time="${FUZZ_SECONDS:-15}" -timeout=10 -rss_limit_mb=2048 -error_exitcode=1 \
+	"$f" -max_total_time="${FUZZ_SECONDS:-8}" -timeout=10 -rss_limit_mb=2048 -error_exitcode=1 \
 		-artifact_prefix="$LOGS/$name-" "$corpus" >"$log" 2>&1
 	record "fuzz/$name" $? "$log"
 	rm -rf "$corpus"
+done
+
+for i in "${!BG_PIDS[@]}"; do
+	name=${BG_NAMES[$i]} log="$LOGS/net-${BG_NAMES[$i]}.log"
+	wait "${BG_PIDS[$i]}"
+	read -r st secs <"$log.status" 2>/dev/null || { st=1 secs=0; }
+	rm -f "$log.status"
+	record "net/$name" "$st" "$log" "${secs}s, in the background"
 done
 
 if [ ${#FAILED_NAMES[@]} -gt 0 ]; then

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # run.sh timeout: 1800
+# run.sh: background
 # A new Debian 12 machine, as a new user gets one: the README's set-up
 # commands, copied from README.md as written, run in a container whose root is
 # a pristine Debian 12 (debootstrap --variant=minbase, nothing else installed:
