@@ -1,8 +1,52 @@
 #include "bfd_auth.h"
 
-#include <openssl/crypto.h>
+#include <dlfcn.h>
 #include <openssl/evp.h>
 #include <string.h>
+
+#include "log.h"
+
+/* libcrypto is opened on first use (dlopen), not linked: only a BFD
+ * session with keyed MD5 or SHA1 needs it, and its mapping alone would
+ * take a vrrpd without it past an 8 MiB RLIMIT_MEMLOCK (mlockall counts
+ * every mapped page) and its 2 MiB memory target.  3 is OpenSSL's ABI. */
+#define LIBCRYPTO_SONAME "libcrypto.so.3"
+static struct {
+	int tried;
+	const EVP_MD *(*md5)(void);
+	const EVP_MD *(*sha1)(void);
+	int (*digest)(const void *, size_t, unsigned char *, unsigned int *, const EVP_MD *, ENGINE *);
+} crypto;
+
+static int crypto_open(void)
+{
+	if (crypto.tried)
+		return crypto.digest ? 0 : -1;
+	crypto.tried = 1;
+	void *h = dlopen(LIBCRYPTO_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		log_warn("BFD authentication: cannot open %s: %s", LIBCRYPTO_SONAME, dlerror());
+		return -1;
+	}
+	*(void **)&crypto.md5 = dlsym(h, "EVP_md5");
+	*(void **)&crypto.sha1 = dlsym(h, "EVP_sha1");
+	*(void **)&crypto.digest = dlsym(h, "EVP_Digest");
+	if (!crypto.md5 || !crypto.sha1 || !crypto.digest) {
+		log_warn("BFD authentication: %s lacks EVP_md5/EVP_sha1/EVP_Digest", LIBCRYPTO_SONAME);
+		crypto.digest = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Compares n bytes in a time that does not depend on where they differ. */
+static int differ(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	volatile uint8_t d = 0;
+	for (size_t i = 0; i < n; i++)
+		d |= a[i] ^ b[i];
+	return d != 0;
+}
 
 const char *const bfd_auth_type_names[6] = {
 	[BFD_AUTH_NONE] = "none",
@@ -58,9 +102,11 @@ static int digest(const struct bfd_auth_key *k, const uint8_t *pkt, size_t len, 
 	memcpy(buf, pkt, len);
 	memset(buf + off, 0, dlen);
 	memcpy(buf + off, k->secret, k->len < dlen ? k->len : dlen);
-	const EVP_MD *alg = dlen == 16 ? EVP_md5() : EVP_sha1();
-	int ok = EVP_Digest(buf, len, md, &mdlen, alg, NULL);
-	OPENSSL_cleanse(buf, sizeof(buf));
+	if (crypto_open() < 0)
+		return -1;
+	const EVP_MD *alg = dlen == 16 ? crypto.md5() : crypto.sha1();
+	int ok = crypto.digest(buf, len, md, &mdlen, alg, NULL);
+	explicit_bzero(buf, sizeof(buf));
 	return ok == 1 && mdlen == dlen ? 0 : -1;
 }
 
@@ -105,7 +151,7 @@ enum bfd_discard bfd_auth_verify(const struct bfd_auth_key *k, const uint8_t *pk
 	if (c->auth_key_id != k->key_id)
 		return BFD_AUTH_FAILED;
 	if (k->type == BFD_AUTH_SIMPLE) {
-		if (c->auth_data_len != k->len || CRYPTO_memcmp(c->auth_data, k->secret, k->len))
+		if (c->auth_data_len != k->len || differ(c->auth_data, k->secret, k->len))
 			return BFD_AUTH_FAILED;
 		return BFD_OK;
 	}
@@ -119,7 +165,7 @@ enum bfd_discard bfd_auth_verify(const struct bfd_auth_key *k, const uint8_t *pk
 		return BFD_AUTH_FAILED;
 	uint8_t md[EVP_MAX_MD_SIZE];
 	if (digest(k, pkt, plen, (size_t)(c->auth_data - pkt), max, md) < 0 ||
-	    CRYPTO_memcmp(md, c->auth_data, max))
+	    differ(md, c->auth_data, max))
 		return BFD_AUTH_FAILED;
 	return BFD_OK;
 }

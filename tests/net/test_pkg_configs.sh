@@ -86,6 +86,9 @@ awk '$1 == "install" && $2 == "-m" { dst = $NF; if (dst ~ /\/$/) { for (i = 4; i
 t_assert "the plan installs the daemons" grep -qx /usr/sbin/lbd "$T/installed"
 bad=
 while read -r p; do
+	# what the operator provides is named as an example, not installed:
+	# certificates and keys (lbd's postinst makes /etc/lbd/tls), password files
+	case $p in /etc/lbd/tls/* | /etc/lbd/htpasswd) continue ;; esac
 	found=
 	while read -r i; do
 		# shellcheck disable=SC2254 # the docs' * (e.g. /usr/share/doc/*/examples) is a glob
