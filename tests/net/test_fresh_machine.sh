@@ -158,8 +158,18 @@ if ! mountpoint -q /run/systemd/nspawn; then
 	net_on_exit "umount -l /run/systemd/nspawn"
 fi
 t_log "in the container: the README's commands (log: $T/container.log, kept as build/test-logs/fresh-machine.log)"
+# This machine's network may intercept TLS with its own CA, which the host
+# trusts through NODE_EXTRA_CA_CERTS (npm, in make deps, then fails with
+# SELF_SIGNED_CERT_IN_CHAIN).  A new machine on the same network is given the
+# same CA, so the container is too; nothing else of the host goes in.
+EXTRA_CA=()
+if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -r "$NODE_EXTRA_CA_CERTS" ]; then
+	cp "$NODE_EXTRA_CA_CERTS" "$T/network-ca.pem"
+	EXTRA_CA=(--bind-ro="$T/network-ca.pem:/etc/network-ca.pem" --setenv=NODE_EXTRA_CA_CERTS=/etc/network-ca.pem)
+	t_log "the network's extra CA ($NODE_EXTRA_CA_CERTS) is given to the container as NODE_EXTRA_CA_CERTS"
+fi
 phase=$(date +%s)
-timeout -k 10 2400 systemd-nspawn -q --register=no --keep-unit --link-journal=no --console=pipe \
+timeout -k 10 2400 systemd-nspawn "${EXTRA_CA[@]}" -q --register=no --keep-unit --link-journal=no --console=pipe \
 	-D "$R" --capability=all --system-call-filter=bpf --resolv-conf=copy-host --chdir=/root \
 	--setenv=HOME=/root --setenv=LANG=C.UTF-8 --setenv=LAB_HOST=0 --setenv=TESTS="$NO_NET_TEST" \
 	--bind-ro="$T/src:/ha-src" --bind="$DEBS:/var/cache/apt/archives" \
