@@ -162,20 +162,9 @@ static void conn_read(struct bufsrv_conn *c)
 	bufsrv_flush(c);
 }
 
-/* Readable: a read, or a send that waited for it (TLS). */
-static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
-{
-	struct bufsrv_conn *c = w->data;
-	(void)loop;
-	(void)revents;
-	if (c->out.len)
-		bufsrv_flush(c);
-	else
-		conn_read(c);
-}
-
-/* Writable: a send, or a read that waited for it (TLS). */
-static void conn_write_cb(struct ev_loop *loop, ev_io *w, int revents)
+/* Readable or writable: output waiting goes first (a send that waited for
+ * either readiness, TLS), else a read (which may have waited for either). */
+static void conn_ready_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct bufsrv_conn *c = w->data;
 	(void)loop;
@@ -216,8 +205,8 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 			close(fd); /* over a limit: refused at once, no memory kept */
 			continue;
 		}
-		ev_io_init(&c->rio, conn_read_cb, fd, EV_READ);
-		ev_io_init(&c->wio, conn_write_cb, fd, EV_WRITE);
+		ev_io_init(&c->rio, conn_ready_cb, fd, EV_READ);
+		ev_io_init(&c->wio, conn_ready_cb, fd, EV_WRITE);
 		ev_init(&c->deadline, conn_deadline_cb);
 		c->rio.data = c->wio.data = c->deadline.data = c;
 		s->conns = c;
