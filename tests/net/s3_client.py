@@ -1,11 +1,18 @@
 #!/usr/bin/python3
 """The S3 client side of the namespace tests: Debian's boto3 (a real S3 client)
-against ENDPOINT (lbd in front of tests/net/s3_stub.py), credentials as the
-stub expects.
-   s3_client.py ENDPOINT checks SIZE_MB     what S3 needs from the proxy (below)
+against ENDPOINT (lbd in front of s3rver or tests/net/s3_stub.py), with
+s3rver's default credentials (S3RVER / S3RVER), which the stub takes too.
+   s3_client.py ENDPOINT big SIZE_MB        small PUT and ranged GET, multipart
+                                            upload of SIZE_MB in 64 MiB parts,
+                                            download compared by MD5, ranged GET
+                                            of its tail (against s3rver)
+   s3_client.py ENDPOINT signed             what only the stub can check: SigV4
+                                            requests (PutObject, a 3-part upload),
+                                            an aws-chunked PUT with a trailer
    s3_client.py ENDPOINT upload FILE KEY    multipart upload with boto3's own
                                             retries, then read back and compare
-Each prints one JSON line; exit status 0 when everything matched."""
+Each prints one JSON line; exit status 0 when everything matched.  The
+SIZE_MB file is written in $S3_TMP (default /tmp) and removed."""
 import hashlib
 import http.client
 import json
@@ -24,7 +31,8 @@ from botocore.config import Config
 
 endpoint, op = sys.argv[1], sys.argv[2]
 MB = 1 << 20
-creds = botocore.credentials.Credentials("AKIDLAB", "lab-secret")
+KEY = SECRET = "S3RVER"
+creds = botocore.credentials.Credentials(KEY, SECRET)
 sends = {}
 failures = []
 lock = threading.Lock()
@@ -46,8 +54,7 @@ def note_failure(event_name=None, caught_exception=None, response=None, **kw):
 
 
 def client(attempts=3):
-    c = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="AKIDLAB",
-                     aws_secret_access_key="lab-secret",
+    c = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id=KEY, aws_secret_access_key=SECRET,
                      config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": attempts, "mode": "standard"},
                                    connect_timeout=10, read_timeout=120))
     c.meta.events.register("before-send.s3", count_send)
@@ -108,24 +115,24 @@ def aws_chunked_put(bucket, key, payload):
     return r.status, text, [k for k, _ in sent]
 
 
-def checks(size_mb):
-    c = client()
-    res = {"ok": True}
-    c.create_bucket(Bucket="lab")
+def small_and_range(c, res):
+    """PutObject of 300 KiB read back, and a ranged GET of it (206, Content-Range)."""
     small = os.urandom(300 * 1024)
     c.put_object(Bucket="lab", Key="small", Body=small)
     res["put_small"] = c.get_object(Bucket="lab", Key="small")["Body"].read() == small
-    # Ranged GET
     r = c.get_object(Bucket="lab", Key="small", Range="bytes=1000-1999")
     res["range_status"] = r["ResponseMetadata"]["HTTPStatusCode"]
     res["range_ok"] = r["Body"].read() == small[1000:2000] and r["ContentRange"] == "bytes 1000-1999/%d" % len(small)
-    # aws-chunked, signed headers in their case and order
-    st, text, names = aws_chunked_put("lab", "chunked", small)
-    res["aws_chunked_status"] = st
-    res["aws_chunked_sent_headers"] = names
-    res["aws_chunked_ok"] = st == 200 and c.get_object(Bucket="lab", Key="chunked")["Body"].read() == small
+    return small
+
+
+def big(size_mb):
+    c = client()
+    res = {}
+    c.create_bucket(Bucket="lab")
+    small_and_range(c, res)
     # Multipart upload of size_mb, streamed back and compared
-    path = "/tmp/s3-%d-%d.bin" % (os.getpid(), size_mb)
+    path = os.path.join(os.environ.get("S3_TMP", "/tmp"), "s3-%d-%d.bin" % (os.getpid(), size_mb))
     try:
         t0 = time.time()
         want = make_file(path, size_mb)
@@ -141,12 +148,40 @@ def checks(size_mb):
             f.seek(size_mb * MB - 5000)
             tail = f.read()
         r = c.get_object(Bucket="lab", Key="big", Range="bytes=%d-" % (size_mb * MB - 5000))
-        res["big_range_ok"] = r["Body"].read() == tail
+        res["big_range_status"] = r["ResponseMetadata"]["HTTPStatusCode"]
+        res["big_range_ok"] = r["Body"].read() == tail and \
+            r["ContentRange"] == "bytes %d-%d/%d" % (size_mb * MB - 5000, size_mb * MB - 1, size_mb * MB)
     finally:
         if os.path.exists(path):
             os.unlink(path)
     res["sends"] = sends
-    res["ok"] = all(res[k] for k in ("put_small", "range_ok", "aws_chunked_ok", "big_md5_ok", "big_range_ok"))
+    res["ok"] = all(res[k] for k in ("put_small", "range_ok", "big_md5_ok", "big_range_ok"))
+    return res
+
+
+def signed():
+    c = client()
+    res = {}
+    c.create_bucket(Bucket="lab")
+    small = small_and_range(c, res)
+    # aws-chunked, signed headers in their case and order
+    st, text, names = aws_chunked_put("lab", "chunked", small)
+    res["aws_chunked_status"] = st
+    res["aws_chunked_sent_headers"] = names
+    res["aws_chunked_ok"] = st == 200 and c.get_object(Bucket="lab", Key="chunked")["Body"].read() == small
+    # A multipart upload of 3 parts: each UploadPart signed, with Expect: 100-continue
+    path = os.path.join(os.environ.get("S3_TMP", "/tmp"), "s3-%d-parts.bin" % os.getpid())
+    try:
+        want = make_file(path, 12)
+        c.upload_file(path, "lab", "parts", Config=TransferConfig(multipart_threshold=5 * MB, multipart_chunksize=5 * MB,
+                                                                   max_concurrency=2))
+        got, n = md5_of_object(c, "lab", "parts")
+        res["multipart_ok"] = got == want and n == 12 * MB
+    finally:
+        if os.path.exists(path):
+            os.unlink(path)
+    res["sends"] = sends
+    res["ok"] = all(res[k] for k in ("put_small", "range_ok", "aws_chunked_ok", "multipart_ok"))
     return res
 
 
@@ -164,7 +199,7 @@ def upload(path, key):
     t0 = time.time()
     err = None
     try:
-        c.upload_file(path, "lab", key, Config=TransferConfig(multipart_threshold=4 * MB, multipart_chunksize=4 * MB,
+        c.upload_file(path, "lab", key, Config=TransferConfig(multipart_threshold=5 * MB, multipart_chunksize=5 * MB,
                                                                max_concurrency=2))
     except Exception as e:  # noqa: BLE001 - reported
         err = "%s: %s" % (type(e).__name__, e)
@@ -174,8 +209,10 @@ def upload(path, key):
             "failed_attempts": failures, "bytes": n}
 
 
-if op == "checks":
-    out = checks(int(sys.argv[3]))
+if op == "big":
+    out = big(int(sys.argv[3]))
+elif op == "signed":
+    out = signed()
 elif op == "upload":
     out = upload(sys.argv[3], sys.argv[4])
 else:

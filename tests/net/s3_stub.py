@@ -1,10 +1,15 @@
 #!/usr/bin/python3
-"""A small S3 server standing in for MinIO in the namespace tests (Debian has
-no MinIO and no S3 server package):
+"""A small S3 server that checks what the real one the tests use cannot:
    s3_stub.py ADDR PORT DATADIR LOG
-It checks what a proxy in front of S3 must leave alone, and refuses what it
-did not:
-  - every request is SigV4-signed (access key "AKIDLAB", secret "lab-secret"):
+The namespace tests run S3 traffic against s3rver (npm, pinned in
+bench/clients), which does not verify SigV4 signatures (its
+lib/middleware/authentication.js: "Signature version 4 calculation is
+unimplemented"; a request whose signed header was changed is stored, 200),
+stores an aws-chunked body as it arrives without decoding it, and does not
+say whether a request carried "Expect: 100-continue" (node answers it).
+This stub checks what a proxy in front of S3 must leave alone, and refuses
+what it did not:
+  - every request is SigV4-signed (access key and secret "S3RVER", s3rver's):
     the signature is recomputed from the request as received (method, path,
     query, the signed headers' names and values, Host included), 403 if it
     does not match;
@@ -34,7 +39,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ADDR, PORT, DATA, LOG = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
-ACCESS, SECRET = "AKIDLAB", "lab-secret"
+ACCESS, SECRET = "S3RVER", "S3RVER"  # s3rver's default account, so one client fits both
 loglock = threading.Lock()
 os.makedirs(DATA, exist_ok=True)
 
