@@ -29,6 +29,7 @@ struct synhold {
 	struct filter *f[SYNHOLD_MAX_IFACES];
 	int n;
 	int unavailable; /* loading failed once: logged, not tried again */
+	int warned;      /* "at start-up only" logged once */
 };
 
 static void hook_init(struct bpf_tc_hook *h, int ifindex)
@@ -191,7 +192,8 @@ static struct filter *filter_for(struct synhold *s, const struct synhold_want *w
 	if (f || s->unavailable)
 		return f;
 	if (!may_load) {
-		log_warn("syn-hold on %s: the filter is loaded at start-up only (restart vrrpd)", w->ifname);
+		if (!s->warned++)
+			log_warn("syn-hold on %s: the filter is loaded at start-up only (restart vrrpd)", w->ifname);
 		return NULL;
 	}
 	if (s->n >= SYNHOLD_MAX_IFACES) {

@@ -520,7 +520,7 @@ static void synhold_apply(struct vrrpd *e, int may_load)
 			}
 		}
 	}
-	if (!e->sh && n && may_load)
+	if (!e->sh && n)
 		e->sh = synhold_new();
 	synhold_sync(e->sh, want, n, may_load);
 }

@@ -15,6 +15,8 @@
 #      clients started right after are refused (the failure syn-hold fixes).
 #   3. a clean stop detaches the filter; a crashed vrrpd leaves it, a
 #      restarted one replaces it (one filter), `vrrpd --cleanup` removes it.
+#   4. started without CAP_BPF (and CAP_SYS_ADMIN): logged once, also after
+#      a reload, and vrrpd runs without the filter.
 # run.sh timeout: 240
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/vrrp_lab.sh"
@@ -45,6 +47,7 @@ lbd_gone() { ! listening "$1"; }
 served() { ns_exec cl curl --noproxy '*' -sf -m 2 -o /dev/null "http://$VIP:8080/"; }
 synhold_is() { [ "$(synhold "$1" "$2")" = "$3" ]; } # NODE FIELD VALUE
 filters_are() { [ "$(filters "$1")" = "$2" ]; }
+gone() { ! net_alive "$1"; } # PID
 
 vrrp_run n1 "$T/n1.conf"
 wait_for 8 "node 1 is master" vrrp_state_is n1 master
@@ -130,16 +133,29 @@ lbd_up n1
 wait_for 10 "node 1 is master again" vrrp_state_is n1 master
 kill -TERM "$PID_vrrpd_n1"
 wait_for 5 "node 2 takes over from the stopped node 1" vrrp_state_is n2 master
-wait_for 2 "a clean stop detached node 1's filter" filters_are n1 0
+wait_for 5 "node 1's vrrpd exited" gone "$PID_vrrpd_n1"
+t_assert "a clean stop detached node 1's filter" filters_are n1 0
 conf n1 100 on > "$T/n1.conf"
 vrrp_run n1 "$T/n1.conf"
 wait_for 8 "node 1 preempts back" vrrp_state_is n1 master
 kill -KILL "$PID_vrrpd_n1"
+wait_for 2 "node 1's vrrpd is gone" gone "$PID_vrrpd_n1"
 t_assert "the crash left the filter" [ "$(filters n1)" = 1 ]
 vrrp_run n1 "$T/n1.conf"
 wait_for 8 "node 1 (restarted) is master" vrrp_state_is n1 master
 t_assert "the restarted vrrpd replaced it: one filter" [ "$(filters n1)" = 1 ]
 kill -KILL "$PID_vrrpd_n1"
+wait_for 2 "node 1's vrrpd is gone" gone "$PID_vrrpd_n1"
 ns_exec n1 "$BIN/vrrpd" --cleanup -f "$T/n1.conf" >/dev/null || t_fail "vrrpd --cleanup failed"
 t_assert "vrrpd --cleanup removed it" [ "$(filters n1)" = 0 ]
+
+# 4. No CAP_BPF at start: the program cannot be loaded.
+net_spawn n1 vrrpd_n1 setpriv --bounding-set -bpf,-sys_admin "$BIN/vrrpd" -n -f "$T/n1.conf"
+wait_for 8 "node 1 (without CAP_BPF) is master" vrrp_state_is n1 master
+t_assert "no filter on node 1's eth0" [ "$(filters n1)" = 0 ]
+t_assert "status: no syn_hold filter" [ "$(vrrpctl_json n1 | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)["syn_hold"]))')" = 0 ]
+kill -HUP "$PID_vrrpd_n1"
+wait_for 4 "node 1 reloaded" grep -q "configuration reloaded" "$T/vrrpd_n1.log"
+t_assert "logged once: $(grep 'syn-hold off:' "$T/vrrpd_n1.log" | head -n1)" [ "$(grep -c 'syn-hold off:' "$T/vrrpd_n1.log")" = 1 ]
+t_assert "node 1 is still master" vrrp_state_is n1 master
 t_log "PASS"
