@@ -6,7 +6,8 @@
 # OpenTelemetry JS SDK) loses its batch.  With `syn-hold on` the tc filter
 # bpf/vip_synhold.bpf.c drops those SYNs instead; the clients' kernels send
 # them again (1 s, 3 s) and, the VIP moved, node 2's lbd answers.
-#   1. syn-hold on: the filter is on node 1's eth0; a SYN to VIP:8080 with
+#   1. syn-hold on: the filter is on node 1's eth0 (after the accept-off
+#      filter of another instance, which lets what it passes on); a SYN to VIP:8080 with
 #      lbd listening passes (counted as passed); a SYN to the node's own
 #      address, or to a VIP port not in syn-hold-ports, is refused at once as
 #      before; lbd killed, 10 clients started right after all get a 200 and
@@ -30,9 +31,11 @@ vrrp_lab
 for n in n1 n2; do web_node "$n" 1s; done
 lbd_up() { net_spawn "$1" "lbd_$1" "$BIN/lbd" -n -f "$T/lbd-$1.conf"; }
 lbd_up n1; lbd_up n2
-conf() { # NODE PRIORITY on|off
+conf() { # NODE PRIORITY on|off [no: without the accept-off instance]
 	vrrp_conf "$1" "$2" 1s "track lbd weight -20;" "syn-hold $3;" "syn-hold-ports 8080 4318;"
 	printf '%s\n' "$TRACK"
+	# Beside it on eth0, the accept-mode filter (priority 1, before syn-hold's 2).
+	[ "${4:-}" = no ] || printf 'instance VI_52 { interface eth0; vrid 52; priority %s; advert 1s; virtual-address 198.51.100.101/24; accept off; }\n' "$2"
 }
 conf n1 100 on > "$T/n1.conf"
 conf n2 90 on > "$T/n2.conf"
@@ -61,6 +64,7 @@ chmod go+rx "$T"
 
 # 1. syn-hold on.
 t_assert "the filter is on node 1's eth0 (tc ingress)" [ "$(filters n1)" = 1 ]
+t_assert "beside the accept-off filter of VI_52" sh -c "tc -n $NS_n1 filter show dev eth0 ingress | grep -q vip_noaccept"
 t_assert "status: syn_hold on for the instance" field_is n1 syn_hold true
 t_assert "status: 2 destinations (VIP:8080, VIP:4318)" [ "$(synhold n1 destinations)" = 2 ]
 t_assert "status, plain: the filter's destinations" sh -c "'$BIN/vrrpctl' -s '$T/n1.sock' status | grep -q 'destinations: 2'"
@@ -150,6 +154,7 @@ ns_exec n1 "$BIN/vrrpd" --cleanup -f "$T/n1.conf" >/dev/null || t_fail "vrrpd --
 t_assert "vrrpd --cleanup removed it" [ "$(filters n1)" = 0 ]
 
 # 4. No CAP_BPF at start: the program cannot be loaded.
+conf n1 100 on no > "$T/n1.conf" # accept off would refuse to start without its filter
 net_spawn n1 vrrpd_n1 setpriv --bounding-set -bpf,-sys_admin "$BIN/vrrpd" -n -f "$T/n1.conf"
 wait_for 8 "node 1 (without CAP_BPF) is master" vrrp_state_is n1 master
 t_assert "no filter on node 1's eth0" [ "$(filters n1)" = 0 ]
