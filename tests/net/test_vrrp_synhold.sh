@@ -5,10 +5,10 @@
 # RST, and a client that does not retry a refused connection (the
 # OpenTelemetry JS SDK) loses its batch.  With `syn-hold on` the tc filter
 # bpf/vip_synhold.bpf.c drops those SYNs instead; the clients' kernels send
-# them again (1 s, 3 s) and, the VIP moved, node 2's lbd answers.
+# them again (1 s later, and again) and, the VIP moved, node 2's lbd answers.
 #   1. syn-hold on: the filter is on node 1's eth0 (after the accept-off
-#      filter of another instance, which lets what it passes on); a SYN to VIP:8080 with
-#      lbd listening passes (counted as passed); a SYN to the node's own
+#      filter of another instance, which lets what it passes on); a SYN to
+#      VIP:8080 with lbd listening passes (counted); a SYN to the node's own
 #      address, or to a VIP port not in syn-hold-ports, is refused at once as
 #      before; lbd killed, 10 clients started right after all get a 200 and
 #      the filter counted the SYNs it held.
