@@ -11,7 +11,10 @@
  * them, ICMPv6 errors (Packet Too Big for what the node itself sends from a
  * VIP), VRRP itself, and all other destinations.  On a backup the
  * addresses are not local, so the drop changes nothing there: the maps can be
- * filled once, at start-up, while vrrpd still has CAP_BPF. */
+ * filled once, at start-up, while vrrpd still has CAP_BPF.  What passes gets
+ * no verdict (TC_ACT_UNSPEC): the interface's next tc filters still run (the
+ * syn-hold filter, bpf/vip_synhold.bpf.c, at the next priority; TC_ACT_OK
+ * would end the classification there). */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
@@ -79,11 +82,11 @@ static int ipv4(struct __sk_buff *skb)
 	struct iphdr ip;
 
 	if (bpf_skb_load_bytes(skb, ETH_HLEN, &ip, sizeof(ip)))
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 	if (!l4_blocked(ip.protocol) && ip.protocol != IPPROTO_ICMP)
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 	__u32 dst = ip.daddr;
-	return bpf_map_lookup_elem(&vips4, &dst) ? drop() : TC_ACT_OK;
+	return bpf_map_lookup_elem(&vips4, &dst) ? drop() : TC_ACT_UNSPEC;
 }
 
 /* The destination is looked up first: only VIP-bound packets are walked. */
@@ -94,10 +97,10 @@ static int ipv6(struct __sk_buff *skb)
 	int first_frag = 1;
 
 	if (bpf_skb_load_bytes(skb, ETH_HLEN, &ip6, sizeof(ip6)))
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 	struct in6_addr dst = ip6.daddr;
 	if (!bpf_map_lookup_elem(&vips6, &dst))
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 	__u8 next = ip6.nexthdr;
 	for (int i = 0; i < IPV6_MAX_EXT; i++) {
 		__u8 ext[2];
@@ -109,10 +112,10 @@ static int ipv6(struct __sk_buff *skb)
 			 * fit in the minimum MTU: a later fragment is neither. */
 			if (!first_frag || bpf_skb_load_bytes(skb, off, &type, 1))
 				return drop();
-			return icmp6_allowed(type) ? TC_ACT_OK : drop();
+			return icmp6_allowed(type) ? TC_ACT_UNSPEC : drop();
 		}
 		if (!ipv6_ext(next))
-			return TC_ACT_OK; /* VRRP, ESP, no next header, ... */
+			return TC_ACT_UNSPEC; /* VRRP, ESP, no next header, ... */
 		if (bpf_skb_load_bytes(skb, off, ext, sizeof(ext)))
 			return drop();
 		if (next == NEXTHDR_FRAGMENT) {
@@ -130,7 +133,7 @@ static int ipv6(struct __sk_buff *skb)
 		next = ext[0];
 	}
 	/* Too many headers: what follows was not seen. */
-	return l4_blocked(next) || next == IPPROTO_ICMPV6 || ipv6_ext(next) ? drop() : TC_ACT_OK;
+	return l4_blocked(next) || next == IPPROTO_ICMPV6 || ipv6_ext(next) ? drop() : TC_ACT_UNSPEC;
 }
 
 SEC("tc")
@@ -140,7 +143,7 @@ int vip_noaccept(struct __sk_buff *skb)
 		return ipv4(skb);
 	if (skb->protocol == bpf_htons(ETH_P_IPV6))
 		return ipv6(skb);
-	return TC_ACT_OK;
+	return TC_ACT_UNSPEC;
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -425,6 +425,35 @@ static int gr_refresh(void *ctx, const struct conf_node *n, char *err, size_t er
 	return rc;
 }
 
+static int i_syn_hold(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct config_ctx *x = ctx;
+	if (n->nargs == 1) {
+		x->in->syn_hold = 1;
+		return 0;
+	}
+	return conf_get_bool(n, 1, &x->in->syn_hold, err, errlen);
+}
+
+static int i_syn_hold_ports(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct instance_conf *in = ((struct config_ctx *)ctx)->in;
+	if (n->nargs - 1 > CONFIG_MAX_SYN_HOLD_PORTS)
+		return conf_error(err, errlen, n, CONFIG_MAX_SYN_HOLD_PORTS + 1, "expected at most %d ports",
+				  CONFIG_MAX_SYN_HOLD_PORTS);
+	for (int i = 1; i < n->nargs; i++) {
+		uint32_t port;
+		int rc = conf_get_u32(n, i, 1, 65535, &port, err, errlen);
+		if (rc)
+			return rc;
+		for (int k = 0; k < in->nsyn_hold_ports; k++)
+			if (in->syn_hold_ports[k] == port)
+				return conf_error(err, errlen, n, i, "expected each port once, got %u again", port);
+		in->syn_hold_ports[in->nsyn_hold_ports++] = (uint16_t)port;
+	}
+	return 0;
+}
+
 static const struct conf_keyword garp_kw[] = {
 	{ "count", "count N", 1, 1, CONF_NO_BLOCK, 0, gr_count },
 	{ "interval", "interval DURATION", 1, 1, CONF_NO_BLOCK, 0, gr_interval },
@@ -636,6 +665,8 @@ static const struct conf_keyword instance_kw[] = {
 	{ "preempt", "preempt [on|off]", 0, 1, CONF_NO_BLOCK, 0, i_preempt },
 	{ "preempt-delay", "preempt-delay DURATION", 1, 1, CONF_NO_BLOCK, 0, i_preempt_delay },
 	{ "accept", "accept [on|off]", 0, 1, CONF_NO_BLOCK, 0, i_accept },
+	{ "syn-hold", "syn-hold [on|off]", 0, 1, CONF_NO_BLOCK, 0, i_syn_hold },
+	{ "syn-hold-ports", "syn-hold-ports PORT...", 1, -1, CONF_NO_BLOCK, 0, i_syn_hold_ports },
 	{ "vmac", "vmac [on|off] [NAME]", 0, 2, CONF_NO_BLOCK, 0, i_vmac },
 	{ "checksum", "checksum rfc5798|rfc9568", 1, 1, CONF_NO_BLOCK, 0, i_checksum },
 	{ "garp", "garp { ... }", 0, 0, CONF_BLOCK, 0, i_garp },
@@ -662,6 +693,10 @@ static int instance_check(struct config_ctx *x, const struct conf_node *n, char 
 	if (in->preempt_delay_ms && !in->preempt)
 		return conf_error(err, errlen, n, 0,
 				  "expected no preempt-delay in instance '%s' (preempt is off)", in->name);
+	if (in->syn_hold && !in->accept)
+		return conf_error(err, errlen, n, 0,
+				  "expected accept on with syn-hold in instance '%s' (accept off drops all TCP to the addresses)",
+				  in->name);
 	if (in->vmac && in->family == AF_INET6)
 		return conf_error(err, errlen, n, 0,
 				  "expected no vmac in IPv6 instance '%s' (virtual MACs are for IPv4 only so far)",

@@ -15,6 +15,7 @@
 #define CONFIG_MAX_VIPS 32
 #define CONFIG_MAX_PEERS 16
 #define CONFIG_MAX_TRACKS 16
+#define CONFIG_MAX_SYN_HOLD_PORTS 16
 #define CONFIG_NAME_MAX 64
 #define CONFIG_CMD_MAX 1024
 #define CONFIG_DEFAULT_CONTROL "/run/vrrpd/vrrpd.sock"
@@ -88,6 +89,9 @@ struct instance_conf {
 	int preempt;
 	uint32_t preempt_delay_ms;
 	int accept;
+	int syn_hold;                    /* SYNs to a VIP without a listener dropped, not refused (synhold.h) */
+	uint16_t syn_hold_ports[CONFIG_MAX_SYN_HOLD_PORTS]; /* only to these ports; none = every port */
+	int nsyn_hold_ports;
 	int vmac;                        /* virtual MAC on a macvlan (vmac.h) */
 	char vmac_ifname[IF_NAMESIZE];   /* its name; default vrrp.VRID */
 	enum config_checksum checksum;

@@ -8,6 +8,7 @@
 #include "json.h"
 #include "mtime.h"
 #include "noaccept.h"
+#include "synhold.h"
 #include "track.h"
 #include "vip.h"
 
@@ -106,10 +107,11 @@ static void render_instance(struct buf *b, const struct instance *in, struct tra
 	json_string(b, c->ifname);
 	buf_printf(b, ",\"family\":\"%s\",\"vrid\":%u,\"state\":\"%s\",\"priority\":%u,"
 		   "\"effective_priority\":%u,\"advert_interval_ms\":%u,\"master_advert_interval_ms\":%u,"
-		   "\"standby\":%s,\"preempt\":%s,\"accept\":%s,\"mode\":\"%s\",\"vips_installed\":%s,\"vips\":[",
+		   "\"standby\":%s,\"preempt\":%s,\"accept\":%s,\"syn_hold\":%s,\"mode\":\"%s\",\"vips_installed\":%s,\"vips\":[",
 		   c->family == AF_INET ? "ipv4" : "ipv6", c->vrid, vrrp_state_names[v->state],
 		   c->priority, v->priority, c->advert_cs * 10, v->master_adver_cs * 10u,
-		   in->standby ? "true" : "false", c->preempt ? "true" : "false", c->accept ? "true" : "false", c->npeers ? "unicast" : "multicast",
+		   in->standby ? "true" : "false", c->preempt ? "true" : "false", c->accept ? "true" : "false",
+		   c->syn_hold ? "true" : "false", c->npeers ? "unicast" : "multicast",
 		   in->vips_on && !in->vips_refused ? "true" : "false");
 	for (int i = 0; i < c->nvips; i++) {
 		char s[ADDR_STRLEN + 8];
@@ -180,9 +182,25 @@ static void render_guard(struct buf *b, const struct guard *g, const char *ifnam
 	buf_puts(b, "}}");
 }
 
+/* The syn-hold filter of each interface: destinations in its map, SYNs
+ * held (dropped: no listener) and passed. */
+static void render_synhold(struct buf *b, const struct synhold *sh)
+{
+	for (int i = 0; i < synhold_count(sh); i++) {
+		struct synhold_counters n;
+		int nkeys;
+		const char *ifname = synhold_ifname(sh, i, &nkeys, &n);
+		buf_puts(b, i ? ",{\"interface\":" : "{\"interface\":");
+		json_string(b, ifname);
+		buf_printf(b, ",\"destinations\":%d,\"held\":%llu,\"passed\":%llu}", nkeys,
+			   (unsigned long long)n.held, (unsigned long long)n.passed);
+	}
+}
+
 int stats_render(struct buf *b, struct instance *const *inst, int ninst,
 		  struct track *const *tracks, int ntracks,
-		  struct guard *const *guards, const char (*ifnames)[IF_NAMESIZE], int nguards)
+		  struct guard *const *guards, const char (*ifnames)[IF_NAMESIZE], int nguards,
+		  const struct synhold *sh)
 {
 	buf_puts(b, "{\"ok\":true,\"instances\":[");
 	for (int i = 0; i < ninst; i++) {
@@ -203,6 +221,8 @@ int stats_render(struct buf *b, struct instance *const *inst, int ninst,
 			buf_puts(b, ",");
 		render_guard(b, guards[i], ifnames[i]);
 	}
+	buf_puts(b, "],\"syn_hold\":[");
+	render_synhold(b, sh);
 	buf_puts(b, "]}");
 	return 0;
 }

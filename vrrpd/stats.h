@@ -10,11 +10,14 @@
 
 struct guard;
 struct instance;
+struct synhold;
 struct track;
 
-/* guards: the XDP guards (guard.h), one per interface named in ifnames. */
+/* guards: the XDP guards (guard.h), one per interface named in ifnames;
+ * sh: the syn-hold filters (synhold.h), NULL if none. */
 int stats_render(struct buf *b, struct instance *const *inst, int ninst,
 		  struct track *const *tracks, int ntracks,
-		  struct guard *const *guards, const char (*ifnames)[IF_NAMESIZE], int nguards);
+		  struct guard *const *guards, const char (*ifnames)[IF_NAMESIZE], int nguards,
+		  const struct synhold *sh);
 
 #endif

@@ -22,6 +22,7 @@
 #include "noaccept.h"
 #include "peerdown.h"
 #include "stats.h"
+#include "synhold.h"
 #include "track.h"
 #include "config.h"
 #include "vip.h"
@@ -46,6 +47,7 @@ struct vrrpd {
 	char gd_ifname[VRRPD_MAX_FILTERS][IF_NAMESIZE];
 	int ngd;
 	int gd_unavailable;                      /* logged once: no more tries */
+	struct synhold *sh;                      /* syn-hold filters (synhold.h) */
 	struct instance_env env;
 	uint64_t reloads, reload_failures;
 	struct peerdown pd;                      /* lbd told of a silent master's node */
@@ -102,6 +104,7 @@ static void track_changed(void *arg, struct track *t, int up)
 
 static int accept_sync(struct vrrpd *e, int strict, char *err, size_t errlen);
 static void guard_sync_all(struct vrrpd *e);
+static void synhold_apply(struct vrrpd *e, int may_load);
 
 static void link_event(void *arg, int ifindex, const char *ifname, enum iface_event ev)
 {
@@ -117,6 +120,7 @@ static void link_event(void *arg, int ifindex, const char *ifname, enum iface_ev
 		char err[300];
 		accept_sync(e, 0, err, sizeof(err));
 		guard_sync_all(e);
+		synhold_apply(e, 0);
 	}
 }
 
@@ -162,7 +166,8 @@ static int ctl_handler(void *arg, int argc, char **argv, struct buf *reply)
 	if (argc >= 1 && handover_host_ctl(&e->ho, argc, argv, reply, &rc))
 		return rc;
 	if (argc >= 1 && strcmp(argv[0], "status") == 0)
-		return stats_render(reply, e->inst, e->ninst, e->tracks, e->ntracks, e->gd, e->gd_ifname, e->ngd);
+		return stats_render(reply, e->inst, e->ninst, e->tracks, e->ntracks, e->gd, e->gd_ifname, e->ngd,
+				    e->sh);
 	buf_puts(reply, "unknown command, expected one of: status, subscribe, handover, handover status, resume");
 	return -EINVAL;
 }
@@ -198,6 +203,8 @@ static int cleanup_all(const struct vrrpd_config *c, const struct handoff *h, ui
 		/* a crashed vrrpd's accept-off filter (a running one's is replaced) */
 		if (!c->inst[i].accept && iface_query(c->inst[i].ifname, &ii) == 0)
 			noaccept_remove(ii.ifindex);
+		if (c->inst[i].syn_hold && iface_query(c->inst[i].ifname, &ii) == 0)
+			synhold_remove(ii.ifindex);
 		if (resumes(&c->inst[i], h, now_ms)) {
 			log_notice("%s: keeping the virtual addresses: master handed over for a restart",
 				   c->inst[i].name);
@@ -489,6 +496,35 @@ static void guard_sync_all(struct vrrpd *e)
 	}
 }
 
+/* The destinations of the syn-hold instances: each address with each port
+ * (none: every port), on the instance's interface (with vmac too: tc
+ * ingress of the lower interface sees the packets first).  may_load: at
+ * start-up, while vrrpd holds CAP_BPF. */
+static void synhold_apply(struct vrrpd *e, int may_load)
+{
+	static struct synhold_want want[VIP_SYNHOLD_MAX_KEYS];
+	int n = 0;
+	for (int i = 0; i < e->ninst; i++) {
+		const struct instance *in = e->inst[i];
+		const struct instance_conf *c = &in->conf;
+		size_t len = c->family == AF_INET ? 4 : 16;
+		int nports = c->nsyn_hold_ports ? c->nsyn_hold_ports : 1;
+		for (int k = 0; c->syn_hold && k < c->nvips; k++) {
+			for (int p = 0; p < nports && n < VIP_SYNHOLD_MAX_KEYS; p++, n++) {
+				memset(&want[n], 0, sizeof(want[n]));
+				snprintf(want[n].ifname, sizeof(want[n].ifname), "%s", c->ifname);
+				want[n].ifindex = in->ii.ifindex;
+				want[n].key.family = c->family == AF_INET ? 4 : 6;
+				want[n].key.port = c->nsyn_hold_ports ? c->syn_hold_ports[p] : 0;
+				memcpy(want[n].key.addr, in->vipbytes + (size_t)k * len, len);
+			}
+		}
+	}
+	if (!e->sh && n)
+		e->sh = synhold_new();
+	synhold_sync(e->sh, want, n, may_load);
+}
+
 struct vrrpd *vrrpd_open(struct ev_loop *loop, struct vrrpd_config *c, char *err, size_t errlen)
 {
 	struct vrrpd *e = calloc(1, sizeof(*e));
@@ -549,6 +585,7 @@ struct vrrpd *vrrpd_open(struct ev_loop *loop, struct vrrpd_config *c, char *err
 	/* After the start: loading libbpf and the program takes milliseconds,
 	 * which a master resuming after a restart spends advertising. */
 	guard_sync_all(e);
+	synhold_apply(e, 1);
 	return e;
 bad:
 	vrrpd_close(e);
@@ -641,6 +678,7 @@ int vrrpd_reload(struct vrrpd *e, const char *path, char *err, size_t errlen)
 	e->ninst = n;
 	accept_sync(e, 0, err, errlen);
 	guard_sync_all(e);
+	synhold_apply(e, 0);
 	apply_tracks(e);
 	e->reloads++;
 	return 0;
@@ -704,6 +742,7 @@ void vrrpd_close(struct vrrpd *e)
 		noaccept_close(e->na[i]);
 	for (int i = 0; i < e->ngd; i++)
 		guard_close(e->gd[i]);
+	synhold_close(e->sh);
 	handover_host_close(&e->ho);
 	peerdown_close(&e->pd);
 	ctl_server_close(e->ctl);

@@ -238,6 +238,49 @@ static void test_vmac(void **state)
 		     "t.conf:2:10: expected a unique vmac interface: instance 'a' already uses vrrp.51 (name it: vmac on NAME)");
 }
 
+/* syn-hold: off by default; on with or without ports (none: every port). */
+static void test_syn_hold(void **state)
+{
+	(void)state;
+	struct vrrpd_config *c = load_ok(MIN_INST);
+	assert_int_equal(c->inst[0].syn_hold, 0);
+	assert_int_equal(c->inst[0].nsyn_hold_ports, 0);
+	vrrpd_config_free(c);
+	c = load_ok("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24; syn-hold on;\n"
+		    "  syn-hold-ports 4318 9192 65535; }\n"
+		    "instance b { interface eth0; vrid 52; virtual-address 2001:db8::100/64; syn-hold; }\n"
+		    "instance c { interface eth0; vrid 53; virtual-address 198.51.100.101/24; syn-hold off;\n"
+		    "  syn-hold-ports 1; }\n");
+	assert_int_equal(c->inst[0].syn_hold, 1);
+	assert_int_equal(c->inst[0].nsyn_hold_ports, 3);
+	assert_int_equal(c->inst[0].syn_hold_ports[0], 4318);
+	assert_int_equal(c->inst[0].syn_hold_ports[1], 9192);
+	assert_int_equal(c->inst[0].syn_hold_ports[2], 65535);
+	assert_int_equal(c->inst[1].syn_hold, 1);
+	assert_int_equal(c->inst[1].nsyn_hold_ports, 0);
+	assert_int_equal(c->inst[2].syn_hold, 0); /* ports kept for when it is turned on */
+	assert_int_equal(c->inst[2].nsyn_hold_ports, 1);
+	vrrpd_config_free(c);
+#define SH_INST "instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
+	expect_error(SH_INST "  syn-hold maybe; }", "t.conf:2:12: expected one of off, on, no, yes, false, true, got 'maybe'");
+	expect_error(SH_INST "  syn-hold on; syn-hold-ports 4318 0; }",
+		     "t.conf:2:36: expected a whole number from 1 to 65535, got '0'");
+	expect_error(SH_INST "  syn-hold on; syn-hold-ports 65536; }",
+		     "t.conf:2:31: expected a whole number from 1 to 65535, got '65536'");
+	expect_error(SH_INST "  syn-hold on; syn-hold-ports http; }",
+		     "t.conf:2:31: expected a whole number from 1 to 65535, got 'http'");
+	expect_error(SH_INST "  syn-hold on; syn-hold-ports 4318 9192 4318; }",
+		     "t.conf:2:41: expected each port once, got 4318 again");
+	expect_error(SH_INST "  syn-hold-ports; }", "t.conf:2:3: expected 'syn-hold-ports PORT...'");
+	expect_error(SH_INST "  syn-hold-ports 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17; }",
+		     "t.conf:2:57: expected at most 16 ports");
+	expect_error(SH_INST "  syn-hold on; syn-hold off; }",
+		     "t.conf:2:16: duplicate 'syn-hold' (first at t.conf:2), expected it once per block");
+	expect_error(SH_INST "  syn-hold on; accept off; }",
+		     "t.conf:1:1: expected accept on with syn-hold in instance 'a' (accept off drops all TCP to the addresses)");
+#undef SH_INST
+}
+
 /* What parsing `text` logs (stderr), in out. */
 static void parse_logged(const char *text, char *out, size_t cap)
 {
@@ -328,6 +371,7 @@ int main(void)
 		cmocka_unit_test(test_examples_load),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_vmac),
+		cmocka_unit_test(test_syn_hold),
 		cmocka_unit_test(test_ipv6_first_vip_warning),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
