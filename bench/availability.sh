@@ -60,6 +60,7 @@
 # Not part of make check.  Needs root, `make` (release build) and `make deps`.
 #   bench/availability.sh                                   (REPS=3, ADVERTS="1000 100")
 #   REPS=1 SCENARIOS="crash handover" ADVERTS=100 bench/availability.sh
+#   BFD=off|10ms|... (vrrpd's BFD beside VRRP; default configs/site.env's)
 #   IMPLS=vrrpd ... (one side only)   WINDOW_S=15 BASELINE_S=3 SPLIT_S=8   OUT=file prefix
 set -u
 export NET_BIN=${NET_BIN:-build}
@@ -73,6 +74,9 @@ REPS=${REPS:-3}
 ADVERTS=${ADVERTS:-1000 100}
 IMPLS=${IMPLS:-vrrpd keepalived}
 SCENARIOS=${SCENARIOS:-crash lb-crash lb-wedge vrrp-crash handover backend split}
+# BFD beside VRRP for vrrpd, as configs/site.env ships it (10ms) unless BFD=off
+# (VRRP alone); keepalived has no BFD takeover.
+BFD=${BFD:-$(. "$(dirname "$0")/../configs/site.env" && echo "${BFD:-off}")}
 BASELINE_S=${BASELINE_S:-3}
 WINDOW_S=${WINDOW_S:-15}
 SPLIT_S=${SPLIT_S:-8}
@@ -187,6 +191,7 @@ gen_configs() { # advert-ms: vrrpd.conf and lbd.conf of each node from the shipp
 	# the S3 frontend is the one added below (s3rver fails the template's MinIO check)
 	sed "s/^ADVERT=.*/ADVERT=${adv}ms/" "$REPO/packaging/lab/env/site.env" >"$e/site.env"
 	echo "S3_PORT=" >>"$e/site.env"
+	echo "BFD=$BFD" >>"$e/site.env"
 	"$REPO/configs/generate.sh" -e "$e" -o "$T/conf-$adv" >/dev/null || t_fail "configs/generate.sh"
 	local n
 	for n in $NODES; do
@@ -515,7 +520,7 @@ done
 
 # ---- summary ---------------------------------------------------------------------------
 echo
-echo "== availability (REPS=$REPS, window ${WINDOW_S}s after the trigger, $(nproc) CPUs, $(uname -r)); $OUT.jsonl"
+echo "== availability (REPS=$REPS, vrrpd BFD $BFD, window ${WINDOW_S}s after the trigger, $(nproc) CPUs, $(uname -r)); $OUT.jsonl"
 node "$CLIENTS/report.js" "$OUT.jsonl"
 echo
 node "$CLIENTS/report.js" "$OUT.jsonl" --full
