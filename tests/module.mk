@@ -1,12 +1,19 @@
 # Unit tests (cmocka) and fuzz targets (libFuzzer).  Each tests/unit/test_X.c is one
 # program linked against every daemon library; each tests/fuzz/fuzz_X.c one target.
+# The other tests/unit/*.c are helpers several tests share (conftest.c): they go
+# into libunithelp.a, linked before the daemon libraries.
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
+UNIT_HELP_SRCS := $(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c))
 TEST_LIBS := $(LIBS) $(B)/libcommon.a
 
-$(B)/tests/%: $(B)/obj/tests/unit/%.o $(TEST_LIBS)
+$(B)/libunithelp.a: $(UNIT_HELP_SRCS:%.c=$(B)/obj/%.o)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) $< $(TEST_LIBS) -o $@ $(LDLIBS) -lcmocka
+	$(AR) rcs $@ $^
+
+$(B)/tests/%: $(B)/obj/tests/unit/%.o $(B)/libunithelp.a $(TEST_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) $< $(B)/libunithelp.a $(TEST_LIBS) -o $@ $(LDLIBS) -lcmocka
 
 unit-bins: $(UNIT_BINS)
 

@@ -12,32 +12,15 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "tests/unit/conftest.h"
 #include "vrrpd/config.h"
-
-static struct vrrpd_config *load_ok(const char *text)
-{
-	struct vrrpd_config *c = NULL;
-	char err[512] = "";
-	if (vrrpd_config_parse_string("t.conf", text, strlen(text), &c, err, sizeof(err)))
-		fail_msg("unexpected error: %s", err);
-	return c;
-}
-
-static void expect_error(const char *text, const char *msg)
-{
-	struct vrrpd_config *c = NULL;
-	char err[512] = "";
-	assert_int_equal(vrrpd_config_parse_string("t.conf", text, strlen(text), &c, err, sizeof(err)), -22);
-	assert_null(c);
-	assert_string_equal(err, msg);
-}
 
 #define MIN_INST "instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24; }\n"
 
 static void test_defaults(void **state)
 {
 	(void)state;
-	struct vrrpd_config *c = load_ok(MIN_INST);
+	struct vrrpd_config *c = conftest_vrrpd_ok(MIN_INST);
 	assert_int_equal(c->ninst, 1);
 	const struct instance_conf *in = &c->inst[0];
 	assert_string_equal(in->name, "a");
@@ -66,7 +49,7 @@ static void test_defaults(void **state)
 static void test_full(void **state)
 {
 	(void)state;
-	struct vrrpd_config *c = load_ok(
+	struct vrrpd_config *c = conftest_vrrpd_ok(
 		"global { control /tmp/v.sock; realtime-priority 10; mlock off; xdp-guard off; notify \"/bin/n x\"; }\n"
 		"instance VI_51 {\n"
 		"  interface vrrp0; vrid 51; priority 90; advert 100ms;\n"
@@ -137,120 +120,120 @@ static void test_examples_load(void **state)
 static void test_errors(void **state)
 {
 	(void)state;
-	expect_error("", "t.conf:1:1: expected at least one 'instance NAME { ... }' block");
-	expect_error("instance a { vrid 51; virtual-address 198.51.100.1; }",
-		     "t.conf:1:1: expected 'interface NAME' in instance 'a'");
-	expect_error("instance a { interface e; virtual-address 198.51.100.1; }",
-		     "t.conf:1:1: expected 'vrid 1-255' in instance 'a'");
-	expect_error("instance a { interface e; vrid 1; }",
-		     "t.conf:1:1: expected at least one 'virtual-address' in instance 'a'");
-	expect_error("instance a { interface e; vrid 256; }",
-		     "t.conf:1:32: expected a whole number from 1 to 255, got '256'");
-	expect_error("instance a { priority 0; }",
-		     "t.conf:1:23: expected a whole number from 1 to 255, got '0'");
-	expect_error("instance a { advert 5ms; }",
-		     "t.conf:1:21: expected a duration from 10ms to 40950ms, got '5ms'");
-	expect_error("instance a { advert 41s; }",
-		     "t.conf:1:21: expected a duration from 10ms to 40950ms, got '41s'");
-	expect_error("instance a { advert 15ms; }",
-		     "t.conf:1:21: expected a whole number of centiseconds (VRRPv3 unit), got '15ms'");
-	expect_error("instance a { advert 1; }",
-		     "t.conf:1:21: expected a duration like 250ms, 2s, 1.5s or 1m, got '1'");
-	expect_error("instance a { virtual-address 198.51.100.1/24; virtual-address 2001:db8::1; }",
-		     "t.conf:1:63: expected an IPv4 address like the others of this instance (one family per instance)");
-	expect_error("instance a { virtual-address 198.51.100.1 lable x; }",
-		     "t.conf:1:43: expected 'virtual-address PREFIX [label NAME]'");
-	expect_error("instance a { virtual-address 2001:db8::1 label x; }",
-		     "t.conf:1:42: expected no label on an IPv6 address (labels are IPv4 only)");
-	expect_error("instance a { virtual-address 198.51.100.1; virtual-address 198.51.100.1/24; }",
-		     "t.conf:1:60: expected each virtual address once, '198.51.100.1/24' repeats");
-	expect_error("instance a { checksum rfc1234; }",
-		     "t.conf:1:23: expected one of rfc5798, rfc9568, got 'rfc1234'");
-	expect_error("instance a { unicast-peer 198.51.100.1:80; }",
-		     "t.conf:1:27: expected an IP address, got '198.51.100.1:80'");
-	expect_error("instance a { interface e; vrid 1; virtual-address 198.51.100.1; unicast-source 198.51.100.2; }",
-		     "t.conf:1:1: expected 'unicast-peer' in instance 'a' (unicast-source is set)");
-	expect_error("instance a { interface e; vrid 1; virtual-address 198.51.100.1; preempt off; preempt-delay 1s; }",
-		     "t.conf:1:1: expected no preempt-delay in instance 'a' (preempt is off)");
-	expect_error("instance a { track x weight 0; }",
-		     "t.conf:1:29: expected a weight from -254 to 254 other than 0 (use 'fault'), got '0'");
-	expect_error("instance a { track x heavy; }",
-		     "t.conf:1:22: expected 'track NAME [weight N | fault]'");
-	expect_error(MIN_INST "instance b { interface eth0; vrid 51; virtual-address 198.51.100.1; }",
-		     "t.conf:2:10: expected a unique (interface, vrid, family): instance 'a' already uses vrid 51 on eth0");
-	expect_error(MIN_INST "instance a { }",
-		     "t.conf:2:10: duplicate instance 'a' (first at t.conf:1), expected a unique name");
-	expect_error("instance a { interface e; vrid 1; virtual-address 198.51.100.1; track nope; }",
-		     "t.conf:1:71: expected the name of a 'track NAME { }' block, 'nope' is not defined");
-	expect_error("track t { interval 1s; }",
-		     "t.conf:1:1: expected one of http, script, file or interface in track 't'");
-	expect_error("track t { file /a; script /b; }",
-		     "t.conf:1:20: expected one check per track block (http, script, file or interface)");
-	expect_error("track t { http 127.0.0.1:80 healthz; }",
-		     "t.conf:1:29: expected a path starting with '/', got 'healthz'");
-	expect_error("track t { http 127.0.0.1; }",
-		     "t.conf:1:16: expected an address like 192.0.2.1:80 or [2001:db8::1]:80, got '127.0.0.1'");
-	expect_error("track t { file /a; status 200; }", "t.conf:1:1: expected 'status' only in an http track");
-	expect_error("track t { file /a; interval 1s; timeout 2s; }",
-		     "t.conf:1:1: expected timeout (2000ms) at most interval (1000ms)");
-	expect_error("global { control run/x.sock; }",
-		     "t.conf:1:18: expected an absolute path for the control socket");
-	expect_error("global { realtime-priority 100; }",
-		     "t.conf:1:28: expected a whole number from 0 to 99, got '100'");
-	expect_error("global { bogus 1; }",
-		     "t.conf:1:10: unknown keyword 'bogus', expected one of: control, realtime-priority, mlock, xdp-guard, notify, "
-		     "notify-timeout, lbd-control, handover-timeout");
-	expect_error("global { lbd-control run/lbd.sock; }",
-		     "t.conf:1:22: expected an absolute path for lbd's control socket");
-	expect_error("global { handover-timeout 10ms; }",
-		     "t.conf:1:27: expected a duration from 100ms to 10m, got '10ms'");
-	expect_error("global { xdp-guard maybe; }",
-		     "t.conf:1:20: expected one of off, on, no, yes, false, true, got 'maybe'");
-	expect_error("global { notify-timeout 10ms; }",
-		     "t.conf:1:25: expected a duration from 100ms to 1h, got '10ms'");
-	expect_error("instance a { garp { count 1000; } }",
-		     "t.conf:1:27: expected a whole number from 0 to 100, got '1000'");
-	expect_error("instance a { garp { refresh 10ms; } }",
-		     "t.conf:1:29: expected 0 (off) or at least 1s, got '10ms'");
+	conftest_vrrpd_error("", "t.conf:1:1: expected at least one 'instance NAME { ... }' block");
+	conftest_vrrpd_error("instance a { vrid 51; virtual-address 198.51.100.1; }",
+			     "t.conf:1:1: expected 'interface NAME' in instance 'a'");
+	conftest_vrrpd_error("instance a { interface e; virtual-address 198.51.100.1; }",
+			     "t.conf:1:1: expected 'vrid 1-255' in instance 'a'");
+	conftest_vrrpd_error("instance a { interface e; vrid 1; }",
+			     "t.conf:1:1: expected at least one 'virtual-address' in instance 'a'");
+	conftest_vrrpd_error("instance a { interface e; vrid 256; }",
+			     "t.conf:1:32: expected a whole number from 1 to 255, got '256'");
+	conftest_vrrpd_error("instance a { priority 0; }",
+			     "t.conf:1:23: expected a whole number from 1 to 255, got '0'");
+	conftest_vrrpd_error("instance a { advert 5ms; }",
+			     "t.conf:1:21: expected a duration from 10ms to 40950ms, got '5ms'");
+	conftest_vrrpd_error("instance a { advert 41s; }",
+			     "t.conf:1:21: expected a duration from 10ms to 40950ms, got '41s'");
+	conftest_vrrpd_error("instance a { advert 15ms; }",
+			     "t.conf:1:21: expected a whole number of centiseconds (VRRPv3 unit), got '15ms'");
+	conftest_vrrpd_error("instance a { advert 1; }",
+			     "t.conf:1:21: expected a duration like 250ms, 2s, 1.5s or 1m, got '1'");
+	conftest_vrrpd_error("instance a { virtual-address 198.51.100.1/24; virtual-address 2001:db8::1; }",
+			     "t.conf:1:63: expected an IPv4 address like the others of this instance (one family per instance)");
+	conftest_vrrpd_error("instance a { virtual-address 198.51.100.1 lable x; }",
+			     "t.conf:1:43: expected 'virtual-address PREFIX [label NAME]'");
+	conftest_vrrpd_error("instance a { virtual-address 2001:db8::1 label x; }",
+			     "t.conf:1:42: expected no label on an IPv6 address (labels are IPv4 only)");
+	conftest_vrrpd_error("instance a { virtual-address 198.51.100.1; virtual-address 198.51.100.1/24; }",
+			     "t.conf:1:60: expected each virtual address once, '198.51.100.1/24' repeats");
+	conftest_vrrpd_error("instance a { checksum rfc1234; }",
+			     "t.conf:1:23: expected one of rfc5798, rfc9568, got 'rfc1234'");
+	conftest_vrrpd_error("instance a { unicast-peer 198.51.100.1:80; }",
+			     "t.conf:1:27: expected an IP address, got '198.51.100.1:80'");
+	conftest_vrrpd_error("instance a { interface e; vrid 1; virtual-address 198.51.100.1; unicast-source 198.51.100.2; }",
+			     "t.conf:1:1: expected 'unicast-peer' in instance 'a' (unicast-source is set)");
+	conftest_vrrpd_error("instance a { interface e; vrid 1; virtual-address 198.51.100.1; preempt off; preempt-delay 1s; }",
+			     "t.conf:1:1: expected no preempt-delay in instance 'a' (preempt is off)");
+	conftest_vrrpd_error("instance a { track x weight 0; }",
+			     "t.conf:1:29: expected a weight from -254 to 254 other than 0 (use 'fault'), got '0'");
+	conftest_vrrpd_error("instance a { track x heavy; }",
+			     "t.conf:1:22: expected 'track NAME [weight N | fault]'");
+	conftest_vrrpd_error(MIN_INST "instance b { interface eth0; vrid 51; virtual-address 198.51.100.1; }",
+			     "t.conf:2:10: expected a unique (interface, vrid, family): instance 'a' already uses vrid 51 on eth0");
+	conftest_vrrpd_error(MIN_INST "instance a { }",
+			     "t.conf:2:10: duplicate instance 'a' (first at t.conf:1), expected a unique name");
+	conftest_vrrpd_error("instance a { interface e; vrid 1; virtual-address 198.51.100.1; track nope; }",
+			     "t.conf:1:71: expected the name of a 'track NAME { }' block, 'nope' is not defined");
+	conftest_vrrpd_error("track t { interval 1s; }",
+			     "t.conf:1:1: expected one of http, script, file or interface in track 't'");
+	conftest_vrrpd_error("track t { file /a; script /b; }",
+			     "t.conf:1:20: expected one check per track block (http, script, file or interface)");
+	conftest_vrrpd_error("track t { http 127.0.0.1:80 healthz; }",
+			     "t.conf:1:29: expected a path starting with '/', got 'healthz'");
+	conftest_vrrpd_error("track t { http 127.0.0.1; }",
+			     "t.conf:1:16: expected an address like 192.0.2.1:80 or [2001:db8::1]:80, got '127.0.0.1'");
+	conftest_vrrpd_error("track t { file /a; status 200; }", "t.conf:1:1: expected 'status' only in an http track");
+	conftest_vrrpd_error("track t { file /a; interval 1s; timeout 2s; }",
+			     "t.conf:1:1: expected timeout (2000ms) at most interval (1000ms)");
+	conftest_vrrpd_error("global { control run/x.sock; }",
+			     "t.conf:1:18: expected an absolute path for the control socket");
+	conftest_vrrpd_error("global { realtime-priority 100; }",
+			     "t.conf:1:28: expected a whole number from 0 to 99, got '100'");
+	conftest_vrrpd_error("global { bogus 1; }",
+			     "t.conf:1:10: unknown keyword 'bogus', expected one of: control, realtime-priority, mlock, xdp-guard, notify, "
+			     "notify-timeout, lbd-control, handover-timeout");
+	conftest_vrrpd_error("global { lbd-control run/lbd.sock; }",
+			     "t.conf:1:22: expected an absolute path for lbd's control socket");
+	conftest_vrrpd_error("global { handover-timeout 10ms; }",
+			     "t.conf:1:27: expected a duration from 100ms to 10m, got '10ms'");
+	conftest_vrrpd_error("global { xdp-guard maybe; }",
+			     "t.conf:1:20: expected one of off, on, no, yes, false, true, got 'maybe'");
+	conftest_vrrpd_error("global { notify-timeout 10ms; }",
+			     "t.conf:1:25: expected a duration from 100ms to 1h, got '10ms'");
+	conftest_vrrpd_error("instance a { garp { count 1000; } }",
+			     "t.conf:1:27: expected a whole number from 0 to 100, got '1000'");
+	conftest_vrrpd_error("instance a { garp { refresh 10ms; } }",
+			     "t.conf:1:29: expected 0 (off) or at least 1s, got '10ms'");
 }
 
 static void test_vmac(void **state)
 {
 	(void)state;
-	struct vrrpd_config *c = load_ok(MIN_INST);
+	struct vrrpd_config *c = conftest_vrrpd_ok(MIN_INST);
 	assert_int_equal(c->inst[0].vmac, 0);
 	vrrpd_config_free(c);
-	c = load_ok("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24; vmac on; }\n"
-		    "instance b { interface eth1; vrid 51; virtual-address 198.51.100.101/24; vmac on lan51; }\n"
-		    "instance c { interface eth0; vrid 52; virtual-address 198.51.100.102/24; vmac; }\n");
+	c = conftest_vrrpd_ok("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24; vmac on; }\n"
+			      "instance b { interface eth1; vrid 51; virtual-address 198.51.100.101/24; vmac on lan51; }\n"
+			      "instance c { interface eth0; vrid 52; virtual-address 198.51.100.102/24; vmac; }\n");
 	assert_int_equal(c->inst[0].vmac, 1);
 	assert_string_equal(c->inst[0].vmac_ifname, "vrrp.51");
 	assert_string_equal(c->inst[1].vmac_ifname, "lan51");
 	assert_int_equal(c->inst[2].vmac, 1);
 	assert_string_equal(c->inst[2].vmac_ifname, "vrrp.52");
 	vrrpd_config_free(c);
-	expect_error("instance a { interface eth0; vrid 51; virtual-address 2001:db8::100/64; vmac on; }\n",
-		     "t.conf:1:1: expected no vmac in IPv6 instance 'a' (virtual MACs are for IPv4 only so far)");
-	expect_error("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24; vmac off x; }\n",
-		     "t.conf:1:83: expected no interface name after 'vmac off'");
-	expect_error("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24; vmac on; }\n"
-		     "instance b { interface eth1; vrid 51; virtual-address 198.51.100.101/24; vmac on; }\n",
-		     "t.conf:2:10: expected a unique vmac interface: instance 'a' already uses vrrp.51 (name it: vmac on NAME)");
+	conftest_vrrpd_error("instance a { interface eth0; vrid 51; virtual-address 2001:db8::100/64; vmac on; }\n",
+			     "t.conf:1:1: expected no vmac in IPv6 instance 'a' (virtual MACs are for IPv4 only so far)");
+	conftest_vrrpd_error("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24; vmac off x; }\n",
+			     "t.conf:1:83: expected no interface name after 'vmac off'");
+	conftest_vrrpd_error("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24; vmac on; }\n"
+			     "instance b { interface eth1; vrid 51; virtual-address 198.51.100.101/24; vmac on; }\n",
+			     "t.conf:2:10: expected a unique vmac interface: instance 'a' already uses vrrp.51 (name it: vmac on NAME)");
 }
 
 /* syn-hold: off by default; on with or without ports (none: every port). */
 static void test_syn_hold(void **state)
 {
 	(void)state;
-	struct vrrpd_config *c = load_ok(MIN_INST);
+	struct vrrpd_config *c = conftest_vrrpd_ok(MIN_INST);
 	assert_int_equal(c->inst[0].syn_hold, 0);
 	assert_int_equal(c->inst[0].nsyn_hold_ports, 0);
 	vrrpd_config_free(c);
-	c = load_ok("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24; syn-hold on;\n"
-		    "  syn-hold-ports 4318 9192 65535; }\n"
-		    "instance b { interface eth0; vrid 52; virtual-address 2001:db8::100/64; syn-hold; }\n"
-		    "instance c { interface eth0; vrid 53; virtual-address 198.51.100.101/24; syn-hold off;\n"
-		    "  syn-hold-ports 1; }\n");
+	c = conftest_vrrpd_ok("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24; syn-hold on;\n"
+			      "  syn-hold-ports 4318 9192 65535; }\n"
+			      "instance b { interface eth0; vrid 52; virtual-address 2001:db8::100/64; syn-hold; }\n"
+			      "instance c { interface eth0; vrid 53; virtual-address 198.51.100.101/24; syn-hold off;\n"
+			      "  syn-hold-ports 1; }\n");
 	assert_int_equal(c->inst[0].syn_hold, 1);
 	assert_int_equal(c->inst[0].nsyn_hold_ports, 3);
 	assert_int_equal(c->inst[0].syn_hold_ports[0], 4318);
@@ -262,22 +245,22 @@ static void test_syn_hold(void **state)
 	assert_int_equal(c->inst[2].nsyn_hold_ports, 1);
 	vrrpd_config_free(c);
 #define SH_INST "instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
-	expect_error(SH_INST "  syn-hold maybe; }", "t.conf:2:12: expected one of off, on, no, yes, false, true, got 'maybe'");
-	expect_error(SH_INST "  syn-hold on; syn-hold-ports 4318 0; }",
-		     "t.conf:2:36: expected a whole number from 1 to 65535, got '0'");
-	expect_error(SH_INST "  syn-hold on; syn-hold-ports 65536; }",
-		     "t.conf:2:31: expected a whole number from 1 to 65535, got '65536'");
-	expect_error(SH_INST "  syn-hold on; syn-hold-ports http; }",
-		     "t.conf:2:31: expected a whole number from 1 to 65535, got 'http'");
-	expect_error(SH_INST "  syn-hold on; syn-hold-ports 4318 9192 4318; }",
-		     "t.conf:2:41: expected each port once, got 4318 again");
-	expect_error(SH_INST "  syn-hold-ports; }", "t.conf:2:3: expected 'syn-hold-ports PORT...'");
-	expect_error(SH_INST "  syn-hold-ports 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17; }",
-		     "t.conf:2:57: expected at most 16 ports");
-	expect_error(SH_INST "  syn-hold on; syn-hold off; }",
-		     "t.conf:2:16: duplicate 'syn-hold' (first at t.conf:2), expected it once per block");
-	expect_error(SH_INST "  syn-hold on; accept off; }",
-		     "t.conf:1:1: expected accept on with syn-hold in instance 'a' (accept off drops all TCP to the addresses)");
+	conftest_vrrpd_error(SH_INST "  syn-hold maybe; }", "t.conf:2:12: expected one of off, on, no, yes, false, true, got 'maybe'");
+	conftest_vrrpd_error(SH_INST "  syn-hold on; syn-hold-ports 4318 0; }",
+			     "t.conf:2:36: expected a whole number from 1 to 65535, got '0'");
+	conftest_vrrpd_error(SH_INST "  syn-hold on; syn-hold-ports 65536; }",
+			     "t.conf:2:31: expected a whole number from 1 to 65535, got '65536'");
+	conftest_vrrpd_error(SH_INST "  syn-hold on; syn-hold-ports http; }",
+			     "t.conf:2:31: expected a whole number from 1 to 65535, got 'http'");
+	conftest_vrrpd_error(SH_INST "  syn-hold on; syn-hold-ports 4318 9192 4318; }",
+			     "t.conf:2:41: expected each port once, got 4318 again");
+	conftest_vrrpd_error(SH_INST "  syn-hold-ports; }", "t.conf:2:3: expected 'syn-hold-ports PORT...'");
+	conftest_vrrpd_error(SH_INST "  syn-hold-ports 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17; }",
+			     "t.conf:2:57: expected at most 16 ports");
+	conftest_vrrpd_error(SH_INST "  syn-hold on; syn-hold off; }",
+			     "t.conf:2:16: duplicate 'syn-hold' (first at t.conf:2), expected it once per block");
+	conftest_vrrpd_error(SH_INST "  syn-hold on; accept off; }",
+			     "t.conf:1:1: expected accept on with syn-hold in instance 'a' (accept off drops all TCP to the addresses)");
 #undef SH_INST
 }
 
@@ -290,7 +273,7 @@ static void parse_logged(const char *text, char *out, size_t cap)
 	assert_true(saved >= 0);
 	log_init("test", 1, LOG_WARNING);
 	assert_true(dup2(fileno(f), 2) >= 0);
-	struct vrrpd_config *c = load_ok(text);
+	struct vrrpd_config *c = conftest_vrrpd_ok(text);
 	assert_true(dup2(saved, 2) >= 0);
 	close(saved);
 	vrrpd_config_free(c);
@@ -322,11 +305,11 @@ static void test_ipv6_first_vip_warning(void **state)
 static void test_bfd(void **state)
 {
 	(void)state;
-	struct vrrpd_config *c = load_ok(MIN_INST);
+	struct vrrpd_config *c = conftest_vrrpd_ok(MIN_INST);
 	assert_int_equal(c->inst[0].bfd.on, 0);
 	vrrpd_config_free(c);
-	c = load_ok("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
-		    "  bfd { peer 198.51.100.12; min-tx 10ms; min-rx 20ms; multiplier 5; }\n}\n");
+	c = conftest_vrrpd_ok("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
+			      "  bfd { peer 198.51.100.12; min-tx 10ms; min-rx 20ms; multiplier 5; }\n}\n");
 	const struct bfd_conf *b = &c->inst[0].bfd;
 	assert_int_equal(b->on, 1);
 	assert_int_equal(b->min_tx_ms, 10);
@@ -334,31 +317,31 @@ static void test_bfd(void **state)
 	assert_int_equal(b->mult, 5);
 	assert_int_equal(b->peer.ss.ss_family, AF_INET);
 	vrrpd_config_free(c);
-	c = load_ok("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
-		    "  bfd { peer 198.51.100.12; }\n}\n");
+	c = conftest_vrrpd_ok("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
+			      "  bfd { peer 198.51.100.12; }\n}\n");
 	assert_int_equal(c->inst[0].bfd.min_tx_ms, 300);
 	assert_int_equal(c->inst[0].bfd.min_rx_ms, 300);
 	assert_int_equal(c->inst[0].bfd.mult, 3);
 	vrrpd_config_free(c);
-	expect_error("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
-		     "  bfd { min-tx 10ms; }\n}\n",
-		     "t.conf:2:3: expected 'peer ADDRESS' in the bfd block");
-	expect_error("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
-		     "  bfd { peer 2001:db8::1; }\n}\n",
-		     "t.conf:2:14: expected an IPv4 address like the others of this instance (one family per instance)");
-	expect_error("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
-		     "  bfd { peer 198.51.100.12; multiplier 0; }\n}\n",
-		     "t.conf:2:40: expected a whole number from 1 to 255, got '0'");
+	conftest_vrrpd_error("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
+			     "  bfd { min-tx 10ms; }\n}\n",
+			     "t.conf:2:3: expected 'peer ADDRESS' in the bfd block");
+	conftest_vrrpd_error("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
+			     "  bfd { peer 2001:db8::1; }\n}\n",
+			     "t.conf:2:14: expected an IPv4 address like the others of this instance (one family per instance)");
+	conftest_vrrpd_error("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
+			     "  bfd { peer 198.51.100.12; multiplier 0; }\n}\n",
+			     "t.conf:2:40: expected a whole number from 1 to 255, got '0'");
 	/* One BFD session per interface and family: they share port 3784. */
-	expect_error("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
-		     "  bfd { peer 198.51.100.12; }\n}\n"
-		     "instance b { interface eth0; vrid 52; virtual-address 198.51.100.101/24;\n"
-		     "  bfd { peer 198.51.100.12; }\n}\n",
-		     "t.conf:4:1: expected one bfd block per interface and family: instance 'a' has one on eth0");
-	c = load_ok("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
-		    "  bfd { peer 198.51.100.12; }\n}\n"
-		    "instance b { interface eth0; vrid 52; virtual-address 2001:db8::100/64;\n"
-		    "  bfd { peer 2001:db8::12; }\n}\n");
+	conftest_vrrpd_error("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
+			     "  bfd { peer 198.51.100.12; }\n}\n"
+			     "instance b { interface eth0; vrid 52; virtual-address 198.51.100.101/24;\n"
+			     "  bfd { peer 198.51.100.12; }\n}\n",
+			     "t.conf:4:1: expected one bfd block per interface and family: instance 'a' has one on eth0");
+	c = conftest_vrrpd_ok("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
+			      "  bfd { peer 198.51.100.12; }\n}\n"
+			      "instance b { interface eth0; vrid 52; virtual-address 2001:db8::100/64;\n"
+			      "  bfd { peer 2001:db8::12; }\n}\n");
 	vrrpd_config_free(c);
 }
 
