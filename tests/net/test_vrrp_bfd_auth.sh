@@ -52,8 +52,6 @@ wait_for 3 "a packet without authentication is dropped as auth_mismatch" dropped
 t_assert "node 1's session is still Up" [ "$(vrrp_field n1 bfd.state)" = Up ]
 t_assert "node 2 still backup" vrrp_state_is n2 backup
 
-peer_idx=$(ip -n "$NS_n1" -o link show eth0 | sed -n 's/.*eth0@if\([0-9]*\):.*/\1/p')
-hub_port=$(ip -n "$NS_hub" -o link show | awk -F': ' -v i="$peer_idx" '$1 == i { sub(/@.*/, "", $2); print $2 }')
-ip -n "$NS_hub" link set "$hub_port" down
+hub_link n1 down
 wait_for 3 "node 2 becomes master" vrrp_state_is n2 master
 t_assert "reason is bfd_peer_down" [ "$(vrrp_field n2 last_transition.reason)" = bfd_peer_down ]

@@ -17,12 +17,6 @@ mac2=$(mac_of n2)
 t_assert "client pings the VIP" ns_exec cl ping -c 1 -W 1 -q "$VIP"
 t_assert "client holds node 1's MAC for the VIP" client_neigh_is "$mac1"
 
-# hub_port NODE: the bridge port in the hub that NODE's eth0 plugs into.
-hub_port() {
-	local idx
-	idx=$(ip -n "$(eval echo "\$NS_$1")" -o link show eth0 | sed -n 's/^[0-9]*: eth0@if\([0-9]*\):.*/\1/p')
-	ip -n "$NS_hub" -o link show | sed -n "s/^$idx: \([^:@]*\)[:@].*/\1/p"
-}
 isolate() { # on|off: isolated ports do not talk to each other, only to the others
 	local n
 	for n in n1 n2; do bridge -n "$NS_hub" link set dev "$(hub_port $n)" isolated "$1" || t_fail "isolate $n $1"; done

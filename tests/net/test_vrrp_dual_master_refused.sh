@@ -20,11 +20,6 @@ t_assert "node 1 sent no gratuitous ARP for it" field_is n1 counters.garp_sent 0
 vrrp_run n2 "$T/n2.conf"
 wait_for 5 "node 2 is master" vrrp_state_is n2 master
 
-hub_port() { # NODE: the hub's bridge port of NODE's eth0
-	local idx
-	idx=$(ip -n "$(eval echo "\$NS_$1")" -o link show eth0 | sed -n 's/^[0-9]*: eth0@if\([0-9]*\):.*/\1/p')
-	ip -n "$NS_hub" -o link show | sed -n "s/^$idx: \([^:@]*\)[:@].*/\1/p"
-}
 isolate() { # on|off
 	local n
 	for n in n1 n2; do bridge -n "$NS_hub" link set dev "$(hub_port $n)" isolated "$1" || t_fail "isolate $n $1"; done

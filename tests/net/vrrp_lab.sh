@@ -8,6 +8,8 @@
 #   vrrp_run n1 FILE            vrrpd in n1, log $T/vrrpd-n1.log, control $T/n1.sock
 #   vrrp_field n1 state         a field of the first instance in `vrrpctl status --json`
 #   vip_on n1                   the VIP is on n1's eth0
+#   hub_port n1                 the hub's bridge port that n1's eth0 plugs into
+#   hub_link n1 down|up         n1's link cut at the hub, or back; $LINK_MS: when
 #   web_node n1 5s              nginx on n1's address :8081 (answers "n1"), and $T/lbd-n1.conf:
 #                               lbd on :8080 over both nodes' nginx, checked every 2 s, fall 3
 net_require python3
@@ -64,6 +66,26 @@ vip_on() { # NODE [ADDRESS]
 }
 
 vip_off() { ! vip_on "$@"; }
+
+# hub_port NODE: the bridge port in the hub that NODE's eth0 plugs into (the
+# other end of its veth pair); empty when there is none.
+hub_port() {
+	local idx
+	idx=$(ip -n "$(eval echo "\$NS_$1")" -o link show eth0 | sed -n 's/^[0-9]*: eth0@if\([0-9]*\):.*/\1/p')
+	[ -n "$idx" ] || return 0
+	ip -n "$NS_hub" -o link show | sed -n "s/^$idx: \([^:@]*\)[:@].*/\1/p"
+}
+
+# hub_link NODE down|up: NODE's link cut at the hub (its bridge port down: the
+# node neither says goodbye nor sends anything more the others hear), or back.
+# LINK_MS: the time of the change, in now_ms's milliseconds.
+hub_link() {
+	local port
+	port=$(hub_port "$1")
+	t_assert "found node ${1#n}'s port on the hub" [ -n "$port" ]
+	LINK_MS=$(now_ms)
+	ip -n "$NS_hub" link set "$port" "$2"
+}
 
 # Milliseconds since the epoch, for timings printed in the log.
 now_ms() { date +%s%3N; }
