@@ -33,73 +33,34 @@ IFS=. read -r kmaj kmin _ < /proc/sys/kernel/osrelease
 RESTARTS=10
 MODE=${LBD_MIGRATE:-on}
 
-lbd_setup
-lbd_nginx a 192.0.2.11:8080
-lbd_nginx b 192.0.2.12:8080
-cat > "$T/lbd.conf" <<C
-global { workers 2; control $LBD_SOCK; grace 2s; stats 192.0.2.10:8404; }
-defaults { access-log off; }
-backend be { server a 192.0.2.11:8080; server b 192.0.2.12:8080; }
-frontend fe { bind 192.0.2.10:9192; backend be; }
-C
-LBIN=$T/sbin/lbd
-mkdir -p "$T/sbin"
-cp "$BIN/lbd" "$LBIN"
-net_spawn lb lbd "$LBIN" -n -f "$T/lbd.conf"
-wait_for 5 "lbd control socket" lbctl_ status
-ino() { ns_exec lb ss -tlne 'sport = :9192' | grep -o 'ino:[0-9]*' | sort | tr '\n' ' '; }
+lbd_restart_lab
 
 # ---- 1. restarts and upgrades at steady load -------------------------------------
-net_spawn lb wrk wrk -t1 -c20 -d25s http://192.0.2.10:9192/
-WRK=$PID_wrk
-net_spawn lb ka "$PY" "$(dirname "$0")/lbd_keepalive_client.py" 192.0.2.10 9192 "$T/stop" 4 90
-KA=$PID_ka
-wait_for 5 "traffic flows" bash -c "$(declare -f lbd_stat lbctl_); BIN=$BIN PY=$PY LBD_SOCK=$LBD_SOCK; test \$(lbd_stat \"s['frontends'][0]['requests']\") -gt 500"
+lbd_load
 
 cur=$PID_lbd
 for i in $(seq 1 "$RESTARTS"); do
 	old=$cur
-	ino_old=$(ino)
-	net_spawn lb "lbd$i" "$LBIN" -n -f "$T/lbd.conf"
-	pv="PID_lbd$i"
-	cur=${!pv}
-	wait_for 5 "restart $i: the new lbd ($cur) runs" grep -q "running:" "$T/lbd$i.log"
-	wait_for 10 "restart $i: the old lbd ($old) has exited" bash -c "$(declare -f net_alive); ! net_alive $old"
+	ino_old=$(lbd_inodes)
+	lbd_restart "$i" "$old"
+	cur=$LBD_NEW
 	t_assert "restart $i: the new lbd took the SK_REUSEPORT path" \
 		grep -q "opened beside pid $old's, steered to by the SK_REUSEPORT program (BPF)" "$T/lbd$i.log"
-	t_assert "restart $i: its listening sockets are new ones" test "$(ino)" != "$ino_old"
+	t_assert "restart $i: its listening sockets are new ones" test "$(lbd_inodes)" != "$ino_old"
 	sleep 0.3 # steady load between restarts
 done
 for u in 1 2 3; do
 	old=$cur
-	cp "$BIN/lbd" "$LBIN.new" && mv "$LBIN.new" "$LBIN"
 	log=$T/lbd$RESTARTS.log
-	if [ "$u" = 3 ]; then
-		t_assert "upgrade $u: lbctl upgrade accepted" lbctl_ upgrade
-	else
-		kill -USR2 "$old"
-	fi
-	wait_for 5 "upgrade $u: lbd $old started the new binary" grep -q "lbd\[$old\] notice: upgrade: started pid" "$log"
-	cur=$(sed -n "s/.*lbd\[$old\] notice: upgrade: started pid \([0-9]*\).*/\1/p" "$log")
-	NET_PIDS+=("$cur")
+	lbd_upgrade "$u" "$old" "$log"
+	cur=$LBD_NEW
 	wait_for 5 "upgrade $u: the new lbd ($cur) took the SK_REUSEPORT path" \
 		grep -q "lbd\[$cur\] notice: listening sockets: 2 opened beside pid $old's" "$log"
-	wait_for 10 "upgrade $u: the old lbd ($old) has exited" bash -c "$(declare -f net_alive); ! net_alive $old"
+	wait_for 10 "upgrade $u: the old lbd ($old) has exited" lbd_exited "$old"
 	sleep 0.3
 done
 t_assert "wrk was still running after the last upgrade" net_alive "$WRK"
-touch "$T/stop"
-wait "$KA"
-cat "$T/ka.log"
-wait "$WRK"
-cat "$T/wrk.log"
-reqs=$(awk '/requests in/ { print $1 }' "$T/wrk.log")
-t_assert "wrk made requests ($reqs)" test "${reqs:-0}" -gt 1000
-t_assert "wrk: no socket errors (connect, read, write, timeout) over $RESTARTS restarts and 3 upgrades" \
-	bash -c "! grep -q 'Socket errors' '$T/wrk.log'"
-t_assert "wrk: no non-2xx over $RESTARTS restarts and 3 upgrades" bash -c "! grep -q 'Non-2xx' '$T/wrk.log'"
-t_assert "keep-alive client: requests made" grep -Eq '^ok=[1-9][0-9]{2,}' "$T/ka.log"
-t_assert "keep-alive client: no failed request" grep -q ' failed=0$' "$T/ka.log"
+lbd_load_check "$RESTARTS restarts and 3 upgrades"
 
 # ---- 2. the connections waiting in the old accept queues are migrated ------------
 FREEZE_S=12
@@ -132,6 +93,6 @@ t_assert "all $NQ waiting connections answered 200 by the new lbd while the old 
 cat "$T/lbdm.log"
 t_assert "the new lbd counted them as migrated" \
 	grep -Eq "handover: ([2-9][0-9]|[0-9]{3,}) connections migrated from pid $old's listening sockets" "$T/lbdm.log"
-wait_for 20 "the old lbd ($old) has exited once thawed" bash -c "$(declare -f net_alive); ! net_alive $old"
+wait_for 20 "the old lbd ($old) has exited once thawed" lbd_exited "$old"
 net_stop "$cur"
 exit 0
