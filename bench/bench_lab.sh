@@ -10,6 +10,10 @@
 #                                  bench's addresses, one thread and the same limits and
 #                                  keep-alive as lbd; by default logging and the stats
 #                                  socket off, or the sed arguments given instead
+#   bench_cpu_ticks PID...         user+sys CPU so far (clock ticks)
+#   bench_us_per_req TICKS N       CPU microseconds per request
+#   bench_wrk OUT                  wrk's figures (WRK_REQS, WRK_RPS, WRK_P50, WRK_P99, WRK_ERRS)
+# Their reports import bench/bench_report.py (PYTHONPATH=bench).
 BENCH_SRV_PIDS=()
 
 bench_lab() {
@@ -57,4 +61,21 @@ bench_haproxy_cfg() { # [sed args for logging and the stats socket]
 		-e 's/127\.0\.0\.2:[0-9]+/192.0.2.12:8080/' "$@" \
 		-e 's/maxconn 20000/maxconn 9950\n    nbthread 1/' -e 's/timeout http-keep-alive 10s/timeout http-keep-alive 300s/' \
 		configs/reference/haproxy.cfg
+}
+
+# bench_cpu_ticks PID...: their user+sys time so far, in clock ticks.
+bench_cpu_ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat"))); done; echo "$t"; }
+
+# bench_us_per_req TICKS N: microseconds of CPU per request ("%.1f").
+bench_us_per_req() { awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v n="$2" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }'; }
+
+# bench_wrk OUT: the figures of wrk's output OUT (run with --latency) in
+# WRK_REQS, WRK_RPS, WRK_P50, WRK_P99, and its error lines in WRK_ERRS
+# (empty when none).
+bench_wrk() {
+	WRK_REQS=$(awk '/requests in/ { print $1 }' <<<"$1")
+	WRK_RPS=$(awk '/^Requests\/sec/ { print $2 }' <<<"$1")
+	WRK_P50=$(awk '$1 == "50%" { print $2 }' <<<"$1")
+	WRK_P99=$(awk '$1 == "99%" { print $2 }' <<<"$1")
+	WRK_ERRS=$(grep -E 'Socket errors|Non-2xx' <<<"$1" | tr '\n' ' ')
 }

@@ -72,7 +72,6 @@ start_proxy() { # name -> PROXY_PID
 	PROXY_PID=${NET_PIDS[-1]}
 	wait_for 5 "$1 answers" nx curl -sf -o /dev/null http://192.0.2.10:4318/
 }
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 rss_kb() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status"; }
 
 head -c 65536 /dev/urandom | base64 -w0 | head -c 65536 > "$T/body"
@@ -82,20 +81,14 @@ wrk.headers["Content-Type"] = "application/x-protobuf"
 local f = io.open("$T/body", "rb"); wrk.body = f:read("*a"); f:close()
 EOF
 
-HZ=$(getconf CLK_TCK)
 run_wrk() { # label url [script] -> prints "reqs rps p50 p99 cpu_us_per_req"
 	local before after out
-	before=$(cpu_ticks "$PROXY_PID")
+	before=$(bench_cpu_ticks "$PROXY_PID")
 	out=$(nx taskset -c 0 wrk -t1 -c50 -d"${D}s" --latency ${3:+-s "$3"} "$2")
-	after=$(cpu_ticks "$PROXY_PID")
+	after=$(bench_cpu_ticks "$PROXY_PID")
 	echo "$out" > "$T/wrk-$1.out"
-	local reqs rps p50 p99 errs
-	reqs=$(awk '/requests in/ { print $1 }' <<<"$out")
-	rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
-	p50=$(awk '$1 == "50%" { print $2 }' <<<"$out")
-	p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
-	errs=$(grep -E 'Socket errors|Non-2xx' <<<"$out" | tr '\n' ' ')
-	echo "$reqs $rps $p50 $p99 $(awk -v t=$((after - before)) -v hz="$HZ" -v n="$reqs" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }') ${errs:+ERR:$errs}"
+	bench_wrk "$out"
+	echo "$WRK_REQS $WRK_RPS $WRK_P50 $WRK_P99 $(bench_us_per_req $((after - before)) "$WRK_REQS") ${WRK_ERRS:+ERR:$WRK_ERRS}"
 }
 
 # Rounds: the proxies take turns, ROUNDS times over, so that the machine's
@@ -136,15 +129,11 @@ done
 
 echo
 echo "## lbd vs HAProxy 2.6 vs nginx ($(date -u +%F), $(nproc) CPUs, proxy on CPU 1, wrk + backends on CPU 0, $ROUNDS rounds of ${D}s runs, medians)"
-"$PY" - "$T/results" "$IDLE" $PROXIES <<'PYEOF'
+PYTHONPATH=bench "$PY" - "$T/results" "$IDLE" $PROXIES <<'PYEOF'
 import statistics as st, sys
+from bench_report import ratio_line, wrk_ms as ms
 rows = [l.split() for l in open(sys.argv[1])]
 idle_n, proxies = sys.argv[2], sys.argv[3:]
-def ms(v):  # wrk's 463.00us / 1.62ms / 1.01s -> ms
-    for unit, f in (("us", 1e-3), ("ms", 1.0), ("s", 1e3)):
-        if v.endswith(unit):
-            return float(v[:-len(unit)]) * f
-    return float(v)
 cols = {"g_rps": 2, "g_50": 3, "g_99": 4, "g_cpu": 5, "p_rps": 6, "p_50": 7, "p_99": 8, "p_cpu": 9}
 val = {}
 for r in rows:
@@ -166,8 +155,5 @@ for ref, label in (("haproxy", "HAProxy"), ("lbd-ref", "lbd-ref")):
     print()
     for c, name in (("g_cpu", "GET CPU/req"), ("p_cpu", "POST CPU/req"), ("g_rps", "GET req/s"),
                     ("p_rps", "POST req/s"), ("g_99", "GET p99"), ("p_99", "POST p99")):
-        a, b = val[("lbd", c)], val[(ref, c)]
-        ratios = [a[k] / b[k] for k in sorted(a, key=int)]
-        print("lbd/%s %-13s median %.2fx, per round %s" % (label, name, st.median(ratios),
-              " ".join("%.2f" % x for x in ratios)))
+        print(ratio_line("lbd/" + label, name, 13, val[("lbd", c)], val[(ref, c)]))
 PYEOF

@@ -64,7 +64,6 @@ start_proxy() { # name -> PROXY_PID
 	PROXY_PID=${NET_PIDS[-1]}
 	wait_for 5 "$1 answers" nx curl -sf -o /dev/null http://192.0.2.10:4318/
 }
-cpu_ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat"))); done; echo "$t"; }
 
 for sz in $SIZES; do
 	head -c "$sz" /dev/urandom > "$T/body-$sz"
@@ -75,12 +74,11 @@ local f = io.open("$T/body-$sz", "rb"); wrk.body = f:read("*a"); f:close()
 WEOF
 done
 
-HZ=$(getconf CLK_TCK)
 # PROBE is eval'ed with $1=label, $2=size, $3=proxy pid, $4=first server pid.
 run_load() { # label size -> prints "reqs rps p50 p99 proxy_us server_us errors"
 	local pb sb pa sa out
 	set -- "$1" "$2" "$PROXY_PID" "${SRV_PIDS[0]}"
-	pb=$(cpu_ticks "$PROXY_PID"); sb=$(cpu_ticks "${SRV_PIDS[@]}")
+	pb=$(bench_cpu_ticks "$PROXY_PID"); sb=$(bench_cpu_ticks "${SRV_PIDS[@]}")
 	local probe=
 	if [ -n "${PROBE:-}" ]; then # e.g. PROBE='strace -c -o $T/st-$1 -p $3' (runs for the wrk run)
 		( eval "timeout -s INT $D $PROBE" ) > "$T/probe-$1.out" 2>&1 &
@@ -89,11 +87,8 @@ run_load() { # label size -> prints "reqs rps p50 p99 proxy_us server_us errors"
 	local reqs rps p50 p99 errs
 	if [ "$2" -le "$WRK_MAX_BODY" ]; then
 		out=$(nx taskset -c 0 wrk -t1 -c50 -d"${D}s" --timeout 10s --latency -s "$T/post-$2.lua" http://192.0.2.10:4318/v1/metrics)
-		reqs=$(awk '/requests in/ { print $1 }' <<<"$out")
-		rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
-		p50=$(awk '$1 == "50%" { print $2 }' <<<"$out")
-		p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
-		errs=$(grep -E 'Socket errors|Non-2xx' <<<"$out" | tr '\n' ' ')
+		bench_wrk "$out"
+		reqs=$WRK_REQS rps=$WRK_RPS p50=$WRK_P50 p99=$WRK_P99 errs=$WRK_ERRS
 	else
 		out=$(nx taskset -c 0 "$PY" bench/lbd_post_client.py 192.0.2.10 4318 /v1/metrics "$T/body-$2" 50 "$D")
 		reqs=$(awk '$1 == "requests" { print $2 }' <<<"$out")
@@ -102,11 +97,10 @@ run_load() { # label size -> prints "reqs rps p50 p99 proxy_us server_us errors"
 		p99=$(awk '$1 == "p99" { print $2 }' <<<"$out")
 		errs=$(awk '$1 == "errors" && $2 != 0 { print "errors " $2 }' <<<"$out")
 	fi
-	pa=$(cpu_ticks "$PROXY_PID"); sa=$(cpu_ticks "${SRV_PIDS[@]}")
+	pa=$(bench_cpu_ticks "$PROXY_PID"); sa=$(bench_cpu_ticks "${SRV_PIDS[@]}")
 	[ -z "$probe" ] || { wait "$probe"; cp "$T"/probe-"$1".out "$T"/st-"$1"* "${PROBE_DIR:-/tmp}/" 2>/dev/null; }
 	echo "$out" > "$T/load-$1.out"
-	awk -v p=$((pa - pb)) -v s=$((sa - sb)) -v hz="$HZ" -v n="$reqs" -v r="$rps" -v a="$p50" -v b="$p99" -v e="$errs" \
-		'BEGIN { printf "%d %s %s %s %.1f %.1f%s\n", n, r, a, b, p / hz * 1e6 / n, s / hz * 1e6 / n, e == "" ? "" : " ERR:" e }'
+	echo "$reqs $rps $p50 $p99 $(bench_us_per_req $((pa - pb)) "$reqs") $(bench_us_per_req $((sa - sb)) "$reqs")${errs:+ ERR:$errs}"
 }
 
 : > "$T/results"
@@ -127,15 +121,11 @@ cp "$T/results" "${RESULTS_COPY:-/dev/null}" 2>/dev/null
 
 echo
 echo "## Large POST bodies: lbd vs HAProxy 2.6 ($(date -u +%F), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), proxy on CPU 1, client (50 connections) + 2 nginx on CPU 0, $ROUNDS rounds of ${D}s, median [min-max])"
-"$PY" - "$T/results" $PROXIES <<'PYEOF'
+PYTHONPATH=bench "$PY" - "$T/results" $PROXIES <<'PYEOF'
 import statistics as st, sys
+from bench_report import ratio_line, wrk_ms as ms
 rows = [l.split() for l in open(sys.argv[1])]
 proxies = sys.argv[2:]
-def ms(v):
-    for unit, f in (("us", 1e-3), ("ms", 1.0), ("s", 1e3)):
-        if v.endswith(unit):
-            return float(v[:-len(unit)]) * f
-    return float(v)
 val = {}
 for r in rows:
     rnd, p, sz = r[0], r[1], int(r[2])
@@ -161,8 +151,5 @@ for sz in sizes:
         if h == "lbd" or "lbd" not in proxies:
             continue
         for k, name in (("node", "node CPU/req"), ("px", "proxy CPU/req"), ("p99", "p99"), ("rps", "req/s")):
-            a, b = val[(sz, "lbd", k)], val[(sz, h, k)]
-            ratios = [a[x] / b[x] for x in sorted(a, key=int) if x in b]
-            print("%d KiB lbd/%s %-14s median %.2fx, per round %s" % (sz // 1024, h, name, st.median(ratios),
-                  " ".join("%.2f" % x for x in ratios)))
+            print(ratio_line("%d KiB lbd/%s" % (sz // 1024, h), name, 14, val[(sz, "lbd", k)], val[(sz, h, k)]))
 PYEOF

@@ -60,8 +60,6 @@ start_proxy() { # name -> PROXY_PID
 	wait_for 5 "$1 answers" nx curl -sf -o /dev/null http://192.0.2.10:4318/
 	# lbd_devlog.sh execs lbd in the end: the PID is lbd's own.
 }
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-HZ=$(getconf CLK_TCK)
 
 : > "$T/results"
 for r in $(seq "$ROUNDS"); do
@@ -70,18 +68,15 @@ for r in $(seq "$ROUNDS"); do
 		nx taskset -c 0 wrk -t1 -c50 -d1s http://192.0.2.10:4318/ >/dev/null # warm-up
 		sleep 0.5 # let the reader catch up with the warm-up's lines
 		lines0=$(cat "$T/log.count")
-		before=$(cpu_ticks "$PROXY_PID")
+		before=$(bench_cpu_ticks "$PROXY_PID")
 		out=$(nx taskset -c 0 wrk -t1 -c50 -d"${D}s" --latency http://192.0.2.10:4318/)
-		after=$(cpu_ticks "$PROXY_PID")
+		after=$(bench_cpu_ticks "$PROXY_PID")
 		sleep 0.5
 		lines=$(($(cat "$T/log.count") - lines0))
 		net_stop "$PROXY_PID"
-		reqs=$(awk '/requests in/ { print $1 }' <<<"$out")
-		rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
-		p50=$(awk '$1 == "50%" { print $2 }' <<<"$out")
-		p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
-		cpu=$(awk -v t=$((after - before)) -v hz="$HZ" -v n="$reqs" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
-		errs=$(grep -E 'Socket errors|Non-2xx' <<<"$out" | tr '\n' ' ')
+		bench_wrk "$out"
+		reqs=$WRK_REQS rps=$WRK_RPS p50=$WRK_P50 p99=$WRK_P99 errs=$WRK_ERRS
+		cpu=$(bench_us_per_req $((after - before)) "$reqs")
 		echo "round $r $p: $reqs requests, $rps req/s, p50 $p50, p99 $p99, $cpu us CPU/req, $lines log lines ${errs:+ERR: $errs}" >&2
 		echo "$r $p $rps $p50 $p99 $cpu $reqs $lines" >> "$T/results"
 	done
@@ -89,15 +84,11 @@ done
 
 echo
 echo "## access log: lbd vs HAProxy 2.6 ($(date -u +%F), $(nproc) CPUs, proxy on CPU 1, wrk + backends + log reader on CPU 0, $ROUNDS rounds of ${D}s, medians)"
-"$PY" - "$T/results" $PROXIES <<'PYEOF'
+PYTHONPATH=bench "$PY" - "$T/results" $PROXIES <<'PYEOF'
 import statistics as st, sys
+from bench_report import ratio_line, wrk_ms as ms
 rows = [l.split() for l in open(sys.argv[1])]
 proxies = sys.argv[2:]
-def ms(v):
-    for unit, f in (("us", 1e-3), ("ms", 1.0), ("s", 1e3)):
-        if v.endswith(unit):
-            return float(v[:-len(unit)]) * f
-    return float(v)
 val = {}
 for r in rows:
     d = val.setdefault(r[1], {"rps": {}, "p50": {}, "p99": {}, "cpu": {}, "logged": {}})
@@ -113,8 +104,5 @@ for p in proxies:
 if "lbd-log" in proxies and "haproxy-log" in proxies:
     print()
     for c, name in (("cpu", "CPU/req"), ("rps", "req/s"), ("p99", "p99")):
-        a, b = val["lbd-log"][c], val["haproxy-log"][c]
-        ratios = [a[k] / b[k] for k in sorted(a, key=int)]
-        print("lbd-log/haproxy-log %-8s median %.2fx, per round %s" % (name, st.median(ratios),
-              " ".join("%.2f" % x for x in ratios)))
+        print(ratio_line("lbd-log/haproxy-log", name, 8, val["lbd-log"][c], val["haproxy-log"][c]))
 PYEOF
