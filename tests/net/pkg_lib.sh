@@ -1,10 +1,11 @@
-# tests/net/pkg_lib.sh: the systemd container of the package upgrade tests
-# (test_pkg_upgrade*.sh; sourced after lib.sh): this machine's root as a
-# copy-on-write overlay, booted with systemd-nspawn in a namespace of the
-# test, a driver unit that runs /ha-test/driver.sh and powers off.
+# tests/net/pkg_lib.sh: the systemd container of the package tests
+# (test_pkg_systemd.sh, test_pkg_upgrade*.sh; sourced after lib.sh): this
+# machine's root as a copy-on-write overlay, booted with systemd-nspawn in a
+# namespace of the test, a driver unit that runs /ha-test/driver.sh and
+# powers off.
 #
 #   pkg_root                      the overlay in $T/root ($T/in -> /ha-test, $T/out -> /ha-out)
-#   pkg_driver DESC TIMEOUT > F   the driver's unit file
+#   pkg_driver DESC TIMEOUT > F   the driver's unit file (TIMEOUT: seconds, or infinity)
 #   pkg_driver_head VARS...       the driver's first lines (log, check, poll), on stdout
 #   pkg_boot NS SECS [CAPS]       boot it in namespace NS in the background ($PID_nspawn)
 #   pkg_results N                 every "ok:"/"FAIL:" line of the driver; N checks passed
@@ -14,7 +15,8 @@ pkg_root() {
 	mount -t overlay overlay -o "lowerdir=/,upperdir=$T/upper,workdir=$T/work" "$T/root" ||
 		t_fail "cannot mount an overlay of / on $T/root"
 	net_on_exit "umount -l $T/root"
-	# nspawn keeps state under /run/systemd/nspawn and wants a tmpfs there.
+	# nspawn keeps state under /run/systemd/nspawn and refuses to remove it from
+	# a disk file system (here /run is not a tmpfs): give it one for the test.
 	mkdir -p /run/systemd/nspawn
 	if ! mountpoint -q /run/systemd/nspawn; then
 		mount -t tmpfs -o mode=0755 tmpfs /run/systemd/nspawn || t_fail "cannot mount a tmpfs on /run/systemd/nspawn"

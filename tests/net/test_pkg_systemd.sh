@@ -8,6 +8,7 @@
 # RuntimeDirectory=, Type=notify).  Each check it makes is a line here.
 # Nothing is installed on this machine itself: the overlay goes with the test.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/pkg_lib.sh"
 net_require dpkg-buildpackage dh dpkg-deb systemd-nspawn flock curl mount
 cd "$REPO"
 
@@ -17,7 +18,8 @@ flock -w 300 8 || t_fail "another package test holds /tmp/ha-appliance-pkg-test.
 
 t_assert "make deb succeeds" make --no-print-directory deb
 t_assert "configs for node1 (lab addresses)" configs/generate.sh -e packaging/lab/env -o "$T/conf"
-mkdir -p "$T/in" "$T/out" "$T/upper" "$T/work" "$T/root"
+# The container's root: this machine's /, with writes going to $T/upper.
+pkg_root
 cp build/deb/vrrpd_*_amd64.deb "$T/in/vrrpd.deb"
 cp build/deb/lbd_*_amd64.deb "$T/in/lbd.deb"
 cp "$T/conf/node1/vrrpd.conf" "$T/conf/node1/lbd.conf" "$T/in/"
@@ -28,41 +30,11 @@ net_veth n1 eth0 peer eth0
 ns_exec n1 ip addr add 198.51.100.11/24 dev eth0
 ns_exec peer ip addr add 198.51.100.12/24 dev eth0
 
-# The container's root: this machine's /, with writes going to $T/upper.
-mount -t overlay overlay -o "lowerdir=/,upperdir=$T/upper,workdir=$T/work" "$T/root" ||
-	t_fail "cannot mount an overlay of / on $T/root"
-net_on_exit "umount -l $T/root"
-# nspawn keeps state under /run/systemd/nspawn and refuses to remove it from
-# a disk file system (here /run is not a tmpfs): give it one for the test.
-mkdir -p /run/systemd/nspawn
-if ! mountpoint -q /run/systemd/nspawn; then
-	mount -t tmpfs -o mode=0755 tmpfs /run/systemd/nspawn || t_fail "cannot mount a tmpfs on /run/systemd/nspawn"
-	net_on_exit "umount -l /run/systemd/nspawn"
-fi
-
-cat > "$T/in/ha-test.service" <<'EOF'
-[Unit]
-Description=ha-appliance package test driver
-[Service]
-Type=oneshot
-ExecStart=/bin/bash /ha-test/driver.sh
-ExecStopPost=/bin/systemctl --no-block poweroff
-EOF
-
-cat > "$T/in/driver.sh" <<'EOF'
-# Runs as the container's only job; writes one line per check to /ha-out/results.
-exec > /ha-out/driver.log 2>&1
-set -x
-R=/ha-out/results
-check() { # description cmd...
-	local d=$1; shift
-	if "$@"; then echo "ok: $d" >> "$R"; else echo "FAIL: $d" >> "$R"; fi
-}
-poll() { # tenths-of-a-second cmd... : true once cmd is, within the bound
-	local n=$1; shift
-	for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
-	return 1
-}
+# The driver runs as the container's only job (no start timeout: the
+# container is stopped after 120 s); one line per check in /ha-out/results.
+pkg_driver "ha-appliance package test driver" infinity > "$T/in/ha-test.service"
+pkg_driver_head > "$T/in/driver.sh"
+cat >> "$T/in/driver.sh" <<'EOF'
 mainpid() { systemctl show -p MainPID --value "$1"; }
 user_of() { ps -o user= -p "$(mainpid "$1")" | tr -d ' '; }
 vip_on() { ip -o addr show dev eth0 to 198.51.100.100 | grep -q .; }
@@ -136,25 +108,13 @@ EOF
 # LimitRTPRIO=99 cannot be applied; vrrpd locks within the 8 MiB hard limit
 # and warns that SCHED_FIFO is refused.)  The container powers itself off
 # when the driver is through (ExecStopPost), and is stopped after 120 s.
-timeout -k 5 120 systemd-nspawn -q --register=no --keep-unit --link-journal=no -D "$T/root" \
-	--network-namespace-path="/run/netns/$NS_n1" --capability=CAP_NET_ADMIN,CAP_IPC_LOCK \
-	--bind-ro="$T/in:/ha-test" --bind="$T/out:/ha-out" \
-	--bind-ro="$T/in/ha-test.service:/etc/systemd/system/ha-test.service" \
-	--boot -- --unit=ha-test.service > "$T/nspawn.log" 2>&1
+pkg_boot n1 120 CAP_NET_ADMIN,CAP_IPC_LOCK
+wait "$PID_nspawn"
 rc=$?
 t_assert "the container ran its driver and powered off (exit $rc)" test "$rc" = 0
-t_assert "the driver went to its end" grep -qx done "$T/out/results"
 t_log "the units' journal:"
 cat "$T/out/journal.log"
 t_log "vrrpd's limits and capabilities:"
 cat "$T/out/vrrpd.limits"
-while read -r line; do
-	case $line in
-	"ok: "*) t_log "ok: ${line#ok: }" ;;
-	"FAIL: "*) t_fail "${line#FAIL: }" ;;
-	esac
-done < "$T/out/results"
-n=$(grep -c '^ok: ' "$T/out/results")
-CHECKS=$(grep -c "^check \"" "$0")
-t_assert "all $CHECKS checks inside the container passed ($n)" test "$n" = "$CHECKS"
+pkg_results "$(grep -c "^check \"" "$0")"
 exit 0
