@@ -36,6 +36,7 @@ set -u
 export NET_BIN=${NET_BIN:-build}
 . "$(dirname "$0")/../tests/net/lib.sh"
 . "$(dirname "$0")/../tests/net/vrrp_lab.sh"
+. "$(dirname "$0")/vrrp_bench_lab.sh"
 net_require keepalived tcpdump ping tc wrk nginx curl clang
 REPS=${REPS:-3}
 FALSE_SECONDS=${FALSE_SECONDS:-60}
@@ -45,12 +46,9 @@ RESULTS=$T/results
 : > "$RESULTS"
 
 vrrp_lab
-ka_pids() { cat "$T/ka-$1.pid" "$T/ka-$1-vrrp.pid" 2>/dev/null; }
-net_on_exit 'for n in n1 n2; do for p in $(ka_pids $n); do kill -CONT $p; kill -TERM $p; done; done; sleep 0.3'
 
 # node 1's port on the hub, for the link cut
-peer_idx=$(ip -n "$NS_n1" -o link show eth0 | sed -n 's/.*eth0@if\([0-9]*\):.*/\1/p')
-HUB_PORT=$(ip -n "$NS_hub" -o link show | awk -F': ' -v i="$peer_idx" '$1 == i { sub(/@.*/, "", $2); print $2 }')
+HUB_PORT=$(hub_port n1)
 [ -n "$HUB_PORT" ] || t_fail "node 1's port on the hub"
 MAC_n2=$(mac_of n2)
 
@@ -65,34 +63,14 @@ start_node() { # IMPL NODE PRIO ADVERT(ms)
 	case $impl in
 	keepalived)
 		ka_conf "$n" "$p" "$(awk "BEGIN{print $adv/1000}")" > "$T/ka-$n.conf"
-		net_spawn "$n" "ka_$n" keepalived -n -l -D -f "$T/ka-$n.conf" -p "$T/ka-$n.pid" \
-			-r "$T/ka-$n-vrrp.pid" --no-syslog -i "$n-$NET_ID"
+		ka_start "$n"
 		return ;;
 	vrrpd-bfd10) tx=10ms ;;
 	vrrpd-bfd50) tx=50ms ;;
 	esac
 	vrrp_conf "$n" "$p" "${adv}ms" "bfd { peer $peer; min-tx $tx; min-rx $tx; multiplier 3; }" |
-		sed -e 's/mlock off;/mlock on;/' -e 's/realtime-priority 5;/realtime-priority 10;/' > "$T/vr-$n.conf"
+		vrrp_bench_shipped > "$T/vr-$n.conf"
 	net_spawn "$n" "vr_$n" "$BIN/vrrpd" -n -f "$T/vr-$n.conf"
-}
-
-stop_node() { # IMPL NODE [SIGNAL]
-	if [ "$1" = keepalived ]; then
-		local p
-		for p in $(ka_pids "$2"); do kill -CONT "$p" 2>/dev/null; kill -"${3:-TERM}" "$p" 2>/dev/null; done
-		for _ in $(seq 1 200); do
-			local alive=0
-			for p in $(ka_pids "$2"); do net_alive "$p" && alive=1; done
-			[ $alive = 0 ] && break
-			sleep 0.02
-		done
-		rm -f "$T/ka-$2.pid" "$T/ka-$2-vrrp.pid"
-	else
-		local v="PID_vr_$2"
-		net_stop "${!v}" "${3:-TERM}"
-	fi
-	ip -n "$(eval echo "\$NS_$2")" addr del "$VIP/24" dev eth0 2>/dev/null
-	return 0
 }
 
 # Both nodes, node 1 master, settled (and BFD Up for vrrpd).
@@ -150,8 +128,8 @@ print("NA" if garp is None else "%.1f" % ((garp - last) * 1000))' "$T/dump")
 	echo "crash $impl $adv $out $wire" >> "$RESULTS"
 	t_log "crash $impl advert ${adv}ms: outage ${out} ms, last packet -> gratuitous ARP ${wire} ms"
 	[ "$impl" = keepalived ] || t_log "  node 2: reason $(vrrp_field n2 last_transition.reason), BFD diag $(vrrp_field n2 bfd.diag)"
-	stop_node "$impl" n1 KILL
-	stop_node "$impl" n2
+	vrrp_bench_stop "$impl" n1 KILL
+	vrrp_bench_stop "$impl" n2
 	ip -n "$NS_hub" link set "$HUB_PORT" up
 	ip -n "$NS_cl" neigh flush dev eth0
 }
@@ -235,8 +213,8 @@ false_run() { # KIND IMPL ADVERT(ms)
 	fi
 	echo "false $kind $impl $adv $d $lost" >> "$RESULTS"
 	t_log "false takeovers, $kind ${FALSE_SECONDS}s, $impl advert ${adv}ms: became_master bfd_reups bfd_takeovers overridden = $d $lost"
-	stop_node "$impl" n1
-	stop_node "$impl" n2
+	vrrp_bench_stop "$impl" n1
+	vrrp_bench_stop "$impl" n2
 }
 
 if [ "$FALSE_SECONDS" -gt 0 ]; then

@@ -32,6 +32,7 @@ set -u
 export NET_BIN=${NET_BIN:-build}
 . "$(dirname "$0")/../tests/net/lib.sh"
 . "$(dirname "$0")/../tests/net/vrrp_lab.sh"
+. "$(dirname "$0")/vrrp_bench_lab.sh"
 net_require keepalived
 REPS=${REPS:-3}
 SCENARIOS=${SCENARIOS:-crash stop track}
@@ -41,8 +42,6 @@ RESULTS=$T/results
 : > "$RESULTS"
 
 vrrp_lab
-ka_pids() { cat "$T/ka-$1.pid" "$T/ka-$1-vrrp.pid" 2>/dev/null; }
-net_on_exit 'for n in n1 n2; do for p in $(ka_pids $n); do kill -CONT $p; kill -TERM $p; done; done; sleep 0.3'
 
 # ---- the two implementations ------------------------------------------------
 ka_conf() { # NODE PRIO ADVERT_S TRACK(0/1)
@@ -55,7 +54,7 @@ ka_conf() { # NODE PRIO ADVERT_S TRACK(0/1)
 vr_conf() { # NODE PRIO ADVERT TRACK(0/1)
 	local extra=()
 	[ "$4" = 1 ] && extra=("track chk weight -20;")
-	vrrp_conf "$1" "$2" "$3" "${extra[@]}" | sed -e 's/mlock off;/mlock on;/' -e 's/realtime-priority 5;/realtime-priority 10;/'
+	vrrp_conf "$1" "$2" "$3" "${extra[@]}" | vrrp_bench_shipped
 	[ "$4" = 1 ] && printf 'track chk {\n\tscript "/usr/bin/test -e %s/ok-%s";\n\tinterval 1s;\n\ttimeout 1s;\n\trise 2;\n\tfall 2;\n}\n' "$T" "$1"
 }
 
@@ -64,31 +63,11 @@ start_node() { # IMPL NODE PRIO ADVERT(ms) TRACK
 	touch "$T/ok-$n"
 	if [ "$impl" = keepalived ]; then
 		ka_conf "$n" "$p" "$(awk "BEGIN{print $adv/1000}")" "$tr" > "$T/ka-$n.conf"
-		net_spawn "$n" "ka_$n" keepalived -n -l -D -f "$T/ka-$n.conf" -p "$T/ka-$n.pid" \
-			-r "$T/ka-$n-vrrp.pid" --no-syslog -i "$n-$NET_ID"
+		ka_start "$n"
 	else
 		vr_conf "$n" "$p" "${adv}ms" "$tr" > "$T/vr-$n.conf"
 		net_spawn "$n" "vr_$n" "$BIN/vrrpd" -n -f "$T/vr-$n.conf"
 	fi
-}
-
-stop_node() { # IMPL NODE [SIGNAL]
-	if [ "$1" = keepalived ]; then
-		local p
-		for p in $(ka_pids "$2"); do kill -CONT "$p" 2>/dev/null; kill -"${3:-TERM}" "$p" 2>/dev/null; done
-		for _ in $(seq 1 200); do
-			local alive=0
-			for p in $(ka_pids "$2"); do kill -0 "$p" 2>/dev/null && alive=1; done
-			[ $alive = 0 ] && break
-			sleep 0.02
-		done
-		rm -f "$T/ka-$2.pid" "$T/ka-$2-vrrp.pid"
-	else
-		local v="PID_vr_$2"
-		net_stop "${!v}" "${3:-TERM}"
-	fi
-	ip -n "$(eval echo "\$NS_$2")" addr del "$VIP/24" dev eth0 2>/dev/null
-	return 0
 }
 
 # Both nodes of one implementation, node 1 master; settled.
@@ -135,7 +114,7 @@ measure() { # IMPL SCENARIO ADVERT(ms)
 	local t0
 	t0=$(now_ms)
 	case $sc in
-	crash) stop_node "$impl" n1 KILL ;;
+	crash) vrrp_bench_stop "$impl" n1 KILL ;;
 	stop)
 		if [ "$impl" = keepalived ]; then kill -TERM "$(cat "$T/ka-n1.pid")"; else kill -TERM "$(eval echo "\$PID_vr_n1")"; fi ;;
 	track) rm -f "$T/ok-n1" ;;
@@ -192,8 +171,8 @@ print("NA" if first2 is None else "%.1f" % ((first2 - last1) * 1000))
 		echo "wire $impl $adv $gap" >> "$RESULTS"
 		t_log "  on the wire: last advert of node 1 -> first of node 2: ${gap} ms"
 	fi
-	stop_node "$impl" n1
-	stop_node "$impl" n2
+	vrrp_bench_stop "$impl" n1
+	vrrp_bench_stop "$impl" n2
 }
 
 for adv in 1000 100; do
@@ -235,8 +214,8 @@ saturate() { # IMPL ADVERT(ms)
 	after=$(count_masters "$impl")
 	echo "saturation $impl $adv $((after - before))" >> "$RESULTS"
 	t_log "saturation ${SAT_SECONDS}s $impl advert ${adv}ms: $((after - before)) false takeovers"
-	stop_node "$impl" n1
-	stop_node "$impl" n2
+	vrrp_bench_stop "$impl" n1
+	vrrp_bench_stop "$impl" n2
 }
 
 if [ "$SAT_SECONDS" -gt 0 ]; then
@@ -270,8 +249,8 @@ idle_cost() { # IMPL ADVERT(ms)
 	m1=$(cpu_ns $(node_pids "$impl" n1)); b1=$(cpu_ns $(node_pids "$impl" n2))
 	echo "idle $impl $adv $(((m1 - m0) / 1000)) $(((b1 - b0) / 1000)) $d $IDLE_SECONDS" >> "$RESULTS"
 	t_log "idle ${IDLE_SECONDS}s $impl advert ${adv}ms: master $(((m1 - m0) / 1000)) us, backup $(((b1 - b0) / 1000)) us of CPU, $d adverts"
-	stop_node "$impl" n1
-	stop_node "$impl" n2
+	vrrp_bench_stop "$impl" n1
+	vrrp_bench_stop "$impl" n2
 }
 if [ "$IDLE_SECONDS" -gt 0 ]; then
 	for adv in 1000 100 10; do
