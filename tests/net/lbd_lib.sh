@@ -11,9 +11,9 @@
 #                                 lbd started from a copy of the binary, $LBIN (which
 #                                 upgrades replace), under PREFIX (e.g. capsh ...)
 #   lbd_inodes                    the inodes of the listening sockets on :9192
-#   lbd_load                      wrk -c20 ($WRK) and a keep-alive client ($KA) on :9192,
+#   lbd_steady_load               wrk -c20 ($WRK) and a keep-alive client ($KA) on :9192,
 #                                 until the requests flow
-#   lbd_load_check WHAT           stops them: requests made, none failed over WHAT
+#   lbd_steady_check WHAT         stops them: requests made, none failed over WHAT
 #   lbd_restart N OLD [PREFIX...] a new lbd started beside lbd OLD, until OLD has exited;
 #                                 $LBD_NEW: the new pid
 #   lbd_upgrade N OLD LOG         $LBIN replaced and lbd OLD told to upgrade; $LBD_NEW: the new pid
@@ -127,7 +127,7 @@ lbd_inodes() { ns_exec lb ss -tlne 'sport = :9192' | grep -o 'ino:[0-9]*' | sort
 
 lbd_exited() { ! net_alive "$1"; }
 
-lbd_load() {
+lbd_steady_load() {
 	net_spawn lb wrk wrk -t1 -c20 -d25s http://192.0.2.10:9192/
 	WRK=$PID_wrk
 	net_spawn lb ka "$PY" "$REPO/tests/net/lbd_keepalive_client.py" 192.0.2.10 9192 "$T/stop" 4 90
@@ -135,7 +135,7 @@ lbd_load() {
 	wait_for 5 "traffic flows" lbd_check "s['frontends'][0]['requests'] > 500"
 }
 
-lbd_load_check() { # WHAT the load went through, for the messages
+lbd_steady_check() { # WHAT the load went through, for the messages
 	local reqs
 	touch "$T/stop"
 	wait "$KA"

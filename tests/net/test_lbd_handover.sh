@@ -33,7 +33,7 @@ lbd_restart_lab "${NOBPF[@]}"
 ino_before=$(lbd_inodes)
 t_log "listening sockets: $ino_before"
 
-lbd_load
+lbd_steady_load
 
 cur=$PID_lbd
 for i in $(seq 1 "$RESTARTS"); do
@@ -63,7 +63,7 @@ if [ "$MODE" != plain ]; then
 fi
 t_assert "wrk was still running after the last restart" net_alive "$WRK"
 t_assert "the stats listener moved to the new process" ns_exec lb curl -sf -o /dev/null http://192.0.2.10:8404/healthz
-lbd_load_check "$RESTARTS restarts and 3 upgrades"
+lbd_steady_check "$RESTARTS restarts and 3 upgrades"
 t_assert "the listening sockets are still the same sockets ($ino_before)" test "$(lbd_inodes)" = "$ino_before"
 net_stop "$cur" # not our child after an upgrade: its status is not ours to wait for
 exit 0

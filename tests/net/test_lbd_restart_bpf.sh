@@ -36,7 +36,7 @@ MODE=${LBD_MIGRATE:-on}
 lbd_restart_lab
 
 # ---- 1. restarts and upgrades at steady load -------------------------------------
-lbd_load
+lbd_steady_load
 
 cur=$PID_lbd
 for i in $(seq 1 "$RESTARTS"); do
@@ -60,7 +60,7 @@ for u in 1 2 3; do
 	sleep 0.3
 done
 t_assert "wrk was still running after the last upgrade" net_alive "$WRK"
-lbd_load_check "$RESTARTS restarts and 3 upgrades"
+lbd_steady_check "$RESTARTS restarts and 3 upgrades"
 
 # ---- 2. the connections waiting in the old accept queues are migrated ------------
 FREEZE_S=12
