@@ -52,6 +52,9 @@ wait_for 3 "a packet without authentication is dropped as auth_mismatch" dropped
 t_assert "node 1's session is still Up" [ "$(vrrp_field n1 bfd.state)" = Up ]
 t_assert "node 2 still backup" vrrp_state_is n2 backup
 
+# BFD's failure is believed only from a master the backup has heard: wait for
+# its advert (node 2 may have started just after node 1's first one).
+wait_for 3 "node 2 heard node 1's advert" field_is n2 master 198.51.100.11
 hub_link n1 down
 wait_for 3 "node 2 becomes master" vrrp_state_is n2 master
 t_assert "reason is bfd_peer_down" [ "$(vrrp_field n2 last_transition.reason)" = bfd_peer_down ]
