@@ -9,8 +9,9 @@
 # from the later of the event and its last answer before failing, to its
 # first answer after.
 #   0. lbd briefly slow on the master (stopped for less than the track's
-#      timeout, again and again, then once for more than one timeout but less
-#      than fall of them): the VIP does not move;
+#      timeout, again and again, then for more than one timeout but less
+#      than what fails fall checks in a row): one check fails at a time and
+#      the VIP does not move;
 #   1. lbd SIGKILLed on the master, then 2. lbd wedged (SIGSTOP): the client
 #      is served again within Skew_Time + one check interval + 0.5 s (issue
 #      18's target; the bound computed from the track block and node 2's
@@ -116,22 +117,30 @@ back_to_n1() {
 
 # 0. lbd briefly slow on the master: stopped 100 ms, running 50 ms, for 3 s
 # (every check in between starts during a stall or just before one, and is
-# answered late but within the timeout), then stopped once for more than
-# one timeout but 100 ms less than what fails fall checks in a row.
+# answered late but within the timeout); then stopped 20 times for more
+# than one timeout but 100 ms less than what fails fall checks in a row,
+# one every interval + 50 ms, so that a check starts in the first 100 ms of
+# one of them whatever the phase: that check fails, alone.
 net_on_exit "kill -CONT $PID_lbd_n1"
 STALL=$(( TIMEOUT * 2 / 3 ))
 LONG=$(( (FALL - 1) * RECHECK + TIMEOUT - 100 ))
 [ "$LONG" -gt "$TIMEOUT" ] || LONG=$TIMEOUT
-t_log "lbd on node 1 stopped ${STALL} ms at a time for 3 s, then once ${LONG} ms"
+secs() { printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)); } # ms -> s for sleep
+t_log "lbd on node 1 stopped ${STALL} ms at a time for 3 s, then ${LONG} ms every $((INTERVAL + 50)) ms, 20 times"
 became=$(vrrp_field n2 counters.became_master)
 downs=$(grep -c 'track lbd: down' "$T/vrrpd_n1.log")
+fails=$(grep -c 'track lbd: check failed' "$T/vrrpd_n1.log")
 for i in $(seq 1 20); do
-	kill -STOP "$PID_lbd_n1"; sleep "$(printf '0.%03d' "$STALL")"; kill -CONT "$PID_lbd_n1"; sleep 0.05
+	kill -STOP "$PID_lbd_n1"; sleep "$(secs "$STALL")"; kill -CONT "$PID_lbd_n1"; sleep 0.05
 done
-sleep 0.3
-kill -STOP "$PID_lbd_n1"; sleep "$(printf '%d.%03d' $((LONG / 1000)) $((LONG % 1000)))"; kill -CONT "$PID_lbd_n1"
+for i in $(seq 1 20); do
+	kill -STOP "$PID_lbd_n1"; sleep "$(secs "$LONG")"; kill -CONT "$PID_lbd_n1"; sleep "$(secs $((INTERVAL + 50 - LONG)))"
+done
 # A move would have started within DETECT of the last stall: wait that, and a Skew_Time.
-sleep "$(printf '%d.%03d' $(( (DETECT + SKEW) / 1000 )) $(( (DETECT + SKEW) % 1000 )))"
+sleep "$(secs $((DETECT + SKEW)))"
+fails=$(( $(grep -c 'track lbd: check failed' "$T/vrrpd_n1.log") - fails ))
+t_log "briefly slow lbd: ${fails} single checks failed"
+t_assert "briefly slow lbd: a check failed in a long stall (the stalls were long enough)" [ "$fails" -ge 1 ]
 t_assert "briefly slow lbd: node 1 is still master" vrrp_state_is n1 master
 t_assert "briefly slow lbd: node 2 never became master" [ "$(vrrp_field n2 counters.became_master)" = "$became" ]
 t_assert "briefly slow lbd: the track never went down" [ "$(grep -c 'track lbd: down' "$T/vrrpd_n1.log")" = "$downs" ]
