@@ -117,34 +117,43 @@ back_to_n1() {
 
 # 0. lbd briefly slow on the master: stopped 100 ms, running 50 ms, for 3 s
 # (every check in between starts during a stall or just before one, and is
-# answered late but within the timeout); then stopped 20 times for more
+# answered late but within the timeout); then three times stopped for more
 # than one timeout but 100 ms less than what fails fall checks in a row,
-# one every interval + 50 ms, so that a check starts in the first 100 ms of
-# one of them whatever the phase: that check fails, alone.
+# each timed so that a check starts about 50 ms into it (the check before
+# is seen by the TIME-WAIT socket it leaves on :8405): that check fails,
+# alone.
 net_on_exit "kill -CONT $PID_lbd_n1"
 STALL=$(( TIMEOUT * 2 / 3 ))
 LONG=$(( (FALL - 1) * RECHECK + TIMEOUT - 100 ))
 [ "$LONG" -gt "$TIMEOUT" ] || LONG=$TIMEOUT
 secs() { printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)); } # ms -> s for sleep
-t_log "lbd on node 1 stopped ${STALL} ms at a time for 3 s, then ${LONG} ms every $((INTERVAL + 50)) ms, 20 times"
+checks_seen() { ns_exec n1 ss -Htan state time-wait '( sport = :8405 or dport = :8405 )' | wc -l; }
+check_after() { [ "$(checks_seen)" -gt "$1" ]; }
+t_log "lbd on node 1 stopped ${STALL} ms at a time for 3 s, then ${LONG} ms three times, a check starting in each"
 became=$(vrrp_field n2 counters.became_master)
 downs=$(grep -c 'track lbd: down' "$T/vrrpd_n1.log")
 fails=$(grep -c 'track lbd: check failed' "$T/vrrpd_n1.log")
 for i in $(seq 1 20); do
 	kill -STOP "$PID_lbd_n1"; sleep "$(secs "$STALL")"; kill -CONT "$PID_lbd_n1"; sleep 0.05
 done
-for i in $(seq 1 20); do
-	kill -STOP "$PID_lbd_n1"; sleep "$(secs "$LONG")"; kill -CONT "$PID_lbd_n1"; sleep "$(secs $((INTERVAL + 50 - LONG)))"
+for i in 1 2 3; do
+	sleep "$(secs "$INTERVAL")" # past the re-check of the last one
+	n=$(checks_seen)
+	wait_for 2 "a check of lbd on node 1" check_after "$n"
+	# The next starts an interval after it; seeing it and stopping lbd took
+	# 50-60 ms here (ss, sleep, kill): aim 50 ms into the stall.
+	sleep "$(secs $((INTERVAL - 110)))"
+	kill -STOP "$PID_lbd_n1"; sleep "$(secs "$LONG")"; kill -CONT "$PID_lbd_n1"
 done
 # A move would have started within DETECT of the last stall: wait that, and a Skew_Time.
 sleep "$(secs $((DETECT + SKEW)))"
 fails=$(( $(grep -c 'track lbd: check failed' "$T/vrrpd_n1.log") - fails ))
 t_log "briefly slow lbd: ${fails} single checks failed"
-t_assert "briefly slow lbd: a check failed in a long stall (the stalls were long enough)" [ "$fails" -ge 1 ]
 t_assert "briefly slow lbd: node 1 is still master" vrrp_state_is n1 master
 t_assert "briefly slow lbd: node 2 never became master" [ "$(vrrp_field n2 counters.became_master)" = "$became" ]
 t_assert "briefly slow lbd: the track never went down" [ "$(grep -c 'track lbd: down' "$T/vrrpd_n1.log")" = "$downs" ]
 t_assert "briefly slow lbd: node 1 still at its full priority" field_is n1 effective_priority 100
+t_assert "briefly slow lbd: checks failed in the long stalls (they were long enough)" [ "$fails" -ge 1 ]
 
 # 1. lbd dies on the master.
 probe_start
