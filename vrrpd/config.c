@@ -173,6 +173,23 @@ static int t_timeout(void *ctx, const struct conf_node *n, char *err, size_t err
 	return conf_get_ms32(n, 1, 10, 3600000, &x->tr->timeout_ms, err, errlen);
 }
 
+static int t_fast_interval(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct config_ctx *x = ctx;
+	return conf_get_ms32(n, 1, 0, 3600000, &x->tr->fast_interval_ms, err, errlen);
+}
+
+static int t_on_refused(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	static const char *const words[] = { "fall", "down", NULL };
+	struct config_ctx *x = ctx;
+	int k = conf_get_enum(n, 1, words, err, errlen);
+	if (k < 0)
+		return k;
+	x->tr->refused_down = k == 1;
+	return 0;
+}
+
 static int t_rise(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
 	struct config_ctx *x = ctx;
@@ -193,6 +210,8 @@ static const struct conf_keyword track_kw[] = {
 	{ "interface", "interface NAME", 1, 1, CONF_NO_BLOCK, 0, t_interface },
 	{ "interval", "interval DURATION", 1, 1, CONF_NO_BLOCK, 0, t_interval },
 	{ "timeout", "timeout DURATION", 1, 1, CONF_NO_BLOCK, 0, t_timeout },
+	{ "fast-interval", "fast-interval DURATION", 1, 1, CONF_NO_BLOCK, 0, t_fast_interval },
+	{ "on-refused", "on-refused fall|down", 1, 1, CONF_NO_BLOCK, 0, t_on_refused },
 	{ "rise", "rise N", 1, 1, CONF_NO_BLOCK, 0, t_rise },
 	{ "fall", "fall N", 1, 1, CONF_NO_BLOCK, 0, t_fall },
 	{ NULL, NULL, 0, 0, CONF_NO_BLOCK, 0, NULL },
@@ -214,6 +233,7 @@ static int top_track(void *ctx, const struct conf_node *n, char *err, size_t err
 		return rc;
 	t->interval_ms = 2000;
 	t->timeout_ms = 1000;
+	t->fast_interval_ms = UINT32_MAX; /* the interval, once known */
 	t->rise = 2;
 	t->fall = 2;
 	x->tr = t;
@@ -228,6 +248,13 @@ static int top_track(void *ctx, const struct conf_node *n, char *err, size_t err
 	if (t->timeout_ms > t->interval_ms)
 		return conf_error(err, errlen, n, 0, "expected timeout (%ums) at most interval (%ums)",
 				  t->timeout_ms, t->interval_ms);
+	if (t->fast_interval_ms == UINT32_MAX)
+		t->fast_interval_ms = t->interval_ms;
+	else if (t->fast_interval_ms > t->interval_ms)
+		return conf_error(err, errlen, n, 0, "expected fast-interval (%ums) at most interval (%ums)",
+				  t->fast_interval_ms, t->interval_ms);
+	if (t->refused_down && t->kind != TRACK_HTTP)
+		return conf_error(err, errlen, n, 0, "expected 'on-refused' only in an http track");
 	c->ntracks++;
 	return 0;
 }

@@ -41,7 +41,9 @@ struct track_conf {
 	char path[256];                  /* FILE */
 	char ifname[IF_NAMESIZE];        /* INTERFACE */
 	uint32_t interval_ms, timeout_ms;
+	uint32_t fast_interval_ms;       /* after a failure while up; default interval_ms */
 	unsigned rise, fall;
+	int refused_down;                /* on-refused down: a refused connection is down at once */
 };
 
 struct vip_conf {

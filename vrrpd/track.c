@@ -13,62 +13,46 @@
 #include "httpc.h"
 #include "iface.h"
 #include "log.h"
+#include "mtime.h"
 #include "spawn.h"
-
-const char *const track_result_names[TRACK_RESULT_MAX] = {
-	[TRACK_OK] = "ok",
-	[TRACK_REFUSED] = "connect_failed",
-	[TRACK_TIMEOUT] = "timeout",
-	[TRACK_BAD_STATUS] = "bad_status",
-	[TRACK_BAD_RESPONSE] = "bad_response",
-	[TRACK_EXIT] = "exit_status",
-	[TRACK_MISSING] = "missing",
-	[TRACK_LINK_DOWN] = "link_down",
-	[TRACK_ERROR] = "error",
-};
 
 struct track {
 	struct track_conf conf;
 	struct ev_loop *loop;
-	ev_timer interval;      /* next check */
-	ev_timer timeout;       /* the running script */
+	struct track_fsm fsm;   /* when to check, and the verdict */
+	ev_timer timer;         /* at track_fsm_deadline() */
 	struct httpc *http;     /* the running HTTP check */
-	struct spawn *child;    /* script */
-	int running;
-	int up;
-	unsigned ok_run, fail_run;
-	enum track_result last;
-	uint64_t checks;
+	struct spawn *child;    /* the running script */
 	track_change_fn fn;
 	void *arg;
 };
 
-static void verdict(struct track *t, enum track_result r)
+static void rearm(struct track *t)
 {
-	int was = t->up;
-	t->running = 0;
-	t->checks++;
-	if (r == TRACK_OK) {
-		t->fail_run = 0;
-		if (++t->ok_run >= t->conf.rise)
-			t->up = 1;
-	} else {
-		t->ok_run = 0;
-		if (++t->fail_run >= t->conf.fall)
-			t->up = 0;
-	}
-	/* Log on transitions only, with the reason of the last check. */
-	if (t->up != was) {
-		log_notice("track %s: %s (%s)", t->conf.name, t->up ? "up" : "down", track_result_names[r]);
-		t->last = r;
-		t->fn(t->arg, t, t->up);
-	}
-	t->last = r;
+	uint64_t d = track_fsm_deadline(&t->fsm), now = mtime_us();
+	ev_timer_stop(t->loop, &t->timer);
+	if (d == TRACK_FSM_NEVER)
+		return;
+	/* ev_now may lag behind the clock: refresh it so the delay is exact. */
+	ev_now_update(t->loop);
+	ev_timer_set(&t->timer, d > now ? (double)(d - now) / 1e6 : 0., 0.);
+	ev_timer_start(t->loop, &t->timer);
+}
+
+/* After a verdict: a failed check that left the track up is logged too (as
+ * HAProxy does while a server is in transition), so that a near miss can be
+ * seen; transitions are logged by op_changed. */
+static void after_check(struct track *t, uint64_t checks_before)
+{
+	const struct track_fsm *f = &t->fsm;
+	if (f->checks != checks_before && f->last != TRACK_OK && f->up)
+		log_info("track %s: check failed (%s), %u of fall %u", t->conf.name, track_result_names[f->last],
+			 f->fail_run, f->p.fall);
+	rearm(t);
 }
 
 static void stop_check(struct track *t)
 {
-	ev_timer_stop(t->loop, &t->timeout);
 	httpc_cancel(t->http);
 	t->http = NULL;
 	if (t->child) {
@@ -103,8 +87,10 @@ enum track_result track_http_verdict(const struct httpc_outcome *o, unsigned exp
 static void http_done(void *arg, const struct httpc_outcome *o)
 {
 	struct track *t = arg;
+	uint64_t n = t->fsm.checks;
 	t->http = NULL; /* httpc frees itself once done */
-	verdict(t, track_http_verdict(o, t->conf.http_status));
+	track_fsm_result(&t->fsm, mtime_us(), track_http_verdict(o, t->conf.http_status));
+	after_check(t, n);
 }
 
 static enum track_result http_start(struct track *t)
@@ -121,9 +107,10 @@ static enum track_result http_start(struct track *t)
 static void script_done(void *arg, int status)
 {
 	struct track *t = arg;
+	uint64_t n = t->fsm.checks;
 	t->child = NULL;
-	ev_timer_stop(t->loop, &t->timeout);
-	verdict(t, WIFEXITED(status) && WEXITSTATUS(status) == 0 ? TRACK_OK : TRACK_EXIT);
+	track_fsm_result(&t->fsm, mtime_us(), WIFEXITED(status) && WEXITSTATUS(status) == 0 ? TRACK_OK : TRACK_EXIT);
+	after_check(t, n);
 }
 
 static enum track_result file_check(const struct track *t)
@@ -137,65 +124,69 @@ static enum track_result file_check(const struct track *t)
 	return n == 1 && c == '0' ? TRACK_MISSING : TRACK_OK;
 }
 
-static void on_timeout(struct ev_loop *loop, ev_timer *w, int revents)
+static enum track_result link_state(const struct track *t)
 {
-	struct track *t = w->data;
-	(void)loop; (void)revents;
-	stop_check(t);
-	verdict(t, TRACK_TIMEOUT);
+	struct iface_info ii;
+	return iface_query(t->conf.ifname, &ii) == 0 && ii.up ? TRACK_OK : TRACK_LINK_DOWN;
 }
 
 /* An interface track follows the link at once: the kernel's link event is
- * the state itself, not a sample, so rise and fall do not apply. */
-static void link_verdict(struct track *t)
-{
-	struct iface_info ii;
-	enum track_result r = iface_query(t->conf.ifname, &ii) == 0 && ii.up ? TRACK_OK : TRACK_LINK_DOWN;
-	t->ok_run = r == TRACK_OK && t->conf.rise ? t->conf.rise - 1 : 0;
-	t->fail_run = r != TRACK_OK && t->conf.fall ? t->conf.fall - 1 : 0;
-	verdict(t, r);
-}
-
+ * the state itself, not a sample (track_fsm_set). */
 void track_link_event(struct track *t, const char *ifname)
 {
-	if (t->conf.kind == TRACK_INTERFACE && ifname && strcmp(ifname, t->conf.ifname) == 0)
-		link_verdict(t);
+	if (t->conf.kind == TRACK_INTERFACE && ifname && strcmp(ifname, t->conf.ifname) == 0) {
+		track_fsm_set(&t->fsm, mtime_us(), link_state(t));
+		rearm(t);
+	}
 }
 
-static void on_interval(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	struct track *t = w->data;
-	enum track_result r = TRACK_OK;
-	(void)loop; (void)revents;
+/* ---- what the machine asks for ------------------------------------------ */
 
-	if (t->running) /* the previous check outlived its interval: the timeout decides */
-		return;
+static int op_start(void *arg, enum track_result *r)
+{
+	struct track *t = arg;
 	switch (t->conf.kind) {
 	case TRACK_FILE:
-		verdict(t, file_check(t));
-		return;
+		*r = file_check(t);
+		return 0;
 	case TRACK_INTERFACE:
-		link_verdict(t);
-		return;
+		*r = link_state(t);
+		return 0;
 	case TRACK_HTTP:
-		/* httpc keeps the deadline and answers through http_done. */
-		r = http_start(t);
-		t->running = r == TRACK_OK;
-		if (r != TRACK_OK)
-			verdict(t, r);
-		return;
+		/* httpc keeps the same deadline and answers through http_done. */
+		*r = http_start(t);
+		return *r == TRACK_OK;
 	case TRACK_SCRIPT:
 		t->child = spawn_run(t->loop, t->conf.script, NULL, script_done, t);
-		r = t->child ? TRACK_OK : TRACK_ERROR;
-		break;
+		*r = t->child ? TRACK_OK : TRACK_ERROR;
+		return t->child != NULL;
 	}
-	if (r != TRACK_OK) {
-		verdict(t, r);
-		return;
-	}
-	t->running = 1;
-	ev_timer_set(&t->timeout, t->conf.timeout_ms / 1000.0, 0.);
-	ev_timer_start(t->loop, &t->timeout);
+	*r = TRACK_ERROR;
+	return 0;
+}
+
+static void op_cancel(void *arg)
+{
+	stop_check(arg);
+}
+
+static void op_changed(void *arg, int up, enum track_result r)
+{
+	struct track *t = arg;
+	/* Logged on transitions only, with the reason of the last check. */
+	log_notice("track %s: %s (%s)", t->conf.name, up ? "up" : "down", track_result_names[r]);
+	t->fn(t->arg, t, up);
+}
+
+static const struct track_fsm_ops track_ops = { op_start, op_cancel, op_changed };
+
+static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct track *t = w->data;
+	uint64_t n = t->fsm.checks;
+	(void)loop; (void)revents;
+	track_fsm_tick(&t->fsm, mtime_us());
+	after_check(t, n);
 }
 
 struct track *track_new(struct ev_loop *loop, const struct track_conf *conf, int initial_up,
@@ -206,17 +197,22 @@ struct track *track_new(struct ev_loop *loop, const struct track_conf *conf, int
 		return NULL;
 	t->conf = *conf;
 	t->loop = loop;
-	t->up = initial_up;
-	t->last = initial_last;
 	t->fn = fn;
 	t->arg = arg;
-	/* An interface track checks once, then only on link events. */
-	ev_timer_init(&t->interval, on_interval, first_delay_ms / 1000.0,
-		      conf->kind == TRACK_INTERFACE ? 0. : conf->interval_ms / 1000.0);
-	t->interval.data = t;
-	ev_timer_init(&t->timeout, on_timeout, 0., 0.);
-	t->timeout.data = t;
-	ev_timer_start(loop, &t->interval);
+	struct track_fsm_params p = {
+		/* An interface track checks once, then only on link events. */
+		.interval_us = conf->kind == TRACK_INTERFACE ? 0 : conf->interval_ms * 1000ull,
+		.fast_us = conf->fast_interval_ms * 1000ull,
+		.timeout_us = conf->timeout_ms * 1000ull,
+		.rise = conf->rise,
+		.fall = conf->fall,
+		.refused_down = conf->refused_down,
+		.states = conf->kind == TRACK_INTERFACE,
+	};
+	track_fsm_init(&t->fsm, &p, initial_up, initial_last, mtime_us() + first_delay_ms * 1000ull, &track_ops, t);
+	ev_timer_init(&t->timer, on_timer, 0., 0.);
+	t->timer.data = t;
+	rearm(t);
 	return t;
 }
 
@@ -225,19 +221,20 @@ void track_free(struct track *t)
 	if (!t)
 		return;
 	stop_check(t);
-	ev_timer_stop(t->loop, &t->interval);
+	ev_timer_stop(t->loop, &t->timer);
 	free(t);
 }
 
-int track_is_up(const struct track *t) { return t->up; }
+int track_is_up(const struct track *t) { return t->fsm.up; }
 const char *track_name(const struct track *t) { return t->conf.name; }
-enum track_result track_last(const struct track *t) { return t->last; }
-uint64_t track_checks(const struct track *t) { return t->checks; }
+enum track_result track_last(const struct track *t) { return t->fsm.last; }
+uint64_t track_checks(const struct track *t) { return t->fsm.checks; }
 
 int track_same_conf(const struct track *t, const struct track_conf *c)
 {
 	const struct track_conf *a = &t->conf;
 	return a->kind == c->kind && a->interval_ms == c->interval_ms && a->timeout_ms == c->timeout_ms &&
+	       a->fast_interval_ms == c->fast_interval_ms && a->refused_down == c->refused_down &&
 	       a->rise == c->rise && a->fall == c->fall && a->http_status == c->http_status &&
 	       addr_equal_ip(&a->http_addr, &c->http_addr) && addr_port(&a->http_addr) == addr_port(&c->http_addr) &&
 	       strcmp(a->http_path, c->http_path) == 0 && strcmp(a->script, c->script) == 0 &&

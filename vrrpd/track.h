@@ -1,29 +1,18 @@
 /* track: one health check from a `track NAME { }` block (HTTP GET, script,
- * file, interface), run on the daemon's loop with rise/fall counting.  It
- * reports only transitions of its up/down state. */
+ * file, interface), run on the daemon's loop; track_fsm.c decides when to
+ * check and counts rise/fall.  It reports only transitions of its up/down
+ * state. */
 #ifndef VRRPD_TRACK_H
 #define VRRPD_TRACK_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "track_fsm.h"
+
 struct ev_loop;
 struct track;
 struct track_conf;
-
-enum track_result {
-	TRACK_OK,
-	TRACK_REFUSED,       /* connect failed */
-	TRACK_TIMEOUT,
-	TRACK_BAD_STATUS,    /* HTTP status not the expected one */
-	TRACK_BAD_RESPONSE,  /* not an HTTP status line */
-	TRACK_EXIT,          /* script exited non-zero */
-	TRACK_MISSING,       /* file absent or says 0 */
-	TRACK_LINK_DOWN,
-	TRACK_ERROR,         /* could not run the check at all */
-	TRACK_RESULT_MAX
-};
-extern const char *const track_result_names[TRACK_RESULT_MAX];
 
 typedef void (*track_change_fn)(void *arg, struct track *t, int up);
 

@@ -95,6 +95,8 @@ static void test_full(void **state)
 	assert_int_equal(c->tracks[0].http_status, 200);
 	assert_int_equal(c->tracks[0].interval_ms, 500);
 	assert_int_equal(c->tracks[0].rise, 3);
+	assert_int_equal(c->tracks[0].fast_interval_ms, 500); /* the interval when not given */
+	assert_int_equal(c->tracks[0].refused_down, 0);
 	assert_int_equal(c->tracks[1].kind, TRACK_INTERFACE);
 	assert_int_equal(c->inst[1].family, AF_INET6);
 	assert_int_equal(c->inst[1].advert_cs, 4095);
@@ -113,8 +115,28 @@ static void test_examples_load(void **state)
 		assert_int_equal(c->inst[0].vrid, 51);
 		assert_int_equal(c->inst[0].priority, i == 0 ? 100 : 90);
 		assert_int_equal(c->inst[0].advert_cs, 100);
+		/* The shipped lbd track finds a dead or wedged lbd within its
+		 * interval + 0.5 s (issue 18's target is Skew_Time + one health
+		 * interval + 0.5 s): interval + fall x timeout + (fall - 1) x
+		 * fast-interval, with some room left for the loop and the probe. */
+		assert_int_equal(c->ntracks, 1);
+		const struct track_conf *t = &c->tracks[0];
+		assert_true(t->fall * t->timeout_ms + (t->fall - 1) * t->fast_interval_ms <= 450);
 		vrrpd_config_free(c);
 	}
+}
+
+static void test_track_fast(void **state)
+{
+	(void)state;
+	struct vrrpd_config *c = conftest_vrrpd_ok(MIN_INST
+		"track t { http 127.0.0.1:8405; interval 1s; timeout 200ms; fast-interval 50ms; on-refused down; }\n"
+		"track u { http 127.0.0.1:8406; fast-interval 0ms; on-refused fall; }\n");
+	assert_int_equal(c->tracks[0].fast_interval_ms, 50);
+	assert_int_equal(c->tracks[0].refused_down, 1);
+	assert_int_equal(c->tracks[1].fast_interval_ms, 0); /* at once */
+	assert_int_equal(c->tracks[1].refused_down, 0);
+	vrrpd_config_free(c);
 }
 
 static void test_errors(void **state)
@@ -176,6 +198,14 @@ static void test_errors(void **state)
 	conftest_vrrpd_error("track t { file /a; status 200; }", "t.conf:1:1: expected 'status' only in an http track");
 	conftest_vrrpd_error("track t { file /a; interval 1s; timeout 2s; }",
 			     "t.conf:1:1: expected timeout (2000ms) at most interval (1000ms)");
+	conftest_vrrpd_error("track t { file /a; interval 1s; fast-interval 2s; }",
+			     "t.conf:1:1: expected fast-interval (2000ms) at most interval (1000ms)");
+	conftest_vrrpd_error("track t { file /a; fast-interval soon; }",
+			     "t.conf:1:34: expected a duration like 250ms, 2s, 1.5s or 1m, got 'soon'");
+	conftest_vrrpd_error("track t { http 127.0.0.1:80; on-refused maybe; }",
+			     "t.conf:1:41: expected one of fall, down, got 'maybe'");
+	conftest_vrrpd_error("track t { file /a; on-refused down; }",
+			     "t.conf:1:1: expected 'on-refused' only in an http track");
 	conftest_vrrpd_error("global { control run/x.sock; }",
 			     "t.conf:1:18: expected an absolute path for the control socket");
 	conftest_vrrpd_error("global { realtime-priority 100; }",
@@ -352,6 +382,7 @@ int main(void)
 		cmocka_unit_test(test_bfd),
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_examples_load),
+		cmocka_unit_test(test_track_fast),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_vmac),
 		cmocka_unit_test(test_syn_hold),
