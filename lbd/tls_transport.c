@@ -183,11 +183,13 @@ static ssize_t tls_send(struct tconn *c, const void *buf, size_t len)
 	return (ssize_t)done;
 }
 
+/* Decrypted bytes, or (read ahead) received records not decrypted yet:
+ * either way no readiness event would announce them. */
 static size_t tls_pending(const struct tconn *c)
 {
 	const struct tls_conn *t = c->ctx;
 	int n = SSL_pending(t->ssl);
-	return n > 0 ? (size_t)n : 0;
+	return n > 0 ? (size_t)n : (size_t)SSL_has_pending(t->ssl);
 }
 
 static void tls_shutdown_write(struct tconn *c)

@@ -77,6 +77,13 @@ t_assert "ten TLS 1.3 resumptions out of ten, on either worker" test "$reused" =
 out=$(sget $A -servername a.example -tls1_2 -sess_in "$T/sess12")
 t_assert "a TLS 1.2 ticket resumes" grep -q '^Reused, ' <<<"$out"
 
+# Records that arrive together (lbd reads ahead: one read() takes them all):
+# the client's Finished and five pipelined requests in one TCP send, each
+# request its own record; all five are answered, none waits for more bytes.
+out=$(ns_exec lb timeout 10 "$PY" "$(dirname "$0")/lbd_tls_burst.py" 192.0.2.10 9443 a.example 5)
+t_assert "five pipelined requests in one burst of records: five 200s ($(tr '\n' ' ' <<<"$out"))" \
+	test "$(grep -c '^HTTP/1.1 200' <<<"$out")" = 5
+
 # A reload that swaps a certificate: the new one is served, tickets still resume.
 conf "tls-cert $P/b-ec.pem;"
 kill -HUP "$PID_lbd"
