@@ -190,6 +190,9 @@ static int client_left_queue(struct h1conn *s)
 	if (r > 0) {
 		b->end += (uint32_t)r;
 		s->q_peeked = s->q_unframed = 1;
+		/* Bytes the transport holds (TLS) announce no readiness: read
+		 * them when the request leaves the queue. */
+		s->c_readable = s->c.ops->pending(&s->c) != 0;
 		return 0;
 	}
 	if (r < 0 && (errno == EAGAIN || errno == EINTR))

@@ -22,6 +22,7 @@
 #define HANDOVER_END 0x6c626430u     /* "lbd0": no more sockets */
 #define HANDOVER_END_CAN_CLOSE 1u    /* in the end message's len: "GC" understood */
 #define HANDOVER_END_STATE 2u        /* and "ST" */
+#define HANDOVER_END_SECRET 4u       /* and "SK" */
 #define HANDOVER_STATE_MAX (1u << 20)
 #define HANDOVER_MAX 1024
 #define HANDOVER_TIMEOUT_S 5
@@ -156,6 +157,27 @@ static int fetch_state(int fd, struct handover_in *in)
 	return 0;
 }
 
+/* "SK": the old process's secrets, kept in `in` (wiped on free). */
+static int fetch_secret(int fd, struct handover_in *in)
+{
+	uint32_t nlen;
+	int rc = write_word(fd, "SK\n");
+	if (!rc)
+		rc = read_exact(fd, (char *)&nlen, sizeof(nlen));
+	if (rc)
+		return rc;
+	size_t len = ntohl(nlen);
+	if (len > sizeof(in->secret))
+		return -EPROTO;
+	rc = read_exact(fd, (char *)in->secret, len);
+	if (rc) {
+		explicit_bzero(in->secret, sizeof(in->secret));
+		return rc;
+	}
+	in->secret_len = len;
+	return 0;
+}
+
 int handover_fetch(const char *path, struct handover_in *in, char *err, size_t errlen)
 {
 	struct sockaddr_un sun;
@@ -192,9 +214,12 @@ int handover_fetch(const char *path, struct handover_in *in, char *err, size_t e
 		rc = recv_one(fd, &m, &sock);
 		if (!rc && m.magic == HANDOVER_END && sock < 0) {
 			in->can_close = (m.len & HANDOVER_END_CAN_CLOSE) != 0;
-			if (!(m.len & HANDOVER_END_STATE) || fetch_state(fd, in) == 0)
-				return 1;
-			log_warn("handover: no server state from pid %d; checked servers start as configured", (int)in->peer);
+			if ((m.len & HANDOVER_END_STATE) && fetch_state(fd, in))
+				log_warn("handover: no server state from pid %d; checked servers start as configured",
+					 (int)in->peer);
+			if ((m.len & HANDOVER_END_SECRET) && fetch_secret(fd, in))
+				log_warn("handover: no TLS ticket keys from pid %d; its clients' sessions will not resume here",
+					 (int)in->peer);
 			return 1;
 		}
 		if (!rc && (m.magic != HANDOVER_MAGIC || sock < 0 || m.len > sizeof(m.ss) || in->n == HANDOVER_MAX))
@@ -261,6 +286,8 @@ int handover_in_free(struct handover_in *in)
 	free(in->state);
 	in->state = NULL;
 	in->state_len = 0;
+	explicit_bzero(in->secret, sizeof(in->secret));
+	in->secret_len = 0;
 	if (in->conn >= 0)
 		close(in->conn);
 	in->conn = -1;
@@ -326,7 +353,8 @@ static int send_sockets(struct handover_srv *s)
 	free(list);
 	if (!rc)
 		rc = send_one(p->fd, HANDOVER_END, NULL, -1,
-			      HANDOVER_END_CAN_CLOSE | (s->ops->state ? HANDOVER_END_STATE : 0));
+			      HANDOVER_END_CAN_CLOSE | (s->ops->state ? HANDOVER_END_STATE : 0) |
+				      (s->ops->secret ? HANDOVER_END_SECRET : 0));
 	p->nsent = n;
 	return rc;
 }
@@ -349,6 +377,19 @@ static int send_state(struct handover_srv *s)
 	}
 	buf_free(&b);
 	return rc;
+}
+
+/* "SK" came: the secrets, their length first, in one write; wiped here. */
+static int send_secret(struct handover_srv *s)
+{
+	unsigned char b[sizeof(uint32_t) + HANDOVER_SECRET_MAX];
+	size_t len = s->ops->secret(s->arg, b + sizeof(uint32_t), HANDOVER_SECRET_MAX);
+	uint32_t nlen = htonl((uint32_t)len);
+	memcpy(b, &nlen, sizeof(nlen));
+	len += sizeof(nlen);
+	ssize_t r = send(s->peer.fd, b, len, MSG_NOSIGNAL);
+	explicit_bzero(b, sizeof(b));
+	return r == (ssize_t)len ? 0 : (r < 0 ? -errno : -EIO);
 }
 
 static void peer_cb(struct ev_loop *loop, ev_io *io, int revents)
@@ -377,6 +418,12 @@ static void peer_cb(struct ev_loop *loop, ev_io *io, int revents)
 	}
 	if (s->ops->state && memcmp(p->buf, "ST\n", 3) == 0) {
 		int rc = send_state(s);
+		if (rc)
+			peer_end(s, rc);
+		return;
+	}
+	if (s->ops->secret && memcmp(p->buf, "SK\n", 3) == 0) {
+		int rc = send_secret(s);
 		if (rc)
 			peer_end(s, rc);
 		return;

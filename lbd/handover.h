@@ -18,7 +18,10 @@
  *
  * An old process that offers it (another flag) answers "ST" before the "GO"
  * with its servers' health and admin state (hostate.h): a length (4 bytes,
- * network order) and that much text. */
+ * network order) and that much text.  One that offers it (a third flag)
+ * answers "SK" with its secrets (the TLS session-ticket keys, tls_keys.h) the
+ * same way, so the successor's clients resume their sessions; the socket is
+ * the owner's only (mode 0600), like the listening sockets it passes. */
 #ifndef LBD_HANDOVER_H
 #define LBD_HANDOVER_H
 
@@ -31,6 +34,7 @@ struct buf;
 struct ev_loop;
 
 #define HANDOVER_SUFFIX ".handover"
+#define HANDOVER_SECRET_MAX 512
 
 struct handover_sock {
 	struct addr addr;
@@ -46,6 +50,8 @@ struct handover_in {
 	int can_close;          /* the old process knows "GC" */
 	char *state;            /* its servers' state (hostate.h), or NULL */
 	size_t state_len;
+	unsigned char secret[HANDOVER_SECRET_MAX]; /* its secrets ("SK"), wiped by handover_in_free */
+	size_t secret_len;
 };
 
 /* Connect to the running process at `path` and receive its sockets: 1 with
@@ -70,6 +76,9 @@ struct handover_ops {
 	void (*release)(void *arg, pid_t peer, int close);
 	/* The servers' state, for "ST" (hostate.h). */
 	void (*state)(void *arg, struct buf *out);
+	/* Secrets for "SK", opaque here: up to max bytes into out, the length.
+	 * NULL: none offered. */
+	size_t (*secret)(void *arg, unsigned char *out, size_t max);
 };
 
 struct handover_srv;

@@ -23,6 +23,7 @@
 #include "model.h"
 #include "quiesce.h"
 #include "reuseport.h"
+#include "tls_keys.h"
 #include "upgrade.h"
 #include "mtime.h"
 #include "worker.h"
@@ -428,7 +429,13 @@ static void ho_state(void *arg, struct buf *out)
 	hostate_write(l->cfg, out);
 }
 
-static const struct handover_ops ho_ops = { ho_list, ho_release, ho_state };
+static size_t ho_secret(void *arg, unsigned char *out, size_t max)
+{
+	(void)arg;
+	return tls_keys_export(out, max);
+}
+
+static const struct handover_ops ho_ops = { ho_list, ho_release, ho_state, ho_secret };
 
 
 static void upgrade_child_cb(struct ev_loop *loop, ev_child *w, int revents)
@@ -515,6 +522,17 @@ static int start_workers(struct lbd *l, struct lbd_config *c, char *err, size_t 
 	if (took && in.state) {
 		int n = hostate_apply(c, in.state, in.state_len);
 		log_notice("handover: health and admin state of %d servers taken from pid %d", n, (int)in.peer);
+	}
+	if (took && in.secret_len) {
+		int n = tls_keys_import(in.secret, in.secret_len);
+		explicit_bzero(in.secret, sizeof(in.secret));
+		in.secret_len = 0;
+		if (n < 0)
+			log_warn("handover: the TLS ticket keys of pid %d are not understood; its clients' sessions will "
+				 "not resume here", (int)in.peer);
+		else
+			log_notice("handover: %d TLS ticket keys taken from pid %d (its clients resume here)", n,
+				   (int)in.peer);
 	}
 	/* An upgrade: with BPF, sockets of our own beside the old process's,
 	 * which it then closes (its waiting connections migrate); without, its

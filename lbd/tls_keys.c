@@ -1,7 +1,9 @@
 /* tls_keys: the process-wide ticket key ring (see tls_keys.h). */
 #include "tls_keys.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -98,4 +100,56 @@ int tls_keys_ticket_cb(SSL *s, unsigned char *key_name, unsigned char *iv, EVP_C
 	if (found == -2)
 		return -1;
 	return enc || found == 0 ? 1 : 2; /* 2: valid under an older key, issue a new ticket */
+}
+
+/* Wire: version 1, count, then per key its name, AES and HMAC keys and its
+ * age in seconds (4 bytes, network order): ages, not monotonic times, so
+ * the successor's rotation follows the same schedule. */
+#define WIRE_VERSION 1
+#define WIRE_KEY (16 + 32 + 32 + 4)
+
+size_t tls_keys_export(unsigned char *out, size_t max)
+{
+	if (max < TLS_KEYS_WIRE_MAX)
+		return 0;
+	pthread_mutex_lock(&keys_mu);
+	time_t now = mono_s();
+	unsigned char *p = out + 2;
+	out[0] = WIRE_VERSION;
+	out[1] = (unsigned char)nkeys;
+	for (int i = 0; i < nkeys; i++) {
+		memcpy(p, keys[i].name, 16);
+		memcpy(p + 16, keys[i].aes, 32);
+		memcpy(p + 48, keys[i].hmac, 32);
+		uint32_t age = now > keys[i].born ? (uint32_t)(now - keys[i].born) : 0;
+		p[80] = (unsigned char)(age >> 24);
+		p[81] = (unsigned char)(age >> 16);
+		p[82] = (unsigned char)(age >> 8);
+		p[83] = (unsigned char)age;
+		p += WIRE_KEY;
+	}
+	size_t len = (size_t)(p - out);
+	pthread_mutex_unlock(&keys_mu);
+	return len;
+}
+
+int tls_keys_import(const unsigned char *in, size_t len)
+{
+	if (len < 2 || in[0] != WIRE_VERSION || in[1] > TLS_KEYS_KEEP || len != 2 + (size_t)in[1] * WIRE_KEY)
+		return -EINVAL;
+	int n = in[1];
+	const unsigned char *p = in + 2;
+	pthread_mutex_lock(&keys_mu);
+	time_t now = mono_s();
+	for (int i = 0; i < n; i++) {
+		memcpy(keys[i].name, p, 16);
+		memcpy(keys[i].aes, p + 16, 32);
+		memcpy(keys[i].hmac, p + 48, 32);
+		uint32_t age = (uint32_t)p[80] << 24 | (uint32_t)p[81] << 16 | (uint32_t)p[82] << 8 | p[83];
+		keys[i].born = now - (time_t)(age > TLS_KEYS_KEEP * TLS_KEYS_ROTATE_S ? TLS_KEYS_KEEP * TLS_KEYS_ROTATE_S : age);
+		p += WIRE_KEY;
+	}
+	nkeys = n;
+	pthread_mutex_unlock(&keys_mu);
+	return n;
 }

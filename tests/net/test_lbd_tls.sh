@@ -6,7 +6,8 @@
 # workers and across a reload (SIGHUP) that swaps a certificate; an expired,
 # missing or mismatched certificate fails `lbd -t` and the reload with
 # file:line:col, and the running configuration keeps serving.  Handshakes,
-# resumptions and failures by reason are counted per frontend.  The stats
+# resumptions and failures by reason are counted per frontend; tickets also
+# resume across an upgrade in place (`lbctl upgrade`).  The stats
 # page is served over HTTPS with its basic auth (a hashed password);
 # redirect-https answers 301.
 . "$(dirname "$0")/lib.sh"
@@ -76,6 +77,13 @@ t_assert "ten TLS 1.3 resumptions out of ten, on either worker" test "$reused" =
 out=$(sget $A -servername a.example -tls1_2 -sess_in "$T/sess12")
 t_assert "a TLS 1.2 ticket resumes" grep -q '^Reused, ' <<<"$out"
 
+# Records that arrive together (lbd reads ahead: one read() takes them all):
+# the client's Finished and five pipelined requests in one TCP send, each
+# request its own record; all five are answered, none waits for more bytes.
+out=$(ns_exec lb timeout 10 "$PY" "$(dirname "$0")/lbd_tls_burst.py" 192.0.2.10 9443 a.example 5)
+t_assert "five pipelined requests in one burst of records: five 200s ($(tr '\n' ' ' <<<"$out"))" \
+	test "$(grep -c '^HTTP/1.1 200' <<<"$out")" = 5
+
 # A reload that swaps a certificate: the new one is served, tickets still resume.
 conf "tls-cert $P/b-ec.pem;"
 kill -HUP "$PID_lbd"
@@ -120,3 +128,22 @@ t_assert "resumptions counted ($(stat "f['resumed']"))" test "$(stat "f['resumed
 t_assert "the TLS 1.1 attempt counted as a protocol failure" test "$(stat "f['failures']['protocol']")" -ge 1
 t_assert "TLS 1.3 and 1.2 counted" test "$(stat "f['protocols']['TLSv1.3'] > 0 and f['protocols']['TLSv1.2'] > 0")" = True
 t_assert "ciphers counted by name" test "$(stat "f['ciphers'].get('TLS_AES_256_GCM_SHA384', 0) > 0")" = True
+
+# An upgrade in place (`lbctl upgrade`: a new process takes the listening
+# sockets over): the ticket keys go with them, so a client resumes there.
+conf "tls-cert $P/b-ec.pem;" # the running configuration (the refused ones are left on disk above)
+sget $A -servername a.example -tls1_3 -sess_out "$T/sess13u" > /dev/null
+sget $A -servername a.example -tls1_2 -sess_out "$T/sess12u" > /dev/null
+old=$PID_lbd
+t_assert "lbctl upgrade accepted" lbctl_ upgrade
+wait_for 5 "lbd $old started the new binary" grep -q "lbd\[$old\] notice: upgrade: started pid" "$T/lbd.log"
+cur=$(sed -n "s/.*lbd\[$old\] notice: upgrade: started pid \([0-9]*\).*/\1/p" "$T/lbd.log")
+NET_PIDS+=("$cur")
+wait_for 5 "the new lbd ($cur) runs" grep -q "lbd\[$cur\] notice: lbd .* running:" "$T/lbd.log"
+wait_for 10 "the old lbd ($old) has exited" bash -c "$(declare -f net_alive); ! net_alive $old"
+out=$(sget $A -servername a.example -tls1_3 -sess_in "$T/sess13u")
+t_assert "a TLS 1.3 session from before the upgrade resumes after it" grep -q '^Reused, ' <<<"$out"
+out=$(sget $A -servername a.example -tls1_2 -sess_in "$T/sess12u")
+t_assert "a TLS 1.2 session from before the upgrade resumes after it" grep -q '^Reused, ' <<<"$out"
+t_assert "and proxies after the upgrade" test "$(cs a.example)" = a
+t_assert "the new lbd took the ticket keys over" grep -q "lbd\[$cur\] notice: handover: [1-9] TLS ticket keys taken from pid $old" "$T/lbd.log"
