@@ -46,6 +46,9 @@ vrrp_run n1 "$T/n1.conf"
 wait_for 5 "node 1 is master" vrrp_state_is n1 master
 vrrp_run n2 "$T/n2.conf"
 wait_for 5 "node 2 is backup" vrrp_state_is n2 backup
+# Node 2 knows whom to report only once it has heard node 1's advert (it may
+# have started just after one).
+wait_for 3 "node 2 heard node 1's advert" field_is n2 master 198.51.100.11
 
 # Node 1 crashes.
 for p in "$PID_vrrpd_n1" "$PID_lbd_n1" "$PID_nginx_n1"; do kill -KILL "$p"; done
