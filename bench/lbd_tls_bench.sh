@@ -94,16 +94,12 @@ done
 
 echo
 echo "## lbd vs HAProxy 2.6, TLS ($(date -u +%F), $(nproc) CPUs, proxy on CPU 1, clients + backends on CPU 0, $ROUNDS rounds of ${D}s runs, medians)"
-"$PY" - "$T/results" $PROXIES <<'PYEOF'
+PYTHONPATH=bench "$PY" - "$T/results" $PROXIES <<'PYEOF'
 import statistics as st, sys
-rows = [l.split() for l in open(sys.argv[1])]
+import bench_report
 proxies = sys.argv[2:]
 names = ["rsa_hs", "rsa_cpu", "ec_hs", "ec_cpu", "res_hs", "res_cpu", "get_rps", "get_cpu", "post_rps", "post_cpu"]
-val = {}
-for r in rows:
-    for i, n in enumerate(names):
-        val.setdefault((r[1], n), {})[r[0]] = float(r[2 + i])
-med = lambda p, n: st.median(val[(p, n)].values())
+val, med = bench_report.results(sys.argv[1], names)
 print()
 print("| proxy | RSA 2048 full hs/s | CPU us/hs | ECDSA P-256 full hs/s | CPU us/hs | resumed hs/s | CPU us/hs "
       "| keep-alive GET req/s | CPU us/req | 64 KiB POST req/s | CPU us/req |")

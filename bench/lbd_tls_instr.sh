@@ -189,16 +189,12 @@ done
 echo
 echo "## Instructions per TLS handshake / request, lbd vs HAProxy 2.6 ($(date -u +%F), callgrind," \
 	"$ROUNDS rounds, $HS handshakes, $((CONNS * REQ_ROUNDS)) requests on $CONNS connections, medians)"
-"$PY" - "$T/results" $PROXIES <<'PYEOF'
+PYTHONPATH=bench "$PY" - "$T/results" $PROXIES <<'PYEOF'
 import statistics as st, sys
-rows = [l.split() for l in open(sys.argv[1])]
+import bench_report
 proxies = sys.argv[2:]
 names = ["rsa", "ecdsa", "resumed", "get", "post"]
-val = {}
-for r in rows:
-    for i, n in enumerate(names):
-        val.setdefault((r[1], n), {})[r[0]] = float(r[2 + i])
-med = lambda p, n: st.median(val[(p, n)].values())
+val, med = bench_report.results(sys.argv[1], names)
 print()
 print("| proxy | RSA 2048 full hs | ECDSA P-256 full hs | resumed hs | keep-alive GET | 64 KiB POST |")
 print("|---|---|---|---|---|---|")
