@@ -1,6 +1,7 @@
 """What the lbd benches' reports share (bench/lbd_bench.sh, lbd_bodies_bench.sh,
-lbd_log_bench.sh): wrk's latencies in ms, and the per-round ratios of two
-proxies' figures.  The benches run their report with PYTHONPATH=bench."""
+lbd_log_bench.sh, lbd_tls_bench.sh, lbd_tls_instr.sh): wrk's latencies in ms,
+a results file of one line per round and proxy, and the per-round ratios of
+two proxies' figures.  The benches run their report with PYTHONPATH=bench."""
 import statistics
 
 
@@ -10,6 +11,17 @@ def wrk_ms(v):
         if v.endswith(unit):
             return float(v[:-len(unit)]) * f
     return float(v)
+
+
+def results(path, names):
+    """A file of lines 'ROUND PROXY FIGURE...' (the figures in the order of
+    names) -> val[(proxy, name)][round], and med(proxy, name): the median
+    over the rounds."""
+    val = {}
+    for r in (line.split() for line in open(path)):
+        for i, n in enumerate(names):
+            val.setdefault((r[1], n), {})[r[0]] = float(r[2 + i])
+    return val, lambda p, n: statistics.median(val[(p, n)].values())
 
 
 def ratio_line(what, name, width, a, b):

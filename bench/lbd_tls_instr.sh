@@ -40,57 +40,8 @@ PROXIES=${PROXIES:-lbd haproxy}
 [ -x "$BIN/lbd" ] || { echo "build lbd first (make)"; exit 1; }
 
 . bench/bench_lab.sh
-bench_lab
-loc='location / { default_type text/plain; return 200 "ok\n"; }
-		location = /v1/metrics { client_max_body_size 0; client_body_buffer_size 128k;
-			default_type text/plain; return 200 "ok\n"; }'
-bench_nginx a 192.0.2.11 "$loc"
-bench_nginx b 192.0.2.12 "$loc"
-wait_for 5 "backends" nx curl -sf -o /dev/null http://192.0.2.12:8080/
-
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/rsa.key" -out "$T/rsa.crt" -subj /CN=bench.example \
-	-addext subjectAltName=DNS:bench.example -days 2 2>/dev/null
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/ec.key" -out "$T/ec.crt" \
-	-subj /CN=bench.example -addext subjectAltName=DNS:bench.example -days 2 2>/dev/null
-cat "$T/rsa.crt" "$T/rsa.key" > "$T/rsa.pem"
-cat "$T/ec.crt" "$T/ec.key" > "$T/ec.pem"
-
-# The same configurations as bench/lbd_tls_bench.sh.
-cat > "$T/lbd.conf" <<LEOF
-global { workers 1; maxconn 9950; access-log off; }
-defaults { timeout connect 5s; timeout client 60s; timeout server 60s; timeout http-request 10s;
-	timeout keep-alive 300s; retries 3; redispatch on; }
-backend otel { server a 192.0.2.11:8080; server b 192.0.2.12:8080; }
-frontend rsa { bind 192.0.2.10:4443; backend otel; tls-cert $T/rsa.pem; }
-frontend ec { bind 192.0.2.10:4444; backend otel; tls-cert $T/ec.pem; }
-LEOF
-cat > "$T/haproxy.cfg" <<HEOF
-global
-    maxconn 9950
-    nbthread 1
-defaults
-    mode http
-    option http-keep-alive
-    option forwardfor
-    option redispatch
-    retries 3
-    timeout connect 5s
-    timeout client 60s
-    timeout server 60s
-    timeout http-request 10s
-    timeout http-keep-alive 300s
-frontend rsa
-    bind 192.0.2.10:4443 ssl crt $T/rsa.pem alpn http/1.1
-    default_backend otel
-frontend ec
-    bind 192.0.2.10:4444 ssl crt $T/ec.pem alpn http/1.1
-    default_backend otel
-backend otel
-    balance roundrobin
-    server a 192.0.2.11:8080
-    server b 192.0.2.12:8080
-HEOF
-haproxy -c -f "$T/haproxy.cfg" >/dev/null || { echo "haproxy.cfg invalid"; exit 1; }
+. bench/tls_lab.sh
+tls_lab
 
 # N handshakes one after the other; "reuse": each offers the session of the
 # one before.  Prints "handshakes resumed".
@@ -238,16 +189,12 @@ done
 echo
 echo "## Instructions per TLS handshake / request, lbd vs HAProxy 2.6 ($(date -u +%F), callgrind," \
 	"$ROUNDS rounds, $HS handshakes, $((CONNS * REQ_ROUNDS)) requests on $CONNS connections, medians)"
-"$PY" - "$T/results" $PROXIES <<'PYEOF'
+PYTHONPATH=bench "$PY" - "$T/results" $PROXIES <<'PYEOF'
 import statistics as st, sys
-rows = [l.split() for l in open(sys.argv[1])]
+import bench_report
 proxies = sys.argv[2:]
 names = ["rsa", "ecdsa", "resumed", "get", "post"]
-val = {}
-for r in rows:
-    for i, n in enumerate(names):
-        val.setdefault((r[1], n), {})[r[0]] = float(r[2 + i])
-med = lambda p, n: st.median(val[(p, n)].values())
+val, med = bench_report.results(sys.argv[1], names)
 print()
 print("| proxy | RSA 2048 full hs | ECDSA P-256 full hs | resumed hs | keep-alive GET | 64 KiB POST |")
 print("|---|---|---|---|---|---|")

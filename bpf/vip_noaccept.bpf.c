@@ -24,6 +24,8 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
+#include "vip_tc.h"
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 256);
@@ -42,15 +44,9 @@ struct {
  * still works after vrrpd has dropped CAP_BPF. */
 __u64 dropped = 0;
 
-/* Extension headers walked before giving up; Linux itself accepts any number,
- * so a VIP-bound packet with more is dropped rather than let through. */
-#define IPV6_MAX_EXT 8
-
-#define NEXTHDR_HOP 0
-#define NEXTHDR_ROUTING 43
-#define NEXTHDR_FRAGMENT 44
-#define NEXTHDR_AUTH 51
-#define NEXTHDR_DEST 60
+/* Extension headers are walked up to IPV6_MAX_EXT (vip_tc.h); Linux itself
+ * accepts any number, so a VIP-bound packet with more is dropped rather than
+ * let through. */
 
 static __always_inline int drop(void)
 {
@@ -73,8 +69,7 @@ static __always_inline int icmp6_allowed(__u8 type)
 
 static __always_inline int ipv6_ext(__u8 next)
 {
-	return next == NEXTHDR_HOP || next == NEXTHDR_ROUTING || next == NEXTHDR_FRAGMENT ||
-	       next == NEXTHDR_DEST || next == NEXTHDR_AUTH;
+	return ipv6_ext_sized(next) || next == NEXTHDR_FRAGMENT;
 }
 
 static int ipv4(struct __sk_buff *skb)
@@ -125,10 +120,8 @@ static int ipv6(struct __sk_buff *skb)
 			if (bpf_ntohs(frag_off) & 0xfff8)
 				first_frag = 0;
 			off += 8;
-		} else if (next == NEXTHDR_AUTH) {
-			off += ((__u32)ext[1] + 2) * 4;
 		} else {
-			off += ((__u32)ext[1] + 1) * 8;
+			off += ipv6_ext_len(next, ext[1]);
 		}
 		next = ext[0];
 	}
@@ -139,11 +132,7 @@ static int ipv6(struct __sk_buff *skb)
 SEC("tc")
 int vip_noaccept(struct __sk_buff *skb)
 {
-	if (skb->protocol == bpf_htons(ETH_P_IP))
-		return ipv4(skb);
-	if (skb->protocol == bpf_htons(ETH_P_IPV6))
-		return ipv6(skb);
-	return TC_ACT_UNSPEC;
+	return vip_tc_by_family(skb, ipv4, ipv6);
 }
 
 char LICENSE[] SEC("license") = "GPL";

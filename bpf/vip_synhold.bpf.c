@@ -29,6 +29,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "vip_synhold.h"
+#include "vip_tc.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -41,14 +42,6 @@ struct {
  * can be read after vrrpd has dropped CAP_BPF. */
 __u64 held = 0;   /* SYNs dropped: no socket for them */
 __u64 passed = 0; /* SYNs to a held destination that a socket was there for */
-
-#define IPV6_MAX_EXT 8
-
-#define NEXTHDR_HOP 0
-#define NEXTHDR_ROUTING 43
-#define NEXTHDR_FRAGMENT 44
-#define NEXTHDR_AUTH 51
-#define NEXTHDR_DEST 60
 
 /* Is the destination of this SYN one to hold? */
 static __always_inline int wanted(struct vip_synhold_key *k)
@@ -98,11 +91,6 @@ static int ipv4(struct __sk_buff *skb)
 	return hold(skb, &t, sizeof(t.ipv4));
 }
 
-static __always_inline int ipv6_ext(__u8 next)
-{
-	return next == NEXTHDR_HOP || next == NEXTHDR_ROUTING || next == NEXTHDR_DEST || next == NEXTHDR_AUTH;
-}
-
 static int ipv6(struct __sk_buff *skb)
 {
 	struct ipv6hdr ip6;
@@ -116,9 +104,9 @@ static int ipv6(struct __sk_buff *skb)
 		__u8 ext[2];
 		/* A fragment header (any fragment) or an unknown header:
 		 * not a SYN this program reads. */
-		if (!ipv6_ext(next) || bpf_skb_load_bytes(skb, off, ext, sizeof(ext)))
+		if (!ipv6_ext_sized(next) || bpf_skb_load_bytes(skb, off, ext, sizeof(ext)))
 			return TC_ACT_UNSPEC;
-		off += next == NEXTHDR_AUTH ? ((__u32)ext[1] + 2) * 4 : ((__u32)ext[1] + 1) * 8;
+		off += ipv6_ext_len(next, ext[1]);
 		next = ext[0];
 	}
 	if (next != IPPROTO_TCP || bpf_skb_load_bytes(skb, off, &th, sizeof(th)) || !is_syn(&th))
@@ -138,11 +126,7 @@ static int ipv6(struct __sk_buff *skb)
 SEC("tc")
 int vip_synhold(struct __sk_buff *skb)
 {
-	if (skb->protocol == bpf_htons(ETH_P_IP))
-		return ipv4(skb);
-	if (skb->protocol == bpf_htons(ETH_P_IPV6))
-		return ipv6(skb);
-	return TC_ACT_UNSPEC;
+	return vip_tc_by_family(skb, ipv4, ipv6);
 }
 
 char LICENSE[] SEC("license") = "GPL";

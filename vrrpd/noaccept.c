@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "tchook.h"
 
 #include "libbpf_dl.h"
 
@@ -28,50 +29,16 @@ static int libbpf_load(char *err, size_t errlen)
 
 struct noaccept {
 	struct vip_noaccept *skel;
-	struct bpf_tc_hook hook;
-	int hook_created;
+	struct tchook tc;
 	struct noaccept_addr set[2 * NOACCEPT_MAX_ADDRS]; /* what the maps hold */
 	int nset;
 };
 
-static void hook_init(struct bpf_tc_hook *h, int ifindex)
-{
-	memset(h, 0, sizeof(*h)); /* padding too: libbpf checks it */
-	h->sz = sizeof(*h);
-	h->ifindex = ifindex;
-	h->attach_point = BPF_TC_INGRESS;
-}
-
-static void opts_init(struct bpf_tc_opts *o, int prog_fd)
-{
-	memset(o, 0, sizeof(*o));
-	o->sz = sizeof(*o);
-	o->handle = NOACCEPT_HANDLE;
-	o->priority = NOACCEPT_PRIO;
-	if (prog_fd >= 0) {
-		o->prog_fd = prog_fd;
-		o->flags = BPF_TC_F_REPLACE;
-	}
-}
-
 /* The interface's clsact hook and our filter on it, with the loaded program. */
 static int attach(struct noaccept *n, int ifindex, char *err, size_t errlen)
 {
-	int rc;
-	hook_init(&n->hook, ifindex);
-	rc = bpf_tc_hook_create(&n->hook);
-	if (rc && rc != -EEXIST) {
-		snprintf(err, errlen, "tc ingress hook: %s", strerror(-rc));
-		return rc;
-	}
-	n->hook_created = rc == 0;
-	struct bpf_tc_opts opts;
-	opts_init(&opts, bpf_program__fd(n->skel->progs.vip_noaccept));
-	if ((rc = bpf_tc_attach(&n->hook, &opts))) {
-		snprintf(err, errlen, "attaching the accept-mode filter: %s", strerror(-rc));
-		return rc;
-	}
-	return 0;
+	return tchook_attach(&n->tc, ifindex, bpf_program__fd(n->skel->progs.vip_noaccept), "the accept-mode filter",
+			     err, errlen);
 }
 
 struct noaccept *noaccept_open(int ifindex, char *err, size_t errlen)
@@ -86,7 +53,7 @@ struct noaccept *noaccept_open(int ifindex, char *err, size_t errlen)
 		free(n);
 		return NULL;
 	}
-	hook_init(&n->hook, ifindex);
+	tchook_init(&n->tc, ifindex, NOACCEPT_HANDLE, NOACCEPT_PRIO);
 	n->skel = vip_noaccept__open_and_load();
 	if (!n->skel) {
 		snprintf(err, errlen, "loading the accept-mode filter: %s", strerror(errno));
@@ -102,7 +69,7 @@ bad:
 
 int noaccept_ifindex(const struct noaccept *n)
 {
-	return n->hook.ifindex;
+	return n->tc.hook.ifindex;
 }
 
 int noaccept_reattach(struct noaccept *n, int ifindex, char *err, size_t errlen)
@@ -162,24 +129,12 @@ uint64_t noaccept_drops(const struct noaccept *n)
 	return n && n->skel->bss ? __atomic_load_n(&n->skel->bss->dropped, __ATOMIC_RELAXED) : 0;
 }
 
-static void detach(struct bpf_tc_hook *hook)
-{
-	struct bpf_tc_opts opts;
-	opts_init(&opts, -1);
-	bpf_tc_detach(hook, &opts);
-}
-
 void noaccept_close(struct noaccept *n)
 {
 	if (!n)
 		return;
 	if (n->skel) {
-		detach(&n->hook);
-		/* An empty clsact we made goes too; one that was there stays. */
-		if (n->hook_created) {
-			n->hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
-			bpf_tc_hook_destroy(&n->hook);
-		}
+		tchook_detach(&n->tc);
 		vip_noaccept__destroy(n->skel);
 	}
 	free(n);
@@ -187,12 +142,10 @@ void noaccept_close(struct noaccept *n)
 
 void noaccept_remove(int ifindex)
 {
-	struct bpf_tc_hook hook;
 	char err[200];
 	if (libbpf_load(err, sizeof(err))) {
 		log_warn("cleanup: %s", err);
 		return;
 	}
-	hook_init(&hook, ifindex);
-	detach(&hook);
+	tchook_remove(ifindex, NOACCEPT_HANDLE, NOACCEPT_PRIO);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "tchook.h"
 
 #include "libbpf_dl.h"
 
@@ -19,8 +20,7 @@
 struct filter {
 	char ifname[IF_NAMESIZE];
 	struct vip_synhold *skel;
-	struct bpf_tc_hook hook;
-	int hook_created;
+	struct tchook tc;
 	struct vip_synhold_key set[VIP_SYNHOLD_MAX_KEYS]; /* what the map holds */
 	int nset;
 };
@@ -32,49 +32,9 @@ struct synhold {
 	int warned;      /* "at start-up only" logged once */
 };
 
-static void hook_init(struct bpf_tc_hook *h, int ifindex)
-{
-	memset(h, 0, sizeof(*h)); /* padding too: libbpf checks it */
-	h->sz = sizeof(*h);
-	h->ifindex = ifindex;
-	h->attach_point = BPF_TC_INGRESS;
-}
-
-static void opts_init(struct bpf_tc_opts *o, int prog_fd)
-{
-	memset(o, 0, sizeof(*o));
-	o->sz = sizeof(*o);
-	o->handle = SYNHOLD_HANDLE;
-	o->priority = SYNHOLD_PRIO;
-	if (prog_fd >= 0) {
-		o->prog_fd = prog_fd;
-		o->flags = BPF_TC_F_REPLACE;
-	}
-}
-
 static int attach(struct filter *f, int ifindex, char *err, size_t errlen)
 {
-	hook_init(&f->hook, ifindex);
-	int rc = bpf_tc_hook_create(&f->hook);
-	if (rc && rc != -EEXIST) {
-		snprintf(err, errlen, "tc ingress hook: %s", strerror(-rc));
-		return rc;
-	}
-	f->hook_created = rc == 0;
-	struct bpf_tc_opts opts;
-	opts_init(&opts, bpf_program__fd(f->skel->progs.vip_synhold));
-	if ((rc = bpf_tc_attach(&f->hook, &opts))) {
-		snprintf(err, errlen, "attaching the filter: %s", strerror(-rc));
-		return rc;
-	}
-	return 0;
-}
-
-static void detach(struct bpf_tc_hook *hook)
-{
-	struct bpf_tc_opts opts;
-	opts_init(&opts, -1);
-	bpf_tc_detach(hook, &opts);
+	return tchook_attach(&f->tc, ifindex, bpf_program__fd(f->skel->progs.vip_synhold), "the filter", err, errlen);
 }
 
 static void filter_close(struct filter *f)
@@ -82,12 +42,7 @@ static void filter_close(struct filter *f)
 	if (!f)
 		return;
 	if (f->skel) {
-		detach(&f->hook);
-		/* An empty clsact we made goes too; one that was there stays. */
-		if (f->hook_created) {
-			f->hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
-			bpf_tc_hook_destroy(&f->hook);
-		}
+		tchook_detach(&f->tc);
 		vip_synhold__destroy(f->skel);
 	}
 	free(f);
@@ -106,7 +61,7 @@ static struct filter *filter_open(const char *ifname, int ifindex, char *err, si
 		return NULL;
 	}
 	snprintf(f->ifname, sizeof(f->ifname), "%s", ifname);
-	hook_init(&f->hook, ifindex);
+	tchook_init(&f->tc, ifindex, SYNHOLD_HANDLE, SYNHOLD_PRIO);
 	f->skel = vip_synhold__open_and_load();
 	if (!f->skel) {
 		snprintf(err, errlen, "loading the program: %s", strerror(errno));
@@ -183,7 +138,7 @@ static struct filter *filter_for(struct synhold *s, const struct synhold_want *w
 {
 	char err[300];
 	struct filter *f = find(s, w->ifname);
-	if (f && f->hook.ifindex != w->ifindex) {
+	if (f && f->tc.hook.ifindex != w->ifindex) {
 		if (attach(f, w->ifindex, err, sizeof(err)))
 			log_err("syn-hold on the re-created %s: %s", w->ifname, err);
 		else
@@ -265,7 +220,5 @@ void synhold_remove(int ifindex)
 		log_debug("cleanup: syn-hold: %s", why);
 		return;
 	}
-	struct bpf_tc_hook hook;
-	hook_init(&hook, ifindex);
-	detach(&hook);
+	tchook_remove(ifindex, SYNHOLD_HANDLE, SYNHOLD_PRIO);
 }

@@ -21,45 +21,20 @@
 #include <unistd.h>
 
 #include "bpf/vip_noaccept.skel.h"
+#include "tests/unit/pktbuild.h"
 
-struct frame {
-	uint8_t pad[2];
-	uint8_t bytes[254];
-	uint32_t len;
-} __attribute__((aligned(4)));
-
-static struct frame frame4(uint16_t ethertype, uint8_t proto, const char *dst)
+static struct pkt_frame frame4(uint16_t ethertype, uint8_t proto, const char *dst)
 {
-	struct frame f;
-	memset(&f, 0, sizeof(f));
-	struct ethhdr *eth = (struct ethhdr *)f.bytes;
-	eth->h_proto = htons(ethertype);
-	struct iphdr *ip = (struct iphdr *)(eth + 1);
-	ip->version = 4;
-	ip->ihl = 5;
-	ip->ttl = 64;
-	ip->protocol = proto;
-	ip->tot_len = htons(20 + 20);
-	inet_pton(AF_INET, "198.51.100.50", &ip->saddr);
-	inet_pton(AF_INET, dst, &ip->daddr);
-	f.len = sizeof(*eth) + 20 + 20;
+	struct pkt_frame f;
+	pkt_ip4(&f, proto, 64, "198.51.100.50", dst, 20);
+	pkt_set_ethertype(&f, ethertype);
 	return f;
 }
 
-static struct frame frame6(uint8_t nexthdr, const char *dst)
+static struct pkt_frame frame6(uint8_t nexthdr, const char *dst)
 {
-	struct frame f;
-	memset(&f, 0, sizeof(f));
-	struct ethhdr *eth = (struct ethhdr *)f.bytes;
-	eth->h_proto = htons(ETH_P_IPV6);
-	struct ipv6hdr *ip6 = (struct ipv6hdr *)(eth + 1);
-	ip6->version = 6;
-	ip6->nexthdr = nexthdr;
-	ip6->hop_limit = 64;
-	ip6->payload_len = htons(20);
-	inet_pton(AF_INET6, "2001:db8::50", &ip6->saddr);
-	inet_pton(AF_INET6, dst, &ip6->daddr);
-	f.len = sizeof(*eth) + sizeof(*ip6) + 20;
+	struct pkt_frame f;
+	pkt_ip6(&f, nexthdr, 64, "2001:db8::50", dst, 20);
 	return f;
 }
 
@@ -70,48 +45,17 @@ enum { HOP = 0, TCP = 6, UDP = 17, RT = 43, FRAG = 44, AH = 51, ICMP6 = 58, DST 
  * (extension headers, each of its smallest size) then a 20-byte upper layer
  * header whose first byte is l4_first (the ICMPv6 type).  frag_off is the
  * fragment header's offset field (in 8-byte units). */
-static struct frame frame6x(const char *dst, const uint8_t *chain, size_t n, uint8_t l4_first,
-			    uint16_t frag_off)
+static struct pkt_frame frame6x(const char *dst, const uint8_t *chain, size_t n, uint8_t l4_first,
+				uint16_t frag_off)
 {
-	struct frame f = frame6(chain[0], dst);
-	size_t off = sizeof(struct ethhdr) + sizeof(struct ipv6hdr);
-	for (size_t i = 0; i + 1 < n; i++) {
-		uint8_t *h = f.bytes + off;
-		h[0] = chain[i + 1];
-		if (chain[i] == FRAG) {
-			h[2] = (uint8_t)(frag_off >> 5);
-			h[3] = (uint8_t)(frag_off << 3);
-			off += 8;
-		} else if (chain[i] == AH) {
-			h[1] = 2; /* (2 + 2) * 4 = 16 bytes */
-			off += 16;
-		} else {
-			off += 8; /* hdr ext len 0 */
-		}
-		assert_true(off + 20 <= sizeof(f.bytes));
-	}
-	f.bytes[off] = l4_first;
-	f.len = (uint32_t)off + 20;
-	((struct ipv6hdr *)(f.bytes + sizeof(struct ethhdr)))->payload_len =
-		htons((uint16_t)(f.len - sizeof(struct ethhdr) - sizeof(struct ipv6hdr)));
+	struct pkt_frame f = frame6(chain[0], dst);
+	f.bytes[pkt_ip6_chain(&f, chain, n, frag_off, 20)] = l4_first;
 	return f;
 }
 
-#define CHAIN(...) (const uint8_t[]){ __VA_ARGS__ }, sizeof((const uint8_t[]){ __VA_ARGS__ })
-
-static int run(struct vip_noaccept *skel, struct frame f)
+static int run(struct vip_noaccept *skel, struct pkt_frame f)
 {
-	uint8_t out[256];
-	struct bpf_test_run_opts opts;
-	memset(&opts, 0, sizeof(opts));
-	opts.sz = sizeof(opts);
-	opts.data_in = f.bytes;
-	opts.data_size_in = f.len;
-	opts.data_out = out;
-	opts.data_size_out = sizeof(out);
-	opts.repeat = 1;
-	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.vip_noaccept), &opts), 0);
-	return (int)opts.retval;
+	return pkt_run(bpf_program__fd(skel->progs.vip_noaccept), &f);
 }
 
 static void test_drops_to_vips_only(void **state)
@@ -161,23 +105,23 @@ static void test_ipv6_extension_headers(void **state)
 {
 	(void)state;
 	struct vip_noaccept *skel = load6();
-	assert_int_equal(run(skel, frame6x(VIP6, CHAIN(DST, TCP), 0, 0)), TC_ACT_SHOT);
-	assert_int_equal(run(skel, frame6x(VIP6, CHAIN(HOP, UDP), 0, 0)), TC_ACT_SHOT);
-	assert_int_equal(run(skel, frame6x(VIP6, CHAIN(RT, FRAG, SCTP), 0, 0)), TC_ACT_SHOT);
-	assert_int_equal(run(skel, frame6x(VIP6, CHAIN(AH, TCP), 0, 0)), TC_ACT_SHOT);
-	assert_int_equal(run(skel, frame6x(VIP6, CHAIN(HOP, DST, RT, FRAG, AH, DST, TCP), 0, 0)), TC_ACT_SHOT);
+	assert_int_equal(run(skel, frame6x(VIP6, PKT_CHAIN(DST, TCP), 0, 0)), TC_ACT_SHOT);
+	assert_int_equal(run(skel, frame6x(VIP6, PKT_CHAIN(HOP, UDP), 0, 0)), TC_ACT_SHOT);
+	assert_int_equal(run(skel, frame6x(VIP6, PKT_CHAIN(RT, FRAG, SCTP), 0, 0)), TC_ACT_SHOT);
+	assert_int_equal(run(skel, frame6x(VIP6, PKT_CHAIN(AH, TCP), 0, 0)), TC_ACT_SHOT);
+	assert_int_equal(run(skel, frame6x(VIP6, PKT_CHAIN(HOP, DST, RT, FRAG, AH, DST, TCP), 0, 0)), TC_ACT_SHOT);
 	/* a later fragment has no TCP header but is TCP all the same */
-	assert_int_equal(run(skel, frame6x(VIP6, CHAIN(FRAG, TCP), 0, 100)), TC_ACT_SHOT);
+	assert_int_equal(run(skel, frame6x(VIP6, PKT_CHAIN(FRAG, TCP), 0, 100)), TC_ACT_SHOT);
 	/* 8 extension headers are walked; a 9th is not, and the packet is dropped */
-	assert_int_equal(run(skel, frame6x(VIP6, CHAIN(DST, DST, DST, DST, DST, DST, DST, DST, UDP), 0, 0)),
+	assert_int_equal(run(skel, frame6x(VIP6, PKT_CHAIN(DST, DST, DST, DST, DST, DST, DST, DST, UDP), 0, 0)),
 			 TC_ACT_SHOT);
-	assert_int_equal(run(skel, frame6x(VIP6, CHAIN(DST, DST, DST, DST, DST, DST, DST, DST, DST, VRRP), 0, 0)),
+	assert_int_equal(run(skel, frame6x(VIP6, PKT_CHAIN(DST, DST, DST, DST, DST, DST, DST, DST, DST, VRRP), 0, 0)),
 			 TC_ACT_SHOT);
 	/* what is not TCP/UDP/SCTP behind them passes: VRRP, no next header */
-	assert_int_equal(run(skel, frame6x(VIP6, CHAIN(HOP, VRRP), 0, 0)), TC_ACT_UNSPEC);
-	assert_int_equal(run(skel, frame6x(VIP6, CHAIN(DST, 59), 0, 0)), TC_ACT_UNSPEC);
+	assert_int_equal(run(skel, frame6x(VIP6, PKT_CHAIN(HOP, VRRP), 0, 0)), TC_ACT_UNSPEC);
+	assert_int_equal(run(skel, frame6x(VIP6, PKT_CHAIN(DST, 59), 0, 0)), TC_ACT_UNSPEC);
 	/* other destinations are not looked into */
-	assert_int_equal(run(skel, frame6x("2001:db8::11", CHAIN(DST, TCP), 0, 0)), TC_ACT_UNSPEC);
+	assert_int_equal(run(skel, frame6x("2001:db8::11", PKT_CHAIN(DST, TCP), 0, 0)), TC_ACT_UNSPEC);
 	assert_int_equal(skel->bss->dropped, 8);
 	vip_noaccept__destroy(skel);
 }
@@ -188,7 +132,7 @@ static void test_ipv6_cut_short(void **state)
 {
 	(void)state;
 	struct vip_noaccept *skel = load6();
-	struct frame f = frame6x(VIP6, CHAIN(DST, TCP), 0, 0);
+	struct pkt_frame f = frame6x(VIP6, PKT_CHAIN(DST, TCP), 0, 0);
 	f.bytes[sizeof(struct ethhdr) + sizeof(struct ipv6hdr) + 1] = 20; /* 168 bytes */
 	assert_int_equal(run(skel, f), TC_ACT_SHOT);
 	vip_noaccept__destroy(skel);
@@ -201,19 +145,19 @@ static void test_ipv6_icmp(void **state)
 {
 	(void)state;
 	struct vip_noaccept *skel = load6();
-	assert_int_equal(run(skel, frame6x(VIP6, CHAIN(ICMP6), 128, 0)), TC_ACT_SHOT); /* echo request */
-	assert_int_equal(run(skel, frame6x(VIP6, CHAIN(ICMP6), 129, 0)), TC_ACT_SHOT); /* echo reply */
-	assert_int_equal(run(skel, frame6x(VIP6, CHAIN(DST, ICMP6), 128, 0)), TC_ACT_SHOT);
-	assert_int_equal(run(skel, frame6x(VIP6, CHAIN(ICMP6), 139, 0)), TC_ACT_SHOT); /* node info */
+	assert_int_equal(run(skel, frame6x(VIP6, PKT_CHAIN(ICMP6), 128, 0)), TC_ACT_SHOT); /* echo request */
+	assert_int_equal(run(skel, frame6x(VIP6, PKT_CHAIN(ICMP6), 129, 0)), TC_ACT_SHOT); /* echo reply */
+	assert_int_equal(run(skel, frame6x(VIP6, PKT_CHAIN(DST, ICMP6), 128, 0)), TC_ACT_SHOT);
+	assert_int_equal(run(skel, frame6x(VIP6, PKT_CHAIN(ICMP6), 139, 0)), TC_ACT_SHOT); /* node info */
 	/* a later fragment of ICMPv6: neither ND nor MLD (never fragmented) */
-	assert_int_equal(run(skel, frame6x(VIP6, CHAIN(FRAG, ICMP6), 135, 8)), TC_ACT_SHOT);
+	assert_int_equal(run(skel, frame6x(VIP6, PKT_CHAIN(FRAG, ICMP6), 135, 8)), TC_ACT_SHOT);
 	assert_int_equal(skel->bss->dropped, 5);
 	static const uint8_t pass[] = { 135, 136, 133, 134, 137, 130, 131, 132, 143, 1, 2, 3, 4 };
 	for (size_t i = 0; i < sizeof(pass); i++) {
-		assert_int_equal(run(skel, frame6x(VIP6, CHAIN(ICMP6), pass[i], 0)), TC_ACT_UNSPEC);
-		assert_int_equal(run(skel, frame6x(VIP6, CHAIN(HOP, ICMP6), pass[i], 0)), TC_ACT_UNSPEC);
+		assert_int_equal(run(skel, frame6x(VIP6, PKT_CHAIN(ICMP6), pass[i], 0)), TC_ACT_UNSPEC);
+		assert_int_equal(run(skel, frame6x(VIP6, PKT_CHAIN(HOP, ICMP6), pass[i], 0)), TC_ACT_UNSPEC);
 	}
-	assert_int_equal(run(skel, frame6x(VIP6, CHAIN(FRAG, ICMP6), 128, 0)), TC_ACT_SHOT);
+	assert_int_equal(run(skel, frame6x(VIP6, PKT_CHAIN(FRAG, ICMP6), 128, 0)), TC_ACT_SHOT);
 	assert_int_equal(skel->bss->dropped, 6);
 	vip_noaccept__destroy(skel);
 }

@@ -27,16 +27,11 @@
 
 #include "bpf/vip_synhold.h"
 #include "bpf/vip_synhold.skel.h"
-
-struct frame {
-	uint8_t pad[2];
-	uint8_t bytes[254];
-	uint32_t len;
-} __attribute__((aligned(4)));
+#include "tests/unit/pktbuild.h"
 
 enum { SYN = 1, ACK = 2 };
 
-static void tcp_at(struct frame *f, size_t off, uint16_t dport, int flags)
+static void tcp_at(struct pkt_frame *f, size_t off, uint16_t dport, int flags)
 {
 	struct tcphdr th;
 	memset(&th, 0, sizeof(th));
@@ -49,21 +44,11 @@ static void tcp_at(struct frame *f, size_t off, uint16_t dport, int flags)
 	f->len = (uint32_t)(off + sizeof(th));
 }
 
-static struct frame frame4(const char *dst, uint8_t proto, uint16_t dport, int flags)
+static struct pkt_frame frame4(const char *dst, uint8_t proto, uint16_t dport, int flags)
 {
-	struct frame f;
-	memset(&f, 0, sizeof(f));
-	struct ethhdr *eth = (struct ethhdr *)f.bytes;
-	eth->h_proto = htons(ETH_P_IP);
-	struct iphdr *ip = (struct iphdr *)(eth + 1);
-	ip->version = 4;
-	ip->ihl = 5;
-	ip->ttl = 64;
-	ip->protocol = proto;
-	ip->tot_len = htons(20 + 20);
-	inet_pton(AF_INET, "198.51.100.50", &ip->saddr);
-	inet_pton(AF_INET, dst, &ip->daddr);
-	tcp_at(&f, sizeof(*eth) + 20, dport, flags);
+	struct pkt_frame f;
+	size_t off = pkt_ip4(&f, proto, 64, "198.51.100.50", dst, 20);
+	tcp_at(&f, off, dport, flags);
 	return f;
 }
 
@@ -72,50 +57,18 @@ enum { HOP = 0, TCP = 6, RT = 43, FRAG = 44, AH = 51, DST = 60 };
 
 /* An IPv6 SYN (flags) to dst:dport behind the extension headers chain[0..n-2]
  * (chain[n-1] is TCP), each of its smallest size. */
-static struct frame frame6(const char *dst, uint16_t dport, int flags, const uint8_t *chain, size_t n)
+static struct pkt_frame frame6(const char *dst, uint16_t dport, int flags, const uint8_t *chain, size_t n)
 {
-	struct frame f;
-	memset(&f, 0, sizeof(f));
-	struct ethhdr *eth = (struct ethhdr *)f.bytes;
-	eth->h_proto = htons(ETH_P_IPV6);
-	struct ipv6hdr *ip6 = (struct ipv6hdr *)(eth + 1);
-	ip6->version = 6;
-	ip6->nexthdr = chain[0];
-	ip6->hop_limit = 64;
-	inet_pton(AF_INET6, "2001:db8::50", &ip6->saddr);
-	inet_pton(AF_INET6, dst, &ip6->daddr);
-	size_t off = sizeof(*eth) + sizeof(*ip6);
-	for (size_t i = 0; i + 1 < n; i++) {
-		uint8_t *h = f.bytes + off;
-		h[0] = chain[i + 1];
-		if (chain[i] == AH) {
-			h[1] = 2; /* (2 + 2) * 4 = 16 bytes */
-			off += 16;
-		} else {
-			off += 8; /* hdr ext len 0; a fragment header is 8 bytes too */
-		}
-		assert_true(off + 20 <= sizeof(f.bytes));
-	}
+	struct pkt_frame f;
+	pkt_ip6(&f, chain[0], 64, "2001:db8::50", dst, 0);
+	size_t off = pkt_ip6_chain(&f, chain, n, 0, 20);
 	tcp_at(&f, off, dport, flags);
-	ip6->payload_len = htons((uint16_t)(f.len - sizeof(*eth) - sizeof(*ip6)));
 	return f;
 }
 
-#define CHAIN(...) (const uint8_t[]){ __VA_ARGS__ }, sizeof((const uint8_t[]){ __VA_ARGS__ })
-
-static int run(struct vip_synhold *skel, struct frame f)
+static int run(struct vip_synhold *skel, struct pkt_frame f)
 {
-	uint8_t out[256];
-	struct bpf_test_run_opts opts;
-	memset(&opts, 0, sizeof(opts));
-	opts.sz = sizeof(opts);
-	opts.data_in = f.bytes;
-	opts.data_size_in = f.len;
-	opts.data_out = out;
-	opts.data_size_out = sizeof(out);
-	opts.repeat = 1;
-	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.vip_synhold), &opts), 0);
-	return (int)opts.retval;
+	return pkt_run(bpf_program__fd(skel->progs.vip_synhold), &f);
 }
 
 /* A TCP socket of family on a free port, listening or only bound; its port. */
@@ -180,7 +133,7 @@ static void test_ipv4(void **state)
 	assert_int_equal(run(skel, frame4("198.51.100.11", IPPROTO_TCP, dead, SYN)), TC_ACT_UNSPEC);
 	assert_int_equal(run(skel, frame4(VIP4, IPPROTO_UDP, dead, SYN)), TC_ACT_UNSPEC);
 	/* a fragment is not read */
-	struct frame f = frame4(VIP4, IPPROTO_TCP, dead, SYN);
+	struct pkt_frame f = frame4(VIP4, IPPROTO_TCP, dead, SYN);
 	((struct iphdr *)(f.bytes + ETH_HLEN))->frag_off = htons(0x2000); /* more fragments */
 	assert_int_equal(run(skel, f), TC_ACT_UNSPEC);
 	/* IP options: the TCP header is found after them */
@@ -215,18 +168,18 @@ static void test_ipv6(void **state)
 	int bfd = tcp_socket(AF_INET6, 0, &dead);
 	hold(skel, AF_INET6, VIP6, 0);
 
-	assert_int_equal(run(skel, frame6(VIP6, dead, SYN, CHAIN(TCP))), TC_ACT_SHOT);
-	assert_int_equal(run(skel, frame6(VIP6, up, SYN, CHAIN(TCP))), TC_ACT_UNSPEC);
-	assert_int_equal(run(skel, frame6(VIP6, dead, SYN | ACK, CHAIN(TCP))), TC_ACT_UNSPEC);
-	assert_int_equal(run(skel, frame6("2001:db8::11", dead, SYN, CHAIN(TCP))), TC_ACT_UNSPEC);
+	assert_int_equal(run(skel, frame6(VIP6, dead, SYN, PKT_CHAIN(TCP))), TC_ACT_SHOT);
+	assert_int_equal(run(skel, frame6(VIP6, up, SYN, PKT_CHAIN(TCP))), TC_ACT_UNSPEC);
+	assert_int_equal(run(skel, frame6(VIP6, dead, SYN | ACK, PKT_CHAIN(TCP))), TC_ACT_UNSPEC);
+	assert_int_equal(run(skel, frame6("2001:db8::11", dead, SYN, PKT_CHAIN(TCP))), TC_ACT_UNSPEC);
 	/* behind extension headers */
-	assert_int_equal(run(skel, frame6(VIP6, dead, SYN, CHAIN(HOP, DST, RT, AH, TCP))), TC_ACT_SHOT);
-	assert_int_equal(run(skel, frame6(VIP6, up, SYN, CHAIN(DST, TCP))), TC_ACT_UNSPEC);
+	assert_int_equal(run(skel, frame6(VIP6, dead, SYN, PKT_CHAIN(HOP, DST, RT, AH, TCP))), TC_ACT_SHOT);
+	assert_int_equal(run(skel, frame6(VIP6, up, SYN, PKT_CHAIN(DST, TCP))), TC_ACT_UNSPEC);
 	/* what is not read with certainty passes: a fragment, more than 8 headers */
-	assert_int_equal(run(skel, frame6(VIP6, dead, SYN, CHAIN(FRAG, TCP))), TC_ACT_UNSPEC);
-	assert_int_equal(run(skel, frame6(VIP6, dead, SYN, CHAIN(DST, DST, DST, DST, DST, DST, DST, DST, DST, TCP))),
+	assert_int_equal(run(skel, frame6(VIP6, dead, SYN, PKT_CHAIN(FRAG, TCP))), TC_ACT_UNSPEC);
+	assert_int_equal(run(skel, frame6(VIP6, dead, SYN, PKT_CHAIN(DST, DST, DST, DST, DST, DST, DST, DST, DST, TCP))),
 			 TC_ACT_UNSPEC);
-	assert_int_equal(run(skel, frame6(VIP6, dead, SYN, CHAIN(DST, DST, DST, DST, DST, DST, DST, DST, TCP))),
+	assert_int_equal(run(skel, frame6(VIP6, dead, SYN, PKT_CHAIN(DST, DST, DST, DST, DST, DST, DST, DST, TCP))),
 			 TC_ACT_SHOT);
 	/* an IPv4 SYN to the same port: the map's addresses are per family */
 	assert_int_equal(run(skel, frame4(VIP4, IPPROTO_TCP, dead, SYN)), TC_ACT_UNSPEC);
@@ -244,7 +197,7 @@ static void test_not_ip(void **state)
 	struct vip_synhold *skel = vip_synhold__open_and_load();
 	assert_non_null(skel);
 	hold(skel, AF_INET, VIP4, 0);
-	struct frame f = frame4(VIP4, IPPROTO_TCP, 80, SYN);
+	struct pkt_frame f = frame4(VIP4, IPPROTO_TCP, 80, SYN);
 	((struct ethhdr *)f.bytes)->h_proto = htons(ETH_P_ARP);
 	assert_int_equal(run(skel, f), TC_ACT_UNSPEC);
 	assert_int_equal(skel->bss->held, 0);

@@ -17,72 +17,31 @@
 
 #include "bpf/vrrp_guard.h"
 #include "bpf/vrrp_guard.skel.h"
+#include "tests/unit/pktbuild.h"
 
-/* bytes starts 2 bytes into an aligned struct so that the IP header after
- * the 14-byte Ethernet header is 4-byte aligned, as in a real NIC buffer. */
-struct frame {
-	uint8_t pad[2];
-	uint8_t bytes[126];
-	uint32_t len;
-} __attribute__((aligned(4)));
-
-static struct frame frame4(uint8_t proto, uint8_t ttl, uint8_t ver_type, uint8_t vrid, const char *src)
+static struct pkt_frame frame4(uint8_t proto, uint8_t ttl, uint8_t ver_type, uint8_t vrid, const char *src)
 {
-	struct frame f;
-	memset(&f, 0, sizeof(f));
-	struct ethhdr *eth = (struct ethhdr *)f.bytes;
-	eth->h_proto = htons(ETH_P_IP);
-	struct iphdr *ip = (struct iphdr *)(eth + 1);
-	ip->version = 4;
-	ip->ihl = 5;
-	ip->ttl = ttl;
-	ip->protocol = proto;
-	ip->tot_len = htons(20 + 12);
-	inet_pton(AF_INET, src, &ip->saddr);
-	inet_pton(AF_INET, "224.0.0.18", &ip->daddr);
-	uint8_t *v = (uint8_t *)(ip + 1);
+	struct pkt_frame f;
+	uint8_t *v = f.bytes + pkt_ip4(&f, proto, ttl, src, "224.0.0.18", 12);
 	v[0] = ver_type;
 	v[1] = vrid;
 	v[2] = 100;
 	v[3] = 1;
-	f.len = sizeof(*eth) + 20 + 12;
 	return f;
 }
 
-static struct frame frame6(uint8_t hop, uint8_t vrid)
+static struct pkt_frame frame6(uint8_t hop, uint8_t vrid)
 {
-	struct frame f;
-	memset(&f, 0, sizeof(f));
-	struct ethhdr *eth = (struct ethhdr *)f.bytes;
-	eth->h_proto = htons(ETH_P_IPV6);
-	struct ipv6hdr *ip6 = (struct ipv6hdr *)(eth + 1);
-	ip6->version = 6;
-	ip6->nexthdr = 112;
-	ip6->hop_limit = hop;
-	ip6->payload_len = htons(24);
-	inet_pton(AF_INET6, "fe80::1", &ip6->saddr);
-	inet_pton(AF_INET6, "ff02::12", &ip6->daddr);
-	uint8_t *v = (uint8_t *)(ip6 + 1);
+	struct pkt_frame f;
+	uint8_t *v = f.bytes + pkt_ip6(&f, 112, hop, "fe80::1", "ff02::12", 24);
 	v[0] = 0x31;
 	v[1] = vrid;
-	f.len = sizeof(*eth) + sizeof(*ip6) + 24;
 	return f;
 }
 
-static int run(struct vrrp_guard *skel, struct frame f)
+static int run(struct vrrp_guard *skel, struct pkt_frame f)
 {
-	uint8_t out[256];
-	struct bpf_test_run_opts opts = {
-		.sz = sizeof(opts),
-		.data_in = f.bytes,
-		.data_size_in = f.len,
-		.data_out = out,
-		.data_size_out = sizeof(out),
-		.repeat = 1,
-	};
-	int rc = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.vrrp_guard), &opts);
-	assert_int_equal(rc, 0);
-	return (int)opts.retval;
+	return pkt_run(bpf_program__fd(skel->progs.vrrp_guard), &f);
 }
 
 static uint64_t counter(struct vrrp_guard *skel, uint32_t reason)
@@ -122,7 +81,7 @@ static void test_multicast_mode(void **state)
 	assert_int_equal(run(skel, frame4(6, 64, 0, 0, "198.51.100.12")), XDP_PASS); /* TCP: not ours */
 	assert_int_equal(run(skel, frame6(255, 51)), XDP_PASS);
 	assert_int_equal(run(skel, frame6(1, 51)), XDP_DROP);
-	struct frame truncated = frame4(112, 255, 0x31, 51, "198.51.100.12");
+	struct pkt_frame truncated = frame4(112, 255, 0x31, 51, "198.51.100.12");
 	truncated.len = sizeof(struct ethhdr) + 20 + 1;
 	assert_int_equal(run(skel, truncated), XDP_DROP);
 
