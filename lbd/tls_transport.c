@@ -46,6 +46,11 @@ static void count_cipher(struct tls_counters *cnt, const char *name)
 static void handshake_done(struct tls_conn *t)
 {
 	t->done = 1;
+	/* Once per connection: what the handshake's callbacks (SNI, OCSP,
+	 * tickets) may have queued and not failed on goes, so that the reads
+	 * and writes after it, which no longer clear first (map_error), do not
+	 * take it for an error of their own. */
+	ERR_clear_error();
 	if (!t->cnt)
 		return;
 	model_cnt_add(&t->cnt->handshakes, 1);
