@@ -309,9 +309,18 @@ static void watch_client(struct h1conn *s)
 		(ev_w ? ev_io_start : ev_io_stop)(loop, &s->wio);
 }
 
+/* One connection moves at most PUMP_TURNS steps per event, so that the
+ * others on the worker get theirs. */
+#define PUMP_TURNS 64
+
 static void pump(struct h1conn *s)
 {
-	for (int i = 0; i < 64 && !s->closed; i++) {
+	int more = 0;
+	for (int i = 0; !s->closed; i++) {
+		if (i == PUMP_TURNS) {
+			more = 1;
+			break;
+		}
 		int moved = client_in(s);
 		if (s->closed)
 			break;
@@ -331,6 +340,13 @@ static void pump(struct h1conn *s)
 	}
 	watch_client(s);
 	h1_watch_server(s);
+	/* Stopped while still moving: no readiness event need come for what is
+	 * left (a pipe half drained into a client socket that still has room
+	 * waits on neither socket), so the connection takes the loop's next
+	 * turn itself.  Seen: a 1 GiB chunked download under CPU load stalled
+	 * until the server's send timeout. */
+	if (more)
+		ev_feed_event(s->w->loop, &s->wio, 0);
 }
 
 static void client_io_cb(struct ev_loop *loop, ev_io *io, int revents)

@@ -44,7 +44,7 @@ user root;
 worker_processes 1;
 master_process off;
 pid $T/nginx-$name.pid;
-error_log $T/nginx-$name.err warn;
+error_log $T/nginx-$name-error.log warn;
 events { worker_connections 4096; }
 http {
 	access_log off;
