@@ -53,7 +53,16 @@ endif
 ifneq ($(FUZZ),)
 OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -DFUZZING
 endif
-CFLAGS := $(OPT) $(WARN) -std=gnu11 -D_GNU_SOURCE -DVERSION='"$(VERSION)"' \
+# -fno-strict-aliasing, as the Linux kernel and PostgreSQL build: our own
+# code reads and writes packets byte by byte (vrrpd/packet.c, bfd_packet.c,
+# tests/unit/pktbuild.c) and its type-punning bugs were fixed, but the
+# libraries' idioms that our translation units expand are punning too (libev's
+# ev_watcher casts in ev_io_init, libmnl's nlmsghdr in char buffers,
+# struct sockaddr over sockaddr_storage, bpftool's skeletons).  gcc -O2 did
+# drop stores once (tests/unit/pktbuild.h); the binaries' text differs by
+# less than 0.1% with or without it.  To list punning casts again: make
+# B=build/wsa EXTRA_CFLAGS='-fstrict-aliasing -Wstrict-aliasing=1 -Wno-error'
+CFLAGS := $(OPT) $(WARN) -std=gnu11 -fno-strict-aliasing -D_GNU_SOURCE -DVERSION='"$(VERSION)"' \
 	-I. -Icommon -I$(B) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS := $(OPT) -Wl,--as-needed -Wl,-z,relro,-z,now $(EXTRA_LDFLAGS)
 LDLIBS := $(PKG_LDLIBS) -lev -lpthread -lm

@@ -28,9 +28,12 @@ static int crypto_open(void)
 		log_warn("BFD authentication: cannot open %s: %s", LIBCRYPTO_SONAME, dlerror());
 		return -1;
 	}
-	*(void **)&crypto.md5 = dlsym(h, "EVP_md5");
-	*(void **)&crypto.sha1 = dlsym(h, "EVP_sha1");
-	*(void **)&crypto.digest = dlsym(h, "EVP_Digest");
+	/* Cast the value, as libbpf_dl.c does, rather than store through
+	 * *(void **)&crypto.md5: that writes a function pointer object
+	 * through a void * lvalue, which C's aliasing rules do not allow. */
+	crypto.md5 = (__typeof__(crypto.md5))dlsym(h, "EVP_md5");
+	crypto.sha1 = (__typeof__(crypto.sha1))dlsym(h, "EVP_sha1");
+	crypto.digest = (__typeof__(crypto.digest))dlsym(h, "EVP_Digest");
 	if (!crypto.md5 || !crypto.sha1 || !crypto.digest) {
 		log_warn("BFD authentication: %s lacks EVP_md5/EVP_sha1/EVP_Digest", LIBCRYPTO_SONAME);
 		crypto.digest = NULL;

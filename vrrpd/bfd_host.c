@@ -57,7 +57,7 @@ static void op_send(void *arg, const struct bfd_ctrl *c)
 	struct msghdr m = { .msg_name = &to, .msg_namelen = h->peer.len, .msg_iov = &iov, .msg_iovlen = 1 };
 	if (h->have_src) {
 		/* From the address the instance's adverts come from. */
-		struct cmsghdr *cmh = (struct cmsghdr *)cm.b;
+		struct cmsghdr *cmh = &cm.align; /* the one header, at the start of cm.b */
 		if (h->family == AF_INET) {
 			struct in_pktinfo pi;
 			memset(&pi, 0, sizeof(pi));
@@ -342,6 +342,15 @@ void bfd_host_close(struct bfd_host *h)
 	h->share_next = NULL;
 }
 
+/* fe80::/10, tested on the bytes: src is an instance's uint8_t[16], and
+ * IN6_IS_ADDR_LINKLOCAL would read it as a struct in6_addr (a 32-bit load
+ * from a byte array, which C's aliasing rules do not allow). */
+static int link_local6(const void *ip)
+{
+	const uint8_t *b = ip;
+	return b[0] == 0xfe && (b[1] & 0xc0) == 0x80;
+}
+
 void bfd_host_set_source(struct bfd_host *h, const void *src)
 {
 	h->have_src = src != NULL;
@@ -350,8 +359,7 @@ void bfd_host_set_source(struct bfd_host *h, const void *src)
 	/* An IPv6 instance speaks from its link-local address; a peer given
 	 * by a global address expects one of that scope (the kernel's
 	 * choice), else it would drop our packets as from an unknown source. */
-	if (src && h->family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL((const struct in6_addr *)src) &&
-	    !IN6_IS_ADDR_LINKLOCAL((const struct in6_addr *)bfd_host_peer_ip(h)))
+	if (src && h->family == AF_INET6 && link_local6(src) && !link_local6(bfd_host_peer_ip(h)))
 		h->have_src = 0;
 }
 

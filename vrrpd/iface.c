@@ -85,7 +85,6 @@ int iface_addrs(int ifindex, int family, iface_addr_fn fn, void *arg)
 {
 	struct mnl_socket *nl = rtnl_open(0);
 	char req[RTNL_REQ_SIZE];
-	struct ifaddrmsg *m;
 	struct addr_dump d = { ifindex, fn, arg };
 	int one = 1;
 
@@ -95,7 +94,8 @@ int iface_addrs(int ifindex, int family, iface_addr_fn fn, void *arg)
 	 * interface's addresses (Linux 4.20; older ones send all, on_addr
 	 * filters). */
 	mnl_socket_setsockopt(nl, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
-	struct nlmsghdr *h = rtnl_request(req, RTM_GETADDR, NLM_F_DUMP, sizeof(*m), (void **)&m);
+	struct nlmsghdr *h = rtnl_request(req, RTM_GETADDR, NLM_F_DUMP, sizeof(struct ifaddrmsg));
+	struct ifaddrmsg *m = mnl_nlmsg_get_payload(h);
 	m->ifa_family = (uint8_t)family;
 	m->ifa_index = (unsigned)ifindex;
 	int rc = rtnl_talk(nl, h, on_addr, &d);
@@ -191,11 +191,11 @@ static void mon_resync(struct iface_mon *m)
 {
 	struct mnl_socket *nl = rtnl_open(0);
 	char req[RTNL_REQ_SIZE];
-	struct ifinfomsg *ifi;
 	int rc = -EIO;
 
 	if (nl) {
-		struct nlmsghdr *h = rtnl_request(req, RTM_GETLINK, NLM_F_DUMP, sizeof(*ifi), (void **)&ifi);
+		struct nlmsghdr *h = rtnl_request(req, RTM_GETLINK, NLM_F_DUMP, sizeof(struct ifinfomsg));
+		struct ifinfomsg *ifi = mnl_nlmsg_get_payload(h);
 		ifi->ifi_family = AF_UNSPEC;
 		rc = rtnl_talk(nl, h, mon_msg, m);
 		mnl_socket_close(nl);

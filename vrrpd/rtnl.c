@@ -22,13 +22,13 @@ struct mnl_socket *rtnl_open(int nonblock)
 	return nl;
 }
 
-struct nlmsghdr *rtnl_request(void *buf, uint16_t type, uint16_t flags, size_t hdrlen, void **hdr)
+struct nlmsghdr *rtnl_request(void *buf, uint16_t type, uint16_t flags, size_t hdrlen)
 {
 	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
 
 	h->nlmsg_type = type;
 	h->nlmsg_flags = NLM_F_REQUEST | flags;
-	*hdr = mnl_nlmsg_put_extra_header(h, hdrlen);
+	mnl_nlmsg_put_extra_header(h, hdrlen);
 	return h;
 }
 

@@ -25,9 +25,11 @@ struct nlmsghdr;
 struct mnl_socket *rtnl_open(int nonblock);
 
 /* Starts a request of type in buf (RTNL_REQ_SIZE bytes) with NLM_F_REQUEST
- * and flags, followed by a zeroed family header of hdrlen bytes, which it
- * returns in *hdr.  Attributes follow with mnl_attr_put*(). */
-struct nlmsghdr *rtnl_request(void *buf, uint16_t type, uint16_t flags, size_t hdrlen, void **hdr);
+ * and flags, followed by a zeroed family header of hdrlen bytes, which the
+ * caller fills through mnl_nlmsg_get_payload().  (Not a void ** out
+ * parameter: storing a void * into a struct ifaddrmsg * object breaks C's
+ * aliasing rules.)  Attributes follow with mnl_attr_put*(). */
+struct nlmsghdr *rtnl_request(void *buf, uint16_t type, uint16_t flags, size_t hdrlen);
 
 /* Sends req asking for an acknowledgement, without waiting.  0 or -errno. */
 int rtnl_send(struct mnl_socket *nl, struct nlmsghdr *req);

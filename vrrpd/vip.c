@@ -45,11 +45,11 @@ static struct nlmsghdr *vip_msg(void *buf, int ifindex, const struct vip_conf *v
 	int family = v->addr.ss.ss_family;
 	const void *ip = addr_ip_bytes(&v->addr.ss, NULL);
 	size_t alen = packet_addr_len(family);
-	struct ifaddrmsg *a;
 	/* EXCL, not REPLACE: an address that is already there (an owner's
 	 * real address) keeps its lifetime, metric and protocol. */
 	struct nlmsghdr *h = rtnl_request(buf, on ? RTM_NEWADDR : RTM_DELADDR, on ? NLM_F_CREATE | NLM_F_EXCL : 0,
-					  sizeof(*a), (void **)&a);
+					  sizeof(struct ifaddrmsg));
+	struct ifaddrmsg *a = mnl_nlmsg_get_payload(h);
 
 	a->ifa_family = (uint8_t)family;
 	a->ifa_prefixlen = (uint8_t)v->prefixlen;

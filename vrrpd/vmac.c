@@ -21,13 +21,14 @@ void vmac_addr(int family, unsigned vrid, uint8_t mac[6])
 }
 
 /* A link request in req about ifindex (0: the caller names the link with
- * IFLA_IFNAME); *ifi for flags to change. */
-static struct nlmsghdr *link_request(void *req, uint16_t type, uint16_t flags, int ifindex, struct ifinfomsg **ifi)
+ * IFLA_IFNAME); its ifinfomsg (mnl_nlmsg_get_payload) for flags to change. */
+static struct nlmsghdr *link_request(void *req, uint16_t type, uint16_t flags, int ifindex)
 {
-	struct nlmsghdr *h = rtnl_request(req, type, flags, sizeof(**ifi), (void **)ifi);
+	struct nlmsghdr *h = rtnl_request(req, type, flags, sizeof(struct ifinfomsg));
+	struct ifinfomsg *ifi = mnl_nlmsg_get_payload(h);
 
-	(*ifi)->ifi_family = AF_UNSPEC;
-	(*ifi)->ifi_index = ifindex;
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
 	return h;
 }
 
@@ -54,8 +55,7 @@ static void on_link(const struct nlmsghdr *h, void *arg)
 static int find_link(struct mnl_socket *nl, const char *name, struct link_found *f)
 {
 	char req[RTNL_REQ_SIZE];
-	struct ifinfomsg *ifi;
-	struct nlmsghdr *h = link_request(req, RTM_GETLINK, 0, 0, &ifi);
+	struct nlmsghdr *h = link_request(req, RTM_GETLINK, 0, 0);
 
 	mnl_attr_put_strz(h, IFLA_IFNAME, name);
 	memset(f, 0, sizeof(*f));
@@ -66,8 +66,7 @@ static int find_link(struct mnl_socket *nl, const char *name, struct link_found 
 static int delete_link(struct mnl_socket *nl, int ifindex)
 {
 	char req[RTNL_REQ_SIZE];
-	struct ifinfomsg *ifi;
-	return rtnl_talk(nl, link_request(req, RTM_DELLINK, 0, ifindex, &ifi), NULL, NULL);
+	return rtnl_talk(nl, link_request(req, RTM_DELLINK, 0, ifindex), NULL, NULL);
 }
 
 static int remove_with(struct mnl_socket *nl, const char *name)
@@ -97,8 +96,7 @@ int vmac_remove(const char *name)
 static int set_conf(struct mnl_socket *nl, int ifindex, const int *ids, const uint32_t *vals, int n, int gen6)
 {
 	char req[RTNL_REQ_SIZE];
-	struct ifinfomsg *ifi;
-	struct nlmsghdr *h = link_request(req, RTM_SETLINK, 0, ifindex, &ifi);
+	struct nlmsghdr *h = link_request(req, RTM_SETLINK, 0, ifindex);
 	struct nlattr *spec = mnl_attr_nest_start(h, IFLA_AF_SPEC);
 	struct nlattr *inet = mnl_attr_nest_start(h, AF_INET);
 	struct nlattr *conf = mnl_attr_nest_start(h, IFLA_INET_CONF);
@@ -118,8 +116,8 @@ static int set_conf(struct mnl_socket *nl, int ifindex, const int *ids, const ui
 static int link_up(struct mnl_socket *nl, int ifindex)
 {
 	char req[RTNL_REQ_SIZE];
-	struct ifinfomsg *ifi;
-	struct nlmsghdr *h = link_request(req, RTM_SETLINK, 0, ifindex, &ifi);
+	struct nlmsghdr *h = link_request(req, RTM_SETLINK, 0, ifindex);
+	struct ifinfomsg *ifi = mnl_nlmsg_get_payload(h);
 
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
@@ -134,8 +132,7 @@ static int link_up(struct mnl_socket *nl, int ifindex)
 static int create_macvlan(struct mnl_socket *nl, const char *name, int lower_ifindex, const uint8_t mac[6])
 {
 	char req[RTNL_REQ_SIZE];
-	struct ifinfomsg *ifi;
-	struct nlmsghdr *h = link_request(req, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0, &ifi);
+	struct nlmsghdr *h = link_request(req, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
 
 	mnl_attr_put_strz(h, IFLA_IFNAME, name);
 	mnl_attr_put_u32(h, IFLA_LINK, (uint32_t)lower_ifindex);

@@ -132,7 +132,7 @@ int vsock_send(int fd, int family, int ifindex, const void *src, const void *dst
 
 	memset(&ss, 0, sizeof(ss));
 	memset(&cbuf, 0, sizeof(cbuf));
-	c = (struct cmsghdr *)cbuf.buf;
+	c = &cbuf.align; /* the one header, at the start of the buffer */
 	/* The source address is pinned with PKTINFO: it is in the checksum's
 	 * pseudo-header, so the kernel must not pick another one. */
 	if (family == AF_INET) {

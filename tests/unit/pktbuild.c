@@ -38,9 +38,19 @@ size_t pkt_ip4(struct pkt_frame *f, uint8_t proto, uint8_t ttl, const char *src,
 	ip.tot_len = htons((uint16_t)(sizeof(ip) + payload));
 	inet_pton(AF_INET, src, &ip.saddr);
 	inet_pton(AF_INET, dst, &ip.daddr);
-	memcpy(f->bytes + ETH_HLEN, &ip, sizeof(ip));
+	pkt_ip4_put(f, &ip);
 	f->len = (uint32_t)(ETH_HLEN + sizeof(ip) + payload);
 	return ETH_HLEN + sizeof(ip);
+}
+
+void pkt_ip4_get(const struct pkt_frame *f, struct iphdr *ip)
+{
+	memcpy(ip, f->bytes + ETH_HLEN, sizeof(*ip));
+}
+
+void pkt_ip4_put(struct pkt_frame *f, const struct iphdr *ip)
+{
+	memcpy(f->bytes + ETH_HLEN, ip, sizeof(*ip));
 }
 
 size_t pkt_ip6(struct pkt_frame *f, uint8_t nexthdr, uint8_t hop, const char *src, const char *dst, size_t payload)

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct iphdr;
+
 /* bytes starts 2 bytes into an aligned struct so that the IP header after
  * the 14-byte Ethernet header is 4-byte aligned, as in a real NIC buffer. */
 struct pkt_frame {
@@ -22,6 +24,10 @@ struct pkt_frame {
 /* A frame of Ethernet (IPv4) and an IPv4 header (20 bytes, ttl, proto) from
  * src to dst, followed by payload bytes of zeros; the payload's offset. */
 size_t pkt_ip4(struct pkt_frame *f, uint8_t proto, uint8_t ttl, const char *src, const char *dst, size_t payload);
+/* That IPv4 header copied out of the frame and back in, for a test that
+ * changes one of its fields in between. */
+void pkt_ip4_get(const struct pkt_frame *f, struct iphdr *ip);
+void pkt_ip4_put(struct pkt_frame *f, const struct iphdr *ip);
 /* The same over IPv6: next header nexthdr, hop limit hop. */
 size_t pkt_ip6(struct pkt_frame *f, uint8_t nexthdr, uint8_t hop, const char *src, const char *dst, size_t payload);
 /* After pkt_ip6: the headers after the fixed one become chain[0..n-1]

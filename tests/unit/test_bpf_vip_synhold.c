@@ -134,11 +134,16 @@ static void test_ipv4(void **state)
 	assert_int_equal(run(skel, frame4(VIP4, IPPROTO_UDP, dead, SYN)), TC_ACT_UNSPEC);
 	/* a fragment is not read */
 	struct pkt_frame f = frame4(VIP4, IPPROTO_TCP, dead, SYN);
-	((struct iphdr *)(f.bytes + ETH_HLEN))->frag_off = htons(0x2000); /* more fragments */
+	struct iphdr ip;
+	pkt_ip4_get(&f, &ip);
+	ip.frag_off = htons(0x2000); /* more fragments */
+	pkt_ip4_put(&f, &ip);
 	assert_int_equal(run(skel, f), TC_ACT_UNSPEC);
 	/* IP options: the TCP header is found after them */
 	f = frame4(VIP4, IPPROTO_TCP, 0, 0);
-	((struct iphdr *)(f.bytes + ETH_HLEN))->ihl = 6;
+	pkt_ip4_get(&f, &ip);
+	ip.ihl = 6;
+	pkt_ip4_put(&f, &ip);
 	tcp_at(&f, ETH_HLEN + 24, dead, SYN);
 	assert_int_equal(run(skel, f), TC_ACT_SHOT);
 	assert_int_equal(skel->bss->held, 2);
@@ -198,7 +203,7 @@ static void test_not_ip(void **state)
 	assert_non_null(skel);
 	hold(skel, AF_INET, VIP4, 0);
 	struct pkt_frame f = frame4(VIP4, IPPROTO_TCP, 80, SYN);
-	((struct ethhdr *)f.bytes)->h_proto = htons(ETH_P_ARP);
+	pkt_set_ethertype(&f, ETH_P_ARP);
 	assert_int_equal(run(skel, f), TC_ACT_UNSPEC);
 	assert_int_equal(skel->bss->held, 0);
 	vip_synhold__destroy(skel);

@@ -19,9 +19,9 @@ static void test_request_read_back(void **state)
 {
 	(void)state;
 	char buf[RTNL_REQ_SIZE];
-	struct ifaddrmsg *a;
 	const uint8_t ip[4] = { 198, 51, 100, 100 };
-	struct nlmsghdr *h = rtnl_request(buf, RTM_NEWADDR, NLM_F_CREATE, sizeof(*a), (void **)&a);
+	struct nlmsghdr *h = rtnl_request(buf, RTM_NEWADDR, NLM_F_CREATE, sizeof(struct ifaddrmsg));
+	struct ifaddrmsg *a = mnl_nlmsg_get_payload(h);
 
 	assert_int_equal(h->nlmsg_type, RTM_NEWADDR);
 	assert_int_equal(h->nlmsg_flags, NLM_F_REQUEST | NLM_F_CREATE);
@@ -45,8 +45,7 @@ static void test_nested_and_strings(void **state)
 {
 	(void)state;
 	char buf[RTNL_REQ_SIZE];
-	struct ifinfomsg *ifi;
-	struct nlmsghdr *h = rtnl_request(buf, RTM_NEWLINK, 0, sizeof(*ifi), (void **)&ifi);
+	struct nlmsghdr *h = rtnl_request(buf, RTM_NEWLINK, 0, sizeof(struct ifinfomsg));
 
 	/* Not NUL-terminated: not a string. */
 	mnl_attr_put(h, IFLA_IFNAME, 3, "abc");
@@ -57,7 +56,7 @@ static void test_nested_and_strings(void **state)
 	mnl_attr_put_u32(h, IFLA_MAX + 5, 1);
 
 	const struct nlattr *tb[IFLA_MAX + 1], *in[IFLA_INFO_MAX + 1];
-	assert_int_equal(rtnl_attrs(h, sizeof(*ifi), tb, IFLA_MAX), 0);
+	assert_int_equal(rtnl_attrs(h, sizeof(struct ifinfomsg), tb, IFLA_MAX), 0);
 	assert_non_null(tb[IFLA_IFNAME]);
 	assert_null(rtnl_str(tb[IFLA_IFNAME]));
 	assert_non_null(tb[IFLA_LINKINFO]);
@@ -70,8 +69,7 @@ static void test_short_message(void **state)
 {
 	(void)state;
 	char buf[RTNL_REQ_SIZE];
-	struct ifaddrmsg *a;
-	struct nlmsghdr *h = rtnl_request(buf, RTM_NEWADDR, 0, sizeof(*a), (void **)&a);
+	struct nlmsghdr *h = rtnl_request(buf, RTM_NEWADDR, 0, sizeof(struct ifaddrmsg));
 	const struct nlattr *tb[IFLA_MAX + 1];
 
 	/* An address message read as a link message: shorter than ifinfomsg. */
@@ -94,8 +92,7 @@ static void on_link(const struct nlmsghdr *h, void *arg)
 static int get_link(struct mnl_socket *nl, const char *name, struct found *f)
 {
 	char buf[RTNL_REQ_SIZE];
-	struct ifinfomsg *ifi;
-	struct nlmsghdr *h = rtnl_request(buf, RTM_GETLINK, 0, sizeof(*ifi), (void **)&ifi);
+	struct nlmsghdr *h = rtnl_request(buf, RTM_GETLINK, 0, sizeof(struct ifinfomsg));
 
 	mnl_attr_put_strz(h, IFLA_IFNAME, name);
 	memset(f, 0, sizeof(*f));
