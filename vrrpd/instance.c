@@ -407,6 +407,13 @@ static int attach(struct instance *in, char *err, size_t errlen)
 	if ((rc = vsock_open(c->family, c->ifname, in->ii.ifindex, err, errlen)) < 0)
 		return rc;
 	in->fd = rc;
+	/* A VIP may be an address owner's own address, and the owner advertises
+	 * from it: holding it, we would not hear the owner come back (a martian
+	 * source) and both would stay master.  Every IPv4 instance, so that a
+	 * reload from owner to non-owner needs nothing more. */
+	if (c->family == AF_INET && (rc = iface_accept_local(in->ii.ifindex)) < 0)
+		log_warn("%s: accept_local on %s: %s: while this node holds an address owner's address, "
+			 "it will not hear the owner's adverts", c->name, c->ifname, strerror(-rc));
 	if (c->vmac && (rc = attach_vmac(in, err, errlen)) < 0)
 		goto bad;
 	rc = garp_open(c->family, c->vmac ? c->vmac_ifname : c->ifname, vip_ifindex(in), err, errlen);
