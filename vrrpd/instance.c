@@ -324,6 +324,7 @@ static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
 
 static void on_verify(struct ev_loop *loop, ev_timer *w, int revents);
 static void on_retry(struct ev_loop *loop, ev_timer *w, int revents);
+static void retry_vips(struct instance *in);
 
 /* The state machine's parameters: the configuration's, except that a node
  * whose VIPs were refused does not preempt until they were installed again
@@ -638,8 +639,22 @@ void instance_reconfigure(struct instance *in, const struct instance_conf *conf,
 	in->conf = *conf;
 	if (src_changed && in->fd >= 0)
 		instance_addr_event(in); /* the source to speak from, or FAULT without one */
+	/* Refused VIPs: a reload is the operator's "try again" (the cause may
+	 * be fixed, in the file or outside it), so the penalty and the back-off
+	 * start afresh; a node still refused is back in FAULT at its next try. */
+	int fresh = in->vip_penalty || in->vip_fault;
+	if (fresh) {
+		log_notice("%s: reload: the refused virtual addresses start afresh%s", conf->name,
+			   conf->preempt ? ", preemption as configured" : "");
+		in->vip_penalty = 0;
+		in->retry_s = 0;
+	}
 	fill_params(in, conf, &p);
 	vrrp_reconfigure(&in->fsm, mtime_us(), &p);
+	if (fresh && in->vip_fault) {
+		ev_timer_stop(in->env->loop, &in->retry);
+		retry_vips(in);
+	}
 	if (bfd_new && in->fd >= 0) {
 		char err[256];
 		if (bfd_attach(in, err, sizeof(err)))
