@@ -190,6 +190,14 @@ void instance_vip_refused(void *owner, int index, int on, int error)
 			in->vips_added |= 1u << index;
 		return;
 	}
+	if (error == -ENOBUFS) {
+		/* The answer was lost (netlink overrun): what the kernel did
+		 * is read back by verify, which adds what a master misses and
+		 * removes what a non-master still has of ours. */
+		in->vips_unsure = 1;
+		schedule_verify(in);
+		return;
+	}
 	in->vip_errors++;
 	if (index >= 0 && index < in->conf.nvips)
 		addr_format_ip(&in->conf.vips[index].addr, a, sizeof(a));
@@ -877,6 +885,11 @@ static void verify(struct instance *in)
 			vip_fault_enter(in);
 	}
 	verify_primary(in);
+	if (in->vips_unsure) {
+		in->vips_unsure = 0;
+		if (!in->vips_on)
+			release_vips(in);
+	}
 	/* (with vmac on and the macvlan missing, vip_ifindex() would be the
 	 * base interface: vmac_lost() handles that case) */
 	if (in->vips_on && !in->vip_fault && !in->link_fault && (!in->conf.vmac || in->vmac_ifindex))
