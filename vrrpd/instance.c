@@ -332,7 +332,6 @@ static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
 
 static void on_verify(struct ev_loop *loop, ev_timer *w, int revents);
 static void on_retry(struct ev_loop *loop, ev_timer *w, int revents);
-static void retry_vips(struct instance *in);
 
 /* The state machine's parameters: the configuration's, except that a node
  * whose VIPs were refused does not preempt until they were installed again
@@ -659,9 +658,10 @@ void instance_reconfigure(struct instance *in, const struct instance_conf *conf,
 	}
 	fill_params(in, conf, &p);
 	vrrp_reconfigure(&in->fsm, mtime_us(), &p);
-	if (fresh && in->vip_fault) {
+	if (fresh && in->vip_fault) { /* the retry now, as if its delay were over */
 		ev_timer_stop(in->env->loop, &in->retry);
-		retry_vips(in);
+		ev_timer_set(&in->retry, 0., 0.);
+		ev_timer_start(in->env->loop, &in->retry);
 	}
 	if (bfd_new && in->fd >= 0) {
 		char err[256];
