@@ -107,17 +107,19 @@ struct stats_frontend {
 
 /* vrrpd as seen through its control socket (a few fields, for the panel). */
 #define STATS_VRRP_MAX 8
-/* An instance's BFD session (vrrpd's "bfd" object); on = 0: none. */
+/* An instance's BFD sessions: vrrpd's "bfd" object (the first session)
+ * and "bfd_more" (the others: a master with several backups). */
+#define STATS_VRRP_BFD_MAX 4
 #define STATS_VRRP_BFD_DISCARDS 8
 extern const char *const stats_vrrp_bfd_discards[STATS_VRRP_BFD_DISCARDS]; /* bad_ttl, ... */
 struct stats_vrrp_bfd {
-	int on;
 	char peer[64];
 	char auth[24];                /* none, keyed-sha1, ... */
 	char state[12], remote_state[12];
 	char diag[40];
 	uint64_t tx_interval_us, detect_time_us;
-	uint64_t transitions, peer_down, peer_down_overridden;
+	uint64_t transitions;
+	uint64_t peer_down, peer_down_overridden; /* the instance's, repeated in each session */
 	uint64_t discards[STATS_VRRP_BFD_DISCARDS];
 };
 struct stats_vrrp_instance {
@@ -128,7 +130,8 @@ struct stats_vrrp_instance {
 	char master[64];              /* current master's address */
 	char last_transition[96];     /* "BACKUP -> MASTER 12s ago (reason)" */
 	int64_t since_s;              /* seconds since the last transition, -1 unknown */
-	struct stats_vrrp_bfd bfd;
+	int nbfd;                     /* 0: no bfd block */
+	struct stats_vrrp_bfd bfd[STATS_VRRP_BFD_MAX];
 };
 
 /* vrrpd's XDP guard on one interface: VRRP packets passed and dropped. */

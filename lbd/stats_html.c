@@ -120,33 +120,38 @@ static const char *vrrp_class(const char *state)
 	return "maint";
 }
 
-/* One line per instance with a BFD session (issue 19): state, intervals,
- * transitions and what was dropped. */
+/* One line per BFD session (issue 19): state, intervals, transitions and
+ * what was dropped; the instance's takeovers on its first session's line. */
+static int vrrp_bfd_line(struct buf *b, const struct stats_vrrp_instance *in, int k)
+{
+	const struct stats_vrrp_bfd *f = &in->bfd[k];
+	uint64_t total = 0;
+	for (int r = 0; r < STATS_VRRP_BFD_DISCARDS; r++)
+		total += f->discards[r];
+	int rc = buf_puts(b, "<p class=\"vrrp-bfd\">BFD ") || esc(b, in->name);
+	rc = rc || buf_puts(b, " to ") || esc(b, f->peer);
+	rc = rc || buf_printf(b, " <span class=\"st %s\" data-bfd-state=\"", !strcmp(f->state, "Up") ? "up" : "down");
+	rc = rc || esc(b, f->state) || buf_puts(b, "\">") || esc(b, f->state);
+	rc = rc || buf_puts(b, "</span> (peer ") || esc(b, f->remote_state);
+	rc = rc || buf_puts(b, ", ") || esc(b, f->diag) || buf_puts(b, ", auth ") || esc(b, f->auth);
+	rc = rc || buf_printf(b, "): every %.0f ms, detect %.0f ms, %" PRIu64 " transitions, ",
+			      (double)f->tx_interval_us / 1000., (double)f->detect_time_us / 1000., f->transitions);
+	if (!k)
+		rc = rc || buf_printf(b, "%" PRIu64 " takeovers, %" PRIu64 " overridden by adverts, ", f->peer_down,
+				      f->peer_down_overridden);
+	rc = rc || buf_printf(b, "%" PRIu64 " dropped", total);
+	for (int r = 0; !rc && r < STATS_VRRP_BFD_DISCARDS; r++)
+		if (f->discards[r])
+			rc = buf_printf(b, ", %s %" PRIu64, stats_vrrp_bfd_discards[r], f->discards[r]);
+	return rc || buf_puts(b, "</p>");
+}
+
 static int vrrp_bfd_lines(struct buf *b, const struct stats_vrrp *v)
 {
 	int rc = 0;
-	for (int i = 0; !rc && i < v->n; i++) {
-		const struct stats_vrrp_bfd *f = &v->inst[i].bfd;
-		if (!f->on)
-			continue;
-		uint64_t total = 0;
-		for (int r = 0; r < STATS_VRRP_BFD_DISCARDS; r++)
-			total += f->discards[r];
-		rc = buf_puts(b, "<p class=\"vrrp-bfd\">BFD ") || esc(b, v->inst[i].name);
-		rc = rc || buf_puts(b, " to ") || esc(b, f->peer);
-		rc = rc || buf_printf(b, " <span class=\"st %s\" data-bfd-state=\"", !strcmp(f->state, "Up") ? "up" : "down");
-		rc = rc || esc(b, f->state) || buf_puts(b, "\">") || esc(b, f->state);
-		rc = rc || buf_puts(b, "</span> (peer ") || esc(b, f->remote_state);
-		rc = rc || buf_puts(b, ", ") || esc(b, f->diag) || buf_puts(b, ", auth ") || esc(b, f->auth);
-		rc = rc || buf_printf(b, "): every %.0f ms, detect %.0f ms, %" PRIu64 " transitions, %" PRIu64
-				      " takeovers, %" PRIu64 " overridden by adverts, %" PRIu64 " dropped",
-				      (double)f->tx_interval_us / 1000., (double)f->detect_time_us / 1000., f->transitions,
-				      f->peer_down, f->peer_down_overridden, total);
-		for (int r = 0; !rc && r < STATS_VRRP_BFD_DISCARDS; r++)
-			if (f->discards[r])
-				rc = buf_printf(b, ", %s %" PRIu64, stats_vrrp_bfd_discards[r], f->discards[r]);
-		rc = rc || buf_puts(b, "</p>");
-	}
+	for (int i = 0; !rc && i < v->n; i++)
+		for (int k = 0; !rc && k < v->inst[i].nbfd; k++)
+			rc = vrrp_bfd_line(b, &v->inst[i], k);
 	return rc;
 }
 

@@ -115,6 +115,26 @@ static int backend(struct buf *b, const struct stats_backend *be)
 	return rc || buf_puts(b, "]");
 }
 
+/* The instance's BFD sessions, one object each (none: []). */
+static int vrrp_bfd(struct buf *b, const struct stats_vrrp_instance *in)
+{
+	int rc = buf_puts(b, ",\"bfd\":[");
+	for (int k = 0; !rc && k < in->nbfd; k++) {
+		const struct stats_vrrp_bfd *f = &in->bfd[k];
+		rc = buf_puts(b, k ? ",{" : "{");
+		rc = rc || kv_str(b, "peer", f->peer, 0);
+		rc = rc || kv_str(b, "state", f->state, 1);
+		rc = rc || kv_str(b, "remote_state", f->remote_state, 1);
+		rc = rc || kv_str(b, "diag", f->diag, 1);
+		rc = rc || kv_str(b, "auth", f->auth, 1);
+		rc = rc || kv_u(b, "tx_interval_us", f->tx_interval_us);
+		rc = rc || kv_u(b, "detect_time_us", f->detect_time_us);
+		rc = rc || kv_u(b, "transitions", f->transitions);
+		rc = rc || buf_puts(b, "}");
+	}
+	return rc || buf_puts(b, "]");
+}
+
 static int vrrp(struct buf *b, const struct stats_vrrp *v)
 {
 	int rc = buf_printf(b, ",\"vrrp\":{\"available\":%s", v->available ? "true" : "false");
@@ -131,6 +151,7 @@ static int vrrp(struct buf *b, const struct stats_vrrp *v)
 		rc = rc || kv_str(b, "vips", in->vips, 1);
 		rc = rc || kv_str(b, "master", in->master, 1);
 		rc = rc || kv_str(b, "last_transition", in->last_transition, 1);
+		rc = rc || vrrp_bfd(b, in);
 		rc = rc || buf_puts(b, "}");
 	}
 	return rc || buf_puts(b, "]}");

@@ -326,56 +326,76 @@ static int lbd_metrics(struct buf *b, const struct stats_snapshot *s)
 	return rc;
 }
 
-/* One BFD series per instance with a session (issue 19). */
+/* One BFD series per session (issue 19); f is the session, in its instance.
+ * ONCE: the instance's counts (peer_down...), on its first session only, so
+ * that a sum over peers does not count them once per session. */
 #define BFD_EACH(stmt) \
 	for (int i = 0; !rc && i < v->n; i++) \
-		if (v->inst[i].bfd.on) { \
-			const struct stats_vrrp_bfd *f = &v->inst[i].bfd; \
-			rc = buf_puts(b, "") || (stmt); \
+		for (int k = 0; !rc && k < v->inst[i].nbfd; k++) { \
+			const struct stats_vrrp_instance *in = &v->inst[i]; \
+			const struct stats_vrrp_bfd *f = &in->bfd[k]; \
+			rc = (stmt); \
+		}
+#define BFD_ONCE(stmt) \
+	for (int i = 0; !rc && i < v->n; i++) \
+		if (v->inst[i].nbfd) { \
+			const struct stats_vrrp_instance *in = &v->inst[i]; \
+			const struct stats_vrrp_bfd *f = &in->bfd[0]; \
+			rc = (stmt); \
 		}
 
-static int bfd_series(struct buf *b, const char *name, const struct stats_vrrp_instance *in)
+static int bfd_series(struct buf *b, const char *name, const struct stats_vrrp_instance *in,
+		      const struct stats_vrrp_bfd *f)
 {
 	return buf_puts(b, name) || buf_puts(b, "{instance=\"") || lv(b, in->name) || buf_puts(b, "\",peer=\"") ||
-	       lv(b, in->bfd.peer) || buf_puts(b, "\"");
+	       lv(b, f->peer) || buf_puts(b, "\"");
+}
+
+static int bfd_states(struct buf *b, const struct stats_vrrp_instance *in, const struct stats_vrrp_bfd *f)
+{
+	static const char *const states[] = { "AdminDown", "Down", "Init", "Up" };
+	int rc = 0;
+	for (size_t s = 0; !rc && s < sizeof(states) / sizeof(states[0]); s++)
+		rc = bfd_series(b, "vrrp_bfd_state", in, f) ||
+		     buf_printf(b, ",state=\"%s\"} %d\n", states[s], !strcmp(f->state, states[s]));
+	return rc;
 }
 
 static int vrrp_bfd_metrics(struct buf *b, const struct stats_vrrp *v)
 {
-	static const char *const states[] = { "AdminDown", "Down", "Init", "Up" };
 	int rc = 0, any = 0;
 	for (int i = 0; i < v->n; i++)
-		any |= v->inst[i].bfd.on;
+		any |= v->inst[i].nbfd > 0;
 	if (!any)
 		return 0;
 	rc = head(b, "vrrp_bfd_state", "gauge", "BFD session state to the VRRP peer, per state label value");
-	for (int i = 0; !rc && i < v->n; i++)
-		for (size_t k = 0; v->inst[i].bfd.on && !rc && k < sizeof(states) / sizeof(states[0]); k++)
-			rc = bfd_series(b, "vrrp_bfd_state", &v->inst[i]) ||
-			     buf_printf(b, ",state=\"%s\"} %d\n", states[k], !strcmp(v->inst[i].bfd.state, states[k]));
+	BFD_EACH(bfd_states(b, in, f))
 	rc = rc || head(b, "vrrp_bfd_tx_interval_seconds", "gauge", "Negotiated interval between BFD packets sent");
-	BFD_EACH(bfd_series(b, "vrrp_bfd_tx_interval_seconds", &v->inst[i]) ||
+	BFD_EACH(bfd_series(b, "vrrp_bfd_tx_interval_seconds", in, f) ||
 		 buf_printf(b, "} %.6f\n", (double)f->tx_interval_us / 1e6))
 	rc = rc || head(b, "vrrp_bfd_detect_time_seconds", "gauge", "Negotiated BFD detection time for the peer");
-	BFD_EACH(bfd_series(b, "vrrp_bfd_detect_time_seconds", &v->inst[i]) ||
+	BFD_EACH(bfd_series(b, "vrrp_bfd_detect_time_seconds", in, f) ||
 		 buf_printf(b, "} %.6f\n", (double)f->detect_time_us / 1e6))
 	rc = rc || head(b, "vrrp_bfd_transitions_total", "counter", "BFD session state changes");
-	BFD_EACH(bfd_series(b, "vrrp_bfd_transitions_total", &v->inst[i]) ||
+	BFD_EACH(bfd_series(b, "vrrp_bfd_transitions_total", in, f) ||
 		 buf_printf(b, "} %" PRIu64 "\n", f->transitions))
 	rc = rc || head(b, "vrrp_bfd_peer_down_total", "counter",
-			"Times the BFD session to the master failed while backup (takeover after the BFD skew)");
-	BFD_EACH(bfd_series(b, "vrrp_bfd_peer_down_total", &v->inst[i]) ||
+			"Times the BFD session to the master failed while backup (takeover after the BFD skew); "
+			"the instance's count, on its first session");
+	BFD_ONCE(bfd_series(b, "vrrp_bfd_peer_down_total", in, f) ||
 		 buf_printf(b, "} %" PRIu64 "\n", f->peer_down))
 	rc = rc || head(b, "vrrp_bfd_peer_down_overridden_total", "counter",
-			"Adverts from the master that still came after BFD said it was down");
-	BFD_EACH(bfd_series(b, "vrrp_bfd_peer_down_overridden_total", &v->inst[i]) ||
+			"Adverts from the master that still came after BFD said it was down; "
+			"the instance's count, on its first session");
+	BFD_ONCE(bfd_series(b, "vrrp_bfd_peer_down_overridden_total", in, f) ||
 		 buf_printf(b, "} %" PRIu64 "\n", f->peer_down_overridden))
 	rc = rc || head(b, "vrrp_bfd_dropped_total", "counter", "BFD packets dropped, per reason");
 	for (int r = 0; r < STATS_VRRP_BFD_DISCARDS; r++)
-		BFD_EACH(bfd_series(b, "vrrp_bfd_dropped_total", &v->inst[i]) ||
+		BFD_EACH(bfd_series(b, "vrrp_bfd_dropped_total", in, f) ||
 			 buf_printf(b, ",reason=\"%s\"} %" PRIu64 "\n", stats_vrrp_bfd_discards[r], f->discards[r]))
 	return rc;
 }
+#undef BFD_ONCE
 #undef BFD_EACH
 
 static int vrrp_metrics(struct buf *b, const struct stats_vrrp *v)

@@ -93,14 +93,17 @@ static int vips(struct jr *j, char *out, size_t outlen)
 	return more;
 }
 
-static int bfd(struct jr *j, struct stats_vrrp_bfd *f);
+static int bfd(struct jr *j, struct stats_vrrp_instance *in);
+static int bfd_more(struct jr *j, struct stats_vrrp_instance *in);
 
 static int instance_member(struct jr *j, const char *key, void *arg)
 {
 	struct stats_vrrp_instance *in = arg;
 	double d;
 	if (!strcmp(key, "bfd"))
-		return bfd(j, &in->bfd);
+		return bfd(j, in);
+	if (!strcmp(key, "bfd_more"))
+		return bfd_more(j, in);
 	if (!strcmp(key, "name"))
 		return str(j, in->name, sizeof(in->name));
 	if (!strcmp(key, "state")) {
@@ -156,8 +159,8 @@ static int count(struct jr *j, uint64_t *out)
 	return jsonr_uint(&j->r, 9007199254740992ull, out);
 }
 
-/* The instance's BFD session (issue 19): null, or the fields the panel
- * and /metrics show. */
+/* The instance's BFD sessions (issue 19): "bfd" null or the first one,
+ * "bfd_more" the others, each with the fields the panel and /metrics show. */
 const char *const stats_vrrp_bfd_discards[STATS_VRRP_BFD_DISCARDS] = {
 	"bad_ttl", "bad_length", "bad_my_discriminator", "bad_your_discriminator",
 	"unknown_session", "auth_mismatch", "auth_failed", "auth_sequence",
@@ -208,12 +211,38 @@ static int bfd_member(struct jr *j, const char *key, void *arg)
 	return 1;
 }
 
-static int bfd(struct jr *j, struct stats_vrrp_bfd *f)
+/* One session into in->bfd[at]; sessions past STATS_VRRP_BFD_MAX are skipped. */
+static int bfd_session(struct jr *j, struct stats_vrrp_instance *in, int at)
+{
+	if (at >= STATS_VRRP_BFD_MAX)
+		return skip(j);
+	struct stats_vrrp_bfd *f = &in->bfd[at];
+	memset(f, 0, sizeof(*f));
+	if (object(j, bfd_member, f))
+		return -1;
+	if (in->nbfd <= at)
+		in->nbfd = at + 1;
+	return 0;
+}
+
+static int bfd(struct jr *j, struct stats_vrrp_instance *in)
 {
 	if (jsonr_peek(&j->r) == JSONR_NULL)
 		return jsonr_null(&j->r);
-	f->on = 1;
-	return object(j, bfd_member, f);
+	return bfd_session(j, in, 0);
+}
+
+/* Whichever of "bfd" and "bfd_more" comes first, the first session stays
+ * in bfd[0] and the others follow it. */
+static int bfd_more(struct jr *j, struct stats_vrrp_instance *in)
+{
+	int more, at = 1;
+	if (jsonr_array(&j->r))
+		return -1;
+	while ((more = jsonr_item(&j->r)) == 1)
+		if (bfd_session(j, in, at++))
+			return -1;
+	return more;
 }
 
 static int dropped_member(struct jr *j, const char *key, void *arg)

@@ -4,6 +4,8 @@
 #include <ev.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/ip.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -99,6 +101,30 @@ int iface_addrs(int ifindex, int family, iface_addr_fn fn, void *arg)
 	m->ifa_family = (uint8_t)family;
 	m->ifa_index = (unsigned)ifindex;
 	int rc = rtnl_talk(nl, h, on_addr, &d);
+	mnl_socket_close(nl);
+	return rc;
+}
+
+int iface_accept_local(int ifindex)
+{
+	struct mnl_socket *nl = rtnl_open(0);
+	char req[RTNL_REQ_SIZE];
+	struct ifinfomsg *ifi;
+
+	if (!nl)
+		return -errno;
+	struct nlmsghdr *h = rtnl_request(req, RTM_SETLINK, 0, sizeof(*ifi), (void **)&ifi);
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	/* IFLA_AF_SPEC { AF_INET { IFLA_INET_CONF { ACCEPT_LOCAL: 1 } } } */
+	struct nlattr *spec = mnl_attr_nest_start(h, IFLA_AF_SPEC);
+	struct nlattr *inet = mnl_attr_nest_start(h, AF_INET);
+	struct nlattr *conf = mnl_attr_nest_start(h, IFLA_INET_CONF);
+	mnl_attr_put_u32(h, IPV4_DEVCONF_ACCEPT_LOCAL, 1);
+	mnl_attr_nest_end(h, conf);
+	mnl_attr_nest_end(h, inet);
+	mnl_attr_nest_end(h, spec);
+	int rc = rtnl_talk(nl, h, NULL, NULL);
 	mnl_socket_close(nl);
 	return rc;
 }

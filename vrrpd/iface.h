@@ -43,6 +43,13 @@ int iface_addrs(int ifindex, int family, iface_addr_fn fn, void *arg);
  * all there is.  0, -EADDRNOTAVAIL, -EINPROGRESS or -errno. */
 int iface_primary(int ifindex, int family, uint8_t *out);
 
+/* accept_local 1 on interface ifindex (IPv4): the kernel delivers packets
+ * whose source is one of this host's addresses instead of dropping them as
+ * martians.  A non-owner that holds an owner's address as its VIP needs it
+ * to hear the owner's adverts, sent from that address (RFC 5798 6.4.3: it
+ * must then go back to Backup).  0 or -errno. */
+int iface_accept_local(int ifindex);
+
 /* IFACE_LINK_GONE: the interface was deleted (or moved to another
  * namespace).  IFACE_RESYNC (ifindex 0): the kernel dropped events (the
  * socket overran, ENOBUFS): every interface's state must be read again.  Link events carry the interface's name, so that an instance

@@ -190,6 +190,14 @@ void instance_vip_refused(void *owner, int index, int on, int error)
 			in->vips_added |= 1u << index;
 		return;
 	}
+	if (error == -ENOBUFS) {
+		/* The answer was lost (netlink overrun): what the kernel did
+		 * is read back by verify, which adds what a master misses and
+		 * removes what a non-master still has of ours. */
+		in->vips_unsure = 1;
+		schedule_verify(in);
+		return;
+	}
 	in->vip_errors++;
 	if (index >= 0 && index < in->conf.nvips)
 		addr_format_ip(&in->conf.vips[index].addr, a, sizeof(a));
@@ -407,6 +415,13 @@ static int attach(struct instance *in, char *err, size_t errlen)
 	if ((rc = vsock_open(c->family, c->ifname, in->ii.ifindex, err, errlen)) < 0)
 		return rc;
 	in->fd = rc;
+	/* A VIP may be an address owner's own address, and the owner advertises
+	 * from it: holding it, we would not hear the owner come back (a martian
+	 * source) and both would stay master.  Every IPv4 instance, so that a
+	 * reload from owner to non-owner needs nothing more. */
+	if (c->family == AF_INET && (rc = iface_accept_local(in->ii.ifindex)) < 0)
+		log_warn("%s: accept_local on %s: %s: while this node holds an address owner's address, "
+			 "it will not hear the owner's adverts", c->name, c->ifname, strerror(-rc));
 	if (c->vmac && (rc = attach_vmac(in, err, errlen)) < 0)
 		goto bad;
 	rc = garp_open(c->family, c->vmac ? c->vmac_ifname : c->ifname, vip_ifindex(in), err, errlen);
@@ -631,8 +646,23 @@ void instance_reconfigure(struct instance *in, const struct instance_conf *conf,
 	in->conf = *conf;
 	if (src_changed && in->fd >= 0)
 		instance_addr_event(in); /* the source to speak from, or FAULT without one */
+	/* Refused VIPs: a reload is the operator's "try again" (the cause may
+	 * be fixed, in the file or outside it), so the penalty and the back-off
+	 * start afresh; a node still refused is back in FAULT at its next try. */
+	int fresh = in->vip_penalty || in->vip_fault;
+	if (fresh) {
+		log_notice("%s: reload: the refused virtual addresses start afresh%s", conf->name,
+			   conf->preempt ? ", preemption as configured" : "");
+		in->vip_penalty = 0;
+		in->retry_s = 0;
+	}
 	fill_params(in, conf, &p);
 	vrrp_reconfigure(&in->fsm, mtime_us(), &p);
+	if (fresh && in->vip_fault) { /* the retry now, as if its delay were over */
+		ev_timer_stop(in->env->loop, &in->retry);
+		ev_timer_set(&in->retry, 0., 0.);
+		ev_timer_start(in->env->loop, &in->retry);
+	}
 	if (bfd_new && in->fd >= 0) {
 		char err[256];
 		if (bfd_attach(in, err, sizeof(err)))
@@ -855,6 +885,11 @@ static void verify(struct instance *in)
 			vip_fault_enter(in);
 	}
 	verify_primary(in);
+	if (in->vips_unsure) {
+		in->vips_unsure = 0;
+		if (!in->vips_on)
+			release_vips(in);
+	}
 	/* (with vmac on and the macvlan missing, vip_ifindex() would be the
 	 * base interface: vmac_lost() handles that case) */
 	if (in->vips_on && !in->vip_fault && !in->link_fault && (!in->conf.vmac || in->vmac_ifindex))

@@ -59,6 +59,7 @@ struct instance {
 	uint32_t vips_added;        /* bit i: our add created VIP i (ours without IFA_PROTO too) */
 	ev_timer verify;            /* zero delay: addresses re-read once this loop's events are read */
 	int refusal_pending;        /* an add was refused while master: verify leaves mastership */
+	int vips_unsure;            /* answers about them were lost (netlink overrun): verify reads back */
 	int vip_fault;              /* FAULT held: the VIPs could not be installed */
 	int vip_penalty;            /* no preemption until the VIPs were installed again */
 	unsigned retry_s;           /* the delay of the vip_fault's retry, doubling */

@@ -100,12 +100,34 @@ static void on_answer(const struct nlmsghdr *h, void *arg)
 		log_rl(&n->rl, LOG_ERR, "vip: kernel refused an address change: %s", strerror(-e->error));
 }
 
+/* The socket overran: the kernel dropped answers.  It answers a request
+ * before vip_set() returns, so once what is left is read, a request still
+ * pending lost its answer: its owner is told (-ENOBUFS) and reads back
+ * what the kernel did. */
+static void answers_lost(struct vip_nl *n)
+{
+	log_warn("vip: netlink answers lost (socket overrun): the instances read their addresses again");
+	int rc = rtnl_drain(n->nl, n->buf, on_answer, n);
+	if (rc < 0 && rc != -ENOBUFS)
+		log_rl(&n->rl, LOG_WARNING, "vip: netlink: %s", strerror(-rc));
+	for (int i = 0; i < VIP_PENDING; i++) {
+		struct vip_pending req = n->pending[i];
+		if (!req.owner)
+			continue;
+		n->pending[i].owner = NULL;
+		if (n->refused)
+			n->refused(req.owner, req.index, req.on, -ENOBUFS);
+	}
+}
+
 void vip_flush(struct vip_nl *n)
 {
 	if (!n)
 		return;
 	int rc = rtnl_drain(n->nl, n->buf, on_answer, n);
-	if (rc < 0)
+	if (rc == -ENOBUFS)
+		answers_lost(n);
+	else if (rc < 0)
 		log_rl(&n->rl, LOG_WARNING, "vip: netlink: %s", strerror(-rc));
 }
 

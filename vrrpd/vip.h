@@ -24,7 +24,9 @@ struct vip_nl;
 /* Called on the loop when the kernel refused a change that vip_set()
  * queued for `owner`, about its address number `index` (error is -errno);
  * and with error 0 when an add created the address (so the owner knows it
- * is its own even where the kernel keeps no IFA_PROTO, before Linux 5.18). */
+ * is its own even where the kernel keeps no IFA_PROTO, before Linux 5.18).
+ * -ENOBUFS: the answer was lost (the socket overran); what the kernel did
+ * must be read back. */
 typedef void (*vip_refused_fn)(void *owner, int index, int on, int error);
 
 struct vip_nl *vip_nl_open(struct ev_loop *loop, vip_refused_fn refused, char *err, size_t errlen);

@@ -20,7 +20,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc == 0 && (v.n < 0 || v.n > STATS_VRRP_MAX || !v.available))
 		abort();
 	for (int i = 0; rc == 0 && i < v.n; i++)
-		if (strlen(v.inst[i].name) >= sizeof(v.inst[i].name) || strlen(v.inst[i].vips) >= sizeof(v.inst[i].vips))
+		if (strlen(v.inst[i].name) >= sizeof(v.inst[i].name) || strlen(v.inst[i].vips) >= sizeof(v.inst[i].vips) ||
+		    v.inst[i].nbfd < 0 || v.inst[i].nbfd > STATS_VRRP_BFD_MAX)
 			abort();
 	free(p);
 	return 0;

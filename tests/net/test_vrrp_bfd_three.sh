@@ -9,6 +9,7 @@
 # does not stop the higher one's BFD takeover, which preempts it.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/vrrp_lab.sh"
+net_require curl
 
 vrrp_lab
 ns_create n3
@@ -31,6 +32,24 @@ wait_for 5 "node 1's session to node 3 is Up" field_is n1 bfd_more.0.state Up
 t_assert "node 1's second session is to node 3" [ "$(vrrp_field n1 bfd_more.0.peer)" = 198.51.100.13 ]
 wait_for 5 "node 2's session is Up" field_is n2 bfd.state Up
 wait_for 5 "node 3's session is Up" field_is n3 bfd.state Up
+
+# lbd's stats page on node 1 shows both of node 1's sessions, not only the first.
+cat >"$T/lbd.conf" <<EOF
+global { workers 1; stats 198.51.100.11:8404 vrrp $T/n1.sock; access-log off; }
+backend b { server s 198.51.100.12:8080; }
+frontend f { bind 198.51.100.11:8080; backend b; }
+EOF
+net_spawn n1 lbd "$BIN/lbd" -n -f "$T/lbd.conf"
+wait_for 5 "lbd's /healthz answers" ns_exec n1 curl -sf -o /dev/null http://198.51.100.11:8404/healthz
+page=$(ns_exec n1 curl -sf http://198.51.100.11:8404/stats)
+metrics=$(ns_exec n1 curl -sf http://198.51.100.11:8404/metrics)
+for p in 12 13; do
+	t_assert "the page shows node 1's session to .$p, Up" \
+		grep -q "<p class=\"vrrp-bfd\">BFD VI_51 to 198.51.100.$p <span class=\"st up\" data-bfd-state=\"Up\">" <<<"$page"
+	t_assert "/metrics has its state" \
+		grep -qx "vrrp_bfd_state{instance=\"VI_51\",peer=\"198.51.100.$p\",state=\"Up\"} 1" <<<"$metrics"
+done
+net_stop "$PID_lbd"
 
 hub_link n1 down
 wait_for 3 "node 2 becomes master" vrrp_state_is n2 master

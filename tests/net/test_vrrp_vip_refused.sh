@@ -7,7 +7,9 @@
 # after its retry delay, does not preempt again until an installation
 # succeeds.  The status says the VIP is not installed and why, counts the
 # refusal (counters.vip_errors), and the log names the instance and the
-# address.
+# address.  A reload with a changed file is the operator's "try again": the
+# penalty starts afresh, node 1 preempts once more (and, still refused, is
+# back in FAULT with the penalty).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/vrrp_lab.sh"
 net_require setpriv
@@ -44,4 +46,16 @@ fi
 t_log "ok: node 1 did not preempt again"
 t_assert "node 2 is master" vrrp_state_is n2 master
 t_assert "node 1 is backup" vrrp_state_is n1 backup
+t_assert "node 2 holds the VIP" vip_on n2
+
+errors=$(vrrp_field n1 counters.vip_errors)
+sed -i 's/count 2;/count 3;/' "$T/n1.conf"
+kill -HUP "$PID_vrrpd_n1"
+wait_for 3 "node 1 reloaded" grep -q "reloaded" "$T/vrrpd_n1.log"
+vip_errors_above() { [ "$(vrrp_field n1 counters.vip_errors)" -gt "$errors" ]; }
+wait_for 5 "node 1 preempts again after the reload (and is refused again)" vip_errors_above
+t_assert "the log says the penalty starts afresh" \
+	grep -q "VI_51: reload: the refused virtual addresses start afresh, preemption as configured" "$T/vrrpd_n1.log"
+wait_for 3 "node 1 left mastership again" not_master n1
+wait_for 3 "node 2 is master again" vrrp_state_is n2 master
 t_assert "node 2 holds the VIP" vip_on n2
