@@ -385,6 +385,17 @@ static int i_preempt_delay(void *ctx, const struct conf_node *n, char *err, size
 	return conf_get_ms32(n, 1, 0, 3600000, &x->in->preempt_delay_ms, err, errlen);
 }
 
+static int i_preempt_grace(void *ctx, const struct conf_node *n, char *err, size_t errlen)
+{
+	struct config_ctx *x = ctx;
+	x->in->preempt_grace_set = 1;
+	if (strcmp(n->args[1], "off") == 0) {
+		x->in->preempt_grace_ms = 0;
+		return 0;
+	}
+	return conf_get_ms32(n, 1, 0, CONFIG_PREEMPT_GRACE_MAX_MS, &x->in->preempt_grace_ms, err, errlen);
+}
+
 static int i_accept(void *ctx, const struct conf_node *n, char *err, size_t errlen)
 {
 	struct config_ctx *x = ctx;
@@ -691,6 +702,7 @@ static const struct conf_keyword instance_kw[] = {
 	{ "unicast-peer", "unicast-peer ADDRESS", 1, 1, CONF_NO_BLOCK, CONF_MULTI, i_peer },
 	{ "preempt", "preempt [on|off]", 0, 1, CONF_NO_BLOCK, 0, i_preempt },
 	{ "preempt-delay", "preempt-delay DURATION", 1, 1, CONF_NO_BLOCK, 0, i_preempt_delay },
+	{ "preempt-grace", "preempt-grace DURATION|off", 1, 1, CONF_NO_BLOCK, 0, i_preempt_grace },
 	{ "accept", "accept [on|off]", 0, 1, CONF_NO_BLOCK, 0, i_accept },
 	{ "syn-hold", "syn-hold [on|off]", 0, 1, CONF_NO_BLOCK, 0, i_syn_hold },
 	{ "syn-hold-ports", "syn-hold-ports PORT...", 1, -1, CONF_NO_BLOCK, 0, i_syn_hold_ports },
@@ -720,6 +732,16 @@ static int instance_check(struct config_ctx *x, const struct conf_node *n, char 
 	if (in->preempt_delay_ms && !in->preempt)
 		return conf_error(err, errlen, n, 0,
 				  "expected no preempt-delay in instance '%s' (preempt is off)", in->name);
+	if (in->preempt_grace_set && in->preempt_grace_ms && !in->bfd.on) {
+		const struct conf_node *k = n;
+		for (int i = 0; i < n->nchildren; i++)
+			if (strcmp(n->children[i].args[0], "preempt-grace") == 0)
+				k = &n->children[i];
+		return conf_error(err, errlen, k, k == n ? 0 : 1,
+				  "expected a 'bfd { peer ADDRESS; }' block with preempt-grace in instance '%s' "
+				  "(graceful preemption knows a peer that can yield by its BFD session), or preempt-grace off",
+				  in->name);
+	}
 	if (in->syn_hold && !in->accept)
 		return conf_error(err, errlen, n, 0,
 				  "expected accept on with syn-hold in instance '%s' (accept off drops all TCP to the addresses)",
@@ -840,6 +862,13 @@ static int config_from_tree(const struct conf_tree *t, struct vrrpd_config **out
 		goto bad;
 	if ((rc = resolve_tracks(c, &t->root, err, errlen)))
 		goto bad;
+	/* The default grace covers the lower master's drain, whose bound is
+	 * this file's handover-timeout (a vrrpd peer is configured alike);
+	 * without BFD nothing can yield: off. */
+	for (int i = 0; i < c->ninst; i++)
+		if (!c->inst[i].preempt_grace_set)
+			c->inst[i].preempt_grace_ms = c->inst[i].bfd.on ? c->global.handover_timeout_ms +
+								     CONFIG_PREEMPT_GRACE_MARGIN_MS : 0;
 	if (!c->ninst) {
 		snprintf(err, errlen, "%s:1:1: expected at least one 'instance NAME { ... }' block",
 			 t->root.file ? t->root.file : "?");

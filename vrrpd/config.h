@@ -21,6 +21,10 @@
 #define CONFIG_DEFAULT_CONTROL "/run/vrrpd/vrrpd.sock"
 #define CONFIG_NOTIFY_TIMEOUT_MS 10000
 #define CONFIG_HANDOVER_TIMEOUT_MS 2000
+/* preempt-grace by default: handover-timeout plus this, the lower master's
+ * drain and its priority-0 advert on the way */
+#define CONFIG_PREEMPT_GRACE_MARGIN_MS 1000
+#define CONFIG_PREEMPT_GRACE_MAX_MS 600000
 
 enum config_checksum { CONFIG_CSUM_RFC5798, CONFIG_CSUM_RFC9568 };
 
@@ -90,6 +94,8 @@ struct instance_conf {
 	int npeers;                      /* 0 = multicast */
 	int preempt;
 	uint32_t preempt_delay_ms;
+	uint32_t preempt_grace_ms;       /* graceful preemption (vrrp.h); 0 = off */
+	int preempt_grace_set;           /* written in the file (else the default, from handover-timeout) */
 	int accept;
 	int syn_hold;                    /* SYNs to a VIP without a listener dropped, not refused (synhold.h) */
 	uint16_t syn_hold_ports[CONFIG_MAX_SYN_HOLD_PORTS]; /* only to these ports; none = every port */

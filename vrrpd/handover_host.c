@@ -39,9 +39,9 @@ static void render(const struct handover_host *h, struct buf *r)
 	uint64_t now = mtime_us();
 	uint64_t took = f->phase == HANDOVER_DONE ? f->released_us - f->started_us
 		      : f->phase == HANDOVER_DRAINING ? now - f->started_us : 0;
-	buf_printf(r, "\"phase\":\"%s\",\"outcome\":\"%s\",\"masters\":%d,\"lbd\":%s,\"conns_first\":%" PRId64
+	buf_printf(r, "\"kind\":\"%s\",\"phase\":\"%s\",\"outcome\":\"%s\",\"masters\":%d,\"lbd\":%s,\"conns_first\":%" PRId64
 		      ",\"conns\":%" PRId64 ",\"busy\":%" PRId64 ",\"polls\":%" PRIu64 ",\"drain_ms\":%" PRIu64 ",\"timeout_ms\":%u",
-		   phases[f->phase], handover_outcome_names[f->outcome], h->masters, h->have_lbd ? "true" : "false",
+		   h->yield_only ? "yield" : "handover", phases[f->phase], handover_outcome_names[f->outcome], h->masters, h->have_lbd ? "true" : "false",
 		   f->conns_first, f->conns, f->busy, f->polls, took / 1000, h->timeout_ms);
 }
 
@@ -87,7 +87,10 @@ static void fsm_send(void *arg, const char *cmd)
 static void fsm_release(void *arg)
 {
 	struct handover_host *h = arg;
-	h->ops->release_all(h->arg);
+	if (h->yield_only)
+		h->ops->release_yielders(h->arg);
+	else
+		h->ops->release_all(h->arg);
 }
 
 static void fsm_finished(void *arg)
@@ -108,6 +111,26 @@ static void fsm_finished(void *arg)
 
 static const struct handover_ops fsm_ops = { fsm_send, fsm_release, fsm_finished };
 
+static int begin(struct handover_host *h);
+
+static void on_yield_kick(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct handover_host *h = t->data;
+	(void)loop; (void)revents;
+	if (h->fsm.phase == HANDOVER_DRAINING)
+		return; /* its end gives the addresses up too */
+	log_notice("yielding to a router of higher priority that came back: %s",
+		   h->have_lbd ? "draining lbd first" : "no lbd-control: now");
+	h->yield_only = 1;
+	begin(h);
+}
+
+void handover_host_yield(struct handover_host *h)
+{
+	if (!ev_is_active(&h->yield_kick))
+		ev_timer_start(h->loop, &h->yield_kick);
+}
+
 void handover_host_init(struct handover_host *h, struct ev_loop *loop, const struct handover_host_ops *ops,
 			void *arg)
 {
@@ -120,6 +143,8 @@ void handover_host_init(struct handover_host *h, struct ev_loop *loop, const str
 	ev_timer_init(&h->timer, on_timer, 0., 0.);
 	h->timer.data = h;
 	h->timeout_ms = CONFIG_HANDOVER_TIMEOUT_MS;
+	ev_timer_init(&h->yield_kick, on_yield_kick, 0., 0.);
+	h->yield_kick.data = h;
 }
 
 void handover_host_configure(struct handover_host *h, const char *lbd_control, uint32_t timeout_ms)
@@ -166,7 +191,10 @@ int handover_host_ctl(struct handover_host *h, int argc, char **argv, struct buf
 	}
 	if (h->fsm.phase != HANDOVER_DRAINING) {
 		log_notice("handover asked on the control socket: %s", h->have_lbd ? "draining lbd first" : "no lbd-control: now");
+		h->yield_only = 0;
 		begin(h);
+	} else {
+		h->yield_only = 0; /* a yield under way: every address goes now */
 	}
 	buf_puts(reply, "{\"ok\":true,");
 	render(h, reply);
@@ -182,11 +210,13 @@ int handover_host_stop(struct handover_host *h, void (*cb)(void *arg), void *arg
 		if (!h->ops->any_master(h->arg))
 			return 0;
 		log_notice("stopping: draining lbd before giving the addresses up");
+		h->yield_only = 0;
 		h->stop_cb = cb;
 		h->stop_arg = arg;
 		begin(h); /* with lbd it never ends inside this call */
 		return 1;
 	}
+	h->yield_only = 0;
 	h->stop_cb = cb;
 	h->stop_arg = arg;
 	return 1;
@@ -195,5 +225,6 @@ int handover_host_stop(struct handover_host *h, void (*cb)(void *arg), void *arg
 void handover_host_close(struct handover_host *h)
 {
 	ev_timer_stop(h->loop, &h->timer);
+	ev_timer_stop(h->loop, &h->yield_kick);
 	lbdctl_cancel(&h->lc);
 }

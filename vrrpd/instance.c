@@ -251,7 +251,18 @@ static void op_announce(void *arg)
 	garp_tick(in->env->loop, &in->garp, 0);
 }
 
-static const struct vrrp_ops instance_ops = { op_send, op_vips, op_changed, op_announce };
+/* Graceful preemption: a higher router came back.  vrrpd.c drains lbd (the
+ * planned handover's drain), later, then calls instance_yield(). */
+static void op_yield(void *arg)
+{
+	struct instance *in = arg;
+	if (in->env->yield)
+		in->env->yield(in->env->yield_arg);
+	else
+		log_warn("%s: cannot yield: no host for it", in->conf.name);
+}
+
+static const struct vrrp_ops instance_ops = { op_send, op_vips, op_changed, op_announce, op_yield };
 
 /* ---- receiving ------------------------------------------------------------ */
 
@@ -344,6 +355,7 @@ static void fill_params(const struct instance *in, const struct instance_conf *c
 	p->adver_cs = (uint16_t)c->advert_cs;
 	p->preempt = c->preempt && !in->vip_penalty;
 	p->preempt_delay_us = (uint64_t)c->preempt_delay_ms * 1000u;
+	p->preempt_grace_us = (uint64_t)c->preempt_grace_ms * 1000u;
 }
 
 static void refresh_primary(struct instance *in)
@@ -460,6 +472,11 @@ static void on_bfd_changed(void *arg, struct bfd_host *h, enum bfd_state old, en
 		in->env->publish(in->env->publish_arg, buf_cstr(&b));
 	buf_free(&b);
 	log_notice("%s: BFD to %s %s -> %s", in->conf.name, peer, bfd_state_names[old], bfd_state_names[now]);
+	/* Graceful preemption: who can yield, and who came back (vrrp.h). */
+	if (now == BFD_UP || old == BFD_UP) {
+		vrrp_peer_bfd(&in->fsm, mtime_us(), bfd_host_peer_ip(h), now == BFD_UP, s->remote_disc);
+		rearm(in);
+	}
 	if (old == BFD_UP && bfd_failed(s)) {
 		uint64_t detect = bfd_detect_time_us(s);
 		vrrp_peer_down_quiet(&in->fsm, mtime_us(), bfd_host_peer_ip(h), detect,
@@ -480,8 +497,22 @@ static int bfd_attach(struct instance *in, char *err, size_t errlen)
 {
 	if (!in->conf.bfd.on || in->bfd.n)
 		return 0;
-	return bfd_set_open(&in->bfd, in->env->loop, &in->conf.bfd, in->conf.family, in->conf.ifname,
-			    in->have_primary ? in->primary : NULL, on_bfd_changed, in, err, errlen);
+	int rc = bfd_set_open(&in->bfd, in->env->loop, &in->conf.bfd, in->conf.family, in->conf.ifname,
+			      in->have_primary ? in->primary : NULL, on_bfd_changed, in, err, errlen);
+	/* The machine learns the BFD peers: only they are remembered for
+	 * graceful preemption, not any source an advert claims. */
+	for (int i = 0; rc == 0 && i < in->bfd.n; i++)
+		vrrp_peer_bfd(&in->fsm, mtime_us(), bfd_host_peer_ip(&in->bfd.h[i]), 0, 0);
+	return rc;
+}
+
+/* Closing the sessions reports no state change: the machine is told here
+ * that these peers are no longer Up. */
+static void bfd_detach(struct instance *in)
+{
+	for (int i = 0; i < in->bfd.n; i++)
+		vrrp_peer_bfd(&in->fsm, mtime_us(), bfd_host_peer_ip(&in->bfd.h[i]), 0, 0);
+	bfd_set_close(&in->bfd);
 }
 
 int instance_open(struct instance *in, const struct instance_conf *conf, const char *global_notify,
@@ -641,7 +672,7 @@ void instance_reconfigure(struct instance *in, const struct instance_conf *conf,
 	 * one tells its peer AdminDown, which is no failure there). */
 	int bfd_new = !bfd_set_same_peers(&in->conf.bfd, &conf->bfd);
 	if (bfd_new)
-		bfd_set_close(&in->bfd);
+		bfd_detach(in);
 	reconfigure_vips(in, conf);
 	in->conf = *conf;
 	if (src_changed && in->fd >= 0)
@@ -967,7 +998,7 @@ void instance_iface_event(struct instance *in, int ifindex, const char *ifname, 
 		log_notice("%s: interface %s is gone: FAULT until it comes back", in->conf.name,
 			   in->conf.ifname);
 		detach(in);
-		bfd_set_close(&in->bfd);
+		bfd_detach(in);
 		in->vips_on = 0; /* removed by the kernel with the interface */
 		in->fault_why = "interface missing";
 		break;
@@ -1005,11 +1036,31 @@ int instance_handover(struct instance *in)
 	return was;
 }
 
+int instance_yield(struct instance *in)
+{
+	int r = vrrp_yield(&in->fsm, mtime_us());
+	rearm(in);
+	return r;
+}
+
 void instance_resume(struct instance *in)
 {
 	if (!in->standby)
 		return;
 	in->standby = 0;
 	vrrp_set_priority(&in->fsm, mtime_us(), in->prio_now);
+	/* New BFD sessions (new discriminators): a master that took over from
+	 * this node sees it come back and yields to it if it does graceful
+	 * preemption (vrrp_peer_bfd()), as after a restart.  Until they are
+	 * Up again (about a second) a failure of the master is found by the
+	 * adverts alone. */
+	if (in->bfd.n && in->fd >= 0) {
+		char err[256];
+		bfd_detach(in);
+		if (bfd_attach(in, err, sizeof(err)))
+			log_err("%s: resume: no BFD: %s", in->conf.name, err);
+		else
+			bfd_set_start(&in->bfd);
+	}
 	rearm(in);
 }

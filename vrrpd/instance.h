@@ -32,6 +32,11 @@ struct instance_env {
 	/* Became master because the master at ip went silent (peerdown.h); may be NULL. */
 	void (*peer_down)(void *arg, int family, const void *ip);
 	void *peer_down_arg;
+	/* An instance asks to yield (graceful preemption): drain, then
+	 * instance_yield() on those with fsm.yield_asked.  Must not call back
+	 * at once (it is called from inside the state machine). */
+	void (*yield)(void *arg);
+	void *yield_arg;
 };
 
 struct instance {
@@ -120,7 +125,11 @@ void instance_tracks_changed(struct instance *in, int weight_sum, int nfaulted);
  * preempt, yet takes over should the new master fail) until
  * instance_resume().  Returns 1 if it was master. */
 int instance_handover(struct instance *in);
-/* Back to the effective priority (a higher one preempts if configured to). */
+/* Back to the effective priority (a higher one preempts if configured to);
+ * BFD sessions start anew, so that the master sees this node come back. */
 void instance_resume(struct instance *in);
+/* Graceful preemption, after the drain: give the addresses to the router
+ * that came back (vrrp_yield()).  Returns 1 if it did. */
+int instance_yield(struct instance *in);
 
 #endif

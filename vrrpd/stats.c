@@ -133,7 +133,14 @@ static void render_instance(struct buf *b, const struct instance *in, struct tra
 			buf_puts(b, ",");
 		json_string(b, addr_format_ip(&c->peers[i], a, sizeof(a)));
 	}
-	buf_printf(b, "],\"last_transition\":{\"from\":\"%s\",\"reason\":\"%s\",\"time_ms\":%llu,\"ago_ms\":%llu},",
+	/* Graceful preemption (vrrpd.conf(5), preempt-grace). */
+	buf_printf(b, "],\"preempt_grace_ms\":%u,\"graceful\":{\"holding\":%s,\"waits\":%llu,\"expired\":%llu,"
+		      "\"yields\":%llu,\"yields_cancelled\":%llu,\"yielding\":%s",
+		   c->preempt_grace_ms, v->grace_since && !v->grace_over ? "true" : "false",
+		   (unsigned long long)v->st.grace_waits, (unsigned long long)v->st.grace_expired,
+		   (unsigned long long)v->st.yields, (unsigned long long)v->st.yields_cancelled,
+		   v->yield_asked ? "true" : "false");
+	buf_printf(b, "},\"last_transition\":{\"from\":\"%s\",\"reason\":\"%s\",\"time_ms\":%llu,\"ago_ms\":%llu},",
 		   vrrp_state_names[in->last_from], vrrp_reason_names[v->last_reason],
 		   (unsigned long long)in->last_change_wall_ms,
 		   /* a duration: from the monotonic clock, which a wall clock

@@ -26,6 +26,7 @@ const char *const vrrp_reason_names[VRRP_REASON_MAX] = {
 	[VRRP_R_RESTART] = "restart",
 	[VRRP_R_PEER_DOWN] = "bfd_peer_down",
 	[VRRP_R_HANDOVER] = "handover",
+	[VRRP_R_YIELD] = "yield",
 };
 
 static size_t alen(const struct vrrp *v)
@@ -56,6 +57,8 @@ static void vrrp_change_state(struct vrrp *v, uint64_t now, enum vrrp_state to, 
 	v->last_change_us = now;
 	v->st.transitions++;
 	v->silent_master_known = 0;
+	if (from == VRRP_MASTER)
+		v->yield_asked = 0; /* a vrrp_yield() still to come finds nothing to do */
 	if (to == VRRP_MASTER && (why == VRRP_R_MASTER_DOWN || why == VRRP_R_PEER_DOWN) && v->master_known &&
 	    memcmp(v->master_addr, v->primary, alen(v)) != 0) {
 		memcpy(v->silent_master, v->master_addr, alen(v));
@@ -119,6 +122,8 @@ static void become_master(struct vrrp *v, uint64_t now, enum vrrp_reason why)
 	v->ops->set_vips(v->arg, 1);
 	arm_adver(v, now);
 	v->preempt_since = 0;
+	v->grace_since = 0;
+	v->grace_over = 0;
 	vrrp_change_state(v, now, VRRP_MASTER, why);
 }
 
@@ -159,6 +164,67 @@ static void learn_interval(struct vrrp *v, const struct packet_advert *a, const 
 	v->master_adver_cs = a->interval_cs;
 }
 
+/* ---- graceful preemption ------------------------------------------------ */
+
+/* Routers are known only once the host reports a BFD session to them
+ * (vrrp_peer_bfd()): adverts from any other source never take a slot. */
+static struct vrrp_peer *peer_find(struct vrrp *v, const void *addr, int create)
+{
+	for (int i = 0; i < v->npeers; i++)
+		if (memcmp(v->peers[i].addr, addr, alen(v)) == 0)
+			return &v->peers[i];
+	if (!create)
+		return NULL;
+	int k = v->npeers;
+	if (k < VRRP_MAX_PEERS) {
+		v->npeers++;
+	} else {
+		k = v->next_peer;
+		v->next_peer = (v->next_peer + 1) % VRRP_MAX_PEERS;
+	}
+	memset(&v->peers[k], 0, sizeof(v->peers[k]));
+	memcpy(v->peers[k].addr, addr, alen(v));
+	return &v->peers[k];
+}
+
+static void grace_reset(struct vrrp *v)
+{
+	v->grace_since = 0;
+	v->grace_over = 0;
+}
+
+/* A backup that would preempt the lower master at `master`: hold off while
+ * that master can yield (its BFD session is Up), preempt_grace_us at most
+ * from the first time, after which it preempts as RFC 5798 says (a master
+ * that does not yield: keepalived, an older vrrpd, one that is stuck). */
+static int grace_holds(struct vrrp *v, uint64_t now, const void *master)
+{
+	if (!v->p.preempt_grace_us || v->grace_over)
+		return 0;
+	const struct vrrp_peer *p = peer_find(v, master, 0);
+	if (!p || !p->bfd_up)
+		return 0;
+	if (!v->grace_since) {
+		v->grace_since = now;
+		v->st.grace_waits++;
+		log_notice("vrid %u: the lower master can yield (BFD Up): preemption held off for up to %llu ms",
+			   v->p.vrid, (unsigned long long)(v->p.preempt_grace_us / 1000u));
+	}
+	if (now - v->grace_since < v->p.preempt_grace_us)
+		return 1;
+	v->grace_over = 1;
+	v->st.grace_expired++;
+	log_warn("vrid %u: the lower master did not yield within %llu ms: preempting it", v->p.vrid,
+		 (unsigned long long)(v->p.preempt_grace_us / 1000u));
+	return 0;
+}
+
+/* Would this router preempt us, were it a backup with preemption on? */
+static int outranks_us(const struct vrrp *v, const struct vrrp_peer *p)
+{
+	return p->priority > v->priority;
+}
+
 /* ---- per-state handlers ------------------------------------------------- */
 
 static void backup_recv(struct vrrp *v, uint64_t now, const struct packet_advert *a, const void *src)
@@ -182,15 +248,24 @@ static void backup_recv(struct vrrp *v, uint64_t now, const struct packet_advert
 		return;
 	}
 	int lower = a->priority < v->priority;
-	if (lower && v->p.preempt && v->p.preempt_delay_us) {
-		/* Preempt delay: behave as non-preempting until the lower
-		 * master has been heard for that long. */
-		if (!v->preempt_since)
-			v->preempt_since = now;
-		if (now - v->preempt_since < v->p.preempt_delay_us)
-			lower = 0;
-	} else if (!lower) {
+	if (!lower) {
 		v->preempt_since = 0;
+		grace_reset(v);
+	} else if (v->p.preempt) {
+		int held = 0;
+		if (v->p.preempt_delay_us) {
+			/* Preempt delay: behave as non-preempting until the
+			 * lower master has been heard for that long. */
+			if (!v->preempt_since)
+				v->preempt_since = now;
+			held = now - v->preempt_since < v->p.preempt_delay_us;
+		}
+		/* Graceful preemption: give a master that can yield the time
+		 * to hand over without a reset (both clocks start together). */
+		if (grace_holds(v, now, src))
+			held = 1;
+		if (held)
+			lower = 0;
 	}
 	if (!v->p.preempt || !lower) {
 		note_master(v, a, src);
@@ -304,6 +379,7 @@ void vrrp_start(struct vrrp *v, uint64_t now)
 	v->master_adver_cs = v->p.adver_cs;
 	v->master_known = 0;
 	v->preempt_since = 0;
+	grace_reset(v);
 	int resume = v->resume_master;
 	v->resume_master = 0;
 	if (v->down) {
@@ -403,6 +479,11 @@ enum packet_discard vrrp_recv(struct vrrp *v, uint64_t now, const struct packet_
 	} else {
 		v->peer_priority = a->priority;
 		v->peer_known = 1;
+		/* Kept across its priority 0 (a stop, a handover): a new
+		 * process of that router comes back at this priority. */
+		struct vrrp_peer *p = peer_find(v, src, 0);
+		if (p)
+			p->priority = a->priority;
 	}
 	handlers[v->state].recv(v, now, a, src);
 	return PACKET_OK;
@@ -435,6 +516,58 @@ void vrrp_peer_down_quiet(struct vrrp *v, uint64_t now, const void *peer, uint64
 	if (v->master_down_at && now + skew >= v->master_down_at)
 		return;
 	arm_master_down(v, now, skew, VRRP_R_PEER_DOWN);
+}
+
+void vrrp_peer_bfd(struct vrrp *v, uint64_t now, const void *peer, int up, uint32_t disc)
+{
+	struct vrrp_peer *p = peer_find(v, peer, 1);
+	if (!up) {
+		p->bfd_up = 0;
+		return;
+	}
+	/* A discriminator not seen before is a new session of the peer: a
+	 * new process (it came back), not the old session after a flap. */
+	int fresh = disc != p->bfd_disc;
+	p->bfd_up = 1;
+	p->bfd_disc = disc;
+	if (v->state == VRRP_BACKUP && v->pending == VRRP_R_PREEMPT && v->master_down_at && v->master_known &&
+	    memcmp(v->master_addr, peer, alen(v)) == 0 && grace_holds(v, now, peer)) {
+		/* The master we were about to preempt can yield now: time it
+		 * from here, as if it had just advertised. */
+		arm_master_down(v, now, vrrp_master_down_us(v), VRRP_R_MASTER_DOWN);
+		return;
+	}
+	if (!fresh || v->state != VRRP_MASTER || !v->p.preempt_grace_us || !v->ops->yield || v->yield_asked ||
+	    !outranks_us(v, p))
+		return;
+	char ip[INET6_ADDRSTRLEN] = "?";
+	inet_ntop(v->family, peer, ip, sizeof(ip));
+	log_notice("vrid %u: %s (priority %u) is back with a new BFD session: yielding to it once drained",
+		   v->p.vrid, ip, p->priority);
+	memcpy(v->yield_to, peer, alen(v));
+	v->yield_asked = 1;
+	v->ops->yield(v->arg);
+}
+
+int vrrp_yield(struct vrrp *v, uint64_t now)
+{
+	int asked = v->yield_asked;
+	v->yield_asked = 0;
+	if (!asked || v->state != VRRP_MASTER)
+		return 0;
+	const struct vrrp_peer *p = peer_find(v, v->yield_to, 0);
+	if (!p || !p->bfd_up || !outranks_us(v, p)) {
+		/* It went away while we drained, or our priority rose: it
+		 * would not take over, or we would preempt it back. */
+		v->st.yields_cancelled++;
+		log_warn("vrid %u: not yielding: the router that came back is %s", v->p.vrid,
+			 p && p->bfd_up ? "no longer of higher priority" : "gone (BFD not Up)");
+		return 0;
+	}
+	v->st.yields++;
+	send_advert(v, 0);
+	become_backup(v, now, VRRP_R_YIELD);
+	return 1;
 }
 
 void vrrp_advert_now(struct vrrp *v, uint64_t now)
@@ -512,6 +645,7 @@ void vrrp_fault(struct vrrp *v, uint64_t now, int on)
 		/* What was heard before the fault says nothing about after it:
 		 * a preempt delay starts again from the first advert heard. */
 		v->preempt_since = 0;
+		grace_reset(v);
 		vrrp_change_state(v, now, VRRP_FAULT, VRRP_R_FAULT);
 		return;
 	}
@@ -532,6 +666,8 @@ void vrrp_reconfigure(struct vrrp *v, uint64_t now, const struct vrrp_params *p)
 	v->p = *p;
 	if (!p->preempt_delay_us)
 		v->preempt_since = 0;
+	if (!p->preempt_grace_us)
+		grace_reset(v);
 	/* A backup keeps the master's learned interval (it is the master's to
 	 * change).  The master's new interval reaches the backups only in an
 	 * advert, and they time us by the old one until then: it goes out at

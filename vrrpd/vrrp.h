@@ -29,6 +29,7 @@ enum vrrp_reason {
 	VRRP_R_RESTART,          /* resumed as master after a restart (handoff.h) */
 	VRRP_R_PEER_DOWN,        /* BFD: the session to the master failed, then the BFD skew passed */
 	VRRP_R_HANDOVER,         /* a planned handover gave the addresses up (vrrp_release()) */
+	VRRP_R_YIELD,            /* gave the addresses to a higher router that came back (vrrp_yield()) */
 	VRRP_REASON_MAX
 };
 extern const char *const vrrp_reason_names[VRRP_REASON_MAX];
@@ -52,6 +53,12 @@ struct vrrp_ops {
 	 * addresses already held, because another router was master too
 	 * (keepalived's garp_lower_prio_repeat).  May be NULL. */
 	void (*announce)(void *arg);
+	/* Master only, graceful preemption (preempt_grace_us): a router of
+	 * higher priority came back and can take over.  The host drains what
+	 * it serves (the planned handover's drain) and then calls
+	 * vrrp_yield(), never from inside this call.  May be NULL: this
+	 * router then never yields. */
+	void (*yield)(void *arg);
 };
 
 /* What a reload may change without leaving the current state. */
@@ -61,13 +68,33 @@ struct vrrp_params {
 	uint16_t adver_cs;        /* Advertisement_Interval */
 	int preempt;
 	uint64_t preempt_delay_us;
+	/* Graceful preemption, 0 = off.  As a backup: a lower master that can
+	 * yield (its BFD session is Up) is given this long to hand over by
+	 * itself before this router preempts it as RFC 5798 says.  As a
+	 * master: yield (ops->yield) to a higher router that comes back. */
+	uint64_t preempt_grace_us;
 };
 
 struct vrrp_stats {
 	uint64_t adverts_tx, adverts_rx, prio0_tx, prio0_rx;
 	uint64_t transitions, became_master;
 	uint64_t peer_down, peer_down_overridden; /* vrrp_peer_down(); an advert won over it */
+	uint64_t grace_waits, grace_expired;     /* graceful preemption: held off; preempted after all */
+	uint64_t yields, yields_cancelled;       /* gave the addresses to a returning higher router; did not */
 	uint64_t discards[PACKET_DISCARD_MAX];
+};
+
+/* What the machine knows of another router, for graceful preemption: the
+ * priority it last advertised and its BFD session (the host reports it,
+ * vrrp_peer_bfd()).  The BFD discriminator tells a new session of the peer
+ * (a new process: it came back) from the old one coming Up again (a
+ * flap: nothing came back). */
+#define VRRP_MAX_PEERS 8
+struct vrrp_peer {
+	uint8_t addr[16];
+	uint8_t priority;                     /* last non-zero advertised; 0 = never heard */
+	int bfd_up;
+	uint32_t bfd_disc;                    /* the peer's discriminator, last seen Up; 0 = none */
 };
 
 struct vrrp {
@@ -105,6 +132,13 @@ struct vrrp {
 	int silent_master_known;
 
 	int resume_master;                    /* vrrp_resume_master() before vrrp_start() */
+
+	struct vrrp_peer peers[VRRP_MAX_PEERS];
+	int npeers, next_peer;                /* next_peer: the slot a new one takes when full */
+	uint64_t grace_since;                 /* backup: holding off preemption since, 0 = not */
+	int grace_over;                       /* the hold-off ran out: preempt as the RFC says */
+	int yield_asked;                      /* master: ops->yield() called, vrrp_yield() due */
+	uint8_t yield_to[16];                 /* ... to this router */
 
 	enum vrrp_reason last_reason;
 	uint64_t last_change_us;
@@ -166,6 +200,19 @@ void vrrp_peer_down_quiet(struct vrrp *v, uint64_t now, const void *peer, uint64
  * else nothing.  For when its BFD session to a backup fails: that backup
  * may be about to take over, and an advert tells it this master is alive. */
 void vrrp_advert_now(struct vrrp *v, uint64_t now);
+
+/* BFD (bfd_host.h): the session to `peer` is Up (up = 1, disc = the
+ * peer's discriminator) or no longer Up.  A backup holding off a preemption
+ * for graceful preemption goes on timing the master from now; a master
+ * with preempt_grace_us asks its host to yield (ops->yield) when a router
+ * that last advertised a higher priority comes Up with a new session. */
+void vrrp_peer_bfd(struct vrrp *v, uint64_t now, const void *peer, int up, uint32_t disc);
+/* After ops->yield and the drain: a master that still has the router it
+ * asked for Up over BFD and of higher priority sends priority 0 and
+ * becomes backup at its own priority (that router takes over after its
+ * Skew_Time).  Returns 1 if it yielded, 0 if not (no longer master, or
+ * the router went away: it keeps the addresses). */
+int vrrp_yield(struct vrrp *v, uint64_t now);
 
 /* Fire what is due; then vrrp_deadline() says when to call again. */
 void vrrp_tick(struct vrrp *v, uint64_t now);

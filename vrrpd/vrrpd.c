@@ -147,7 +147,22 @@ static void ho_resume_all(void *arg)
 		instance_resume(e->inst[i]);
 }
 
-static const struct handover_host_ops ho_ops = { ho_any_master, ho_release_all, ho_resume_all, publish };
+static void ho_release_yielders(void *arg)
+{
+	struct vrrpd *e = arg;
+	for (int i = 0; i < e->ninst; i++)
+		if (e->inst[i]->fsm.yield_asked)
+			instance_yield(e->inst[i]);
+}
+
+static void want_yield(void *arg)
+{
+	struct vrrpd *e = arg;
+	handover_host_yield(&e->ho);
+}
+
+static const struct handover_host_ops ho_ops = { ho_any_master, ho_release_all, ho_resume_all, ho_release_yielders,
+						 publish };
 
 int vrrpd_stop_drained(struct vrrpd *e, void (*cb)(void *arg), void *arg)
 {
@@ -541,7 +556,8 @@ struct vrrpd *vrrpd_open(struct ev_loop *loop, struct vrrpd_config *c, char *err
 	peerdown_configure(&e->pd, c->global.lbd_control);
 	e->env = (struct instance_env){ .loop = loop, .publish = publish, .publish_arg = e,
 					.vrid_known = vrid_known, .vrid_arg = e,
-					.peer_down = peer_down, .peer_down_arg = e };
+					.peer_down = peer_down, .peer_down_arg = e,
+					.yield = want_yield, .yield_arg = e };
 	/* A crashed master left its VIPs behind: remove them before anything,
 	 * but for a restart (handoff.h) those of the routers handed over. */
 	static struct handoff hbuf;

@@ -38,7 +38,7 @@ static void h_changed(void *arg, enum vrrp_state from, enum vrrp_state to, enum 
 	((struct host *)arg)->changes++;
 }
 
-static const struct vrrp_ops ops = { h_send, h_vips, h_changed, NULL };
+static const struct vrrp_ops ops = { h_send, h_vips, h_changed, NULL, NULL };
 static const uint8_t vip[4] = { 198, 51, 100, 100 };
 static const uint8_t me[4] = { 198, 51, 100, 12 };
 static const uint8_t master[4] = { 198, 51, 100, 11 };

@@ -58,7 +58,7 @@ static void h_announce(void *arg)
 	h->announces++;
 }
 
-static const struct vrrp_ops ops = { h_send, h_vips, h_changed, h_announce };
+static const struct vrrp_ops ops = { h_send, h_vips, h_changed, h_announce, NULL };
 
 static const uint8_t vip[4] = { 198, 51, 100, 100 };
 static const uint8_t me[4] = { 198, 51, 100, 11 };

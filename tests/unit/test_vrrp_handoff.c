@@ -164,7 +164,7 @@ static void h_changed(void *arg, enum vrrp_state from, enum vrrp_state to, enum 
 	h->why = why;
 }
 
-static const struct vrrp_ops ops = { h_send, h_vips, h_changed, NULL };
+static const struct vrrp_ops ops = { h_send, h_vips, h_changed, NULL, NULL };
 static const uint8_t vip[4] = { 198, 51, 100, 100 }, me[4] = { 198, 51, 100, 11 };
 
 static void setup(struct vrrp *v, struct host *h)

@@ -241,7 +241,7 @@ static void v_changed(void *arg, enum vrrp_state from, enum vrrp_state to, enum 
 	((struct vhost *)arg)->why = why;
 }
 
-static const struct vrrp_ops vops = { v_send, v_vips, v_changed, NULL };
+static const struct vrrp_ops vops = { v_send, v_vips, v_changed, NULL, NULL };
 static const uint8_t vip[4] = { 198, 51, 100, 100 };
 static const uint8_t me[4] = { 198, 51, 100, 11 };
 static const uint8_t peer[4] = { 198, 51, 100, 12 };

@@ -375,11 +375,53 @@ static void test_bfd(void **state)
 	vrrpd_config_free(c);
 }
 
+/* preempt-grace: by default handover-timeout + 1 s with BFD, off without;
+ * written without a bfd block it is refused at its line. */
+static void test_preempt_grace(void **state)
+{
+	(void)state;
+	struct vrrpd_config *c = conftest_vrrpd_ok(MIN_INST);
+	assert_int_equal(c->inst[0].preempt_grace_ms, 0);
+	vrrpd_config_free(c);
+	c = conftest_vrrpd_ok("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
+			      "  bfd { peer 198.51.100.12; }\n}\n");
+	assert_int_equal(c->inst[0].preempt_grace_ms, CONFIG_HANDOVER_TIMEOUT_MS + 1000);
+	vrrpd_config_free(c);
+	/* the global block may come after the instance */
+	c = conftest_vrrpd_ok("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
+			      "  bfd { peer 198.51.100.12; }\n}\nglobal { handover-timeout 10s; }\n");
+	assert_int_equal(c->inst[0].preempt_grace_ms, 11000);
+	vrrpd_config_free(c);
+	c = conftest_vrrpd_ok("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
+			      "  preempt-grace 2500ms; bfd { peer 198.51.100.12; }\n}\n");
+	assert_int_equal(c->inst[0].preempt_grace_ms, 2500);
+	vrrpd_config_free(c);
+	c = conftest_vrrpd_ok("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
+			      "  preempt-grace off; bfd { peer 198.51.100.12; }\n}\n");
+	assert_int_equal(c->inst[0].preempt_grace_ms, 0);
+	vrrpd_config_free(c);
+	c = conftest_vrrpd_ok("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
+			      "  preempt-grace off;\n}\n");
+	assert_int_equal(c->inst[0].preempt_grace_ms, 0);
+	vrrpd_config_free(c);
+	conftest_vrrpd_error("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
+			     "  preempt-grace 5s;\n}\n",
+			     "t.conf:2:17: expected a 'bfd { peer ADDRESS; }' block with preempt-grace in instance 'a' "
+			     "(graceful preemption knows a peer that can yield by its BFD session), or preempt-grace off");
+	conftest_vrrpd_error("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
+			     "  preempt-grace 11m; bfd { peer 198.51.100.12; }\n}\n",
+			     "t.conf:2:17: expected a duration from 0ms to 10m, got '11m'");
+	conftest_vrrpd_error("instance a { interface eth0; vrid 51; virtual-address 198.51.100.100/24;\n"
+			     "  preempt-grace soon; bfd { peer 198.51.100.12; }\n}\n",
+			     "t.conf:2:17: expected a duration like 250ms, 2s, 1.5s or 1m, got 'soon'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_bfd),
+		cmocka_unit_test(test_preempt_grace),
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_examples_load),
 		cmocka_unit_test(test_track_fast),
