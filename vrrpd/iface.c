@@ -109,11 +109,11 @@ int iface_accept_local(int ifindex)
 {
 	struct mnl_socket *nl = rtnl_open(0);
 	char req[RTNL_REQ_SIZE];
-	struct ifinfomsg *ifi;
 
 	if (!nl)
 		return -errno;
-	struct nlmsghdr *h = rtnl_request(req, RTM_SETLINK, 0, sizeof(*ifi), (void **)&ifi);
+	struct nlmsghdr *h = rtnl_request(req, RTM_SETLINK, 0, sizeof(struct ifinfomsg));
+	struct ifinfomsg *ifi = mnl_nlmsg_get_payload(h);
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
 	/* IFLA_AF_SPEC { AF_INET { IFLA_INET_CONF { ACCEPT_LOCAL: 1 } } } */
