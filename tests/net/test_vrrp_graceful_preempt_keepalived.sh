@@ -10,35 +10,8 @@
 net_require keepalived
 
 vrrp_lab
-cat > "$T/ka.conf" <<EOF2
-global_defs {
-    router_id ka-$NET_ID
-    vrrp_version 3
-    vrrp_garp_master_repeat 2
-    vrrp_garp_master_delay 0
-}
-vrrp_instance VI_51 {
-    state BACKUP
-    interface eth0
-    virtual_router_id 51
-    priority 90
-    advert_int 1
-    version 3
-    virtual_ipaddress {
-        $VIP/24 dev eth0
-    }
-}
-EOF2
-ka_gone() {
-	local f p
-	for f in "$T/ka.pid" "$T/ka-vrrp.pid"; do
-		p=$(cat "$f" 2>/dev/null) || continue
-		[ -n "$p" ] && kill -0 "$p" 2>/dev/null && return 1
-	done
-	return 0
-}
 net_on_exit '[ -s "$T/ka.pid" ] && kill -TERM "$(cat "$T/ka.pid")"; sleep 0.5'
-net_spawn n2 ka keepalived -n -l -D -f "$T/ka.conf" -p "$T/ka.pid" -r "$T/ka-vrrp.pid" --no-syslog -i "$NET_ID"
+ka_run 90 1
 wait_for 8 "keepalived takes the VIP" vip_on n2
 
 vrrp_conf n1 100 1s "bfd { peer 198.51.100.12; min-tx 10ms; min-rx 10ms; multiplier 3; }" \
@@ -54,6 +27,5 @@ t_assert "vrrpd did not hold off (keepalived's node has no BFD session)" [ "$(vr
 t_assert "no BFD session came Up" [ "$(vrrp_field n1 bfd.state)" != Up ]
 t_assert "preempted within preempt-grace + Master_Down_Interval" [ "$took" -lt 6610 ]
 t_assert "vrrpd discarded nothing from keepalived" [ "$(vrrpctl_json n1 | "$PY" -c 'import json,sys; print(sum(json.load(sys.stdin)["instances"][0]["counters"]["discards"].values()))')" = 0 ]
-net_stop "$PID_ka" TERM
-wait_for 5 "keepalived gone" ka_gone
+ka_stop
 t_log "PASS"

@@ -9,45 +9,6 @@
 net_require keepalived
 
 vrrp_lab
-ka_conf() { # PRIORITY
-	cat <<EOF2
-global_defs {
-    router_id ka-$NET_ID
-    vrrp_version 3
-    vrrp_garp_master_repeat 2
-    vrrp_garp_master_delay 0
-}
-vrrp_instance VI_51 {
-    state BACKUP
-    interface eth0
-    virtual_router_id 51
-    priority $1
-    advert_int 0.1
-    version 3
-    virtual_ipaddress {
-        $VIP/24 dev eth0
-    }
-}
-EOF2
-}
-ka_run() { # PRIORITY
-	ka_conf "$1" > "$T/ka.conf"
-	net_spawn n2 ka keepalived -n -l -D -f "$T/ka.conf" -p "$T/ka.pid" -r "$T/ka-vrrp.pid" \
-		--no-syslog -i "$NET_ID"
-}
-ka_stop() {
-	net_stop "$PID_ka" "${1:-TERM}"
-	# keepalived's VRRP child may outlive the parent by a moment.
-	wait_for 5 "keepalived gone" ka_gone
-}
-ka_gone() {
-	local f p
-	for f in "$T/ka.pid" "$T/ka-vrrp.pid"; do
-		p=$(cat "$f" 2>/dev/null) || continue
-		[ -n "$p" ] && kill -0 "$p" 2>/dev/null && return 1
-	done
-	return 0
-}
 # Fallback if the test stops early: wake the VRRP child and let the parent
 # shut its children down.
 net_on_exit '[ -s "$T/ka-vrrp.pid" ] && kill -CONT "$(cat "$T/ka-vrrp.pid")"; [ -s "$T/ka.pid" ] && kill -TERM "$(cat "$T/ka.pid")"; sleep 0.5'

@@ -142,3 +142,46 @@ backend web {
 frontend www { bind *:8080; backend web; }
 EOF2
 }
+
+# keepalived (Debian) as node 2's VRRP peer, VRID 51 on eth0, the VIP /24:
+#   ka_run PRIORITY [ADVERT_INT]   start it ($T/ka.conf, $T/ka.log)
+#   ka_stop [SIGNAL]               stop it and wait until its VRRP child is gone too
+ka_conf() { # PRIORITY [ADVERT_INT, 0.1 by default]
+	cat <<EOF2
+global_defs {
+    router_id ka-$NET_ID
+    vrrp_version 3
+    vrrp_garp_master_repeat 2
+    vrrp_garp_master_delay 0
+}
+vrrp_instance VI_51 {
+    state BACKUP
+    interface eth0
+    virtual_router_id 51
+    priority $1
+    advert_int ${2:-0.1}
+    version 3
+    virtual_ipaddress {
+        $VIP/24 dev eth0
+    }
+}
+EOF2
+}
+ka_run() { # PRIORITY [ADVERT_INT]
+	ka_conf "$@" > "$T/ka.conf"
+	net_spawn n2 ka keepalived -n -l -D -f "$T/ka.conf" -p "$T/ka.pid" -r "$T/ka-vrrp.pid" \
+		--no-syslog -i "$NET_ID"
+}
+ka_stop() {
+	net_stop "$PID_ka" "${1:-TERM}"
+	# keepalived's VRRP child may outlive the parent by a moment.
+	wait_for 5 "keepalived gone" ka_gone
+}
+ka_gone() {
+	local f p
+	for f in "$T/ka.pid" "$T/ka-vrrp.pid"; do
+		p=$(cat "$f" 2>/dev/null) || continue
+		[ -n "$p" ] && kill -0 "$p" 2>/dev/null && return 1
+	done
+	return 0
+}
