@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "iface.h"
 #include "log.h"
 #include "mtime.h"
 
@@ -273,7 +274,6 @@ static int open_session(struct bfd_host *h, struct ev_loop *loop, const struct b
 	h->loop = loop;
 	h->family = family;
 	h->peer = *peer;
-	bfd_host_set_source(h, src);
 	/* A link-local peer (the source of its IPv6 adverts) is reached on
 	 * this interface. */
 	if (family == AF_INET6) {
@@ -285,6 +285,7 @@ static int open_session(struct bfd_host *h, struct ev_loop *loop, const struct b
 	h->arg = arg;
 	h->rx_fd = h->tx_fd = -1;
 	snprintf(h->ifname, sizeof(h->ifname), "%s", ifname);
+	bfd_host_set_source(h, src); /* after the peer and the interface */
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
 		snprintf(err, errlen, "bfd: getrandom: %s", strerror(errno));
 		return -EIO;
@@ -357,10 +358,13 @@ void bfd_host_set_source(struct bfd_host *h, const void *src)
 	if (src)
 		memcpy(h->src, src, ip_len(h->family));
 	/* An IPv6 instance speaks from its link-local address; a peer given
-	 * by a global address expects one of that scope (the kernel's
-	 * choice), else it would drop our packets as from an unknown source. */
-	if (src && h->family == AF_INET6 && link_local6(src) && !link_local6(bfd_host_peer_ip(h)))
-		h->have_src = 0;
+	 * by a global address expects our global one, else it would drop
+	 * our packets as from an unknown source.  Not the kernel's choice:
+	 * once we are master that is the VIP, added last to the prefix. */
+	if (src && h->family == AF_INET6 && link_local6(src) && !link_local6(bfd_host_peer_ip(h))) {
+		unsigned ifindex = if_nametoindex(h->ifname);
+		h->have_src = ifindex && iface_source6((int)ifindex, bfd_host_peer_ip(h), h->src) == 0;
+	}
 }
 
 void bfd_host_params(const struct bfd_conf *c, struct bfd_params *p)

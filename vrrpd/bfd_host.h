@@ -54,7 +54,8 @@ int bfd_host_open(struct bfd_host *h, struct ev_loop *loop, const struct bfd_con
 int bfd_host_open_shared(struct bfd_host *h, struct bfd_host *owner, const struct bfd_conf *c,
 			 const struct addr *peer, const void *src, char *err, size_t errlen);
 void bfd_host_start(struct bfd_host *h);
-/* The address to send from changed (NULL: the kernel's choice). */
+/* The address to send from changed (NULL: the kernel's choice; an IPv6
+ * link-local one to a global peer: our global address, iface_source6()). */
 void bfd_host_set_source(struct bfd_host *h, const void *src);
 /* Tells the peer AdminDown once, closes the sockets.  Idempotent. */
 void bfd_host_close(struct bfd_host *h);

@@ -170,6 +170,53 @@ int iface_primary(int ifindex, int family, uint8_t *out)
 	return 0;
 }
 
+struct source_pick {
+	const uint8_t *peer;
+	int best; /* the pick's score, -1: none yet */
+	uint8_t ip[16];
+};
+
+/* Leading bits a and b share, at most max. */
+static int common_bits(const uint8_t *a, const uint8_t *b, int max)
+{
+	int n = 0;
+	while (n < max && !((a[n / 8] ^ b[n / 8]) & (0x80 >> (n % 8))))
+		n++;
+	return n;
+}
+
+static void pick_source6(void *arg, const struct iface_addr *a)
+{
+	struct source_pick *p = arg;
+
+	if (a->family != AF_INET6 || a->proto == VIP_ADDR_PROTO || a->ip[0] == 0xff ||
+	    (a->ip[0] == 0xfe && (a->ip[1] & 0xc0) == 0x80) || (a->flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED)))
+		return;
+	/* As the kernel ranks them (RFC 6724 rules 3 and 8): not deprecated
+	 * first, then the longest match within the address's prefix; the
+	 * first of equals. */
+	int score = common_bits(a->ip, p->peer, a->prefixlen < 128 ? a->prefixlen : 128);
+	if (!(a->flags & IFA_F_DEPRECATED))
+		score += 256;
+	if (score > p->best) {
+		p->best = score;
+		memcpy(p->ip, a->ip, 16);
+	}
+}
+
+int iface_source6(int ifindex, const uint8_t *peer, uint8_t *out)
+{
+	struct source_pick p = { peer, -1, { 0 } };
+	int rc = iface_addrs(ifindex, AF_INET6, pick_source6, &p);
+
+	if (rc)
+		return rc;
+	if (p.best < 0)
+		return -EADDRNOTAVAIL;
+	memcpy(out, p.ip, 16);
+	return 0;
+}
+
 struct iface_mon {
 	struct ev_loop *loop;
 	struct mnl_socket *nl;

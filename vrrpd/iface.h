@@ -50,6 +50,14 @@ int iface_primary(int ifindex, int family, uint8_t *out);
  * must then go back to Backup).  0 or -errno. */
 int iface_accept_local(int ifindex);
 
+/* The IPv6 address to reach a global peer from: the interface's own
+ * global address (not a VIP, not in duplicate address detection) sharing
+ * the longest prefix with peer, preferred over deprecated ones.  The
+ * kernel's own choice would be the newest address of the prefix, the VIP
+ * once we are master, which the peer knows not.  0, -EADDRNOTAVAIL or
+ * -errno. */
+int iface_source6(int ifindex, const uint8_t *peer, uint8_t *out);
+
 /* IFACE_LINK_GONE: the interface was deleted (or moved to another
  * namespace).  IFACE_RESYNC (ifindex 0): the kernel dropped events (the
  * socket overran, ENOBUFS): every interface's state must be read again.  Link events carry the interface's name, so that an instance

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # BFD over IPv6 (RFC 5881, hop limit 255 sent and required): an IPv6
 # instance pair with a bfd block on global addresses comes Up both ways
-# with no hop-limit drops.  (The takeover needs the peer's link-local
+# with no hop-limit drops, and stays Up once a master holds the VIP
+# 2001:db8::100, an address of the peers' own prefix that the kernel would
+# pick as the source of the master's BFD packets (the newest address of the
+# prefix: the peer, which knows 2001:db8::11 and ::12, dropped them and its
+# session failed 30 ms after every takeover).  (The takeover needs the peer's link-local
 # address: test_vrrp_bfd_ipv6_takeover.sh.)
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/vrrp_lab.sh"
@@ -34,3 +38,15 @@ s.sendto(pkt, ("2001:db8::12", 3784))
 EOP
 wait_for 3 "node 2 counts the hop limit 254 packet" field_is n2 bfd.counters.discards.bad_ttl 1
 t_assert "still Up on node 2" [ "$(vrrp_field n2 bfd.state)" = Up ]
+
+# A master with the VIP 2001:db8::100: each node still hears its peer
+# (packets from an unknown source are dropped before the session) and its
+# session is Up.
+vip6_held() { vip_on n1 2001:db8::100 || vip_on n2 2001:db8::100; }
+rx_above() { [ "$(vrrp_field "$1" bfd.counters.received)" -gt "$2" ]; }
+wait_for 5 "a master holds 2001:db8::100" vip6_held
+for n in n1 n2; do
+	rx=$(vrrp_field $n bfd.counters.received)
+	wait_for 10 "$n hears 20 more BFD packets from its peer" rx_above $n $((rx + 20))
+	t_assert "$n's session is Up" [ "$(vrrp_field $n bfd.state)" = Up ]
+done
