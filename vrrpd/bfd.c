@@ -236,9 +236,13 @@ void bfd_tick(struct bfd_session *s, uint64_t now)
 {
 	if (s->detect_at && now >= s->detect_at) {
 		s->detect_at = 0;
-		/* Section 6.8.1: RemoteDiscr goes back to 0 when nothing is heard. */
+		/* Section 6.8.1: RemoteDiscr goes back to 0 when nothing is heard.
+		 * RemoteSessionState is the latest the peer reported: a peer that
+		 * went AdminDown and then quiet (FRR sends one such packet) stays
+		 * AdminDown; any other silence reads Down. */
 		s->remote_disc = 0;
-		s->remote_state = BFD_DOWN;
+		if (s->remote_state != BFD_ADMIN_DOWN)
+			s->remote_state = BFD_DOWN;
 		if (s->state == BFD_INIT || s->state == BFD_UP)
 			bfd_change_state(s, now, BFD_DOWN, BFD_DIAG_TIME_EXPIRED);
 	}

@@ -206,6 +206,26 @@ static void test_remote_admin_down(void **state)
 	assert_int_equal(B.s.state, BFD_UP);
 }
 
+/* A peer that says AdminDown once and then falls silent (FRR's bfdd on
+ * "shutdown") is still reported AdminDown after the detection time, and its
+ * silence is no failure. */
+static void test_admin_down_then_silent(void **state)
+{
+	(void)state;
+	setup(&fast, &fast);
+	bring_up();
+	run_until(now + 100 * MS);
+	bfd_admin(&B.s, now, 1);
+	deliver();
+	B.cut = 1;
+	assert_int_equal(A.s.remote_state, BFD_ADMIN_DOWN);
+	/* past the detection time B's packet set (3 x 1 s: slow while not Up) */
+	run_until(now + 5000 * MS);
+	assert_int_equal(A.s.state, BFD_DOWN);
+	assert_int_equal(A.s.remote_state, BFD_ADMIN_DOWN);
+	assert_false(bfd_failed(&A.s));
+}
+
 static void test_negotiated_intervals(void **state)
 {
 	(void)state;
@@ -289,6 +309,7 @@ int main(void)
 		cmocka_unit_test(test_three_way_up),
 		cmocka_unit_test(test_detection_timeout),
 		cmocka_unit_test(test_remote_admin_down),
+		cmocka_unit_test(test_admin_down_then_silent),
 		cmocka_unit_test(test_negotiated_intervals),
 		cmocka_unit_test(test_mult1_jitter),
 		cmocka_unit_test(test_drops),
