@@ -26,6 +26,8 @@ static void set_phase(struct exchange *x, enum xch_phase p)
 	if (x->busy && (x->phase == XCH_IDLE) != (p == XCH_IDLE))
 		atomic_fetch_add_explicit(x->busy, p == XCH_IDLE ? -1 : 1, memory_order_relaxed);
 	x->phase = p;
+	if (p != XCH_IDLE)
+		x->spared = 0;
 }
 
 static void arm(struct exchange *x, double at)
@@ -468,7 +470,17 @@ static void active_deadline(struct exchange *x, double now)
 
 static void idle_over(struct exchange *x, double now)
 {
-	(void)now;
+	/* The next request is already in the socket: lbd was late (starved of
+	 * CPU, this timer runs before the read in the same loop pass), not the
+	 * client.  Closing now would reset a request the client sent on an
+	 * open connection (wrk counts a read error); it is read and answered
+	 * instead ("Connection: close" once stopping).  Once: a connection
+	 * whose bytes cannot be read goes at its next deadline. */
+	if (x->phase == XCH_IDLE && !x->spared && x->ops->client_pending && x->ops->client_pending(x)) {
+		x->spared = 1;
+		arm(x, now + ms(x->fe->conf.to.http_request_ms));
+		return;
+	}
 	kill(x); /* keep-alive over: no answer, as HAProxy does */
 }
 

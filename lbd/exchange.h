@@ -108,12 +108,16 @@ struct xch_ops {
 	void (*flow)(struct exchange *x, double now);        /* connected: let bytes flow both ways */
 	void (*tunnel)(struct exchange *x);                  /* 101 sent: bytes both ways, unframed */
 	void (*log)(struct exchange *x, const struct xch_txn *tx, double now); /* the access log line */
+	/* Bytes from the client wait unread (in the socket or the transport):
+	 * 1 or 0.  NULL: never. */
+	int (*client_pending)(struct exchange *x);
 };
 
 /* Timeouts come from the frontend (client side) and tx->be (server side). */
 struct exchange {
 	enum xch_phase phase;
 	uint8_t served;            /* a request was answered: later heads wait after keep-alive */
+	uint8_t spared;            /* idle past its deadline with a request unread: spared once */
 	double deadline;
 	struct frontend *fe;
 	struct xch_txn *tx;

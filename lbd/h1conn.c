@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "accesslog.h"
@@ -406,6 +407,15 @@ static void op_kill(struct exchange *x)
 	teardown(of(x));
 }
 
+static int op_client_pending(struct exchange *x)
+{
+	struct h1conn *s = of(x);
+	int n = 0;
+	if (s->c.fd < 0)
+		return 0;
+	return s->c.ops->pending(&s->c) > 0 || (ioctl(s->c.fd, FIONREAD, &n) == 0 && n > 0);
+}
+
 static int op_send_error(struct exchange *x, int status)
 {
 	struct h1conn *s = of(x);
@@ -579,6 +589,7 @@ static void op_log(struct exchange *x, const struct xch_txn *tx, double now)
 static const struct xch_ops h1_ops = {
 	.arm = op_arm,
 	.kill = op_kill,
+	.client_pending = op_client_pending,
 	.send_error = op_send_error,
 	.txn_new = op_txn_new,
 	.txn_free = op_txn_free,

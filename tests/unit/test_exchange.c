@@ -31,6 +31,7 @@ struct fake {
 	int rewind_rc, rewinds;
 	struct xch_io io;
 	int flows, tunnels, logs;
+	int pending;                /* what client_pending answers */
 	enum term last_term;
 	int logged_status;
 };
@@ -142,11 +143,16 @@ static void f_log(struct exchange *x, const struct xch_txn *tx, double now)
 	F(x)->logged_status = tx->status;
 }
 
+static int f_client_pending(struct exchange *x)
+{
+	return F(x)->pending;
+}
+
 static const struct xch_ops ops = {
 	.arm = f_arm, .kill = f_kill, .send_error = f_send_error, .txn_new = f_txn_new,
 	.txn_free = f_txn_free, .pick = f_pick, .queue = f_queue, .unqueue = f_unqueue,
 	.connect = f_connect, .release = f_release, .slot_freed = f_slot_freed, .rewind = f_rewind,
-	.io = f_io, .flow = f_flow, .tunnel = f_tunnel, .log = f_log,
+	.io = f_io, .flow = f_flow, .tunnel = f_tunnel, .log = f_log, .client_pending = f_client_pending,
 };
 
 /* ---- a frontend, a backend of two servers ---- */
@@ -228,6 +234,38 @@ static void test_idle_timeout_closes_without_answer(void **state)
 	assert_int_equal(f->kills, 1);
 	assert_int_equal(f->errors, 0);
 	assert_int_equal(f->logs, 0); /* no request, nothing logged */
+}
+
+/* The idle deadline passed while the next request waited unread (lbd
+ * late, the timer first in the loop pass): not closed, once. */
+static void test_idle_deadline_spares_an_unread_request_once(void **state)
+{
+	struct fake *f = *state;
+	f->pending = 1;
+	xch_timer(&f->x, 105.0);
+	assert_int_equal(f->kills, 0);
+	assert_true(f->armed == 110.0); /* its head is due within timeout http-request */
+	xch_timer(&f->x, 110.0);        /* still unread: it goes */
+	assert_int_equal(f->kills, 1);
+}
+
+static void test_spared_again_after_a_request(void **state)
+{
+	struct fake *f = *state;
+	f->pending = 1;
+	xch_timer(&f->x, 105.0);
+	assert_int_equal(f->kills, 0);
+	struct xch_txn *tx = request(f, 105.1, 1); /* read: out of phase idle */
+	xch_connected(&f->x, 105.1);
+	tx->resp_started = tx->resp_done = 1;
+	tx->status = 200;
+	assert_int_equal(xch_end(&f->x, 1, 0, 0, 105.2), 0);
+	xch_keepalive(&f->x, 1, 105.2);
+	xch_timer(&f->x, 105.2 + XCH_STOP_IDLE_S);
+	assert_int_equal(f->kills, 0);
+	f->pending = 0;
+	xch_timer(&f->x, 200.0);
+	assert_int_equal(f->kills, 1);
 }
 
 static void test_head_timeout_answers_408(void **state)
@@ -497,6 +535,8 @@ int main(void)
 		cmocka_unit_test_setup(test_queue_full_503, setup),
 		cmocka_unit_test_setup(test_dequeued_connects_and_keeps_its_first_wait, setup),
 		cmocka_unit_test_setup(test_server_timeout_504_unless_waiting_on_client, setup),
+		cmocka_unit_test_setup(test_idle_deadline_spares_an_unread_request_once, setup),
+		cmocka_unit_test_setup(test_spared_again_after_a_request, setup),
 		cmocka_unit_test_setup(test_keepalive_then_next_head_deadline, setup),
 		cmocka_unit_test_setup(test_end_closes_on_close_and_stopping_shortens_keepalive, setup),
 		cmocka_unit_test_setup(test_server_closed_early, setup),
