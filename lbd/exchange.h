@@ -157,7 +157,7 @@ void xch_client_eof(struct exchange *x);                   /* after the client's
  * closed (killed), 0 if it stays for another request (phase idle). */
 int xch_end(struct exchange *x, int reusable, int more_requests, int client_eof, double now);
 /* No pipelined request followed: wait `timeout http-keep-alive` (shorter
- * once the worker stops or quiesces). */
+ * once the worker stops with no successor accepting, or quiesces). */
 void xch_keepalive(struct exchange *x, int stopping, double now);
 /* The worker stops: an idle connection goes soon (holding_bytes: part of a
  * request is in, it is answered). */
@@ -169,7 +169,9 @@ void xch_teardown(struct exchange *x, double now);
 /* How long a keep-alive connection may stay idle once its worker stops:
  * long enough for a busy client's next request (answered with "Connection:
  * close"), short because under "systemctl restart" the old process's drain
- * is the time new connections wait for the next one (fdstore.h). */
+ * is the time new connections wait for the next one (fdstore.h).  Not
+ * after a handover (upgrade): the successor accepts, and an idle
+ * connection keeps its usual timeout (worker.h, workers_stop_accepting). */
 #define XCH_STOP_IDLE_S 0.3
 
 #endif

@@ -349,7 +349,7 @@ static void finish_txn(struct h1conn *s)
 		dbuf_put(&s->w->bufs, b);
 		s->in = NULL;
 	}
-	xch_keepalive(&s->x, s->w->stopping || s->w->quiesce, h1_now(s));
+	xch_keepalive(&s->x, s->w->stop_idle || s->w->quiesce, h1_now(s));
 }
 
 /* A tunnel ends when both sides have closed; each half-close is passed on

@@ -352,7 +352,7 @@ static void begin_stop(struct lbd *l, int handed_over)
 	log_notice("stopping: no new connections, %u ms for in-flight requests", l->cfg->g.grace_ms);
 	/* Sockets systemd keeps for the next process stay open here until
 	 * exit, as after a handover (see worker.c, wake_cb()). */
-	workers_stop_accepting(l->workers, handed_over || fdstore_count(l->store) > 0);
+	workers_stop_accepting(l->workers, handed_over || fdstore_count(l->store) > 0, handed_over);
 	ev_timer_init(&l->grace, grace_cb, l->cfg->g.grace_ms / 1000.0, 0);
 	ev_timer_start(l->loop, &l->grace);
 	workers_when_idle(l->workers, l->loop);

@@ -57,6 +57,7 @@ struct workers {
 	int nls;
 	struct handover_in *inherit; /* sockets of the old process, while workers_new() runs */
 	int handed_over;             /* stopping after a handover: keep the sockets open until exit */
+	int successor;               /* stopping, and a new process accepts: idle connections keep their timeout */
 	_Atomic uint64_t conns;
 	_Atomic uint32_t maxconn;
 	ev_timer idle_check;
@@ -276,11 +277,14 @@ static void wake_cb(struct ev_loop *loop, ev_async *a, int revents)
 	if (quiesce)
 		worker_quiesce(w, quiesce > 0);
 	if (stop && !w->stopping) {
+		pthread_mutex_lock(&w->all->lock);
+		w->stop_idle = !w->all->successor;
+		pthread_mutex_unlock(&w->all->lock);
 		w->stopping = 1;
 		w->up.stopping = 1;
 		listeners_set(w, 0);
 		ev_timer_stop(loop, &w->resume);
-		for (struct h1conn *s = w->conns_list, *nx; s; s = nx) {
+		for (struct h1conn *s = w->conns_list, *nx; w->stop_idle && s; s = nx) {
 			nx = s->next;
 			h1conn_stop_idle(s);
 		}
@@ -500,10 +504,11 @@ void workers_switch(struct workers *all, struct lbd_config *cfg)
 	wait_acks(all, seq, what);
 }
 
-void workers_stop_accepting(struct workers *all, int handed_over)
+void workers_stop_accepting(struct workers *all, int handed_over, int successor)
 {
 	pthread_mutex_lock(&all->lock);
 	all->handed_over = handed_over;
+	all->successor = successor;
 	uint64_t seq = ++all->seq;
 	for (int i = 0; i < all->nls; i++)
 		all->ls[i].keep = 0;

@@ -28,8 +28,13 @@ int workers_prepare(struct workers *w, struct lbd_config *cfg, char *err, size_t
  * the listeners it no longer binds. */
 void workers_switch(struct workers *w, struct lbd_config *cfg);
 /* Stop accepting; the listening sockets are closed, or kept open until
- * workers_free() when `handed_over` (a new process accepts on them). */
-void workers_stop_accepting(struct workers *w, int handed_over);
+ * workers_free() when `handed_over` (a new process accepts on them, or
+ * systemd keeps them for the next one).  An idle keep-alive connection is
+ * closed after XCH_STOP_IDLE_S, or, when `successor` (a new process
+ * accepts already: nobody waits for our exit), after its usual
+ * `timeout http-keep-alive`: closing an idle connection races with a
+ * client sending on it, and an upgrade should add no such race. */
+void workers_stop_accepting(struct workers *w, int handed_over, int successor);
 /* Planned handover (quiesce.h): on, every client connection ends at its
  * next response and idle keep-alive ones are closed, while the listeners
  * keep accepting; off, back to normal.  Waits for the workers (5 s at most). */

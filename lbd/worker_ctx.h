@@ -55,6 +55,7 @@ struct worker {
 	struct wlistener *ls;
 	int nls, npaused, stopping;
 	int quiesce;                     /* "Connection: close" and idle keep-alives ended, still accepting */
+	int stop_idle;                   /* stopping: idle keep-alives ended (no successor accepts) */
 	struct h1conn *conns_list;       /* client connections */
 	struct queue queue;              /* requests waiting for a server slot */
 	struct dbuf_pool bufs;
