@@ -114,11 +114,10 @@ static int from_peer(const struct bfd_host *h, const struct sockaddr_storage *sr
 	return memcmp(addr_ip_bytes(src, NULL), bfd_host_peer_ip(h), ip_len(h->family)) == 0;
 }
 
-static void readable(struct ev_loop *loop, ev_io *w, int revents)
+/* Reads what waits on h's receive socket (h owns it) and hands each packet
+ * to its session: h's or one of those sharing the socket. */
+static void receive(struct bfd_host *h)
 {
-	struct bfd_host *h = w->data;
-	(void)loop;
-	(void)revents;
 	for (int i = 0; i < 64; i++) {
 		uint8_t buf[256];
 		union {
@@ -151,11 +150,24 @@ static void readable(struct ev_loop *loop, ev_io *w, int revents)
 		rearm(x);
 }
 
+static void readable(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	receive(w->data);
+}
+
 static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct bfd_host *h = w->data;
 	(void)loop;
 	(void)revents;
+	/* A loop turn that comes late (vrrpd stalled, or starved of CPU) runs
+	 * its timers before its readers: the detection time would expire with
+	 * the peer's packets waiting unread in the socket, and a live peer
+	 * would be called down.  What waits is read first. */
+	if (h->s.detect_at && mtime_us() >= h->s.detect_at)
+		receive(h->rx_owner);
 	bfd_tick(&h->s, mtime_us());
 	rearm(h);
 }
@@ -246,6 +258,7 @@ int bfd_host_open(struct bfd_host *h, struct ev_loop *loop, const struct bfd_con
 	h->rx_fd = fd;
 	ev_io_init(&h->rx, readable, h->rx_fd, EV_READ);
 	h->rx.data = h;
+	h->rx_owner = h;
 	return 0;
 }
 
@@ -260,6 +273,7 @@ int bfd_host_open_shared(struct bfd_host *h, struct bfd_host *owner, const struc
 	while (*p)
 		p = &(*p)->share_next;
 	*p = h;
+	h->rx_owner = owner;
 	return 0;
 }
 

@@ -25,6 +25,7 @@ typedef void (*bfd_host_changed_fn)(void *arg, struct bfd_host *h, enum bfd_stat
 struct bfd_host {
 	struct bfd_session s;
 	struct bfd_host *share_next;       /* sessions that use this one's receive socket */
+	struct bfd_host *rx_owner;         /* whose receive socket brings this session's packets */
 	struct ev_loop *loop;
 	int family;
 	struct addr peer;
