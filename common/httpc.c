@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <ev.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,21 +253,49 @@ static void httpc_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 	}
 }
 
+/* A loop turn that comes late (the process stalled, or starved of CPU) runs
+ * the deadline before the socket's watcher: an answer that came in time
+ * would wait unread and the exchange time out.  What the socket has now is
+ * taken first. */
+static void httpc_take_ready(struct httpc *c)
+{
+	struct pollfd p = { .fd = c->fd, .events = POLLIN | POLLOUT };
+	if (c->phase != HTTPC_DONE && c->fd >= 0 && poll(&p, 1, 0) == 1)
+		httpc_io_cb(c->loop, &c->io, 0);
+}
+
+static void httpc_deliver(struct httpc *c)
+{
+	struct httpc_outcome o = c->out;
+	httpc_done_fn done = c->done;
+	void *arg = c->arg;
+	httpc_release(c);
+	done(arg, &o);
+}
+
 static void httpc_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct httpc *c = w->data;
 	(void)loop;
 	(void)revents;
 	if (c->phase != HTTPC_DONE) {
-		httpc_finish(c, c->phase == HTTPC_CONNECTING ? HTTPC_CONN_TIMEOUT : HTTPC_RESP_TIMEOUT, 0,
-			     c->phase == HTTPC_CONNECTING ? ETIMEDOUT : 0);
-		return;
+		httpc_take_ready(c);
+		if (c->phase != HTTPC_DONE) {
+			httpc_finish(c, c->phase == HTTPC_CONNECTING ? HTTPC_CONN_TIMEOUT : HTTPC_RESP_TIMEOUT, 0,
+				     c->phase == HTTPC_CONNECTING ? ETIMEDOUT : 0);
+			return;
+		}
 	}
-	struct httpc_outcome o = c->out;
-	httpc_done_fn done = c->done;
-	void *arg = c->arg;
-	httpc_release(c);
-	done(arg, &o);
+	httpc_deliver(c);
+}
+
+int httpc_poll(struct httpc *c)
+{
+	httpc_take_ready(c);
+	if (c->phase != HTTPC_DONE)
+		return 0;
+	httpc_deliver(c);
+	return 1;
 }
 
 struct httpc *httpc_start(struct ev_loop *loop, const struct addr *to, const struct httpc_request *req,

@@ -96,5 +96,10 @@ struct httpc *httpc_start(struct ev_loop *loop, const struct addr *to, const str
 			  httpc_done_fn done, void *arg);
 /* Stops an exchange in flight without calling done; NULL is fine. */
 void httpc_cancel(struct httpc *c);
+/* Takes what the socket has now, for a caller whose own deadline fired
+ * first (a late loop turn runs timers before socket watchers).  Returns 1
+ * when the exchange ended: done was called, from inside httpc_poll, and the
+ * exchange is gone; else 0. */
+int httpc_poll(struct httpc *c);
 
 #endif

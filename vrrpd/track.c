@@ -183,8 +183,13 @@ static const struct track_fsm_ops track_ops = { op_start, op_cancel, op_changed 
 static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct track *t = w->data;
-	uint64_t n = t->fsm.checks;
 	(void)loop; (void)revents;
+	/* A late loop turn runs this timer before the check's socket watcher:
+	 * an answer that came in time is taken first (http_done runs then),
+	 * rather than the check failing on its deadline. */
+	if (t->http)
+		(void)httpc_poll(t->http);
+	uint64_t n = t->fsm.checks;
 	track_fsm_tick(&t->fsm, mtime_us());
 	after_check(t, n);
 }
