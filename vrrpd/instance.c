@@ -310,13 +310,12 @@ static void handle(struct instance *in, const struct vsock_rx *rx)
 		discard(in, why, rx->src);
 }
 
-static void readable(struct ev_loop *loop, ev_io *w, int revents)
+/* Reads the adverts that wait on the instance's socket. */
+static void receive(struct instance *in)
 {
-	struct instance *in = w->data;
 	uint8_t buf[PACKET_MAX_LEN + 64];
 	struct vsock_rx rx;
 	enum packet_discard why;
-	(void)loop; (void)revents;
 
 	/* Bounded, so a flood cannot starve the timers. */
 	for (int i = 0; i < 64; i++) {
@@ -331,10 +330,22 @@ static void readable(struct ev_loop *loop, ev_io *w, int revents)
 	rearm(in);
 }
 
+static void readable(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop; (void)revents;
+	receive(w->data);
+}
+
 static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct instance *in = w->data;
 	(void)loop; (void)revents;
+	/* A loop turn that comes late (vrrpd stalled, or starved of CPU) runs
+	 * its timers before its readers: a backup's Master_Down timer would
+	 * expire with the master's adverts waiting unread, and the backup take
+	 * the VIP beside a live master.  What waits is read first. */
+	if (in->fd >= 0)
+		receive(in);
 	vrrp_tick(&in->fsm, mtime_us());
 	rearm(in);
 }
