@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <linux/filter.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -55,6 +57,27 @@ static int filter_all(struct workers *w, int on)
 	return done;
 }
 
+/* Connections the kernel has completed on the listening sockets that no
+ * worker has accepted yet: for a listening TCP socket, tcpi_unacked is the
+ * length of its accept queue.  Each may hold a request already (the
+ * kernel acknowledged it), which would be lost with the addresses. */
+static int pending_all(struct workers *w)
+{
+	struct handover_sock *list = calloc(QUIESCE_MAX_SOCKS, sizeof(*list));
+	if (!list)
+		return 0;
+	int n = workers_list_sockets(w, list, QUIESCE_MAX_SOCKS), pending = 0;
+	for (int i = 0; i < n; i++) {
+		struct tcp_info ti;
+		socklen_t len = sizeof(ti);
+		memset(&ti, 0, sizeof(ti));
+		if (getsockopt(list[i].fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 && ti.tcpi_state == TCP_LISTEN)
+			pending += (int)ti.tcpi_unacked;
+	}
+	free(list);
+	return pending;
+}
+
 static void expire_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
 	struct quiesce *q = t->data;
@@ -88,9 +111,17 @@ void quiesce_end(struct quiesce *q)
 static void render(struct quiesce *q, struct buf *r)
 {
 	uint64_t now = mtime_ms();
-	buf_printf(r, "{\"ok\":true,\"quiesced\":%s,\"closing\":%s,\"conns\":%d,\"busy\":%d,\"conns_at_start\":%d,"
-		      "\"since_ms\":%llu,\"left_ms\":%llu,\"count\":%llu}",
-		   q->on ? "true" : "false", q->closing ? "true" : "false", workers_sessions(q->workers), workers_busy(q->workers), q->conns_at_start,
+	/* The accept queues first: a connection a worker accepts meanwhile
+	 * is counted by the workers' counters read after. */
+	int pending = pending_all(q->workers);
+	int conns = workers_sessions(q->workers), busy = workers_busy(q->workers);
+	/* One not accepted yet counts as open and busy: its request may be
+	 * in the kernel already, and vrrpd gives the addresses up only once
+	 * nothing is busy. */
+	buf_printf(r, "{\"ok\":true,\"quiesced\":%s,\"closing\":%s,\"conns\":%d,\"busy\":%d,\"pending\":%d,"
+		      "\"conns_at_start\":%d,\"since_ms\":%llu,\"left_ms\":%llu,\"count\":%llu}",
+		   q->on ? "true" : "false", q->closing ? "true" : "false", conns + pending, busy + pending, pending,
+		   q->conns_at_start,
 		   (unsigned long long)(q->on ? now - q->since_ms : 0),
 		   (unsigned long long)(q->on && q->until_ms > now ? q->until_ms - now : 0), (unsigned long long)q->count);
 }

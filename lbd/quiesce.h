@@ -8,6 +8,10 @@
  * silent) is closed at that request boundary.  The status says how many
  * client connections are open ("conns") and how many of them have a
  * request in flight ("busy"): vrrpd gives the VIP up once none is busy.
+ * A connection still in a listening socket's accept queue (the kernel
+ * completed it, maybe acknowledged its request, no worker has taken it
+ * yet) counts as open and busy ("pending" says how many): given up with
+ * the VIP, its request would wait for an answer from an address gone.
  * Just before, "quiesce close" makes the listening sockets drop new
  * connection attempts (a classic BPF filter discarding TCP SYNs: the
  * client retransmits after 1 s, to the new master), so that no connection
