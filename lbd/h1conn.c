@@ -83,6 +83,8 @@ int h1conn_accept(struct worker *w, struct frontend *fe, int fd, const struct so
 	return 0;
 }
 
+static void turn_forget(struct h1conn *s);
+
 /* Tear down everything but the memory (freed by pump, or h1conn_close). */
 static void teardown(struct h1conn *s)
 {
@@ -90,6 +92,7 @@ static void teardown(struct h1conn *s)
 	if (s->closed)
 		return;
 	s->closed = 1;
+	turn_forget(s);
 	xch_teardown(&s->x, h1_now(s));
 	ev_io_stop(w->loop, &s->rio);
 	ev_io_stop(w->loop, &s->wio);
@@ -314,6 +317,88 @@ static void watch_client(struct h1conn *s)
  * others on the worker get theirs. */
 #define PUMP_TURNS 64
 
+/* A connection stopped at the cap goes on after the loop's next poll, with
+ * the events that poll brings.  Not by ev_feed_event on its own watcher:
+ * libev runs the event fed last first, before those already pending, so
+ * a connection that kept reaching the cap kept the worker (seen: a plain
+ * GET waited behind a spliced download until that one met EAGAIN). */
+static void turn_later(struct h1conn *s)
+{
+	struct worker *w = s->w;
+	if (s->turn_due)
+		return;
+	if (w->nturns == w->turns_cap) {
+		int cap = w->turns_cap ? 2 * w->turns_cap : 16;
+		struct h1conn **t = realloc(w->turns, (size_t)cap * sizeof(*t));
+		if (!t) {
+			ev_feed_event(w->loop, &s->wio, 0); /* at once rather than never */
+			return;
+		}
+		w->turns = t;
+		w->turns_cap = cap;
+	}
+	w->turns[w->nturns++] = s;
+	s->turn_due = 1;
+	if (!ev_is_active(&w->turn)) {
+		ev_timer_set(&w->turn, 0., 0.); /* due at once: the poll does not wait */
+		ev_timer_start(w->loop, &w->turn);
+	}
+}
+
+static void turn_forget(struct h1conn *s)
+{
+	struct worker *w = s->w;
+	if (!s->turn_due)
+		return;
+	s->turn_due = 0;
+	for (int i = 0; i < w->nturns; i++) {
+		if (w->turns[i] == s) {
+			w->turns[i] = NULL;
+			break;
+		}
+	}
+}
+
+/* Each connection due gets one pump; one that reaches the cap again is due
+ * after the next poll. */
+static void turn_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct worker *w = t->data;
+	(void)revents;
+	int n = w->nturns;
+	for (int i = 0; i < n; i++) {
+		struct h1conn *s = w->turns[i]; /* turns may move: pump can add to it */
+		if (!s)
+			continue;
+		w->turns[i] = NULL;
+		s->turn_due = 0;
+		pump(s);
+	}
+	int k = 0;
+	for (int i = n; i < w->nturns; i++)
+		if (w->turns[i])
+			w->turns[k++] = w->turns[i];
+	w->nturns = k;
+	if (k) {
+		ev_timer_set(&w->turn, 0., 0.);
+		ev_timer_start(loop, &w->turn);
+	}
+}
+
+void h1conn_worker_init(struct worker *w)
+{
+	ev_timer_init(&w->turn, turn_cb, 0., 0.);
+	w->turn.data = w;
+}
+
+void h1conn_worker_free(struct worker *w)
+{
+	ev_timer_stop(w->loop, &w->turn);
+	free(w->turns);
+	w->turns = NULL;
+	w->nturns = w->turns_cap = 0;
+}
+
 static void pump(struct h1conn *s)
 {
 	int more = 0;
@@ -343,11 +428,11 @@ static void pump(struct h1conn *s)
 	h1_watch_server(s);
 	/* Stopped while still moving: no readiness event need come for what is
 	 * left (a pipe half drained into a client socket that still has room
-	 * waits on neither socket), so the connection takes the loop's next
-	 * turn itself.  Seen: a 1 GiB chunked download under CPU load stalled
-	 * until the server's send timeout. */
+	 * waits on neither socket), so the connection goes on by itself.  Seen:
+	 * a 1 GiB chunked download under CPU load stalled until the server's
+	 * send timeout. */
 	if (more)
-		ev_feed_event(s->w->loop, &s->wio, 0);
+		turn_later(s);
 }
 
 static void client_io_cb(struct ev_loop *loop, ev_io *io, int revents)

@@ -73,6 +73,7 @@ struct h1conn {
 	unsigned shut_c : 1, shut_s : 1; /* tunnel: write side shut toward the client / server */
 	unsigned q_peeked : 1;    /* queued, and the client sent more: stop watching it */
 	unsigned q_unframed : 1;  /* bytes read while queued wait for the request framer */
+	unsigned turn_due : 1;    /* in w->turns: stopped at the step cap, goes on after the next poll */
 	struct zpipe zp;          /* open only while a large body moves */
 	uint32_t wpos;            /* s->in: bytes sent to the server */
 	uint32_t fend;            /* s->in: end of the bytes of this request */
@@ -114,6 +115,8 @@ static inline double h1_now(const struct h1conn *s)
 int h1conn_accept(struct worker *w, struct frontend *fe, int fd, const struct sockaddr *sa, socklen_t salen);
 void h1conn_close(struct h1conn *s);
 void h1conn_stop_idle(struct h1conn *s);     /* the worker stops (xch_stop_idle) */
+void h1conn_worker_init(struct worker *w);   /* w->turn and w->turns */
+void h1conn_worker_free(struct worker *w);   /* after the last connection closed */
 
 /* ---- h1resp.c ---- */
 int h1_server_io(struct h1conn *s);          /* move bytes to/from the server; 1 if any moved */

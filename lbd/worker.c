@@ -608,6 +608,7 @@ static int worker_init(struct workers *all, int id, struct lbd_config *cfg)
 	w->resume.data = w;
 	w->conns = &all->conns;
 	w->conn_closed = conn_closed;
+	h1conn_worker_init(w);
 	queue_init(&w->queue, w->loop);
 	upstream_init(&w->up, w->loop);
 	atomic_store(&w->beat_ms, mtime_ms());
@@ -689,6 +690,7 @@ static void worker_cleanup(struct worker *w)
 		return;
 	while (w->conns_list)
 		h1conn_close(w->conns_list);
+	h1conn_worker_free(w);
 	upstream_free(&w->up);
 	queue_stop(&w->queue);
 	zpipe_cache_free(&w->zpipes);

@@ -57,6 +57,12 @@ struct worker {
 	int quiesce;                     /* "Connection: close" and idle keep-alives ended, still accepting */
 	int stop_idle;                   /* stopping: idle keep-alives ended (no successor accepts) */
 	struct h1conn *conns_list;       /* client connections */
+	/* Connections stopped at their pump's step cap: they go on when `turn`
+	 * fires, after the loop's next poll, once each (h1conn.c).  A slot
+	 * is NULL once its connection closed. */
+	ev_timer turn;
+	struct h1conn **turns;
+	int nturns, turns_cap;
 	struct queue queue;              /* requests waiting for a server slot */
 	struct dbuf_pool bufs;
 	void *free_txns;                 /* the connection layer's spare transactions */

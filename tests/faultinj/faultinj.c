@@ -14,6 +14,12 @@
  *                       on stderr at start so a failure can be replayed
  *   FAULTINJ_RATE=P     percent of eligible calls disturbed (default 30)
  *   FAULTINJ_OPS=a,b    only these calls (default: all of them), e.g. "send"
+ *   FAULTINJ_SHORT=1    a disturbed call is only cut short, never fails with
+ *                       EAGAIN, and the next call on the descriptor may be
+ *                       disturbed too (each still moves at least one byte):
+ *                       a program then sees short counts with room or data
+ *                       still there, call after call, and must go on by
+ *                       itself, as no readiness event need come
  *
  * A disturbed call fails with EAGAIN, or moves fewer bytes than asked: one
  * byte, up to 64, up to 1024, or anything short of the full count, each
@@ -43,6 +49,7 @@ static const char *const op_names[OP_COUNT] = {
 
 static uint64_t g_seed;
 static unsigned g_rate = 30;
+static int g_short;
 static int g_ops[OP_COUNT];
 static atomic_uint g_threads;
 static __thread uint64_t t_state;
@@ -62,6 +69,8 @@ __attribute__((constructor)) static void faultinj_init(void)
 	s = getenv("FAULTINJ_RATE");
 	if (s && *s)
 		g_rate = (unsigned)strtoul(s, NULL, 10);
+	s = getenv("FAULTINJ_SHORT");
+	g_short = s && *s && strcmp(s, "0");
 	s = getenv("FAULTINJ_OPS");
 	for (int i = 0; i < OP_COUNT; i++) {
 		if (!s || !*s) {
@@ -81,8 +90,9 @@ __attribute__((constructor)) static void faultinj_init(void)
 	/* Only the program under test: not what it starts (a sanitizer's
 	 * symbolizer, say). */
 	unsetenv("LD_PRELOAD");
-	fprintf(stderr, "faultinj: seed %llu, rate %u%%, ops %s (replay with FAULTINJ_SEED=%llu)\n",
-		(unsigned long long)g_seed, g_rate, s && *s ? s : "all", (unsigned long long)g_seed);
+	fprintf(stderr, "faultinj: seed %llu, rate %u%%, ops %s%s (replay with FAULTINJ_SEED=%llu)\n",
+		(unsigned long long)g_seed, g_rate, s && *s ? s : "all", g_short ? ", short counts only" : "",
+		(unsigned long long)g_seed);
 }
 
 /* xorshift64*: small, and good enough to pick faults. */
@@ -160,12 +170,29 @@ static int eligible(int fd, int nonblock_flag)
 	return ok;
 }
 
+/* A short count for a call of len > 1 bytes, from the random bits r. */
+static size_t cut(uint64_t r, size_t len)
+{
+	static const size_t caps[4] = { 1, 64, 1024, SIZE_MAX };
+	size_t cap = caps[r & 3];
+	r >>= 2;
+	if (cap > len - 1)
+		cap = len - 1;
+	return 1 + (size_t)(r % cap);
+}
+
 /* The count to pass on to the real call (len: untouched), or *eagain set. */
 static size_t disturb(enum op op, int fd, int nonblock_flag, size_t len, int *eagain)
 {
 	*eagain = 0;
-	if (!g_ops[op] || len == 0 || !eligible(fd, nonblock_flag))
+	if (!g_ops[op] || len == 0 || (g_short && len == 1) || !eligible(fd, nonblock_flag))
 		return len;
+	if (g_short) {
+		uint64_t r = rnd();
+		if (r % 100 >= g_rate)
+			return len;
+		return cut(r >> 8, len);
+	}
 	/* Never twice in a row on one descriptor: every second call goes
 	 * through, so a program always makes progress, even at 100%. */
 	atomic_uchar *last = fd >= 0 && fd < MAX_FDS ? &g_last_disturbed[fd] : NULL;
@@ -181,13 +208,7 @@ static size_t disturb(enum op op, int fd, int nonblock_flag, size_t len, int *ea
 		*eagain = 1;
 		return 0;
 	}
-	r >>= 1;
-	static const size_t caps[4] = { 1, 64, 1024, SIZE_MAX };
-	size_t cap = caps[r & 3];
-	r >>= 2;
-	if (cap > len - 1)
-		cap = len - 1;
-	return 1 + (size_t)(r % cap);
+	return cut(r >> 1, len);
 }
 
 #define EAGAIN_OUT() \

@@ -21,7 +21,8 @@
 #
 # FAULTINJ=1: lbd runs under tests/faultinj (LD_PRELOAD): its socket reads,
 # writes and splices return short counts and EAGAIN at random; FAULTINJ_SEED
-# (logged; random by default), FAULTINJ_RATE and FAULTINJ_OPS pass through.
+# (logged; random by default), FAULTINJ_RATE, FAULTINJ_OPS and FAULTINJ_SHORT
+# pass through.
 net_require nginx curl
 # Debian's python3 (python3-websockets is installed for it), not whatever is first on PATH.
 PY=/usr/bin/python3
@@ -86,9 +87,9 @@ lbd_start() { # CONF
 	if [ -n "${FAULTINJ:-}" ]; then
 		[ -f "$BIN/tests/faultinj.so" ] || t_fail "FAULTINJ=1 needs $BIN/tests/faultinj.so (make unit-bins)"
 		FAULTINJ_SEED=${FAULTINJ_SEED:-$((RANDOM * 32768 + RANDOM))}
-		t_log "fault injection: FAULTINJ_SEED=$FAULTINJ_SEED FAULTINJ_RATE=${FAULTINJ_RATE:-30} FAULTINJ_OPS=${FAULTINJ_OPS:-all}"
+		t_log "fault injection: FAULTINJ_SEED=$FAULTINJ_SEED FAULTINJ_RATE=${FAULTINJ_RATE:-30} FAULTINJ_OPS=${FAULTINJ_OPS:-all} FAULTINJ_SHORT=${FAULTINJ_SHORT:-0}"
 		pre=(env LD_PRELOAD="$BIN/tests/faultinj.so" FAULTINJ_SEED="$FAULTINJ_SEED"
-			FAULTINJ_RATE="${FAULTINJ_RATE:-30}" FAULTINJ_OPS="${FAULTINJ_OPS:-}")
+			FAULTINJ_RATE="${FAULTINJ_RATE:-30}" FAULTINJ_OPS="${FAULTINJ_OPS:-}" FAULTINJ_SHORT="${FAULTINJ_SHORT:-0}")
 	fi
 	net_spawn lb lbd "${pre[@]}" "$BIN/lbd" -n -f "$1"
 	wait_for 5 "lbd control socket" lbctl_ status
