@@ -2,6 +2,10 @@
 # (test_vrrp_handover*.sh; sourced after lib.sh and vrrp_lab.sh): the VRRP
 # lab, and on each node nginx on 127.0.0.1:8081 answering the node's name
 # behind lbd on *:8080 (control socket $T/lbd-NODE.sock).
+#   handover_lab              the lab, both lbd answering
+#   handover_nodes LINES      vrrpd on both (node 1 at 100 with LINES added to
+#                             its global block, node 2 at 90; 1 s adverts),
+#                             node 1 master and reached through the VIP
 handover_lab() {
 	vrrp_lab
 	# vrrpd keeps no CAP_DAC_OVERRIDE: it reaches lbd's socket in $T as its owner.
@@ -29,4 +33,16 @@ handover_lab() {
 	for n in n1 n2; do
 		wait_for 5 "lbd on $n answers" ns_exec "$n" curl --noproxy '*' -sf -o /dev/null http://127.0.0.1:8080/
 	done
+}
+
+handover_nodes() { # LINES (for node 1's global block, \n\t between them)
+	vrrp_conf n1 100 1s > "$T/n1.conf"
+	sed -i "s|^global {|global {\n\t$1|" "$T/n1.conf"
+	vrrp_conf n2 90 1s > "$T/n2.conf"
+	vrrp_run n1 "$T/n1.conf"
+	wait_for 6 "node 1 is master" vrrp_state_is n1 master
+	vrrp_run n2 "$T/n2.conf"
+	wait_for 6 "node 2 is backup" vrrp_state_is n2 backup
+	wait_for 3 "the client reaches node 1 through the VIP" sh -c \
+		"ip netns exec $NS_cl curl --noproxy '*' -sf http://$VIP:8080/ | grep -qx n1"
 }

@@ -25,15 +25,7 @@ if [ "${HANDOVER_NO_DRAIN:-0}" = 1 ]; then
 else
 	extra="lbd-control $T/lbd-n1.sock;"
 fi
-vrrp_conf n1 100 1s > "$T/n1.conf"
-sed -i "s|^global {|global {\n\t$extra\n\thandover-timeout 5s;|" "$T/n1.conf"
-vrrp_conf n2 90 1s > "$T/n2.conf"
-vrrp_run n1 "$T/n1.conf"
-wait_for 6 "node 1 is master" vrrp_state_is n1 master
-vrrp_run n2 "$T/n2.conf"
-wait_for 6 "node 2 is backup" vrrp_state_is n2 backup
-wait_for 3 "the client reaches node 1 through the VIP" sh -c \
-	"ip netns exec $NS_cl curl --noproxy '*' -sf http://$VIP:8080/ | grep -qx n1"
+handover_nodes "$extra\n\thandover-timeout 5s;"
 
 load_start() { # NAME: 4 keep-alive clients on VIP:8080 until $T/stop-NAME, summary in $T/NAME.json
 	net_spawn cl "$1" "$PY" "$REPO/tests/net/ha_keepalive_load.py" "$VIP" 8080 4 "$T/stop-$1" 30 "$T/$1.json"

@@ -22,15 +22,7 @@
 net_require nginx curl ss
 
 handover_lab
-vrrp_conf n1 100 1s > "$T/n1.conf"
-sed -i "s|^global {|global {\n\tlbd-control $T/lbd-n1.sock;\n\thandover-timeout 5s;|" "$T/n1.conf"
-vrrp_conf n2 90 1s > "$T/n2.conf"
-vrrp_run n1 "$T/n1.conf"
-wait_for 6 "node 1 is master" vrrp_state_is n1 master
-vrrp_run n2 "$T/n2.conf"
-wait_for 6 "node 2 is backup" vrrp_state_is n2 backup
-wait_for 3 "the client reaches node 1 through the VIP" sh -c \
-	"ip netns exec $NS_cl curl --noproxy '*' -sf http://$VIP:8080/ | grep -qx n1"
+handover_nodes "lbd-control $T/lbd-n1.sock;\n\thandover-timeout 5s;"
 
 # The workers take the order to quiesce before they are held (lbd's main
 # thread waits for them to take it; on a loaded machine that is well
