@@ -184,18 +184,21 @@ static int client_handshake(struct h1conn *s)
 static int client_left_queue(struct h1conn *s)
 {
 	struct dbuf *b = s->in;
-	s->c_readable = 0;
+	/* Bytes the transport holds (TLS read-ahead) announce no readiness:
+	 * they are read when the request leaves the queue.  Seen: a TLS PUT
+	 * whose buffer was full when it joined the queue, with its last
+	 * record already in OpenSSL, waited for the client timeout. */
 	size_t space = b ? dbuf_room(b) : 0;
 	if (!space) {
 		s->q_peeked = 1;
+		s->c_readable = s->c.ops->pending(&s->c) != 0;
 		return 0;
 	}
+	s->c_readable = 0;
 	ssize_t r = s->c.ops->recv(&s->c, b->data + b->end, space);
 	if (r > 0) {
 		b->end += (uint32_t)r;
 		s->q_peeked = s->q_unframed = 1;
-		/* Bytes the transport holds (TLS) announce no readiness: read
-		 * them when the request leaves the queue. */
 		s->c_readable = s->c.ops->pending(&s->c) != 0;
 		return 0;
 	}
