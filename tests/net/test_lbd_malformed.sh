@@ -15,11 +15,26 @@ frontend fe { bind 192.0.2.10:9192; backend be; }
 C
 lbd_start "$T/lbd.conf"
 
-n=0 bad=0
+# A head is judged whole before any server is chosen: no case may reach the
+# server with it.  A body's error comes after a valid prefix of it (chunk
+# data, then "XX" where CRLF belongs); a short read (the fault-injection
+# pass) can hand lbd that prefix alone, and lbd streams a body it has not
+# seen whole: the server then gets the head and a cut body, never a whole
+# request (seen once in a faultinj run).  Without fault injection, none.
+n=0 bad=0 reached=0
+sent_to_server() { lbd_stat "s['backends'][0]['requests']"; }
 check() { # expected request-printf-format
-	local got
+	local got before
+	before=$(sent_to_server)
 	got=$(raw "$2" | head -n 1 | cut -d' ' -f2)
 	n=$((n + 1))
+	if [ "$(sent_to_server)" != "$before" ]; then
+		case $2 in
+		*'\r\n\r\n'?*) [ -n "${FAULTINJ:-}" ] || reached=$((reached + 1)) ;; # a body after the head
+		*) reached=$((reached + 1)) ;;
+		esac
+		t_log "case $n reached the server: $2"
+	fi
 	if [ "$got" != "$1" ]; then
 		bad=$((bad + 1))
 		t_log "case $n: expected $1, got '${got:-no answer}' for: $2"
@@ -36,6 +51,6 @@ check 431 "GET / HTTP/1.1\r\nHost: h\r\n$(for i in $(seq 1 101); do printf 'X-%d
 t_assert "all $n malformed requests got their status ($bad did not)" test "$bad" = 0
 t_assert "at least 60 cases" test "$n" -ge 60
 t_assert "each counted as a bad request" test "$(lbd_stat "s['frontends'][0]['err_req']")" = "$n"
-t_assert "none reached the server" test "$(lbd_stat "s['backends'][0]['requests']")" = 0
+t_assert "none reached the server (but a cut body under fault injection)" test "$reached" = 0
 # and a good request still goes through afterwards
 t_assert "a valid request still works" test "$(c http://192.0.2.10:9192/)" = a
